@@ -1,0 +1,238 @@
+/*
+ * sluice run [--once]: the daemon, or one pass over what is present.
+ *
+ * The daemon is one event loop: poll() on inotify and a signalfd, with a
+ * timeout for the next periodic scan, the end of a file's quiet period and
+ * the systemd watchdog.  SIGTERM and SIGINT end the loop once the batch in
+ * hand is committed and filed; SIGHUP rescans.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "pipeline/commands.h"
+#include "pipeline/log.h"
+#include "pipeline/scheduler.h"
+#include "pipeline/watcher.h"
+
+static const char usage[] = "sluice run [--once]";
+static const char help[] =
+    "Watches the spool's in/ folders and processes each file as it arrives, until\n"
+    "SIGTERM or SIGINT (the batch in hand is finished first, then it exits 0).\n\n"
+    "  --once   process everything present, waiting out the quiet period of files\n"
+    "           still being written, then exit\n";
+
+#define RETRY_MS 5000
+
+struct daemon {
+	int sigfd;
+	bool stop;
+	bool rescan;
+};
+
+static void
+sleep_ns(int64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static void
+log_totals(const struct sched *s)
+{
+	log_info("%zu accepted, %zu duplicate, %zu rejected", s->stats.accepted,
+	    s->stats.duplicate, s->stats.rejected);
+}
+
+static int
+run_once(struct sched *s)
+{
+	for (;;) {
+		size_t waiting;
+		int64_t wait_ns;
+		int claimed = sched_claim(s, &waiting, &wait_ns);
+
+		if (claimed < 0 || sched_drain(s) != 0)
+			return EXIT_SOFTWARE;
+		if (claimed > 0)
+			continue;
+		if (waiting == 0)
+			break;
+		log_debug("%zu file%s still being written; waiting %lld ms", waiting,
+		    waiting == 1 ? " is" : "s are", (long long)(wait_ns / 1000000));
+		sleep_ns(wait_ns);
+	}
+	log_totals(s);
+	return EXIT_OK;
+}
+
+/* Reads every pending signal; returns false on a read error. */
+static void
+read_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: rescanning");
+			d->rescan = true;
+		} else {
+			log_info("signal %u: finishing the batch in hand, then stopping",
+			    si.ssi_signo);
+			d->stop = true;
+		}
+	}
+}
+
+static bool
+should_stop(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	read_signals(d);
+	return d->stop;
+}
+
+static int64_t
+min_positive(int64_t a, int64_t b)
+{
+	if (a <= 0)
+		return b;
+	if (b <= 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static int
+run_daemon(struct app *a, struct sched *s)
+{
+	struct daemon d = { .sigfd = -1, .rescan = true };
+	struct watcher *w = NULL;
+	uint64_t watchdog_us = 0;
+	int64_t next_scan = 0, fresh_at = 0, retry_at = 0;
+	sigset_t mask;
+	int status = EXIT_SOFTWARE;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0 ||
+	    (d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		return EXIT_SOFTWARE;
+	}
+	s->should_stop = should_stop;
+	s->stop_ctx = &d;
+	if (watcher_open(a->spool_path, &w) != 0)
+		goto out;
+	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
+		watchdog_us = 0;
+	sd_notifyf(0, "READY=1\nSTATUS=watching %s", a->spool_path);
+	log_info("watching %s", a->spool_path);
+
+	while (!d.stop) {
+		int64_t now = now_ns(), timeout_ns;
+		struct pollfd fds[2] = { { watcher_fd(w), POLLIN, 0 }, { d.sigfd, POLLIN, 0 } };
+		int n;
+
+		if (d.rescan || now >= next_scan || (fresh_at > 0 && now >= fresh_at) ||
+		    (retry_at > 0 && now >= retry_at)) {
+			size_t waiting;
+			int64_t wait_ns;
+			int claimed = sched_claim(s, &waiting, &wait_ns);
+
+			d.rescan = false;
+			next_scan = now + a->conf.scan_interval_ms * 1000000;
+			fresh_at = waiting > 0 ? now_ns() + wait_ns : 0;
+			retry_at = 0;
+			if (claimed < 0 || sched_drain(s) != 0) {
+				log_error("processing failed; retrying in %d s", RETRY_MS / 1000);
+				retry_at = now_ns() + (int64_t)RETRY_MS * 1000000;
+				sd_notify(0, "STATUS=processing failed; retrying");
+			} else if (claimed > 0) {
+				sd_notifyf(0, "STATUS=watching %s: %zu accepted, %zu duplicate, "
+				    "%zu rejected", a->spool_path, s->stats.accepted,
+				    s->stats.duplicate, s->stats.rejected);
+				d.rescan = true;   /* more may have come meanwhile */
+				continue;
+			}
+		}
+		now = now_ns();
+		timeout_ns = min_positive(next_scan - now, fresh_at > 0 ? fresh_at - now : 0);
+		timeout_ns = min_positive(timeout_ns, retry_at > 0 ? retry_at - now : 0);
+		if (watchdog_us > 0)
+			timeout_ns = min_positive(timeout_ns, (int64_t)watchdog_us * 500);
+		n = poll(fds, 2, timeout_ns > 0 ? (int)(timeout_ns / 1000000) + 1 : 0);
+		if (n < 0 && errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			goto out;
+		}
+		if (watchdog_us > 0)
+			sd_notify(0, "WATCHDOG=1");
+		if (n > 0 && (fds[1].revents & POLLIN))
+			read_signals(&d);
+		if (n > 0 && (fds[0].revents & POLLIN)) {
+			int rc = watcher_read(w, s);
+
+			if (rc < 0)
+				goto out;
+			if (rc > 0)
+				d.rescan = true;
+		}
+	}
+	sd_notify(0, "STOPPING=1");
+	log_totals(s);
+	status = EXIT_OK;
+out:
+	watcher_close(w);
+	close(d.sigfd);
+	return status;
+}
+
+int
+cmd_run(struct app *a, int argc, char **argv)
+{
+	struct spool *sp;
+	struct ledger *l;
+	struct sched s;
+	bool once = false;
+	long holder;
+	int status;
+
+	if (cmd_options(argc, argv, "once", &once, usage, help, &status) != 0)
+		return status;
+	if (optind != argc) {
+		usage_print(false, usage, help);
+		return EXIT_USAGE;
+	}
+	if (app_open(a, false, &sp, &l) != 0)
+		return EXIT_SOFTWARE;
+	if (spool_lock(sp, &holder) != 0) {
+		if (holder > 0)
+			log_error("the spool %s is in use by another sluice (pid %ld)", a->spool_path,
+			    holder);
+		else
+			log_error("the spool %s is in use by another sluice", a->spool_path);
+		ledger_close(l);
+		spool_close(sp);
+		return EXIT_TEMPFAIL;
+	}
+	spool_clean_tmp(sp);
+	sched_init(&s, sp, l, &a->conf);
+	status = once ? run_once(&s) : run_daemon(a, &s);
+	sched_free(&s);
+	ledger_close(l);
+	spool_close(sp);
+	return status;
+}

@@ -1,0 +1,55 @@
+/*
+ * commands: the command table of the sluice program.  main() parses the
+ * global options and the configuration into a struct app, then calls one
+ * command; each command lives in its own cmd_*.c.
+ */
+#ifndef SLUICE_COMMANDS_H
+#define SLUICE_COMMANDS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "pipeline/conf.h"
+#include "pipeline/ledger.h"
+#include "pipeline/spool.h"
+
+/* Exit statuses (sysexits where one applies). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,       /* the command's subject failed */
+	EXIT_USAGE = 2,
+	EXIT_SOFTWARE = 70,    /* an internal or environment failure */
+	EXIT_TEMPFAIL = 75,    /* try again later (the spool is busy) */
+	EXIT_CONFIG = 78,
+};
+
+struct app {
+	struct conf conf;
+	const char *config_path;
+	char *spool_path;      /* effective spool root */
+	char *ledger_path;     /* effective ledger file */
+};
+
+/* Opens the spool (creating it with create) and its ledger.  Returns 0, or
+ * -1 with the reason logged. */
+int app_open(struct app *a, bool create, struct spool **sp, struct ledger **l);
+
+/* Prints a command's usage: to stdout for --help, else to stderr. */
+void usage_print(bool to_stdout, const char *usage, const char *help);
+
+/* Parses a command's options: --help, and at most one flag (--json,
+ * --once; NULL for none) that sets *set.  Operands are left from optind
+ * on.  Returns 0, or -1 when the command should exit with *status. */
+int cmd_options(int argc, char **argv, const char *flag, bool *set, const char *usage,
+    const char *help, int *status);
+
+int cmd_init(struct app *a, int argc, char **argv);
+int cmd_run(struct app *a, int argc, char **argv);
+int cmd_check(struct app *a, int argc, char **argv);
+int cmd_submit(struct app *a, int argc, char **argv);
+int cmd_order(struct app *a, int argc, char **argv);
+int cmd_status(struct app *a, int argc, char **argv);
+int cmd_schema(struct app *a, int argc, char **argv);
+int cmd_check_config(struct app *a, int argc, char **argv);
+
+#endif

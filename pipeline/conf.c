@@ -1,0 +1,327 @@
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/conf.h"
+#include "pipeline/log.h"
+
+enum conf_type { CT_PATH, CT_DURATION, CT_SIZE, CT_INT, CT_ENUM };
+
+static const char *const order_statuses[] = { "confirmed", "pending", NULL };
+static const char *const sync_modes[] = { "full", "normal", NULL };
+static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
+
+static const struct conf_key {
+	const char *name;
+	enum conf_type type;
+	size_t offset;
+	const char *dflt;
+	int64_t min;
+	int64_t max;
+	const char *const *values;
+	const char *help;
+} keys[] = {
+	{ "spool", CT_PATH, offsetof(struct conf, spool), "./spool", 0, 0, NULL,
+	  "the spool root (--spool overrides it)" },
+	{ "ledger", CT_PATH, offsetof(struct conf, ledger), "", 0, 0, NULL,
+	  "the ledger database; empty means <spool>/ledger.db (--ledger overrides it)" },
+	{ "quiet_period", CT_DURATION, offsetof(struct conf, quiet_period_ms), "2s", 0,
+	  3600000, NULL, "how long a file written in place must stay unchanged before it is taken" },
+	{ "scan_interval", CT_DURATION, offsetof(struct conf, scan_interval_ms), "60s", 1000,
+	  86400000, NULL, "how often the daemon rescans every folder besides inotify's wake-ups" },
+	{ "max_file_size", CT_SIZE, offsetof(struct conf, max_file_size), "1GiB", 1024,
+	  INT64_C(68719476736), NULL, "larger input files are rejected unread" },
+	{ "max_field_bytes", CT_SIZE, offsetof(struct conf, max_field_bytes), "64KiB", 1024,
+	  16777216, NULL, "longest field, and longest CSV row, that the parsers accept" },
+	{ "max_record_lines", CT_INT, offsetof(struct conf, max_record_lines), "10000", 1,
+	  1000000, NULL, "most lines one record (an order, a shipment) may have" },
+	{ "max_errors", CT_INT, offsetof(struct conf, max_errors), "100", 1, 100000, NULL,
+	  "most errors a receipt lists; the rest are counted" },
+	{ "batch_files", CT_INT, offsetof(struct conf, batch_files), "64", 1, 100000, NULL,
+	  "most input files applied in one ledger transaction (group commit)" },
+	{ "default_order_status", CT_ENUM, offsetof(struct conf, default_order_status),
+	  "confirmed", 0, 0, order_statuses, "status of an order whose file gives none" },
+	{ "synchronous", CT_ENUM, offsetof(struct conf, synchronous), "full", 0, 0, sync_modes,
+	  "SQLite synchronous mode of the ledger; full survives power loss" },
+	{ "log_level", CT_ENUM, offsetof(struct conf, log_level), "info", 0, 0, log_levels,
+	  "least severe level logged" },
+};
+
+struct unit {
+	const char *unit;
+	int64_t mul;
+};
+
+static int
+parse_scaled(const char *v, const struct unit *units, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (end == v || errno != 0 || n < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	for (size_t i = 0; units[i].unit != NULL; i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (n > INT64_MAX / units[i].mul)
+				return -1;
+			*out = n * units[i].mul;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+parse_duration_ms(const char *v, int64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 }, { NULL, 0 }
+	};
+
+	return parse_scaled(v, units, out);
+}
+
+static int
+parse_size(const char *v, int64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "B", 1 }, { "KiB", 1024 }, { "MiB", 1048576 },
+		{ "GiB", 1073741824 }, { "K", 1024 }, { "M", 1048576 }, { "G", 1073741824 },
+		{ NULL, 0 }
+	};
+
+	return parse_scaled(v, units, out);
+}
+
+static const struct conf_key *
+find_key(const char *name)
+{
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static void
+describe_limits(const struct conf_key *k, struct buf *out)
+{
+	switch (k->type) {
+	case CT_PATH:
+		buf_puts(out, "a path");
+		break;
+	case CT_DURATION:
+		buf_printf(out, "%" PRId64 "ms to %" PRId64 "s (units ms, s, m, h, d)", k->min,
+		    k->max / 1000);
+		break;
+	case CT_SIZE:
+		buf_printf(out, "%" PRId64 " to %" PRId64 " bytes (units KiB, MiB, GiB)", k->min, k->max);
+		break;
+	case CT_INT:
+		buf_printf(out, "%" PRId64 " to %" PRId64, k->min, k->max);
+		break;
+	case CT_ENUM:
+		for (size_t i = 0; k->values[i] != NULL; i++)
+			buf_printf(out, "%s%s", i ? ", " : "", k->values[i]);
+		break;
+	}
+}
+
+static int
+set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why)
+{
+	char *base = (char *)c;
+	int64_t n;
+
+	switch (k->type) {
+	case CT_PATH:
+		free(*(char **)(base + k->offset));
+		*(char **)(base + k->offset) = xstrdup(v);
+		return 0;
+	case CT_ENUM:
+		for (size_t i = 0; k->values[i] != NULL; i++)
+			if (strcmp(v, k->values[i]) == 0) {
+				free(*(char **)(base + k->offset));
+				*(char **)(base + k->offset) = xstrdup(v);
+				return 0;
+			}
+		break;
+	case CT_DURATION:
+		if (parse_duration_ms(v, &n) == 0 && n >= k->min && n <= k->max) {
+			*(int64_t *)(base + k->offset) = n;
+			return 0;
+		}
+		break;
+	case CT_SIZE:
+		if (parse_size(v, &n) == 0 && n >= k->min && n <= k->max) {
+			*(int64_t *)(base + k->offset) = n;
+			return 0;
+		}
+		break;
+	case CT_INT:
+		if (parse_size(v, &n) == 0 && strspn(v, "0123456789") == strlen(v) &&
+		    n >= k->min && n <= k->max) {
+			*(int64_t *)(base + k->offset) = n;
+			return 0;
+		}
+		break;
+	}
+	buf_printf(why, "%s must be ", k->name);
+	describe_limits(k, why);
+	return -1;
+}
+
+void
+conf_defaults(struct conf *c)
+{
+	struct buf why = { 0 };
+
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (set_key(c, &keys[i], keys[i].dflt, &why) != 0)
+			fatal("configuration default of %s is invalid", keys[i].name);
+	buf_free(&why);
+}
+
+int
+conf_set(struct conf *c, const char *key, const char *value, struct buf *errs)
+{
+	const struct conf_key *k = find_key(key);
+	struct buf why = { 0 };
+	int ret;
+
+	if (k == NULL) {
+		buf_printf(errs, "unknown key '%s'", key);
+		return -1;
+	}
+	ret = set_key(c, k, value, &why);
+	if (ret != 0)
+		buf_printf(errs, "%s, not '%s'", buf_str(&why), value);
+	buf_free(&why);
+	return ret;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+conf_load(struct conf *c, const char *path, struct buf *errs)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	int ret = 0;
+
+	if (f == NULL) {
+		buf_printf(errs, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) != -1) {
+		char *s = trim(line), *eq, *key, *value;
+		struct buf why = { 0 };
+
+		lineno++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			buf_printf(errs, "%s:%ld: expected 'key = value'\n", path, lineno);
+			ret = -1;
+			continue;
+		}
+		*eq = '\0';
+		key = trim(s);
+		value = trim(eq + 1);
+		if (conf_set(c, key, value, &why) != 0) {
+			buf_printf(errs, "%s:%ld: %s\n", path, lineno, buf_str(&why));
+			ret = -1;
+		}
+		buf_free(&why);
+	}
+	if (ferror(f)) {
+		buf_printf(errs, "%s: %s\n", path, strerror(errno));
+		ret = -1;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+static void
+format_value(const struct conf *c, const struct conf_key *k, struct buf *out)
+{
+	const char *base = (const char *)c;
+	int64_t n;
+
+	switch (k->type) {
+	case CT_PATH:
+	case CT_ENUM:
+		buf_puts(out, *(char *const *)(base + k->offset));
+		break;
+	case CT_DURATION:
+		n = *(const int64_t *)(base + k->offset);
+		if (n % 1000 == 0)
+			buf_printf(out, "%" PRId64 "s", n / 1000);
+		else
+			buf_printf(out, "%" PRId64 "ms", n);
+		break;
+	case CT_SIZE:
+	case CT_INT:
+		buf_printf(out, "%" PRId64, *(const int64_t *)(base + k->offset));
+		break;
+	}
+}
+
+void
+conf_dump(const struct conf *c, struct buf *out)
+{
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		buf_printf(out, "%s = ", keys[i].name);
+		format_value(c, &keys[i], out);
+		buf_putc(out, '\n');
+	}
+}
+
+void
+conf_table_markdown(struct buf *out)
+{
+	static const char *const type_names[] = { "path", "duration", "size", "integer", "choice" };
+
+	buf_puts(out, "| key | type | default | limits | meaning |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		buf_printf(out, "| `%s` | %s | `%s` | ", keys[i].name, type_names[keys[i].type],
+		    keys[i].dflt);
+		describe_limits(&keys[i], out);
+		buf_printf(out, " | %s |\n", keys[i].help);
+	}
+}
+
+void
+conf_free(struct conf *c)
+{
+	for (size_t i = 0; i < NELEM(keys); i++)
+		if (keys[i].type == CT_PATH || keys[i].type == CT_ENUM) {
+			char **p = (char **)((char *)c + keys[i].offset);
+
+			free(*p);
+			*p = NULL;
+		}
+}

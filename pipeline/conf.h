@@ -1,0 +1,43 @@
+/*
+ * conf: the configuration, one table of every key with its type, default
+ * and limits (doc/configuration.md documents the same table).  A file of
+ * "key = value" lines overrides the defaults.
+ */
+#ifndef SLUICE_CONF_H
+#define SLUICE_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline/util.h"
+
+struct conf {
+	char *spool;                 /* spool root */
+	char *ledger;                /* "" = <spool>/ledger.db */
+	int64_t quiet_period_ms;
+	int64_t scan_interval_ms;
+	int64_t max_file_size;
+	int64_t max_field_bytes;
+	int64_t max_record_lines;
+	int64_t max_errors;
+	int64_t batch_files;
+	char *default_order_status;
+	char *synchronous;
+	char *log_level;
+};
+
+/* Fills c with the defaults. */
+void conf_defaults(struct conf *c);
+/* Reads a configuration file over c.  Every problem is reported to *errs as
+ * "FILE:LINE: message" lines; returns 0, or -1 when there were problems. */
+int conf_load(struct conf *c, const char *path, struct buf *errs);
+/* Sets one key from text (as a file line would); -1 with a message in errs. */
+int conf_set(struct conf *c, const char *key, const char *value, struct buf *errs);
+/* Appends "key = value" for every key, with its effective value. */
+void conf_dump(const struct conf *c, struct buf *out);
+/* Appends the reference table (key, type, default, limits, meaning) as
+ * Markdown, for doc/configuration.md. */
+void conf_table_markdown(struct buf *out);
+void conf_free(struct conf *c);
+
+#endif

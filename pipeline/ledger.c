@@ -1,0 +1,591 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "pipeline/ledger.h"
+#include "pipeline/log.h"
+#include "pipeline/util.h"
+
+/* schemas/ledger/NNN-*.sql, embedded by the build, oldest first */
+extern const char *const ledger_migrations[];
+
+#define MAX_STMTS 128
+
+struct ledger {
+	sqlite3 *db;
+	char *path;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} stmts[MAX_STMTS];
+	size_t nstmts;
+};
+
+int
+ledger_fail(struct ledger *l, const char *what)
+{
+	log_error("ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	return -1;
+}
+
+sqlite3_stmt *
+ledger_stmt(struct ledger *l, const char *sql)
+{
+	/* the cache is keyed by the address of the SQL text: every caller
+	 * passes a string literal, so a linear scan of a few dozen pointers
+	 * finds its statement */
+	for (size_t i = 0; i < l->nstmts; i++)
+		if (l->stmts[i].sql == sql)
+			return l->stmts[i].st;
+	if (l->nstmts == MAX_STMTS)
+		fatal("ledger: more than %d distinct statements", MAX_STMTS);
+	if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &l->stmts[l->nstmts].st, NULL) != SQLITE_OK)
+		fatal("ledger: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(l->db));
+	l->stmts[l->nstmts].sql = sql;
+	return l->stmts[l->nstmts++].st;
+}
+
+int
+ledger_exec_stmt(struct ledger *l, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return ledger_fail(l, sqlite3_sql(st));
+	return 0;
+}
+
+void
+ledger_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+char *
+ledger_column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+static int
+exec_sql(struct ledger *l, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(l->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("ledger %s: %s", l->path, err != NULL ? err : sqlite3_errmsg(l->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_schema_latest(void)
+{
+	int n = 0;
+
+	while (ledger_migrations[n] != NULL)
+		n++;
+	return n;
+}
+
+int
+ledger_schema_version(struct ledger *l)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies each migration newer than the ledger's version, each in its own
+ * transaction together with the version bump. */
+static int
+migrate(struct ledger *l)
+{
+	int version = ledger_schema_version(l), latest = ledger_schema_latest();
+
+	if (version < 0)
+		return ledger_fail(l, "reading the schema version");
+	if (version > latest) {
+		log_error("ledger %s has schema version %d, newer than this sluice knows (%d); "
+		    "use a newer sluice", l->path, version, latest);
+		return -1;
+	}
+	for (int v = version; v < latest; v++) {
+		char bump[64];
+
+		snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+		if (exec_sql(l, "BEGIN IMMEDIATE") != 0)
+			return -1;
+		if (exec_sql(l, ledger_migrations[v]) != 0 || exec_sql(l, bump) != 0) {
+			exec_sql(l, "ROLLBACK");
+			log_error("ledger %s: migration to schema version %d failed", l->path, v + 1);
+			return -1;
+		}
+		if (exec_sql(l, "COMMIT") != 0)
+			return -1;
+		log_info("ledger %s: migrated to schema version %d", l->path, v + 1);
+	}
+	return 0;
+}
+
+int
+ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out)
+{
+	struct ledger *l = xcalloc(1, sizeof *l);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+
+	l->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
+		log_error("cannot open the ledger %s: %s", path,
+		    l->db != NULL ? sqlite3_errmsg(l->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, 10000);
+	if (exec_sql(l, "PRAGMA journal_mode = WAL") != 0 ||
+	    exec_sql(l, synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") != 0 ||
+	    exec_sql(l, "PRAGMA foreign_keys = ON") != 0 ||
+	    migrate(l) != 0)
+		goto fail;
+	*out = l;
+	return 0;
+fail:
+	ledger_close(l);
+	return -1;
+}
+
+void
+ledger_close(struct ledger *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->nstmts; i++)
+		sqlite3_finalize(l->stmts[i].st);
+	if (l->db != NULL && sqlite3_close(l->db) != SQLITE_OK)
+		log_warn("ledger %s: close: %s", l->path, sqlite3_errmsg(l->db));
+	free(l->path);
+	free(l);
+}
+
+static int
+simple(struct ledger *l, const char *sql)
+{
+	return ledger_exec_stmt(l, ledger_stmt(l, sql));
+}
+
+int
+ledger_begin(struct ledger *l)
+{
+	return simple(l, "BEGIN IMMEDIATE");
+}
+
+int
+ledger_commit(struct ledger *l)
+{
+	return simple(l, "COMMIT");
+}
+
+int
+ledger_rollback(struct ledger *l)
+{
+	return simple(l, "ROLLBACK");
+}
+
+int
+ledger_savepoint(struct ledger *l)
+{
+	return simple(l, "SAVEPOINT input");
+}
+
+int
+ledger_release(struct ledger *l)
+{
+	return simple(l, "RELEASE input");
+}
+
+int
+ledger_rollback_savepoint(struct ledger *l)
+{
+	/* ROLLBACK TO keeps the savepoint open; release it too */
+	if (simple(l, "ROLLBACK TO input") != 0)
+		return -1;
+	return ledger_release(l);
+}
+
+void
+ledger_input_clear(struct input_row *row)
+{
+	free(row->work_name);
+	free(row->name);
+	free(row->kind);
+	free(row->sha256);
+	free(row->status);
+	free(row->processed_at);
+	free(row->filed_as);
+	memset(row, 0, sizeof *row);
+}
+
+int
+ledger_input_insert(struct ledger *l, struct input_row *row)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO inputs (work_name, name, kind, sha256, size, received_ns, status, records,"
+	    " processed_at, error_count, filed_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	ledger_bind_text(st, 1, row->work_name);
+	ledger_bind_text(st, 2, row->name);
+	ledger_bind_text(st, 3, row->kind);
+	ledger_bind_text(st, 4, row->sha256);
+	sqlite3_bind_int64(st, 5, row->size);
+	sqlite3_bind_int64(st, 6, row->received_ns);
+	ledger_bind_text(st, 7, row->status);
+	sqlite3_bind_int64(st, 8, row->records);
+	ledger_bind_text(st, 9, row->processed_at);
+	sqlite3_bind_int64(st, 10, row->error_count);
+	ledger_bind_text(st, 11, row->filed_as);
+	if (ledger_exec_stmt(l, st) != 0)
+		return -1;
+	row->id = sqlite3_last_insert_rowid(l->db);
+	return 0;
+}
+
+int
+ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
+    int64_t error_count, const char *filed_as)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "UPDATE inputs SET status = ?, records = ?, error_count = ?, filed_as = ? WHERE id = ?");
+
+	ledger_bind_text(st, 1, status);
+	sqlite3_bind_int64(st, 2, records);
+	sqlite3_bind_int64(st, 3, error_count);
+	ledger_bind_text(st, 4, filed_as);
+	sqlite3_bind_int64(st, 5, id);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_input_error_add(struct ledger *l, int64_t input_id, int seq, const struct error_item *e)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO input_errors (input_id, seq, line, field, code, message)"
+	    " VALUES (?, ?, ?, ?, ?, ?)");
+
+	sqlite3_bind_int64(st, 1, input_id);
+	sqlite3_bind_int(st, 2, seq);
+	sqlite3_bind_int64(st, 3, e->line);
+	ledger_bind_text(st, 4, e->field);
+	ledger_bind_text(st, 5, err_code_name(e->code));
+	ledger_bind_text(st, 6, e->message);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT records FROM inputs WHERE sha256 = ? AND status IN ('accepted', 'duplicate')"
+	    " ORDER BY id LIMIT 1");
+	int rc, found = 0;
+
+	ledger_bind_text(st, 1, sha256);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*records = sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ledger_fail(l, "looking up an input's content");
+	return found;
+}
+
+#define INPUT_COLUMNS "id, work_name, name, kind, sha256, size, received_ns, status, records," \
+	" processed_at, error_count, filed_as"
+
+static void
+input_from_row(sqlite3_stmt *st, struct input_row *out)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	out->work_name = ledger_column_dup(st, 1);
+	out->name = ledger_column_dup(st, 2);
+	out->kind = ledger_column_dup(st, 3);
+	out->sha256 = ledger_column_dup(st, 4);
+	out->size = sqlite3_column_int64(st, 5);
+	out->received_ns = sqlite3_column_int64(st, 6);
+	out->status = ledger_column_dup(st, 7);
+	out->records = sqlite3_column_int64(st, 8);
+	out->processed_at = ledger_column_dup(st, 9);
+	out->error_count = sqlite3_column_int64(st, 10);
+	out->filed_as = ledger_column_dup(st, 11);
+}
+
+static int
+input_lookup(struct ledger *l, sqlite3_stmt *st, struct input_row *out)
+{
+	int rc = sqlite3_step(st), found = 0;
+
+	if (rc == SQLITE_ROW) {
+		input_from_row(st, out);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ledger_fail(l, "looking up an input");
+	return found;
+}
+
+int
+ledger_input_get(struct ledger *l, int64_t id, struct input_row *out)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT " INPUT_COLUMNS " FROM inputs WHERE id = ?");
+
+	sqlite3_bind_int64(st, 1, id);
+	return input_lookup(l, st, out);
+}
+
+int
+ledger_input_by_work_name(struct ledger *l, const char *work_name, struct input_row *out)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT " INPUT_COLUMNS " FROM inputs WHERE work_name = ?");
+
+	ledger_bind_text(st, 1, work_name);
+	return input_lookup(l, st, out);
+}
+
+static void
+error_from_row(sqlite3_stmt *st, int col, struct error_item *e)
+{
+	const char *code = (const char *)sqlite3_column_text(st, col + 2);
+
+	e->line = sqlite3_column_int64(st, col);
+	e->field = (char *)sqlite3_column_text(st, col + 1);
+	e->code = ERR__COUNT;
+	for (int c = 0; c < ERR__COUNT && code != NULL; c++)
+		if (strcmp(err_code_name((enum err_code)c), code) == 0)
+			e->code = (enum err_code)c;
+	e->message = (char *)sqlite3_column_text(st, col + 3);
+}
+
+int
+ledger_input_errors(struct ledger *l, int64_t input_id,
+    int (*fn)(void *ctx, const struct error_item *e), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT line, field, code, message FROM input_errors WHERE input_id = ? ORDER BY seq");
+	int rc, ret = 0;
+
+	sqlite3_bind_int64(st, 1, input_id);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct error_item e;
+
+		error_from_row(st, 0, &e);
+		ret = fn(ctx, &e);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret == 0 && rc != SQLITE_DONE)
+		return ledger_fail(l, "reading an input's errors");
+	return ret;
+}
+
+int64_t
+ledger_input_last_id(struct ledger *l)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT coalesce(max(id), 0) FROM inputs");
+	int64_t id = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int
+ledger_input_counts(struct ledger *l, struct input_counts *out)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT status, count(*) FROM inputs GROUP BY status");
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		int64_t n = sqlite3_column_int64(st, 1);
+
+		if (strcmp(s, "accepted") == 0)
+			out->accepted = n;
+		else if (strcmp(s, "duplicate") == 0)
+			out->duplicate = n;
+		else if (strcmp(s, "deferred") == 0)
+			out->deferred = n;
+		else if (strcmp(s, "rejected") == 0)
+			out->rejected = n;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : ledger_fail(l, "counting inputs");
+}
+
+int
+ledger_recent_rejections(struct ledger *l, int limit,
+    int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT " INPUT_COLUMNS ", e.line, e.field, e.code, e.message FROM inputs"
+	    " LEFT JOIN input_errors e ON e.input_id = inputs.id AND e.seq = 0"
+	    " WHERE status = 'rejected' ORDER BY id DESC LIMIT ?");
+	int rc, ret = 0;
+
+	sqlite3_bind_int(st, 1, limit);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct input_row in = { 0 };
+		struct error_item e;
+
+		input_from_row(st, &in);
+		error_from_row(st, 12, &e);
+		ret = fn(ctx, &in, sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : &e);
+		ledger_input_clear(&in);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret == 0 && rc != SQLITE_DONE)
+		return ledger_fail(l, "listing rejections");
+	return ret;
+}
+
+int
+ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
+    int64_t input_id, const char *command, const char *at, const char *detail)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO journal (at, order_number, type, input_id, command, detail)"
+	    " VALUES (?, ?, ?, ?, ?, ?)");
+
+	ledger_bind_text(st, 1, at);
+	ledger_bind_text(st, 2, order_number);
+	ledger_bind_text(st, 3, type);
+	if (input_id > 0)
+		sqlite3_bind_int64(st, 4, input_id);
+	else
+		sqlite3_bind_null(st, 4);
+	ledger_bind_text(st, 5, command);
+	ledger_bind_text(st, 6, detail);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_journal_for_order(struct ledger *l, const char *order_number,
+    int (*fn)(void *ctx, const struct journal_event *e), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT j.seq, j.at, j.type, coalesce(i.name || ' (sha256 ' || i.sha256 || ')',"
+	    " j.command, ''), j.detail FROM journal j LEFT JOIN inputs i ON i.id = j.input_id"
+	    " WHERE j.order_number = ? ORDER BY j.seq");
+	int rc, ret = 0;
+
+	ledger_bind_text(st, 1, order_number);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct journal_event e = {
+			.seq = sqlite3_column_int64(st, 0),
+			.at = (const char *)sqlite3_column_text(st, 1),
+			.type = (const char *)sqlite3_column_text(st, 2),
+			.source = (const char *)sqlite3_column_text(st, 3),
+			.detail = (const char *)sqlite3_column_text(st, 4),
+		};
+
+		ret = fn(ctx, &e);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret == 0 && rc != SQLITE_DONE)
+		return ledger_fail(l, "reading the journal");
+	return ret;
+}
+
+int
+ledger_outbox_add(struct ledger *l, const char *path, const char *doc, int64_t ref)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO outbox (path, doc, ref) VALUES (?, ?, ?)");
+
+	ledger_bind_text(st, 1, path);
+	ledger_bind_text(st, 2, doc);
+	sqlite3_bind_int64(st, 3, ref);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_outbox_pending(struct ledger *l, struct outbox_row **rows, size_t *n)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT id, path, doc, ref FROM outbox WHERE published = 0 ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xreallocarray(*rows, cap, sizeof **rows);
+		}
+		(*rows)[*n].id = sqlite3_column_int64(st, 0);
+		(*rows)[*n].path = ledger_column_dup(st, 1);
+		(*rows)[*n].doc = ledger_column_dup(st, 2);
+		(*rows)[*n].ref = sqlite3_column_int64(st, 3);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		ledger_outbox_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return ledger_fail(l, "reading the outbox");
+	}
+	return 0;
+}
+
+void
+ledger_outbox_free(struct outbox_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].path);
+		free(rows[i].doc);
+	}
+	free(rows);
+}
+
+int
+ledger_outbox_mark(struct ledger *l, int64_t id)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "UPDATE outbox SET published = 1 WHERE id = ?");
+
+	sqlite3_bind_int64(st, 1, id);
+	return ledger_exec_stmt(l, st);
+}

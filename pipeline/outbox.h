@@ -1,0 +1,17 @@
+/*
+ * outbox: turns the ledger's queued output rows into files after the
+ * commit that queued them.  Each is rendered from the ledger (so a retry
+ * writes identical bytes), published atomically, the folders fsynced, and
+ * only then marked published.  A crash anywhere in between publishes the
+ * row again on the next run: the file appears whole, once by name.
+ */
+#ifndef SLUICE_OUTBOX_H
+#define SLUICE_OUTBOX_H
+
+#include "pipeline/ledger.h"
+#include "pipeline/spool.h"
+
+/* Publishes every pending row.  Returns 0, or -1 (rows stay pending). */
+int outbox_publish(struct ledger *l, struct spool *sp);
+
+#endif

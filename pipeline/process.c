@@ -1,0 +1,225 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pipeline/log.h"
+#include "pipeline/process.h"
+#include "pipeline/spool.h"
+#include "stages/stages.h"
+#include "stages/validate.h"
+
+void
+processor_init(struct processor *p, struct ledger *l, const struct conf *cf)
+{
+	memset(p, 0, sizeof *p);
+	p->ledger = l;
+	p->conf = cf;
+	p->limits.max_field_bytes = (size_t)cf->max_field_bytes;
+	p->limits.max_record_lines = (size_t)cf->max_record_lines;
+	p->hash = sha256_new();
+}
+
+void
+processor_free(struct processor *p)
+{
+	sha256_free(p->hash);
+	p->hash = NULL;
+}
+
+void
+outcome_init(struct outcome *o, size_t max_errors)
+{
+	memset(o, 0, sizeof *o);
+	errlist_init(&o->errs, max_errors);
+}
+
+void
+outcome_free(struct outcome *o)
+{
+	free(o->filed_as);
+	errlist_free(&o->errs);
+	memset(o, 0, sizeof *o);
+}
+
+struct run {
+	struct apply_ctx actx;
+	apply_fn apply;
+	struct errlist *errs;
+	size_t applied;
+	size_t duplicates;
+};
+
+static int
+on_record(void *ctx, struct record *rec)
+{
+	struct run *r = ctx;
+
+	if (validate_record(rec, r->errs) > 0)
+		return 0;
+	switch (r->apply(&r->actx, rec, r->errs)) {
+	case APPLY_OK:
+		r->applied++;
+		return 0;
+	case APPLY_DUPLICATE:
+		r->duplicates++;
+		return 0;
+	case APPLY_REJECTED:
+		return 0;
+	case APPLY_FAILED:
+		break;
+	}
+	return -1;
+}
+
+/* Everything that can be decided before the file's content is parsed:
+ * its type, size and format.  Returns false with an error added when the
+ * file is to be rejected unread. */
+static bool
+precheck(struct processor *p, const struct input_file *in, int64_t *size, struct errlist *errs)
+{
+	struct stat st;
+
+	*size = 0;
+	if (in->fd < 0) {
+		if (in->not_regular)
+			errlist_add(errs, 0, NULL, ERR_NOT_REGULAR_FILE,
+			    "%s is not a regular file (a link, folder, FIFO, socket or device); "
+			    "it was not read", in->name);
+		else
+			errlist_add(errs, 0, NULL, ERR_IO_ERROR, "%s could not be opened: %s",
+			    in->name, strerror(in->open_errno));
+		return false;
+	}
+	if (fstat(in->fd, &st) != 0) {
+		errlist_add(errs, 0, NULL, ERR_IO_ERROR, "%s could not be read: %s", in->name,
+		    strerror(errno));
+		return false;
+	}
+	*size = st.st_size;
+	if (stage_parser(in->name) == NULL) {
+		errlist_add(errs, 0, NULL, ERR_UNKNOWN_FORMAT,
+		    "%s does not end in .csv or .xml, so its format is unknown", in->name);
+		return false;
+	}
+	if (st.st_size > p->conf->max_file_size) {
+		errlist_add(errs, 0, NULL, ERR_FILE_TOO_LARGE,
+		    "%s has %lld bytes, more than max_file_size (%lld)", in->name,
+		    (long long)st.st_size, (long long)p->conf->max_file_size);
+		return false;
+	}
+	if (st.st_size == 0) {
+		errlist_add(errs, 0, NULL, ERR_EMPTY_FILE, "%s is empty", in->name);
+		return false;
+	}
+	return true;
+}
+
+/* Stores the listed errors (and a count of the unlisted ones). */
+static int
+store_errors(struct processor *p, int64_t id, struct errlist *errs)
+{
+	int seq = 0;
+
+	errlist_sort(errs);
+	for (size_t i = 0; i < errs->n; i++)
+		if (ledger_input_error_add(p->ledger, id, seq++, &errs->items[i]) != 0)
+			return -1;
+	if (errs->more > 0) {
+		char msg[128];
+		struct error_item e = { .line = 0, .field = NULL, .code = ERR_TOO_MANY_ERRORS,
+			.message = msg };
+
+		snprintf(msg, sizeof msg, "%zu more errors were found and are not listed",
+		    errs->more);
+		if (ledger_input_error_add(p->ledger, id, seq, &e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+process_input(struct processor *p, const struct input_file *in, struct outcome *out)
+{
+	int64_t now = now_ns(), seen_records = 0, size;
+	char at[TIME_SIZE];
+	struct input_row row = { 0 };
+	struct run r = { 0 };
+	size_t nrecords = 0;
+	bool readable;
+	int seen = 0;
+
+	format_time(now, at, sizeof at);
+	readable = precheck(p, in, &size, &out->errs);
+	if (readable && sha256_fd(in->fd, out->sha256) != 0) {
+		errlist_add(&out->errs, 0, NULL, ERR_IO_ERROR, "%s could not be read: %s", in->name,
+		    strerror(errno));
+		readable = false;
+	}
+	if (!readable && out->sha256[0] == '\0')
+		snprintf(out->sha256, sizeof out->sha256, "%s", "");
+	if (ledger_savepoint(p->ledger) != 0)
+		return -1;
+	if (readable && (seen = ledger_input_seen(p->ledger, out->sha256, &seen_records)) < 0)
+		goto fail;
+
+	row.work_name = (char *)in->work_name;
+	row.name = (char *)in->name;
+	row.kind = (char *)kind_get(in->kind)->plural;
+	row.sha256 = out->sha256;
+	row.size = size;
+	row.received_ns = in->received_ns;
+	row.status = "accepted";
+	row.processed_at = at;
+	row.filed_as = "";
+	if (ledger_input_insert(p->ledger, &row) != 0)
+		goto fail;
+
+	if (seen) {
+		out->status = "duplicate";
+		out->records = seen_records;
+	} else if (readable) {
+		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash };
+		r.apply = stage_apply(in->kind);
+		r.errs = &out->errs;
+		if (stage_parser(in->name)(in->fd, in->name, kind_get(in->kind), &p->limits,
+		    on_record, &r, &out->errs, &nrecords) != 0)
+			goto fail;
+		out->records = (int64_t)nrecords;
+		if (nrecords == 0 && errlist_total(&out->errs) == 0)
+			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "%s holds no records", in->name);
+		out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
+	}
+	if (errlist_total(&out->errs) > 0) {
+		/* all or nothing: undo every record, keep only the verdict */
+		out->status = "rejected";
+		if (ledger_rollback_savepoint(p->ledger) != 0 || ledger_savepoint(p->ledger) != 0)
+			goto fail;
+		row.status = "rejected";
+		if (ledger_input_insert(p->ledger, &row) != 0 ||
+		    store_errors(p, row.id, &out->errs) != 0)
+			goto fail;
+	}
+	out->input_id = row.id;
+	out->filed_as = spool_filed_path(strcmp(out->status, "rejected") == 0, row.id, in->name, now);
+	if (ledger_input_finish(p->ledger, row.id, out->status, out->records,
+	    (int64_t)errlist_total(&out->errs), out->filed_as) != 0)
+		goto fail;
+	if (!p->dry_run) {
+		char *receipt = xasprintf("out/receipts/%s.receipt.xml", in->name);
+		int rc = ledger_outbox_add(p->ledger, receipt, "receipt", row.id);
+
+		free(receipt);
+		if (rc != 0)
+			goto fail;
+	}
+	if (ledger_release(p->ledger) != 0)
+		return -1;
+	return 0;
+fail:
+	ledger_rollback_savepoint(p->ledger);
+	return -1;
+}

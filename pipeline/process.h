@@ -1,0 +1,56 @@
+/*
+ * process: one input file through the stages (detect, parse, validate,
+ * apply) inside the caller's transaction, under its own savepoint, ending
+ * with its outcome and its receipt queued in the same savepoint.  Either
+ * every record of the file is applied or none is.
+ */
+#ifndef SLUICE_PROCESS_H
+#define SLUICE_PROCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline/conf.h"
+#include "pipeline/errors.h"
+#include "pipeline/hash.h"
+#include "pipeline/ledger.h"
+#include "stages/parse.h"
+
+struct processor {
+	struct ledger *ledger;
+	const struct conf *conf;
+	struct parse_limits limits;
+	struct sha256 *hash;
+	bool dry_run;            /* sluice check: no receipt is queued */
+};
+
+void processor_init(struct processor *p, struct ledger *l, const struct conf *cf);
+void processor_free(struct processor *p);
+
+struct input_file {
+	enum kind kind;
+	const char *name;        /* the name it arrived under */
+	const char *work_name;   /* its claimed name ("" for sluice check) */
+	int64_t received_ns;
+	int fd;                  /* open for reading, or -1 */
+	bool not_regular;        /* fd is -1 because it is no regular file */
+	int open_errno;          /* fd is -1 because opening failed */
+};
+
+struct outcome {
+	const char *status;      /* accepted, duplicate or rejected */
+	int64_t input_id;
+	int64_t records;
+	char sha256[SHA256_HEX];
+	char *filed_as;          /* owned */
+	struct errlist errs;
+};
+
+void outcome_init(struct outcome *o, size_t max_errors);
+void outcome_free(struct outcome *o);
+
+/* Processes one input; fills out.  Returns 0, or -1 when the ledger
+ * failed (the caller rolls the transaction back; nothing is decided). */
+int process_input(struct processor *p, const struct input_file *in, struct outcome *out);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * record: one input record (an order, a shipment, ...) as both parsers
+ * produce it: header fields and lines of fields, each with the line of the
+ * file where it starts, so every error can name line and field.
+ *
+ * A record owns its strings (an arena that record_reset() recycles), so a
+ * parser reuses one record for a whole file and memory does not grow with
+ * the number of records.
+ */
+#ifndef SLUICE_RECORD_H
+#define SLUICE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schemas/fields.h"
+
+struct field_value {
+	const char *s;   /* NUL-terminated; NULL when the field is absent */
+	size_t len;
+	long line;       /* where the field starts in the file */
+	int64_t num;     /* the typed value after validation (money in minor
+	                    units, rates in hundredths, bools 0/1) */
+};
+
+struct record {
+	const struct kind_def *kind;
+	long line;                  /* where the record starts */
+	struct field_value *head;   /* kind->nhead values */
+	struct field_value *lines;  /* nlines * kind->nline values */
+	long *line_at;              /* where each line starts */
+	size_t nlines;
+	size_t cap_lines;
+	size_t bytes;               /* field bytes held, for the size limit */
+	struct arena_chunk *arena;
+};
+
+struct record *record_new(const struct kind_def *kind);
+void record_free(struct record *rec);
+/* Forgets every field and line, keeping the memory for the next record. */
+void record_reset(struct record *rec);
+/* Copies s[0..len) into the record as header field idx; an empty value
+ * leaves the field absent. */
+void record_set_head(struct record *rec, size_t idx, const char *s, size_t len, long line);
+/* Appends an empty line starting at the given line; returns its values. */
+struct field_value *record_add_line(struct record *rec, long line);
+/* Copies s[0..len) into field idx of line i (empty leaves it absent). */
+void record_set_line(struct record *rec, size_t i, size_t idx, const char *s, size_t len, long line);
+/* The values of line i. */
+struct field_value *record_line(const struct record *rec, size_t i);
+/* True when field idx of the header is present. */
+bool record_has(const struct record *rec, size_t idx);
+
+/* Called by a parser for each complete record; returns 0, or -1 to stop
+ * the parse (the ledger failed: an environment error, not bad input). */
+typedef int (*record_cb)(void *ctx, struct record *rec);
+
+#endif

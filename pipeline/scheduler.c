@@ -1,0 +1,291 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/log.h"
+#include "pipeline/outbox.h"
+#include "pipeline/scheduler.h"
+#include "stages/stages.h"
+
+struct moved_in {
+	enum kind kind;
+	char *name;
+};
+
+struct work_item {
+	enum kind kind;
+	char *work_name;
+	const char *name;      /* inside work_name */
+	int64_t received_ns;
+};
+
+void
+sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct conf *cf)
+{
+	memset(s, 0, sizeof *s);
+	s->spool = sp;
+	s->ledger = l;
+	s->conf = cf;
+	processor_init(&s->proc, l, cf);
+}
+
+static void
+moved_clear(struct sched *s)
+{
+	for (size_t i = 0; i < s->nmoved; i++)
+		free(s->moved[i].name);
+	free(s->moved);
+	s->moved = NULL;
+	s->nmoved = 0;
+}
+
+void
+sched_free(struct sched *s)
+{
+	moved_clear(s);
+	processor_free(&s->proc);
+}
+
+bool
+sched_handles(enum kind kind)
+{
+	return stage_apply(kind) != NULL;
+}
+
+void
+sched_moved_in(struct sched *s, enum kind kind, const char *name)
+{
+	s->moved = xreallocarray(s->moved, s->nmoved + 1, sizeof *s->moved);
+	s->moved[s->nmoved++] = (struct moved_in){ kind, xstrdup(name) };
+}
+
+static bool
+was_moved_in(const struct sched *s, enum kind kind, const char *name)
+{
+	for (size_t i = 0; i < s->nmoved; i++)
+		if (s->moved[i].kind == kind && strcmp(s->moved[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+int
+sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
+{
+	int64_t quiet = s->conf->quiet_period_ms * 1000000, now = now_ns();
+	int claimed = 0;
+
+	*waiting = 0;
+	*wait_ns = 0;
+	for (int k = 0; k < KIND__COUNT; k++) {
+		struct spool_entry *e;
+		size_t n;
+		int here = 0;
+
+		if (!sched_handles((enum kind)k))
+			continue;
+		if (spool_scan(s->spool, (enum kind)k, &e, &n) != 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			int64_t age = now - e[i].changed_ns;
+			char *work_name;
+			int rc;
+
+			/* a file written in place is complete once it has stayed
+			 * unchanged for the quiet period; one renamed in (or
+			 * anything that is not a file) is taken at once */
+			if (e[i].regular && age < quiet && !was_moved_in(s, (enum kind)k, e[i].name)) {
+				int64_t left = age < 0 ? quiet : quiet - age;
+
+				(*waiting)++;
+				if (*wait_ns == 0 || left < *wait_ns)
+					*wait_ns = left;
+				continue;
+			}
+			rc = spool_claim(s->spool, (enum kind)k, e[i].name, now_ns(), &work_name);
+			if (rc < 0) {
+				spool_entries_free(e, n);
+				return -1;
+			}
+			if (rc == 0) {
+				free(work_name);
+				here++;
+			}
+		}
+		spool_entries_free(e, n);
+		/* claims must be durable before anything of them is committed */
+		if (here > 0 && spool_sync_claims(s->spool, (enum kind)k) != 0)
+			return -1;
+		claimed += here;
+	}
+	moved_clear(s);
+	return claimed;
+}
+
+static int
+cmp_item(const void *a, const void *b)
+{
+	const struct work_item *x = a, *y = b;
+	int c;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->received_ns < y->received_ns ? -1 : x->received_ns > y->received_ns;
+}
+
+static void
+items_free(struct work_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i].work_name);
+	free(items);
+}
+
+/* Lists work/: files away what the ledger decided, returns the rest. */
+static int
+collect(struct sched *s, struct work_item **out, size_t *nout)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (int k = 0; k < KIND__COUNT; k++) {
+		char **names;
+		size_t n;
+
+		if (!sched_handles((enum kind)k))
+			continue;
+		if (spool_work_list(s->spool, (enum kind)k, &names, &n) != 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			struct input_row row = { 0 };
+			int found = ledger_input_by_work_name(s->ledger, names[i], &row);
+
+			if (found < 0) {
+				spool_names_free(names, n);
+				return -1;
+			}
+			if (found && strcmp(row.status, "deferred") != 0) {
+				/* decided before a crash or a failed move: finish it */
+				if (spool_file_away(s->spool, (enum kind)k, names[i], row.filed_as) != 0) {
+					ledger_input_clear(&row);
+					spool_names_free(names, n);
+					return -1;
+				}
+				ledger_input_clear(&row);
+				continue;
+			}
+			ledger_input_clear(&row);
+			if (*nout == cap) {
+				cap = cap ? cap * 2 : 16;
+				*out = xreallocarray(*out, cap, sizeof **out);
+			}
+			(*out)[*nout].kind = (enum kind)k;
+			(*out)[*nout].work_name = names[i];
+			names[i] = NULL;
+			spool_work_name_parse((*out)[*nout].work_name, &(*out)[*nout].received_ns,
+			    &(*out)[*nout].name);
+			(*nout)++;
+		}
+		spool_names_free(names, n);
+	}
+	if (*nout > 1)
+		qsort(*out, *nout, sizeof **out, cmp_item);
+	return 0;
+}
+
+static void
+log_outcome(const struct work_item *it, const struct outcome *o)
+{
+	struct buf name = { 0 };
+
+	sanitize_text(it->name, strlen(it->name), &name);
+	if (strcmp(o->status, "rejected") == 0) {
+		const struct error_item *e = o->errs.n > 0 ? &o->errs.items[0] : NULL;
+
+		log_warn("%s/%s: rejected with %zu error%s%s%s", kind_get(it->kind)->plural,
+		    buf_str(&name), errlist_total(&o->errs), errlist_total(&o->errs) == 1 ? "" : "s",
+		    e != NULL ? "; first: " : "", e != NULL ? e->message : "");
+	} else
+		log_info("%s/%s: %s (%lld record%s)", kind_get(it->kind)->plural, buf_str(&name),
+		    o->status, (long long)o->records, o->records == 1 ? "" : "s");
+	buf_free(&name);
+}
+
+/* Processes items[0..n) in one transaction, then files them away and
+ * publishes their receipts. */
+static int
+run_batch(struct sched *s, struct work_item *items, size_t n)
+{
+	struct outcome *out = xcalloc(n, sizeof *out);
+	size_t done = 0;
+	int ret = -1;
+
+	if (ledger_begin(s->ledger) != 0)
+		goto out;
+	for (; done < n; done++) {
+		struct work_item *it = &items[done];
+		struct input_file in = { it->kind, it->name, it->work_name, it->received_ns, -1,
+			false, 0 };
+		int rc;
+
+		in.fd = spool_work_open(s->spool, it->kind, it->work_name, &in.not_regular);
+		in.open_errno = errno;
+		outcome_init(&out[done], (size_t)s->conf->max_errors);
+		rc = process_input(&s->proc, &in, &out[done]);
+		if (in.fd >= 0)
+			close(in.fd);
+		if (rc != 0) {
+			done++;
+			ledger_rollback(s->ledger);
+			goto out;
+		}
+	}
+	if (ledger_commit(s->ledger) != 0) {
+		ledger_rollback(s->ledger);
+		goto out;
+	}
+	ret = 0;
+	for (size_t i = 0; i < n; i++) {
+		log_outcome(&items[i], &out[i]);
+		if (strcmp(out[i].status, "accepted") == 0)
+			s->stats.accepted++;
+		else if (strcmp(out[i].status, "duplicate") == 0)
+			s->stats.duplicate++;
+		else
+			s->stats.rejected++;
+		if (spool_file_away(s->spool, items[i].kind, items[i].work_name, out[i].filed_as) != 0)
+			ret = -1;
+	}
+	if (outbox_publish(s->ledger, s->spool) != 0)
+		ret = -1;
+out:
+	for (size_t i = 0; i < done; i++)
+		outcome_free(&out[i]);
+	free(out);
+	return ret;
+}
+
+int
+sched_drain(struct sched *s)
+{
+	struct work_item *items;
+	size_t n, batch = (size_t)s->conf->batch_files;
+	int ret = 0;
+
+	if (outbox_publish(s->ledger, s->spool) != 0)
+		return -1;
+	if (collect(s, &items, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n && ret == 0; i += batch) {
+		if (i > 0 && s->should_stop != NULL && s->should_stop(s->stop_ctx))
+			break;
+		ret = run_batch(s, items + i, n - i < batch ? n - i : batch);
+	}
+	items_free(items, n);
+	return ret;
+}

@@ -1,0 +1,58 @@
+/*
+ * scheduler: which input is taken when.  The truth is the folders plus the
+ * ledger, never memory: claiming moves ready files from in/ into work/;
+ * draining lists work/, files away every input the ledger already decided
+ * (crash recovery is the same code), and processes the rest in dependency
+ * order of kinds, then byte order of names, in batches that share one
+ * ledger transaction (group commit).
+ */
+#ifndef SLUICE_SCHEDULER_H
+#define SLUICE_SCHEDULER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pipeline/conf.h"
+#include "pipeline/ledger.h"
+#include "pipeline/process.h"
+#include "pipeline/spool.h"
+
+struct sched_stats {
+	size_t accepted;
+	size_t duplicate;
+	size_t rejected;
+};
+
+struct sched {
+	struct spool *spool;
+	struct ledger *ledger;
+	const struct conf *conf;
+	struct processor proc;
+	struct sched_stats stats;
+	struct moved_in *moved;     /* names that arrived by rename */
+	size_t nmoved;
+	bool (*should_stop)(void *ctx);
+	void *stop_ctx;
+};
+
+void sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct conf *cf);
+void sched_free(struct sched *s);
+
+/* Notes that in/<kind>/<name> arrived by rename: it is complete and is
+ * claimed without waiting for the quiet period. */
+void sched_moved_in(struct sched *s, enum kind kind, const char *name);
+
+/* Claims every ready file of in/.  Files still within their quiet period
+ * are left: *waiting counts them and *wait_ns says how long until the
+ * first may be ready.  Returns the number claimed, or -1. */
+int sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns);
+
+/* Publishes pending outputs, files away decided inputs, and processes every
+ * claimed input.  Returns 0, or -1 when the ledger or spool failed. */
+int sched_drain(struct sched *s);
+
+/* True when this build applies files of the kind (others wait in in/). */
+bool sched_handles(enum kind kind);
+
+#endif

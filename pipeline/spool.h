@@ -1,0 +1,84 @@
+/*
+ * spool: the folders under the spool root and every file operation of the
+ * pipeline on them: scanning in/, claiming a file by an atomic rename into
+ * the private work/ folder, filing it into archive/ or rejected/, and
+ * publishing outputs atomically (temporary file in tmp/, fsync, rename,
+ * fsync of the folder).
+ *
+ * Layout:   in/<kind>/  out/{invoices,proformas,captures,links,receipts}/
+ *           archive/  rejected/  work/<kind>/ (claimed)  tmp/  .lock
+ */
+#ifndef SLUICE_SPOOL_H
+#define SLUICE_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schemas/fields.h"
+
+struct spool;
+
+/* Opens the spool at root.  With create, makes every folder that is
+ * missing (idempotent); without, fails when the layout is incomplete. */
+int spool_open(const char *root, bool create, struct spool **out);
+void spool_close(struct spool *sp);
+const char *spool_root(const struct spool *sp);
+
+/* Takes the spool's lock (one daemon per spool).  Returns 0, or -1 when
+ * another process holds it (*holder then names its pid when known). */
+int spool_lock(struct spool *sp, long *holder);
+
+/* True for names that writers use while a file is incomplete. */
+bool spool_hidden_name(const char *name);
+
+struct spool_entry {
+	char *name;
+	bool regular;
+	int64_t changed_ns;   /* the later of mtime and ctime */
+};
+
+/* Lists the visible entries of in/<kind>/ in byte order of their names. */
+int spool_scan(struct spool *sp, enum kind kind, struct spool_entry **out, size_t *n);
+void spool_entries_free(struct spool_entry *e, size_t n);
+
+/* Moves in/<kind>/<name> into work/<kind>/ under a unique work name that
+ * keeps the time of receipt and the original name.  Returns 0 (work_name
+ * set, caller frees), 1 when the file vanished, -1 on failure. */
+int spool_claim(struct spool *sp, enum kind kind, const char *name, int64_t received_ns,
+    char **work_name);
+/* Splits a work name into time of receipt and original name (a pointer
+ * into work_name); -1 when it is not a work name. */
+int spool_work_name_parse(const char *work_name, int64_t *received_ns, const char **name);
+/* Lists the work names in work/<kind>/. */
+int spool_work_list(struct spool *sp, enum kind kind, char ***names, size_t *n);
+void spool_names_free(char **names, size_t n);
+/* Opens a claimed file for reading without following links or blocking.
+ * Returns an fd; or -1 with *not_regular set when the entry is a link,
+ * folder, FIFO, socket or device (never opened), or with errno set when
+ * it could not be opened. */
+int spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular);
+
+/* The path (relative to the root) under which an input is filed:
+ * archive/ or rejected/, then YYYY-MM-DD/<input id>/<name>. */
+char *spool_filed_path(bool rejected, int64_t input_id, const char *name, int64_t at_ns);
+/* Moves a claimed file to its filed path.  0, or -1 on failure. */
+int spool_file_away(struct spool *sp, enum kind kind, const char *work_name, const char *filed_as);
+
+/* Writes data to relpath atomically (temporary file, fsync, rename).  The
+ * folder is fsynced by spool_sync_outputs(). */
+int spool_publish(struct spool *sp, const char *relpath, const void *data, size_t len);
+/* fsyncs every output folder that spool_publish() wrote into. */
+int spool_sync_outputs(struct spool *sp);
+/* fsyncs in/<kind>/ and work/<kind>/ after claims. */
+int spool_sync_claims(struct spool *sp, enum kind kind);
+
+/* Copies path into in/<kind>/ the safe way (hidden temporary name, fsync,
+ * rename without replacing).  0; 1 when a file of that name is waiting
+ * already; -1 on failure (message logged). */
+int spool_submit(struct spool *sp, enum kind kind, const char *path);
+
+/* Removes leftover temporary files (crash debris) from tmp/. */
+void spool_clean_tmp(struct spool *sp);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * util: allocation wrappers that die on out-of-memory, a growable byte
+ * buffer, and small string helpers shared by every module.
+ */
+#ifndef SLUICE_UTIL_H
+#define SLUICE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* A growable byte buffer; data is always NUL-terminated when len > 0. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* Returns the buffer's data as a C string (never NULL). */
+const char *buf_str(struct buf *b);
+
+/*
+ * Writes an escaped excerpt of untrusted bytes into out (always
+ * NUL-terminated): printable ASCII as is, everything else as \xHH, and at
+ * most max_chars input bytes followed by "..." when cut.  Returns out.
+ */
+char *excerpt(const char *s, size_t len, size_t max_chars, char *out, size_t outsz);
+#define EXCERPT_SIZE 200
+
+/* Appends s[0..len) to out with every byte that is not part of printable
+ * UTF-8 (invalid sequences, control characters, backslash) written as
+ * \xHH, so the text is safe in XML, JSON and logs. */
+void sanitize_text(const char *s, size_t len, struct buf *out);
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t len);
+
+/* True when a and b (NUL-terminated) are equal ignoring ASCII case. */
+bool str_ieq(const char *a, const char *b);
+/* True when s ends with suffix, ignoring ASCII case. */
+bool str_iendswith(const char *s, const char *suffix);
+
+/* Current wall-clock time in nanoseconds since the epoch. */
+int64_t now_ns(void);
+/* Formats ns since the epoch as RFC 3339 UTC with millisecond precision. */
+void format_time(int64_t ns, char *out, size_t outsz);
+#define TIME_SIZE 32
+
+#endif

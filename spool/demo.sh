@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# spool/demo.sh: build sluice (installing what it needs on Debian 12), make
+# a spool in a temporary folder, drop the example files into it, process
+# them, and show what became of each file and the orders in the ledger.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./bootstrap.sh
+sluice=$PWD/build/sluice
+examples=$PWD/spool/examples
+demo=$(mktemp -d "${TMPDIR:-/tmp}/sluice-demo.XXXXXX")
+spool=$demo/spool
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "sluice init: a new spool in $spool"
+"$sluice" --spool "$spool" init
+
+say "sluice submit: the example orders (two files) and a broken one"
+"$sluice" --spool "$spool" submit orders "$examples/orders.csv" "$examples/orders.xml" \
+	"$examples/orders-broken.csv"
+
+say "sluice run --once"
+"$sluice" --spool "$spool" run --once
+
+for r in "$spool"/out/receipts/*.receipt.xml; do
+	say "receipt: ${r#"$spool"/}"
+	cat "$r"
+done
+
+say "where the input files went"
+(cd "$spool" && find archive rejected -type f | sort)
+
+for number in SL-1001 SL-1002 SL-1003 SL-1004; do
+	say "sluice order show $number"
+	"$sluice" --spool "$spool" order show "$number"
+done
+
+say "sluice order show SL-1004 --json"
+"$sluice" --spool "$spool" order show SL-1004 --json
+
+say "the same file again is a duplicate"
+"$sluice" --spool "$spool" submit orders "$examples/orders.csv"
+"$sluice" --spool "$spool" run --once
+grep '<status>' "$spool/out/receipts/orders.csv.receipt.xml"
+
+say "sluice status"
+"$sluice" --spool "$spool" status
+echo
+echo "The spool stays in $demo for you to look around; remove it when done."

@@ -1,0 +1,219 @@
+/*
+ * apply_orders: a new order (CONTRACT 3.1).  Checks the order rules (line
+ * ids unique, discounts, shipping VAT, grand total, authorization), then
+ * creates the order once: the same order number with the same content
+ * again is a duplicate, with other content it is rejected.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/ledger_orders.h"
+#include "stages/identity.h"
+#include "stages/money.h"
+#include "stages/stages.h"
+#include "stages/totals.h"
+
+struct id_at {
+	int64_t id;
+	size_t index;
+};
+
+static int
+cmp_id_at(const void *a, const void *b)
+{
+	const struct id_at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Reports every line_id that an earlier line of the record already used. */
+static void
+check_line_ids(const struct record *rec, size_t id_field, struct errlist *errs)
+{
+	struct id_at *ids = xreallocarray(NULL, rec->nlines ? rec->nlines : 1, sizeof *ids);
+
+	for (size_t i = 0; i < rec->nlines; i++)
+		ids[i] = (struct id_at){ record_line(rec, i)[id_field].num, i };
+	if (rec->nlines > 1)
+		qsort(ids, rec->nlines, sizeof *ids, cmp_id_at);
+	for (size_t i = 1; i < rec->nlines; i++)
+		if (ids[i].id == ids[i - 1].id)
+			errlist_add(errs, record_line(rec, ids[i].index)[id_field].line, "line_id",
+			    ERR_DUPLICATE_LINE_ID, "line_id %lld is used by an earlier line (line %ld)",
+			    (long long)ids[i].id, rec->line_at[ids[i - 1].index]);
+	free(ids);
+}
+
+static const char *
+str(const struct field_value *v)
+{
+	return v->s;
+}
+
+/* Builds the order (borrowing the record's strings) and its lines. */
+static void
+order_from_record(const struct record *rec, const struct conf *cf, struct order *o)
+{
+	const struct field_value *h = rec->head;
+	bool has_delivery = h[OH_delivery_address1].s || h[OH_delivery_address2].s ||
+	    h[OH_delivery_zip].s || h[OH_delivery_city].s || h[OH_delivery_country].s;
+
+	memset(o, 0, sizeof *o);
+	o->order_number = str(&h[OH_order_number]);
+	o->order_date = str(&h[OH_order_date]);
+	o->market = str(&h[OH_market]);
+	o->currency = str(&h[OH_currency]);
+	o->prices_include_vat = h[OH_prices_include_vat].num != 0;
+	o->status = h[OH_status].s != NULL ? h[OH_status].s : cf->default_order_status;
+	o->email = str(&h[OH_email]);
+	o->first_name = str(&h[OH_first_name]);
+	o->last_name = str(&h[OH_last_name]);
+	o->phone = str(&h[OH_phone]);
+	o->billing = (struct address){ str(&h[OH_billing_address1]), str(&h[OH_billing_address2]),
+		str(&h[OH_billing_zip]), str(&h[OH_billing_city]), str(&h[OH_billing_country]) };
+	o->delivery = has_delivery ?
+	    (struct address){ str(&h[OH_delivery_address1]), str(&h[OH_delivery_address2]),
+		str(&h[OH_delivery_zip]), str(&h[OH_delivery_city]), str(&h[OH_delivery_country]) } :
+	    o->billing;
+	o->shipping_method = str(&h[OH_shipping_method]);
+	o->shipping_price = h[OH_shipping_price].num;
+	o->shipping_vat_rate = h[OH_shipping_vat_rate].s != NULL ? h[OH_shipping_vat_rate].num : 0;
+	o->payment_method = str(&h[OH_payment_method]);
+	o->payment_reference = str(&h[OH_payment_reference]);
+	o->authorized = h[OH_authorized_amount].num;
+	o->comment = str(&h[OH_comment]);
+	o->nlines = rec->nlines;
+	o->lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *o->lines);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+
+		o->lines[i] = (struct order_line){
+			.line_id = v[PL_line_id].num, .sku = v[PL_sku].s, .ean = v[PL_ean].s,
+			.name = v[PL_name].s, .variant = v[PL_variant].s, .size = v[PL_size].s,
+			.quantity = v[PL_quantity].num, .unit_price = v[PL_unit_price].num,
+			.discount = v[PL_discount].num, .vat_rate = v[PL_vat_rate].num,
+			.country_of_origin = v[PL_country_of_origin].s, .hs_code = v[PL_hs_code].s,
+			.weight_grams = v[PL_weight_grams].s != NULL ? v[PL_weight_grams].num : -1,
+		};
+	}
+}
+
+/* The order rules that need no ledger; reports every violation. */
+static void
+check_order(const struct record *rec, const struct order *o, struct order_totals *t,
+    struct errlist *errs)
+{
+	const struct field_value *h = rec->head;
+	int digits = currency_digits(o->currency, strlen(o->currency));
+	char a[MONEY_SIZE], b[MONEY_SIZE];
+
+	check_line_ids(rec, PL_line_id, errs);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+		const struct order_line *ln = &o->lines[i];
+
+		if (ln->discount > ln->quantity * ln->unit_price) {
+			money_format(ln->discount, digits, a, sizeof a);
+			money_format(ln->quantity * ln->unit_price, digits, b, sizeof b);
+			errlist_add(errs, v[PL_discount].line, "discount", ERR_DISCOUNT_TOO_LARGE,
+			    "discount %s exceeds quantity x unit_price (%s)", a, b);
+		}
+	}
+	if (o->shipping_price > 0 && h[OH_shipping_vat_rate].s == NULL)
+		errlist_add(errs, h[OH_shipping_price].line, "shipping_vat_rate",
+		    ERR_SHIPPING_VAT_RATE_MISSING,
+		    "shipping_price is above zero, so shipping_vat_rate is required");
+	if (h[OH_delivery_address1].s || h[OH_delivery_address2].s || h[OH_delivery_zip].s ||
+	    h[OH_delivery_city].s || h[OH_delivery_country].s) {
+		static const size_t need[] = { OH_delivery_address1, OH_delivery_zip,
+			OH_delivery_city, OH_delivery_country };
+
+		for (size_t i = 0; i < NELEM(need); i++)
+			if (h[need[i]].s == NULL)
+				errlist_add(errs, rec->line, rec->kind->head[need[i]].name,
+				    ERR_MISSING_FIELD, "%s is required when a delivery address is given "
+				    "(leave every delivery field empty to deliver to the billing address)",
+				    rec->kind->head[need[i]].name);
+	}
+	if (totals_order(o, t) != 0) {
+		errlist_add(errs, rec->line, NULL, ERR_AMOUNT_TOO_LARGE,
+		    "the order's amounts add up beyond what can be represented");
+		return;
+	}
+	money_format(t->grand_total, digits, b, sizeof b);
+	if (h[OH_grand_total].s != NULL && h[OH_grand_total].num != t->grand_total) {
+		char lines[MONEY_SIZE], ship[MONEY_SIZE];
+
+		money_format(t->lines_total, digits, lines, sizeof lines);
+		money_format(t->shipping_total, digits, ship, sizeof ship);
+		errlist_add(errs, h[OH_grand_total].line, "grand_total", ERR_GRAND_TOTAL_MISMATCH,
+		    "grand_total %s differs from the computed total %s (lines %s + shipping %s)",
+		    h[OH_grand_total].s, b, lines, ship);
+	}
+	if (o->authorized < t->grand_total)
+		errlist_add(errs, h[OH_authorized_amount].line, "authorized_amount",
+		    ERR_AUTHORIZATION_TOO_LOW,
+		    "authorized_amount %s is below the order's grand total %s",
+		    h[OH_authorized_amount].s, b);
+}
+
+enum apply_result
+apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	struct order o;
+	struct order_totals t;
+	char sha[SHA256_HEX], seen_sha[SHA256_HEX], detail[160], total[MONEY_SIZE];
+	size_t before = errlist_total(errs);
+	enum apply_result res = APPLY_FAILED;
+	int64_t seen_input;
+	int found;
+
+	order_from_record(rec, a->conf, &o);
+	check_order(rec, &o, &t, errs);
+	if (errlist_total(errs) != before) {
+		res = APPLY_REJECTED;
+		goto out;
+	}
+	identity_digest(rec, a->hash, sha);
+	found = ledger_order_identity(a->ledger, o.order_number, &seen_input, seen_sha);
+	if (found < 0)
+		goto out;
+	if (found) {
+		if (seen_input == a->input_id)
+			errlist_add(errs, rec->line, "order_number", ERR_CSV_SPLIT_RECORD,
+			    "order %s appears more than once in this file; a record's rows must "
+			    "be contiguous", o.order_number);
+		else if (strcmp(seen_sha, sha) == 0) {
+			res = APPLY_DUPLICATE;
+			goto out;
+		} else
+			errlist_add(errs, rec->line, "order_number", ERR_ORDER_NUMBER_REUSED,
+			    "order number %s was used before for an order with other content; an "
+			    "order number is never reused", o.order_number);
+		res = APPLY_REJECTED;
+		goto out;
+	}
+	o.input_id = a->input_id;
+	o.content_sha256 = sha;
+	if (ledger_order_insert(a->ledger, &o) != 0)
+		goto out;
+	for (size_t i = 0; i < o.nlines; i++)
+		if (ledger_order_line_insert(a->ledger, o.order_number, a->input_id, &o.lines[i]) != 0)
+			goto out;
+	money_format(t.grand_total, currency_digits(o.currency, 3), total, sizeof total);
+	snprintf(detail, sizeof detail, "{\"status\":\"%s\",\"lines\":%zu,\"grand_total\":\"%s\"}",
+	    o.status, o.nlines, total);
+	if (ledger_journal_add(a->ledger, o.order_number, "order_received", a->input_id, NULL,
+	    a->at, detail) != 0)
+		goto out;
+	res = APPLY_OK;
+out:
+	free(o.lines);
+	return res;
+}

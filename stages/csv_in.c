@@ -1,0 +1,400 @@
+/*
+ * csv_in: RFC 4180 CSV (UTF-8, optional BOM) into records, streaming.
+ *
+ * libcsv does the quoting.  To name the line of every field, the input is
+ * fed to libcsv one physical line at a time: a callback always fires while
+ * the current line is being fed, so a field starts on the line where the
+ * previous field ended (or on the next line after a row ended).
+ *
+ * The header fields of a record repeat on each of its rows; rows are
+ * grouped into one record while the record's id column stays the same.
+ */
+#include "config.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/log.h"
+#include "pipeline/util.h"
+#include "stages/parse.h"
+
+#define CHUNK (64 * 1024)
+#define MAX_COLUMNS 256
+
+struct column {
+	int idx;        /* field index, -1 for an unknown or repeated column */
+	bool line;      /* a line field (else a header field) */
+};
+
+struct cell {
+	size_t off;
+	size_t len;
+	long line;
+	bool present;
+};
+
+struct csv_in {
+	struct csv_parser p;
+	const struct kind_def *kind;
+	const struct parse_limits *lim;
+	struct errlist *errs;
+	record_cb cb;
+	void *ctx;
+	int status;           /* -1 once cb failed */
+	bool abandoned;       /* stop reading: input cannot be resynchronised */
+	long cur_line;
+	long next_field_line;
+
+	bool header_done;
+	struct column *cols;
+	size_t ncols;
+	int id_col;
+	bool has_line_cols;
+
+	struct buf text;      /* the current row's cell contents */
+	struct cell *row;
+	size_t nrow;          /* cells seen in the row, stored or not */
+	size_t cap_row;
+	bool row_too_long;
+
+	struct record *rec;
+	bool rec_open;
+	size_t rec_rows;
+	bool rec_too_large;
+	size_t records;
+};
+
+static void
+csv_flush_record(struct csv_in *c)
+{
+	if (!c->rec_open)
+		return;
+	c->rec_open = false;
+	c->records++;
+	if (c->status == 0 && c->cb(c->ctx, c->rec) != 0)
+		c->status = -1;
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct csv_in *c = data;
+	struct cell *cell;
+
+	/* a row never needs more cells than the header has, plus one to
+	 * notice that there are too many: memory stays bounded */
+	if (c->nrow >= (c->header_done ? c->ncols + 1 : MAX_COLUMNS + 1)) {
+		c->nrow++;
+		c->next_field_line = c->cur_line;
+		return;
+	}
+	if (c->nrow == c->cap_row) {
+		c->cap_row = c->cap_row ? c->cap_row * 2 : 32;
+		c->row = xreallocarray(c->row, c->cap_row, sizeof *c->row);
+	}
+	cell = &c->row[c->nrow++];
+	cell->line = c->next_field_line;
+	cell->present = s != NULL && len > 0;
+	cell->off = c->text.len;
+	cell->len = 0;
+	c->next_field_line = c->cur_line;
+	if (!cell->present || c->row_too_long)
+		return;
+	if (c->text.len + len > c->lim->max_field_bytes) {
+		c->row_too_long = true;
+		return;
+	}
+	buf_append(&c->text, s, len);
+	buf_putc(&c->text, '\0');
+	cell->len = len;
+}
+
+static const char *
+cell_str(struct csv_in *c, const struct cell *cell)
+{
+	return c->text.data + cell->off;
+}
+
+/* The first row: map every column to a field, report unknown, repeated and
+ * missing columns.  Missing required columns abandon the file: no row of it
+ * could be read meaningfully. */
+static void
+csv_header(struct csv_in *c, long line)
+{
+	const struct kind_def *k = c->kind;
+	bool *seen_head = xcalloc(k->nhead + 1, sizeof *seen_head);
+	bool *seen_line = xcalloc(k->nline + 1, sizeof *seen_line);
+	char ex[EXCERPT_SIZE];
+
+	if (c->nrow > MAX_COLUMNS) {
+		errlist_add(c->errs, line, NULL, ERR_CSV_COLUMN_COUNT,
+		    "the header row has more than %d columns", MAX_COLUMNS);
+		c->abandoned = true;
+		c->header_done = true;
+		free(seen_head);
+		free(seen_line);
+		return;
+	}
+	c->ncols = c->nrow;
+	c->cols = xcalloc(c->ncols, sizeof *c->cols);
+	c->id_col = -1;
+	for (size_t i = 0; i < c->nrow; i++) {
+		const struct cell *cell = &c->row[i];
+		const char *name = cell->present ? cell_str(c, cell) : "";
+		size_t len = cell->present ? cell->len : 0;
+		int idx;
+
+		c->cols[i].idx = -1;
+		if ((idx = kind_field_index(k, false, name, len)) >= 0) {
+			if (seen_head[idx]) {
+				errlist_add(c->errs, line, k->head[idx].name, ERR_CSV_DUPLICATE_COLUMN,
+				    "column %s appears twice in the header row", k->head[idx].name);
+				continue;
+			}
+			seen_head[idx] = true;
+			c->cols[i] = (struct column){ idx, false };
+			if ((size_t)idx == k->id_field)
+				c->id_col = (int)i;
+		} else if ((idx = kind_field_index(k, true, name, len)) >= 0) {
+			if (seen_line[idx]) {
+				errlist_add(c->errs, line, k->line[idx].name, ERR_CSV_DUPLICATE_COLUMN,
+				    "column %s appears twice in the header row", k->line[idx].name);
+				continue;
+			}
+			seen_line[idx] = true;
+			c->cols[i] = (struct column){ idx, true };
+			c->has_line_cols = true;
+		} else {
+			excerpt(name, len, 40, ex, sizeof ex);
+			errlist_add(c->errs, line, ex, ERR_CSV_UNKNOWN_COLUMN,
+			    "column '%s' is not a field of %s; remove it or check its spelling",
+			    ex, k->plural);
+		}
+	}
+	for (size_t i = 0; i < k->nhead; i++)
+		if (k->head[i].required && !seen_head[i]) {
+			errlist_add(c->errs, line, k->head[i].name, ERR_MISSING_FIELD,
+			    "the header row has no column %s, which %s require", k->head[i].name,
+			    k->plural);
+			c->abandoned = true;
+		}
+	if (c->has_line_cols || k->lines == LINES_REQUIRED)
+		for (size_t i = 0; i < k->nline; i++)
+			if (k->line[i].required && !seen_line[i]) {
+				errlist_add(c->errs, line, k->line[i].name, ERR_MISSING_FIELD,
+				    "the header row has no column %s, which lines of %s require",
+				    k->line[i].name, k->plural);
+				c->abandoned = true;
+			}
+	free(seen_head);
+	free(seen_line);
+	c->header_done = true;
+}
+
+static bool
+same_cell(struct csv_in *c, const struct cell *cell, const struct field_value *v)
+{
+	if (!cell->present || cell->len == 0)
+		return v->s == NULL;
+	return v->s != NULL && v->len == cell->len &&
+	    memcmp(v->s, cell_str(c, cell), cell->len) == 0;
+}
+
+static void
+csv_row(struct csv_in *c, long line)
+{
+	const struct kind_def *k = c->kind;
+	const struct cell *id;
+	bool has_line = false;
+
+	if (c->nrow != c->ncols) {
+		errlist_add(c->errs, line, NULL, ERR_CSV_COLUMN_COUNT,
+		    "the row has %zu cells but the header row has %zu columns", c->nrow, c->ncols);
+		return;
+	}
+	if (c->row_too_long) {
+		errlist_add(c->errs, line, NULL, ERR_FIELD_TOO_LONG,
+		    "the row is longer than %zu bytes", c->lim->max_field_bytes);
+		return;
+	}
+	id = &c->row[c->id_col];
+	if (c->rec_open && same_cell(c, id, &c->rec->head[k->id_field])) {
+		c->rec_rows++;
+		for (size_t i = 0; i < c->ncols; i++) {
+			const struct column *col = &c->cols[i];
+
+			if (col->idx < 0 || col->line || same_cell(c, &c->row[i], &c->rec->head[col->idx]))
+				continue;
+			errlist_add(c->errs, c->row[i].line, k->head[col->idx].name,
+			    ERR_CSV_HEADER_MISMATCH,
+			    "%s differs from the record's first row (line %ld); header fields must "
+			    "be the same on every row of a record", k->head[col->idx].name, c->rec->line);
+		}
+	} else {
+		csv_flush_record(c);
+		record_reset(c->rec);
+		c->rec->line = line;
+		c->rec_open = true;
+		c->rec_rows = 1;
+		c->rec_too_large = false;
+		for (size_t i = 0; i < c->ncols; i++) {
+			const struct column *col = &c->cols[i];
+
+			if (col->idx >= 0 && !col->line && c->row[i].present)
+				record_set_head(c->rec, (size_t)col->idx, cell_str(c, &c->row[i]),
+				    c->row[i].len, c->row[i].line);
+		}
+	}
+	for (size_t i = 0; i < c->ncols; i++)
+		if (c->cols[i].idx >= 0 && c->cols[i].line && c->row[i].present)
+			has_line = true;
+	if (!has_line) {
+		if (c->rec_rows > 1) {
+			if (k->nline == 0)
+				errlist_add(c->errs, line, k->head[k->id_field].name, ERR_CSV_SPLIT_RECORD,
+				    "%s appears on more than one row; a %s is one row",
+				    k->head[k->id_field].name, k->singular);
+			else
+				errlist_add(c->errs, line, NULL, ERR_CSV_ROW_WITHOUT_LINE,
+				    "the row repeats a %s without line fields", k->singular);
+		}
+		return;
+	}
+	if (c->rec->nlines >= c->lim->max_record_lines) {
+		if (!c->rec_too_large)
+			errlist_add(c->errs, line, NULL, ERR_RECORD_TOO_LARGE,
+			    "the %s starting at line %ld has more than %zu lines", k->singular,
+			    c->rec->line, c->lim->max_record_lines);
+		c->rec_too_large = true;
+		return;
+	}
+	record_add_line(c->rec, line);
+	for (size_t i = 0; i < c->ncols; i++) {
+		const struct column *col = &c->cols[i];
+
+		if (col->idx >= 0 && col->line && c->row[i].present)
+			record_set_line(c->rec, c->rec->nlines - 1, (size_t)col->idx,
+			    cell_str(c, &c->row[i]), c->row[i].len, c->row[i].line);
+	}
+}
+
+static void
+on_row(int term, void *data)
+{
+	struct csv_in *c = data;
+	long line = c->nrow > 0 ? c->row[0].line : c->cur_line;
+
+	c->next_field_line = c->cur_line + 1;
+	if (!c->abandoned) {
+		if (!c->header_done)
+			csv_header(c, line);
+		else
+			csv_row(c, line);
+	}
+	c->nrow = 0;
+	c->row_too_long = false;
+	buf_reset(&c->text);
+}
+
+static int
+is_space_none(unsigned char ch)
+{
+	return 0;
+}
+
+/* Feeds buf[0..len) to libcsv one line at a time; false once abandoned. */
+static bool
+csv_feed(struct csv_in *c, const char *data, size_t len)
+{
+	while (len > 0 && !c->abandoned && c->status == 0) {
+		const char *nl = memchr(data, '\n', len);
+		size_t seg = nl != NULL ? (size_t)(nl - data) + 1 : len;
+
+		if (csv_parse(&c->p, data, seg, on_field, on_row, c) != seg) {
+			errlist_add(c->errs, c->cur_line, NULL, ERR_CSV_SYNTAX,
+			    "malformed CSV: a quote inside an unquoted field, or text after a "
+			    "closing quote (%s)", csv_strerror(csv_error(&c->p)));
+			c->abandoned = true;
+			break;
+		}
+		if (c->p.entry_pos > c->lim->max_field_bytes) {
+			errlist_add(c->errs, c->next_field_line, NULL, ERR_FIELD_TOO_LONG,
+			    "a field starting here is longer than %zu bytes", c->lim->max_field_bytes);
+			c->abandoned = true;
+			break;
+		}
+		if (nl != NULL) {
+			/* between rows (libcsv's ROW_NOT_BEGUN state, 0) the next
+			 * field cannot start on this line: blank lines are skipped
+			 * without a callback */
+			if (c->p.pstate == 0)
+				c->next_field_line = c->cur_line + 1;
+			c->cur_line++;
+		}
+		data += seg;
+		len -= seg;
+	}
+	return !c->abandoned && c->status == 0;
+}
+
+int
+csv_in_parse(int fd, const char *name, const struct kind_def *k, const struct parse_limits *lim,
+    record_cb cb, void *ctx, struct errlist *errs, size_t *nrecords)
+{
+	struct csv_in c = { 0 };
+	char *chunk = xmalloc(CHUNK);
+	bool first = true;
+	ssize_t n;
+
+	c.kind = k;
+	c.lim = lim;
+	c.errs = errs;
+	c.cb = cb;
+	c.ctx = ctx;
+	c.cur_line = 1;
+	c.next_field_line = 1;
+	c.rec = record_new(k);
+	if (csv_init(&c.p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+		fatal("csv_init failed");
+	csv_set_space_func(&c.p, is_space_none);
+	csv_set_blk_size(&c.p, 4096);
+
+	while ((n = read(fd, chunk, CHUNK)) != 0) {
+		const char *p = chunk;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			errlist_add(errs, c.cur_line, NULL, ERR_IO_ERROR, "reading %s failed: %s",
+			    name, strerror(errno));
+			c.abandoned = true;
+			break;
+		}
+		if (first && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			n -= 3;
+		}
+		first = false;
+		if (!csv_feed(&c, p, (size_t)n))
+			break;
+	}
+	if (!c.abandoned && c.status == 0 &&
+	    csv_fini(&c.p, on_field, on_row, &c) != 0)
+		errlist_add(errs, c.next_field_line, NULL, ERR_CSV_SYNTAX,
+		    "malformed CSV: a quoted field starting here is never closed");
+	if (c.status == 0 && !c.abandoned)
+		csv_flush_record(&c);
+	if (!c.header_done && !c.abandoned && errlist_total(errs) == 0)
+		errlist_add(errs, 1, NULL, ERR_NO_RECORDS, "the file has no header row");
+	*nrecords = c.records;
+	csv_free(&c.p);
+	record_free(c.rec);
+	buf_free(&c.text);
+	free(c.row);
+	free(c.cols);
+	free(chunk);
+	return c.status;
+}

@@ -1,0 +1,16 @@
+/*
+ * identity: the canonical content of a record, hashed.  Two records with
+ * the same digest say the same thing, whatever the format (CSV or XML),
+ * column order or spelling of defaults; a record id seen again with the
+ * same digest is a duplicate, with another digest a conflict.
+ */
+#ifndef SLUICE_IDENTITY_H
+#define SLUICE_IDENTITY_H
+
+#include "pipeline/hash.h"
+#include "pipeline/record.h"
+
+/* Hashes a validated record's canonical content into hex. */
+void identity_digest(const struct record *rec, struct sha256 *h, char hex[SHA256_HEX]);
+
+#endif

@@ -1,0 +1,23 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "pipeline/log.h"
+#include "pipeline/util.h"
+#include "stages/json_out.h"
+
+json_t *
+json_text(const char *s)
+{
+	struct buf b = { 0 };
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	sanitize_text(s, strlen(s), &b);
+	j = json_string(buf_str(&b));
+	buf_free(&b);
+	if (j == NULL)
+		fatal("json_string failed");
+	return j;
+}

@@ -1,0 +1,54 @@
+/*
+ * money: integer minor units and the rounding rules of the domain.  No
+ * floating point anywhere on a money path: rounding is half away from
+ * zero, computed in 128-bit integers.
+ */
+#ifndef SLUICE_MONEY_H
+#define SLUICE_MONEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest amount a money field may hold, in minor units. */
+#define MONEY_MAX INT64_C(999999999999)
+
+extern const char *const currency_codes[];   /* NULL-terminated */
+
+/* Minor digits of a supported ISO 4217 code, or -1 when unsupported. */
+int currency_digits(const char *code, size_t len);
+
+/*
+ * Parses a non-negative decimal with exactly `digits` fraction digits
+ * ("12.50" for 2, "1250" for 0) into minor units.  Returns 0, or -1 when
+ * the text is malformed, has other fraction digits, or exceeds MONEY_MAX.
+ */
+int money_parse(const char *s, size_t len, int digits, int64_t *out);
+/* True when s looks like a decimal of any supported precision (0-3). */
+bool money_shape_ok(const char *s, size_t len);
+/* Formats minor units with `digits` fraction digits; out needs 32 bytes. */
+void money_format(int64_t minor, int digits, char *out, size_t outsz);
+#define MONEY_SIZE 32
+
+/* num / den rounded half away from zero; den > 0. */
+int64_t div_round(__int128 num, int64_t den);
+
+/* VAT of a gross amount at rate (hundredths of a percent). */
+int64_t vat_of(int64_t gross, int64_t rate_bp, bool prices_include_vat);
+
+/* The money of one order line. */
+struct line_money {
+	int64_t gross;  /* quantity x unit_price - discount */
+	int64_t total;  /* gross with VAT included */
+	int64_t vat;
+};
+
+void line_money(int64_t quantity, int64_t unit_price, int64_t discount, int64_t rate_bp,
+    bool prices_include_vat, struct line_money *out);
+
+/* The amount of the first k of n units of something worth `amount`:
+ * round(amount * k / n).  Parts k..m are charged part(m) - part(k), so the
+ * parts of a whole always add up to the whole. */
+int64_t part_of(int64_t amount, int64_t k, int64_t n);
+
+#endif

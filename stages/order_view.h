@@ -1,0 +1,22 @@
+/*
+ * order_view: `sluice order show`, one order's whole story from the
+ * ledger: lines and quantities, money by the domain rules, and every
+ * journal event, as text for people or as one JSON object for scripts.
+ */
+#ifndef SLUICE_ORDER_VIEW_H
+#define SLUICE_ORDER_VIEW_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "pipeline/ledger.h"
+
+/* Prints the order to out.  Returns 1 when shown, 0 when the order is
+ * unknown, -1 on a ledger failure. */
+int order_view_print(struct ledger *l, const char *order_number, bool json, FILE *out);
+
+/* Formats a VAT rate in hundredths of a percent as the contract writes it
+ * ("25", "7.75", "12.5"); out needs 16 bytes. */
+void rate_format(int64_t bp, char *out, size_t outsz);
+
+#endif

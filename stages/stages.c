@@ -1,0 +1,48 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "stages/stages.h"
+
+static const struct {
+	const char *ext;
+	parse_fn parse;
+} parsers[] = {
+	{ ".csv", csv_in_parse },
+	{ ".xml", xml_in_parse },
+};
+
+static const apply_fn appliers[KIND__COUNT] = {
+	[KIND_ORDERS] = apply_order,
+};
+
+static const struct {
+	const char *doc;
+	render_fn render;
+} renderers[] = {
+	{ "receipt", render_receipt },
+};
+
+parse_fn
+stage_parser(const char *name)
+{
+	for (size_t i = 0; i < NELEM(parsers); i++)
+		if (str_iendswith(name, parsers[i].ext))
+			return parsers[i].parse;
+	return NULL;
+}
+
+apply_fn
+stage_apply(enum kind kind)
+{
+	return kind < KIND__COUNT ? appliers[kind] : NULL;
+}
+
+render_fn
+stage_renderer(const char *doc)
+{
+	for (size_t i = 0; i < NELEM(renderers); i++)
+		if (strcmp(renderers[i].doc, doc) == 0)
+			return renderers[i].render;
+	return NULL;
+}

@@ -1,0 +1,54 @@
+/*
+ * stages: the table through which the pipeline calls the stages: a parser
+ * per format, an apply function per kind, a renderer per output document.
+ *
+ * An apply function is pure business rules over the ledger, inside the
+ * caller's transaction: it reads state, checks the domain rules, writes new
+ * state, appends journal events and queues outbox rows.  It never touches
+ * files.
+ */
+#ifndef SLUICE_STAGES_H
+#define SLUICE_STAGES_H
+
+#include <stdint.h>
+
+#include "pipeline/conf.h"
+#include "pipeline/errors.h"
+#include "pipeline/hash.h"
+#include "pipeline/ledger.h"
+#include "pipeline/record.h"
+#include "pipeline/util.h"
+#include "stages/parse.h"
+
+enum apply_result {
+	APPLY_OK,          /* the record changed the ledger */
+	APPLY_DUPLICATE,   /* the record was applied before: no effect */
+	APPLY_REJECTED,    /* the record breaks a rule: errors added */
+	APPLY_FAILED,      /* the ledger failed (environment, not input) */
+};
+
+struct apply_ctx {
+	struct ledger *ledger;
+	const struct conf *conf;
+	int64_t input_id;
+	const char *at;            /* time of processing, RFC 3339 */
+	struct sha256 *hash;       /* scratch context for record digests */
+};
+
+typedef enum apply_result (*apply_fn)(struct apply_ctx *a, struct record *rec,
+    struct errlist *errs);
+
+/* Renders one outbox document into out; 0, or -1 on a ledger failure. */
+typedef int (*render_fn)(struct ledger *l, int64_t ref, struct buf *out);
+
+/* The parser for a file name by its extension, or NULL (unknown format). */
+parse_fn stage_parser(const char *name);
+/* The apply function of a kind, or NULL when this build cannot apply it. */
+apply_fn stage_apply(enum kind kind);
+/* The renderer of an outbox document type, or NULL. */
+render_fn stage_renderer(const char *doc);
+
+enum apply_result apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+int render_receipt(struct ledger *l, int64_t input_id, struct buf *out);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * totals: an order's money by the domain rules, from its lines: each
+ * line's total and VAT for its current (uncancelled) quantity, shipping
+ * while any unit is not cancelled, the grand total and VAT total.
+ */
+#ifndef SLUICE_TOTALS_H
+#define SLUICE_TOTALS_H
+
+#include <stdint.h>
+
+#include "pipeline/ledger_orders.h"
+
+struct line_totals {
+	int64_t gross;          /* whole line: quantity x unit_price - discount */
+	int64_t full_total;     /* whole line, VAT included */
+	int64_t full_vat;
+	int64_t total;          /* the uncancelled units' part */
+	int64_t vat;
+};
+
+struct order_totals {
+	int64_t lines_total;
+	int64_t lines_vat;
+	int64_t shipping_total;  /* VAT included */
+	int64_t shipping_vat;
+	int64_t grand_total;
+	int64_t vat_total;
+};
+
+void totals_line(const struct order_line *ln, bool prices_include_vat, struct line_totals *out);
+/* Computes t from o's lines; -1 when a sum overflows (never with amounts
+ * inside the contract's limits and a sane number of lines). */
+int totals_order(const struct order *o, struct order_totals *t);
+
+#endif

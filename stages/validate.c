@@ -1,0 +1,483 @@
+#include "config.h"
+
+#include <stdio.h>
+
+#include <string.h>
+
+#include "stages/money.h"
+#include "stages/validate.h"
+
+const char *const iso_countries[] = {
+	"AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+	"BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+	"BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+	"CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+	"EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+	"GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+	"HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+	"JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+	"LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+	"ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+	"NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+	"PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+	"SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+	"ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+	"TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+	"VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW", NULL
+};
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+all_digits(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return len > 0;
+}
+
+bool
+valid_id(const char *s, size_t len)
+{
+	if (len < 1 || len > 64 || !is_alnum(s[0]))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+bool
+valid_country(const char *s, size_t len)
+{
+	if (len != 2)
+		return false;
+	for (size_t i = 0; iso_countries[i] != NULL; i++)
+		if (iso_countries[i][0] == s[0] && iso_countries[i][1] == s[1])
+			return true;
+	return false;
+}
+
+bool
+valid_email(const char *s, size_t len)
+{
+	const char *at;
+
+	if (len < 3 || len > 254 || !utf8_valid(s, len))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c == 0x7f)
+			return false;
+	}
+	at = memchr(s, '@', len);
+	if (at == NULL || at == s || at == s + len - 1)
+		return false;
+	return memchr(at + 1, '@', len - (size_t)(at - s) - 1) == NULL;
+}
+
+bool
+valid_ean(const char *s, size_t len)
+{
+	int sum = 0;
+
+	if ((len != 8 && len != 12 && len != 13 && len != 14) || !all_digits(s, len))
+		return false;
+	/* weights 3, 1, 3, ... from the digit left of the check digit */
+	for (size_t i = 0; i + 1 < len; i++) {
+		int d = s[len - 2 - i] - '0';
+
+		sum += (i % 2 == 0) ? 3 * d : d;
+	}
+	return (10 - sum % 10) % 10 == s[len - 1] - '0';
+}
+
+bool
+valid_hs_code(const char *s, size_t len)
+{
+	return len >= 6 && len <= 10 && all_digits(s, len);
+}
+
+static bool
+num2(const char *s, int *out)
+{
+	if (!is_digit(s[0]) || !is_digit(s[1]))
+		return false;
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	return true;
+}
+
+/* Days from 1970-01-01 to the given civil date (proleptic Gregorian). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+bool
+parse_date(const char *s, size_t len, int64_t *epoch)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int yh, yl, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	size_t i;
+	int64_t y;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+	    s[13] != ':' || s[16] != ':')
+		return false;
+	if (!num2(s, &yh) || !num2(s + 2, &yl) || !num2(s + 5, &mo) || !num2(s + 8, &d) ||
+	    !num2(s + 11, &h) || !num2(s + 14, &mi) || !num2(s + 17, &sec))
+		return false;
+	y = yh * 100 + yl;
+	if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60)
+		return false;
+	if (d > mdays[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+		return false;
+	i = 19;
+	if (i < len && s[i] == '.') {
+		size_t start = ++i;
+
+		while (i < len && is_digit(s[i]))
+			i++;
+		if (i == start || i - start > 9)
+			return false;
+	}
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		i++;
+	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
+		sign = s[i] == '+' ? 1 : -1;
+		if (len - i != 6 || s[i + 3] != ':' || !num2(s + i + 1, &oh) ||
+		    !num2(s + i + 4, &om) || oh > 23 || om > 59)
+			return false;
+		i += 6;
+	} else
+		return false;
+	if (i != len)
+		return false;
+	*epoch = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	    sign * (oh * 3600 + om * 60);
+	return true;
+}
+
+bool
+parse_rate(const char *s, size_t len, int64_t *bp)
+{
+	int64_t whole = 0, frac = 0;
+	size_t i = 0, fd = 0;
+
+	while (i < len && is_digit(s[i]) && i < 3)
+		whole = whole * 10 + (s[i++] - '0');
+	if (i == 0)
+		return false;
+	if (i < len) {
+		if (s[i++] != '.')
+			return false;
+		while (i < len && is_digit(s[i]) && fd < 2) {
+			frac = frac * 10 + (s[i++] - '0');
+			fd++;
+		}
+		if (fd == 0 || i != len)
+			return false;
+		if (fd == 1)
+			frac *= 10;
+	}
+	*bp = whole * 100 + frac;
+	return *bp <= 10000;
+}
+
+bool
+parse_uint(const char *s, size_t len, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (!all_digits(s, len))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (v > (max - (s[i] - '0')) / 10)
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < min)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool
+valid_text(const char *s, size_t len, long long max, bool multiline)
+{
+	long long chars = 0;
+
+	if (!utf8_valid(s, len))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c & 0xc0) != 0x80)
+			chars++;
+		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\t' || c == '\n' || c == '\r'))))
+			return false;
+	}
+	return max <= 0 || chars <= max;
+}
+
+static bool
+enum_ok(const char *const *values, const char *s)
+{
+	for (size_t i = 0; values[i] != NULL; i++)
+		if (strcmp(values[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Reports a bad value: the message quotes an escaped excerpt of it. */
+static void
+bad_value(struct errlist *errs, const struct field_def *f, const struct field_value *v,
+    enum err_code code, const char *what)
+{
+	char ex[EXCERPT_SIZE];
+
+	errlist_add(errs, v->line, f->name, code, "%s '%s' is not %s", f->name,
+	    excerpt(v->s, v->len, 40, ex, sizeof ex), what);
+}
+
+static size_t
+check_field(const struct field_def *f, struct field_value *v, struct errlist *errs)
+{
+	int64_t n;
+
+	switch (f->type) {
+	case FT_ID:
+		if (!valid_id(v->s, v->len)) {
+			bad_value(errs, f, v, ERR_INVALID_ID,
+			    "an id (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
+			return 1;
+		}
+		return 0;
+	case FT_TEXT:
+	case FT_NOTE:
+		if (!valid_text(v->s, v->len, f->limit, f->type == FT_NOTE)) {
+			char what[96];
+
+			snprintf(what, sizeof what, "valid UTF-8 text of at most %lld characters%s",
+			    f->limit, f->type == FT_TEXT ? " on one line" : "");
+			bad_value(errs, f, v, ERR_INVALID_TEXT, what);
+			return 1;
+		}
+		return 0;
+	case FT_DATE:
+		if (!parse_date(v->s, v->len, &n)) {
+			bad_value(errs, f, v, ERR_INVALID_DATE,
+			    "an RFC 3339 date-time such as 2026-11-26T10:00:00Z");
+			return 1;
+		}
+		v->num = n;
+		return 0;
+	case FT_MONEY:
+		/* the digits depend on the currency: validate_money() */
+		if (!money_shape_ok(v->s, v->len)) {
+			bad_value(errs, f, v, ERR_INVALID_MONEY, "a decimal amount such as 12.50");
+			return 1;
+		}
+		return 0;
+	case FT_RATE:
+		if (!parse_rate(v->s, v->len, &n)) {
+			bad_value(errs, f, v, ERR_INVALID_RATE, "a VAT percent 0-100 with at most 2 decimals");
+			return 1;
+		}
+		v->num = n;
+		return 0;
+	case FT_QTY:
+		if (!parse_uint(v->s, v->len, 1, 100000, &n)) {
+			bad_value(errs, f, v, ERR_INVALID_QUANTITY, "a whole number from 1 to 100000");
+			return 1;
+		}
+		v->num = n;
+		return 0;
+	case FT_INT:
+	case FT_POSINT:
+		if (!parse_uint(v->s, v->len, f->type == FT_POSINT ? 1 : 0, f->limit, &n)) {
+			char what[64];
+
+			snprintf(what, sizeof what, "a whole number from %d to %lld",
+			    f->type == FT_POSINT ? 1 : 0, f->limit);
+			bad_value(errs, f, v, ERR_INVALID_NUMBER, what);
+			return 1;
+		}
+		v->num = n;
+		return 0;
+	case FT_BOOL:
+		if (v->len == 4 && memcmp(v->s, "true", 4) == 0)
+			v->num = 1;
+		else if (v->len == 5 && memcmp(v->s, "false", 5) == 0)
+			v->num = 0;
+		else {
+			bad_value(errs, f, v, ERR_INVALID_BOOL, "true or false");
+			return 1;
+		}
+		return 0;
+	case FT_COUNTRY:
+		if (!valid_country(v->s, v->len)) {
+			bad_value(errs, f, v, ERR_INVALID_COUNTRY, "an ISO 3166-1 alpha-2 country code");
+			return 1;
+		}
+		return 0;
+	case FT_CURRENCY:
+		if (currency_digits(v->s, v->len) < 0) {
+			bad_value(errs, f, v, ERR_INVALID_CURRENCY,
+			    "a supported currency (SEK EUR USD NOK DKK GBP JPY KRW KWD BHD)");
+			return 1;
+		}
+		return 0;
+	case FT_EMAIL:
+		if (!valid_email(v->s, v->len)) {
+			bad_value(errs, f, v, ERR_INVALID_EMAIL,
+			    "an email address (one @, no spaces, at most 254 characters)");
+			return 1;
+		}
+		return 0;
+	case FT_EAN:
+		if (!valid_ean(v->s, v->len)) {
+			bad_value(errs, f, v, ERR_INVALID_EAN,
+			    "an EAN/GTIN of 8, 12, 13 or 14 digits with a correct check digit");
+			return 1;
+		}
+		return 0;
+	case FT_HS_CODE:
+		if (!valid_hs_code(v->s, v->len)) {
+			bad_value(errs, f, v, ERR_INVALID_NUMBER, "an HS code of 6 to 10 digits");
+			return 1;
+		}
+		return 0;
+	case FT_ENUM:
+		if (!enum_ok(f->values, v->s)) {
+			struct buf what = { 0 };
+
+			buf_puts(&what, "one of");
+			for (size_t i = 0; f->values[i] != NULL; i++)
+				buf_printf(&what, " %s", f->values[i]);
+			bad_value(errs, f, v, ERR_INVALID_VALUE, buf_str(&what));
+			buf_free(&what);
+			return 1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/* Checks one set of fields (a header or a line) that starts at `line`. */
+static size_t
+check_fields(const struct field_def *defs, size_t n, struct field_value *vals, long line,
+    struct errlist *errs)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct field_value *v = &vals[i];
+
+		if (v->s == NULL) {
+			if (defs[i].required) {
+				errlist_add(errs, line, defs[i].name, ERR_MISSING_FIELD,
+				    "required field %s is missing", defs[i].name);
+				bad++;
+			} else if (defs[i].dflt != NO_DEFAULT)
+				v->num = defs[i].dflt;
+			continue;
+		}
+		if (defs[i].type != FT_TEXT && defs[i].type != FT_NOTE && !utf8_valid(v->s, v->len)) {
+			char ex[EXCERPT_SIZE];
+
+			errlist_add(errs, v->line, defs[i].name, ERR_INVALID_TEXT,
+			    "%s '%s' is not valid UTF-8", defs[i].name,
+			    excerpt(v->s, v->len, 40, ex, sizeof ex));
+			bad++;
+			continue;
+		}
+		bad += check_field(&defs[i], v, errs);
+	}
+	return bad;
+}
+
+size_t
+validate_record(struct record *rec, struct errlist *errs)
+{
+	const struct kind_def *k = rec->kind;
+	size_t bad;
+
+	bad = check_fields(k->head, k->nhead, rec->head, rec->line, errs);
+	for (size_t i = 0; i < rec->nlines; i++)
+		bad += check_fields(k->line, k->nline, record_line(rec, i), rec->line_at[i], errs);
+	if (k->lines == LINES_REQUIRED && rec->nlines == 0) {
+		errlist_add(errs, rec->line, NULL, ERR_NO_LINES, "the %s has no lines", k->singular);
+		bad++;
+	}
+	for (size_t i = 0; i < k->nhead; i++) {
+		const struct field_value *cur = &rec->head[i];
+		int digits;
+
+		if (k->head[i].type != FT_CURRENCY || cur->s == NULL)
+			continue;
+		digits = currency_digits(cur->s, cur->len);
+		if (digits >= 0)
+			bad += validate_money(rec, digits, cur->s, errs);
+		break;
+	}
+	return bad;
+}
+
+static size_t
+money_fields(const struct field_def *defs, size_t n, struct field_value *vals, int digits,
+    const char *currency, struct errlist *errs)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct field_value *v = &vals[i];
+		char what[96];
+
+		if (defs[i].type != FT_MONEY || v->s == NULL || !money_shape_ok(v->s, v->len))
+			continue;
+		if (money_parse(v->s, v->len, digits, &v->num) == 0)
+			continue;
+		if (digits == 0)
+			snprintf(what, sizeof what, "an amount in %s, which has no minor digits (such as 1250)",
+			    currency);
+		else
+			snprintf(what, sizeof what, "an amount in %s with exactly %d decimals%s", currency,
+			    digits, digits == 2 ? " (such as 12.50)" : " (such as 12.500)");
+		bad_value(errs, &defs[i], v, ERR_INVALID_MONEY, what);
+		bad++;
+	}
+	return bad;
+}
+
+size_t
+validate_money(struct record *rec, int digits, const char *currency, struct errlist *errs)
+{
+	const struct kind_def *k = rec->kind;
+	size_t bad;
+
+	bad = money_fields(k->head, k->nhead, rec->head, digits, currency, errs);
+	for (size_t i = 0; i < rec->nlines; i++)
+		bad += money_fields(k->line, k->nline, record_line(rec, i), digits, currency, errs);
+	return bad;
+}

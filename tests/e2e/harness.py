@@ -1,0 +1,173 @@
+"""Shared harness of sluice's end-to-end tests.
+
+Each test gets a throwaway spool (never a fixed path), drops files into it
+the way integrators do, runs the real sluice binary, and reads receipts,
+folders and `order show --json` back.  run_tap() runs the TestCase classes
+of a test file and reports TAP, which automake's driver counts.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+import unittest
+import xml.etree.ElementTree as ET
+
+SLUICE = os.environ.get("SLUICE", "sluice")
+SRCDIR = os.environ.get("SLUICE_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+EXAMPLES = os.path.join(SRCDIR, "spool", "examples")
+NS = "{urn:sluice:1}"
+
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+class Spool:
+    """A spool in a temporary folder, with a configuration file."""
+
+    def __init__(self, **config):
+        self.dir = tempfile.mkdtemp(prefix="sluice-e2e.")
+        self.root = os.path.join(self.dir, "spool")
+        self.config = os.path.join(self.dir, "sluice.conf")
+        settings = {"quiet_period": "0"}
+        settings.update(config)
+        with open(self.config, "w") as f:
+            for k, v in settings.items():
+                f.write("%s = %s\n" % (k, v))
+        self.sluice("init", check=True)
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def sluice(self, *args, check=False, timeout=120, input=None):
+        cmd = [SLUICE, "--spool", self.root, "--config", self.config] + list(args)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input)
+        if check and r.returncode != 0:
+            raise AssertionError("%s exited %d: %s" % (" ".join(args), r.returncode, r.stderr))
+        return r
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    def drop(self, kind, name, data):
+        """Writes a file under a hidden name and renames it into in/KIND/."""
+        if isinstance(data, str):
+            data = data.encode()
+        tmp = self.path("in", kind, "." + name + ".tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, self.path("in", kind, name))
+
+    def drop_example(self, kind, name, as_name=None):
+        with open(os.path.join(EXAMPLES, name), "rb") as f:
+            self.drop(kind, as_name or name, f.read())
+
+    def run_once(self):
+        r = self.sluice("run", "--once")
+        if r.returncode != 0:
+            raise AssertionError("run --once exited %d: %s" % (r.returncode, r.stderr))
+        return r
+
+    def receipt(self, name):
+        """The receipt of an input as a dict; errors as a list of dicts."""
+        tree = ET.parse(self.path("out", "receipts", name + ".receipt.xml"))
+        root = tree.getroot()
+        assert root.tag == NS + "receipt", root.tag
+        out = {"errors": []}
+        for child in root:
+            if local(child.tag) == "error":
+                out["errors"].append({local(c.tag): (c.text or "") for c in child})
+            else:
+                out[local(child.tag)] = child.text or ""
+        return out
+
+    def filed(self, where, name):
+        """Paths under archive/ or rejected/ of files with this name."""
+        found = []
+        for dirpath, _, files in os.walk(self.path(where)):
+            found += [os.path.join(dirpath, f) for f in files if f == name]
+        return sorted(found)
+
+    def order(self, number):
+        r = self.sluice("order", "show", number, "--json")
+        if r.returncode != 0:
+            return None
+        return json.loads(r.stdout)
+
+    def status(self):
+        return json.loads(self.sluice("status", "--json", check=True).stdout)
+
+
+def codes(receipt):
+    """The (line, field, code) of every error of a receipt."""
+    return {(int(e["line"]), e.get("field"), e["code"]) for e in receipt["errors"]}
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class _TapResult(unittest.TestResult):
+    """Prints one TAP line per test as it finishes."""
+
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+        self.bad = 0
+        self.current = []
+
+    def startTest(self, test):
+        super().startTest(test)
+        self.current = []
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.current.append(self._exc_info_to_string(err, test))
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.current.append(self._exc_info_to_string(err, test))
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self.current.append("%s\n%s" % (subtest.id(), self._exc_info_to_string(err, test)))
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self.current.append(None)
+        self.skip_reason = reason
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self.n += 1
+        name = test.id().split(".", 1)[-1]
+        if self.current and self.current[0] is None:
+            print("ok %d - %s # SKIP %s" % (self.n, name, self.skip_reason))
+        elif self.current:
+            self.bad += 1
+            print("not ok %d - %s" % (self.n, name))
+            for problem in self.current:
+                for line in problem.rstrip().splitlines()[-12:]:
+                    print("# " + line)
+        else:
+            print("ok %d - %s" % (self.n, name))
+        sys.stdout.flush()
+
+
+def run_tap():
+    """Runs every test of the calling module and prints TAP."""
+    suite = unittest.TestLoader().loadTestsFromModule(sys.modules["__main__"])
+    print("1..%d" % suite.countTestCases())
+    result = _TapResult()
+    suite.run(result)
+    # errors of class or module fixtures belong to no single test
+    fixture_errors = [e for e in result.errors if not isinstance(e[0], unittest.TestCase)]
+    for _, tb in fixture_errors:
+        for line in tb.rstrip().splitlines():
+            print("# " + line)
+    sys.exit(1 if result.bad or fixture_errors else 0)

@@ -1,0 +1,72 @@
+/*
+ * parse_util: runs a parser over a string and keeps a text summary of each
+ * record ("L2 order_number=EX-1@2 | L2 line_id=1@2 ..."), for the parser
+ * unit tests to compare.
+ */
+#ifndef SLUICE_PARSE_UTIL_H
+#define SLUICE_PARSE_UTIL_H
+
+#include "pipeline/util.h"
+#include "stages/parse.h"
+#include "testlib.h"
+
+struct collected {
+	struct buf text;
+	size_t n;
+};
+
+static inline void
+summarize(struct buf *b, const struct field_def *defs, size_t n, const struct field_value *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].s != NULL)
+			buf_printf(b, " %s=%s@%ld", defs[i].name, v[i].s, v[i].line);
+}
+
+static inline int
+collect_record(void *ctx, struct record *rec)
+{
+	struct collected *c = ctx;
+	const struct kind_def *k = rec->kind;
+
+	buf_printf(&c->text, "L%ld", rec->line);
+	summarize(&c->text, k->head, k->nhead, rec->head);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		buf_printf(&c->text, " | L%ld", rec->line_at[i]);
+		summarize(&c->text, k->line, k->nline, record_line(rec, i));
+	}
+	buf_puts(&c->text, "\n");
+	c->n++;
+	return 0;
+}
+
+static const struct parse_limits test_limits = { 65536, 1000 };
+
+/* Parses text as kind k with fn; returns the number of records. */
+static inline size_t
+parse_text(parse_fn fn, enum kind k, const char *text, size_t len, struct collected *c,
+    struct errlist *errs)
+{
+	int fd = temp_fd(text, len);
+	size_t nrec = 0;
+
+	memset(c, 0, sizeof *c);
+	errlist_init(errs, 100);
+	ck_assert_int_eq(fn(fd, "test", kind_get(k), &test_limits, collect_record, c, errs, &nrec), 0);
+	close(fd);
+	ck_assert_int_eq(nrec, c->n);
+	return nrec;
+}
+
+/* The code of the first error found at line (with field, if given). */
+static inline int
+error_code_at(const struct errlist *errs, long line, const char *field)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		if (errs->items[i].line == line && (field == NULL ||
+		    (errs->items[i].field != NULL && strcmp(errs->items[i].field, field) == 0)))
+			return (int)errs->items[i].code;
+	return -1;
+}
+
+#endif

@@ -1,0 +1,278 @@
+/* Unit tests of stages/csv_in: records from rows, line numbers of fields,
+ * quoting, BOM, and every structural error. */
+#include "config.h"
+
+#include "parse_util.h"
+
+#define PARSE(text, c, e) parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), c, e)
+
+START_TEST(rows_group_into_records)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(PARSE("shipment_id,order_number,line_id,quantity\n"
+	    "S1,O1,1,2\nS1,O1,2,1\nS2,O1,3,5\n", &c, &e), 2);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_str_eq(buf_str(&c.text),
+	    "L2 shipment_id=S1@2 order_number=O1@2 | L2 line_id=1@2 quantity=2@2"
+	    " | L3 line_id=2@3 quantity=1@3\n"
+	    "L4 shipment_id=S2@4 order_number=O1@4 | L4 line_id=3@4 quantity=5@4\n");
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(columns_in_any_order_crlf_bom)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(PARSE("\xef\xbb\xbfquantity,line_id,order_number,shipment_id\r\n"
+	    "2,1,O1,S1\r\n", &c, &e), 1);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_str_eq(buf_str(&c.text),
+	    "L2 shipment_id=S1@2 order_number=O1@2 | L2 line_id=1@2 quantity=2@2\n");
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(quoted_newlines_keep_line_numbers)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(PARSE("shipment_id,order_number,carrier,line_id,quantity\n"
+	    "S1,O1,\"Post\nNord\",1,2\n"
+	    "S2,O1,\"A \"\"quoted\"\" name\",1,2\n"
+	    "\n"
+	    "S3,O1,,1,\"3\"\n", &c, &e), 3);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_str_eq(buf_str(&c.text),
+	    "L2 shipment_id=S1@2 order_number=O1@2 carrier=Post\nNord@2 | L2 line_id=1@3 quantity=2@3\n"
+	    "L4 shipment_id=S2@4 order_number=O1@4 carrier=A \"quoted\" name@4 | L4 line_id=1@4 quantity=2@4\n"
+	    "L6 shipment_id=S3@6 order_number=O1@6 | L6 line_id=1@6 quantity=3@6\n");
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(last_row_without_newline)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2", &c, &e), 1);
+	ck_assert_int_eq(e.n, 0);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(unknown_and_duplicate_columns)
+{
+	struct collected c;
+	struct errlist e;
+
+	PARSE("shipment_id,order_number,colour,line_id,quantity,line_id\nS1,O1,red,1,2,1\n", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 1, "colour"), ERR_CSV_UNKNOWN_COLUMN);
+	ck_assert_int_eq(error_code_at(&e, 1, "line_id"), ERR_CSV_DUPLICATE_COLUMN);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(missing_required_column_abandons)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(PARSE("shipment_id,line_id,quantity\nS1,1,2\n", &c, &e), 0);
+	ck_assert_int_eq(error_code_at(&e, 1, "order_number"), ERR_MISSING_FIELD);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(column_count_and_header_mismatch)
+{
+	struct collected c;
+	struct errlist e;
+
+	PARSE("shipment_id,order_number,carrier,line_id,quantity\n"
+	    "S1,O1,DHL,1,2\n"
+	    "S1,O1,UPS,2,2\n"
+	    "S1,O1,DHL,3\n", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 3, "carrier"), ERR_CSV_HEADER_MISMATCH);
+	ck_assert_int_eq(error_code_at(&e, 4, NULL), ERR_CSV_COLUMN_COUNT);
+	ck_assert_int_eq(e.n, 2);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(row_without_line_in_multi_row_record)
+{
+	struct collected c;
+	struct errlist e;
+
+	PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2\nS1,O1,,\n", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_CSV_ROW_WITHOUT_LINE);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(payment_repeated_row)
+{
+	struct collected c;
+	struct errlist e;
+
+	parse_text(csv_in_parse, KIND_PAYMENTS,
+	    "event_id,order_number,type,status,amount,currency\n"
+	    "E1,O1,capture,success,1.00,SEK\nE1,O1,capture,success,1.00,SEK\n",
+	    strlen("event_id,order_number,type,status,amount,currency\n"
+	    "E1,O1,capture,success,1.00,SEK\nE1,O1,capture,success,1.00,SEK\n"), &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 3, "event_id"), ERR_CSV_SPLIT_RECORD);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(stray_quote_is_syntax_error)
+{
+	struct collected c;
+	struct errlist e;
+
+	PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2\nS2,O\"1,1,2\n", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_CSV_SYNTAX);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(unclosed_quote_names_its_line)
+{
+	struct collected c;
+	struct errlist e;
+
+	PARSE("shipment_id,order_number,carrier,line_id,quantity\nS1,O1,\"open\n\n\n", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_CSV_SYNTAX);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(huge_field_is_bounded)
+{
+	size_t len = 4 * 1024 * 1024;
+	char *text = malloc(len + 64);
+	struct collected c;
+	struct errlist e;
+
+	strcpy(text, "shipment_id,order_number,line_id,quantity\nS1,");
+	memset(text + strlen(text), 'x', len);
+	text[len + 40] = '\0';
+	parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_FIELD_TOO_LONG);
+	free(text);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(huge_row_of_empty_cells_is_bounded)
+{
+	size_t len = 2 * 1024 * 1024;
+	char *text = malloc(len + 64);
+	struct collected c;
+	struct errlist e;
+
+	strcpy(text, "shipment_id,order_number,line_id,quantity\n");
+	memset(text + strlen(text), ',', len);
+	text[len + 40] = '\0';
+	parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_CSV_COLUMN_COUNT);
+	free(text);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(too_many_lines)
+{
+	struct buf text = { 0 };
+	struct collected c;
+	struct errlist e;
+
+	buf_puts(&text, "shipment_id,order_number,line_id,quantity\n");
+	for (int i = 1; i <= 1002; i++)
+		buf_printf(&text, "S1,O1,%d,1\n", i);
+	parse_text(csv_in_parse, KIND_SHIPMENTS, text.data, text.len, &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 1002, NULL), ERR_RECORD_TOO_LARGE);
+	ck_assert_int_eq(e.n, 1);
+	buf_free(&text);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(header_only_and_empty_lines)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(PARSE("shipment_id,order_number,line_id,quantity\n", &c, &e), 0);
+	ck_assert_int_eq(e.n, 0);
+	buf_free(&c.text);
+	errlist_free(&e);
+	ck_assert_int_eq(PARSE("\n\n", &c, &e), 0);
+	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_NO_RECORDS);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(binary_garbage)
+{
+	char junk[4096];
+	struct collected c;
+	struct errlist e;
+
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)((i * 7919 + 13) % 256);
+	parse_text(csv_in_parse, KIND_ORDERS, junk, sizeof junk, &c, &e);
+	ck_assert_int_gt(errlist_total(&e), 0);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+static Suite *
+csv_suite(void)
+{
+	Suite *s = suite_create("csv_in");
+	TCase *tc = tcase_create("csv_in");
+
+	tcase_add_test(tc, rows_group_into_records);
+	tcase_add_test(tc, columns_in_any_order_crlf_bom);
+	tcase_add_test(tc, quoted_newlines_keep_line_numbers);
+	tcase_add_test(tc, last_row_without_newline);
+	tcase_add_test(tc, unknown_and_duplicate_columns);
+	tcase_add_test(tc, missing_required_column_abandons);
+	tcase_add_test(tc, column_count_and_header_mismatch);
+	tcase_add_test(tc, row_without_line_in_multi_row_record);
+	tcase_add_test(tc, payment_repeated_row);
+	tcase_add_test(tc, stray_quote_is_syntax_error);
+	tcase_add_test(tc, unclosed_quote_names_its_line);
+	tcase_add_test(tc, huge_field_is_bounded);
+	tcase_add_test(tc, huge_row_of_empty_cells_is_bounded);
+	tcase_add_test(tc, too_many_lines);
+	tcase_add_test(tc, header_only_and_empty_lines);
+	tcase_add_test(tc, binary_garbage);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(csv_suite)

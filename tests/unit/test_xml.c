@@ -1,0 +1,245 @@
+/* Unit tests of stages/xml_in: records from elements, namespaces and
+ * prefixes, encodings, line numbers, hostile documents, and schema errors. */
+#include "config.h"
+
+#include "parse_util.h"
+
+#define XML(text, c, e) parse_text(xml_in_parse, KIND_SHIPMENTS, text, strlen(text), c, e)
+
+static const char ship[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<shipments xmlns=\"urn:sluice:1\">\n"
+    "  <shipment>\n"
+    "    <shipment_id>S1</shipment_id>\n"
+    "    <order_number>O1</order_number>\n"
+    "    <carrier>PostNord</carrier>\n"
+    "    <line>\n"
+    "      <line_id>10</line_id>\n"
+    "      <quantity>1</quantity>\n"
+    "    </line>\n"
+    "    <line><line_id>11</line_id><quantity>2</quantity></line>\n"
+    "  </shipment>\n"
+    "  <shipment><shipment_id>S2</shipment_id><order_number>O1</order_number>"
+    "<line><line_id>1</line_id><quantity>1</quantity></line></shipment>\n"
+    "</shipments>\n";
+
+START_TEST(records_and_lines)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(XML(ship, &c, &e), 2);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_str_eq(buf_str(&c.text),
+	    "L3 shipment_id=S1@4 order_number=O1@5 carrier=PostNord@6"
+	    " | L7 line_id=10@8 quantity=1@9 | L11 line_id=11@11 quantity=2@11\n"
+	    "L13 shipment_id=S2@13 order_number=O1@13 | L13 line_id=1@13 quantity=1@13\n");
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(any_prefix)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(XML("<s:shipments xmlns:s=\"urn:sluice:1\"><s:shipment>"
+	    "<s:shipment_id>S1</s:shipment_id><s:order_number>O1</s:order_number>"
+	    "<s:line><s:line_id>1</s:line_id><s:quantity>1</s:quantity></s:line>"
+	    "</s:shipment></s:shipments>", &c, &e), 1);
+	ck_assert_int_eq(e.n, 0);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(latin1_and_utf16)
+{
+	static const char latin1[] =
+	    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+	    "<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>S1</shipment_id>"
+	    "<order_number>O1</order_number><carrier>Z\xfcrich</carrier>"
+	    "<line><line_id>1</line_id><quantity>1</quantity></line></shipment></shipments>";
+	char utf16[1024];
+	size_t n = 0;
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(XML(latin1, &c, &e), 1);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&c.text), "carrier=Z\xc3\xbcrich"));
+	buf_free(&c.text);
+	errlist_free(&e);
+
+	/* UTF-16LE with a byte order mark, built from the Latin-1 text */
+	utf16[n++] = '\xff';
+	utf16[n++] = '\xfe';
+	for (const char *p = strchr(latin1, '\n') + 1; *p; p++) {
+		utf16[n++] = *p;
+		utf16[n++] = 0;
+	}
+	ck_assert_int_eq(parse_text(xml_in_parse, KIND_SHIPMENTS, utf16, n, &c, &e), 1);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&c.text), "carrier=Z\xc3\xbcrich"));
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(wrong_root_or_namespace)
+{
+	struct collected c;
+	struct errlist e;
+
+	XML("<orders xmlns=\"urn:sluice:1\"/>", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_ROOT);
+	buf_free(&c.text);
+	errlist_free(&e);
+	XML("<shipments xmlns=\"urn:other\"/>", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_ROOT);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(malformed)
+{
+	struct collected c;
+	struct errlist e;
+
+	XML("<shipments xmlns=\"urn:sluice:1\">\n<shipment>\n<shipment_id>S1</shipment>\n", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_XML_MALFORMED);
+	ck_assert_int_eq(c.n, 0);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(doctype_and_entities_refused)
+{
+	static const char bomb[] =
+	    "<?xml version=\"1.0\"?>\n"
+	    "<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+	    "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+	    "<!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">"
+	    "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">"
+	    "<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">"
+	    "<!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">"
+	    "<!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">"
+	    "<!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">"
+	    "<!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">"
+	    "<!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">"
+	    "]>\n<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>&lol9;</shipment_id>"
+	    "</shipment></shipments>";
+	static const char xxe[] =
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE s [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+	    "<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>&x;</shipment_id>"
+	    "</shipment></shipments>";
+	struct collected c;
+	struct errlist e;
+
+	XML(bomb, &c, &e);
+	ck_assert_int_eq(c.n, 0);
+	ck_assert_int_ge(error_code_at(&e, 2, NULL), 0);
+	ck_assert_int_gt(errlist_total(&e), 0);
+	for (size_t i = 0; i < e.n; i++)
+		ck_assert(e.items[i].code == ERR_XML_DOCTYPE || e.items[i].code == ERR_XML_MALFORMED);
+	buf_free(&c.text);
+	errlist_free(&e);
+
+	XML(xxe, &c, &e);
+	ck_assert_int_eq(c.n, 0);
+	ck_assert_int_gt(errlist_total(&e), 0);
+	ck_assert_ptr_null(strstr(buf_str(&c.text), "root:"));
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(schema_errors_are_reported)
+{
+	struct collected c;
+	struct errlist e;
+
+	/* an unknown element, and a required element missing */
+	XML("<shipments xmlns=\"urn:sluice:1\">\n<shipment>\n<shipment_id>S1</shipment_id>\n"
+	    "<colour>red</colour>\n<line><line_id>1</line_id><quantity>1</quantity></line>\n"
+	    "</shipment>\n</shipments>\n", &c, &e);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_int_gt(e.n, 0);
+	ck_assert_int_eq(error_code_at(&e, 4, NULL), ERR_XML_SCHEMA);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(empty_elements_are_absent)
+{
+	struct collected c;
+	struct errlist e;
+
+	XML("<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>S1</shipment_id>"
+	    "<order_number>O1</order_number><carrier/><tracking></tracking>"
+	    "<line><line_id>1</line_id><quantity>1</quantity></line></shipment></shipments>",
+	    &c, &e);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_ptr_null(strstr(buf_str(&c.text), "carrier="));
+	ck_assert_ptr_null(strstr(buf_str(&c.text), "tracking="));
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(huge_text_is_bounded)
+{
+	size_t len = 12 * 1024 * 1024;
+	char *text = malloc(len + 256);
+	struct collected c;
+	struct errlist e;
+
+	strcpy(text, "<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>");
+	memset(text + strlen(text), 'x', len);
+	strcpy(text + len + 56, "</shipment_id></shipment></shipments>");
+	parse_text(xml_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
+	ck_assert_int_gt(errlist_total(&e), 0);
+	free(text);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+START_TEST(not_xml_at_all)
+{
+	struct collected c;
+	struct errlist e;
+
+	XML("order_number,order_date\nX,Y\n", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_MALFORMED);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
+static Suite *
+xml_suite(void)
+{
+	Suite *s = suite_create("xml_in");
+	TCase *tc = tcase_create("xml_in");
+
+	xml_in_init();
+	tcase_add_test(tc, records_and_lines);
+	tcase_add_test(tc, any_prefix);
+	tcase_add_test(tc, latin1_and_utf16);
+	tcase_add_test(tc, wrong_root_or_namespace);
+	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, doctype_and_entities_refused);
+	tcase_add_test(tc, schema_errors_are_reported);
+	tcase_add_test(tc, empty_elements_are_absent);
+	tcase_add_test(tc, huge_text_is_bounded);
+	tcase_add_test(tc, not_xml_at_all);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(xml_suite)

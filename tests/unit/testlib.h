@@ -1,0 +1,63 @@
+/*
+ * testlib: what the Check unit tests share: a main() that reports TAP to
+ * the automake driver, and temporary files that never use fixed paths.
+ */
+#ifndef SLUICE_TESTLIB_H
+#define SLUICE_TESTLIB_H
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHECK_MAIN(make_suite)                                   \
+	int main(void)                                           \
+	{                                                        \
+		SRunner *sr = srunner_create(make_suite());      \
+		int failed;                                      \
+		srunner_set_tap(sr, "-");                        \
+		srunner_run_all(sr, CK_SILENT);                  \
+		failed = srunner_ntests_failed(sr);              \
+		srunner_free(sr);                                \
+		return failed == 0 ? 0 : 1;                      \
+	}
+
+/* Writes len bytes to a new temporary file and returns an fd open for
+ * reading at its start (the file is already unlinked). */
+static inline int
+temp_fd(const void *data, size_t len)
+{
+	char path[] = "/tmp/sluice-test.XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/* A new temporary directory; the caller removes it (rm_rf). */
+static inline char *
+temp_dir(void)
+{
+	const char *base = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	char *path = malloc(strlen(base) + 32);
+
+	sprintf(path, "%s/sluice-test.XXXXXX", base);
+	ck_assert_ptr_nonnull(mkdtemp(path));
+	return path;
+}
+
+static inline void
+rm_rf(const char *path)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+#endif
