@@ -28,6 +28,7 @@ processor_free(struct processor *p)
 {
 	sha256_free(p->hash);
 	p->hash = NULL;
+	buf_free(&p->scratch);
 }
 
 void
@@ -182,7 +183,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 		out->status = "duplicate";
 		out->records = seen_records;
 	} else if (readable) {
-		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash };
+		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash, &p->scratch };
 		r.apply = stage_apply(in->kind);
 		r.errs = &out->errs;
 		if (stage_parser(in->name)(in->fd, in->name, kind_get(in->kind), &p->limits,

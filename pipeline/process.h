@@ -21,6 +21,7 @@ struct processor {
 	const struct conf *conf;
 	struct parse_limits limits;
 	struct sha256 *hash;
+	struct buf scratch;
 	bool dry_run;            /* sluice check: no receipt is queued */
 };
 

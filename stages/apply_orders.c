@@ -180,7 +180,7 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		res = APPLY_REJECTED;
 		goto out;
 	}
-	identity_digest(rec, a->hash, sha);
+	identity_digest(rec, a->hash, a->scratch, sha);
 	found = ledger_order_identity(a->ledger, o.order_number, &seen_input, seen_sha);
 	if (found < 0)
 		goto out;

@@ -9,8 +9,11 @@
 
 #include "pipeline/hash.h"
 #include "pipeline/record.h"
+#include "pipeline/util.h"
 
-/* Hashes a validated record's canonical content into hex. */
-void identity_digest(const struct record *rec, struct sha256 *h, char hex[SHA256_HEX]);
+/* Hashes a validated record's canonical content into hex; scratch is a
+ * caller-owned buffer reused between records. */
+void identity_digest(const struct record *rec, struct sha256 *h, struct buf *scratch,
+    char hex[SHA256_HEX]);
 
 #endif

@@ -33,6 +33,7 @@ struct apply_ctx {
 	int64_t input_id;
 	const char *at;            /* time of processing, RFC 3339 */
 	struct sha256 *hash;       /* scratch context for record digests */
+	struct buf *scratch;       /* scratch text, reused between records */
 };
 
 typedef enum apply_result (*apply_fn)(struct apply_ctx *a, struct record *rec,

@@ -32,8 +32,9 @@ CREATE TABLE input_errors (
     PRIMARY KEY (input_id, seq)
 ) WITHOUT ROWID;
 
+-- A rowid table: its rows are large, which WITHOUT ROWID handles worse.
 CREATE TABLE orders (
-    order_number       TEXT PRIMARY KEY,
+    order_number       TEXT NOT NULL UNIQUE,
     input_id           INTEGER NOT NULL REFERENCES inputs (id),
     content_sha256     TEXT NOT NULL,      -- canonical record content
     order_date         TEXT NOT NULL,
@@ -64,7 +65,7 @@ CREATE TABLE orders (
     payment_reference  TEXT NOT NULL,
     authorized         INTEGER NOT NULL,
     comment            TEXT
-) WITHOUT ROWID;
+);
 
 CREATE TABLE order_lines (
     order_number      TEXT NOT NULL REFERENCES orders (order_number),
