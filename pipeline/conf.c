@@ -29,7 +29,7 @@ static const struct conf_key {
 	{ "spool", CT_PATH, offsetof(struct conf, spool), "./spool", 0, 0, NULL,
 	  "the spool root (--spool overrides it)" },
 	{ "ledger", CT_PATH, offsetof(struct conf, ledger), "", 0, 0, NULL,
-	  "the ledger database; empty means <spool>/ledger.db (--ledger overrides it)" },
+	  "the ledger database; empty means ledger.db in the spool root (--ledger overrides it)" },
 	{ "quiet_period", CT_DURATION, offsetof(struct conf, quiet_period_ms), "2s", 0,
 	  3600000, NULL, "how long a file written in place must stay unchanged before it is taken" },
 	{ "scan_interval", CT_DURATION, offsetof(struct conf, scan_interval_ms), "60s", 1000,
@@ -307,8 +307,12 @@ conf_table_markdown(struct buf *out)
 
 	buf_puts(out, "| key | type | default | limits | meaning |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < NELEM(keys); i++) {
-		buf_printf(out, "| `%s` | %s | `%s` | ", keys[i].name, type_names[keys[i].type],
-		    keys[i].dflt);
+		if (keys[i].dflt[0] != '\0')
+			buf_printf(out, "| `%s` | %s | `%s` | ", keys[i].name,
+			    type_names[keys[i].type], keys[i].dflt);
+		else
+			buf_printf(out, "| `%s` | %s | (empty) | ", keys[i].name,
+			    type_names[keys[i].type]);
 		describe_limits(&keys[i], out);
 		buf_printf(out, " | %s |\n", keys[i].help);
 	}

@@ -155,13 +155,14 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 
 	format_time(now, at, sizeof at);
 	readable = precheck(p, in, &size, &out->errs);
-	if (readable && sha256_fd(in->fd, out->sha256) != 0) {
+	/* every file that was opened and is not too large is hashed, read or
+	 * not, so its receipt identifies it */
+	if (in->fd >= 0 && size <= p->conf->max_file_size && sha256_fd(in->fd, out->sha256) != 0) {
 		errlist_add(&out->errs, 0, NULL, ERR_IO_ERROR, "%s could not be read: %s", in->name,
 		    strerror(errno));
+		out->sha256[0] = '\0';
 		readable = false;
 	}
-	if (!readable && out->sha256[0] == '\0')
-		snprintf(out->sha256, sizeof out->sha256, "%s", "");
 	if (ledger_savepoint(p->ledger) != 0)
 		return -1;
 	if (readable && (seen = ledger_input_seen(p->ledger, out->sha256, &seen_records)) < 0)

@@ -2,6 +2,7 @@
 well-formedness and schema, and the order rules.  Each must be rejected
 with every error named by line, field and code, and leave the ledger as it
 was."""
+import hashlib
 import unittest
 
 from harness import Spool, codes, read, run_tap
@@ -220,7 +221,9 @@ class Broken(unittest.TestCase):
     def test_files(self):
         for title, name, data, expected in FILE_CASES:
             with self.subTest(title):
-                self.reject(name, data, expected)
+                r = self.reject(name, data, expected)
+                # read or not, the receipt identifies the file
+                self.assertEqual(r["sha256"], hashlib.sha256(data).hexdigest())
 
     def test_every_error_of_a_file_is_listed(self):
         r = self.reject("many.csv", csv_file(csv_row(email="bad", quantity="0"),

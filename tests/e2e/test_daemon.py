@@ -1,0 +1,177 @@
+"""The daemon: files renamed in are taken at once, files written in place
+only after their quiet period; hostile entries never stop it; signals end
+it cleanly; one daemon per spool.  Receipts are awaited with inotifywait,
+never with fixed sleeps."""
+import os
+import signal
+import subprocess
+import threading
+import time
+import unittest
+
+from harness import Spool, SLUICE, codes, run_tap
+
+INOTIFYWAIT = os.environ.get("INOTIFYWAIT") or "inotifywait"
+ORDER = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spool",
+                          "examples", "orders.csv"), "rb").read()
+
+
+class Daemon:
+    """sluice run in the background, its log collected."""
+
+    def __init__(self, spool):
+        self.spool = spool
+        self.log = []
+        self.ready = threading.Event()
+        self.proc = subprocess.Popen(
+            [SLUICE, "--spool", spool.root, "--config", spool.config, "run"],
+            stderr=subprocess.PIPE, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        if not self.ready.wait(30):
+            self.stop()
+            raise AssertionError("the daemon did not start: %s" % "".join(self.log))
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.log.append(line)
+            if "watching" in line:
+                self.ready.set()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        rc = self.proc.wait(30)
+        self.reader.join(5)
+        return rc
+
+
+class Receipts:
+    """Watches out/receipts/ with inotifywait; wait() returns once the
+    receipt of a name has been published (renamed into place)."""
+
+    def __init__(self, spool):
+        self.proc = subprocess.Popen(
+            [INOTIFYWAIT, "-m", "-e", "moved_to", "--format", "%f", spool.path("out", "receipts")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # inotifywait says when its watch is in place
+        for line in self.proc.stderr:
+            if "Watches established" in line:
+                break
+        self.seen = []
+        self.lock = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.seen.append(line.strip())
+                self.lock.notify_all()
+
+    def wait(self, name, timeout=30):
+        want = name + ".receipt.xml"
+        with self.lock:
+            ok = self.lock.wait_for(lambda: want in self.seen, timeout)
+        if not ok:
+            raise AssertionError("no receipt for %s within %d s (saw %s)" % (name, timeout, self.seen))
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class DaemonTest(unittest.TestCase):
+    quiet = "3s"
+
+    def setUp(self):
+        self.s = Spool(quiet_period=self.quiet)
+        self.receipts = Receipts(self.s)
+        self.d = Daemon(self.s)
+
+    def tearDown(self):
+        self.d.stop()
+        self.receipts.close()
+        self.s.close()
+
+    def test_renamed_file_is_taken_at_once(self):
+        start = time.monotonic()
+        self.s.drop("orders", "fast.csv", ORDER)
+        self.receipts.wait("fast.csv")
+        # well inside the 3 s quiet period: the rename said it is complete
+        self.assertLess(time.monotonic() - start, 2.5)
+        self.assertEqual(self.s.receipt("fast.csv")["status"], "accepted")
+
+    def test_file_written_in_place_waits_for_its_quiet_period(self):
+        path = self.s.path("in", "orders", "slow.csv")
+        half = len(ORDER) // 2
+        with open(path, "wb") as f:
+            # an SFTP client writing in place, in pieces, 1 s apart
+            for chunk in (ORDER[:half // 2], ORDER[half // 2:half], ORDER[half:]):
+                f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+                last_write = time.monotonic()
+                self.assertTrue(os.path.exists(path), "taken while still being written")
+                deadline = time.monotonic() + 1.0
+                while time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    self.assertTrue(os.path.exists(path), "taken while still being written")
+        self.receipts.wait("slow.csv")
+        # taken no sooner than the quiet period (3 s) after the last write
+        # (file times are as coarse as the kernel's tick)
+        self.assertGreaterEqual(time.monotonic() - last_write, 2.9)
+        self.assertEqual(self.s.receipt("slow.csv")["status"], "accepted")
+        self.assertIsNotNone(self.s.order("SL-1002"))
+
+    def test_hostile_entries_do_not_stop_it(self):
+        os.symlink("/etc/passwd", self.s.path("in", "orders", "link.csv"))
+        self.receipts.wait("link.csv")
+        os.mkfifo(self.s.path("in", "orders", "pipe.csv"))
+        self.receipts.wait("pipe.csv")
+        os.mkdir(self.s.path("in", "orders", "folder.csv"))
+        self.receipts.wait("folder.csv")
+        self.s.drop("orders", "garbage.csv", os.urandom(4096))
+        self.receipts.wait("garbage.csv")
+        for name in ("link.csv", "pipe.csv", "folder.csv"):
+            self.assertEqual(codes(self.s.receipt(name)), {(0, None, "not_regular_file")})
+        self.assertEqual(self.s.receipt("garbage.csv")["status"], "rejected")
+        self.s.drop("orders", "after.csv", ORDER)
+        self.receipts.wait("after.csv")
+        self.assertEqual(self.s.receipt("after.csv")["status"], "accepted")
+        self.assertIsNone(self.d.proc.poll())
+
+    def test_a_second_daemon_and_run_once_refuse(self):
+        r = self.s.sluice("run")
+        self.assertEqual(r.returncode, 75)
+        self.assertIn("in use by another sluice (pid %d)" % self.d.proc.pid, r.stderr)
+        r = self.s.sluice("run", "--once")
+        self.assertEqual(r.returncode, 75)
+
+    def test_sigterm_exits_zero(self):
+        self.s.drop("orders", "last.csv", ORDER)
+        self.receipts.wait("last.csv")
+        self.assertEqual(self.d.stop(signal.SIGTERM), 0)
+
+    def test_sigint_exits_zero(self):
+        self.assertEqual(self.d.stop(signal.SIGINT), 0)
+
+
+class StartupTest(unittest.TestCase):
+    def test_files_waiting_at_start_are_processed(self):
+        s = Spool(quiet_period="0")
+        try:
+            s.drop("orders", "early.csv", ORDER)
+            receipts = Receipts(s)
+            d = Daemon(s)
+            try:
+                receipts.wait("early.csv")
+                self.assertEqual(s.receipt("early.csv")["status"], "accepted")
+            finally:
+                self.assertEqual(d.stop(), 0)
+                receipts.close()
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    run_tap()

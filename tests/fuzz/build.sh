@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# tests/fuzz/build.sh [OUT]: builds the libFuzzer targets fuzz_csv and
+# fuzz_xml, and fuzz_replay (the same harness with a main() that replays
+# files, see fuzz_parse.c), with clang, ASan and UBSan, into OUT
+# (/tmp/sluice-fuzz by default).
+#
+# libsluice is compiled again from the sources that Makefile.am lists in
+# libsluice_a_SOURCES (plus the generated schemas/migrations.c), with
+# coverage and sanitizer instrumentation, into OUT/libsluice-fuzz.a: the
+# gcc-built build/libsluice.a is not instrumented.  config.h comes from
+# the autotools build: run ./bootstrap.sh first (or set SLUICE_BUILD to
+# another configured build directory).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=${1:-/tmp/sluice-fuzz}
+build=${SLUICE_BUILD:-$top/build}
+CC=${CC:-clang}
+
+if [ ! -f "$build/config.h" ]; then
+	echo "build.sh: $build/config.h is missing: run ./bootstrap.sh first" >&2
+	exit 1
+fi
+mkdir -p "$out/obj"
+out=$(cd "$out" && pwd)
+
+san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+cflags="-g -O1 -std=gnu11 -Wall -Wno-unused-parameter -I$top -I$build $(pkg-config --cflags libxml-2.0)"
+libs="$(pkg-config --libs libxml-2.0 sqlite3 jansson libcrypto libsystemd) -lcsv"
+
+# The .c files of libsluice_a_SOURCES (continued lines joined).
+sources=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$top/Makefile.am" |
+	sed -n 's/^libsluice_a_SOURCES[[:space:]]*=//p' | tr ' \t' '\n\n' | grep '\.c$')
+if [ -z "$sources" ]; then
+	echo "build.sh: no libsluice_a_SOURCES found in $top/Makefile.am" >&2
+	exit 1
+fi
+
+# schemas/migrations.c is generated: do it here as the Makefile does.
+migrations=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$top/Makefile.am" |
+	sed -n 's/^MIGRATIONS[[:space:]]*=//p')
+mkdir -p "$out/gen/schemas"
+(cd "$top" && sh schemas/embed.sh ledger_migrations $migrations) > "$out/gen/schemas/migrations.c"
+
+compile() {   # compile SRC OBJ
+	"$CC" $cflags $san -fsanitize=fuzzer-no-link -c "$1" -o "$2"
+}
+export -f compile
+export CC cflags san
+objs=()
+jobs=()
+for src in $sources "$out/gen/schemas/migrations.c"; do
+	case $src in /*) path=$src ;; *) path=$top/$src ;; esac
+	obj=$out/obj/$(echo "${src#"$out/gen/"}" | tr / _ | sed 's/\.c$/.o/')
+	objs+=("$obj")
+	jobs+=("$path" "$obj")
+done
+printf '%s\0%s\0' "${jobs[@]}" | xargs -0 -n 2 -P "$(nproc)" bash -c 'compile "$0" "$1"'
+rm -f "$out/libsluice-fuzz.a"
+ar rcs "$out/libsluice-fuzz.a" "${objs[@]}"
+
+"$CC" $cflags $san -fsanitize=fuzzer "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" $libs \
+	-o "$out/fuzz_csv"
+"$CC" $cflags $san -fsanitize=fuzzer -DFUZZ_XML "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" \
+	$libs -o "$out/fuzz_xml"
+"$CC" $cflags $san -DFUZZ_REPLAY "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" $libs \
+	-fsanitize=fuzzer-no-link -o "$out/fuzz_replay"
+echo "build.sh: built $out/fuzz_csv $out/fuzz_xml $out/fuzz_replay"

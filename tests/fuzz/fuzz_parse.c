@@ -1,0 +1,296 @@
+/*
+ * fuzz_parse: libFuzzer targets for sluice's two input parsers together
+ * with field validation, and a replay program that runs saved inputs
+ * through both parsers (for `make check`).
+ *
+ * One input is one byte choosing the kind (data[0] % KIND__COUNT) followed
+ * by the file.  The file is written to a memfd and parsed exactly as the
+ * pipeline parses a spool file: small limits (so the field-size and
+ * record-size paths are reached), validate_record() on each record in the
+ * callback, everything freed afterwards (so leaks show up).
+ *
+ * Besides the sanitizers, the harness checks what parse.h promises:
+ *   - the parse returns 0 (only a failing callback may make it return -1,
+ *     and ours never fails) and *nrecords equals the callbacks made;
+ *   - every present field is non-empty, NUL-terminated at its length and
+ *     no longer than max_field_bytes; a record has at most max_record_lines
+ *     lines; the error list keeps at most its max.
+ * A broken promise calls abort(), which libFuzzer reports as a crash.
+ * Reaching fatal() (exit 70: out of memory, environment failure) on some
+ * input is a finding as well: libFuzzer reports the exit.
+ *
+ * Builds (tests/fuzz/build.sh does the first two):
+ *   clang -fsanitize=fuzzer,address,undefined            -> fuzz_csv
+ *   clang -fsanitize=fuzzer,address,undefined -DFUZZ_XML -> fuzz_xml
+ *   cc -DFUZZ_REPLAY [-fsanitize=address,undefined]      -> fuzz_replay
+ * fuzz_replay [--tap] FILE|DIR...: runs every file (directories are walked
+ * recursively, names starting with '.' are skipped) through the CSV and
+ * the XML parser.  It prints nothing and exits 0 when all is well; with
+ * --tap it prints one TAP result per file (for automake's tap-driver).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipeline/errors.h"
+#include "pipeline/record.h"
+#include "schemas/fields.h"
+#include "stages/parse.h"
+#include "stages/validate.h"
+
+#define MAX_ERRORS 50
+
+/* Small limits, so that inputs of a few KiB reach the limit paths. */
+static const struct parse_limits limits = { 4096, 64 };
+
+struct fuzz_ctx {
+	struct errlist *errs;
+	size_t records;
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_value(const struct field_value *v)
+{
+	if (v->s == NULL)
+		return;
+	if (v->len == 0 || v->len > limits.max_field_bytes || v->s[v->len] != '\0')
+		abort();
+}
+
+/* The record callback: validates the record as the pipeline does. */
+static int
+on_record(void *ctx, struct record *rec)
+{
+	struct fuzz_ctx *f = ctx;
+	const struct kind_def *k = rec->kind;
+
+	f->records++;
+	if (rec->nlines > limits.max_record_lines || (k->nline == 0 && rec->nlines > 0))
+		abort();
+	for (size_t i = 0; i < k->nhead; i++)
+		check_value(&rec->head[i]);
+	for (size_t i = 0; i < rec->nlines; i++)
+		for (size_t j = 0; j < k->nline; j++)
+			check_value(&record_line(rec, i)[j]);
+	validate_record(rec, f->errs);
+	return 0;
+}
+
+/* A memfd holding data[0..size), positioned at its start. */
+static int
+memfd_of(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
+	size_t off = 0;
+
+	if (fd < 0) {
+		perror("memfd_create");
+		abort();
+	}
+	while (off < size) {
+		ssize_t n = write(fd, data + off, size - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			perror("write to memfd");
+			abort();
+		}
+		off += (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		perror("lseek");
+		abort();
+	}
+	return fd;
+}
+
+/* Parses one input (kind byte + file) with fn and validates its records. */
+static void
+run_one(parse_fn fn, const uint8_t *data, size_t size)
+{
+	static int xml_ready;
+	const struct kind_def *k;
+	struct errlist errs;
+	struct fuzz_ctx f = { &errs, 0 };
+	size_t nrecords = (size_t)-1;
+	int fd, ret;
+
+	if (size < 1)
+		return;
+	if (!xml_ready) {
+		xml_in_init();
+		xml_ready = 1;
+	}
+	k = kind_get((enum kind)(data[0] % KIND__COUNT));
+	fd = memfd_of(data + 1, size - 1);
+	errlist_init(&errs, MAX_ERRORS);
+	ret = fn(fd, "fuzz-input", k, &limits, on_record, &f, &errs, &nrecords);
+	close(fd);
+	if (ret != 0 || nrecords != f.records || errs.n > MAX_ERRORS)
+		abort();
+	for (size_t i = 0; i < errs.n; i++)
+		if (errs.items[i].message == NULL || (unsigned)errs.items[i].code >= ERR__COUNT)
+			abort();
+	errlist_free(&errs);
+}
+
+#ifndef FUZZ_REPLAY
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+#ifdef FUZZ_XML
+	run_one(xml_in_parse, data, size);
+#else
+	run_one(csv_in_parse, data, size);
+#endif
+	return 0;
+}
+
+#else /* FUZZ_REPLAY */
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	run_one(csv_in_parse, data, size);
+	run_one(xml_in_parse, data, size);
+	return 0;
+}
+
+static int tap;
+static unsigned long nfiles;
+
+static int
+replay_file(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *data = NULL;
+	size_t len = 0, cap = 0;
+
+	if (fp == NULL) {
+		fprintf(stderr, "fuzz_replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if ((data = realloc(data, cap)) == NULL) {
+				fprintf(stderr, "fuzz_replay: out of memory\n");
+				exit(1);
+			}
+		}
+		n = fread(data + len, 1, cap - len, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		fprintf(stderr, "fuzz_replay: reading %s failed\n", path);
+		fclose(fp);
+		free(data);
+		return -1;
+	}
+	fclose(fp);
+	if (tap)
+		fflush(stdout);   /* a crash below leaves the results so far */
+	LLVMFuzzerTestOneInput(data, len);
+	free(data);
+	nfiles++;
+	if (tap)
+		printf("ok %lu %s\n", nfiles, path);
+	return 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Replays a file, or every file under a directory in name order. */
+static int
+replay_path(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int status = 0;
+
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "fuzz_replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return replay_file(path);
+	if ((d = opendir(path)) == NULL) {
+		fprintf(stderr, "fuzz_replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;   /* ., .., .gitkeep */
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((names = realloc(names, cap * sizeof *names)) == NULL) {
+				fprintf(stderr, "fuzz_replay: out of memory\n");
+				exit(1);
+			}
+		}
+		if ((names[n] = malloc(strlen(path) + strlen(de->d_name) + 2)) == NULL) {
+			fprintf(stderr, "fuzz_replay: out of memory\n");
+			exit(1);
+		}
+		sprintf(names[n++], "%s/%s", path, de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (replay_path(names[i]) != 0)
+			status = -1;
+		free(names[i]);
+	}
+	free(names);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	int status = 0, first = 1;
+
+	if (argc > 1 && strcmp(argv[1], "--tap") == 0) {
+		tap = 1;
+		first = 2;
+	}
+	if (first >= argc) {
+		fprintf(stderr, "usage: fuzz_replay [--tap] FILE|DIR...\n");
+		return 2;
+	}
+	for (int i = first; i < argc; i++)
+		if (replay_path(argv[i]) != 0)
+			status = 1;
+	if (tap) {
+		if (status != 0)
+			printf("not ok %lu reading the inputs\n", ++nfiles);
+		printf("1..%lu\n", nfiles);
+	}
+	return status;
+}
+
+#endif /* FUZZ_REPLAY */

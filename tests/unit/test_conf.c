@@ -1,0 +1,155 @@
+/* Unit tests of pipeline/conf: defaults, units, limits, errors with their
+ * lines; and that doc/configuration.md documents every key. */
+#include "config.h"
+
+#include "pipeline/conf.h"
+#include "testlib.h"
+
+static char *
+conf_file(const char *text)
+{
+	char *dir = temp_dir(), *path = malloc(strlen(dir) + 16);
+	FILE *f;
+
+	sprintf(path, "%s/test.conf", dir);
+	free(dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+START_TEST(defaults)
+{
+	struct conf c;
+
+	conf_defaults(&c);
+	ck_assert_str_eq(c.spool, "./spool");
+	ck_assert_str_eq(c.ledger, "");
+	ck_assert_int_eq(c.quiet_period_ms, 2000);
+	ck_assert_int_eq(c.scan_interval_ms, 60000);
+	ck_assert_int_eq(c.max_file_size, 1073741824);
+	ck_assert_int_eq(c.max_field_bytes, 65536);
+	ck_assert_int_eq(c.max_record_lines, 10000);
+	ck_assert_int_eq(c.max_errors, 100);
+	ck_assert_str_eq(c.default_order_status, "confirmed");
+	ck_assert_str_eq(c.synchronous, "full");
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(units_and_limits)
+{
+	struct conf c;
+	struct buf e = { 0 };
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_set(&c, "quiet_period", "1500ms", &e), 0);
+	ck_assert_int_eq(c.quiet_period_ms, 1500);
+	ck_assert_int_eq(conf_set(&c, "quiet_period", "3", &e), 0);
+	ck_assert_int_eq(c.quiet_period_ms, 3000);
+	ck_assert_int_eq(conf_set(&c, "quiet_period", "1m", &e), 0);
+	ck_assert_int_eq(c.quiet_period_ms, 60000);
+	ck_assert_int_eq(conf_set(&c, "quiet_period", "2h", &e), -1);   /* above 1 h */
+	ck_assert_int_eq(conf_set(&c, "max_file_size", "5MiB", &e), 0);
+	ck_assert_int_eq(c.max_file_size, 5 * 1048576);
+	ck_assert_int_eq(conf_set(&c, "max_file_size", "512", &e), -1);  /* below 1 KiB */
+	ck_assert_int_eq(conf_set(&c, "max_errors", "-1", &e), -1);
+	ck_assert_int_eq(conf_set(&c, "max_errors", "10KiB", &e), -1);   /* a count, not a size */
+	ck_assert_int_eq(conf_set(&c, "max_errors", "7", &e), 0);
+	ck_assert_int_eq(c.max_errors, 7);
+	ck_assert_int_eq(conf_set(&c, "synchronous", "off", &e), -1);
+	ck_assert_int_eq(conf_set(&c, "nope", "1", &e), -1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&e), "unknown key 'nope'"));
+	buf_free(&e);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(file_errors_name_lines)
+{
+	char *path = conf_file("# a comment\n\nspool = /srv/x\n  quiet_period=5s  \n"
+	    "max_errors = many\njunk line\n");
+	struct conf c;
+	struct buf e = { 0 };
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_load(&c, path, &e), -1);
+	ck_assert_str_eq(c.spool, "/srv/x");
+	ck_assert_int_eq(c.quiet_period_ms, 5000);
+	ck_assert_ptr_nonnull(strstr(buf_str(&e), "test.conf:5: max_errors must be"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&e), "test.conf:6: expected 'key = value'"));
+	buf_free(&e);
+	conf_free(&c);
+	free(path);
+}
+END_TEST
+
+START_TEST(dump_round_trips)
+{
+	struct conf c, d;
+	struct buf out = { 0 }, e = { 0 };
+	char *path;
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_set(&c, "quiet_period", "250ms", &e), 0);
+	ck_assert_int_eq(conf_set(&c, "ledger", "/var/lib/sluice/l.db", &e), 0);
+	conf_dump(&c, &out);
+	path = conf_file(buf_str(&out));
+	conf_defaults(&d);
+	ck_assert_int_eq(conf_load(&d, path, &e), 0);
+	ck_assert_int_eq(d.quiet_period_ms, 250);
+	ck_assert_str_eq(d.ledger, "/var/lib/sluice/l.db");
+	buf_free(&out);
+	buf_free(&e);
+	conf_free(&c);
+	conf_free(&d);
+	free(path);
+}
+END_TEST
+
+START_TEST(documented)
+{
+	const char *src = getenv("SLUICE_SRCDIR");
+	char path[4096], *doc;
+	struct buf table = { 0 };
+	FILE *f;
+	long n;
+
+	ck_assert_ptr_nonnull(src);
+	snprintf(path, sizeof path, "%s/doc/configuration.md", src);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	doc = malloc((size_t)n + 1);
+	ck_assert_int_eq(fread(doc, 1, (size_t)n, f), n);
+	doc[n] = '\0';
+	fclose(f);
+	/* the reference table in the document is the table in the code */
+	conf_table_markdown(&table);
+	ck_assert_msg(strstr(doc, buf_str(&table)) != NULL,
+	    "doc/configuration.md does not hold the table of pipeline/conf.c:\n%s", buf_str(&table));
+	buf_free(&table);
+	free(doc);
+}
+END_TEST
+
+static Suite *
+conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("conf");
+
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, units_and_limits);
+	tcase_add_test(tc, file_errors_name_lines);
+	tcase_add_test(tc, dump_round_trips);
+	tcase_add_test(tc, documented);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(conf_suite)
