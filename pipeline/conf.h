@@ -21,6 +21,7 @@ struct conf {
 	int64_t max_record_lines;
 	int64_t max_errors;
 	int64_t batch_files;
+	int64_t defer_expiry_ms;
 	char *default_order_status;
 	char *synchronous;
 	char *log_level;

@@ -61,7 +61,29 @@
 	X(GRAND_TOTAL_MISMATCH, "grand_total_mismatch", "grand_total differs from the total computed from the lines and shipping") \
 	X(AUTHORIZATION_TOO_LOW, "authorization_too_low", "authorized_amount is below the order's grand total") \
 	X(AMOUNT_TOO_LARGE, "amount_too_large", "an order's amounts add up beyond what sluice can represent") \
-	X(ORDER_NUMBER_REUSED, "order_number_reused", "an order number was used before for an order with other content")
+	X(ORDER_NUMBER_REUSED, "order_number_reused", "an order number was used before for an order with other content") \
+	/* the lifecycle */                                                           \
+	X(RECORD_CONFLICT, "record_conflict", "a record's id was applied before with other content") \
+	X(ORDER_CLOSED, "order_closed", "the order is completed, cancelled or archived and cannot change that way") \
+	X(UNKNOWN_LINE, "unknown_line", "a line_id that the order (or the shipment) does not have") \
+	X(LINE_EXISTS, "line_exists", "an added line's line_id is used by the order already") \
+	X(QUANTITY_NOT_OPEN, "quantity_not_open", "more units than the line has open (not shipped, not cancelled)") \
+	X(ORDER_NOT_CANCELLABLE, "order_not_cancellable", "a whole-order cancellation of an order with a shipment or a capture") \
+	X(ORDER_NOT_SHIPPABLE, "order_not_shippable", "a shipment for an order that is not confirmed or processing, or is on hold") \
+	X(SHIPMENT_CONFLICT, "shipment_conflict", "a shipment sent again with other lines or for another order") \
+	X(WRONG_ORDER, "wrong_order", "the shipment, request or link named belongs to another order") \
+	X(RETURN_EXCEEDS_SHIPPED, "return_exceeds_shipped", "more units returned than the shipment shipped of the line, less earlier returns") \
+	X(SHIPPING_ALREADY_REFUNDED, "shipping_already_refunded", "the order's shipping was refunded before") \
+	X(REFUND_EXCEEDS_CAPTURED, "refund_exceeds_captured", "the refunds would exceed what was captured") \
+	X(CURRENCY_MISMATCH, "currency_mismatch", "the event's currency is not the order's") \
+	X(REQUEST_MISMATCH, "request_mismatch", "the event's type or amount differs from the request it answers") \
+	X(REQUEST_ANSWERED, "request_answered", "the request was answered before") \
+	X(LINK_SPENT, "link_spent", "the payment link was paid before") \
+	/* deferral: the input waits for what it refers to */                         \
+	X(ORDER_UNKNOWN, "order_unknown", "the order is not known yet: the input waits for it (deferred)") \
+	X(SHIPMENT_UNKNOWN, "shipment_unknown", "the shipment is not known yet: the input waits for it (deferred)") \
+	X(REQUEST_UNKNOWN, "request_unknown", "the request or payment link is not known yet: the input waits for it (deferred)") \
+	X(DEFERRAL_EXPIRED, "deferral_expired", "the input waited longer than defer_expiry for what it refers to")
 
 enum err_code {
 #define X(sym, str, doc) ERR_##sym,

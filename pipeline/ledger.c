@@ -63,6 +63,37 @@ ledger_exec_stmt(struct ledger *l, sqlite3_stmt *st)
 }
 
 void
+ledger_bind(sqlite3_stmt *st, const char *types, va_list ap)
+{
+	for (int i = 0; types[i] != '\0'; i++)
+		switch (types[i]) {
+		case 's':
+			ledger_bind_text(st, i + 1, va_arg(ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'b':
+			sqlite3_bind_int(st, i + 1, va_arg(ap, int) != 0);
+			break;
+		default:
+			fatal("ledger_bind: unknown type '%c'", types[i]);
+		}
+}
+
+int
+ledger_run(struct ledger *l, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = ledger_stmt(l, sql);
+	va_list ap;
+
+	va_start(ap, types);
+	ledger_bind(st, types, ap);
+	va_end(ap);
+	return ledger_exec_stmt(l, st);
+}
+
+void
 ledger_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
@@ -285,6 +316,18 @@ ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t re
 	ledger_bind_text(st, 4, filed_as);
 	sqlite3_bind_int64(st, 5, id);
 	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_input_clear_errors(struct ledger *l, int64_t input_id)
+{
+	return ledger_run(l, "DELETE FROM input_errors WHERE input_id = ?", "i", input_id);
+}
+
+int
+ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at)
+{
+	return ledger_run(l, "UPDATE inputs SET processed_at = ? WHERE id = ?", "si", processed_at, id);
 }
 
 int

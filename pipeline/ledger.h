@@ -12,6 +12,7 @@
 #ifndef SLUICE_LEDGER_H
 #define SLUICE_LEDGER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -59,6 +60,10 @@ int ledger_input_insert(struct ledger *l, struct input_row *row);
 /* Sets an input's outcome and where it is filed. */
 int ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
     int64_t error_count, const char *filed_as);
+/* Clears an input's listed errors (before they are written anew). */
+int ledger_input_clear_errors(struct ledger *l, int64_t input_id);
+/* Sets when an input was (last) processed. */
+int ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at);
 int ledger_input_error_add(struct ledger *l, int64_t input_id, int seq,
     const struct error_item *e);
 /* Finds an accepted or duplicate input with this content; returns 1 and
@@ -119,6 +124,14 @@ struct sqlite3_stmt *ledger_stmt(struct ledger *l, const char *sql);
 int ledger_exec_stmt(struct ledger *l, struct sqlite3_stmt *st);
 /* Logs the connection's last error with a context and returns -1. */
 int ledger_fail(struct ledger *l, const char *what);
+/*
+ * Runs a statement that returns no rows, binding its parameters from the
+ * arguments as `types` says, one letter each: 's' a string (NULL binds
+ * NULL), 'i' an int64_t, 'b' a bool (an int).  Returns 0 or -1.
+ */
+int ledger_run(struct ledger *l, const char *sql, const char *types, ...);
+/* Binds parameters as ledger_run() does, to a statement the caller steps. */
+void ledger_bind(struct sqlite3_stmt *st, const char *types, va_list ap);
 /* Binds a possibly-NULL string. */
 void ledger_bind_text(struct sqlite3_stmt *st, int i, const char *s);
 /* Copies a column (NULL stays NULL). */

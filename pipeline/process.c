@@ -36,6 +36,7 @@ outcome_init(struct outcome *o, size_t max_errors)
 {
 	memset(o, 0, sizeof *o);
 	errlist_init(&o->errs, max_errors);
+	errlist_init(&o->defers, max_errors);
 }
 
 void
@@ -43,6 +44,7 @@ outcome_free(struct outcome *o)
 {
 	free(o->filed_as);
 	errlist_free(&o->errs);
+	errlist_free(&o->defers);
 	memset(o, 0, sizeof *o);
 }
 
@@ -52,6 +54,7 @@ struct run {
 	struct errlist *errs;
 	size_t applied;
 	size_t duplicates;
+	size_t deferred;
 };
 
 static int
@@ -69,6 +72,9 @@ on_record(void *ctx, struct record *rec)
 		r->duplicates++;
 		return 0;
 	case APPLY_REJECTED:
+		return 0;
+	case APPLY_DEFERRED:
+		r->deferred++;
 		return 0;
 	case APPLY_FAILED:
 		break;
@@ -126,6 +132,8 @@ store_errors(struct processor *p, int64_t id, struct errlist *errs)
 	int seq = 0;
 
 	errlist_sort(errs);
+	if (ledger_input_clear_errors(p->ledger, id) != 0)
+		return -1;
 	for (size_t i = 0; i < errs->n; i++)
 		if (ledger_input_error_add(p->ledger, id, seq++, &errs->items[i]) != 0)
 			return -1;
@@ -142,15 +150,74 @@ store_errors(struct processor *p, int64_t id, struct errlist *errs)
 	return 0;
 }
 
+/* Moves the deferral reasons into the errors, for a rejection at expiry. */
+static void
+expire(const struct input_file *in, struct outcome *out, int64_t waited_ns)
+{
+	for (size_t i = 0; i < out->defers.n; i++) {
+		const struct error_item *d = &out->defers.items[i];
+
+		errlist_add(&out->errs, d->line, d->field, d->code, "%s", d->message);
+	}
+	errlist_add(&out->errs, 0, NULL, ERR_DEFERRAL_EXPIRED,
+	    "%s waited %lld hours for what it refers to, longer than defer_expiry", in->name,
+	    (long long)(waited_ns / 3600000000000));
+}
+
+static void
+error_text(struct buf *b, const struct error_item *e)
+{
+	buf_printf(b, "%ld|%s|%s|%s\n", e->line, e->field != NULL ? e->field : "",
+	    err_code_name(e->code), e->message);
+}
+
+static int
+stored_error_text(void *ctx, const struct error_item *e)
+{
+	error_text(ctx, e);
+	return 0;
+}
+
+/* True when the reasons a deferred input waits for are the ones its ledger
+ * row (and receipt) already give; -1 on failure. */
+static int
+same_reasons(struct processor *p, int64_t id, struct errlist *defers)
+{
+	struct buf stored = { 0 }, now = { 0 };
+	int ret;
+
+	errlist_sort(defers);
+	for (size_t i = 0; i < defers->n; i++)
+		error_text(&now, &defers->items[i]);
+	ret = ledger_input_errors(p->ledger, id, stored_error_text, &stored);
+	if (ret == 0)
+		ret = strcmp(buf_str(&stored), buf_str(&now)) == 0;
+	buf_free(&stored);
+	buf_free(&now);
+	return ret;
+}
+
+/* Inserts the input's row, or (for a deferred input tried again) reuses it. */
+static int
+begin_row(struct processor *p, struct input_row *row, int64_t existing, const char *at)
+{
+	if (existing > 0) {
+		row->id = existing;
+		return ledger_input_finish(p->ledger, existing, "accepted", 0, 0, "") == 0 &&
+		    ledger_input_touch(p->ledger, existing, at) == 0 ? 0 : -1;
+	}
+	return ledger_input_insert(p->ledger, row);
+}
+
 int
 process_input(struct processor *p, const struct input_file *in, struct outcome *out)
 {
-	int64_t now = now_ns(), seen_records = 0, size;
+	int64_t now = now_ns(), seen_records = 0, size, existing = 0;
 	char at[TIME_SIZE];
-	struct input_row row = { 0 };
+	struct input_row row = { 0 }, prior = { 0 };
 	struct run r = { 0 };
 	size_t nrecords = 0;
-	bool readable;
+	bool readable, was_deferred = false;
 	int seen = 0;
 
 	format_time(now, at, sizeof at);
@@ -162,6 +229,18 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 		    strerror(errno));
 		out->sha256[0] = '\0';
 		readable = false;
+	}
+	/* a deferred input tried again keeps its row (and its id) */
+	switch (ledger_input_by_work_name(p->ledger, in->work_name, &prior)) {
+	case 1:
+		existing = prior.id;
+		was_deferred = strcmp(prior.status, "deferred") == 0;
+		ledger_input_clear(&prior);
+		break;
+	case 0:
+		break;
+	default:
+		return -1;
 	}
 	if (ledger_savepoint(p->ledger) != 0)
 		return -1;
@@ -177,14 +256,15 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	row.status = "accepted";
 	row.processed_at = at;
 	row.filed_as = "";
-	if (ledger_input_insert(p->ledger, &row) != 0)
+	if (begin_row(p, &row, existing, at) != 0)
 		goto fail;
 
 	if (seen) {
 		out->status = "duplicate";
 		out->records = seen_records;
 	} else if (readable) {
-		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash, &p->scratch };
+		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash, &p->scratch,
+			&out->defers };
 		r.apply = stage_apply(in->kind);
 		r.errs = &out->errs;
 		if (stage_parser(in->name)(in->fd, in->name, kind_get(in->kind), &p->limits,
@@ -195,14 +275,47 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "%s holds no records", in->name);
 		out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
 	}
+	if (errlist_total(&out->errs) == 0 && r.deferred > 0) {
+		int64_t waited = now - in->received_ns;
+
+		if (waited < p->conf->defer_expiry_ms * 1000000) {
+			/* nothing of it counts yet: undo it all and wait; a row that
+			 * was deferred before stays as it was (same receipt) */
+			int same;
+
+			out->status = "deferred";
+			if (ledger_rollback_savepoint(p->ledger) != 0)
+				return -1;
+			if (was_deferred && (same = same_reasons(p, existing, &out->defers)) != 0) {
+				out->input_id = existing;
+				out->unchanged = true;
+				return same < 0 ? -1 : 0;
+			}
+			/* newly deferred, or waiting for something else now */
+			if (ledger_savepoint(p->ledger) != 0)
+				return -1;
+			row.status = "deferred";
+			if ((was_deferred ? ledger_input_touch(p->ledger, existing, at) :
+			    ledger_input_insert(p->ledger, &row)) != 0)
+				goto fail;
+			if (was_deferred)
+				row.id = existing;
+			if (store_errors(p, row.id, &out->defers) != 0 ||
+			    ledger_input_finish(p->ledger, row.id, "deferred", out->records,
+			    (int64_t)errlist_total(&out->defers), "") != 0)
+				goto fail;
+			out->input_id = row.id;
+			goto receipt;
+		}
+		expire(in, out, waited);
+	}
 	if (errlist_total(&out->errs) > 0) {
 		/* all or nothing: undo every record, keep only the verdict */
 		out->status = "rejected";
 		if (ledger_rollback_savepoint(p->ledger) != 0 || ledger_savepoint(p->ledger) != 0)
 			goto fail;
 		row.status = "rejected";
-		if (ledger_input_insert(p->ledger, &row) != 0 ||
-		    store_errors(p, row.id, &out->errs) != 0)
+		if (begin_row(p, &row, existing, at) != 0 || store_errors(p, row.id, &out->errs) != 0)
 			goto fail;
 	}
 	out->input_id = row.id;
@@ -210,6 +323,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	if (ledger_input_finish(p->ledger, row.id, out->status, out->records,
 	    (int64_t)errlist_total(&out->errs), out->filed_as) != 0)
 		goto fail;
+receipt:
 	if (!p->dry_run) {
 		char *receipt = xasprintf("out/receipts/%s.receipt.xml", in->name);
 		int rc = ledger_outbox_add(p->ledger, receipt, "receipt", row.id);

@@ -39,19 +39,25 @@ struct input_file {
 };
 
 struct outcome {
-	const char *status;      /* accepted, duplicate or rejected */
+	const char *status;      /* accepted, duplicate, deferred or rejected */
+	bool unchanged;          /* deferred again: nothing was written */
 	int64_t input_id;
 	int64_t records;
 	char sha256[SHA256_HEX];
-	char *filed_as;          /* owned */
+	char *filed_as;          /* owned; NULL while deferred */
 	struct errlist errs;
+	struct errlist defers;   /* why it waits */
 };
 
 void outcome_init(struct outcome *o, size_t max_errors);
 void outcome_free(struct outcome *o);
 
-/* Processes one input; fills out.  Returns 0, or -1 when the ledger
- * failed (the caller rolls the transaction back; nothing is decided). */
+/* Processes one input; fills out.  An input that refers to something not
+ * known yet is deferred: nothing of it is applied, its ledger row says why,
+ * and it is tried again later with the same work name (keeping its id),
+ * until defer_expiry has passed since it was received, when it is rejected.
+ * Returns 0, or -1 when the ledger failed (the caller rolls the
+ * transaction back; nothing is decided). */
 int process_input(struct processor *p, const struct input_file *in, struct outcome *out);
 
 #endif

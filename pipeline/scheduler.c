@@ -204,7 +204,10 @@ log_outcome(const struct work_item *it, const struct outcome *o)
 	struct buf name = { 0 };
 
 	sanitize_text(it->name, strlen(it->name), &name);
-	if (strcmp(o->status, "rejected") == 0) {
+	if (strcmp(o->status, "deferred") == 0)
+		log_info("%s/%s: deferred: %s", kind_get(it->kind)->plural, buf_str(&name),
+		    o->defers.n > 0 ? o->defers.items[0].message : "it waits");
+	else if (strcmp(o->status, "rejected") == 0) {
 		const struct error_item *e = o->errs.n > 0 ? &o->errs.items[0] : NULL;
 
 		log_warn("%s/%s: rejected with %zu error%s%s%s", kind_get(it->kind)->plural,
@@ -251,6 +254,13 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 	}
 	ret = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (strcmp(out[i].status, "deferred") == 0) {
+			/* it stays claimed in work/ and is tried again */
+			s->pass_deferred++;
+			if (!out[i].unchanged)
+				log_outcome(&items[i], &out[i]);
+			continue;
+		}
 		log_outcome(&items[i], &out[i]);
 		if (strcmp(out[i].status, "accepted") == 0)
 			s->stats.accepted++;
@@ -273,19 +283,30 @@ out:
 int
 sched_drain(struct sched *s)
 {
-	struct work_item *items;
-	size_t n, batch = (size_t)s->conf->batch_files;
-	int ret = 0;
+	size_t batch = (size_t)s->conf->batch_files;
 
 	if (outbox_publish(s->ledger, s->spool) != 0)
 		return -1;
-	if (collect(s, &items, &n) != 0)
-		return -1;
-	for (size_t i = 0; i < n && ret == 0; i += batch) {
-		if (i > 0 && s->should_stop != NULL && s->should_stop(s->stop_ctx))
-			break;
-		ret = run_batch(s, items + i, n - i < batch ? n - i : batch);
+	/* deferred inputs are tried again on every pass; while a pass
+	 * accepts something and leaves something deferred, another pass may
+	 * let a deferred input through */
+	for (;;) {
+		struct work_item *items;
+		size_t n, accepted = s->stats.accepted;
+		int ret = 0;
+
+		s->pass_deferred = 0;
+		if (collect(s, &items, &n) != 0)
+			return -1;
+		for (size_t i = 0; i < n && ret == 0; i += batch) {
+			if (i > 0 && s->should_stop != NULL && s->should_stop(s->stop_ctx))
+				break;
+			ret = run_batch(s, items + i, n - i < batch ? n - i : batch);
+		}
+		items_free(items, n);
+		if (ret != 0)
+			return ret;
+		if (s->pass_deferred == 0 || s->stats.accepted == accepted)
+			return 0;
 	}
-	items_free(items, n);
-	return ret;
 }

@@ -30,6 +30,7 @@ struct sched {
 	const struct conf *conf;
 	struct processor proc;
 	struct sched_stats stats;
+	size_t pass_deferred;       /* inputs left deferred by the last pass */
 	struct moved_in *moved;     /* names that arrived by rename */
 	size_t nmoved;
 	bool (*should_stop)(void *ctx);
@@ -49,7 +50,9 @@ void sched_moved_in(struct sched *s, enum kind kind, const char *name);
 int sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns);
 
 /* Publishes pending outputs, files away decided inputs, and processes every
- * claimed input.  Returns 0, or -1 when the ledger or spool failed. */
+ * claimed input, deferred ones included, passing again while a pass
+ * accepts something and leaves something deferred.  Returns 0, or -1 when
+ * the ledger or spool failed. */
 int sched_drain(struct sched *s);
 
 /* True when this build applies files of the kind (others wait in in/). */

@@ -13,6 +13,7 @@
 
 #include "pipeline/ledger_orders.h"
 #include "stages/identity.h"
+#include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/stages.h"
 #include "stages/totals.h"
@@ -32,8 +33,7 @@ cmp_id_at(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Reports every line_id that an earlier line of the record already used. */
-static void
+void
 check_line_ids(const struct record *rec, size_t id_field, struct errlist *errs)
 {
 	struct id_at *ids = xreallocarray(NULL, rec->nlines ? rec->nlines : 1, sizeof *ids);
@@ -56,13 +56,73 @@ str(const struct field_value *v)
 	return v->s;
 }
 
+void
+product_line_from_fields(const struct field_value *v, struct order_line *ln)
+{
+	*ln = (struct order_line){
+		.line_id = v[PL_line_id].num, .sku = v[PL_sku].s, .ean = v[PL_ean].s,
+		.name = v[PL_name].s, .variant = v[PL_variant].s, .size = v[PL_size].s,
+		.quantity = v[PL_quantity].num, .unit_price = v[PL_unit_price].num,
+		.discount = v[PL_discount].num, .vat_rate = v[PL_vat_rate].num,
+		.country_of_origin = v[PL_country_of_origin].s, .hs_code = v[PL_hs_code].s,
+		.weight_grams = v[PL_weight_grams].s != NULL ? v[PL_weight_grams].num : -1,
+	};
+}
+
+void
+check_product_lines(const struct record *rec, int digits, struct errlist *errs)
+{
+	char a[MONEY_SIZE], b[MONEY_SIZE];
+
+	check_line_ids(rec, PL_line_id, errs);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+
+		if (v[PL_discount].num > v[PL_quantity].num * v[PL_unit_price].num) {
+			money_format(v[PL_discount].num, digits, a, sizeof a);
+			money_format(v[PL_quantity].num * v[PL_unit_price].num, digits, b, sizeof b);
+			errlist_add(errs, v[PL_discount].line, "discount", ERR_DISCOUNT_TOO_LARGE,
+			    "discount %s exceeds quantity x unit_price (%s)", a, b);
+		}
+	}
+}
+
+bool
+delivery_given(const struct record *rec, size_t first)
+{
+	for (size_t i = first; i < first + 5; i++)
+		if (rec->head[i].s != NULL)
+			return true;
+	return false;
+}
+
+void
+check_delivery(const struct record *rec, size_t first, struct errlist *errs)
+{
+	/* address1, address2, zip, city, country: all but address2 needed */
+	static const size_t need[] = { 0, 2, 3, 4 };
+
+	if (!delivery_given(rec, first))
+		return;
+	for (size_t i = 0; i < NELEM(need); i++)
+		if (rec->head[first + need[i]].s == NULL)
+			errlist_add(errs, rec->line, rec->kind->head[first + need[i]].name,
+			    ERR_MISSING_FIELD, "%s is required when any delivery field is given",
+			    rec->kind->head[first + need[i]].name);
+}
+
+struct address
+delivery_from_fields(const struct field_value *h, size_t first)
+{
+	return (struct address){ h[first].s, h[first + 1].s, h[first + 2].s, h[first + 3].s,
+		h[first + 4].s };
+}
+
 /* Builds the order (borrowing the record's strings) and its lines. */
 static void
 order_from_record(const struct record *rec, const struct conf *cf, struct order *o)
 {
 	const struct field_value *h = rec->head;
-	bool has_delivery = h[OH_delivery_address1].s || h[OH_delivery_address2].s ||
-	    h[OH_delivery_zip].s || h[OH_delivery_city].s || h[OH_delivery_country].s;
 
 	memset(o, 0, sizeof *o);
 	o->order_number = str(&h[OH_order_number]);
@@ -77,10 +137,8 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->phone = str(&h[OH_phone]);
 	o->billing = (struct address){ str(&h[OH_billing_address1]), str(&h[OH_billing_address2]),
 		str(&h[OH_billing_zip]), str(&h[OH_billing_city]), str(&h[OH_billing_country]) };
-	o->delivery = has_delivery ?
-	    (struct address){ str(&h[OH_delivery_address1]), str(&h[OH_delivery_address2]),
-		str(&h[OH_delivery_zip]), str(&h[OH_delivery_city]), str(&h[OH_delivery_country]) } :
-	    o->billing;
+	o->delivery = delivery_given(rec, OH_delivery_address1) ?
+	    delivery_from_fields(h, OH_delivery_address1) : o->billing;
 	o->shipping_method = str(&h[OH_shipping_method]);
 	o->shipping_price = h[OH_shipping_price].num;
 	o->shipping_vat_rate = h[OH_shipping_vat_rate].s != NULL ? h[OH_shipping_vat_rate].num : 0;
@@ -90,18 +148,8 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->comment = str(&h[OH_comment]);
 	o->nlines = rec->nlines;
 	o->lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *o->lines);
-	for (size_t i = 0; i < rec->nlines; i++) {
-		const struct field_value *v = record_line(rec, i);
-
-		o->lines[i] = (struct order_line){
-			.line_id = v[PL_line_id].num, .sku = v[PL_sku].s, .ean = v[PL_ean].s,
-			.name = v[PL_name].s, .variant = v[PL_variant].s, .size = v[PL_size].s,
-			.quantity = v[PL_quantity].num, .unit_price = v[PL_unit_price].num,
-			.discount = v[PL_discount].num, .vat_rate = v[PL_vat_rate].num,
-			.country_of_origin = v[PL_country_of_origin].s, .hs_code = v[PL_hs_code].s,
-			.weight_grams = v[PL_weight_grams].s != NULL ? v[PL_weight_grams].num : -1,
-		};
-	}
+	for (size_t i = 0; i < rec->nlines; i++)
+		product_line_from_fields(record_line(rec, i), &o->lines[i]);
 }
 
 /* The order rules that need no ledger; reports every violation. */
@@ -111,36 +159,14 @@ check_order(const struct record *rec, const struct order *o, struct order_totals
 {
 	const struct field_value *h = rec->head;
 	int digits = currency_digits(o->currency, strlen(o->currency));
-	char a[MONEY_SIZE], b[MONEY_SIZE];
+	char b[MONEY_SIZE];
 
-	check_line_ids(rec, PL_line_id, errs);
-	for (size_t i = 0; i < rec->nlines; i++) {
-		const struct field_value *v = record_line(rec, i);
-		const struct order_line *ln = &o->lines[i];
-
-		if (ln->discount > ln->quantity * ln->unit_price) {
-			money_format(ln->discount, digits, a, sizeof a);
-			money_format(ln->quantity * ln->unit_price, digits, b, sizeof b);
-			errlist_add(errs, v[PL_discount].line, "discount", ERR_DISCOUNT_TOO_LARGE,
-			    "discount %s exceeds quantity x unit_price (%s)", a, b);
-		}
-	}
+	check_product_lines(rec, digits, errs);
 	if (o->shipping_price > 0 && h[OH_shipping_vat_rate].s == NULL)
 		errlist_add(errs, h[OH_shipping_price].line, "shipping_vat_rate",
 		    ERR_SHIPPING_VAT_RATE_MISSING,
 		    "shipping_price is above zero, so shipping_vat_rate is required");
-	if (h[OH_delivery_address1].s || h[OH_delivery_address2].s || h[OH_delivery_zip].s ||
-	    h[OH_delivery_city].s || h[OH_delivery_country].s) {
-		static const size_t need[] = { OH_delivery_address1, OH_delivery_zip,
-			OH_delivery_city, OH_delivery_country };
-
-		for (size_t i = 0; i < NELEM(need); i++)
-			if (h[need[i]].s == NULL)
-				errlist_add(errs, rec->line, rec->kind->head[need[i]].name,
-				    ERR_MISSING_FIELD, "%s is required when a delivery address is given "
-				    "(leave every delivery field empty to deliver to the billing address)",
-				    rec->kind->head[need[i]].name);
-	}
+	check_delivery(rec, OH_delivery_address1, errs);
 	if (totals_order(o, t) != 0) {
 		errlist_add(errs, rec->line, NULL, ERR_AMOUNT_TOO_LARGE,
 		    "the order's amounts add up beyond what can be represented");

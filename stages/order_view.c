@@ -5,9 +5,10 @@
 
 #include <jansson.h>
 
-#include "pipeline/ledger_orders.h"
+#include "pipeline/ledger_lifecycle.h"
 #include "pipeline/log.h"
 #include "stages/json_out.h"
+#include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/order_view.h"
 #include "stages/totals.h"
@@ -52,6 +53,134 @@ jaddress(const struct address *a)
 	return o;
 }
 
+/* Units of an order line returned, over all its shipments. */
+static int64_t
+line_returned(const struct order_state *st, int64_t line_id)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < st->nshipments; i++)
+		for (size_t j = 0; j < st->shipments[i].nlines; j++)
+			if (st->shipments[i].lines[j].line_id == line_id)
+				n += st->shipments[i].lines[j].returned;
+	return n;
+}
+
+static bool
+shipment_paid(const struct shipment *sh)
+{
+	return strcmp(sh->capture, "captured") == 0 || strcmp(sh->capture, "none") == 0;
+}
+
+static json_t *
+json_shipments(const struct order_state *st, struct money_fmt *m)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < st->nshipments; i++) {
+		const struct shipment *sh = &st->shipments[i];
+		json_t *j = json_object(), *lines = json_array();
+
+		json_object_set_new(j, "shipment_id", json_text(sh->shipment_id));
+		json_object_set_new(j, "shipped", json_boolean(sh->shipped));
+		json_object_set_new(j, "paid", json_boolean(shipment_paid(sh)));
+		json_object_set_new(j, "completed", json_boolean(sh->shipped && shipment_paid(sh)));
+		json_object_set_new(j, "capture", json_text(sh->capture));
+		json_object_set_new(j, "amount", json_text(fmt(m, sh->amount)));
+		json_object_set_new(j, "vat", json_text(fmt(m, sh->vat)));
+		json_object_set_new(j, "shipping", json_text(fmt(m, sh->shipping_amount)));
+		json_object_set_new(j, "carrier", json_text(sh->carrier));
+		json_object_set_new(j, "service", json_text(sh->service));
+		json_object_set_new(j, "tracking", json_text(sh->tracking));
+		json_object_set_new(j, "shipped_at", json_text(sh->shipped_at));
+		for (size_t k = 0; k < sh->nlines; k++) {
+			json_t *l = json_object();
+
+			json_object_set_new(l, "line_id", json_integer(sh->lines[k].line_id));
+			json_object_set_new(l, "quantity", json_integer(sh->lines[k].quantity));
+			json_object_set_new(l, "returned", json_integer(sh->lines[k].returned));
+			json_object_set_new(l, "amount", json_text(fmt(m, sh->lines[k].amount)));
+			json_array_append_new(lines, l);
+		}
+		json_object_set_new(j, "lines", lines);
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *
+json_returns(const struct order_state *st, struct money_fmt *m)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < st->nreturns; i++) {
+		const struct order_return *r = &st->returns[i];
+		json_t *j = json_object(), *lines = json_array();
+
+		json_object_set_new(j, "return_id", json_text(r->return_id));
+		json_object_set_new(j, "shipment_id", json_text(r->shipment_id));
+		json_object_set_new(j, "refund", json_text(fmt(m, r->refund)));
+		json_object_set_new(j, "lines_amount", json_text(fmt(m, r->lines_amount)));
+		json_object_set_new(j, "shipping", json_text(fmt(m, r->shipping_amount)));
+		json_object_set_new(j, "return_fee", json_text(fmt(m, r->return_fee)));
+		json_object_set_new(j, "restock", json_boolean(r->restock));
+		for (size_t k = 0; k < r->nlines; k++) {
+			json_t *l = json_object();
+
+			json_object_set_new(l, "line_id", json_integer(r->lines[k].line_id));
+			json_object_set_new(l, "quantity", json_integer(r->lines[k].quantity));
+			json_object_set_new(l, "amount", json_text(fmt(m, r->lines[k].amount)));
+			json_array_append_new(lines, l);
+		}
+		json_object_set_new(j, "lines", lines);
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *
+json_payments(const struct order_state *st, struct money_fmt *m, json_t **links, json_t **events)
+{
+	json_t *requests = json_array();
+
+	for (size_t i = 0; i < st->nrequests; i++) {
+		const struct payment_request *r = &st->requests[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "request_id", json_text(r->request_id));
+		json_object_set_new(j, "type", json_text(r->type));
+		json_object_set_new(j, "amount", json_text(fmt(m, r->amount)));
+		json_object_set_new(j, "status", json_text(r->status));
+		json_object_set_new(j, "event_id", json_text(r->event_id));
+		json_array_append_new(requests, j);
+	}
+	*links = json_array();
+	for (size_t i = 0; i < st->nlinks; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "link_id", json_text(st->links[i].link_id));
+		json_object_set_new(j, "amount", json_text(fmt(m, st->links[i].amount)));
+		json_object_set_new(j, "status", json_text(st->links[i].status));
+		json_object_set_new(j, "event_id", json_text(st->links[i].event_id));
+		json_array_append_new(*links, j);
+	}
+	*events = json_array();
+	for (size_t i = 0; i < st->nevents; i++) {
+		const struct payment_event *e = &st->events[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "event_id", json_text(e->event_id));
+		json_object_set_new(j, "type", json_text(e->type));
+		json_object_set_new(j, "request_id", json_text(e->request_id));
+		json_object_set_new(j, "status", json_text(e->status));
+		json_object_set_new(j, "amount", json_text(fmt(m, e->amount)));
+		json_object_set_new(j, "psp_reference", json_text(e->psp_reference));
+		json_object_set_new(j, "occurred_at", json_text(e->occurred_at));
+		json_array_append_new(*events, j);
+	}
+	return requests;
+}
+
 static int
 json_event(void *ctx, const struct journal_event *e)
 {
@@ -66,10 +195,12 @@ json_event(void *ctx, const struct journal_event *e)
 }
 
 static int
-print_json(struct ledger *l, const struct order *o, const struct order_totals *t,
+print_json(struct ledger *l, const struct order_state *st, const struct order_totals *t,
     struct money_fmt *m, FILE *out)
 {
+	const struct order *o = st->order;
 	json_t *root = json_object(), *lines = json_array(), *events = json_array();
+	json_t *links, *payments, *requests;
 	char rate[16];
 	int ret = -1;
 
@@ -85,10 +216,9 @@ print_json(struct ledger *l, const struct order *o, const struct order_totals *t
 	json_object_set_new(root, "vat_total", json_text(fmt(m, t->vat_total)));
 	json_object_set_new(root, "shipping_total", json_text(fmt(m, t->shipping_total)));
 	json_object_set_new(root, "authorized", json_text(fmt(m, o->authorized)));
-	json_object_set_new(root, "captured", json_text(fmt(m, 0)));
-	json_object_set_new(root, "refunded", json_text(fmt(m, 0)));
-	json_object_set_new(root, "due",
-	    json_text(fmt(m, t->grand_total > o->authorized ? t->grand_total - o->authorized : 0)));
+	json_object_set_new(root, "captured", json_text(fmt(m, state_requested(st, "capture", "succeeded"))));
+	json_object_set_new(root, "refunded", json_text(fmt(m, state_requested(st, "refund", "succeeded"))));
+	json_object_set_new(root, "due", json_text(fmt(m, state_due(st))));
 	json_object_set_new(root, "billing", jaddress(&o->billing));
 	json_object_set_new(root, "delivery", jaddress(&o->delivery));
 	for (size_t i = 0; i < o->nlines; i++) {
@@ -104,7 +234,7 @@ print_json(struct ledger *l, const struct order *o, const struct order_totals *t
 		json_object_set_new(j, "quantity", json_integer(ln->quantity));
 		json_object_set_new(j, "shipped", json_integer(ln->shipped));
 		json_object_set_new(j, "cancelled", json_integer(ln->cancelled));
-		json_object_set_new(j, "returned", json_integer(0));
+		json_object_set_new(j, "returned", json_integer(line_returned(st, ln->line_id)));
 		json_object_set_new(j, "unit_price", json_text(fmt(m, ln->unit_price)));
 		json_object_set_new(j, "discount", json_text(fmt(m, ln->discount)));
 		json_object_set_new(j, "vat_rate", json_text(rate));
@@ -113,8 +243,12 @@ print_json(struct ledger *l, const struct order *o, const struct order_totals *t
 		json_array_append_new(lines, j);
 	}
 	json_object_set_new(root, "lines", lines);
-	json_object_set_new(root, "shipments", json_array());
-	json_object_set_new(root, "returns", json_array());
+	json_object_set_new(root, "shipments", json_shipments(st, m));
+	json_object_set_new(root, "returns", json_returns(st, m));
+	requests = json_payments(st, m, &links, &payments);
+	json_object_set_new(root, "requests", requests);
+	json_object_set_new(root, "links", links);
+	json_object_set_new(root, "payments", payments);
 	json_object_set_new(root, "documents", json_array());
 	if (ledger_journal_for_order(l, o->order_number, json_event, events) == 0) {
 		json_object_set_new(root, "events", events);
@@ -177,10 +311,46 @@ text_event(void *ctx, const struct journal_event *e)
 	return 0;
 }
 
+static void
+text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
+{
+	for (size_t i = 0; i < st->nshipments; i++) {
+		const struct shipment *sh = &st->shipments[i];
+
+		fputs("  shipment  ", out);
+		put(out, sh->shipment_id);
+		fprintf(out, "  %s, capture %s, %s", sh->shipped ? "shipped" : "not shipped",
+		    sh->capture, fmt(m, sh->amount));
+		for (size_t k = 0; k < sh->nlines; k++)
+			fprintf(out, "%s line %lld x %lld%s", k ? "," : ":", (long long)sh->lines[k].line_id,
+			    (long long)sh->lines[k].quantity, sh->lines[k].returned ? " (some returned)" : "");
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < st->nreturns; i++) {
+		fputs("  return    ", out);
+		put(out, st->returns[i].return_id);
+		fputs(" of ", out);
+		put(out, st->returns[i].shipment_id);
+		fprintf(out, "  refund %s\n", fmt(m, st->returns[i].refund));
+	}
+	for (size_t i = 0; i < st->nrequests; i++) {
+		fputs("  request   ", out);
+		put(out, st->requests[i].request_id);
+		fprintf(out, "  %s %s, %s\n", st->requests[i].type, fmt(m, st->requests[i].amount),
+		    st->requests[i].status);
+	}
+	for (size_t i = 0; i < st->nlinks; i++) {
+		fputs("  link      ", out);
+		put(out, st->links[i].link_id);
+		fprintf(out, "  %s, %s\n", fmt(m, st->links[i].amount), st->links[i].status);
+	}
+}
+
 static int
-print_text(struct ledger *l, const struct order *o, const struct order_totals *t,
+print_text(struct ledger *l, const struct order_state *st, const struct order_totals *t,
     struct money_fmt *m, FILE *out)
 {
+	const struct order *o = st->order;
 	char rate[16];
 
 	fputs("order ", out);
@@ -206,8 +376,8 @@ print_text(struct ledger *l, const struct order *o, const struct order_totals *t
 	put(out, o->payment_method);
 	fputc(' ', out);
 	put(out, o->payment_reference);
-	fprintf(out, "\n\n  %7s  %-20s %6s %7s %9s %13s %11s %6s %13s %11s\n", "line", "sku", "qty",
-	    "shipped", "cancelled", "unit price", "discount", "vat%", "total", "vat");
+	fprintf(out, "\n\n  %7s  %-20s %6s %7s %9s %8s %13s %11s %6s %13s %11s\n", "line", "sku",
+	    "qty", "shipped", "cancelled", "returned", "unit price", "discount", "vat%", "total", "vat");
 	for (size_t i = 0; i < o->nlines; i++) {
 		const struct order_line *ln = &o->lines[i];
 		struct line_totals lt;
@@ -216,10 +386,10 @@ print_text(struct ledger *l, const struct order *o, const struct order_totals *t
 		totals_line(ln, o->prices_include_vat, &lt);
 		rate_format(ln->vat_rate, rate, sizeof rate);
 		sanitize_text(ln->sku, strlen(ln->sku), &sku);
-		fprintf(out, "  %7" PRId64 "  %-20s %6" PRId64 " %7" PRId64 " %9" PRId64
+		fprintf(out, "  %7" PRId64 "  %-20s %6" PRId64 " %7" PRId64 " %9" PRId64 " %8" PRId64
 		    " %13s %11s %6s %13s %11s\n", ln->line_id, buf_str(&sku), ln->quantity,
-		    ln->shipped, ln->cancelled, fmt(m, ln->unit_price), fmt(m, ln->discount), rate,
-		    fmt(m, lt.total), fmt(m, lt.vat));
+		    ln->shipped, ln->cancelled, line_returned(st, ln->line_id), fmt(m, ln->unit_price),
+		    fmt(m, ln->discount), rate, fmt(m, lt.total), fmt(m, lt.vat));
 		buf_free(&sku);
 	}
 	rate_format(o->shipping_vat_rate, rate, sizeof rate);
@@ -228,8 +398,11 @@ print_text(struct ledger *l, const struct order *o, const struct order_totals *t
 	fprintf(out, "  grand total   %13s   VAT total %s\n", fmt(m, t->grand_total),
 	    fmt(m, t->vat_total));
 	fprintf(out, "  authorized    %13s   captured %s   refunded %s   due %s\n",
-	    fmt(m, o->authorized), fmt(m, 0), fmt(m, 0),
-	    fmt(m, t->grand_total > o->authorized ? t->grand_total - o->authorized : 0));
+	    fmt(m, o->authorized), fmt(m, state_requested(st, "capture", "succeeded")),
+	    fmt(m, state_requested(st, "refund", "succeeded")), fmt(m, state_due(st)));
+	if (st->nshipments + st->nreturns + st->nrequests + st->nlinks > 0)
+		fputc('\n', out);
+	text_lifecycle(st, m, out);
 	fputs("\nevents\n", out);
 	return ledger_journal_for_order(l, o->order_number, text_event, out);
 }
@@ -237,20 +410,20 @@ print_text(struct ledger *l, const struct order *o, const struct order_totals *t
 int
 order_view_print(struct ledger *l, const char *order_number, bool json, FILE *out)
 {
-	struct order *o;
+	struct order_state *st;
 	struct order_totals t;
 	struct money_fmt m = { 0 };
-	int found = ledger_order_load(l, order_number, &o), ret;
+	int found = ledger_order_state(l, order_number, &st), ret;
 
 	if (found <= 0)
 		return found;
-	m.digits = currency_digits(o->currency, strlen(o->currency));
-	if (totals_order(o, &t) != 0) {
+	m.digits = state_digits(st);
+	if (totals_order(st->order, &t) != 0) {
 		log_error("order %s: amounts overflow", order_number);
-		order_free(o);
+		order_state_free(st);
 		return -1;
 	}
-	ret = json ? print_json(l, o, &t, &m, out) : print_text(l, o, &t, &m, out);
-	order_free(o);
+	ret = json ? print_json(l, st, &t, &m, out) : print_text(l, st, &t, &m, out);
+	order_state_free(st);
 	return ret == 0 ? 1 : -1;
 }

@@ -14,6 +14,11 @@ static const struct {
 
 static const apply_fn appliers[KIND__COUNT] = {
 	[KIND_ORDERS] = apply_order,
+	[KIND_AMENDMENTS] = apply_amendment,
+	[KIND_CANCELLATIONS] = apply_cancellation,
+	[KIND_SHIPMENTS] = apply_shipment,
+	[KIND_PAYMENTS] = apply_payment,
+	[KIND_RETURNS] = apply_return,
 };
 
 static const struct {

@@ -24,6 +24,8 @@ enum apply_result {
 	APPLY_OK,          /* the record changed the ledger */
 	APPLY_DUPLICATE,   /* the record was applied before: no effect */
 	APPLY_REJECTED,    /* the record breaks a rule: errors added */
+	APPLY_DEFERRED,    /* it refers to something not known yet: reason
+	                      added to the context's defers */
 	APPLY_FAILED,      /* the ledger failed (environment, not input) */
 };
 
@@ -34,6 +36,7 @@ struct apply_ctx {
 	const char *at;            /* time of processing, RFC 3339 */
 	struct sha256 *hash;       /* scratch context for record digests */
 	struct buf *scratch;       /* scratch text, reused between records */
+	struct errlist *defers;    /* why records wait (deferral reasons) */
 };
 
 typedef enum apply_result (*apply_fn)(struct apply_ctx *a, struct record *rec,
@@ -50,6 +53,11 @@ apply_fn stage_apply(enum kind kind);
 render_fn stage_renderer(const char *doc);
 
 enum apply_result apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+enum apply_result apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+enum apply_result apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+enum apply_result apply_shipment(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+enum apply_result apply_payment(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+enum apply_result apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs);
 int render_receipt(struct ledger *l, int64_t input_id, struct buf *out);
 
 #endif

@@ -52,6 +52,11 @@ struct xml_in {
 	struct errlist *errs;
 	int fd;
 	struct prolog prolog;
+	size_t run;             /* bytes read since the last '<' */
+	size_t run_limit;
+	long lines;             /* line being read (counting LF bytes) */
+	bool text_too_long;
+	long text_line;
 	bool read_failed;
 	int read_errno;
 
@@ -180,6 +185,20 @@ io_read(void *ctx, char *buffer, int len)
 		if (x->prolog.doctype)
 			return -1;   /* stop: nothing of it is parsed */
 	}
+	/* no field is longer than max_field_bytes, so neither is any text
+	 * between two tags (allowing for UTF-16): a longer run is refused
+	 * before libxml2 buffers it */
+	for (ssize_t i = 0; i < n; i++) {
+		if (buffer[i] == '<')
+			x->run = 0;
+		else if (++x->run > x->run_limit) {
+			x->text_too_long = true;
+			x->text_line = x->lines;
+			return -1;
+		}
+		if (buffer[i] == '\n')
+			x->lines++;
+	}
 	return (int)n;
 }
 
@@ -240,7 +259,7 @@ on_error(void *ctx, xmlErrorPtr err)
 		e->message = xstrdup(msg);
 		return;
 	}
-	if (x->malformed || x->prolog.doctype)
+	if (x->malformed || x->prolog.doctype || x->text_too_long)
 		return;   /* the first well-formedness error is the one that matters */
 	x->malformed = true;
 	errlist_add(x->errs, err->line, NULL, ERR_XML_MALFORMED, "the XML is not well-formed: %s", msg);
@@ -445,7 +464,8 @@ int
 xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct parse_limits *lim,
     record_cb cb, void *ctx, struct errlist *errs, size_t *nrecords)
 {
-	struct xml_in x = { .kind = k, .lim = lim, .errs = errs, .fd = fd };
+	struct xml_in x = { .kind = k, .lim = lim, .errs = errs, .fd = fd, .lines = 1,
+		.run_limit = 4 * lim->max_field_bytes + 64 };
 	struct walk w = { .field = -1 };
 	xmlTextReaderPtr r;
 	int ret, status = 0;
@@ -493,6 +513,10 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	}
 	if (x.prolog.doctype)
 		errlist_add(errs, x.prolog.line, NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
+	else if (x.text_too_long)
+		errlist_add(errs, x.text_line, NULL, ERR_FIELD_TOO_LONG,
+		    "the text on this line runs for more than %zu bytes without a tag; no field is "
+		    "that long (max_field_bytes)", x.run_limit);
 	else if (x.read_failed)
 		errlist_add(errs, 0, NULL, ERR_IO_ERROR, "reading %s failed: %s", name,
 		    strerror(x.read_errno));

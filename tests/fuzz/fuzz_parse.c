@@ -27,6 +27,8 @@
  * recursively, names starting with '.' are skipped) through the CSV and
  * the XML parser.  It prints nothing and exits 0 when all is well; with
  * --tap it prints one TAP result per file (for automake's tap-driver).
+ * Without arguments, as a `make check` test, it replays
+ * $SLUICE_SRCDIR/tests/fuzz/corpus and .../regressions with --tap.
  */
 #include "config.h"
 
@@ -278,8 +280,27 @@ main(int argc, char **argv)
 		tap = 1;
 		first = 2;
 	}
-	if (first >= argc) {
-		fprintf(stderr, "usage: fuzz_replay [--tap] FILE|DIR...\n");
+	if (argc == 1 && getenv("SLUICE_SRCDIR") != NULL) {
+		/* as a `make check` test: the checked-in inputs, in TAP */
+		static const char *const dirs[] = { "tests/fuzz/corpus", "tests/fuzz/regressions" };
+		const char *src = getenv("SLUICE_SRCDIR");
+
+		tap = 1;
+		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+			char *path = malloc(strlen(src) + strlen(dirs[i]) + 2);
+
+			if (path == NULL) {
+				fprintf(stderr, "fuzz_replay: out of memory\n");
+				return 1;
+			}
+			sprintf(path, "%s/%s", src, dirs[i]);
+			if (replay_path(path) != 0)
+				status = 1;
+			free(path);
+		}
+	} else if (first >= argc) {
+		fprintf(stderr, "usage: fuzz_replay [--tap] FILE|DIR...\n"
+		    "       SLUICE_SRCDIR=DIR fuzz_replay   (DIR/tests/fuzz/{corpus,regressions}, TAP)\n");
 		return 2;
 	}
 	for (int i = first; i < argc; i++)

@@ -20,6 +20,12 @@ shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_csv fuzz_xml)
 fork=${FORK:-1}
+# ASan's quarantine (256 MiB by default) alone would fill the 256 MiB RSS
+# limit after a few minutes and turn every long run into false "oom"s; a
+# 32 MiB quarantine keeps use-after-free detection and leaves the limit to
+# real memory growth (-malloc_limit_mb follows -rss_limit_mb: any single
+# allocation over 256 MiB is reported too).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=32}
 
 for t in "${targets[@]}"; do
 	[ -x "$out/$t" ] || { echo "run.sh: $out/$t is missing: run build.sh first" >&2; exit 1; }
@@ -65,6 +71,10 @@ for t in "${targets[@]}"; do
 	done
 	echo "== $t: $(grep -E '^#[0-9]+.*(cov|ft):' "$out/$t.log" | tail -n 1)"
 	grep -E '^stat::' "$out/$t.log" | sed 's/^/   /' || true
+	# coverage of everything found so far, counted as a plain (not fork)
+	# run counts it
+	echo "   all inputs: $("$out/$t" -runs=0 -max_len=65536 -rss_limit_mb=256 \
+		"$out/work-$t" "$here/corpus/$fmt" 2>&1 | grep -E '^#[0-9]+[[:space:]]+INITED' | tail -n 1)"
 	echo "   corpus: $(find "$here/corpus/$fmt" -type f | wc -l) files," \
 		"$(du -sk "$here/corpus/$fmt" | cut -f1) KiB"
 done

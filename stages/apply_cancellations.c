@@ -1,0 +1,87 @@
+/*
+ * apply_cancellations: cancelled quantities, or a whole order (CONTRACT
+ * 3.3).  Only open units can be cancelled; a whole order only while
+ * nothing is shipped or captured.  Settling then cancels an order with
+ * every unit cancelled and nothing shipped, and releases its authorization.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "stages/lifecycle.h"
+
+enum apply_result
+apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	const struct field_value *h = rec->head;
+	struct order_state *st = NULL;
+	const struct order *o;
+	size_t before = errlist_total(errs);
+	char sha[SHA256_HEX];
+	enum apply_result res;
+	bool whole = h[CH_whole_order].num != 0;
+
+	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
+	    (res = lifecycle_order(a, rec, CH_order_number, &st)) != APPLY_OK)
+		return res;
+	o = st->order;
+	res = APPLY_FAILED;
+	if (state_closed(st))
+		errlist_add(errs, h[CH_order_number].line, "order_number", ERR_ORDER_CLOSED,
+		    "order %s is %s; nothing of it can be cancelled", o->order_number, o->status);
+	if (whole && rec->nlines > 0)
+		errlist_add(errs, rec->line_at[0], "line_id", ERR_INVALID_VALUE,
+		    "a whole-order cancellation has no lines");
+	if (!whole && rec->nlines == 0)
+		errlist_add(errs, rec->line, NULL, ERR_NO_LINES,
+		    "a cancellation has lines unless whole_order is true");
+	if (whole && (st->nshipments > 0 || state_requested(st, "capture", "succeeded") > 0))
+		errlist_add(errs, h[CH_whole_order].line, "whole_order", ERR_ORDER_NOT_CANCELLABLE,
+		    "order %s has a shipment or a capture; cancel its open units line by line",
+		    o->order_number);
+	check_line_ids(rec, QL_line_id, errs);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+		const struct order_line *ln = state_line(st, v[QL_line_id].num);
+
+		if (ln == NULL)
+			errlist_add(errs, v[QL_line_id].line, "line_id", ERR_UNKNOWN_LINE,
+			    "order %s has no line %lld", o->order_number, (long long)v[QL_line_id].num);
+		else if (v[QL_quantity].num > ln->quantity - ln->shipped - ln->cancelled)
+			errlist_add(errs, v[QL_quantity].line, "quantity", ERR_QUANTITY_NOT_OPEN,
+			    "line %lld has %lld open units (ordered %lld, shipped %lld, cancelled %lld); "
+			    "%lld cannot be cancelled", (long long)ln->line_id,
+			    (long long)(ln->quantity - ln->shipped - ln->cancelled),
+			    (long long)ln->quantity, (long long)ln->shipped, (long long)ln->cancelled,
+			    (long long)v[QL_quantity].num);
+	}
+	if (errlist_total(errs) != before) {
+		res = APPLY_REJECTED;
+		goto out;
+	}
+
+	for (size_t i = 0; i < o->nlines; i++) {
+		const struct order_line *ln = &o->lines[i];
+		int64_t q = 0;
+
+		if (whole)
+			q = ln->quantity - ln->shipped - ln->cancelled;
+		for (size_t j = 0; !whole && j < rec->nlines; j++)
+			if (record_line(rec, j)[QL_line_id].num == ln->line_id)
+				q = record_line(rec, j)[QL_quantity].num;
+		if (q == 0)
+			continue;
+		if (ledger_line_add_cancelled(a->ledger, o->order_number, ln->line_id, q) != 0 ||
+		    lifecycle_journal(a, o->order_number, "units_cancelled",
+		    "\"cancellation_id\":\"%s\",\"line_id\":%lld,\"quantity\":%lld",
+		    h[CH_cancellation_id].s, (long long)ln->line_id, (long long)q) != 0)
+			goto out;
+	}
+	if (lifecycle_remember(a, rec, o->order_number, sha) != 0 ||
+	    lifecycle_settle(a, o->order_number) != 0)
+		goto out;
+	res = APPLY_OK;
+out:
+	order_state_free(st);
+	return res;
+}

@@ -1,0 +1,149 @@
+/*
+ * apply_payments: payment events from the PSP (CONTRACT 3.6).  An event
+ * answers a capture, refund or release request (once, with the request's
+ * type and amount), or adds authorization, spending a payment link when it
+ * names one.  Settling then requests captures that waited for
+ * authorization, and completes orders whose shipments are now paid.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stages/lifecycle.h"
+#include "stages/money.h"
+
+static struct payment_request *
+find_request(const struct order_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->nrequests; i++)
+		if (strcmp(st->requests[i].request_id, id) == 0)
+			return &st->requests[i];
+	return NULL;
+}
+
+static struct payment_link *
+find_link(const struct order_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->nlinks; i++)
+		if (strcmp(st->links[i].link_id, id) == 0)
+			return &st->links[i];
+	return NULL;
+}
+
+/* Checks the event against the request or link it names; errors added,
+ * or the reason it must wait added to a->defers. */
+static enum apply_result
+check_event(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
+    struct errlist *errs)
+{
+	const struct field_value *h = rec->head;
+	const struct field_value *req = &h[PH_request_id];
+	bool authorization = strcmp(h[PH_type].s, "authorization") == 0;
+	char want[MONEY_SIZE];
+
+	if (strcmp(h[PH_currency].s, st->order->currency) != 0)
+		errlist_add(errs, h[PH_currency].line, "currency", ERR_CURRENCY_MISMATCH,
+		    "order %s is in %s, not %s", st->order->order_number, st->order->currency,
+		    h[PH_currency].s);
+	if (req->s == NULL) {
+		if (!authorization)
+			errlist_add(errs, h[PH_type].line, "request_id", ERR_MISSING_FIELD,
+			    "a %s event names the request it answers in request_id", h[PH_type].s);
+		return APPLY_OK;
+	}
+	if (authorization) {
+		const struct payment_link *k = find_link(st, req->s);
+
+		if (k == NULL) {
+			errlist_add(a->defers, req->line, "request_id", ERR_REQUEST_UNKNOWN,
+			    "payment link %s of order %s is not known yet", req->s,
+			    st->order->order_number);
+			return APPLY_DEFERRED;
+		}
+		money_format(k->amount, state_digits(st), want, sizeof want);
+		if (strcmp(k->status, "open") != 0)
+			errlist_add(errs, req->line, "request_id", ERR_LINK_SPENT,
+			    "payment link %s was paid by event %s", k->link_id, k->event_id);
+		else if (h[PH_amount].num != k->amount)
+			errlist_add(errs, h[PH_amount].line, "amount", ERR_REQUEST_MISMATCH,
+			    "payment link %s is for %s, not %s", k->link_id, want, h[PH_amount].s);
+		return APPLY_OK;
+	}
+	const struct payment_request *r = find_request(st, req->s);
+
+	if (r == NULL) {
+		errlist_add(a->defers, req->line, "request_id", ERR_REQUEST_UNKNOWN,
+		    "request %s of order %s is not known yet", req->s, st->order->order_number);
+		return APPLY_DEFERRED;
+	}
+	money_format(r->amount, state_digits(st), want, sizeof want);
+	if (strcmp(r->type, h[PH_type].s) != 0)
+		errlist_add(errs, h[PH_type].line, "type", ERR_REQUEST_MISMATCH,
+		    "request %s is a %s request, not a %s", r->request_id, r->type, h[PH_type].s);
+	else if (r->amount != h[PH_amount].num)
+		errlist_add(errs, h[PH_amount].line, "amount", ERR_REQUEST_MISMATCH,
+		    "request %s is for %s, not %s", r->request_id, want, h[PH_amount].s);
+	if (strcmp(r->status, "pending") != 0)
+		errlist_add(errs, req->line, "request_id", ERR_REQUEST_ANSWERED,
+		    "request %s was answered by event %s (%s)", r->request_id, r->event_id, r->status);
+	return APPLY_OK;
+}
+
+/* Applies a checked event. */
+static int
+apply_event(struct apply_ctx *a, const struct record *rec, const struct order_state *st)
+{
+	const struct field_value *h = rec->head;
+	const char *order = st->order->order_number, *event = h[PH_event_id].s;
+	const char *req = h[PH_request_id].s;
+	bool success = strcmp(h[PH_status].s, "success") == 0;
+	struct payment_event e = { (char *)event, (char *)h[PH_type].s, (char *)req,
+		(char *)h[PH_status].s, h[PH_amount].num, (char *)h[PH_psp_reference].s,
+		(char *)h[PH_occurred_at].s };
+
+	if (ledger_payment_event_insert(a->ledger, order, a->input_id, &e) != 0 ||
+	    lifecycle_journal(a, order, success ? "payment_succeeded" : "payment_failed",
+	    "\"event_id\":\"%s\",\"type\":\"%s\",\"request_id\":\"%s\",\"amount\":\"%s\"", event,
+	    e.type, req != NULL ? req : "", h[PH_amount].s) != 0)
+		return -1;
+	if (strcmp(e.type, "authorization") == 0) {
+		if (!success)
+			return 0;
+		if (ledger_order_add_authorized(a->ledger, order, e.amount) != 0)
+			return -1;
+		return req != NULL ? ledger_link_spend(a->ledger, req, event) : 0;
+	}
+	if (ledger_request_answer(a->ledger, req, success ? "succeeded" : "failed", event) != 0)
+		return -1;
+	if (strcmp(e.type, "capture") == 0) {
+		const struct payment_request *r = find_request(st, req);
+
+		/* a failed capture leaves the shipment unpaid: not to be shipped */
+		return ledger_shipment_set_capture(a->ledger, r->shipment_id,
+		    success ? "captured" : "failed");
+	}
+	return 0;
+}
+
+enum apply_result
+apply_payment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	struct order_state *st = NULL;
+	size_t before = errlist_total(errs);
+	char sha[SHA256_HEX];
+	enum apply_result res;
+
+	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
+	    (res = lifecycle_order(a, rec, PH_order_number, &st)) != APPLY_OK)
+		return res;
+	res = check_event(a, rec, st, errs);
+	if (errlist_total(errs) != before)
+		res = APPLY_REJECTED;
+	if (res == APPLY_OK)
+		res = apply_event(a, rec, st) == 0 &&
+		    lifecycle_remember(a, rec, st->order->order_number, sha) == 0 &&
+		    lifecycle_settle(a, st->order->order_number) == 0 ? APPLY_OK : APPLY_FAILED;
+	order_state_free(st);
+	return res;
+}

@@ -1,0 +1,155 @@
+/*
+ * apply_returns: returns against one shipment (CONTRACT 3.5).  A returned
+ * unit is refunded its part of what the shipment line was charged
+ * (allocated cumulatively), plus the shipping when asked and not refunded
+ * before, less the return fee, never below zero, and never so that refunds
+ * exceed what was captured.  A refund is requested from the PSP.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stages/lifecycle.h"
+#include "stages/money.h"
+#include "stages/validate.h"
+
+static struct shipment_line *
+shipment_line(const struct shipment *sh, int64_t line_id)
+{
+	for (size_t i = 0; i < sh->nlines; i++)
+		if (sh->lines[i].line_id == line_id)
+			return &sh->lines[i];
+	return NULL;
+}
+
+/* The shipment a return names: APPLY_OK, or deferred while unknown, or
+ * rejected when it is another order's. */
+static enum apply_result
+find_shipment(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
+    struct shipment **sh, struct errlist *errs)
+{
+	const struct field_value *id = &rec->head[RH_shipment_id];
+	char *other = NULL;
+	int found;
+
+	if ((*sh = state_shipment(st, id->s)) != NULL)
+		return APPLY_OK;
+	found = ledger_record_order(a->ledger, "shipments", id->s, &other);
+	if (found < 0)
+		return APPLY_FAILED;
+	if (found) {
+		errlist_add(errs, id->line, "shipment_id", ERR_WRONG_ORDER,
+		    "shipment %s belongs to order %s, not %s", id->s, other, st->order->order_number);
+		free(other);
+		return APPLY_REJECTED;
+	}
+	errlist_add(a->defers, id->line, "shipment_id", ERR_SHIPMENT_UNKNOWN,
+	    "shipment %s is not known yet; the file waits for it", id->s);
+	return APPLY_DEFERRED;
+}
+
+enum apply_result
+apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	const struct field_value *h = rec->head;
+	struct order_state *st = NULL;
+	struct shipment *sh;
+	struct order_return r = { 0 };
+	size_t before = errlist_total(errs);
+	char sha[SHA256_HEX], money[MONEY_SIZE], captured_s[MONEY_SIZE];
+	int64_t captured, refunds;
+	enum apply_result res;
+	int digits;
+
+	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
+	    (res = lifecycle_order(a, rec, RH_order_number, &st)) != APPLY_OK)
+		return res;
+	if ((res = find_shipment(a, rec, st, &sh, errs)) != APPLY_OK)
+		goto out;
+	res = APPLY_FAILED;
+	digits = state_digits(st);
+	validate_money(rec, digits, st->order->currency, errs);
+	check_line_ids(rec, QL_line_id, errs);
+	r.return_id = (char *)h[RH_return_id].s;
+	r.shipment_id = sh->shipment_id;
+	r.reason = (char *)h[RH_reason].s;
+	r.restock = h[RH_restock].num != 0;
+	r.return_fee = h[RH_return_fee].num;
+	r.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *r.lines);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+		const struct shipment_line *sl = shipment_line(sh, v[QL_line_id].num);
+		int64_t q = v[QL_quantity].num;
+
+		if (sl == NULL) {
+			errlist_add(errs, v[QL_line_id].line, "line_id", ERR_UNKNOWN_LINE,
+			    "shipment %s has no line %lld", sh->shipment_id, (long long)v[QL_line_id].num);
+			continue;
+		}
+		if (q > sl->quantity - sl->returned) {
+			errlist_add(errs, v[QL_quantity].line, "quantity", ERR_RETURN_EXCEEDS_SHIPPED,
+			    "shipment %s shipped %lld of line %lld and %lld came back before; %lld "
+			    "cannot be returned", sh->shipment_id, (long long)sl->quantity,
+			    (long long)sl->line_id, (long long)sl->returned, (long long)q);
+			continue;
+		}
+		/* returned units split the shipment line's charge like parts */
+		r.lines[r.nlines] = (struct return_line){ sl->line_id, q,
+			part_of(sl->amount, sl->returned + q, sl->quantity) -
+			    part_of(sl->amount, sl->returned, sl->quantity),
+			part_of(sl->vat, sl->returned + q, sl->quantity) -
+			    part_of(sl->vat, sl->returned, sl->quantity) };
+		r.lines_amount += r.lines[r.nlines].amount;
+		r.lines_vat += r.lines[r.nlines].vat;
+		r.nlines++;
+	}
+	if (h[RH_refund_shipping].num != 0) {
+		if (st->shipping_refunded)
+			errlist_add(errs, h[RH_refund_shipping].line, "refund_shipping",
+			    ERR_SHIPPING_ALREADY_REFUNDED, "the shipping of order %s was refunded before",
+			    st->order->order_number);
+		for (size_t i = 0; i < st->nshipments; i++)
+			r.shipping_amount += st->shipments[i].shipping_amount;
+	}
+	r.refund = r.lines_amount + r.shipping_amount - r.return_fee;
+	if (r.refund < 0)
+		r.refund = 0;   /* a fee never makes a refund negative */
+	captured = state_requested(st, "capture", "succeeded");
+	refunds = state_requested(st, "refund", "pending succeeded");
+	if (errlist_total(errs) == before && refunds + r.refund > captured) {
+		money_format(r.refund, digits, money, sizeof money);
+		money_format(captured - refunds, digits, captured_s, sizeof captured_s);
+		errlist_add(errs, h[RH_return_id].line, "return_id", ERR_REFUND_EXCEEDS_CAPTURED,
+		    "the refund %s exceeds what is captured and not yet refunded (%s)", money,
+		    captured_s);
+	}
+	if (errlist_total(errs) != before) {
+		res = APPLY_REJECTED;
+		goto out;
+	}
+
+	money_format(r.refund, digits, money, sizeof money);
+	if (ledger_return_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0)
+		goto out;
+	for (size_t i = 0; i < r.nlines; i++)
+		if (ledger_shipment_add_returned(a->ledger, sh->shipment_id, r.lines[i].line_id,
+		    r.lines[i].quantity) != 0)
+			goto out;
+	if ((r.shipping_amount > 0 || h[RH_refund_shipping].num != 0) &&
+	    ledger_order_set_shipping_refunded(a->ledger, st->order->order_number) != 0)
+		goto out;
+	if (lifecycle_journal(a, st->order->order_number, "return_received",
+	    "\"return_id\":\"%s\",\"shipment_id\":\"%s\",\"refund\":\"%s\",\"restock\":%s",
+	    r.return_id, sh->shipment_id, money, r.restock ? "true" : "false") != 0 ||
+	    (r.refund > 0 && lifecycle_request(a, st, "refund", r.return_id, sh->shipment_id,
+	    r.return_id, r.refund) != 0) ||
+	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
+	    lifecycle_settle(a, st->order->order_number) != 0)
+		goto out;
+	res = APPLY_OK;
+out:
+	free(r.lines);
+	order_state_free(st);
+	return res;
+}

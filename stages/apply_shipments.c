@@ -1,0 +1,246 @@
+/*
+ * apply_shipments: shipments created, or updated (CONTRACT 3.4).  A new
+ * shipment takes open units of confirmed or processing orders that are
+ * not on hold, is charged its lines' parts (allocated cumulatively, so the
+ * parts of a line add up to it) plus the shipping on the order's first
+ * shipment, and waits for its capture to be requested when the
+ * authorization covers it.  The same shipment_id again with the same lines
+ * may set shipped, shipped_at, carrier, service and tracking.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stages/identity.h"
+#include "stages/lifecycle.h"
+#include "stages/money.h"
+#include "stages/totals.h"
+
+static int
+cmp_lines(const void *a, const void *b)
+{
+	int64_t x = ((const int64_t *)a)[0], y = ((const int64_t *)b)[0];
+
+	return x < y ? -1 : x > y;
+}
+
+/* The digest of what a shipment may never change: its order and lines
+ * (as a set, whatever their order in the file). */
+static void
+lines_digest(struct apply_ctx *a, const struct record *rec, char sha[SHA256_HEX])
+{
+	int64_t *pairs = xreallocarray(NULL, rec->nlines ? rec->nlines * 2 : 1, sizeof *pairs);
+
+	for (size_t i = 0; i < rec->nlines; i++) {
+		pairs[2 * i] = record_line(rec, i)[QL_line_id].num;
+		pairs[2 * i + 1] = record_line(rec, i)[QL_quantity].num;
+	}
+	if (rec->nlines > 1)
+		qsort(pairs, rec->nlines, 2 * sizeof *pairs, cmp_lines);
+	buf_reset(a->scratch);
+	buf_puts(a->scratch, rec->head[SH_order_number].s);
+	for (size_t i = 0; i < rec->nlines; i++)
+		buf_printf(a->scratch, "\x1f%lld=%lld", (long long)pairs[2 * i],
+		    (long long)pairs[2 * i + 1]);
+	sha256_reset(a->hash);
+	sha256_update(a->hash, a->scratch->data, a->scratch->len);
+	sha256_final(a->hash, sha);
+	free(pairs);
+}
+
+/* Sets *field to a new value when the file gives one; true if it changed. */
+static bool
+take(char **field, const struct field_value *v)
+{
+	if (v->s == NULL || (*field != NULL && strcmp(*field, v->s) == 0))
+		return false;
+	free(*field);
+	*field = xstrdup(v->s);
+	return true;
+}
+
+static enum apply_result
+update_shipment(struct apply_ctx *a, struct record *rec, const char *order_number,
+    const char *lines_sha, struct errlist *errs)
+{
+	const struct field_value *h = rec->head;
+	struct order_state *st;
+	struct shipment *sh;
+	enum apply_result res = APPLY_FAILED;
+	bool changed = false, shipped_now = false;
+
+	if (ledger_order_state(a->ledger, order_number, &st) != 1)
+		return APPLY_FAILED;
+	sh = state_shipment(st, h[SH_shipment_id].s);
+	if (sh == NULL) {
+		order_state_free(st);
+		return APPLY_FAILED;
+	}
+	if (strcmp(order_number, h[SH_order_number].s) != 0 || strcmp(sh->lines_sha256, lines_sha) != 0) {
+		errlist_add(errs, h[SH_shipment_id].line, "shipment_id", ERR_SHIPMENT_CONFLICT,
+		    "shipment %s exists with other %s; only shipped, shipped_at, carrier, service "
+		    "and tracking can change", sh->shipment_id,
+		    strcmp(order_number, h[SH_order_number].s) != 0 ? "order" : "lines");
+		res = APPLY_REJECTED;
+		goto out;
+	}
+	changed |= take(&sh->carrier, &h[SH_carrier]);
+	changed |= take(&sh->service, &h[SH_service]);
+	changed |= take(&sh->tracking, &h[SH_tracking]);
+	changed |= take(&sh->shipped_at, &h[SH_shipped_at]);
+	if (h[SH_shipped].num != 0 && !sh->shipped) {
+		sh->shipped = shipped_now = changed = true;
+	}
+	if (!changed) {
+		res = APPLY_DUPLICATE;
+		goto out;
+	}
+	if (ledger_shipment_update(a->ledger, sh) != 0 ||
+	    lifecycle_journal(a, order_number, shipped_now ? "shipment_shipped" : "shipment_updated",
+	    "\"shipment_id\":\"%s\"", sh->shipment_id) != 0 ||
+	    lifecycle_settle(a, order_number) != 0)
+		goto out;
+	res = APPLY_OK;
+out:
+	order_state_free(st);
+	return res;
+}
+
+/* Checks a new shipment's lines against the order; errors added. */
+static void
+check_new(const struct record *rec, const struct order_state *st, struct errlist *errs)
+{
+	const struct field_value *h = rec->head;
+	const struct order *o = st->order;
+
+	if (state_closed(st) || (strcmp(o->status, "confirmed") != 0 &&
+	    strcmp(o->status, "processing") != 0) || o->hold)
+		errlist_add(errs, h[SH_order_number].line, "order_number", ERR_ORDER_NOT_SHIPPABLE,
+		    "order %s is %s%s; shipments are for confirmed or processing orders not on hold",
+		    o->order_number, o->status, o->hold ? " and on hold" : "");
+	check_line_ids(rec, QL_line_id, errs);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+		const struct order_line *ln = state_line(st, v[QL_line_id].num);
+
+		if (ln == NULL)
+			errlist_add(errs, v[QL_line_id].line, "line_id", ERR_UNKNOWN_LINE,
+			    "order %s has no line %lld", o->order_number, (long long)v[QL_line_id].num);
+		else if (v[QL_quantity].num > ln->quantity - ln->shipped - ln->cancelled)
+			errlist_add(errs, v[QL_quantity].line, "quantity", ERR_QUANTITY_NOT_OPEN,
+			    "line %lld has %lld open units (ordered %lld, shipped %lld, cancelled %lld); "
+			    "%lld cannot be shipped", (long long)ln->line_id,
+			    (long long)(ln->quantity - ln->shipped - ln->cancelled),
+			    (long long)ln->quantity, (long long)ln->shipped, (long long)ln->cancelled,
+			    (long long)v[QL_quantity].num);
+	}
+}
+
+static enum apply_result
+create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const char *lines_sha,
+    struct errlist *errs)
+{
+	const struct field_value *h = rec->head;
+	struct order_state *st = NULL;
+	struct shipment sh = { 0 };
+	struct order_totals t;
+	size_t before = errlist_total(errs);
+	char money[MONEY_SIZE];
+	enum apply_result res;
+
+	if ((res = lifecycle_order(a, rec, SH_order_number, &st)) != APPLY_OK)
+		return res;
+	res = APPLY_FAILED;
+	check_new(rec, st, errs);
+	if (errlist_total(errs) != before) {
+		res = APPLY_REJECTED;
+		goto out;
+	}
+	sh.shipment_id = (char *)h[SH_shipment_id].s;
+	sh.seq = (int64_t)st->nshipments + 1;
+	sh.input_id = a->input_id;
+	sh.lines_sha256 = (char *)lines_sha;
+	sh.carrier = (char *)h[SH_carrier].s;
+	sh.service = (char *)h[SH_service].s;
+	sh.tracking = (char *)h[SH_tracking].s;
+	sh.shipped = h[SH_shipped].num != 0;
+	sh.shipped_at = (char *)h[SH_shipped_at].s;
+	sh.nlines = rec->nlines;
+	sh.lines = xcalloc(rec->nlines, sizeof *sh.lines);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+		const struct order_line *ln = state_line(st, v[QL_line_id].num);
+		struct shipment_line *sl = &sh.lines[i];
+		struct line_totals lt;
+		int64_t from = ln->shipped, to = ln->shipped + v[QL_quantity].num;
+
+		/* shipped units are the first ones of the line: this shipment
+		 * is charged units from+1 .. to */
+		totals_line(ln, st->order->prices_include_vat, &lt);
+		sl->line_id = ln->line_id;
+		sl->quantity = v[QL_quantity].num;
+		sl->first_unit = from;
+		sl->amount = part_of(lt.full_total, to, ln->quantity) - part_of(lt.full_total, from, ln->quantity);
+		sl->vat = part_of(lt.full_vat, to, ln->quantity) - part_of(lt.full_vat, from, ln->quantity);
+		sh.amount += sl->amount;
+		sh.vat += sl->vat;
+	}
+	if (st->nshipments == 0 && totals_order(st->order, &t) == 0) {
+		/* shipping is charged on the order's first shipment */
+		sh.shipping_amount = t.shipping_total;
+		sh.amount += t.shipping_total;
+		sh.vat += t.shipping_vat;
+	}
+	sh.capture = sh.amount > 0 ? "waiting" : "none";
+	money_format(sh.amount, state_digits(st), money, sizeof money);
+	if (ledger_shipment_insert(a->ledger, st->order->order_number, &sh) != 0)
+		goto out;
+	for (size_t i = 0; i < sh.nlines; i++)
+		if (ledger_line_add_shipped(a->ledger, st->order->order_number, sh.lines[i].line_id,
+		    sh.lines[i].quantity) != 0)
+			goto out;
+	if (lifecycle_journal(a, st->order->order_number, "shipment_created",
+	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s", sh.shipment_id, money,
+	    sh.shipped ? "true" : "false") != 0 ||
+	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
+	    lifecycle_settle(a, st->order->order_number) != 0)
+		goto out;
+	res = APPLY_OK;
+out:
+	free(sh.lines);
+	order_state_free(st);
+	return res;
+}
+
+enum apply_result
+apply_shipment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	const struct field_value *id = &rec->head[SH_shipment_id];
+	char sha[SHA256_HEX], lines_sha[SHA256_HEX], seen_sha[SHA256_HEX];
+	int64_t seen_input;
+	char *order_number = NULL;
+	enum apply_result res;
+	int found;
+
+	/* a shipment's identity admits updates, so it is not
+	 * lifecycle_identity(): the same id with the same lines is the
+	 * same shipment, whatever else the file says */
+	lines_digest(a, rec, lines_sha);
+	identity_digest(rec, a->hash, a->scratch, sha);
+	found = ledger_record_identity(a->ledger, "shipments", id->s, &seen_input, seen_sha);
+	if (found < 0)
+		return APPLY_FAILED;
+	if (!found)
+		return create_shipment(a, rec, sha, lines_sha, errs);
+	if (seen_input == a->input_id) {
+		errlist_add(errs, id->line, "shipment_id", ERR_CSV_SPLIT_RECORD,
+		    "shipment_id %s appears more than once in this file", id->s);
+		return APPLY_REJECTED;
+	}
+	if (ledger_record_order(a->ledger, "shipments", id->s, &order_number) != 1)
+		return APPLY_FAILED;
+	res = update_shipment(a, rec, order_number, lines_sha, errs);
+	free(order_number);
+	return res;
+}

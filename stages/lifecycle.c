@@ -1,0 +1,265 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/log.h"
+#include "stages/identity.h"
+#include "stages/lifecycle.h"
+#include "stages/money.h"
+#include "stages/totals.h"
+
+enum apply_result
+lifecycle_order(struct apply_ctx *a, const struct record *rec, size_t order_field,
+    struct order_state **st)
+{
+	const struct field_value *v = &rec->head[order_field];
+	int found = ledger_order_state(a->ledger, v->s, st);
+
+	if (found < 0)
+		return APPLY_FAILED;
+	if (found == 0) {
+		errlist_add(a->defers, v->line, "order_number", ERR_ORDER_UNKNOWN,
+		    "order %s is not known yet; the file waits for it", v->s);
+		return APPLY_DEFERRED;
+	}
+	return APPLY_OK;
+}
+
+enum apply_result
+lifecycle_identity(struct apply_ctx *a, const struct record *rec, char sha[SHA256_HEX],
+    struct errlist *errs)
+{
+	const struct kind_def *k = rec->kind;
+	const struct field_value *id = &rec->head[k->id_field];
+	char seen_sha[SHA256_HEX];
+	int64_t seen_input;
+	int found;
+
+	identity_digest(rec, a->hash, a->scratch, sha);
+	found = ledger_record_identity(a->ledger, k->plural, id->s, &seen_input, seen_sha);
+	if (found < 0)
+		return APPLY_FAILED;
+	if (!found)
+		return APPLY_OK;
+	if (seen_input == a->input_id)
+		errlist_add(errs, id->line, k->head[k->id_field].name, ERR_CSV_SPLIT_RECORD,
+		    "%s %s appears more than once in this file", k->head[k->id_field].name, id->s);
+	else if (strcmp(seen_sha, sha) == 0)
+		return APPLY_DUPLICATE;
+	else
+		errlist_add(errs, id->line, k->head[k->id_field].name, ERR_RECORD_CONFLICT,
+		    "%s %s was applied before with other content; a %s id is never reused",
+		    k->head[k->id_field].name, id->s, k->singular);
+	return APPLY_REJECTED;
+}
+
+int
+lifecycle_remember(struct apply_ctx *a, const struct record *rec, const char *order_number,
+    const char *sha)
+{
+	const struct kind_def *k = rec->kind;
+
+	return ledger_record_add(a->ledger, k->plural, rec->head[k->id_field].s, order_number,
+	    a->input_id, sha);
+}
+
+int
+lifecycle_journal(struct apply_ctx *a, const char *order_number, const char *type,
+    const char *fmt, ...)
+{
+	struct buf detail = { 0 };
+	va_list ap;
+	int ret;
+
+	buf_putc(&detail, '{');
+	va_start(ap, fmt);
+	buf_vprintf(&detail, fmt, ap);
+	va_end(ap);
+	buf_putc(&detail, '}');
+	ret = ledger_journal_add(a->ledger, order_number, type, a->input_id, NULL, a->at,
+	    buf_str(&detail));
+	buf_free(&detail);
+	return ret;
+}
+
+int64_t
+state_requested(const struct order_state *st, const char *type, const char *statuses)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < st->nrequests; i++)
+		if (strcmp(st->requests[i].type, type) == 0 &&
+		    strstr(statuses, st->requests[i].status) != NULL)
+			sum += st->requests[i].amount;
+	return sum;
+}
+
+int64_t
+state_due(const struct order_state *st)
+{
+	struct order_totals t;
+
+	if (totals_order(st->order, &t) != 0)
+		return 0;
+	return t.grand_total > st->order->authorized ? t.grand_total - st->order->authorized : 0;
+}
+
+struct order_line *
+state_line(const struct order_state *st, int64_t line_id)
+{
+	for (size_t i = 0; i < st->order->nlines; i++)
+		if (st->order->lines[i].line_id == line_id)
+			return &st->order->lines[i];
+	return NULL;
+}
+
+struct shipment *
+state_shipment(const struct order_state *st, const char *shipment_id)
+{
+	for (size_t i = 0; i < st->nshipments; i++)
+		if (strcmp(st->shipments[i].shipment_id, shipment_id) == 0)
+			return &st->shipments[i];
+	return NULL;
+}
+
+int
+state_digits(const struct order_state *st)
+{
+	return currency_digits(st->order->currency, strlen(st->order->currency));
+}
+
+bool
+state_closed(const struct order_state *st)
+{
+	const char *s = st->order->status;
+
+	return strcmp(s, "completed") == 0 || strcmp(s, "cancelled") == 0 ||
+	    strcmp(s, "archived") == 0;
+}
+
+int
+lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char *type,
+    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount)
+{
+	static const struct {
+		const char *type;
+		const char *prefix;
+	} prefixes[] = { { "capture", "CAP-" }, { "refund", "REF-" }, { "release", "REL-" } };
+	struct payment_request r = { .type = (char *)type, .shipment_id = (char *)shipment_id,
+		.return_id = (char *)return_id, .amount = amount };
+	char money[MONEY_SIZE];
+	int ret;
+
+	for (size_t i = 0; i < NELEM(prefixes); i++)
+		if (strcmp(prefixes[i].type, type) == 0)
+			r.request_id = xasprintf("%s%s", prefixes[i].prefix, id_suffix);
+	if (r.request_id == NULL)
+		fatal("lifecycle_request: unknown request type %s", type);
+	money_format(amount, state_digits(st), money, sizeof money);
+	ret = ledger_request_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0 ||
+	    lifecycle_journal(a, st->order->order_number, "payment_requested",
+	    "\"request_id\":\"%s\",\"type\":\"%s\",\"amount\":\"%s\"", r.request_id, type, money)
+	    != 0 ? -1 : 0;
+	free(r.request_id);
+	return ret;
+}
+
+/* Requests the captures that wait for authorization, oldest first, while
+ * captured plus requested stays within the authorization. */
+static int
+request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
+{
+	int64_t committed = state_requested(st, "capture", "pending succeeded");
+
+	if (st->order->hold)
+		return 0;   /* an order on hold gets no capture */
+	for (size_t i = 0; i < st->nshipments; i++) {
+		const struct shipment *sh = &st->shipments[i];
+
+		if (strcmp(sh->capture, "waiting") != 0)
+			continue;
+		if (committed + sh->amount > st->order->authorized)
+			break;   /* in order: a later, smaller one does not jump the queue */
+		if (lifecycle_request(a, st, "capture", sh->shipment_id, sh->shipment_id, NULL,
+		    sh->amount) != 0 ||
+		    ledger_shipment_set_capture(a->ledger, sh->shipment_id, "requested") != 0)
+			return -1;
+		committed += sh->amount;
+	}
+	return 0;
+}
+
+/* Releases what is authorized beyond what was captured, once. */
+static int
+release_authorization(struct apply_ctx *a, const struct order_state *st)
+{
+	int64_t left = st->order->authorized - state_requested(st, "capture", "succeeded");
+
+	for (size_t i = 0; i < st->nrequests; i++)
+		if (strcmp(st->requests[i].type, "release") == 0)
+			return 0;
+	if (left <= 0)
+		return 0;
+	return lifecycle_request(a, st, "release", st->order->order_number, NULL, NULL, left);
+}
+
+static int
+set_status(struct apply_ctx *a, const struct order_state *st, const char *status)
+{
+	if (strcmp(st->order->status, status) == 0)
+		return 0;
+	return ledger_order_set_status(a->ledger, st->order->order_number, status) != 0 ||
+	    lifecycle_journal(a, st->order->order_number, "status_changed",
+	    "\"from\":\"%s\",\"to\":\"%s\"", st->order->status, status) != 0 ? -1 : 0;
+}
+
+int
+lifecycle_settle(struct apply_ctx *a, const char *order_number)
+{
+	struct order_state *st;
+	bool all_units_done = true, all_shipments_done = true;
+	int ret = -1;
+
+	if (ledger_order_state(a->ledger, order_number, &st) != 1)
+		return -1;
+	if (state_closed(st)) {
+		ret = 0;
+		goto out;
+	}
+	if (request_waiting_captures(a, st) != 0)
+		goto out;
+	/* the captures just requested count for what follows: reload */
+	order_state_free(st);
+	if (ledger_order_state(a->ledger, order_number, &st) != 1)
+		return -1;
+	for (size_t i = 0; i < st->order->nlines; i++) {
+		const struct order_line *ln = &st->order->lines[i];
+
+		if (ln->shipped + ln->cancelled < ln->quantity)
+			all_units_done = false;
+	}
+	for (size_t i = 0; i < st->nshipments; i++) {
+		const struct shipment *sh = &st->shipments[i];
+
+		/* completed: shipped and paid (captured, or nothing to capture) */
+		if (!sh->shipped || (strcmp(sh->capture, "captured") != 0 &&
+		    strcmp(sh->capture, "none") != 0))
+			all_shipments_done = false;
+	}
+	if (all_units_done && st->nshipments == 0)
+		ret = set_status(a, st, "cancelled") == 0 && release_authorization(a, st) == 0 ? 0 : -1;
+	else if (all_units_done && all_shipments_done)
+		ret = set_status(a, st, "completed") == 0 && release_authorization(a, st) == 0 ? 0 : -1;
+	else if (!all_shipments_done)
+		ret = set_status(a, st, "processing");
+	else if (strcmp(st->order->status, "processing") == 0)
+		/* every shipment so far is completed, units remain to ship */
+		ret = set_status(a, st, "confirmed");
+	else
+		ret = 0;
+out:
+	order_state_free(st);
+	return ret;
+}

@@ -1,0 +1,74 @@
+/*
+ * lifecycle: what the apply stages of the kinds after orders share: the
+ * order a record refers to (deferring the record while it is unknown), the
+ * record's own identity, sums over an order's payments, and settling an
+ * order after a change, which is where derived state moves: processing,
+ * completed and cancelled statuses, capture requests that wait for
+ * authorization, and the release of unused authorization.
+ */
+#ifndef SLUICE_LIFECYCLE_H
+#define SLUICE_LIFECYCLE_H
+
+#include "pipeline/ledger_lifecycle.h"
+#include "stages/stages.h"
+
+/*
+ * Loads the order named by header field order_field of rec into *st.
+ * Returns APPLY_OK, APPLY_DEFERRED (the order is not known yet: the reason
+ * is added to a->defers) or APPLY_FAILED.
+ */
+enum apply_result lifecycle_order(struct apply_ctx *a, const struct record *rec, size_t order_field,
+    struct order_state **st);
+
+/*
+ * Checks the record's own id (its kind's id field) and digests its content
+ * into sha.  Returns APPLY_OK for a new record, APPLY_DUPLICATE when it was
+ * applied before with the same content, APPLY_REJECTED (error added) when
+ * with other content or earlier in the same file, APPLY_FAILED.
+ */
+enum apply_result lifecycle_identity(struct apply_ctx *a, const struct record *rec,
+    char sha[SHA256_HEX], struct errlist *errs);
+
+/* Records the record's identity once it is applied. */
+int lifecycle_remember(struct apply_ctx *a, const struct record *rec, const char *order_number,
+    const char *sha);
+
+/* Appends a journal event of the order; detail is a printf format of a JSON
+ * object's members (without braces). */
+int lifecycle_journal(struct apply_ctx *a, const char *order_number, const char *type,
+    const char *fmt, ...) PRINTF_LIKE(4, 5);
+
+/* Moves the order's derived state after a change (see above). */
+int lifecycle_settle(struct apply_ctx *a, const char *order_number);
+
+/* Requests a payment (CAP-, REF-, REL-) and journals it. */
+int lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char *type,
+    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount);
+
+/* Sums over the order's requests of a type whose status is one of
+ * `statuses` (a string such as "succeeded" or "pending succeeded"). */
+int64_t state_requested(const struct order_state *st, const char *type, const char *statuses);
+/* Due: the grand total beyond the authorization, or 0. */
+int64_t state_due(const struct order_state *st);
+
+struct order_line *state_line(const struct order_state *st, int64_t line_id);
+struct shipment *state_shipment(const struct order_state *st, const char *shipment_id);
+
+/* The minor digits of the order's currency. */
+int state_digits(const struct order_state *st);
+
+/* True when the order can no longer change (completed, cancelled, archived). */
+bool state_closed(const struct order_state *st);
+
+/* Shared with orders (stages/apply_orders.c): product lines and delivery
+ * addresses as orders and amendments carry them.  `first` is the header
+ * index of delivery_address1; the other address fields follow it. */
+/* Reports every line_id that an earlier line of the record already used. */
+void check_line_ids(const struct record *rec, size_t id_field, struct errlist *errs);
+void product_line_from_fields(const struct field_value *v, struct order_line *ln);
+void check_product_lines(const struct record *rec, int digits, struct errlist *errs);
+bool delivery_given(const struct record *rec, size_t first);
+void check_delivery(const struct record *rec, size_t first, struct errlist *errs);
+struct address delivery_from_fields(const struct field_value *h, size_t first);
+
+#endif
