@@ -1,19 +1,68 @@
-/* sluice order show NUMBER [--json]: one order's whole story. */
+/*
+ * sluice order show NUMBER [--json]: one order's whole story.
+ * sluice order archive NUMBER...: the operators' bulk action that archives
+ * completed and cancelled orders.
+ */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "pipeline/commands.h"
+#include "pipeline/ledger_lifecycle.h"
 #include "pipeline/log.h"
 #include "stages/order_view.h"
 
-static const char usage[] = "sluice order show NUMBER [--json]";
+static const char usage[] = "sluice order show NUMBER [--json] | sluice order archive NUMBER...";
 static const char help[] =
-    "Prints an order's lines, quantities, money (computed by the domain rules,\n"
-    "in the currency's minor digits) and every event in its history.  --json\n"
-    "prints one JSON object with money as decimal strings.  An unknown order\n"
-    "exits 1.\n";
+    "show: prints an order's lines, quantities, money (computed by the domain\n"
+    "rules, in the currency's minor digits), shipments, returns, payments and\n"
+    "every event in its history.  --json prints one JSON object with money as\n"
+    "decimal strings.  An unknown order exits 1.\n\n"
+    "archive: archives each completed or cancelled order (nothing changes an\n"
+    "archived order any more).  Orders that are unknown, or not completed or\n"
+    "cancelled, are named and left as they are, and the command exits 1.\n";
+
+/* Archives each order; all in one transaction, refusals named. */
+static int
+archive(struct ledger *l, int n, char **numbers)
+{
+	int status = EXIT_OK;
+	char at[TIME_SIZE];
+
+	format_time(now_ns(), at, sizeof at);
+	if (ledger_begin(l) != 0)
+		return EXIT_SOFTWARE;
+	for (int i = 0; i < n; i++) {
+		struct order *o;
+		int found = ledger_order_load(l, numbers[i], &o);
+
+		if (found < 0) {
+			ledger_rollback(l);
+			return EXIT_SOFTWARE;
+		}
+		if (found == 0) {
+			fprintf(stderr, "sluice: no order %s in the ledger\n", numbers[i]);
+			status = EXIT_FAILED;
+			continue;
+		}
+		if (strcmp(o->status, "completed") != 0 && strcmp(o->status, "cancelled") != 0) {
+			fprintf(stderr, "sluice: order %s is %s; only completed or cancelled orders "
+			    "are archived\n", numbers[i], o->status);
+			status = EXIT_FAILED;
+		} else if (ledger_order_set_status(l, numbers[i], "archived") != 0 ||
+		    ledger_journal_add(l, numbers[i], "status_changed", 0, "sluice order archive", at,
+		    strcmp(o->status, "completed") == 0 ? "{\"from\":\"completed\",\"to\":\"archived\"}" :
+		    "{\"from\":\"cancelled\",\"to\":\"archived\"}") != 0) {
+			order_free(o);
+			ledger_rollback(l);
+			return EXIT_SOFTWARE;
+		} else
+			printf("archived %s\n", numbers[i]);
+		order_free(o);
+	}
+	return ledger_commit(l) == 0 ? status : EXIT_SOFTWARE;
+}
 
 int
 cmd_order(struct app *a, int argc, char **argv)
@@ -25,6 +74,14 @@ cmd_order(struct app *a, int argc, char **argv)
 
 	if (cmd_options(argc, argv, "json", &json, usage, help, &found) != 0)
 		return found;
+	if (argc - optind >= 2 && strcmp(argv[optind], "archive") == 0 && !json) {
+		if (app_open(a, false, &sp, &l) != 0)
+			return EXIT_SOFTWARE;
+		found = archive(l, argc - optind - 1, argv + optind + 1);
+		ledger_close(l);
+		spool_close(sp);
+		return found;
+	}
 	if (argc - optind != 2 || strcmp(argv[optind], "show") != 0) {
 		usage_print(false, usage, help);
 		return EXIT_USAGE;

@@ -83,6 +83,7 @@
 	X(ORDER_UNKNOWN, "order_unknown", "the order is not known yet: the input waits for it (deferred)") \
 	X(SHIPMENT_UNKNOWN, "shipment_unknown", "the shipment is not known yet: the input waits for it (deferred)") \
 	X(REQUEST_UNKNOWN, "request_unknown", "the request or payment link is not known yet: the input waits for it (deferred)") \
+	X(CAPTURE_PENDING, "capture_pending", "a refund needs a capture that the PSP has not answered yet: the input waits for it (deferred)") \
 	X(DEFERRAL_EXPIRED, "deferral_expired", "the input waited longer than defer_expiry for what it refers to")
 
 enum err_code {

@@ -29,13 +29,32 @@ done
 say "where the input files went"
 (cd "$spool" && find archive rejected -type f | sort)
 
-for number in SL-1001 SL-1002 SL-1003 SL-1004; do
-	say "sluice order show $number"
-	"$sluice" --spool "$spool" order show "$number"
-done
+say "sluice order show SL-1004"
+"$sluice" --spool "$spool" order show SL-1004
 
 say "sluice order show SL-1004 --json"
 "$sluice" --spool "$spool" order show SL-1004 --json
+
+say "the lifecycle: an amendment, a shipment, its capture, a return, a cancellation"
+say "(a return arriving before its shipment waits: deferred, then applied)"
+"$sluice" --spool "$spool" submit returns "$examples/returns.csv"
+"$sluice" --spool "$spool" run --once
+grep -E '<status>|<code>' "$spool/out/receipts/returns.csv.receipt.xml"
+"$sluice" --spool "$spool" submit amendments "$examples/amendments.csv"
+"$sluice" --spool "$spool" submit shipments "$examples/shipments.csv"
+"$sluice" --spool "$spool" submit cancellations "$examples/cancellations.xml"
+"$sluice" --spool "$spool" run --once
+"$sluice" --spool "$spool" submit payments "$examples/payments.xml"
+"$sluice" --spool "$spool" submit shipments "$examples/shipments-shipped.xml"
+"$sluice" --spool "$spool" run --once
+for r in returns.csv amendments.csv shipments.csv cancellations.xml payments.xml shipments-shipped.xml; do
+	printf '%-24s %s\n' "$r" "$(sed -n 's:.*<status>\(.*\)</status>.*:\1:p' "$spool/out/receipts/$r.receipt.xml")"
+done
+
+for number in SL-1001 SL-1002 SL-1003; do
+	say "sluice order show $number"
+	"$sluice" --spool "$spool" order show "$number"
+done
 
 say "the same file again is a duplicate"
 "$sluice" --spool "$spool" submit orders "$examples/orders.csv"

@@ -137,7 +137,8 @@ apply_payment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
 	    (res = lifecycle_order(a, rec, PH_order_number, &st)) != APPLY_OK)
 		return res;
-	res = check_event(a, rec, st, errs);
+	res = state_archived(st, rec, PH_order_number, errs) ? APPLY_REJECTED :
+	    check_event(a, rec, st, errs);
 	if (errlist_total(errs) != before)
 		res = APPLY_REJECTED;
 	if (res == APPLY_OK)

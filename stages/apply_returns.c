@@ -65,6 +65,10 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
 	    (res = lifecycle_order(a, rec, RH_order_number, &st)) != APPLY_OK)
 		return res;
+	if (state_archived(st, rec, RH_order_number, errs)) {
+		res = APPLY_REJECTED;
+		goto out;
+	}
 	if ((res = find_shipment(a, rec, st, &sh, errs)) != APPLY_OK)
 		goto out;
 	res = APPLY_FAILED;
@@ -120,6 +124,14 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	if (errlist_total(errs) == before && refunds + r.refund > captured) {
 		money_format(r.refund, digits, money, sizeof money);
 		money_format(captured - refunds, digits, captured_s, sizeof captured_s);
+		if (refunds + r.refund <= captured + state_requested(st, "capture", "pending")) {
+			/* a capture the PSP has not answered yet would cover it */
+			errlist_add(a->defers, h[RH_return_id].line, "return_id", ERR_CAPTURE_PENDING,
+			    "the refund %s needs a capture not answered yet (captured and not "
+			    "refunded: %s); the file waits for it", money, captured_s);
+			res = APPLY_DEFERRED;
+			goto out;
+		}
 		errlist_add(errs, h[RH_return_id].line, "return_id", ERR_REFUND_EXCEEDS_CAPTURED,
 		    "the refund %s exceeds what is captured and not yet refunded (%s)", money,
 		    captured_s);

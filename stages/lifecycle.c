@@ -139,6 +139,17 @@ state_closed(const struct order_state *st)
 	    strcmp(s, "archived") == 0;
 }
 
+bool
+state_archived(const struct order_state *st, const struct record *rec, size_t order_field,
+    struct errlist *errs)
+{
+	if (strcmp(st->order->status, "archived") != 0)
+		return false;
+	errlist_add(errs, rec->head[order_field].line, "order_number", ERR_ORDER_CLOSED,
+	    "order %s is archived; nothing changes it", st->order->order_number);
+	return true;
+}
+
 int
 lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char *type,
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount)

@@ -57,8 +57,12 @@ struct shipment *state_shipment(const struct order_state *st, const char *shipme
 /* The minor digits of the order's currency. */
 int state_digits(const struct order_state *st);
 
-/* True when the order can no longer change (completed, cancelled, archived). */
+/* True when the order takes no new work (completed, cancelled, archived). */
 bool state_closed(const struct order_state *st);
+/* Rejects any change to an archived order (payments and returns included);
+ * true when it did (error added). */
+bool state_archived(const struct order_state *st, const struct record *rec, size_t order_field,
+    struct errlist *errs);
 
 /* Shared with orders (stages/apply_orders.c): product lines and delivery
  * addresses as orders and amendments carry them.  `first` is the header

@@ -268,16 +268,24 @@ class Rules(Story):
 
     def test_return_rules(self):
         self.step("shipment", shipment("SH-T", "R-1", [(1, 1)]))
-        # nothing captured yet: no refund can be made
-        self.reject("return", ret("RT-R0", "R-1", "SH-T", [(1, 1)]), "refund_exceeds_captured")
-        self.step("payment", payment("EV-T", "R-1", "capture", "100.00", "SEK", "CAP-SH-T"))
-        self.reject("return", ret("RT-R1", "R-1", "SH-T", [(1, 2)]), "return_exceeds_shipped")
+        # captured nothing yet, but the capture is requested: the return waits
+        r = self.step("return", ret("RT-R0", "R-1", "SH-T", [(1, 1)]), "deferred")
+        self.assertEqual(codes(r), {(2, "return_id", "capture_pending")})
+        # the capture fails: the return can never be refunded
+        self.step("payment", payment("EV-TF", "R-1", "capture", "100.00", "SEK", "CAP-SH-T",
+                                     status="failed"))
+        r = self.s.receipt("003-return.csv")
+        self.assertEqual(r["status"], "rejected")
+        self.assertIn("refund_exceeds_captured", {e["code"] for e in r["errors"]})
+        self.step("shipment", shipment("SH-T2", "R-1", [(1, 1)]))
+        self.step("payment", payment("EV-T", "R-1", "capture", "100.00", "SEK", "CAP-SH-T2"))
+        self.reject("return", ret("RT-R1", "R-1", "SH-T2", [(1, 2)]), "return_exceeds_shipped")
         # a fee larger than the refund gives no refund, and no refund request
-        self.step("return", ret("RT-R2", "R-1", "SH-T", [(1, 1)], fee="150.00"))
+        self.step("return", ret("RT-R2", "R-1", "SH-T2", [(1, 1)], fee="150.00"))
         o = self.s.order("R-1")
         self.assertEqual(o["returns"][0]["refund"], "0.00")
         self.assertNotIn("REF-RT-R2", self.requests(o))
-        self.reject("return", ret("RT-R3", "R-1", "SH-T", [(1, 1)]), "return_exceeds_shipped")
+        self.reject("return", ret("RT-R3", "R-1", "SH-T2", [(1, 1)]), "return_exceeds_shipped")
 
     def test_return_against_another_orders_shipment(self):
         self.step("order", order("R-2", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
@@ -310,6 +318,26 @@ class Rules(Story):
         self.reject("cancellation", cancellation("CX-I", "R-1", [(1, 2)]), "record_conflict")
         o = self.s.order("R-1")
         self.assertEqual((o["lines"][0]["shipped"], o["lines"][0]["cancelled"]), (1, 1))
+
+
+class Archive(Story):
+    def test_operators_archive_closed_orders(self):
+        self.step("order", order("A-1", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
+        self.step("order", order("A-2", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
+        self.step("cancellation", cancellation("CX-A", "A-1", whole=True))
+        r = self.s.sluice("order", "archive", "A-1", "A-2", "A-9")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("archived A-1", r.stdout)
+        self.assertIn("order A-2 is confirmed", r.stderr)
+        self.assertIn("no order A-9", r.stderr)
+        o = self.s.order("A-1")
+        self.assertEqual(o["status"], "archived")
+        self.assertEqual(o["events"][-1]["source"], "sluice order archive")
+        self.assertEqual(self.s.order("A-2")["status"], "confirmed")
+        # nothing changes an archived order
+        self.reject("amendment", amendment("AM-A", "A-1", hold="true"), "order_closed")
+        self.reject("payment", payment("EV-A", "A-1", "release", "100.00", "SEK", "REL-A-1"),
+                    "order_closed")
 
 
 class Deferral(Story):
