@@ -93,6 +93,26 @@ ledger_run(struct ledger *l, const char *sql, const char *types, ...)
 	return ledger_exec_stmt(l, st);
 }
 
+int
+ledger_query(struct ledger *l, const char *sql, void (*row)(sqlite3_stmt *st, void *ctx),
+    void *ctx, const char *types, ...)
+{
+	sqlite3_stmt *st = ledger_stmt(l, sql);
+	va_list ap;
+	int rc, n = 0;
+
+	va_start(ap, types);
+	ledger_bind(st, types, ap);
+	va_end(ap);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, ctx);
+		n++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? n : ledger_fail(l, sql);
+}
+
 void
 ledger_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -346,25 +366,20 @@ ledger_input_error_add(struct ledger *l, int64_t input_id, int seq, const struct
 	return ledger_exec_stmt(l, st);
 }
 
+static void
+first_int(sqlite3_stmt *st, void *ctx)
+{
+	*(int64_t *)ctx = sqlite3_column_int64(st, 0);
+}
+
 int
 ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT records FROM inputs WHERE sha256 = ? AND status IN ('accepted', 'duplicate')"
-	    " ORDER BY id LIMIT 1");
-	int rc, found = 0;
+	int n = ledger_query(l, "SELECT records FROM inputs WHERE sha256 = ?"
+	    " AND status IN ('accepted', 'duplicate') ORDER BY id LIMIT 1", first_int, records,
+	    "s", sha256);
 
-	ledger_bind_text(st, 1, sha256);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*records = sqlite3_column_int64(st, 0);
-		found = 1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ledger_fail(l, "looking up an input's content");
-	return found;
+	return n < 0 ? -1 : n > 0;
 }
 
 #define INPUT_COLUMNS "id, work_name, name, kind, sha256, size, received_ns, status, records," \
@@ -387,40 +402,28 @@ input_from_row(sqlite3_stmt *st, struct input_row *out)
 	out->filed_as = ledger_column_dup(st, 11);
 }
 
-static int
-input_lookup(struct ledger *l, sqlite3_stmt *st, struct input_row *out)
+static void
+input_row_cb(sqlite3_stmt *st, void *ctx)
 {
-	int rc = sqlite3_step(st), found = 0;
-
-	if (rc == SQLITE_ROW) {
-		input_from_row(st, out);
-		found = 1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ledger_fail(l, "looking up an input");
-	return found;
+	input_from_row(st, ctx);
 }
 
 int
 ledger_input_get(struct ledger *l, int64_t id, struct input_row *out)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT " INPUT_COLUMNS " FROM inputs WHERE id = ?");
+	int n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE id = ?", input_row_cb,
+	    out, "i", id);
 
-	sqlite3_bind_int64(st, 1, id);
-	return input_lookup(l, st, out);
+	return n < 0 ? -1 : n > 0;
 }
 
 int
 ledger_input_by_work_name(struct ledger *l, const char *work_name, struct input_row *out)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT " INPUT_COLUMNS " FROM inputs WHERE work_name = ?");
+	int n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE work_name = ?",
+	    input_row_cb, out, "s", work_name);
 
-	ledger_bind_text(st, 1, work_name);
-	return input_lookup(l, st, out);
+	return n < 0 ? -1 : n > 0;
 }
 
 static void
@@ -462,13 +465,9 @@ ledger_input_errors(struct ledger *l, int64_t input_id,
 int64_t
 ledger_input_last_id(struct ledger *l)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT coalesce(max(id), 0) FROM inputs");
 	int64_t id = 0;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	ledger_query(l, "SELECT coalesce(max(id), 0) FROM inputs", first_int, &id, "");
 	return id;
 }
 

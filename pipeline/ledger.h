@@ -132,6 +132,12 @@ int ledger_fail(struct ledger *l, const char *what);
 int ledger_run(struct ledger *l, const char *sql, const char *types, ...);
 /* Binds parameters as ledger_run() does, to a statement the caller steps. */
 void ledger_bind(struct sqlite3_stmt *st, const char *types, va_list ap);
+/*
+ * Runs a query, binding its parameters as ledger_run() does, and calls
+ * row() for each row it returns.  Returns the number of rows, or -1.
+ */
+int ledger_query(struct ledger *l, const char *sql, void (*row)(struct sqlite3_stmt *st, void *ctx),
+    void *ctx, const char *types, ...);
 /* Binds a possibly-NULL string. */
 void ledger_bind_text(struct sqlite3_stmt *st, int i, const char *s);
 /* Copies a column (NULL stays NULL). */

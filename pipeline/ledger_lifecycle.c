@@ -23,19 +23,6 @@ grow(void *arr, size_t *n, size_t sz)
 	return p;
 }
 
-/* Steps st, calling row() for each row; resets st.  0 or -1. */
-static int
-each_row(struct ledger *l, sqlite3_stmt *st, void (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		row(st, ctx);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : ledger_fail(l, sqlite3_sql(st));
-}
-
 static void
 shipment_row(sqlite3_stmt *st, void *ctx)
 {
@@ -166,15 +153,6 @@ order_extra_row(sqlite3_stmt *st, void *ctx)
 	s->next_link = col_int(st, 1);
 }
 
-static sqlite3_stmt *
-by_key(struct ledger *l, const char *sql, const char *key)
-{
-	sqlite3_stmt *st = ledger_stmt(l, sql);
-
-	ledger_bind_text(st, 1, key);
-	return st;
-}
-
 int
 ledger_order_state(struct ledger *l, const char *order_number, struct order_state **out)
 {
@@ -187,33 +165,32 @@ ledger_order_state(struct ledger *l, const char *order_number, struct order_stat
 		free(s);
 		return found;
 	}
-	if (each_row(l, by_key(l, "SELECT shipping_refunded, next_link FROM orders"
-	    " WHERE order_number = ?", order_number), order_extra_row, s) != 0 ||
-	    each_row(l, by_key(l, "SELECT shipment_id, seq, input_id, lines_sha256, carrier,"
-	    " service, tracking, shipped, shipped_at, amount, vat, shipping_amount, capture"
-	    " FROM shipments WHERE order_number = ? ORDER BY seq", order_number),
-	    shipment_row, s) != 0 ||
-	    each_row(l, by_key(l, "SELECT return_id, shipment_id, reason, restock, return_fee,"
-	    " lines_amount, lines_vat, shipping_amount, refund FROM returns"
-	    " WHERE order_number = ? ORDER BY rowid", order_number), return_row, s) != 0 ||
-	    each_row(l, by_key(l, "SELECT request_id, type, shipment_id, return_id, amount,"
-	    " status, event_id FROM payment_requests WHERE order_number = ? ORDER BY rowid",
-	    order_number), request_row, s) != 0 ||
-	    each_row(l, by_key(l, "SELECT link_id, n, amount, status, event_id FROM payment_links"
-	    " WHERE order_number = ? ORDER BY n", order_number), link_row, s) != 0 ||
-	    each_row(l, by_key(l, "SELECT event_id, type, request_id, status, amount,"
-	    " psp_reference, occurred_at FROM payment_events WHERE order_number = ?"
-	    " ORDER BY rowid", order_number), event_row, s) != 0)
+	if (ledger_query(l, "SELECT shipping_refunded, next_link FROM orders WHERE order_number = ?",
+	    order_extra_row, s, "s", order_number) < 0 ||
+	    ledger_query(l, "SELECT shipment_id, seq, input_id, lines_sha256, carrier, service,"
+	    " tracking, shipped, shipped_at, amount, vat, shipping_amount, capture FROM shipments"
+	    " WHERE order_number = ? ORDER BY seq", shipment_row, s, "s", order_number) < 0 ||
+	    ledger_query(l, "SELECT return_id, shipment_id, reason, restock, return_fee,"
+	    " lines_amount, lines_vat, shipping_amount, refund FROM returns WHERE order_number = ?"
+	    " ORDER BY rowid", return_row, s, "s", order_number) < 0 ||
+	    ledger_query(l, "SELECT request_id, type, shipment_id, return_id, amount, status,"
+	    " event_id FROM payment_requests WHERE order_number = ? ORDER BY rowid", request_row, s,
+	    "s", order_number) < 0 ||
+	    ledger_query(l, "SELECT link_id, n, amount, status, event_id FROM payment_links"
+	    " WHERE order_number = ? ORDER BY n", link_row, s, "s", order_number) < 0 ||
+	    ledger_query(l, "SELECT event_id, type, request_id, status, amount, psp_reference,"
+	    " occurred_at FROM payment_events WHERE order_number = ? ORDER BY rowid", event_row, s,
+	    "s", order_number) < 0)
 		goto fail;
 	for (size_t i = 0; i < s->nshipments; i++)
-		if (each_row(l, by_key(l, "SELECT line_id, quantity, first_unit, amount, vat, returned"
-		    " FROM shipment_lines WHERE shipment_id = ? ORDER BY line_id",
-		    s->shipments[i].shipment_id), shipment_line_row, &s->shipments[i]) != 0)
+		if (ledger_query(l, "SELECT line_id, quantity, first_unit, amount, vat, returned"
+		    " FROM shipment_lines WHERE shipment_id = ? ORDER BY line_id", shipment_line_row,
+		    &s->shipments[i], "s", s->shipments[i].shipment_id) < 0)
 			goto fail;
 	for (size_t i = 0; i < s->nreturns; i++)
-		if (each_row(l, by_key(l, "SELECT line_id, quantity, amount, vat FROM return_lines"
-		    " WHERE return_id = ? ORDER BY line_id", s->returns[i].return_id),
-		    return_line_row, &s->returns[i]) != 0)
+		if (ledger_query(l, "SELECT line_id, quantity, amount, vat FROM return_lines"
+		    " WHERE return_id = ? ORDER BY line_id", return_line_row, &s->returns[i], "s",
+		    s->returns[i].return_id) < 0)
 			goto fail;
 	*out = s;
 	return 1;
@@ -283,46 +260,29 @@ int
 ledger_record_identity(struct ledger *l, const char *kind, const char *record_id,
     int64_t *input_id, char sha[SHA256_HEX])
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT input_id, content_sha256 FROM records WHERE kind = ? AND record_id = ?");
-	int rc, found = 0;
+	struct ledger_identity id = { input_id, sha };
+	int n = ledger_query(l, "SELECT input_id, content_sha256 FROM records"
+	    " WHERE kind = ? AND record_id = ?", ledger_identity_row, &id, "ss", kind, record_id);
 
-	ledger_bind_text(st, 1, kind);
-	ledger_bind_text(st, 2, record_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*input_id = col_int(st, 0);
-		snprintf(sha, SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 1));
-		found = 1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ledger_fail(l, "looking up a record");
-	return found;
+	return n < 0 ? -1 : n > 0;
+}
+
+static void
+first_text(sqlite3_stmt *st, void *ctx)
+{
+	*(char **)ctx = col_str(st, 0);
 }
 
 int
 ledger_record_order(struct ledger *l, const char *kind, const char *record_id,
     char **order_number)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT order_number FROM records WHERE kind = ? AND record_id = ?");
-	int rc, found = 0;
+	int n;
 
 	*order_number = NULL;
-	ledger_bind_text(st, 1, kind);
-	ledger_bind_text(st, 2, record_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*order_number = col_str(st, 0);
-		found = 1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ledger_fail(l, "looking up a record's order");
-	return found;
+	n = ledger_query(l, "SELECT order_number FROM records WHERE kind = ? AND record_id = ?",
+	    first_text, order_number, "ss", kind, record_id);
+	return n < 0 ? -1 : n > 0;
 }
 
 int
@@ -370,18 +330,18 @@ ledger_order_set_shipping_refunded(struct ledger *l, const char *order_number)
 	    order_number);
 }
 
+static void
+first_int(sqlite3_stmt *st, void *ctx)
+{
+	*(int64_t *)ctx = col_int(st, 0);
+}
+
 int
 ledger_order_take_link_number(struct ledger *l, const char *order_number, int64_t *n)
 {
-	sqlite3_stmt *st = by_key(l, "SELECT next_link FROM orders WHERE order_number = ?",
-	    order_number);
-	int rc = sqlite3_step(st);
-
-	*n = rc == SQLITE_ROW ? col_int(st, 0) : 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW)
-		return ledger_fail(l, "reading an order's next link number");
+	if (ledger_query(l, "SELECT next_link FROM orders WHERE order_number = ?", first_int, n,
+	    "s", order_number) != 1)
+		return -1;
 	return ledger_run(l, "UPDATE orders SET next_link = next_link + 1 WHERE order_number = ?",
 	    "s", order_number);
 }

@@ -9,26 +9,24 @@
 #include "pipeline/ledger_orders.h"
 #include "pipeline/util.h"
 
+void
+ledger_identity_row(sqlite3_stmt *st, void *ctx)
+{
+	struct ledger_identity *id = ctx;
+
+	*id->input_id = sqlite3_column_int64(st, 0);
+	snprintf(id->sha, SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 1));
+}
+
 int
 ledger_order_identity(struct ledger *l, const char *order_number, int64_t *input_id,
     char sha[SHA256_HEX])
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT input_id, content_sha256 FROM orders WHERE order_number = ?");
-	int rc, found = 0;
+	struct ledger_identity id = { input_id, sha };
+	int n = ledger_query(l, "SELECT input_id, content_sha256 FROM orders WHERE order_number = ?",
+	    ledger_identity_row, &id, "s", order_number);
 
-	ledger_bind_text(st, 1, order_number);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*input_id = sqlite3_column_int64(st, 0);
-		snprintf(sha, SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 1));
-		found = 1;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ledger_fail(l, "looking up an order");
-	return found;
+	return n < 0 ? -1 : n > 0;
 }
 
 static void

@@ -71,6 +71,13 @@ struct order {
 int ledger_order_identity(struct ledger *l, const char *order_number, int64_t *input_id,
     char sha[SHA256_HEX]);
 int ledger_order_insert(struct ledger *l, const struct order *o);
+
+/* For ledger_query(): reads an (input id, content digest) row. */
+struct ledger_identity {
+	int64_t *input_id;
+	char *sha;
+};
+void ledger_identity_row(struct sqlite3_stmt *st, void *ctx);
 int ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct order_line *ln);
 

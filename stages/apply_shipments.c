@@ -119,22 +119,7 @@ check_new(const struct record *rec, const struct order_state *st, struct errlist
 		errlist_add(errs, h[SH_order_number].line, "order_number", ERR_ORDER_NOT_SHIPPABLE,
 		    "order %s is %s%s; shipments are for confirmed or processing orders not on hold",
 		    o->order_number, o->status, o->hold ? " and on hold" : "");
-	check_line_ids(rec, QL_line_id, errs);
-	for (size_t i = 0; i < rec->nlines; i++) {
-		const struct field_value *v = record_line(rec, i);
-		const struct order_line *ln = state_line(st, v[QL_line_id].num);
-
-		if (ln == NULL)
-			errlist_add(errs, v[QL_line_id].line, "line_id", ERR_UNKNOWN_LINE,
-			    "order %s has no line %lld", o->order_number, (long long)v[QL_line_id].num);
-		else if (v[QL_quantity].num > ln->quantity - ln->shipped - ln->cancelled)
-			errlist_add(errs, v[QL_quantity].line, "quantity", ERR_QUANTITY_NOT_OPEN,
-			    "line %lld has %lld open units (ordered %lld, shipped %lld, cancelled %lld); "
-			    "%lld cannot be shipped", (long long)ln->line_id,
-			    (long long)(ln->quantity - ln->shipped - ln->cancelled),
-			    (long long)ln->quantity, (long long)ln->shipped, (long long)ln->cancelled,
-			    (long long)v[QL_quantity].num);
-	}
+	check_open_lines(rec, st, "shipped", errs);
 }
 
 static enum apply_result

@@ -139,6 +139,29 @@ state_closed(const struct order_state *st)
 	    strcmp(s, "archived") == 0;
 }
 
+void
+check_open_lines(const struct record *rec, const struct order_state *st, const char *verb,
+    struct errlist *errs)
+{
+	check_line_ids(rec, QL_line_id, errs);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+		const struct order_line *ln = state_line(st, v[QL_line_id].num);
+
+		if (ln == NULL)
+			errlist_add(errs, v[QL_line_id].line, "line_id", ERR_UNKNOWN_LINE,
+			    "order %s has no line %lld", st->order->order_number,
+			    (long long)v[QL_line_id].num);
+		else if (v[QL_quantity].num > ln->quantity - ln->shipped - ln->cancelled)
+			errlist_add(errs, v[QL_quantity].line, "quantity", ERR_QUANTITY_NOT_OPEN,
+			    "line %lld has %lld open units (ordered %lld, shipped %lld, cancelled %lld); "
+			    "%lld cannot be %s", (long long)ln->line_id,
+			    (long long)(ln->quantity - ln->shipped - ln->cancelled),
+			    (long long)ln->quantity, (long long)ln->shipped, (long long)ln->cancelled,
+			    (long long)v[QL_quantity].num, verb);
+	}
+}
+
 bool
 state_archived(const struct order_state *st, const struct record *rec, size_t order_field,
     struct errlist *errs)

@@ -64,6 +64,12 @@ bool state_closed(const struct order_state *st);
 bool state_archived(const struct order_state *st, const struct record *rec, size_t order_field,
     struct errlist *errs);
 
+/* Checks the lines of a cancellation or shipment (line_id, quantity)
+ * against the order: unique, known, and at most the open units; `verb`
+ * says what would be done ("cancelled", "shipped"). */
+void check_open_lines(const struct record *rec, const struct order_state *st, const char *verb,
+    struct errlist *errs);
+
 /* Shared with orders (stages/apply_orders.c): product lines and delivery
  * addresses as orders and amendments carry them.  `first` is the header
  * index of delivery_address1; the other address fields follow it. */
