@@ -1,14 +1,75 @@
 /* sluice init: create the spool layout and the ledger (idempotent). */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pipeline/commands.h"
+#include "pipeline/log.h"
+#include "pipeline/process.h"
+#include "pipeline/token.h"
+#include "stages/template.h"
 
 static const char usage[] = "sluice init";
 static const char help[] =
-    "Creates every folder of the spool and the ledger, or whatever of them is\n"
+    "Creates every folder of the spool and the ledger, the secret that signs\n"
+    "payment link tokens (link.secret, mode 0600) and the default invoice\n"
+    "template (templates/default.conf with its logo), or whatever of them is\n"
     "missing; running it again changes nothing.\n";
+
+/* Writes path with data unless it exists; 0, or -1 (logged). */
+static int
+install(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return errno == EEXIST ? 0 : (log_error("cannot create %s: %s", path, strerror(errno)), -1);
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) != 0) {
+		log_error("cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The link secret and the default template. */
+static int
+install_documents(struct app *a)
+{
+	char *secret = processor_secret_path(&a->conf, a->spool_path);
+	char *dir = processor_templates_dir(&a->conf, a->spool_path);
+	char *conf = xasprintf("%s/default.conf", dir), *logo = xasprintf("%s/logo.png", dir);
+	const unsigned char *png;
+	size_t png_size;
+	int ret = -1;
+
+	if (token_secret_create(secret) < 0)
+		goto out;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		log_error("cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	png = template_default_logo(&png_size);
+	if (strcmp(a->conf.default_template, "default") == 0 &&
+	    (install(conf, template_default_text(), strlen(template_default_text())) != 0 ||
+	    install(logo, png, png_size) != 0))
+		goto out;
+	ret = 0;
+out:
+	free(secret);
+	free(dir);
+	free(conf);
+	free(logo);
+	return ret;
+}
 
 int
 cmd_init(struct app *a, int argc, char **argv)
@@ -25,6 +86,11 @@ cmd_init(struct app *a, int argc, char **argv)
 	}
 	if (app_open(a, true, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
+	if (install_documents(a) != 0) {
+		ledger_close(l);
+		spool_close(sp);
+		return EXIT_SOFTWARE;
+	}
 	printf("spool %s ready (ledger %s, schema version %d)\n", a->spool_path, a->ledger_path,
 	    ledger_schema_version(l));
 	ledger_close(l);

@@ -10,11 +10,13 @@
 #include "pipeline/conf.h"
 #include "pipeline/log.h"
 
-enum conf_type { CT_PATH, CT_DURATION, CT_SIZE, CT_INT, CT_ENUM };
+enum conf_type { CT_PATH, CT_DURATION, CT_SIZE, CT_INT, CT_ENUM, CT_WORD, CT_URL };
 
 static const char *const order_statuses[] = { "confirmed", "pending", NULL };
 static const char *const sync_modes[] = { "full", "normal", NULL };
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
+static const char *const invoice_times[] = { "capture", "shipment", NULL };
+static const char *const capture_times[] = { "shipment", "shipped", "manual", NULL };
 
 static const struct conf_key {
 	const char *name;
@@ -49,6 +51,22 @@ static const struct conf_key {
 	  "how long an input that refers to something not yet known waits before it is rejected" },
 	{ "default_order_status", CT_ENUM, offsetof(struct conf, default_order_status),
 	  "confirmed", 0, 0, order_statuses, "status of an order whose file gives none" },
+	{ "invoice_on", CT_ENUM, offsetof(struct conf, invoice_on), "capture", 0, 0, invoice_times,
+	  "when a shipment is invoiced: when its capture succeeds, or when it is created" },
+	{ "capture_on", CT_ENUM, offsetof(struct conf, capture_on), "shipment", 0, 0, capture_times,
+	  "when a shipment's capture is requested: at creation, when marked shipped, or never as a file (manual)" },
+	{ "invoice_prefix", CT_WORD, offsetof(struct conf, invoice_prefix), "INV-", 1, 16, NULL,
+	  "prefix of the invoice number series" },
+	{ "credit_note_prefix", CT_WORD, offsetof(struct conf, credit_note_prefix), "CN-", 1, 16, NULL,
+	  "prefix of the credit note number series" },
+	{ "templates", CT_PATH, offsetof(struct conf, templates), "", 0, 0, NULL,
+	  "folder of invoice templates (NAME.conf); empty means templates in the spool root" },
+	{ "default_template", CT_WORD, offsetof(struct conf, default_template), "default", 1, 64, NULL,
+	  "the template of documents that name none" },
+	{ "link_secret_file", CT_PATH, offsetof(struct conf, link_secret_file), "", 0, 0, NULL,
+	  "file of the secret that signs payment link tokens; empty means link.secret in the spool root (sluice init makes it)" },
+	{ "link_url", CT_URL, offsetof(struct conf, link_url), "https://pay.example.com/link/{token}",
+	  1, 1024, NULL, "URL of a payment link; {token} stands for the link's token" },
 	{ "synchronous", CT_ENUM, offsetof(struct conf, synchronous), "full", 0, 0, sync_modes,
 	  "SQLite synchronous mode of the ledger; full survives power loss" },
 	{ "log_level", CT_ENUM, offsetof(struct conf, log_level), "info", 0, 0, log_levels,
@@ -135,7 +153,27 @@ describe_limits(const struct conf_key *k, struct buf *out)
 		for (size_t i = 0; k->values[i] != NULL; i++)
 			buf_printf(out, "%s%s", i ? ", " : "", k->values[i]);
 		break;
+	case CT_WORD:
+		buf_printf(out, "%" PRId64 " to %" PRId64 " of A-Z a-z 0-9 . _ -", k->min, k->max);
+		break;
+	case CT_URL:
+		buf_printf(out, "up to %" PRId64 " characters with {token}", k->max);
+		break;
 	}
+}
+
+static bool
+word_ok(const char *v, int64_t min, int64_t max)
+{
+	size_t n = strlen(v);
+
+	if ((int64_t)n < min || (int64_t)n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= '0' && v[i] <= '9') || v[i] == '.' || v[i] == '_' || v[i] == '-'))
+			return false;
+	return true;
 }
 
 static int
@@ -146,6 +184,14 @@ set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why
 
 	switch (k->type) {
 	case CT_PATH:
+		free(*(char **)(base + k->offset));
+		*(char **)(base + k->offset) = xstrdup(v);
+		return 0;
+	case CT_WORD:
+	case CT_URL:
+		if (k->type == CT_WORD ? !word_ok(v, k->min, k->max) :
+		    strlen(v) > (size_t)k->max || strstr(v, "{token}") == NULL)
+			break;
 		free(*(char **)(base + k->offset));
 		*(char **)(base + k->offset) = xstrdup(v);
 		return 0;
@@ -277,6 +323,8 @@ format_value(const struct conf *c, const struct conf_key *k, struct buf *out)
 	switch (k->type) {
 	case CT_PATH:
 	case CT_ENUM:
+	case CT_WORD:
+	case CT_URL:
 		buf_puts(out, *(char *const *)(base + k->offset));
 		break;
 	case CT_DURATION:
@@ -306,7 +354,8 @@ conf_dump(const struct conf *c, struct buf *out)
 void
 conf_table_markdown(struct buf *out)
 {
-	static const char *const type_names[] = { "path", "duration", "size", "integer", "choice" };
+	static const char *const type_names[] = { "path", "duration", "size", "integer", "choice",
+		"word", "URL" };
 
 	buf_puts(out, "| key | type | default | limits | meaning |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < NELEM(keys); i++) {
@@ -325,7 +374,8 @@ void
 conf_free(struct conf *c)
 {
 	for (size_t i = 0; i < NELEM(keys); i++)
-		if (keys[i].type == CT_PATH || keys[i].type == CT_ENUM) {
+		if (keys[i].type == CT_PATH || keys[i].type == CT_ENUM || keys[i].type == CT_WORD ||
+		    keys[i].type == CT_URL) {
 			char **p = (char **)((char *)c + keys[i].offset);
 
 			free(*p);

@@ -23,6 +23,14 @@ struct conf {
 	int64_t batch_files;
 	int64_t defer_expiry_ms;
 	char *default_order_status;
+	char *invoice_on;
+	char *capture_on;
+	char *invoice_prefix;
+	char *credit_note_prefix;
+	char *templates;
+	char *default_template;
+	char *link_secret_file;
+	char *link_url;
 	char *synchronous;
 	char *log_level;
 };

@@ -79,6 +79,8 @@
 	X(REQUEST_MISMATCH, "request_mismatch", "the event's type or amount differs from the request it answers") \
 	X(REQUEST_ANSWERED, "request_answered", "the request was answered before") \
 	X(LINK_SPENT, "link_spent", "the payment link was paid before") \
+	X(INVALID_TOKEN, "invalid_token", "a payment link token that was not signed by this spool, or was altered") \
+	X(UNKNOWN_TEMPLATE, "unknown_template", "the template named cannot be found or read") \
 	/* deferral: the input waits for what it refers to */                         \
 	X(ORDER_UNKNOWN, "order_unknown", "the order is not known yet: the input waits for it (deferred)") \
 	X(SHIPMENT_UNKNOWN, "shipment_unknown", "the shipment is not known yet: the input waits for it (deferred)") \

@@ -23,6 +23,7 @@ static const struct command {
 	{ "check", cmd_check, "validate files against schema and ledger without applying them" },
 	{ "submit", cmd_submit, "drop files into in/KIND/ safely" },
 	{ "order", cmd_order, "order show NUMBER [--json]: one order's whole story" },
+	{ "link", cmd_link, "link verify TOKEN: is a payment link token valid and unspent" },
 	{ "status", cmd_status, "counts per outcome, backlog, deferred inputs, last errors" },
 	{ "schema", cmd_schema, "print the XSD of an input kind" },
 	{ "check-config", cmd_check_config, "validate the configuration and print it" },

@@ -5,8 +5,9 @@
 #include "stages/stages.h"
 
 int
-outbox_publish(struct ledger *l, struct spool *sp)
+outbox_publish(const struct render_ctx *r, struct spool *sp)
 {
+	struct ledger *l = r->ledger;
 	struct outbox_row *rows;
 	struct buf doc = { 0 };
 	size_t n, done = 0;
@@ -27,7 +28,7 @@ outbox_publish(struct ledger *l, struct spool *sp)
 			break;
 		}
 		buf_reset(&doc);
-		if (render(l, rows[done].ref, &doc) != 0 ||
+		if (render(r, rows[done].ref, &doc) != 0 ||
 		    spool_publish(sp, rows[done].path, doc.data, doc.len) != 0)
 			break;
 	}

@@ -8,10 +8,10 @@
 #ifndef SLUICE_OUTBOX_H
 #define SLUICE_OUTBOX_H
 
-#include "pipeline/ledger.h"
 #include "pipeline/spool.h"
+#include "stages/document.h"
 
 /* Publishes every pending row.  Returns 0, or -1 (rows stay pending). */
-int outbox_publish(struct ledger *l, struct spool *sp);
+int outbox_publish(const struct render_ctx *r, struct spool *sp);
 
 #endif

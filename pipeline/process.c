@@ -6,21 +6,43 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pipeline/ledger_documents.h"
 #include "pipeline/log.h"
 #include "pipeline/process.h"
 #include "pipeline/spool.h"
+#include "pipeline/token.h"
+#include "stages/template.h"
 #include "stages/stages.h"
 #include "stages/validate.h"
 
-void
-processor_init(struct processor *p, struct ledger *l, const struct conf *cf)
+char *
+processor_secret_path(const struct conf *cf, const char *root)
 {
+	return cf->link_secret_file[0] != '\0' ? xstrdup(cf->link_secret_file) :
+	    xasprintf("%s/link.secret", root);
+}
+
+char *
+processor_templates_dir(const struct conf *cf, const char *root)
+{
+	return cf->templates[0] != '\0' ? xstrdup(cf->templates) : xasprintf("%s/templates", root);
+}
+
+void
+processor_init(struct processor *p, struct ledger *l, const struct conf *cf, const char *root)
+{
+	char *secret = processor_secret_path(cf, root);
+
 	memset(p, 0, sizeof *p);
 	p->ledger = l;
 	p->conf = cf;
 	p->limits.max_field_bytes = (size_t)cf->max_field_bytes;
 	p->limits.max_record_lines = (size_t)cf->max_record_lines;
 	p->hash = sha256_new();
+	p->templates_dir = processor_templates_dir(cf, root);
+	if (token_secret_load(secret, &p->secret) != 0)
+		log_debug("no payment link secret in %s", secret);
+	free(secret);
 }
 
 void
@@ -29,6 +51,34 @@ processor_free(struct processor *p)
 	sha256_free(p->hash);
 	p->hash = NULL;
 	buf_free(&p->scratch);
+	buf_free(&p->secret);
+	buf_free(&p->template_text);
+	buf_free(&p->template_logo);
+	free(p->templates_dir);
+	p->templates_dir = NULL;
+}
+
+/* For the stages (apply_ctx.use_template): reads template NAME, keeps it in
+ * the ledger under the digest of its text and logo, and gives the digest. */
+static int
+use_template(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why)
+{
+	struct processor *p = ctx;
+
+	if (template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
+	    &p->template_text, &p->template_logo, why) != 0)
+		return -1;
+	sha256_reset(p->hash);
+	sha256_update(p->hash, buf_str(&p->template_text), p->template_text.len + 1);
+	sha256_update(p->hash, p->template_logo.data != NULL ? p->template_logo.data : "",
+	    p->template_logo.len);
+	sha256_final(p->hash, sha);
+	if (ledger_template_store(p->ledger, sha, name, buf_str(&p->template_text),
+	    p->template_logo.len > 0 ? p->template_logo.data : NULL, p->template_logo.len) != 0) {
+		buf_puts(why, "the ledger failed");
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -213,7 +263,7 @@ int
 process_input(struct processor *p, const struct input_file *in, struct outcome *out)
 {
 	int64_t now = now_ns(), seen_records = 0, size, existing = 0;
-	char at[TIME_SIZE];
+	char at[TIME_SIZE], received_at[TIME_SIZE];
 	struct input_row row = { 0 }, prior = { 0 };
 	struct run r = { 0 };
 	size_t nrecords = 0;
@@ -221,6 +271,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	int seen = 0;
 
 	format_time(now, at, sizeof at);
+	format_time(in->received_ns, received_at, sizeof received_at);
 	readable = precheck(p, in, &size, &out->errs);
 	/* every file that was opened and is not too large is hashed, read or
 	 * not, so its receipt identifies it */
@@ -264,7 +315,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 		out->records = seen_records;
 	} else if (readable) {
 		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash, &p->scratch,
-			&out->defers };
+			&out->defers, received_at, &p->secret, use_template, p };
 		r.apply = stage_apply(in->kind);
 		r.errs = &out->errs;
 		if (stage_parser(in->name)(in->fd, in->name, kind_get(in->kind), &p->limits,

@@ -23,9 +23,20 @@ struct processor {
 	struct sha256 *hash;
 	struct buf scratch;
 	bool dry_run;            /* sluice check: no receipt is queued */
+	char *templates_dir;
+	struct buf secret;       /* signs and verifies payment link tokens */
+	struct buf template_text;
+	struct buf template_logo;
 };
 
-void processor_init(struct processor *p, struct ledger *l, const struct conf *cf);
+/* Sets up a processor for the spool at root: its templates folder and the
+ * payment link secret (from the configuration, else in the root). */
+void processor_init(struct processor *p, struct ledger *l, const struct conf *cf,
+    const char *root);
+/* The path of the payment link secret of the spool at root. */
+char *processor_secret_path(const struct conf *cf, const char *root);
+/* The templates folder of the spool at root. */
+char *processor_templates_dir(const struct conf *cf, const char *root);
 void processor_free(struct processor *p);
 
 struct input_file {

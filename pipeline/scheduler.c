@@ -29,7 +29,7 @@ sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct con
 	s->spool = sp;
 	s->ledger = l;
 	s->conf = cf;
-	processor_init(&s->proc, l, cf);
+	processor_init(&s->proc, l, cf, spool_root(sp));
 }
 
 static void
@@ -122,6 +122,14 @@ sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
 	}
 	moved_clear(s);
 	return claimed;
+}
+
+static int
+publish(struct sched *s)
+{
+	struct render_ctx r = { s->ledger, s->conf, &s->proc.secret };
+
+	return outbox_publish(&r, s->spool);
 }
 
 static int
@@ -271,7 +279,7 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 		if (spool_file_away(s->spool, items[i].kind, items[i].work_name, out[i].filed_as) != 0)
 			ret = -1;
 	}
-	if (outbox_publish(s->ledger, s->spool) != 0)
+	if (publish(s) != 0)
 		ret = -1;
 out:
 	for (size_t i = 0; i < done; i++)
@@ -285,7 +293,7 @@ sched_drain(struct sched *s)
 {
 	size_t batch = (size_t)s->conf->batch_files;
 
-	if (outbox_publish(s->ledger, s->spool) != 0)
+	if (publish(s) != 0)
 		return -1;
 	/* deferred inputs are tried again on every pass; while a pass
 	 * accepts something and leaves something deferred, another pass may

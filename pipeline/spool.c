@@ -92,9 +92,25 @@ spool_open(const char *root, bool create, struct spool **out)
 
 	sp->root = xstrdup(root);
 	sp->lockfd = -1;
-	if (create && mkdir(root, 0775) != 0 && errno != EEXIST) {
-		log_error("cannot create the spool %s: %s", root, strerror(errno));
-		goto fail;
+	if (create) {
+		/* mkdir -p of the root */
+		char *p = xstrdup(root);
+
+		for (char *s = p + 1;; s++)
+			if (*s == '/' || *s == '\0') {
+				char c = *s;
+
+				*s = '\0';
+				if (mkdir(p, 0775) != 0 && errno != EEXIST) {
+					log_error("cannot create the spool %s: %s", p, strerror(errno));
+					free(p);
+					goto fail;
+				}
+				*s = c;
+				if (c == '\0')
+					break;
+			}
+		free(p);
 	}
 	sp->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sp->rootfd < 0) {

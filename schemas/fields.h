@@ -19,6 +19,7 @@
 
 enum field_type {
 	FT_ID,        /* 1-64 of [A-Za-z0-9._-], starting alphanumeric */
+	FT_REF,       /* an id, or a payment link token: up to 512 of the same */
 	FT_TEXT,      /* one line of UTF-8 text, no control characters */
 	FT_NOTE,      /* UTF-8 text that may span lines */
 	FT_DATE,      /* RFC 3339 date-time */
@@ -124,7 +125,7 @@ extern const char *const payment_status_values[];
 	X(event_id, FT_ID, REQ, 0, NULL, NO_DEFAULT)                    \
 	X(order_number, FT_ID, REQ, 0, NULL, NO_DEFAULT)                \
 	X(type, FT_ENUM, REQ, 0, payment_type_values, NO_DEFAULT)       \
-	X(request_id, FT_ID, OPT, 0, NULL, NO_DEFAULT)                  \
+	X(request_id, FT_REF, OPT, 512, NULL, NO_DEFAULT)               \
 	X(status, FT_ENUM, REQ, 0, payment_status_values, NO_DEFAULT)   \
 	X(amount, FT_MONEY, REQ, 0, NULL, NO_DEFAULT)                   \
 	X(currency, FT_CURRENCY, REQ, 0, NULL, NO_DEFAULT)              \

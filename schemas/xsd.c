@@ -13,7 +13,7 @@ static void
 type_name(const struct field_def *f, char *out, size_t outsz)
 {
 	static const char *const names[] = {
-		[FT_ID] = "id", [FT_DATE] = "date", [FT_MONEY] = "money", [FT_RATE] = "rate",
+		[FT_ID] = "id", [FT_REF] = "ref", [FT_DATE] = "date", [FT_MONEY] = "money", [FT_RATE] = "rate",
 		[FT_QTY] = "qty", [FT_BOOL] = "bool", [FT_COUNTRY] = "country",
 		[FT_CURRENCY] = "currency", [FT_EMAIL] = "email", [FT_EAN] = "ean",
 		[FT_INT] = "int", [FT_POSINT] = "int", [FT_HS_CODE] = "hs_code",
@@ -65,6 +65,10 @@ simple_type(struct buf *out, const struct field_def *f)
 	case FT_ID:
 		pattern_type(out, "id", "[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}",
 		    "1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+		break;
+	case FT_REF:
+		pattern_type(out, "ref", "[A-Za-z0-9][A-Za-z0-9._\\-]{0,511}",
+		    "a request or payment link id, or a payment link token");
 		break;
 	case FT_TEXT:
 	case FT_NOTE:

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/validate.h"
@@ -40,7 +41,8 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	money_format(k.amount, state_digits(st), money, sizeof money);
 	if (ledger_link_insert(a->ledger, order_number, a->input_id, &k) == 0 &&
 	    lifecycle_journal(a, order_number, "link_created",
-	    "\"link_id\":\"%s\",\"amount\":\"%s\"", k.link_id, money) == 0)
+	    "\"link_id\":\"%s\",\"amount\":\"%s\"", k.link_id, money) == 0 &&
+	    issue_link(a, order_number, k.link_id) == 0)
 		ret = 0;
 	free(k.link_id);
 out:

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/token.h"
+#include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 
@@ -31,16 +33,42 @@ find_link(const struct order_state *st, const char *id)
 	return NULL;
 }
 
+/* A request_id that is a payment link's token names that link once the
+ * token verifies: the record then names the link by its id. */
+static bool
+resolve_token(struct apply_ctx *a, struct record *rec, const struct order_state *st,
+    struct errlist *errs)
+{
+	const struct field_value *req = &rec->head[PH_request_id];
+	struct link_claim c;
+
+	if (req->s == NULL || !token_like(req->s))
+		return true;
+	if (!token_verify(a->secret, req->s, &c) ||
+	    strcmp(c.order_number, st->order->order_number) != 0 ||
+	    strcmp(c.currency, st->order->currency) != 0) {
+		errlist_add(errs, req->line, "request_id", ERR_INVALID_TOKEN,
+		    "the payment link token in request_id was not issued for order %s by this "
+		    "spool, or was altered", st->order->order_number);
+		return false;
+	}
+	record_set_head(rec, PH_request_id, c.link_id, strlen(c.link_id), req->line);
+	return true;
+}
+
 /* Checks the event against the request or link it names; errors added,
  * or the reason it must wait added to a->defers. */
 static enum apply_result
-check_event(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
+check_event(struct apply_ctx *a, struct record *rec, const struct order_state *st,
     struct errlist *errs)
 {
 	const struct field_value *h = rec->head;
 	const struct field_value *req = &h[PH_request_id];
 	bool authorization = strcmp(h[PH_type].s, "authorization") == 0;
 	char want[MONEY_SIZE];
+
+	if (!resolve_token(a, rec, st, errs))
+		return APPLY_REJECTED;
 
 	if (strcmp(h[PH_currency].s, st->order->currency) != 0)
 		errlist_add(errs, h[PH_currency].line, "currency", ERR_CURRENCY_MISMATCH,
@@ -120,8 +148,12 @@ apply_event(struct apply_ctx *a, const struct record *rec, const struct order_st
 		const struct payment_request *r = find_request(st, req);
 
 		/* a failed capture leaves the shipment unpaid: not to be shipped */
-		return ledger_shipment_set_capture(a->ledger, r->shipment_id,
-		    success ? "captured" : "failed");
+		if (ledger_shipment_set_capture(a->ledger, r->shipment_id,
+		    success ? "captured" : "failed") != 0)
+			return -1;
+		if (success && strcmp(a->conf->invoice_on, "capture") == 0)
+			return issue_invoice(a, order, r->shipment_id,
+			    e.occurred_at != NULL ? e.occurred_at : a->received_at);
 	}
 	return 0;
 }

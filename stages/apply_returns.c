@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/validate.h"
@@ -154,8 +155,9 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	if (lifecycle_journal(a, st->order->order_number, "return_received",
 	    "\"return_id\":\"%s\",\"shipment_id\":\"%s\",\"refund\":\"%s\",\"restock\":%s",
 	    r.return_id, sh->shipment_id, money, r.restock ? "true" : "false") != 0 ||
-	    (r.refund > 0 && lifecycle_request(a, st, "refund", r.return_id, sh->shipment_id,
-	    r.return_id, r.refund) != 0) ||
+	    (r.refund > 0 && (lifecycle_request(a, st, "refund", r.return_id, sh->shipment_id,
+	    r.return_id, r.refund) != 0 ||
+	    issue_credit_note(a, st->order->order_number, r.return_id) != 0)) ||
 	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
 	    lifecycle_settle(a, st->order->order_number) != 0)
 		goto out;

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/ledger_documents.h"
 #include "stages/identity.h"
+#include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/totals.h"
@@ -185,9 +187,13 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 		if (ledger_line_add_shipped(a->ledger, st->order->order_number, sh.lines[i].line_id,
 		    sh.lines[i].quantity) != 0)
 			goto out;
-	if (lifecycle_journal(a, st->order->order_number, "shipment_created",
+	if (ledger_shipment_set_delivery(a->ledger, sh.shipment_id, &st->order->delivery) != 0 ||
+	    lifecycle_journal(a, st->order->order_number, "shipment_created",
 	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s", sh.shipment_id, money,
 	    sh.shipped ? "true" : "false") != 0 ||
+	    issue_proforma(a, st->order->order_number, sh.shipment_id) != 0 ||
+	    (strcmp(a->conf->invoice_on, "shipment") == 0 &&
+	    issue_invoice(a, st->order->order_number, sh.shipment_id, NULL) != 0) ||
 	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
 	    lifecycle_settle(a, st->order->order_number) != 0)
 		goto out;

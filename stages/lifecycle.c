@@ -6,6 +6,7 @@
 
 #include "pipeline/log.h"
 #include "stages/identity.h"
+#include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/totals.h"
@@ -196,6 +197,10 @@ lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char 
 	    lifecycle_journal(a, st->order->order_number, "payment_requested",
 	    "\"request_id\":\"%s\",\"type\":\"%s\",\"amount\":\"%s\"", r.request_id, type, money)
 	    != 0 ? -1 : 0;
+	/* manual captures are made at the PSP: recorded (a payment event
+	 * answers them), but no file asks for them */
+	if (ret == 0 && !(strcmp(type, "capture") == 0 && strcmp(a->conf->capture_on, "manual") == 0))
+		ret = issue_request(a, st->order->order_number, &r);
 	free(r.request_id);
 	return ret;
 }
@@ -214,6 +219,8 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 
 		if (strcmp(sh->capture, "waiting") != 0)
 			continue;
+		if (strcmp(a->conf->capture_on, "shipped") == 0 && !sh->shipped)
+			continue;   /* captured once marked shipped */
 		if (committed + sh->amount > st->order->authorized)
 			break;   /* in order: a later, smaller one does not jump the queue */
 		if (lifecycle_request(a, st, "capture", sh->shipment_id, sh->shipment_id, NULL,

@@ -98,6 +98,17 @@ money_format(int64_t minor, int digits, char *out, size_t outsz)
 		    (unsigned long long)(m % (uint64_t)pow10[digits]));
 }
 
+void
+rate_format(int64_t bp, char *out, size_t outsz)
+{
+	if (bp % 100 == 0)
+		snprintf(out, outsz, "%lld", (long long)(bp / 100));
+	else if (bp % 10 == 0)
+		snprintf(out, outsz, "%lld.%lld", (long long)(bp / 100), (long long)(bp % 100 / 10));
+	else
+		snprintf(out, outsz, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
+}
+
 int64_t
 div_round(__int128 num, int64_t den)
 {

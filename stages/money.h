@@ -30,6 +30,10 @@ bool money_shape_ok(const char *s, size_t len);
 void money_format(int64_t minor, int digits, char *out, size_t outsz);
 #define MONEY_SIZE 32
 
+/* Formats a VAT rate in hundredths of a percent as the contract writes it
+ * ("25", "7.75", "12.5"); out needs 16 bytes. */
+void rate_format(int64_t bp, char *out, size_t outsz);
+
 /* num / den rounded half away from zero; den > 0. */
 int64_t div_round(__int128 num, int64_t den);
 

@@ -5,24 +5,13 @@
 
 #include <jansson.h>
 
-#include "pipeline/ledger_lifecycle.h"
+#include "pipeline/ledger_documents.h"
 #include "pipeline/log.h"
 #include "stages/json_out.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/order_view.h"
 #include "stages/totals.h"
-
-void
-rate_format(int64_t bp, char *out, size_t outsz)
-{
-	if (bp % 100 == 0)
-		snprintf(out, outsz, "%" PRId64, bp / 100);
-	else if (bp % 10 == 0)
-		snprintf(out, outsz, "%" PRId64 ".%" PRId64, bp / 100, (bp % 100) / 10);
-	else
-		snprintf(out, outsz, "%" PRId64 ".%02" PRId64, bp / 100, bp % 100);
-}
 
 struct money_fmt {
 	int digits;
@@ -181,6 +170,23 @@ json_payments(const struct order_state *st, struct money_fmt *m, json_t **links,
 	return requests;
 }
 
+static void
+json_document(void *ctx, const struct document *d)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "type", json_text(d->type));
+	json_object_set_new(j, "number", json_text(d->number));
+	json_object_set_new(j, "issued_at", json_text(d->issued_at));
+	json_array_append_new(ctx, j);
+}
+
+static void
+text_document(void *ctx, const struct document *d)
+{
+	fprintf(ctx, "  document  %-12s %s\n", d->type, d->number);
+}
+
 static int
 json_event(void *ctx, const struct journal_event *e)
 {
@@ -200,7 +206,7 @@ print_json(struct ledger *l, const struct order_state *st, const struct order_to
 {
 	const struct order *o = st->order;
 	json_t *root = json_object(), *lines = json_array(), *events = json_array();
-	json_t *links, *payments, *requests;
+	json_t *links, *payments, *requests, *documents;
 	char rate[16];
 	int ret = -1;
 
@@ -249,8 +255,10 @@ print_json(struct ledger *l, const struct order_state *st, const struct order_to
 	json_object_set_new(root, "requests", requests);
 	json_object_set_new(root, "links", links);
 	json_object_set_new(root, "payments", payments);
-	json_object_set_new(root, "documents", json_array());
-	if (ledger_journal_for_order(l, o->order_number, json_event, events) == 0) {
+	documents = json_array();
+	json_object_set_new(root, "documents", documents);
+	if (ledger_documents_for_order(l, o->order_number, json_document, documents) == 0 &&
+	    ledger_journal_for_order(l, o->order_number, json_event, events) == 0) {
 		json_object_set_new(root, "events", events);
 		events = NULL;
 		if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0) {
@@ -403,6 +411,8 @@ print_text(struct ledger *l, const struct order_state *st, const struct order_to
 	if (st->nshipments + st->nreturns + st->nrequests + st->nlinks > 0)
 		fputc('\n', out);
 	text_lifecycle(st, m, out);
+	if (ledger_documents_for_order(l, o->order_number, text_document, out) != 0)
+		return -1;
 	fputs("\nevents\n", out);
 	return ledger_journal_for_order(l, o->order_number, text_event, out);
 }

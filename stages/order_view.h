@@ -15,8 +15,4 @@
  * unknown, -1 on a ledger failure. */
 int order_view_print(struct ledger *l, const char *order_number, bool json, FILE *out);
 
-/* Formats a VAT rate in hundredths of a percent as the contract writes it
- * ("25", "7.75", "12.5"); out needs 16 bytes. */
-void rate_format(int64_t bp, char *out, size_t outsz);
-
 #endif

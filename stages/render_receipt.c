@@ -6,6 +6,7 @@
 
 #include "pipeline/ledger.h"
 #include "pipeline/log.h"
+#include "stages/document.h"
 #include "stages/stages.h"
 #include "stages/xml_out.h"
 
@@ -24,8 +25,9 @@ write_error(void *ctx, const struct error_item *e)
 }
 
 int
-render_receipt(struct ledger *l, int64_t input_id, struct buf *out)
+render_receipt(const struct render_ctx *r, int64_t input_id, struct buf *out)
 {
+	struct ledger *l = r->ledger;
 	struct input_row in = { 0 };
 	struct xml_out *x;
 	int found, ret = -1;

@@ -19,6 +19,7 @@ static const apply_fn appliers[KIND__COUNT] = {
 	[KIND_SHIPMENTS] = apply_shipment,
 	[KIND_PAYMENTS] = apply_payment,
 	[KIND_RETURNS] = apply_return,
+	[KIND_INVOICES] = apply_invoice,
 };
 
 static const struct {
@@ -26,6 +27,11 @@ static const struct {
 	render_fn render;
 } renderers[] = {
 	{ "receipt", render_receipt },
+	{ "invoice_xml", render_invoice_xml },
+	{ "proforma_xml", render_proforma_xml },
+	{ "request_xml", render_request_xml },
+	{ "link_xml", render_link_xml },
+	{ "document_pdf", render_document_pdf },
 };
 
 parse_fn

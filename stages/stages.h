@@ -37,13 +37,23 @@ struct apply_ctx {
 	struct sha256 *hash;       /* scratch context for record digests */
 	struct buf *scratch;       /* scratch text, reused between records */
 	struct errlist *defers;    /* why records wait (deferral reasons) */
+	const char *received_at;   /* when the input was received: the date
+	                              of documents it causes */
+	const struct buf *secret;  /* verifies payment link tokens */
+	/* Keeps template NAME in the ledger and gives its digest; -1 with the
+	 * reason in why when it cannot be read (the pipeline reads files,
+	 * stages do not). */
+	int (*use_template)(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why);
+	void *template_ctx;
 };
 
 typedef enum apply_result (*apply_fn)(struct apply_ctx *a, struct record *rec,
     struct errlist *errs);
 
+struct render_ctx;
+
 /* Renders one outbox document into out; 0, or -1 on a ledger failure. */
-typedef int (*render_fn)(struct ledger *l, int64_t ref, struct buf *out);
+typedef int (*render_fn)(const struct render_ctx *r, int64_t ref, struct buf *out);
 
 /* The parser for a file name by its extension, or NULL (unknown format). */
 parse_fn stage_parser(const char *name);
@@ -58,6 +68,13 @@ enum apply_result apply_cancellation(struct apply_ctx *a, struct record *rec, st
 enum apply_result apply_shipment(struct apply_ctx *a, struct record *rec, struct errlist *errs);
 enum apply_result apply_payment(struct apply_ctx *a, struct record *rec, struct errlist *errs);
 enum apply_result apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs);
-int render_receipt(struct ledger *l, int64_t input_id, struct buf *out);
+enum apply_result apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+
+int render_receipt(const struct render_ctx *r, int64_t input_id, struct buf *out);
+int render_invoice_xml(const struct render_ctx *r, int64_t id, struct buf *out);
+int render_proforma_xml(const struct render_ctx *r, int64_t id, struct buf *out);
+int render_request_xml(const struct render_ctx *r, int64_t id, struct buf *out);
+int render_link_xml(const struct render_ctx *r, int64_t id, struct buf *out);
+int render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out);
 
 #endif

@@ -47,15 +47,22 @@ all_digits(const char *s, size_t len)
 	return len > 0;
 }
 
-bool
-valid_id(const char *s, size_t len)
+/* 1..max of [A-Za-z0-9._-], starting with a letter or digit. */
+static bool
+valid_word(const char *s, size_t len, size_t max)
 {
-	if (len < 1 || len > 64 || !is_alnum(s[0]))
+	if (len < 1 || len > max || !is_alnum(s[0]))
 		return false;
 	for (size_t i = 1; i < len; i++)
 		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
 			return false;
 	return true;
+}
+
+bool
+valid_id(const char *s, size_t len)
+{
+	return valid_word(s, len, 64);
 }
 
 bool
@@ -270,6 +277,13 @@ check_field(const struct field_def *f, struct field_value *v, struct errlist *er
 		if (!valid_id(v->s, v->len)) {
 			bad_value(errs, f, v, ERR_INVALID_ID,
 			    "an id (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
+			return 1;
+		}
+		return 0;
+	case FT_REF:
+		if (!valid_word(v->s, v->len, (size_t)f->limit)) {
+			bad_value(errs, f, v, ERR_INVALID_ID,
+			    "a request or link id, or a payment link token");
 			return 1;
 		}
 		return 0;

@@ -26,6 +26,7 @@ fork=${FORK:-1}
 # real memory growth (-malloc_limit_mb follows -rss_limit_mb: any single
 # allocation over 256 MiB is reported too).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=32}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 for t in "${targets[@]}"; do
 	[ -x "$out/$t" ] || { echo "run.sh: $out/$t is missing: run build.sh first" >&2; exit 1; }

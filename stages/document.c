@@ -1,0 +1,337 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/log.h"
+#include "pipeline/token.h"
+#include "stages/document.h"
+#include "stages/lifecycle.h"
+#include "stages/money.h"
+
+static char *
+dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+dup_address(struct address *to, const struct address *from)
+{
+	to->address1 = dup(from->address1);
+	to->address2 = dup(from->address2);
+	to->zip = dup(from->zip);
+	to->city = dup(from->city);
+	to->country = dup(from->country);
+}
+
+static struct doc_line *
+add_line(struct doc *d)
+{
+	d->lines = xreallocarray(d->lines, d->nlines + 1, sizeof *d->lines);
+	memset(&d->lines[d->nlines], 0, sizeof *d->lines);
+	d->lines[d->nlines].weight_grams = -1;
+	return &d->lines[d->nlines++];
+}
+
+/* A line of an order's product, with the product fields the template shows. */
+static struct doc_line *
+product_line(struct doc *d, const struct order_line *ol)
+{
+	struct doc_line *ln = add_line(d);
+
+	ln->description = dup(ol->name);
+	ln->sku = d->tpl.show_sku ? dup(ol->sku) : NULL;
+	ln->ean = d->tpl.show_ean ? dup(ol->ean) : NULL;
+	ln->variant = d->tpl.show_variant ? dup(ol->variant) : NULL;
+	ln->size = d->tpl.show_size ? dup(ol->size) : NULL;
+	ln->unit_price = ol->unit_price;
+	ln->vat_rate = ol->vat_rate;
+	ln->hs_code = dup(ol->hs_code);
+	ln->origin = dup(ol->country_of_origin);
+	ln->weight_grams = ol->weight_grams;
+	return ln;
+}
+
+static void
+shipping_line(struct doc *d, const struct order *o, int64_t amount, int64_t vat)
+{
+	struct doc_line *ln = add_line(d);
+
+	ln->description = xstrdup(d->tpl.labels[LABEL_SHIPPING]);
+	ln->quantity = 1;
+	ln->unit_price = o->shipping_price;
+	ln->vat_rate = o->shipping_vat_rate;
+	ln->vat = vat;
+	ln->line_total = amount;
+}
+
+/* VAT per rate and the totals, from the lines. */
+static void
+summarize(struct doc *d)
+{
+	for (size_t i = 0; i < d->nlines; i++) {
+		const struct doc_line *ln = &d->lines[i];
+		size_t k;
+
+		for (k = 0; k < d->nvats && d->vats[k].rate != ln->vat_rate; k++)
+			;
+		if (k == d->nvats) {
+			d->vats = xreallocarray(d->vats, d->nvats + 1, sizeof *d->vats);
+			d->vats[d->nvats++] = (struct doc_vat){ ln->vat_rate, 0, 0 };
+			/* keep rates in ascending order */
+			for (; k > 0 && d->vats[k - 1].rate > d->vats[k].rate; k--) {
+				struct doc_vat tmp = d->vats[k];
+
+				d->vats[k] = d->vats[k - 1];
+				d->vats[k - 1] = tmp;
+			}
+		}
+		for (k = 0; d->vats[k].rate != ln->vat_rate; k++)
+			;
+		d->vats[k].base += ln->line_total - ln->vat;
+		d->vats[k].amount += ln->vat;
+		d->vat_total += ln->vat;
+		d->total += ln->line_total;
+		if (ln->weight_grams > 0)
+			d->weight_total += ln->weight_grams * ln->quantity;
+	}
+}
+
+static void
+buyer_of_order(struct doc *d, const struct order *o)
+{
+	struct buf name = { 0 };
+
+	if (o->first_name != NULL)
+		buf_puts(&name, o->first_name);
+	if (o->last_name != NULL) {
+		if (name.len > 0)
+			buf_putc(&name, ' ');
+		buf_puts(&name, o->last_name);
+	}
+	d->buyer_name = name.len > 0 ? name.data : xstrdup(o->email);
+	if (name.len == 0)
+		buf_free(&name);
+	d->buyer_email = xstrdup(o->email);
+	dup_address(&d->buyer, &o->billing);
+	d->payment_reference = xstrdup(o->payment_reference);
+	d->currency = xstrdup(o->currency);
+	d->digits = currency_digits(o->currency, strlen(o->currency));
+}
+
+static int
+shipment_lines(struct doc *d, const struct order_state *st, const struct shipment *sh)
+{
+	int64_t line_vat = 0;
+
+	for (size_t i = 0; i < sh->nlines; i++) {
+		const struct shipment_line *sl = &sh->lines[i];
+		const struct order_line *ol = state_line(st, sl->line_id);
+		struct doc_line *ln;
+
+		if (ol == NULL)
+			return -1;
+		ln = product_line(d, ol);
+		ln->quantity = sl->quantity;
+		/* the discount is allocated over the units like the total */
+		ln->discount = part_of(ol->discount, sl->first_unit + sl->quantity, ol->quantity) -
+		    part_of(ol->discount, sl->first_unit, ol->quantity);
+		ln->vat = sl->vat;
+		ln->line_total = sl->amount;
+		line_vat += sl->vat;
+	}
+	if (sh->shipping_amount > 0)
+		shipping_line(d, st->order, sh->shipping_amount, sh->vat - line_vat);
+	return 0;
+}
+
+static int
+return_lines(struct doc *d, const struct order_state *st, const struct order_return *r)
+{
+	for (size_t i = 0; i < r->nlines; i++) {
+		const struct order_line *ol = state_line(st, r->lines[i].line_id);
+		struct doc_line *ln;
+
+		if (ol == NULL)
+			return -1;
+		ln = product_line(d, ol);
+		ln->quantity = r->lines[i].quantity;
+		ln->vat = r->lines[i].vat;
+		ln->line_total = r->lines[i].amount;
+	}
+	if (r->shipping_amount > 0)
+		shipping_line(d, st->order, r->shipping_amount,
+		    vat_of(st->order->shipping_price, st->order->shipping_vat_rate,
+		    st->order->prices_include_vat));
+	d->return_fee = r->return_fee > r->lines_amount + r->shipping_amount ?
+	    r->lines_amount + r->shipping_amount : r->return_fee;
+	return 0;
+}
+
+static int
+load_free_invoice(const struct render_ctx *r, struct doc *d)
+{
+	struct free_invoice f;
+
+	if (ledger_free_invoice_get(r->ledger, d->row.invoice_id, &f) != 1)
+		return -1;
+	d->currency = xstrdup(f.currency);
+	d->digits = currency_digits(f.currency, strlen(f.currency));
+	d->buyer_name = xstrdup(f.name);
+	d->buyer_email = xstrdup(f.email);
+	dup_address(&d->buyer, &f.billing);
+	d->due_date = dup(f.due_date);
+	d->text = dup(f.text);
+	for (size_t i = 0; i < f.nlines; i++) {
+		struct doc_line *ln = add_line(d);
+
+		ln->description = xstrdup(f.lines[i].description);
+		ln->quantity = f.lines[i].quantity;
+		ln->unit_price = f.lines[i].unit_price;
+		ln->vat_rate = f.lines[i].vat_rate;
+		ln->vat = f.lines[i].vat;
+		ln->line_total = f.lines[i].line_total;
+	}
+	free_invoice_clear(&f);
+	return 0;
+}
+
+static const struct order_return *
+find_return(const struct order_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->nreturns; i++)
+		if (strcmp(st->returns[i].return_id, id) == 0)
+			return &st->returns[i];
+	return NULL;
+}
+
+static int
+load_from_order(const struct render_ctx *r, struct doc *d)
+{
+	const struct document *row = &d->row;
+	struct order_state *st;
+	int ret = -1;
+
+	if (ledger_order_state(r->ledger, row->order_number, &st) != 1)
+		return -1;
+	buyer_of_order(d, st->order);
+	if (strcmp(row->type, "invoice") == 0 || strcmp(row->type, "proforma") == 0) {
+		const struct shipment *sh = state_shipment(st, row->shipment_id);
+
+		if (sh == NULL || shipment_lines(d, st, sh) != 0)
+			goto out;
+		if (strcmp(row->type, "proforma") == 0 &&
+		    ledger_shipment_delivery(r->ledger, row->shipment_id, &d->delivery) != 0)
+			goto out;
+	} else if (strcmp(row->type, "credit_note") == 0) {
+		const struct order_return *rt = find_return(st, row->return_id);
+
+		if (rt == NULL || return_lines(d, st, rt) != 0)
+			goto out;
+	} else if (strcmp(row->type, "link") == 0) {
+		struct link_claim c = { 0 };
+
+		for (size_t i = 0; i < st->nlinks; i++)
+			if (strcmp(st->links[i].link_id, row->link_id) == 0)
+				d->total = st->links[i].amount;
+		snprintf(c.link_id, sizeof c.link_id, "%s", row->link_id);
+		snprintf(c.order_number, sizeof c.order_number, "%s", st->order->order_number);
+		snprintf(c.currency, sizeof c.currency, "%s", st->order->currency);
+		c.amount = d->total;
+		token_make(r->secret, &c, &d->token);
+		/* the URL template holds {token} once (checked by conf) */
+		{
+			const char *u = r->conf->link_url, *at = strstr(u, "{token}");
+
+			buf_append(&d->url, u, (size_t)(at - u));
+			buf_append(&d->url, d->token.data, d->token.len);
+			buf_puts(&d->url, at + 7);
+		}
+	} else {
+		/* capture, refund, release: the request's amount */
+		for (size_t i = 0; i < st->nrequests; i++)
+			if (strcmp(st->requests[i].request_id, row->request_id) == 0)
+				d->total = st->requests[i].amount;
+	}
+	ret = 0;
+out:
+	order_state_free(st);
+	return ret;
+}
+
+int
+doc_load(const struct render_ctx *r, int64_t id, struct doc *d)
+{
+	struct buf errs = { 0 };
+	char *text = NULL;
+	int ret = -1;
+
+	memset(d, 0, sizeof *d);
+	if (ledger_document_get(r->ledger, id, &d->row) != 1)
+		return -1;
+	if (d->row.template_sha256 != NULL) {
+		if (ledger_template_get(r->ledger, d->row.template_sha256, &text, &d->logo) != 1 ||
+		    template_parse(text, &d->tpl, &errs) != 0) {
+			log_error("document %s: its template does not load: %s", d->row.number,
+			    buf_str(&errs));
+			goto out;
+		}
+	} else if (template_parse(template_default_text(), &d->tpl, &errs) != 0)
+		fatal("the built-in template does not parse: %s", buf_str(&errs));
+	if (d->row.invoice_id != NULL ? load_free_invoice(r, d) != 0 : load_from_order(r, d) != 0)
+		goto out;
+	if (d->nlines > 0) {
+		d->total = 0;
+		summarize(d);
+		d->total -= d->return_fee;
+	}
+	ret = 0;
+out:
+	free(text);
+	buf_free(&errs);
+	return ret;
+}
+
+void
+doc_clear(struct doc *d)
+{
+	for (size_t i = 0; i < d->nlines; i++) {
+		struct doc_line *ln = &d->lines[i];
+
+		free(ln->description);
+		free(ln->sku);
+		free(ln->ean);
+		free(ln->variant);
+		free(ln->size);
+		free(ln->hs_code);
+		free(ln->origin);
+	}
+	free(d->lines);
+	free(d->vats);
+	ledger_document_clear(&d->row);
+	template_clear(&d->tpl);
+	buf_free(&d->logo);
+	free(d->currency);
+	free(d->buyer_name);
+	free(d->buyer_email);
+	address_clear(&d->buyer);
+	address_clear(&d->delivery);
+	free(d->payment_reference);
+	free(d->due_date);
+	free(d->text);
+	buf_free(&d->token);
+	buf_free(&d->url);
+	memset(d, 0, sizeof *d);
+}
+
+const char *
+doc_title(const struct doc *d)
+{
+	if (strcmp(d->row.type, "credit_note") == 0)
+		return d->tpl.labels[LABEL_CREDIT_NOTE];
+	if (strcmp(d->row.type, "proforma") == 0)
+		return d->tpl.labels[LABEL_PROFORMA];
+	return d->tpl.labels[LABEL_INVOICE];
+}

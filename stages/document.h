@@ -1,0 +1,78 @@
+/*
+ * document: what an issued document says, assembled from the ledger: its
+ * number and date, seller (from the template kept with it), buyer, lines,
+ * VAT per rate and totals, or for payment requests and links their amount
+ * and token.  The XML and PDF renderers both draw from this model, so the
+ * two forms of a document always agree.
+ *
+ * Everything comes from facts that never change once a document is issued
+ * (shipment and return lines, order lines, the kept template), so rendering
+ * it again gives the same bytes.
+ */
+#ifndef SLUICE_DOCUMENT_H
+#define SLUICE_DOCUMENT_H
+
+#include "pipeline/conf.h"
+#include "pipeline/ledger_documents.h"
+#include "stages/template.h"
+
+/* What a renderer needs besides the ledger. */
+struct render_ctx {
+	struct ledger *ledger;
+	const struct conf *conf;
+	const struct buf *secret;     /* signs payment link tokens */
+};
+
+struct doc_line {
+	char *description;
+	char *sku, *ean, *variant, *size;   /* shown as the template says */
+	int64_t quantity;
+	int64_t unit_price;
+	int64_t discount;                   /* this part's share of the line's */
+	int64_t vat_rate;
+	int64_t vat;
+	int64_t line_total;                 /* VAT included */
+	char *hs_code;
+	char *origin;
+	int64_t weight_grams;               /* per unit; -1 unknown */
+};
+
+struct doc_vat {
+	int64_t rate;
+	int64_t base;
+	int64_t amount;
+};
+
+struct doc {
+	struct document row;
+	struct template tpl;
+	struct buf logo;
+	char *currency;
+	int digits;
+	char *buyer_name;
+	char *buyer_email;
+	struct address buyer;
+	struct address delivery;            /* pro-formas */
+	char *payment_reference;
+	char *due_date;
+	char *text;
+	struct doc_line *lines;
+	size_t nlines;
+	struct doc_vat *vats;
+	size_t nvats;
+	int64_t vat_total;
+	int64_t total;
+	int64_t return_fee;                 /* credit notes: deducted from the total */
+	int64_t weight_total;               /* pro-formas */
+	struct buf token;                   /* links */
+	struct buf url;
+};
+
+/* Assembles document id.  Returns 0, or -1 on a ledger failure. */
+int doc_load(const struct render_ctx *r, int64_t id, struct doc *d);
+void doc_clear(struct doc *d);
+
+/* The title label of a document type (invoice, credit note, pro-forma). */
+const char *doc_title(const struct doc *d);
+
+#endif

@@ -1,0 +1,151 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/ledger_documents.h"
+#include "pipeline/log.h"
+#include "stages/issue.h"
+
+/* Inserts the document and queues its files: out/<folder>/<number>.xml
+ * (rendered by xml_doc) and, for documents people read, the PDF. */
+static int
+issue(struct apply_ctx *a, struct document *d, const char *folder, const char *xml_doc, bool pdf)
+{
+	char *path;
+	int ret;
+
+	d->input_id = a->input_id;
+	if (d->issued_at == NULL)
+		d->issued_at = (char *)a->received_at;
+	if (ledger_document_insert(a->ledger, d) != 0)
+		return -1;
+	path = xasprintf("out/%s/%s.xml", folder, d->number);
+	ret = ledger_outbox_add(a->ledger, path, xml_doc, d->id);
+	free(path);
+	if (ret == 0 && pdf) {
+		path = xasprintf("out/%s/%s.pdf", folder, d->number);
+		ret = ledger_outbox_add(a->ledger, path, "document_pdf", d->id);
+		free(path);
+	}
+	if (ret == 0) {
+		char *detail = xasprintf("{\"type\":\"%s\",\"number\":\"%s\"}", d->type, d->number);
+
+		ret = ledger_journal_add(a->ledger, d->order_number, "document_issued", a->input_id,
+		    NULL, a->at, detail);
+		free(detail);
+	}
+	return ret;
+}
+
+/* The number of the next document of a series: PREFIX000001. */
+static char *
+next_number(struct apply_ctx *a, const char *prefix)
+{
+	int64_t n;
+
+	if (ledger_series_next(a->ledger, prefix, &n) != 0)
+		return NULL;
+	return xasprintf("%s%06lld", prefix, (long long)n);
+}
+
+/* Keeps the default template with the document; a template that cannot be
+ * read is an environment failure for documents of orders. */
+static int
+default_template(struct apply_ctx *a, char sha[SHA256_HEX])
+{
+	struct buf why = { 0 };
+	int ret = a->use_template(a->template_ctx, a->conf->default_template, sha, &why);
+
+	if (ret != 0)
+		log_error("template %s: %s", a->conf->default_template, buf_str(&why));
+	buf_free(&why);
+	return ret;
+}
+
+static int
+issue_numbered(struct apply_ctx *a, const char *type, const char *prefix,
+    const char *order_number, const char *shipment_id, const char *return_id,
+    const char *issued_at)
+{
+	char sha[SHA256_HEX];
+	struct document d = { .type = (char *)type, .order_number = (char *)order_number,
+		.shipment_id = (char *)shipment_id, .return_id = (char *)return_id,
+		.issued_at = (char *)issued_at, .template_sha256 = sha };
+	int ret;
+
+	if (default_template(a, sha) != 0 || (d.number = next_number(a, prefix)) == NULL)
+		return -1;
+	ret = issue(a, &d, "invoices", "invoice_xml", true);
+	free(d.number);
+	return ret;
+}
+
+int
+issue_invoice(struct apply_ctx *a, const char *order_number, const char *shipment_id,
+    const char *issued_at)
+{
+	return issue_numbered(a, "invoice", a->conf->invoice_prefix, order_number, shipment_id,
+	    NULL, issued_at);
+}
+
+int
+issue_credit_note(struct apply_ctx *a, const char *order_number, const char *return_id)
+{
+	return issue_numbered(a, "credit_note", a->conf->credit_note_prefix, order_number, NULL,
+	    return_id, NULL);
+}
+
+int
+issue_proforma(struct apply_ctx *a, const char *order_number, const char *shipment_id)
+{
+	char sha[SHA256_HEX];
+	struct document d = { .type = "proforma", .order_number = (char *)order_number,
+		.shipment_id = (char *)shipment_id, .template_sha256 = sha };
+	int ret;
+
+	if (default_template(a, sha) != 0)
+		return -1;
+	d.number = xasprintf("PF-%s", shipment_id);
+	ret = issue(a, &d, "proformas", "proforma_xml", true);
+	free(d.number);
+	return ret;
+}
+
+int
+issue_request(struct apply_ctx *a, const char *order_number, const struct payment_request *r)
+{
+	struct document d = { .type = r->type, .number = r->request_id,
+		.order_number = (char *)order_number, .shipment_id = r->shipment_id,
+		.return_id = r->return_id, .request_id = r->request_id };
+
+	return issue(a, &d, "captures", "request_xml", false);
+}
+
+int
+issue_link(struct apply_ctx *a, const char *order_number, const char *link_id)
+{
+	struct document d = { .type = "link", .number = (char *)link_id,
+		.order_number = (char *)order_number, .link_id = (char *)link_id };
+
+	return issue(a, &d, "links", "link_xml", false);
+}
+
+int
+issue_free_invoice(struct apply_ctx *a, const char *invoice_id, const char *order_number,
+    const char *template_name, struct buf *why)
+{
+	char sha[SHA256_HEX];
+	struct document d = { .type = "invoice", .order_number = (char *)order_number,
+		.invoice_id = (char *)invoice_id, .template_sha256 = sha };
+	int ret;
+
+	if (a->use_template(a->template_ctx, template_name, sha, why) != 0)
+		return 1;
+	if ((d.number = next_number(a, a->conf->invoice_prefix)) == NULL)
+		return -1;
+	ret = issue(a, &d, "invoices", "invoice_xml", true);
+	free(d.number);
+	return ret;
+}

@@ -1,0 +1,427 @@
+/*
+ * render_pdf: invoices, credit notes and pro-formas for people, as PDF,
+ * laid out with pango on cairo (any UTF-8 text: fonts come from fontconfig,
+ * with fallbacks for scripts the main font lacks).  It draws from the same
+ * document model as the XML.  Deterministic: the PDF's creation date is
+ * the document's date, and nothing else varies between two renderings.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include "pipeline/log.h"
+#include "stages/document.h"
+#include "stages/money.h"
+#include "stages/stages.h"
+
+#define PAGE_W 595.28
+#define PAGE_H 841.89
+#define MARGIN 48.0
+#define BOTTOM (PAGE_H - 90.0)
+#define WIDTH (PAGE_W - 2 * MARGIN)
+
+enum align { LEFT, RIGHT };
+
+struct pdf {
+	cairo_t *cr;
+	PangoLayout *layout;
+	const struct doc *d;
+	double y;
+	int page;
+	bool proforma;
+};
+
+/* A table column: its left edge, width and alignment. */
+struct column {
+	double x;
+	double w;
+	enum align align;
+};
+
+static cairo_status_t
+write_buf(void *closure, const unsigned char *data, unsigned int len)
+{
+	buf_append(closure, data, len);
+	return CAIRO_STATUS_SUCCESS;
+}
+
+struct png_source {
+	const struct buf *b;
+	size_t at;
+};
+
+static cairo_status_t
+read_png(void *closure, unsigned char *data, unsigned int len)
+{
+	struct png_source *src = closure;
+
+	if (src->b->len - src->at < len)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, src->b->data + src->at, len);
+	src->at += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* Draws text in a box of the given width; returns its height. */
+static double
+text(struct pdf *p, double x, double y, double width, enum align align, const char *font,
+    double grey, const char *s)
+{
+	PangoFontDescription *fd;
+	int h;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	fd = pango_font_description_from_string(font);
+	pango_layout_set_font_description(p->layout, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_width(p->layout, (int)(width * PANGO_SCALE));
+	pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_alignment(p->layout, align == RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+	pango_layout_set_text(p->layout, s, -1);
+	cairo_set_source_rgb(p->cr, grey, grey, grey);
+	cairo_move_to(p->cr, x, y);
+	pango_cairo_show_layout(p->cr, p->layout);
+	pango_layout_get_size(p->layout, NULL, &h);
+	return (double)h / PANGO_SCALE;
+}
+
+static const char *
+fmt_money(const struct doc *d, int64_t v, char *b)
+{
+	money_format(v, d->digits, b, MONEY_SIZE);
+	return b;
+}
+
+static void
+rule(struct pdf *p, double y, double grey, double width)
+{
+	cairo_set_source_rgb(p->cr, grey, grey, grey);
+	cairo_set_line_width(p->cr, width);
+	cairo_move_to(p->cr, MARGIN, y);
+	cairo_line_to(p->cr, PAGE_W - MARGIN, y);
+	cairo_stroke(p->cr);
+}
+
+static void
+draw_logo(struct pdf *p, double x, double y, double height)
+{
+	struct png_source src = { &p->d->logo, 0 };
+	cairo_surface_t *img;
+	double scale;
+
+	if (src.b->len == 0)
+		return;
+	img = cairo_image_surface_create_from_png_stream(read_png, &src);
+	if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS &&
+	    cairo_image_surface_get_height(img) > 0) {
+		scale = height / cairo_image_surface_get_height(img);
+		cairo_save(p->cr);
+		cairo_translate(p->cr, x, y);
+		cairo_scale(p->cr, scale, scale);
+		cairo_set_source_surface(p->cr, img, 0, 0);
+		cairo_paint(p->cr);
+		cairo_restore(p->cr);
+	}
+	cairo_surface_destroy(img);
+}
+
+/* The footer of every page: the template's footer, bank, page number. */
+static void
+footer(struct pdf *p)
+{
+	const struct template *t = &p->d->tpl;
+	char page[64];
+	double y = BOTTOM + 24;
+
+	rule(p, BOTTOM + 14, 0.75, 0.5);
+	y += text(p, MARGIN, y, WIDTH - 70, LEFT, "DejaVu Sans 7.5", 0.35, t->footer);
+	if (t->bank != NULL) {
+		char bank[600];
+
+		snprintf(bank, sizeof bank, "%s: %s", t->labels[LABEL_BANK], t->bank);
+		text(p, MARGIN, y, WIDTH - 70, LEFT, "DejaVu Sans 7.5", 0.35, bank);
+	}
+	snprintf(page, sizeof page, "%s %d", t->labels[LABEL_PAGE], p->page);
+	text(p, PAGE_W - MARGIN - 70, BOTTOM + 24, 70, RIGHT, "DejaVu Sans 7.5", 0.35, page);
+}
+
+static void
+new_page(struct pdf *p)
+{
+	footer(p);
+	cairo_show_page(p->cr);
+	p->page++;
+	p->y = MARGIN;
+}
+
+/* The seller (right), logo (left), title and the document's references. */
+static void
+heading(struct pdf *p)
+{
+	const struct doc *d = p->d;
+	const struct template *t = &d->tpl;
+	char line[300], date[11];
+	double y = MARGIN, ys;
+
+	draw_logo(p, MARGIN, MARGIN, 34);
+	ys = y + text(p, PAGE_W - MARGIN - 220, y, 220, RIGHT, "DejaVu Sans Bold 10", 0, t->seller);
+	for (size_t i = 0; i < t->naddress; i++)
+		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25,
+		    t->address[i]);
+	if (t->vat_number != NULL) {
+		snprintf(line, sizeof line, "%s %s", t->labels[LABEL_VAT_NUMBER], t->vat_number);
+		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
+	}
+	if (t->company_number != NULL) {
+		snprintf(line, sizeof line, "%s %s", t->labels[LABEL_COMPANY_NUMBER], t->company_number);
+		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
+	}
+	ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, t->email);
+	y = (ys > MARGIN + 60 ? ys : MARGIN + 60) + 14;
+	y += text(p, MARGIN, y, WIDTH, LEFT, "DejaVu Sans Bold 20", 0.1, doc_title(d)) + 6;
+
+	snprintf(date, sizeof date, "%s", d->row.issued_at);
+	ys = y;
+	{
+		const char *labels[] = { t->labels[LABEL_NUMBER], t->labels[LABEL_DATE],
+			t->labels[LABEL_ORDER], t->labels[LABEL_SHIPMENT], t->labels[LABEL_RETURN],
+			t->labels[LABEL_DUE_DATE] };
+		char due[11] = "";
+		const char *values[] = { d->row.number, date, d->row.order_number,
+			d->row.shipment_id, d->row.return_id, due };
+
+		if (d->due_date != NULL)
+			snprintf(due, sizeof due, "%s", d->due_date);
+		for (size_t i = 0; i < NELEM(labels); i++) {
+			if (values[i] == NULL || values[i][0] == '\0')
+				continue;
+			text(p, MARGIN, ys, 90, LEFT, "DejaVu Sans 9", 0.4, labels[i]);
+			ys += text(p, MARGIN + 90, ys, 170, LEFT, "DejaVu Sans Bold 9", 0, values[i]);
+		}
+	}
+	/* the buyer beside the references */
+	{
+		const struct address *b = &d->buyer;
+		double yb = y, x = MARGIN + 280;
+		char city[200];
+
+		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_BILL_TO]);
+		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans Bold 9", 0, d->buyer_name);
+		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, b->address1);
+		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, b->address2);
+		snprintf(city, sizeof city, "%s %s, %s", b->zip ? b->zip : "", b->city ? b->city : "",
+		    b->country ? b->country : "");
+		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, city);
+		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0.3, d->buyer_email);
+		if (p->proforma) {
+			const struct address *a = &d->delivery;
+
+			yb += 6;
+			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_SHIP_TO]);
+			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, a->address1);
+			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, a->address2);
+			snprintf(city, sizeof city, "%s %s, %s", a->zip ? a->zip : "",
+			    a->city ? a->city : "", a->country ? a->country : "");
+			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, city);
+		}
+		if (yb > ys)
+			ys = yb;
+	}
+	p->y = ys + 18;
+}
+
+static const struct column invoice_columns[] = {
+	{ MARGIN, 215, LEFT }, { MARGIN + 215, 35, RIGHT }, { MARGIN + 250, 70, RIGHT },
+	{ MARGIN + 320, 45, RIGHT }, { MARGIN + 365, 60, RIGHT }, { MARGIN + 425, WIDTH - 425, RIGHT },
+};
+static const struct column proforma_columns[] = {
+	{ MARGIN, 195, LEFT }, { MARGIN + 195, 35, RIGHT }, { MARGIN + 230, 60, RIGHT },
+	{ MARGIN + 290, 45, RIGHT }, { MARGIN + 335, 70, RIGHT }, { MARGIN + 405, WIDTH - 405, RIGHT },
+};
+
+static void
+table_header(struct pdf *p)
+{
+	const struct template *t = &p->d->tpl;
+	const char *invoice[] = { t->labels[LABEL_DESCRIPTION], t->labels[LABEL_QUANTITY],
+		t->labels[LABEL_UNIT_PRICE], t->labels[LABEL_VAT_RATE], t->labels[LABEL_VAT],
+		t->labels[LABEL_LINE_TOTAL] };
+	const char *proforma[] = { t->labels[LABEL_DESCRIPTION], t->labels[LABEL_QUANTITY],
+		t->labels[LABEL_HS_CODE], t->labels[LABEL_ORIGIN], t->labels[LABEL_WEIGHT],
+		t->labels[LABEL_VALUE] };
+	const struct column *cols = p->proforma ? proforma_columns : invoice_columns;
+	double h = 0;
+
+	for (size_t i = 0; i < 6; i++) {
+		double hh = text(p, cols[i].x, p->y, cols[i].w, cols[i].align, "DejaVu Sans Bold 8.5", 0.2,
+		    p->proforma ? proforma[i] : invoice[i]);
+
+		if (hh > h)
+			h = hh;
+	}
+	p->y += h + 3;
+	rule(p, p->y, 0.2, 0.8);
+	p->y += 4;
+}
+
+/* "SKU: x · Variant: y · Size: z" under a product's name. */
+static void
+details(const struct doc *d, const struct doc_line *ln, struct buf *out)
+{
+	const char *labels[] = { d->tpl.labels[LABEL_SKU], d->tpl.labels[LABEL_EAN],
+		d->tpl.labels[LABEL_VARIANT], d->tpl.labels[LABEL_SIZE] };
+	const char *values[] = { ln->sku, ln->ean, ln->variant, ln->size };
+
+	for (size_t i = 0; i < NELEM(values); i++)
+		if (values[i] != NULL)
+			buf_printf(out, "%s%s: %s", out->len ? " \u00b7 " : "", labels[i], values[i]);
+	if (ln->discount > 0) {
+		char m[MONEY_SIZE];
+
+		buf_printf(out, "%s%s: %s", out->len ? " \u00b7 " : "", d->tpl.labels[LABEL_DISCOUNT],
+		    fmt_money(d, ln->discount, m));
+	}
+}
+
+static void
+line_row(struct pdf *p, const struct doc_line *ln)
+{
+	const struct doc *d = p->d;
+	const struct column *cols = p->proforma ? proforma_columns : invoice_columns;
+	char qty[32], a[MONEY_SIZE], b[MONEY_SIZE], c[MONEY_SIZE], rate[16], weight[32];
+	struct buf more = { 0 };
+	const char *cells[6];
+	double h = 0;
+
+	details(d, ln, &more);
+	snprintf(qty, sizeof qty, "%lld", (long long)ln->quantity);
+	rate_format(ln->vat_rate, rate, sizeof rate);
+	if (ln->weight_grams >= 0)
+		snprintf(weight, sizeof weight, "%lld", (long long)(ln->weight_grams * ln->quantity));
+	else
+		weight[0] = '\0';
+	if (p->proforma) {
+		const char *pc[] = { NULL, qty, ln->hs_code, ln->origin, weight,
+			fmt_money(d, ln->line_total, a) };
+
+		memcpy(cells, pc, sizeof cells);
+	} else {
+		const char *ic[] = { NULL, qty, fmt_money(d, ln->unit_price, a), rate,
+			fmt_money(d, ln->vat, b), fmt_money(d, ln->line_total, c) };
+
+		memcpy(cells, ic, sizeof cells);
+	}
+	if (p->y + 26 > BOTTOM) {
+		new_page(p);
+		table_header(p);
+	}
+	h = text(p, cols[0].x, p->y, cols[0].w, LEFT, "DejaVu Sans 9", 0, ln->description);
+	h += text(p, cols[0].x, p->y + h, cols[0].w, LEFT, "DejaVu Sans 7.5", 0.4, buf_str(&more));
+	for (size_t i = 1; i < 6; i++) {
+		double hh = text(p, cols[i].x, p->y, cols[i].w, cols[i].align, "DejaVu Sans 9", 0,
+		    cells[i]);
+
+		if (hh > h)
+			h = hh;
+	}
+	p->y += h + 5;
+	buf_free(&more);
+}
+
+/* A label and an amount at the right of the page. */
+static void
+total_row(struct pdf *p, const char *label, const char *value, bool bold)
+{
+	const char *font = bold ? "DejaVu Sans Bold 10" : "DejaVu Sans 9";
+	double h;
+
+	if (p->y + 20 > BOTTOM)
+		new_page(p);
+	text(p, MARGIN + 250, p->y, 175, RIGHT, font, 0.2, label);
+	h = text(p, MARGIN + 425, p->y, WIDTH - 425, RIGHT, font, 0, value);
+	p->y += h + 3;
+}
+
+static void
+totals(struct pdf *p)
+{
+	const struct doc *d = p->d;
+	const struct template *t = &d->tpl;
+	char a[MONEY_SIZE], label[200], rate[16];
+
+	rule(p, p->y, 0.2, 0.8);
+	p->y += 6;
+	if (p->proforma) {
+		snprintf(label, sizeof label, "%s (%s)", t->labels[LABEL_VALUE], d->currency);
+		total_row(p, label, fmt_money(d, d->total, a), true);
+		return;
+	}
+	for (size_t i = 0; i < d->nvats; i++) {
+		char base[MONEY_SIZE];
+
+		rate_format(d->vats[i].rate, rate, sizeof rate);
+		snprintf(label, sizeof label, "%s %s%% (%s %s)", t->labels[LABEL_VAT], rate,
+		    t->labels[LABEL_BASE], fmt_money(d, d->vats[i].base, base));
+		total_row(p, label, fmt_money(d, d->vats[i].amount, a), false);
+	}
+	total_row(p, t->labels[LABEL_VAT_TOTAL], fmt_money(d, d->vat_total, a), false);
+	if (d->return_fee > 0)
+		total_row(p, t->labels[LABEL_RETURN_FEE], fmt_money(d, -d->return_fee, a), false);
+	snprintf(label, sizeof label, "%s %s", t->labels[LABEL_TOTAL], d->currency);
+	total_row(p, label, fmt_money(d, d->total, a), true);
+}
+
+int
+render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
+{
+	struct pdf p = { 0 };
+	struct doc d;
+	cairo_surface_t *surface;
+	char date[32];
+	int ret = -1;
+
+	if (doc_load(r, id, &d) != 0)
+		return -1;
+	p.d = &d;
+	p.page = 1;
+	p.proforma = strcmp(d.row.type, "proforma") == 0;
+	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
+	/* the document's own date, to the second: the same bytes every time */
+	snprintf(date, sizeof date, "%.19sZ", d.row.issued_at);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d.row.number);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, d.tpl.seller);
+	p.cr = cairo_create(surface);
+	p.layout = pango_cairo_create_layout(p.cr);
+
+	heading(&p);
+	table_header(&p);
+	for (size_t i = 0; i < d.nlines; i++)
+		line_row(&p, &d.lines[i]);
+	totals(&p);
+	if (d.text != NULL || p.proforma) {
+		p.y += 12;
+		if (p.y + 30 > BOTTOM)
+			new_page(&p);
+		text(&p, MARGIN, p.y, WIDTH, LEFT, "DejaVu Sans 9", 0.2,
+		    p.proforma ? d.tpl.labels[LABEL_NO_SALE] : d.text);
+	}
+	footer(&p);
+	cairo_show_page(p.cr);
+	g_object_unref(p.layout);
+	cairo_destroy(p.cr);
+	cairo_surface_finish(surface);
+	if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
+		ret = 0;
+	else
+		log_error("document %s: PDF: %s", d.row.number,
+		    cairo_status_to_string(cairo_surface_status(surface)));
+	cairo_surface_destroy(surface);
+	doc_clear(&d);
+	return ret;
+}
