@@ -96,7 +96,9 @@ sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
 			/* a file written in place is complete once it has stayed
 			 * unchanged for the quiet period; one renamed in (or
 			 * anything that is not a file) is taken at once */
-			if (e[i].regular && age < quiet && !was_moved_in(s, (enum kind)k, e[i].name)) {
+			if (e[i].regular && quiet > 0 && age < quiet &&
+			    !was_moved_in(s, (enum kind)k, e[i].name)) {
+				/* a time in the future (a clock set back): wait once more */
 				int64_t left = age < 0 ? quiet : quiet - age;
 
 				(*waiting)++;

@@ -283,21 +283,24 @@ str_iendswith(const char *s, const char *suffix)
 int64_t
 now_ns(void)
 {
-	static int64_t offset = -1;
+	static int64_t fixed = -1, ticks;
 	struct timespec ts;
 
-	/* SLUICE_CLOCK_OFFSET (seconds) moves sluice's clock, so that tests
-	 * can let days pass (deferral expiry) without waiting for them */
-	if (offset < 0) {
-		const char *env = getenv("SLUICE_CLOCK_OFFSET");
+	/* SLUICE_CLOCK (seconds since the epoch) stops sluice's clock there,
+	 * moving on by a nanosecond a reading: tests use it to let days pass
+	 * (deferral expiry) and to date documents reproducibly */
+	if (fixed < 0) {
+		const char *env = getenv("SLUICE_CLOCK");
 
-		offset = env != NULL ? strtoll(env, NULL, 10) * 1000000000 : 0;
-		if (offset < 0)
-			offset = 0;
+		fixed = env != NULL ? strtoll(env, NULL, 10) * 1000000000 : 0;
+		if (fixed < 0)
+			fixed = 0;
 	}
+	if (fixed > 0)
+		return fixed + ticks++;
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		fatal("clock_gettime: %s", strerror(errno));
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + offset;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void

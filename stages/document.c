@@ -160,6 +160,16 @@ return_lines(struct doc *d, const struct order_state *st, const struct order_ret
 		ln->quantity = r->lines[i].quantity;
 		ln->vat = r->lines[i].vat;
 		ln->line_total = r->lines[i].amount;
+		/* the returned units' share of the line's discount: what their
+		 * price comes to less what they were charged before VAT */
+		if (ol->discount > 0) {
+			int64_t gross = st->order->prices_include_vat ? ln->line_total :
+			    ln->line_total - ln->vat;
+
+			ln->discount = ln->quantity * ln->unit_price - gross;
+			if (ln->discount < 0)
+				ln->discount = 0;
+		}
 	}
 	if (r->shipping_amount > 0)
 		shipping_line(d, st->order, r->shipping_amount,

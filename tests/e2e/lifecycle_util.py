@@ -8,10 +8,17 @@ ORDER_HEAD = ["order_number", "order_date", "market", "currency", "prices_includ
 ORDER_LINE = ["line_id", "sku", "name", "quantity", "unit_price", "discount", "vat_rate"]
 
 
+def cell(v):
+    v = str(v)
+    if any(c in v for c in ',"\n\r'):
+        return '"' + v.replace('"', '""') + '"'
+    return v
+
+
 def csv(columns, rows):
     out = [",".join(columns)]
     for r in rows:
-        out.append(",".join(str(r.get(c, "")) for c in columns))
+        out.append(",".join(cell(r.get(c, "")) for c in columns))
     return "\n".join(out) + "\n"
 
 

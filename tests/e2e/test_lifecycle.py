@@ -371,16 +371,18 @@ class Deferral(Story):
         self.assertEqual(self.s.order("D-2")["captured"], "100.00")
 
     def test_deferral_expires(self):
-        self.step("amendment", amendment("AM-E", "E-1", hold="true"), "deferred")
-        # 47 hours later it still waits; after 48 it is rejected
-        os.environ["SLUICE_CLOCK_OFFSET"] = str(47 * 3600)
+        t0 = 1795687200   # 2026-11-26T10:00:00Z
+        os.environ["SLUICE_CLOCK"] = str(t0)
         try:
+            self.step("amendment", amendment("AM-E", "E-1", hold="true"), "deferred")
+            # 47 hours later it still waits; after 48 it is rejected
+            os.environ["SLUICE_CLOCK"] = str(t0 + 47 * 3600)
             self.s.run_once()
             self.assertEqual(self.s.receipt("001-amendment.csv")["status"], "deferred")
-            os.environ["SLUICE_CLOCK_OFFSET"] = str(49 * 3600)
+            os.environ["SLUICE_CLOCK"] = str(t0 + 48 * 3600)
             self.s.run_once()
         finally:
-            del os.environ["SLUICE_CLOCK_OFFSET"]
+            del os.environ["SLUICE_CLOCK"]
         r = self.s.receipt("001-amendment.csv")
         self.assertEqual(r["status"], "rejected")
         self.assertEqual(codes(r), {(2, "order_number", "order_unknown"), (0, None, "deferral_expired")})

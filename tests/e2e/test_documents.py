@@ -1,0 +1,319 @@
+"""Documents end to end: every document validates against its XSD, has the
+bytes of its golden file, and in its PDF the number, totals and buyer's
+name; numbers are gap-free; payment link tokens are checked; a document
+published again is identical; invoice_on and capture_on work."""
+import glob
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import unittest
+
+from harness import Spool, SRCDIR, codes, read, run_tap
+from lifecycle_util import amendment, cancellation, csv, order, payment, ret, shipment
+
+XMLLINT = os.environ.get("XMLLINT") or "xmllint"
+GOLDEN = os.path.join(SRCDIR, "tests", "golden", "documents")
+SECRET = os.path.join(SRCDIR, "tests", "golden", "link.secret")
+T0 = 1795687200   # 2026-11-26T10:00:00Z
+XSD = {"invoices": "invoice.xsd", "proformas": "proforma.xsd", "captures": "payment_request.xsd",
+       "links": "payment_link.xsd", "receipts": "receipt.xsd"}
+
+
+def free_invoice(iid, name, lines, template="", order_number=""):
+    cols = ["invoice_id", "order_number", "currency", "email", "name", "billing_address1",
+            "billing_zip", "billing_city", "billing_country", "due_date", "template", "text",
+            "description", "quantity", "unit_price", "vat_rate"]
+    head = {"invoice_id": iid, "order_number": order_number, "currency": "SEK",
+            "email": "ap@example.com", "name": name, "billing_address1": "Kungsgatan 4",
+            "billing_zip": "11143", "billing_city": "Stockholm", "billing_country": "SE",
+            "due_date": "2026-12-26T00:00:00Z", "template": template, "text": "Workshop, November"}
+    return csv(cols, [dict(head, description=d, quantity=q, unit_price=p, vat_rate=r)
+                      for d, q, p, r in lines])
+
+
+def pdftext(path):
+    return subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+class Documents(unittest.TestCase):
+    """The story behind the golden files, at a fixed clock."""
+
+    @classmethod
+    def setUpClass(cls):
+        os.environ["SLUICE_CLOCK"] = str(T0)
+        cls.s = s = Spool(link_secret_file=SECRET)
+        n = [0]
+
+        def step(kind, text):
+            n[0] += 1
+            name = "%02d-%s.csv" % (n[0], kind)
+            s.drop(kind, name, text)
+            s.run_once()
+            r = s.receipt(name)
+            assert r["status"] == "accepted", (name, r)
+
+        # 1: 2 x 250.00 - 20.00 = 480.00; 2: 99.00 @12%; shipping 39.00: 618.00
+        g1 = order("G-1", "SEK", True, "618.00", [(1, 2, "250.00", "25", "20.00"),
+                                                 (2, 1, "99.00", "12")], "39.00", "25")
+        g1 = g1.replace("buyer@example.com", "asa.oberg@example.se")
+        g1 = g1.replace("order_number,", "first_name,last_name,order_number,", 1)
+        g1 = "\n".join([g1.split("\n")[0]] + ["Åsa,Öberg," + l for l in g1.split("\n")[1:] if l]) + "\n"
+        step("orders", g1)
+        step("amendments", amendment("AM-G1", "G-1", [(3, 1, "120.00", "25")]))
+        step("shipments", shipment("SH-G1", "G-1", [(1, 2), (2, 1)], carrier="PostNord"))
+        step("payments", payment("EV-G1", "G-1", "capture", "618.00", "SEK", "CAP-SH-G1"))
+        token = re.search(r"<token>(.*)</token>", read(s.path("out", "links", "LINK-G-1-1.xml")).decode()).group(1)
+        cls.token = token
+        step("payments", payment("EV-G2", "G-1", "authorization", "120.00", "SEK", token))
+        step("shipments", shipment("SH-G2", "G-1", [(3, 1)]))
+        step("payments", payment("EV-G3", "G-1", "capture", "120.00", "SEK", "CAP-SH-G2"))
+        # 240.00 (one of two units of line 1) + shipping 39.00 - fee 10.00
+        step("returns", ret("RT-G1", "G-1", "SH-G1", [(1, 1)], refund_shipping=True, fee="10.00"))
+        step("orders", order("G-2", "SEK", True, "300.00", [(1, 1, "300.00", "25")]))
+        step("cancellations", cancellation("CX-G2", "G-2", whole=True))
+        step("invoices", free_invoice("FT-G1", "Brightside AB", [("Workshop, half day", 1, "4500.00", "25"),
+                                                                 ("Travel", 2, "350.00", "6")]))
+        del os.environ["SLUICE_CLOCK"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def documents(self):
+        out = {}
+        for folder in ("invoices", "proformas", "captures", "links"):
+            for path in glob.glob(self.s.path("out", folder, "*.xml")):
+                out[os.path.basename(path)] = path
+        return out
+
+    def test_documents_issued(self):
+        self.assertEqual(sorted(self.documents()), sorted([
+            "INV-000001.xml", "INV-000002.xml", "INV-000003.xml", "CN-000001.xml",
+            "PF-SH-G1.xml", "PF-SH-G2.xml", "CAP-SH-G1.xml", "CAP-SH-G2.xml", "REF-RT-G1.xml",
+            "REL-G-2.xml", "LINK-G-1-1.xml"]))
+        o = self.s.order("G-1")
+        self.assertEqual([(d["type"], d["number"]) for d in o["documents"]], [
+            ("link", "LINK-G-1-1"), ("proforma", "PF-SH-G1"), ("capture", "CAP-SH-G1"),
+            ("invoice", "INV-000001"), ("proforma", "PF-SH-G2"), ("capture", "CAP-SH-G2"),
+            ("invoice", "INV-000002"), ("refund", "REF-RT-G1"), ("credit_note", "CN-000001")])
+        self.assertEqual(o["links"][0]["status"], "spent")
+        self.assertEqual(o["authorized"], "738.00")
+
+    def test_every_document_validates(self):
+        for folder, xsd in XSD.items():
+            files = glob.glob(self.s.path("out", folder, "*.xml"))
+            self.assertTrue(files, folder)
+            r = subprocess.run([XMLLINT, "--noout", "--nonet", "--schema",
+                                os.path.join(SRCDIR, "schemas", xsd)] + files,
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_documents_equal_their_golden_files(self):
+        regen = os.environ.get("SLUICE_REGEN_GOLDEN") == "1"
+        for name, path in sorted(self.documents().items()):
+            golden = os.path.join(GOLDEN, name)
+            if regen:
+                shutil.copyfile(path, golden)
+            with self.subTest(name):
+                self.assertTrue(os.path.exists(golden), "no golden file " + name)
+                self.assertEqual(read(path).decode(), read(golden).decode())
+
+    def test_amounts_equal_the_ledgers(self):
+        o = self.s.order("G-1")
+        inv1 = read(self.s.path("out", "invoices", "INV-000001.xml")).decode()
+        self.assertIn("<total>618.00</total>", inv1)
+        self.assertIn("<issued_at>2026-11-27T10:00:00Z</issued_at>", inv1)   # the capture's time
+        self.assertIn("<discount>20.00</discount>", inv1)
+        shipments = {s["shipment_id"]: s["amount"] for s in o["shipments"]}
+        self.assertEqual(shipments, {"SH-G1": "618.00", "SH-G2": "120.00"})
+        cn = read(self.s.path("out", "invoices", "CN-000001.xml")).decode()
+        self.assertIn("<type>credit_note</type>", cn)
+        self.assertIn("<return_fee>10.00</return_fee>", cn)
+        self.assertIn("<total>%s</total>" % o["returns"][0]["refund"], cn)
+        self.assertEqual(o["returns"][0]["refund"], "269.00")
+        # the free-text invoice: 4500.00 + 25% and 2 x 350.00 + 6%
+        ft = read(self.s.path("out", "invoices", "INV-000003.xml")).decode()
+        self.assertIn("<total>6367.00</total>", ft)
+        self.assertIn("<vat_total>1167.00</vat_total>", ft)
+        rel = read(self.s.path("out", "captures", "REL-G-2.xml")).decode()
+        self.assertIn("<amount>300.00</amount>", rel)
+
+    def test_pdfs_say_number_totals_and_names(self):
+        for number, expect in (("INV-000001", ["INV-000001", "618.00", "Åsa Öberg", "Invoice"]),
+                               ("CN-000001", ["CN-000001", "269.00", "Åsa Öberg", "Credit note"]),
+                               ("INV-000003", ["INV-000003", "6,367.00".replace(",", ""), "Brightside AB"])):
+            text = pdftext(self.s.path("out", "invoices", number + ".pdf"))
+            for e in expect:
+                self.assertIn(e, text, number)
+        text = pdftext(self.s.path("out", "proformas", "PF-SH-G1.pdf"))
+        for e in ("PF-SH-G1", "Pro-forma", "Åsa Öberg", "618.00"):
+            self.assertIn(e, text)
+
+    def test_republishing_writes_identical_bytes(self):
+        files = glob.glob(self.s.path("out", "*", "*"))
+        before = {p: read(p) for p in files}
+        db = sqlite3.connect(self.s.path("ledger.db"))
+        db.execute("UPDATE outbox SET published = 0")
+        db.commit()
+        db.close()
+        for p in files:
+            os.unlink(p)
+        self.s.run_once()
+        self.assertEqual(sorted(glob.glob(self.s.path("out", "*", "*"))), sorted(files))
+        for p in files:
+            self.assertEqual(read(p), before[p], p)
+
+    def test_link_tokens(self):
+        r = self.s.sluice("link", "verify", self.token)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("spent", r.stdout)
+        head, payload, mac = self.token.split(".")
+        forged = head + "." + payload + "." + ("A" * 43)
+        r = self.s.sluice("link", "verify", forged)
+        self.assertEqual((r.returncode, r.stdout.split(":")[0]), (1, "invalid"))
+        altered = head + "." + payload[:-2] + ("B" if payload[-2] != "B" else "C") + payload[-1] + "." + mac
+        self.assertEqual(self.s.sluice("link", "verify", altered).stdout.split(":")[0], "invalid")
+        self.assertEqual(self.s.sluice("link", "verify", "LINK-G-1-1").returncode, 1)
+
+
+class Tokens(unittest.TestCase):
+    def setUp(self):
+        self.s = Spool()
+
+    def tearDown(self):
+        self.s.close()
+
+    def test_token_use(self):
+        self.s.drop("orders", "o.csv", order("T-1", "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
+        self.s.drop("amendments", "a.csv", amendment("AM-T", "T-1", [(2, 1, "5.00", "20")]))
+        self.s.run_once()
+        token = re.search(r"<token>(.*)</token>",
+                          read(self.s.path("out", "links", "LINK-T-1-1.xml")).decode()).group(1)
+        self.assertIn("valid: LINK-T-1-1", self.s.sluice("link", "verify", token).stdout)
+        # a token from another spool's secret
+        other = Spool()
+        try:
+            other.drop("orders", "o.csv", order("T-1", "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
+            other.drop("amendments", "a.csv", amendment("AM-T", "T-1", [(2, 1, "5.00", "20")]))
+            other.run_once()
+            foreign = re.search(r"<token>(.*)</token>",
+                                read(other.path("out", "links", "LINK-T-1-1.xml")).decode()).group(1)
+        finally:
+            other.close()
+        self.assertNotEqual(foreign, token)
+        for name, tok in (("forged", foreign), ("altered", token[:-1] + ("x" if token[-1] != "x" else "y"))):
+            self.s.drop("payments", name + ".csv", payment("EV-" + name, "T-1", "authorization", "5.00", "EUR", tok))
+            self.s.run_once()
+            self.assertEqual(codes(self.s.receipt(name + ".csv")), {(2, "request_id", "invalid_token")}, name)
+        self.s.drop("payments", "pay.csv", payment("EV-P", "T-1", "authorization", "5.00", "EUR", token))
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("pay.csv")["status"], "accepted")
+        self.s.drop("payments", "again.csv", payment("EV-P2", "T-1", "authorization", "5.00", "EUR", token))
+        self.s.run_once()
+        self.assertEqual(codes(self.s.receipt("again.csv")), {(2, "request_id", "link_spent")})
+        self.assertIn("spent", self.s.sluice("link", "verify", token).stdout)
+
+
+class Numbering(unittest.TestCase):
+    def test_numbers_are_gap_free_across_files_and_rejections(self):
+        s = Spool(batch_files="3")
+        try:
+            s.drop("orders", "o.csv", order("N-1", "SEK", True, "100000.00", [(1, 60, "100.00", "25")]))
+            s.run_once()
+            for i in range(1, 21):
+                s.drop("shipments", "s%02d.csv" % i, shipment("SN-%d" % i, "N-1", [(1, 3)]))
+                # a file that fails after issuing documents gives its numbers back
+                bad = shipment("SB-%d" % i, "N-1", [(1, 1)]) + "SB-%d,N-1,,,,,,1,9999\n" % i
+                s.drop("shipments", "s%02d-bad.csv" % i, bad)
+            s.run_once()
+            for i in range(1, 21):
+                s.drop("payments", "p%02d.csv" % i, payment("EP-%d" % i, "N-1", "capture", "300.00", "SEK", "CAP-SN-%d" % i))
+                if i % 2 == 0:
+                    s.drop("returns", "r%02d.csv" % i, ret("RN-%d" % i, "N-1", "SN-%d" % i, [(1, 1)]))
+            s.run_once()
+            numbers = sorted(os.path.basename(p)[:-4] for p in glob.glob(s.path("out", "invoices", "*.xml")))
+            self.assertEqual(numbers, ["CN-%06d" % i for i in range(1, 11)] + ["INV-%06d" % i for i in range(1, 21)])
+            self.assertEqual(s.status()["inputs"]["rejected"], 20)
+        finally:
+            s.close()
+
+
+class Timing(unittest.TestCase):
+    def run_story(self, **config):
+        s = Spool(**config)
+        s.drop("orders", "o.csv", order("C-1", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
+        s.drop("shipments", "s.csv", shipment("SC-1", "C-1", [(1, 1)]))
+        s.run_once()
+        return s
+
+    def test_capture_when_shipped(self):
+        s = self.run_story(capture_on="shipped")
+        try:
+            self.assertEqual(os.listdir(s.path("out", "captures")), [])
+            s.drop("shipments", "s2.csv", shipment("SC-1", "C-1", [(1, 1)], shipped=True))
+            s.run_once()
+            self.assertEqual(os.listdir(s.path("out", "captures")), ["CAP-SC-1.xml"])
+        finally:
+            s.close()
+
+    def test_manual_capture(self):
+        s = self.run_story(capture_on="manual")
+        try:
+            self.assertEqual(os.listdir(s.path("out", "captures")), [])
+            # the PSP's event still answers the recorded request
+            s.drop("payments", "p.csv", payment("EM-1", "C-1", "capture", "100.00", "SEK", "CAP-SC-1"))
+            s.run_once()
+            self.assertEqual(s.order("C-1")["captured"], "100.00")
+            self.assertEqual(sorted(os.listdir(s.path("out", "invoices"))),
+                             ["INV-000001.pdf", "INV-000001.xml"])
+        finally:
+            s.close()
+
+    def test_invoice_at_shipment(self):
+        s = self.run_story(invoice_on="shipment")
+        try:
+            self.assertEqual(sorted(os.listdir(s.path("out", "invoices"))),
+                             ["INV-000001.pdf", "INV-000001.xml"])
+        finally:
+            s.close()
+
+    def test_invoice_at_capture(self):
+        s = self.run_story()
+        try:
+            self.assertEqual(os.listdir(s.path("out", "invoices")), [])
+            s.drop("payments", "p.csv", payment("EC-1", "C-1", "capture", "100.00", "SEK", "CAP-SC-1"))
+            s.run_once()
+            self.assertEqual(sorted(os.listdir(s.path("out", "invoices"))),
+                             ["INV-000001.pdf", "INV-000001.xml"])
+        finally:
+            s.close()
+
+
+class Templates(unittest.TestCase):
+    def test_a_named_template_in_another_language(self):
+        s = Spool()
+        try:
+            with open(s.path("templates", "nordic.conf"), "w") as f:
+                f.write("name = Nordisk Handel AB\naddress = Storgatan 1\nlanguage = sv\n"
+                        "label.total = Summa att betala\nfields = sku\n")
+            s.drop("invoices", "ft.csv", free_invoice("FT-S1", "Kund AB", [("Konsult", 2, "1000.00", "25")],
+                                                      template="nordic"))
+            s.drop("invoices", "bad.csv", free_invoice("FT-S2", "Kund AB", [("Konsult", 1, "10.00", "25")],
+                                                       template="missing"))
+            s.run_once()
+            self.assertEqual(s.receipt("ft.csv")["status"], "accepted")
+            self.assertEqual(codes(s.receipt("bad.csv")), {(2, "template", "unknown_template")})
+            text = pdftext(s.path("out", "invoices", "INV-000001.pdf"))
+            for e in ("Faktura", "Nordisk Handel AB", "Summa att betala SEK", "2500.00"):
+                self.assertIn(e, text)
+            self.assertIn("<name>Nordisk Handel AB</name>",
+                          read(s.path("out", "invoices", "INV-000001.xml")).decode())
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    run_tap()
