@@ -216,8 +216,19 @@ cmd_run(struct app *a, int argc, char **argv)
 		usage_print(false, usage, help);
 		return EXIT_USAGE;
 	}
-	if (app_open(a, false, &sp, &l) != 0)
+	switch (app_open(a, false, &sp, &l)) {
+	case 0:
+		break;
+	case -2:
+		return EXIT_DATAERR;
+	default:
 		return EXIT_SOFTWARE;
+	}
+	if (ledger_quick_check(l) != 0) {
+		ledger_close(l);
+		spool_close(sp);
+		return EXIT_DATAERR;
+	}
 	if (spool_lock(sp, &holder) != 0) {
 		if (holder > 0)
 			log_error("the spool %s is in use by another sluice (pid %ld)", a->spool_path,

@@ -18,6 +18,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,       /* the command's subject failed */
 	EXIT_USAGE = 2,
+	EXIT_DATAERR = 65,     /* the ledger is damaged: restarting will not help */
 	EXIT_SOFTWARE = 70,    /* an internal or environment failure */
 	EXIT_TEMPFAIL = 75,    /* try again later (the spool is busy) */
 	EXIT_CONFIG = 78,
@@ -30,8 +31,9 @@ struct app {
 	char *ledger_path;     /* effective ledger file */
 };
 
-/* Opens the spool (creating it with create) and its ledger.  Returns 0, or
- * -1 with the reason logged. */
+/* Opens the spool (creating it with create) and its ledger.  Returns 0;
+ * -2 when the ledger exists but cannot be used (damaged, or newer than this
+ * sluice); -1 on other failures.  Reasons are logged. */
 int app_open(struct app *a, bool create, struct spool **sp, struct ledger **l);
 
 /* Prints a command's usage: to stdout for --help, else to stderr. */

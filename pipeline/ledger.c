@@ -143,6 +143,36 @@ exec_sql(struct ledger *l, const char *sql)
 	return 0;
 }
 
+struct check_result {
+	struct buf text;
+	int rows;
+};
+
+static void
+check_row(sqlite3_stmt *st, void *ctx)
+{
+	struct check_result *r = ctx;
+	const char *msg = (const char *)sqlite3_column_text(st, 0);
+
+	if (r->rows++ < 5)
+		buf_printf(&r->text, "%s%s", r->text.len ? "; " : "", msg != NULL ? msg : "");
+}
+
+int
+ledger_quick_check(struct ledger *l)
+{
+	struct check_result r = { { 0 }, 0 };
+	int n = ledger_query(l, "PRAGMA quick_check", check_row, &r, "");
+	int ret = n == 1 && strcmp(buf_str(&r.text), "ok") == 0 ? 0 : -1;
+
+	if (ret != 0)
+		log_error("the ledger %s is damaged (SQLite quick_check: %s); stop, and restore it "
+		    "from a backup or rebuild it with sluice replay of the archive", l->path,
+		    n < 0 ? sqlite3_errmsg(l->db) : buf_str(&r.text));
+	buf_free(&r.text);
+	return ret;
+}
+
 int
 ledger_schema_latest(void)
 {

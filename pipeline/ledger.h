@@ -24,6 +24,9 @@ struct ledger;
  * synchronous_full selects synchronous=FULL (else NORMAL). */
 int ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out);
 void ledger_close(struct ledger *l);
+/* Runs SQLite's quick_check.  Returns 0 when the ledger is sound, -1 when
+ * it is damaged (what SQLite found is logged). */
+int ledger_quick_check(struct ledger *l);
 /* The schema version the ledger is at. */
 int ledger_schema_version(struct ledger *l);
 /* The newest schema version this build knows. */

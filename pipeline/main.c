@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pipeline/commands.h"
 #include "pipeline/log.h"
@@ -91,11 +92,20 @@ app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 	if (spool_open(a->spool_path, create, sp) != 0)
 		return -1;
 	if (ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0, l) != 0) {
-		if (!create)
-			log_error("cannot use the ledger %s (run sluice init)", a->ledger_path);
+		struct stat st;
+		int ret = -1;
+
+		if (!create && stat(a->ledger_path, &st) != 0)
+			log_error("there is no ledger %s (run sluice init)", a->ledger_path);
+		else if (!create) {
+			log_error("the ledger %s exists but cannot be used (see above); if it is "
+			    "damaged, restore it from a backup or rebuild it with sluice replay",
+			    a->ledger_path);
+			ret = -2;
+		}
 		spool_close(*sp);
 		*sp = NULL;
-		return -1;
+		return ret;
 	}
 	return 0;
 }

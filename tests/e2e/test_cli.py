@@ -63,6 +63,20 @@ class Commands(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0, args)
             self.assertIn("sluice init", r.stderr)
 
+    def test_a_damaged_ledger_stops_sluice_clearly(self):
+        self.s.drop_example("orders", "orders.csv")
+        self.s.run_once()
+        path = self.s.path("ledger.db")
+        data = bytearray(read(path))
+        for page in range(1, len(data) // 4096):
+            data[page * 4096:page * 4096 + 8] = b"\xff" * 8
+        with open(path, "wb") as f:
+            f.write(bytes(data))
+        r = self.s.sluice("run", "--once")
+        self.assertEqual(r.returncode, 65, r.stderr)
+        self.assertIn("restore it from a backup", r.stderr)
+        self.assertNotIn("Sanitizer", r.stderr)
+
     def test_unknown_order_exits_1(self):
         r = self.s.sluice("order", "show", "NOPE-1")
         self.assertEqual(r.returncode, 1)
