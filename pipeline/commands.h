@@ -51,6 +51,7 @@ int cmd_check(struct app *a, int argc, char **argv);
 int cmd_submit(struct app *a, int argc, char **argv);
 int cmd_order(struct app *a, int argc, char **argv);
 int cmd_link(struct app *a, int argc, char **argv);
+int cmd_replay(struct app *a, int argc, char **argv);
 int cmd_status(struct app *a, int argc, char **argv);
 int cmd_schema(struct app *a, int argc, char **argv);
 int cmd_check_config(struct app *a, int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct command {
 	{ "run", cmd_run, "process files as they arrive (--once: what is there, then exit)" },
 	{ "check", cmd_check, "validate files against schema and ledger without applying them" },
 	{ "submit", cmd_submit, "drop files into in/KIND/ safely" },
+	{ "replay", cmd_replay, "feed folders of earlier inputs through the pipeline again" },
 	{ "order", cmd_order, "order show NUMBER [--json]: one order's whole story" },
 	{ "link", cmd_link, "link verify TOKEN: is a payment link token valid and unspent" },
 	{ "status", cmd_status, "counts per outcome, backlog, deferred inputs, last errors" },

@@ -370,7 +370,8 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 			goto fail;
 	}
 	out->input_id = row.id;
-	out->filed_as = spool_filed_path(strcmp(out->status, "rejected") == 0, row.id, in->name, now);
+	out->filed_as = spool_filed_path(strcmp(out->status, "rejected") == 0, row.id, in->kind,
+	    in->received_ns, in->name, now);
 	if (ledger_input_finish(p->ledger, row.id, out->status, out->records,
 	    (int64_t)errlist_total(&out->errs), out->filed_as) != 0)
 		goto fail;

@@ -60,8 +60,21 @@ void spool_names_free(char **names, size_t n);
 int spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular);
 
 /* The path (relative to the root) under which an input is filed:
- * archive/ or rejected/, then YYYY-MM-DD/<input id>/<name>. */
-char *spool_filed_path(bool rejected, int64_t input_id, const char *name, int64_t at_ns);
+ * archive/ or rejected/, then YYYY-MM-DD/<input id>-<kind>-<received ns>/<name>
+ * (the date it was decided).  The folder keeps what a rebuild from the
+ * archive needs: the order inputs were decided in, their kind, and when
+ * they were received. */
+char *spool_filed_path(bool rejected, int64_t input_id, enum kind kind, int64_t received_ns,
+    const char *name, int64_t at_ns);
+
+/* What a filed input's folder name says; -1 when it is not one. */
+int spool_filed_parse(const char *folder, int64_t *input_id, enum kind *kind,
+    int64_t *received_ns);
+
+/* Copies path into work/<kind>/ as a claimed input received at received_ns
+ * (temporary file, fsync, rename): how replay feeds the pipeline without
+ * going through in/.  0, or -1 (logged). */
+int spool_inject(struct spool *sp, enum kind kind, const char *path, int64_t received_ns);
 /* Moves a claimed file to its filed path.  0, or -1 on failure. */
 int spool_file_away(struct spool *sp, enum kind kind, const char *work_name, const char *filed_as);
 
