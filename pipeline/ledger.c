@@ -224,7 +224,8 @@ migrate(struct ledger *l)
 		}
 		if (exec_sql(l, "COMMIT") != 0)
 			return -1;
-		log_info("ledger %s: migrated to schema version %d", l->path, v + 1);
+		if (strcmp(l->path, ":memory:") != 0)
+			log_info("ledger %s: migrated to schema version %d", l->path, v + 1);
 	}
 	return 0;
 }

@@ -115,7 +115,8 @@ on_field(void *s, size_t len, void *data)
 static const char *
 cell_str(struct csv_in *c, const struct cell *cell)
 {
-	return c->text.data + cell->off;
+	/* cells of a row that was cut short hold nothing */
+	return c->text.data != NULL ? c->text.data + cell->off : "";
 }
 
 /* The first row: map every column to a field, report unknown, repeated and
@@ -129,6 +130,15 @@ csv_header(struct csv_in *c, long line)
 	bool *seen_line = xcalloc(k->nline + 1, sizeof *seen_line);
 	char ex[EXCERPT_SIZE];
 
+	if (c->row_too_long) {
+		errlist_add(c->errs, line, NULL, ERR_FIELD_TOO_LONG,
+		    "the header row is longer than %zu bytes", c->lim->max_field_bytes);
+		c->abandoned = true;
+		c->header_done = true;
+		free(seen_head);
+		free(seen_line);
+		return;
+	}
 	if (c->nrow > MAX_COLUMNS) {
 		errlist_add(c->errs, line, NULL, ERR_CSV_COLUMN_COUNT,
 		    "the header row has more than %d columns", MAX_COLUMNS);

@@ -130,15 +130,9 @@ prolog_feed(struct prolog *p, const char *data, size_t n)
 {
 	size_t i = 0;
 
-	for (size_t k = 0; k < n && !p->done; k++) {
-		if (data[k] == '\0')
-			continue;
-		if (p->len == sizeof p->text) {
-			p->done = true;   /* an absurd prolog: libxml2 judges it */
-			return;
-		}
-		p->text[p->len++] = data[k];
-	}
+	for (size_t k = 0; k < n && p->len < sizeof p->text; k++)
+		if (data[k] != '\0')
+			p->text[p->len++] = data[k];
 	while (!p->done && i < p->len) {
 		const char *t = p->text;
 		size_t left = p->len - i, next;
@@ -148,11 +142,11 @@ prolog_feed(struct prolog *p, const char *data, size_t n)
 			continue;
 		}
 		if (left < 9)
-			return;   /* wait for more */
+			break;    /* wait for more */
 		if (memcmp(t + i, "<!--", 4) == 0 || memcmp(t + i, "<?", 2) == 0) {
 			next = skip_past(t, p->len, i + 2, t[i + 1] == '?' ? "?>" : "-->");
 			if (next == 0)
-				return;
+				break;    /* wait for its end */
 			i = next;
 			continue;
 		}
@@ -164,6 +158,10 @@ prolog_feed(struct prolog *p, const char *data, size_t n)
 		}
 		p->done = true;
 	}
+	/* an absurd prolog that fills the buffer undecided: libxml2 judges
+	 * it, and the DOCTYPE node check still refuses a DTD */
+	if (!p->done && p->len == sizeof p->text)
+		p->done = true;
 }
 
 static int
@@ -320,8 +318,10 @@ static long
 node_line(xmlTextReaderPtr r)
 {
 	xmlNodePtr n = xmlTextReaderCurrentNode(r);
+	long line = n != NULL ? xmlGetLineNo(n) : -1;
 
-	return n != NULL ? xmlGetLineNo(n) : xmlTextReaderGetParserLineNumber(r);
+	/* nodes without a line of their own (a DTD) take the parser's */
+	return line > 0 ? line : xmlTextReaderGetParserLineNumber(r);
 }
 
 static void

@@ -182,6 +182,26 @@ START_TEST(huge_field_is_bounded)
 }
 END_TEST
 
+START_TEST(header_longer_than_a_field)
+{
+	/* a header cell beyond max_field_bytes (found by fuzzing) */
+	size_t len = 70000;
+	char *text = malloc(len + 2);
+	struct collected c;
+	struct errlist e;
+
+	memset(text, 'A', len);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	parse_text(csv_in_parse, KIND_ORDERS, text, strlen(text), &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_FIELD_TOO_LONG);
+	ck_assert_int_eq(c.n, 0);
+	free(text);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
 START_TEST(huge_row_of_empty_cells_is_bounded)
 {
 	size_t len = 2 * 1024 * 1024;
@@ -267,6 +287,7 @@ csv_suite(void)
 	tcase_add_test(tc, stray_quote_is_syntax_error);
 	tcase_add_test(tc, unclosed_quote_names_its_line);
 	tcase_add_test(tc, huge_field_is_bounded);
+	tcase_add_test(tc, header_longer_than_a_field);
 	tcase_add_test(tc, huge_row_of_empty_cells_is_bounded);
 	tcase_add_test(tc, too_many_lines);
 	tcase_add_test(tc, header_only_and_empty_lines);

@@ -157,6 +157,25 @@ START_TEST(doctype_and_entities_refused)
 }
 END_TEST
 
+START_TEST(doctype_after_a_short_first_read)
+{
+	/* libxml2 reads 4 bytes, then 4096: a DOCTYPE must still be refused
+	 * before it is parsed (found by fuzzing) */
+	char text[6000];
+	struct collected c;
+	struct errlist e;
+
+	memset(text, ' ', sizeof text);
+	memcpy(text, "<!DOCTYPE o><o/>", 16);
+	text[sizeof text - 1] = '\0';
+	XML(text, &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_DOCTYPE);
+	ck_assert_int_eq(e.n, 1);
+	buf_free(&c.text);
+	errlist_free(&e);
+}
+END_TEST
+
 START_TEST(schema_errors_are_reported)
 {
 	struct collected c;
@@ -235,6 +254,7 @@ xml_suite(void)
 	tcase_add_test(tc, wrong_root_or_namespace);
 	tcase_add_test(tc, malformed);
 	tcase_add_test(tc, doctype_and_entities_refused);
+	tcase_add_test(tc, doctype_after_a_short_first_read);
 	tcase_add_test(tc, schema_errors_are_reported);
 	tcase_add_test(tc, empty_elements_are_absent);
 	tcase_add_test(tc, huge_text_is_bounded);
