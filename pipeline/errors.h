@@ -32,7 +32,7 @@
 	X(CSV_SPLIT_RECORD, "csv_split_record", "a record's rows are not contiguous, or a record appears twice in one file") \
 	X(CSV_ROW_WITHOUT_LINE, "csv_row_without_line", "a row of a record with several rows has no line fields") \
 	X(FIELD_TOO_LONG, "field_too_long", "a field or row is longer than the parser accepts (max_field_bytes)") \
-	X(RECORD_TOO_LARGE, "record_too_large", "a record has more lines than max_record_lines") \
+	X(RECORD_TOO_LARGE, "record_too_large", "a record has more lines than max_record_lines, or more than 16 MiB of fields") \
 	/* XML */                                                                     \
 	X(XML_MALFORMED, "xml_malformed", "the XML is not well-formed") \
 	X(XML_DOCTYPE, "xml_doctype", "the XML has a document type declaration (DTDs and entities are refused)") \

@@ -38,6 +38,7 @@ processor_init(struct processor *p, struct ledger *l, const struct conf *cf, con
 	p->conf = cf;
 	p->limits.max_field_bytes = (size_t)cf->max_field_bytes;
 	p->limits.max_record_lines = (size_t)cf->max_record_lines;
+	p->limits.max_record_bytes = MAX_RECORD_BYTES;
 	p->hash = sha256_new();
 	p->templates_dir = processor_templates_dir(cf, root);
 	if (token_secret_load(secret, &p->secret) != 0)

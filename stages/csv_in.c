@@ -273,11 +273,12 @@ csv_row(struct csv_in *c, long line)
 		}
 		return;
 	}
-	if (c->rec->nlines >= c->lim->max_record_lines) {
+	if (c->rec->nlines >= c->lim->max_record_lines || c->rec->bytes > c->lim->max_record_bytes) {
 		if (!c->rec_too_large)
 			errlist_add(c->errs, line, NULL, ERR_RECORD_TOO_LARGE,
-			    "the %s starting at line %ld has more than %zu lines", k->singular,
-			    c->rec->line, c->lim->max_record_lines);
+			    "the %s starting at line %ld has more than %zu lines or %zu bytes",
+			    k->singular, c->rec->line, c->lim->max_record_lines,
+			    c->lim->max_record_bytes);
 		c->rec_too_large = true;
 		return;
 	}

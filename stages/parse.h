@@ -13,7 +13,12 @@
 struct parse_limits {
 	size_t max_field_bytes;    /* longest field (and CSV row) accepted */
 	size_t max_record_lines;   /* most lines one record may hold */
+	size_t max_record_bytes;   /* most field text one record may hold */
 };
+
+/* The bound on one record's field text: records of any real size stay far
+ * below it, and hostile ones cannot make memory grow past it. */
+#define MAX_RECORD_BYTES (16 * 1024 * 1024)
 
 /*
  * Reads the whole file open on fd as records of kind k, calling cb for

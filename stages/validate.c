@@ -248,10 +248,11 @@ valid_text(const char *s, size_t len, long long max, bool multiline)
 }
 
 static bool
-enum_ok(const char *const *values, const char *s)
+enum_ok(const char *const *values, const char *s, size_t len)
 {
+	/* by length, not strcmp: a CSV cell may hold a NUL byte */
 	for (size_t i = 0; values[i] != NULL; i++)
-		if (strcmp(values[i], s) == 0)
+		if (strlen(values[i]) == len && memcmp(values[i], s, len) == 0)
 			return true;
 	return false;
 }
@@ -383,7 +384,7 @@ check_field(const struct field_def *f, struct field_value *v, struct errlist *er
 		}
 		return 0;
 	case FT_ENUM:
-		if (!enum_ok(f->values, v->s)) {
+		if (!enum_ok(f->values, v->s, v->len)) {
 			struct buf what = { 0 };
 
 			buf_puts(&what, "one of");

@@ -43,6 +43,7 @@ struct prolog {
 	size_t len;
 	bool done;            /* the root element started (or we gave up) */
 	bool doctype;
+	bool too_long;        /* the buffer filled up before the root element */
 	long line;
 };
 
@@ -158,10 +159,12 @@ prolog_feed(struct prolog *p, const char *data, size_t n)
 		}
 		p->done = true;
 	}
-	/* an absurd prolog that fills the buffer undecided: libxml2 judges
-	 * it, and the DOCTYPE node check still refuses a DTD */
-	if (!p->done && p->len == sizeof p->text)
+	/* a prolog that fills the buffer undecided: a DOCTYPE may follow
+	 * where the scan cannot see it, so libxml2 must not read on */
+	if (!p->done && p->len == sizeof p->text) {
 		p->done = true;
+		p->too_long = true;
+	}
 }
 
 static int
@@ -180,7 +183,7 @@ io_read(void *ctx, char *buffer, int len)
 	}
 	if (!x->prolog.done) {
 		prolog_feed(&x->prolog, buffer, (size_t)n);
-		if (x->prolog.doctype)
+		if (x->prolog.doctype || x->prolog.too_long)
 			return -1;   /* stop: nothing of it is parsed */
 	}
 	/* no field is longer than max_field_bytes, so neither is any text
@@ -257,7 +260,7 @@ on_error(void *ctx, xmlErrorPtr err)
 		e->message = xstrdup(msg);
 		return;
 	}
-	if (x->malformed || x->prolog.doctype || x->text_too_long)
+	if (x->malformed || x->prolog.doctype || x->prolog.too_long || x->text_too_long)
 		return;   /* the first well-formedness error is the one that matters */
 	x->malformed = true;
 	errlist_add(x->errs, err->line, NULL, ERR_XML_MALFORMED, "the XML is not well-formed: %s", msg);
@@ -376,11 +379,13 @@ on_element(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, int depth)
 		return true;
 	case IN_RECORD:
 		if (ns_ok(r) && k->nline > 0 && strcmp(name, "line") == 0) {
-			if (w->rec->nlines >= x->lim->max_record_lines) {
+			if (w->rec->nlines >= x->lim->max_record_lines ||
+			    w->rec->bytes > x->lim->max_record_bytes) {
 				if (!w->rec_too_large)
 					errlist_add(x->errs, line, NULL, ERR_RECORD_TOO_LARGE,
-					    "the %s starting at line %ld has more than %zu lines",
-					    k->singular, w->rec->line, x->lim->max_record_lines);
+					    "the %s starting at line %ld has more than %zu lines or %zu "
+					    "bytes", k->singular, w->rec->line, x->lim->max_record_lines,
+					    x->lim->max_record_bytes);
 				w->rec_too_large = true;
 				break;
 			}
@@ -468,6 +473,7 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 		.run_limit = 4 * lim->max_field_bytes + 64 };
 	struct walk w = { .field = -1 };
 	xmlTextReaderPtr r;
+	xmlDocPtr doc = NULL;
 	int ret, status = 0;
 	bool seen_root = false;
 
@@ -513,6 +519,10 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	}
 	if (x.prolog.doctype)
 		errlist_add(errs, x.prolog.line, NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
+	else if (x.prolog.too_long)
+		errlist_add(errs, 1, NULL, ERR_XML_DOCTYPE, "more than %zu characters come before the "
+		    "root element; sluice cannot rule out a document type declaration there, so it "
+		    "refuses the file", sizeof x.prolog.text);
 	else if (x.text_too_long)
 		errlist_add(errs, x.text_line, NULL, ERR_FIELD_TOO_LONG,
 		    "the text on this line runs for more than %zu bytes without a tag; no field is "
@@ -520,6 +530,11 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	else if (x.read_failed)
 		errlist_add(errs, 0, NULL, ERR_IO_ERROR, "reading %s failed: %s", name,
 		    strerror(x.read_errno));
+	else if (ret < 0 && (doc = xmlTextReaderCurrentDoc(r)) != NULL && doc->intSubset != NULL)
+		/* a DOCTYPE in an encoding the prolog scan cannot read (UTF-7,
+		 * EBCDIC): libxml2 parsed it, then failed before its node
+		 * (asking for the document makes it ours: xmlFreeDoc below) */
+		errlist_add(errs, 1, NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
 	else if (ret < 0 && !x.malformed)
 		errlist_add(errs, xmlTextReaderGetParserLineNumber(r), NULL, ERR_XML_MALFORMED,
 		    "the XML is not well-formed");
@@ -528,6 +543,7 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	report_xsd_errors(&x);
 	*nrecords = w.records;
 	xmlFreeTextReader(r);
+	xmlFreeDoc(doc);
 	record_free(w.rec);
 	buf_free(&w.value);
 	return status;

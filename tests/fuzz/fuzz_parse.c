@@ -14,7 +14,8 @@
  *     and ours never fails) and *nrecords equals the callbacks made;
  *   - every present field is non-empty, NUL-terminated at its length and
  *     no longer than max_field_bytes; a record has at most max_record_lines
- *     lines; the error list keeps at most its max.
+ *     lines; the error list keeps at most its max; no error has a line
+ *     below 0 (the receipt's <line> is an xs:nonNegativeInteger).
  * A broken promise calls abort(), which libFuzzer reports as a crash.
  * Reaching fatal() (exit 70: out of memory, environment failure) on some
  * input is a finding as well: libFuzzer reports the exit.
@@ -51,7 +52,7 @@
 #define MAX_ERRORS 50
 
 /* Small limits, so that inputs of a few KiB reach the limit paths. */
-static const struct parse_limits limits = { 4096, 64 };
+static const struct parse_limits limits = { 4096, 64, 65536 };
 
 struct fuzz_ctx {
 	struct errlist *errs;
@@ -141,8 +142,10 @@ run_one(parse_fn fn, const uint8_t *data, size_t size)
 	close(fd);
 	if (ret != 0 || nrecords != f.records || errs.n > MAX_ERRORS)
 		abort();
+	/* receipts carry each error's line as an xs:nonNegativeInteger */
 	for (size_t i = 0; i < errs.n; i++)
-		if (errs.items[i].message == NULL || (unsigned)errs.items[i].code >= ERR__COUNT)
+		if (errs.items[i].message == NULL || (unsigned)errs.items[i].code >= ERR__COUNT ||
+		    errs.items[i].line < 0)
 			abort();
 	errlist_free(&errs);
 }

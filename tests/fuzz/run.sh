@@ -2,9 +2,10 @@
 # tests/fuzz/run.sh SECONDS [TARGET...]: runs each fuzzer (fuzz_csv and
 # fuzz_xml by default) for SECONDS on its corpus, both at once (one core
 # each), then merges the inputs that found new coverage back into
-# tests/fuzz/corpus/{csv,xml}/ (-merge=1 adds only those, so the corpus
-# stays small: only new edges count) and copies every crash-/leak-/timeout-/oom- input into
-# tests/fuzz/regressions/ as TARGET-crash-<sha1>.
+# tests/fuzz/corpus/{csv,xml}/ (-merge=1 -use_counters=0 adds only inputs
+# with new edges, so the corpus stays small) and copies every crash-,
+# leak-, timeout- and oom- input into tests/fuzz/regressions/ as
+# csv-crash-<sha1>, xml-leak-<sha1>, ...
 #
 # The fuzzers are taken from FUZZ_OUT (/tmp/sluice-fuzz by default; built
 # by build.sh).  New inputs are written to FUZZ_OUT/work-TARGET/, the

@@ -40,7 +40,7 @@ collect_record(void *ctx, struct record *rec)
 	return 0;
 }
 
-static const struct parse_limits test_limits = { 65536, 1000 };
+static const struct parse_limits test_limits = { 65536, 1000, MAX_RECORD_BYTES };
 
 /* Parses text as kind k with fn; returns the number of records. */
 static inline size_t
