@@ -190,60 +190,25 @@ mkdirat(int fd, const char *a, mode_t mode)
 	return fault(OP_MKDIR) ? -1 : real(fd, a, mode);
 }
 
-static mode_t
-mode_arg(int flags, va_list ap)
-{
-	return (flags & (O_CREAT | O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
-}
+/* open(2) and its kin take a mode only when they create. */
+#define OPEN_LIKE(name, ...)                                            \
+	int name(__VA_ARGS__, int flags, ...)                           \
+	{                                                               \
+		REAL(int, #name, __VA_ARGS__, int, ...);                \
+		va_list ap;                                             \
+		mode_t mode = 0;                                        \
+                                                                        \
+		va_start(ap, flags);                                    \
+		if (flags & (O_CREAT | O_TMPFILE))                      \
+			mode = (mode_t)va_arg(ap, int);                 \
+		va_end(ap);                                             \
+		return fault(OP_OPEN) ? -1 : OPEN_CALL;                 \
+	}
 
-int
-open(const char *path, int flags, ...)
-{
-	REAL(int, "open", const char *, int, ...);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return fault(OP_OPEN) ? -1 : real(path, flags, mode);
-}
-
-int
-open64(const char *path, int flags, ...)
-{
-	REAL(int, "open64", const char *, int, ...);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return fault(OP_OPEN) ? -1 : real(path, flags, mode);
-}
-
-int
-openat(int dirfd, const char *path, int flags, ...)
-{
-	REAL(int, "openat", int, const char *, int, ...);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return fault(OP_OPEN) ? -1 : real(dirfd, path, flags, mode);
-}
-
-int
-openat64(int dirfd, const char *path, int flags, ...)
-{
-	REAL(int, "openat64", int, const char *, int, ...);
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return fault(OP_OPEN) ? -1 : real(dirfd, path, flags, mode);
-}
+#define OPEN_CALL real(path, flags, mode)
+OPEN_LIKE(open, const char *path)
+OPEN_LIKE(open64, const char *path)
+#undef OPEN_CALL
+#define OPEN_CALL real(dirfd, path, flags, mode)
+OPEN_LIKE(openat, int dirfd, const char *path)
+OPEN_LIKE(openat64, int dirfd, const char *path)
