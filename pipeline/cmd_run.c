@@ -103,6 +103,27 @@ should_stop(void *ctx)
 	return d->stop;
 }
 
+/* Says why processing stopped: a full disk, or another failure (logged
+ * where it happened).  Logged once per stretch of failures. */
+static void
+report_failure(struct spool *sp, bool again)
+{
+	int64_t free_bytes = spool_free_bytes(sp);
+
+	if (free_bytes >= 0 && free_bytes < SPOOL_FULL_BYTES) {
+		if (!again)
+			log_error("the disk of the spool is full (%lld KiB free): no file is taken "
+			    "until space returns; retrying every %d s", (long long)(free_bytes / 1024),
+			    RETRY_MS / 1000);
+		sd_notify(0, "STATUS=disk full: not taking files");
+	} else {
+		if (!again)
+			log_error("processing failed; no file is taken until it works again; "
+			    "retrying every %d s", RETRY_MS / 1000);
+		sd_notify(0, "STATUS=processing failed: not taking files");
+	}
+}
+
 static int64_t
 min_positive(int64_t a, int64_t b)
 {
@@ -148,19 +169,29 @@ run_daemon(struct app *a, struct sched *s)
 
 		if (d.rescan || now >= next_scan || (fresh_at > 0 && now >= fresh_at) ||
 		    (retry_at > 0 && now >= retry_at)) {
-			size_t waiting;
-			int64_t wait_ns;
-			int claimed = sched_claim(s, &waiting, &wait_ns);
+			size_t waiting = 0;
+			int64_t wait_ns = 0;
+			/* after a failure, no new file is taken until what is
+			 * claimed goes through again */
+			int claimed = retry_at > 0 ? 0 : sched_claim(s, &waiting, &wait_ns);
+			bool failing = retry_at > 0;
 
 			d.rescan = false;
 			next_scan = now + a->conf.scan_interval_ms * 1000000;
 			fresh_at = waiting > 0 ? now_ns() + wait_ns : 0;
 			retry_at = 0;
 			if (claimed < 0 || sched_drain(s) != 0) {
-				log_error("processing failed; retrying in %d s", RETRY_MS / 1000);
 				retry_at = now_ns() + (int64_t)RETRY_MS * 1000000;
-				sd_notify(0, "STATUS=processing failed; retrying");
-			} else if (claimed > 0) {
+				report_failure(s->spool, failing);
+				continue;
+			}
+			if (failing) {
+				log_info("processing works again: taking files");
+				sd_notify(0, "STATUS=taking files again");
+				d.rescan = true;
+				continue;
+			}
+			if (claimed > 0) {
 				sd_notifyf(0, "STATUS=watching %s: %zu accepted, %zu duplicate, "
 				    "%zu rejected", a->spool_path, s->stats.accepted,
 				    s->stats.duplicate, s->stats.rejected);

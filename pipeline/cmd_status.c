@@ -80,10 +80,11 @@ text_rejection(void *ctx, const struct input_row *in, const struct error_item *e
 }
 
 static int
-print_json(struct ledger *l, const struct input_counts *c, const struct backlog *b)
+print_json(struct ledger *l, const struct input_counts *c, const struct backlog *b,
+    int64_t free_bytes)
 {
 	json_t *root = json_object(), *counts = json_object(), *backlog = json_object();
-	json_t *recent = json_array();
+	json_t *recent = json_array(), *disk = json_object();
 	int ret = -1;
 
 	json_object_set_new(counts, "accepted", json_integer(c->accepted));
@@ -100,6 +101,9 @@ print_json(struct ledger *l, const struct input_counts *c, const struct backlog 
 	}
 	json_object_set_new(root, "backlog", backlog);
 	json_object_set_new(root, "deferred", json_integer(c->deferred));
+	json_object_set_new(disk, "free_bytes", json_integer(free_bytes));
+	json_object_set_new(disk, "full", json_boolean(free_bytes >= 0 && free_bytes < SPOOL_FULL_BYTES));
+	json_object_set_new(root, "disk", disk);
 	if (ledger_recent_rejections(l, RECENT, json_rejection, recent) == 0) {
 		json_object_set_new(root, "last_errors", recent);
 		recent = NULL;
@@ -115,9 +119,14 @@ print_json(struct ledger *l, const struct input_counts *c, const struct backlog 
 
 static int
 print_text(struct ledger *l, const char *spool, const struct input_counts *c,
-    const struct backlog *b)
+    const struct backlog *b, int64_t free_bytes)
 {
 	printf("spool %s\n", spool);
+	if (free_bytes >= 0 && free_bytes < SPOOL_FULL_BYTES)
+		printf("disk      FULL: %lld KiB free; sluice takes no files until space returns\n",
+		    (long long)(free_bytes / 1024));
+	else if (free_bytes >= 0)
+		printf("disk      %lld MiB free\n", (long long)(free_bytes / 1048576));
 	printf("inputs    %" PRId64 " accepted, %" PRId64 " duplicate, %" PRId64 " deferred, %"
 	    PRId64 " rejected\n", c->accepted, c->duplicate, c->deferred, c->rejected);
 	printf("backlog  ");
@@ -147,7 +156,8 @@ cmd_status(struct app *a, int argc, char **argv)
 	if (app_open(a, false, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	ret = ledger_input_counts(l, &counts) != 0 || count_backlog(sp, &b) != 0 ? -1 :
-	    json ? print_json(l, &counts, &b) : print_text(l, a->spool_path, &counts, &b);
+	    json ? print_json(l, &counts, &b, spool_free_bytes(sp)) :
+	    print_text(l, a->spool_path, &counts, &b, spool_free_bytes(sp));
 	ledger_close(l);
 	spool_close(sp);
 	return ret == 0 ? EXIT_OK : EXIT_SOFTWARE;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -674,6 +675,16 @@ out:
 	free(tmp);
 	free(to);
 	return ret;
+}
+
+int64_t
+spool_free_bytes(struct spool *sp)
+{
+	struct statvfs vfs;
+
+	if (fstatvfs(sp->rootfd, &vfs) != 0)
+		return -1;
+	return (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
 }
 
 void

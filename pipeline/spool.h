@@ -91,6 +91,11 @@ int spool_sync_claims(struct spool *sp, enum kind kind);
  * already; -1 on failure (message logged). */
 int spool_submit(struct spool *sp, enum kind kind, const char *path);
 
+/* Bytes free for sluice on the spool's file system, or -1. */
+int64_t spool_free_bytes(struct spool *sp);
+/* Below this, the spool's file system counts as full. */
+#define SPOOL_FULL_BYTES (4 * 1024 * 1024)
+
 /* Removes leftover temporary files (crash debris) from tmp/. */
 void spool_clean_tmp(struct spool *sp);
 
