@@ -493,15 +493,6 @@ ledger_input_errors(struct ledger *l, int64_t input_id,
 	return ret;
 }
 
-int64_t
-ledger_input_last_id(struct ledger *l)
-{
-	int64_t id = 0;
-
-	ledger_query(l, "SELECT coalesce(max(id), 0) FROM inputs", first_int, &id, "");
-	return id;
-}
-
 int
 ledger_input_counts(struct ledger *l, struct input_counts *out)
 {

@@ -78,8 +78,6 @@ int ledger_input_by_work_name(struct ledger *l, const char *work_name, struct in
 /* Calls fn for each listed error of an input, in order. */
 int ledger_input_errors(struct ledger *l, int64_t input_id,
     int (*fn)(void *ctx, const struct error_item *e), void *ctx);
-/* The last id an input got, or 0. */
-int64_t ledger_input_last_id(struct ledger *l);
 
 /* Counts of inputs per status. */
 struct input_counts {

@@ -137,8 +137,3 @@ record_line(const struct record *rec, size_t i)
 	return &rec->lines[i * rec->kind->nline];
 }
 
-bool
-record_has(const struct record *rec, size_t idx)
-{
-	return rec->head[idx].s != NULL;
-}

@@ -49,8 +49,6 @@ struct field_value *record_add_line(struct record *rec, long line);
 void record_set_line(struct record *rec, size_t i, size_t idx, const char *s, size_t len, long line);
 /* The values of line i. */
 struct field_value *record_line(const struct record *rec, size_t i);
-/* True when field idx of the header is present. */
-bool record_has(const struct record *rec, size_t idx);
 
 /* Called by a parser for each complete record; returns 0, or -1 to stop
  * the parse (the ledger failed: an environment error, not bad input). */

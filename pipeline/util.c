@@ -267,12 +267,6 @@ utf8_valid(const char *str, size_t len)
 }
 
 bool
-str_ieq(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
-}
-
-bool
 str_iendswith(const char *s, const char *suffix)
 {
 	size_t ls = strlen(s), lx = strlen(suffix);

@@ -53,8 +53,6 @@ void sanitize_text(const char *s, size_t len, struct buf *out);
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t len);
 
-/* True when a and b (NUL-terminated) are equal ignoring ASCII case. */
-bool str_ieq(const char *a, const char *b);
 /* True when s ends with suffix, ignoring ASCII case. */
 bool str_iendswith(const char *s, const char *suffix);
 
