@@ -258,18 +258,6 @@ conf_set(struct conf *c, const char *key, const char *value, struct buf *errs)
 	return ret;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
 
 int
 conf_load(struct conf *c, const char *path, struct buf *errs)
@@ -285,7 +273,7 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 		return -1;
 	}
 	while (getline(&line, &cap, f) != -1) {
-		char *s = trim(line), *eq, *key, *value;
+		char *s = str_trim(line), *eq, *key, *value;
 		struct buf why = { 0 };
 
 		lineno++;
@@ -297,8 +285,8 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 			continue;
 		}
 		*eq = '\0';
-		key = trim(s);
-		value = trim(eq + 1);
+		key = str_trim(s);
+		value = str_trim(eq + 1);
 		if (conf_set(c, key, value, &why) != 0) {
 			buf_printf(errs, "%s:%ld: %s\n", path, lineno, buf_str(&why));
 			ret = -1;

@@ -266,6 +266,19 @@ utf8_valid(const char *str, size_t len)
 	return true;
 }
 
+char *
+str_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
 bool
 str_iendswith(const char *s, const char *suffix)
 {

@@ -53,6 +53,9 @@ void sanitize_text(const char *s, size_t len, struct buf *out);
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t len);
 
+/* Cuts spaces, tabs and line ends from both ends of s in place; returns
+ * the first character kept. */
+char *str_trim(char *s);
 /* True when s ends with suffix, ignoring ASCII case. */
 bool str_iendswith(const char *s, const char *suffix);
 

@@ -58,18 +58,6 @@ template_default_logo(size_t *size)
 	return default_logo;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
 
 static void
 set(char **field, const char *v)
@@ -84,7 +72,7 @@ set_fields(struct template *t, char *list, long lineno, struct buf *errs)
 	t->show_sku = t->show_ean = t->show_variant = t->show_size = false;
 	for (char *save = NULL, *f = strtok_r(list, ",", &save); f != NULL;
 	    f = strtok_r(NULL, ",", &save)) {
-		f = trim(f);
+		f = str_trim(f);
 		if (strcmp(f, "sku") == 0)
 			t->show_sku = true;
 		else if (strcmp(f, "ean") == 0)
@@ -189,7 +177,7 @@ template_parse(const char *text, struct template *t, struct buf *errs)
 		save = NULL;
 		for (char *line = strtok_r(again, "\n", &save); line != NULL;
 		    line = strtok_r(NULL, "\n", &save)) {
-			char *s = trim(line), *eq;
+			char *s = str_trim(line), *eq;
 
 			lineno++;
 			if (*s == '\0' || *s == '#')
@@ -202,9 +190,9 @@ template_parse(const char *text, struct template *t, struct buf *errs)
 				continue;
 			}
 			*eq = '\0';
-			if ((strcmp(trim(s), "language") == 0) != (pass == 0))
+			if ((strcmp(str_trim(s), "language") == 0) != (pass == 0))
 				continue;
-			if (template_line(t, trim(s), trim(eq + 1), lineno, errs) != 0)
+			if (template_line(t, str_trim(s), str_trim(eq + 1), lineno, errs) != 0)
 				ret = -1;
 		}
 		free(again);

@@ -111,23 +111,9 @@ END_TEST
 
 START_TEST(documented)
 {
-	const char *src = getenv("SLUICE_SRCDIR");
-	char path[4096], *doc;
+	char *doc = source_file("doc/configuration.md");
 	struct buf table = { 0 };
-	FILE *f;
-	long n;
 
-	ck_assert_ptr_nonnull(src);
-	snprintf(path, sizeof path, "%s/doc/configuration.md", src);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	doc = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(doc, 1, (size_t)n, f), n);
-	doc[n] = '\0';
-	fclose(f);
 	/* the reference table in the document is the table in the code */
 	conf_table_markdown(&table);
 	ck_assert_msg(strstr(doc, buf_str(&table)) != NULL,

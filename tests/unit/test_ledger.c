@@ -201,22 +201,9 @@ END_TEST
 
 START_TEST(error_codes_documented)
 {
-	const char *src = getenv("SLUICE_SRCDIR");
-	char path[4096], *doc, row[256];
-	FILE *f;
-	long n;
+	char *doc = source_file("doc/errors.md");
+	char row[256];
 
-	ck_assert_ptr_nonnull(src);
-	snprintf(path, sizeof path, "%s/doc/errors.md", src);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	doc = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(doc, 1, (size_t)n, f), n);
-	doc[n] = '\0';
-	fclose(f);
 	for (int c = 0; c < ERR__COUNT; c++) {
 		snprintf(row, sizeof row, "| `%s` | %s |", err_code_name((enum err_code)c),
 		    err_code_doc((enum err_code)c));

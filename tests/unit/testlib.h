@@ -51,6 +51,29 @@ temp_dir(void)
 	return path;
 }
 
+/* The text of a file of the source tree ($SLUICE_SRCDIR/rel); free it. */
+static inline char *
+source_file(const char *rel)
+{
+	const char *src = getenv("SLUICE_SRCDIR");
+	char path[4096], *text;
+	FILE *f;
+	long n;
+
+	ck_assert_ptr_nonnull(src);
+	snprintf(path, sizeof path, "%s/%s", src, rel);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = malloc((size_t)n + 1);
+	ck_assert_int_eq(fread(text, 1, (size_t)n, f), n);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
 static inline void
 rm_rf(const char *path)
 {
