@@ -274,6 +274,19 @@ class Templates(unittest.TestCase):
         finally:
             s.close()
 
+    def test_names_in_other_scripts_reach_the_pdf(self):
+        s = Spool()
+        try:
+            s.drop("invoices", "jp.csv", free_invoice("FT-J1", "株式会社さくら商事",
+                                                      [("コンサルティング", 1, "1000.00", "25")]))
+            s.run_once()
+            self.assertEqual(s.receipt("jp.csv")["status"], "accepted")
+            text = pdftext(s.path("out", "invoices", "INV-000001.pdf"))
+            for e in ("株式会社さくら商事", "コンサルティング", "1250.00"):
+                self.assertIn(e, text)
+        finally:
+            s.close()
+
 
 if __name__ == "__main__":
     run_tap()
