@@ -16,12 +16,8 @@ cmd_check_config(struct app *a, int argc, char **argv)
 	struct buf out = { 0 };
 	int status;
 
-	if (cmd_options(argc, argv, NULL, NULL, usage, help, &status) != 0)
+	if (cmd_options_only(argc, argv, NULL, NULL, usage, help, &status) != 0)
 		return status;
-	if (optind != argc) {
-		usage_print(false, usage, help);
-		return EXIT_USAGE;
-	}
 	printf("# configuration %s is valid\n", a->config_path != NULL ? a->config_path : "(none: defaults)");
 	conf_dump(&a->conf, &out);
 	fwrite(out.data, 1, out.len, stdout);

@@ -78,12 +78,8 @@ cmd_init(struct app *a, int argc, char **argv)
 	struct ledger *l;
 	int status;
 
-	if (cmd_options(argc, argv, NULL, NULL, usage, help, &status) != 0)
+	if (cmd_options_only(argc, argv, NULL, NULL, usage, help, &status) != 0)
 		return status;
-	if (optind != argc) {
-		usage_print(false, usage, help);
-		return EXIT_USAGE;
-	}
 	if (app_open(a, true, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	if (install_documents(a) != 0) {

@@ -241,12 +241,8 @@ cmd_run(struct app *a, int argc, char **argv)
 	long holder;
 	int status;
 
-	if (cmd_options(argc, argv, "once", &once, usage, help, &status) != 0)
+	if (cmd_options_only(argc, argv, "once", &once, usage, help, &status) != 0)
 		return status;
-	if (optind != argc) {
-		usage_print(false, usage, help);
-		return EXIT_USAGE;
-	}
 	switch (app_open(a, false, &sp, &l)) {
 	case 0:
 		break;

@@ -147,12 +147,8 @@ cmd_status(struct app *a, int argc, char **argv)
 	bool json = false;
 	int ret;
 
-	if (cmd_options(argc, argv, "json", &json, usage, help, &ret) != 0)
+	if (cmd_options_only(argc, argv, "json", &json, usage, help, &ret) != 0)
 		return ret;
-	if (optind != argc) {
-		usage_print(false, usage, help);
-		return EXIT_USAGE;
-	}
 	if (app_open(a, false, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	ret = ledger_input_counts(l, &counts) != 0 || count_backlog(sp, &b) != 0 ? -1 :

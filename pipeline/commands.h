@@ -44,6 +44,9 @@ void usage_print(bool to_stdout, const char *usage, const char *help);
  * on.  Returns 0, or -1 when the command should exit with *status. */
 int cmd_options(int argc, char **argv, const char *flag, bool *set, const char *usage,
     const char *help, int *status);
+/* As cmd_options(), for a command that takes no operands. */
+int cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char *usage,
+    const char *help, int *status);
 
 int cmd_init(struct app *a, int argc, char **argv);
 int cmd_run(struct app *a, int argc, char **argv);
@@ -51,6 +54,7 @@ int cmd_check(struct app *a, int argc, char **argv);
 int cmd_submit(struct app *a, int argc, char **argv);
 int cmd_order(struct app *a, int argc, char **argv);
 int cmd_link(struct app *a, int argc, char **argv);
+int cmd_audit(struct app *a, int argc, char **argv);
 int cmd_replay(struct app *a, int argc, char **argv);
 int cmd_status(struct app *a, int argc, char **argv);
 int cmd_schema(struct app *a, int argc, char **argv);

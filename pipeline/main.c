@@ -26,6 +26,7 @@ static const struct command {
 	{ "replay", cmd_replay, "feed folders of earlier inputs through the pipeline again" },
 	{ "order", cmd_order, "order show NUMBER [--json]: one order's whole story" },
 	{ "link", cmd_link, "link verify TOKEN: is a payment link token valid and unspent" },
+	{ "audit", cmd_audit, "recompute the ledger from its journal and report differences" },
 	{ "status", cmd_status, "counts per outcome, backlog, deferred inputs, last errors" },
 	{ "schema", cmd_schema, "print the XSD of an input kind" },
 	{ "check-config", cmd_check_config, "validate the configuration and print it" },
@@ -83,6 +84,19 @@ cmd_options(int argc, char **argv, const char *flag, bool *set, const char *usag
 		return -1;
 	}
 	return 0;
+}
+
+int
+cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char *usage,
+    const char *help, int *status)
+{
+	if (cmd_options(argc, argv, flag, set, usage, help, status) != 0)
+		return -1;
+	if (optind == argc)
+		return 0;
+	usage_print(false, usage, help);
+	*status = EXIT_USAGE;
+	return -1;
 }
 
 int

@@ -194,7 +194,9 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 {
 	struct order o;
 	struct order_totals t;
-	char sha[SHA256_HEX], seen_sha[SHA256_HEX], detail[160], total[MONEY_SIZE];
+	char sha[SHA256_HEX], seen_sha[SHA256_HEX], total[MONEY_SIZE];
+	char authorized[MONEY_SIZE];
+	struct buf lines = { 0 };
 	size_t before = errlist_total(errs);
 	enum apply_result res = APPLY_FAILED;
 	int64_t seen_input;
@@ -233,13 +235,16 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		if (ledger_order_line_insert(a->ledger, o.order_number, a->input_id, &o.lines[i]) != 0)
 			goto out;
 	money_format(t.grand_total, currency_digits(o.currency, 3), total, sizeof total);
-	snprintf(detail, sizeof detail, "{\"status\":\"%s\",\"lines\":%zu,\"grand_total\":\"%s\"}",
-	    o.status, o.nlines, total);
-	if (ledger_journal_add(a->ledger, o.order_number, "order_received", a->input_id, NULL,
-	    a->at, detail) != 0)
+	money_format(o.authorized, currency_digits(o.currency, 3), authorized, sizeof authorized);
+	for (size_t i = 0; i < o.nlines; i++)
+		journal_line(&lines, o.lines[i].line_id, o.lines[i].quantity);
+	if (lifecycle_journal(a, o.order_number, "order_received",
+	    "\"status\":\"%s\",\"grand_total\":\"%s\",\"authorized\":\"%s\",\"lines\":[%s]",
+	    o.status, total, authorized, buf_str(&lines)) != 0)
 		goto out;
 	res = APPLY_OK;
 out:
 	free(o.lines);
+	buf_free(&lines);
 	return res;
 }

@@ -129,11 +129,13 @@ apply_event(struct apply_ctx *a, const struct record *rec, const struct order_st
 	struct payment_event e = { (char *)event, (char *)h[PH_type].s, (char *)req,
 		(char *)h[PH_status].s, h[PH_amount].num, (char *)h[PH_psp_reference].s,
 		(char *)h[PH_occurred_at].s };
+	char money[MONEY_SIZE];
 
+	money_format(e.amount, state_digits(st), money, sizeof money);
 	if (ledger_payment_event_insert(a->ledger, order, a->input_id, &e) != 0 ||
 	    lifecycle_journal(a, order, success ? "payment_succeeded" : "payment_failed",
 	    "\"event_id\":\"%s\",\"type\":\"%s\",\"request_id\":\"%s\",\"amount\":\"%s\"", event,
-	    e.type, req != NULL ? req : "", h[PH_amount].s) != 0)
+	    e.type, req != NULL ? req : "", money) != 0)
 		return -1;
 	if (strcmp(e.type, "authorization") == 0) {
 		if (!success)

@@ -59,6 +59,7 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	struct order_return r = { 0 };
 	size_t before = errlist_total(errs);
 	char sha[SHA256_HEX], money[MONEY_SIZE], captured_s[MONEY_SIZE];
+	struct buf lines = { 0 };
 	int64_t captured, refunds;
 	enum apply_result res;
 	int digits;
@@ -145,16 +146,19 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	money_format(r.refund, digits, money, sizeof money);
 	if (ledger_return_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0)
 		goto out;
-	for (size_t i = 0; i < r.nlines; i++)
+	for (size_t i = 0; i < r.nlines; i++) {
 		if (ledger_shipment_add_returned(a->ledger, sh->shipment_id, r.lines[i].line_id,
 		    r.lines[i].quantity) != 0)
 			goto out;
+		journal_line(&lines, r.lines[i].line_id, r.lines[i].quantity);
+	}
 	if ((r.shipping_amount > 0 || h[RH_refund_shipping].num != 0) &&
 	    ledger_order_set_shipping_refunded(a->ledger, st->order->order_number) != 0)
 		goto out;
 	if (lifecycle_journal(a, st->order->order_number, "return_received",
-	    "\"return_id\":\"%s\",\"shipment_id\":\"%s\",\"refund\":\"%s\",\"restock\":%s",
-	    r.return_id, sh->shipment_id, money, r.restock ? "true" : "false") != 0 ||
+	    "\"return_id\":\"%s\",\"shipment_id\":\"%s\",\"refund\":\"%s\",\"restock\":%s,"
+	    "\"lines\":[%s]", r.return_id, sh->shipment_id, money, r.restock ? "true" : "false",
+	    buf_str(&lines)) != 0 ||
 	    (r.refund > 0 && (lifecycle_request(a, st, "refund", r.return_id, sh->shipment_id,
 	    r.return_id, r.refund) != 0 ||
 	    issue_credit_note(a, st->order->order_number, r.return_id) != 0)) ||
@@ -164,6 +168,7 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	res = APPLY_OK;
 out:
 	free(r.lines);
+	buf_free(&lines);
 	order_state_free(st);
 	return res;
 }

@@ -131,6 +131,7 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 	const struct field_value *h = rec->head;
 	struct order_state *st = NULL;
 	struct shipment sh = { 0 };
+	struct buf lines = { 0 };
 	struct order_totals t;
 	size_t before = errlist_total(errs);
 	char money[MONEY_SIZE];
@@ -183,14 +184,16 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 	money_format(sh.amount, state_digits(st), money, sizeof money);
 	if (ledger_shipment_insert(a->ledger, st->order->order_number, &sh) != 0)
 		goto out;
-	for (size_t i = 0; i < sh.nlines; i++)
+	for (size_t i = 0; i < sh.nlines; i++) {
 		if (ledger_line_add_shipped(a->ledger, st->order->order_number, sh.lines[i].line_id,
 		    sh.lines[i].quantity) != 0)
 			goto out;
+		journal_line(&lines, sh.lines[i].line_id, sh.lines[i].quantity);
+	}
 	if (ledger_shipment_set_delivery(a->ledger, sh.shipment_id, &st->order->delivery) != 0 ||
 	    lifecycle_journal(a, st->order->order_number, "shipment_created",
-	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s", sh.shipment_id, money,
-	    sh.shipped ? "true" : "false") != 0 ||
+	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s,\"lines\":[%s]",
+	    sh.shipment_id, money, sh.shipped ? "true" : "false", buf_str(&lines)) != 0 ||
 	    issue_proforma(a, st->order->order_number, sh.shipment_id) != 0 ||
 	    (strcmp(a->conf->invoice_on, "shipment") == 0 &&
 	    issue_invoice(a, st->order->order_number, sh.shipment_id, NULL) != 0) ||
@@ -200,6 +203,7 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 	res = APPLY_OK;
 out:
 	free(sh.lines);
+	buf_free(&lines);
 	order_state_free(st);
 	return res;
 }

@@ -85,6 +85,13 @@ lifecycle_journal(struct apply_ctx *a, const char *order_number, const char *typ
 	return ret;
 }
 
+void
+journal_line(struct buf *b, int64_t line_id, int64_t quantity)
+{
+	buf_printf(b, "%s{\"line_id\":%lld,\"quantity\":%lld}", b->len > 0 ? "," : "",
+	    (long long)line_id, (long long)quantity);
+}
+
 int64_t
 state_requested(const struct order_state *st, const char *type, const char *statuses)
 {

@@ -38,6 +38,10 @@ int lifecycle_remember(struct apply_ctx *a, const struct record *rec, const char
 int lifecycle_journal(struct apply_ctx *a, const char *order_number, const char *type,
     const char *fmt, ...) PRINTF_LIKE(4, 5);
 
+/* Appends {"line_id":N,"quantity":Q} to the members of a journal event's
+ * "lines" array being built in b: what `sluice audit` counts units from. */
+void journal_line(struct buf *b, int64_t line_id, int64_t quantity);
+
 /* Moves the order's derived state after a change (see above). */
 int lifecycle_settle(struct apply_ctx *a, const char *order_number);
 

@@ -4,10 +4,11 @@ free-text invoice.  Shared by the documents and the replay tests."""
 import os
 import re
 
-from harness import SRCDIR, read
+from harness import SRCDIR, Spool, read
 from lifecycle_util import amendment, cancellation, csv, order, payment, ret, shipment
 
 SECRET = os.path.join(SRCDIR, "tests", "golden", "link.secret")
+T0 = 1795687200   # 2026-11-26T10:00:00Z: the story's clock
 
 
 def free_invoice(iid, name, lines, template="", order_number=""):
@@ -22,9 +23,21 @@ def free_invoice(iid, name, lines, template="", order_number=""):
                       for d, q, p, r in lines])
 
 
-def build_story(s):
-    """Runs the story in spool s, one file at a time; returns the payment
-    link's token."""
+def story_spool(more=()):
+    """A new spool (with the golden link secret) in which the story ran at the
+    clock T0, followed by the steps in more, (kind, text) each; returns the
+    spool and the payment link's token."""
+    os.environ["SLUICE_CLOCK"] = str(T0)
+    try:
+        s = Spool(link_secret_file=SECRET)
+        return s, build_story(s, more)
+    finally:
+        del os.environ["SLUICE_CLOCK"]
+
+
+def build_story(s, more=()):
+    """Runs the story in spool s, one file at a time, then the steps in more;
+    each must be accepted.  Returns the payment link's token."""
     n = [0]
 
     def step(kind, text):
@@ -56,4 +69,6 @@ def build_story(s):
     step("cancellations", cancellation("CX-G2", "G-2", whole=True))
     step("invoices", free_invoice("FT-G1", "Brightside AB", [("Workshop, half day", 1, "4500.00", "25"),
                                                              ("Travel", 2, "350.00", "6")]))
+    for kind, text in more:
+        step(kind, text)
     return token

@@ -12,11 +12,10 @@ import unittest
 
 from harness import Spool, SRCDIR, codes, read, run_tap
 from lifecycle_util import amendment, order, payment, ret, shipment
-from story import SECRET, build_story, free_invoice
+from story import free_invoice, story_spool
 
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
 GOLDEN = os.path.join(SRCDIR, "tests", "golden", "documents")
-T0 = 1795687200   # 2026-11-26T10:00:00Z
 XSD = {"invoices": "invoice.xsd", "proformas": "proforma.xsd", "captures": "payment_request.xsd",
        "links": "payment_link.xsd", "receipts": "receipt.xsd"}
 
@@ -31,12 +30,7 @@ class Documents(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        os.environ["SLUICE_CLOCK"] = str(T0)
-        try:
-            cls.s = Spool(link_secret_file=SECRET)
-            cls.token = build_story(cls.s)
-        finally:
-            del os.environ["SLUICE_CLOCK"]
+        cls.s, cls.token = story_spool()
 
     @classmethod
     def tearDownClass(cls):

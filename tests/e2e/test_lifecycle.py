@@ -18,7 +18,12 @@ class Story(unittest.TestCase):
         self.n = 0
 
     def tearDown(self):
-        self.s.close()
+        """Whatever a test did, the ledger equals what its journal gives."""
+        try:
+            r = self.s.sluice("audit")
+            self.assertEqual(r.returncode, 0, r.stdout)
+        finally:
+            self.s.close()
 
     def step(self, kind, text, expect="accepted"):
         """Drops one file, processes it, checks its outcome; returns the receipt."""

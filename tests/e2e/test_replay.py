@@ -9,9 +9,7 @@ import unittest
 
 from harness import Spool, read, run_tap
 from lifecycle_util import order, shipment
-from story import SECRET, build_story
-
-T0 = 1795687200
+from story import SECRET, story_spool
 
 
 def outputs(spool):
@@ -37,12 +35,7 @@ def ledger_view(spool, numbers):
 class Replay(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        os.environ["SLUICE_CLOCK"] = str(T0)
-        try:
-            cls.s = Spool(link_secret_file=SECRET)
-            build_story(cls.s)
-        finally:
-            del os.environ["SLUICE_CLOCK"]
+        cls.s, _ = story_spool()
         cls.orders = ["G-1", "G-2"]
 
     @classmethod
@@ -56,6 +49,7 @@ class Replay(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("replayed 11 files: 11 accepted", r.stderr)
             self.assertEqual(ledger_view(b, self.orders), ledger_view(self.s, self.orders))
+            self.assertEqual(b.sluice("audit").returncode, 0)
             want, got = outputs(self.s), outputs(b)
             self.assertEqual(sorted(got), sorted(want))
             for path in want:
@@ -71,6 +65,7 @@ class Replay(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("0 accepted, 11 duplicate, 0 rejected", r.stderr)
         self.assertEqual(ledger_view(self.s, self.orders), before)
+        self.assertEqual(self.s.sluice("audit").returncode, 0)
         self.assertEqual(outputs(self.s), before_docs)
         after = self.s.status()["inputs"]
         self.assertEqual(after["duplicate"], counts["duplicate"] + 11)

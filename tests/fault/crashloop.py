@@ -14,7 +14,8 @@ these must hold:
     exactly one receipt, and nothing is left in in/ or work/;
   - out/ holds the reference's files, byte for byte (receipts, documents,
     number series), and no temporary file;
-  - every order's `order show --json` equals the reference's.
+  - every order's `order show --json` equals the reference's;
+  - `sluice audit` finds the ledger equal to its journal.
 
 usage: crashloop.py SLUICE FAULT_SO [--actions crash,eio,enospc]
                     [--budget N] [--ops write,fsync,...]
@@ -147,6 +148,9 @@ def check(run, reference):
             problems.append("%s differs from the clean run's" % p)
     if run.orders() != reference["orders"]:
         problems.append("the ledger differs from the clean run's")
+    audit = run.cmd("audit", check=False)
+    if audit.returncode != 0:
+        problems.append("the ledger differs from its journal: " + audit.stdout.strip())
     return problems
 
 
