@@ -21,7 +21,7 @@
 	X(FILE_TOO_LARGE, "file_too_large", "the file is larger than the configured max_file_size") \
 	X(EMPTY_FILE, "empty_file", "the file is empty")                                 \
 	X(NO_RECORDS, "no_records", "the file holds no records")                          \
-	X(IO_ERROR, "io_error", "the file could not be read")                             \
+	X(IO_ERROR, "io_error", "sluice may not read the file (its permissions)")          \
 	X(TOO_MANY_ERRORS, "too_many_errors", "more errors were found than a receipt lists (max_errors)") \
 	/* CSV */                                                                     \
 	X(CSV_SYNTAX, "csv_syntax", "the CSV text is malformed (a stray or unclosed quote)") \

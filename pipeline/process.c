@@ -134,9 +134,10 @@ on_record(void *ctx, struct record *rec)
 }
 
 /* Everything that can be decided before the file's content is parsed:
- * its type, size and format.  Returns false with an error added when the
- * file is to be rejected unread. */
-static bool
+ * its type, size and format.  Returns 1 when it is to be read; 0 with an
+ * error added when it is to be rejected unread; -1 (logged) when the
+ * environment failed and nothing can be decided. */
+static int
 precheck(struct processor *p, const struct input_file *in, int64_t *size, struct errlist *errs)
 {
 	struct stat st;
@@ -147,33 +148,39 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 			errlist_add(errs, 0, NULL, ERR_NOT_REGULAR_FILE,
 			    "%s is not a regular file (a link, folder, FIFO, socket or device); "
 			    "it was not read", in->name);
-		else
+		else if (in->open_errno == EACCES || in->open_errno == EPERM)
+			/* the file's own mode: it stays so until someone changes it */
 			errlist_add(errs, 0, NULL, ERR_IO_ERROR, "%s could not be opened: %s",
 			    in->name, strerror(in->open_errno));
-		return false;
+		else {
+			log_error("%s could not be opened: %s; it stays claimed and is tried again",
+			    in->name, strerror(in->open_errno));
+			return -1;
+		}
+		return 0;
 	}
 	if (fstat(in->fd, &st) != 0) {
-		errlist_add(errs, 0, NULL, ERR_IO_ERROR, "%s could not be read: %s", in->name,
+		log_error("%s could not be read: %s; it stays claimed and is tried again", in->name,
 		    strerror(errno));
-		return false;
+		return -1;
 	}
 	*size = st.st_size;
 	if (stage_parser(in->name) == NULL) {
 		errlist_add(errs, 0, NULL, ERR_UNKNOWN_FORMAT,
 		    "%s does not end in .csv or .xml, so its format is unknown", in->name);
-		return false;
+		return 0;
 	}
 	if (st.st_size > p->conf->max_file_size) {
 		errlist_add(errs, 0, NULL, ERR_FILE_TOO_LARGE,
 		    "%s has %lld bytes, more than max_file_size (%lld)", in->name,
 		    (long long)st.st_size, (long long)p->conf->max_file_size);
-		return false;
+		return 0;
 	}
 	if (st.st_size == 0) {
 		errlist_add(errs, 0, NULL, ERR_EMPTY_FILE, "%s is empty", in->name);
-		return false;
+		return 0;
 	}
-	return true;
+	return 1;
 }
 
 /* Stores the listed errors (and a count of the unlisted ones). */
@@ -273,14 +280,22 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 
 	format_time(now, at, sizeof at);
 	format_time(in->received_ns, received_at, sizeof received_at);
-	readable = precheck(p, in, &size, &out->errs);
+	switch (precheck(p, in, &size, &out->errs)) {
+	case 1:
+		readable = true;
+		break;
+	case 0:
+		readable = false;
+		break;
+	default:
+		return -1;
+	}
 	/* every file that was opened and is not too large is hashed, read or
 	 * not, so its receipt identifies it */
 	if (in->fd >= 0 && size <= p->conf->max_file_size && sha256_fd(in->fd, out->sha256) != 0) {
-		errlist_add(&out->errs, 0, NULL, ERR_IO_ERROR, "%s could not be read: %s", in->name,
+		log_error("%s could not be read: %s; it stays claimed and is tried again", in->name,
 		    strerror(errno));
-		out->sha256[0] = '\0';
-		readable = false;
+		return -1;
 	}
 	/* a deferred input tried again keeps its row (and its id) */
 	switch (ledger_input_by_work_name(p->ledger, in->work_name, &prior)) {

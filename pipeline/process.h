@@ -67,8 +67,10 @@ void outcome_free(struct outcome *o);
  * known yet is deferred: nothing of it is applied, its ledger row says why,
  * and it is tried again later with the same work name (keeping its id),
  * until defer_expiry has passed since it was received, when it is rejected.
- * Returns 0, or -1 when the ledger failed (the caller rolls the
- * transaction back; nothing is decided). */
+ * Returns 0, or -1 when the environment failed: the ledger, or reading the
+ * input (EIO, ...; a file that may not be read, EACCES, is rejected).  The
+ * caller rolls the transaction back; nothing is decided and the input
+ * stays claimed, to be tried again. */
 int process_input(struct processor *p, const struct input_file *in, struct outcome *out);
 
 #endif

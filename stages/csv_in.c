@@ -379,8 +379,9 @@ csv_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			errlist_add(errs, c.cur_line, NULL, ERR_IO_ERROR, "reading %s failed: %s",
-			    name, strerror(errno));
+			/* the machine's failure, not the file's: nothing of it counts */
+			log_error("reading %s failed: %s", name, strerror(errno));
+			c.status = -1;
 			c.abandoned = true;
 			break;
 		}

@@ -25,7 +25,8 @@ struct parse_limits {
  * each complete record (valid or not: validation is the callback's job).
  * Syntax and structure errors go to errs.  *nrecords counts the records
  * seen.  Returns 0 when the file was read to its end or abandoned because
- * of bad input, -1 when cb returned -1 (the caller's environment failed).
+ * of bad input; -1 when reading it failed (EIO, ...: logged) or cb returned
+ * -1, failures of the environment that decide nothing about the file.
  */
 typedef int (*parse_fn)(int fd, const char *name, const struct kind_def *k,
     const struct parse_limits *lim, record_cb cb, void *ctx, struct errlist *errs,

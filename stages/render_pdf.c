@@ -11,6 +11,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <hb.h>
 #include <pango/pangocairo.h>
 
 #include "pipeline/log.h"
@@ -33,6 +34,7 @@ struct pdf {
 	double y;
 	int page;
 	bool proforma;
+	bool font_failed;     /* a font could not be loaded: its text is missing */
 };
 
 /* A table column: its left edge, width and alignment. */
@@ -66,6 +68,36 @@ read_png(void *closure, unsigned char *data, unsigned int len)
 	return CAIRO_STATUS_SUCCESS;
 }
 
+/* Whether the text just drawn had its fonts: the font asked for loaded,
+ * and so did every font a run was drawn with.  A font file that cannot be
+ * read (EIO, ...) makes Pango fall back to another font, or draw nothing,
+ * and only warn; such a PDF must not be published. */
+static bool
+fonts_loaded(PangoLayout *layout, const PangoFontDescription *fd)
+{
+	PangoFont *want = pango_context_load_font(pango_layout_get_context(layout), fd);
+	PangoLayoutIter *it;
+	bool ok = want != NULL &&
+	    hb_face_get_glyph_count(hb_font_get_face(pango_font_get_hb_font(want))) > 0;
+
+	if (want != NULL)
+		g_object_unref(want);
+	if (!ok)
+		return false;
+	it = pango_layout_get_iter(layout);
+	do {
+		PangoLayoutRun *run = pango_layout_iter_get_run_readonly(it);
+		cairo_scaled_font_t *sf;
+
+		if (run == NULL)
+			continue;   /* the end of a line */
+		sf = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->item->analysis.font));
+		ok = sf != NULL && cairo_scaled_font_status(sf) == CAIRO_STATUS_SUCCESS;
+	} while (ok && pango_layout_iter_next_run(it));
+	pango_layout_iter_free(it);
+	return ok;
+}
+
 /* Draws text in a box of the given width; returns its height. */
 static double
 text(struct pdf *p, double x, double y, double width, enum align align, const char *font,
@@ -78,7 +110,6 @@ text(struct pdf *p, double x, double y, double width, enum align align, const ch
 		return 0;
 	fd = pango_font_description_from_string(font);
 	pango_layout_set_font_description(p->layout, fd);
-	pango_font_description_free(fd);
 	pango_layout_set_width(p->layout, (int)(width * PANGO_SCALE));
 	pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
 	pango_layout_set_alignment(p->layout, align == RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
@@ -87,6 +118,9 @@ text(struct pdf *p, double x, double y, double width, enum align align, const ch
 	cairo_move_to(p->cr, x, y);
 	pango_cairo_show_layout(p->cr, p->layout);
 	pango_layout_get_size(p->layout, NULL, &h);
+	if (!p->font_failed)
+		p->font_failed = !fonts_loaded(p->layout, fd);
+	pango_font_description_free(fd);
 	return (double)h / PANGO_SCALE;
 }
 
@@ -416,7 +450,12 @@ render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 	g_object_unref(p.layout);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(surface);
-	if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
+	if (p.font_failed) {
+		log_error("document %s: PDF: a font could not be loaded; it is rendered again "
+		    "later", d.row.number);
+		/* a fresh font map next time, not the one that holds the failure */
+		pango_cairo_font_map_set_default(NULL);
+	} else if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
 		ret = 0;
 	else
 		log_error("document %s: PDF: %s", d.row.number,

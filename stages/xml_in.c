@@ -527,10 +527,11 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 		errlist_add(errs, x.text_line, NULL, ERR_FIELD_TOO_LONG,
 		    "the text on this line runs for more than %zu bytes without a tag; no field is "
 		    "that long (max_field_bytes)", x.run_limit);
-	else if (x.read_failed)
-		errlist_add(errs, 0, NULL, ERR_IO_ERROR, "reading %s failed: %s", name,
-		    strerror(x.read_errno));
-	else if (ret < 0 && (doc = xmlTextReaderCurrentDoc(r)) != NULL && doc->intSubset != NULL)
+	else if (x.read_failed) {
+		/* the machine's failure, not the file's: nothing of it counts */
+		log_error("reading %s failed: %s", name, strerror(x.read_errno));
+		status = -1;
+	} else if (ret < 0 && (doc = xmlTextReaderCurrentDoc(r)) != NULL && doc->intSubset != NULL)
 		/* a DOCTYPE in an encoding the prolog scan cannot read (UTF-7,
 		 * EBCDIC): libxml2 parsed it, then failed before its node
 		 * (asking for the document makes it ours: xmlFreeDoc below) */

@@ -42,9 +42,10 @@ class Spool:
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def sluice(self, *args, check=False, timeout=120, input=None):
+    def sluice(self, *args, check=False, timeout=120, input=None, env=None):
         cmd = [SLUICE, "--spool", self.root, "--config", self.config] + list(args)
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input,
+                           env=dict(os.environ, **env) if env else None)
         if check and r.returncode != 0:
             raise AssertionError("%s exited %d: %s" % (" ".join(args), r.returncode, r.stderr))
         return r

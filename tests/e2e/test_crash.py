@@ -1,13 +1,17 @@
 """Fault injection, bounded: the crash loop of tests/fault/crashloop.py over
 a sample of its fault points (SIGKILL, EIO and ENOSPC at the Nth call of
 write, fsync, rename, link, unlink, open and mkdir), each checked against a
-clean run.  `make crashloop` tries every point."""
+clean run.  `make crashloop` tries every point.  And the faults that are
+the machine's, not the file's (an input or a font that cannot be read),
+decide nothing: the work waits and is done on a later run."""
+import glob
 import os
 import subprocess
 import sys
 import unittest
 
-from harness import SLUICE, SRCDIR, run_tap
+from harness import SLUICE, SRCDIR, Spool, codes, run_tap
+from story import free_invoice
 
 SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
 
@@ -27,6 +31,74 @@ class Crash(unittest.TestCase):
 
     def test_io_errors_and_a_full_disk_lose_nothing(self):
         self.loop("eio,enospc", 40)
+
+
+def fault(point, path):
+    """The environment that fails the Nth open of a path containing path
+    (point "open:N:ACTION"; None: fail nothing, count)."""
+    env = {"LD_PRELOAD": SHIM, "SLUICE_FAULT_PATH": path,
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    if point:
+        env["SLUICE_FAULT"] = point
+    return env
+
+
+class Unreadable(unittest.TestCase):
+    def setUp(self):
+        os.environ["SLUICE_CLOCK"] = "1795687200"   # documents comparable byte for byte
+        self.s = Spool()
+        self.s.drop("invoices", "ft.csv", free_invoice("FT-1", "Kund AB",
+                                                      [("Konsult", 1, "100.00", "25")]))
+
+    def tearDown(self):
+        del os.environ["SLUICE_CLOCK"]
+        self.s.close()
+
+    def test_an_input_the_disk_fails_to_read_waits(self):
+        r = self.s.sluice("run", "--once", env=fault("open:1:eio", "ft.csv"))
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("ft.csv could not be opened: Input/output error; it stays claimed", r.stderr)
+        self.assertEqual(len(glob.glob(self.s.path("work", "invoices", "*ft.csv"))), 1)
+        self.assertEqual(os.listdir(self.s.path("out", "receipts")), [])
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("ft.csv")["status"], "accepted")
+
+    def test_an_input_sluice_may_not_read_is_rejected(self):
+        r = self.s.sluice("run", "--once", env=fault("open:1:eacces", "ft.csv"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(codes(self.s.receipt("ft.csv")), {(0, None, "io_error")})
+        self.assertEqual(len(glob.glob(self.s.path("rejected", "*", "*", "ft.csv"))), 1)
+
+    def test_a_pdf_whose_font_fails_to_load_is_not_published(self):
+        """Each open of the bold font failing in turn: the invoice's PDF is
+        held back (exit 70) and written by the next run, or, when the
+        failure did no harm, written as it should be."""
+        clean = self.s.path("..", "clean.pdf")
+        count = self.s.path("..", "count")
+        self.s.sluice("run", "--once", env=dict(fault(None, "DejaVuSans-Bold"),
+                                                SLUICE_FAULT_COUNT=count), check=True)
+        os.rename(self.s.path("out", "invoices", "INV-000001.pdf"), clean)
+        opens = int(dict(line.split() for line in open(count))["open"])
+        self.assertGreater(opens, 0)
+        held = 0
+        for n in range(1, opens + 1):
+            s = Spool()
+            try:
+                s.drop("invoices", "ft.csv", free_invoice("FT-1", "Kund AB",
+                                                          [("Konsult", 1, "100.00", "25")]))
+                r = s.sluice("run", "--once", env=fault("open:%d:eio" % n, "DejaVuSans-Bold"))
+                if r.returncode == 70:
+                    held += 1
+                    self.assertIn("document INV-000001: PDF: a font could not be loaded", r.stderr)
+                    self.assertEqual(os.listdir(s.path("out", "invoices")), ["INV-000001.xml"])
+                    s.run_once()
+                else:
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                with open(clean, "rb") as a, open(s.path("out", "invoices", "INV-000001.pdf"), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), "open %d of %d" % (n, opens))
+            finally:
+                s.close()
+        self.assertGreater(held, 0)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,12 @@
  *   crash   SIGKILL the process (no cleanup, as a power cut or kill -9)
  *   eio     fail with EIO
  *   enospc  fail with ENOSPC
+ *   eacces  fail with EACCES
  * OP is one of write, fsync, rename, link, unlink, open, mkdir; each
  * counts every call of its family (write counts pwrite and writev too,
  * fsync counts fdatasync, rename counts renameat and renameat2, open counts
- * openat).  SQLite's commits are writes and fsyncs of the ledger, so they
+ * openat).  With SLUICE_FAULT_PATH=TEXT, only opens of a path containing
+ * TEXT count, so a test can fail the Nth open of one file.  SQLite's commits are writes and fsyncs of the ledger, so they
  * are covered.  SLUICE_FAULT_COUNT=FILE makes the shim write the number of
  * calls of each family at exit, so a driver knows how far to loop.
  */
@@ -53,6 +55,8 @@ configure(void)
 		fault_errno = EIO;
 	else if (strcmp(action, "enospc") == 0)
 		fault_errno = ENOSPC;
+	else if (strcmp(action, "eacces") == 0)
+		fault_errno = EACCES;
 	else if (strcmp(action, "crash") != 0)
 		fault_op = -1;
 }
@@ -190,6 +194,15 @@ mkdirat(int fd, const char *a, mode_t mode)
 	return fault(OP_MKDIR) ? -1 : real(fd, a, mode);
 }
 
+/* Whether an open of path counts (SLUICE_FAULT_PATH). */
+static int
+path_counts(const char *path)
+{
+	const char *only = getenv("SLUICE_FAULT_PATH");
+
+	return only == NULL || (path != NULL && strstr(path, only) != NULL);
+}
+
 /* open(2) and its kin take a mode only when they create. */
 #define OPEN_LIKE(name, ...)                                            \
 	int name(__VA_ARGS__, int flags, ...)                           \
@@ -202,7 +215,8 @@ mkdirat(int fd, const char *a, mode_t mode)
 		if (flags & (O_CREAT | O_TMPFILE))                      \
 			mode = (mode_t)va_arg(ap, int);                 \
 		va_end(ap);                                             \
-		return fault(OP_OPEN) ? -1 : OPEN_CALL;                 \
+		return path_counts(path) && fault(OP_OPEN) ? -1 :     \
+		    OPEN_CALL;                                          \
 	}
 
 #define OPEN_CALL real(path, flags, mode)
