@@ -13,8 +13,9 @@
 static const char usage[] = "sluice audit";
 static const char help[] =
     "Recomputes every order from the journal of events that changed it (units\n"
-    "ordered, shipped, cancelled and returned per line; the amount authorized;\n"
-    "shipment, return, request and link amounts; status, hold, request and link\n"
+    "ordered, shipped, cancelled and returned per line, and per shipment and\n"
+    "return; the amount authorized; shipment, return, request and link amounts\n"
+    "and orders; shipping refunded; status, hold, shipment, request and link\n"
     "states; the documents issued) and compares the result with what the ledger\n"
     "holds; checks that each numbered document series runs from 1 to its last\n"
     "number without a gap.  Prints each difference as\n"
@@ -43,7 +44,8 @@ print_difference(const struct audit_difference *d, void *ctx)
 
 	(void)ctx;
 	printf("%s: %s: journal %s; ledger %s\n", d->order_number != NULL ? d->order_number : "-",
-	    d->item, value(d, d->expected, e, sizeof e), value(d, d->found, f, sizeof f));
+	    d->item != NULL ? d->item : "(an item without an id)", value(d, d->expected, e, sizeof e),
+	    value(d, d->found, f, sizeof f));
 }
 
 int

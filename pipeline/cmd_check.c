@@ -56,6 +56,13 @@ check_file(struct processor *p, const char *path, int kind, int seq)
 	in.received_ns = now_ns();
 	in.fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	in.open_errno = errno;
+	in.denied = in.fd < 0 && (errno == EACCES || errno == EPERM);
+	if (in.fd < 0 && !in.denied) {
+		/* no such file, ...: nothing to check (a claimed input that cannot be
+		 * opened waits; a path named here is simply reported) */
+		printf("%s: cannot be opened: %s\n", path, strerror(in.open_errno));
+		return 1;
+	}
 	if (in.fd >= 0) {
 		struct stat st;
 

@@ -22,6 +22,7 @@
 #include "pipeline/log.h"
 #include "pipeline/scheduler.h"
 #include "pipeline/watcher.h"
+#include "stages/stages.h"
 
 static const char usage[] = "sluice run [--once]";
 static const char help[] =
@@ -251,25 +252,24 @@ cmd_run(struct app *a, int argc, char **argv)
 	default:
 		return EXIT_SOFTWARE;
 	}
-	if (ledger_quick_check(l) != 0) {
-		ledger_close(l);
-		spool_close(sp);
-		return EXIT_DATAERR;
-	}
-	if (spool_lock(sp, &holder) != 0) {
+	if (ledger_quick_check(l) != 0)
+		status = EXIT_DATAERR;
+	else if (!render_pdf_fonts_ok())
+		/* without fonts no PDF is made, and the outbox would wait forever */
+		status = EXIT_CONFIG;
+	else if (spool_lock(sp, &holder) != 0) {
 		if (holder > 0)
 			log_error("the spool %s is in use by another sluice (pid %ld)", a->spool_path,
 			    holder);
 		else
 			log_error("the spool %s is in use by another sluice", a->spool_path);
-		ledger_close(l);
-		spool_close(sp);
-		return EXIT_TEMPFAIL;
+		status = EXIT_TEMPFAIL;
+	} else {
+		spool_clean_tmp(sp);
+		sched_init(&s, sp, l, &a->conf);
+		status = once ? run_once(&s) : run_daemon(a, &s);
+		sched_free(&s);
 	}
-	spool_clean_tmp(sp);
-	sched_init(&s, sp, l, &a->conf);
-	status = once ? run_once(&s) : run_daemon(a, &s);
-	sched_free(&s);
 	ledger_close(l);
 	spool_close(sp);
 	return status;

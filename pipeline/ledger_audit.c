@@ -105,9 +105,50 @@ static const char *const checks[] = {
 
 	AMOUNT_CHECK("shipment_created", "shipment_id", "amount", "shipments", "amount", "shipment"),
 	AMOUNT_CHECK("return_received", "return_id", "refund", "returns", "refund", "return"),
+	AMOUNT_CHECK("return_received", "return_id", "shipping", "returns", "shipping_amount",
+	    "shipping refunded by return"),
 	AMOUNT_CHECK("payment_requested", "request_id", "amount", "payment_requests", "amount",
 	    "request"),
 	AMOUNT_CHECK("link_created", "link_id", "amount", "payment_links", "amount", "link"),
+
+	/* the units of each line a shipment carries and a return brings back */
+	"WITH j AS (SELECT e.order_number, CASE e.type WHEN 'shipment_created' THEN 'shipment '"
+	" || json_extract(e.detail, '$.shipment_id') ELSE 'return ' || json_extract(e.detail,"
+	" '$.return_id') END AS what, json_extract(x.value, '$.line_id') AS line_id,"
+	" json_extract(x.value, '$.quantity') AS q FROM journal e, json_each(e.detail, '$.lines') x"
+	" WHERE e.type IN ('shipment_created', 'return_received')),"
+	" t AS (SELECT s.order_number, 'shipment ' || sl.shipment_id AS what, sl.line_id,"
+	" sl.quantity AS q FROM shipment_lines sl JOIN shipments s USING (shipment_id)"
+	" UNION ALL SELECT r.order_number, 'return ' || rl.return_id, rl.line_id, rl.quantity"
+	" FROM return_lines rl JOIN returns r USING (return_id))"
+	" SELECT owner, what || ' line ' || line_id, NULL, jv, tv FROM ("
+	SIDES_DIFFER("what, line_id", "q") ")",
+
+	/* whose each shipment, return, request and link is */
+	"WITH j AS (SELECT 'shipment ' || json_extract(detail, '$.shipment_id') AS what, order_number"
+	" FROM journal WHERE type = 'shipment_created'"
+	" UNION ALL SELECT 'return ' || json_extract(detail, '$.return_id'), order_number"
+	" FROM journal WHERE type = 'return_received'"
+	" UNION ALL SELECT 'request ' || json_extract(detail, '$.request_id'), order_number"
+	" FROM journal WHERE type = 'payment_requested'"
+	" UNION ALL SELECT 'link ' || json_extract(detail, '$.link_id'), order_number"
+	" FROM journal WHERE type = 'link_created'),"
+	" t AS (SELECT 'shipment ' || shipment_id AS what, order_number FROM shipments"
+	" UNION ALL SELECT 'return ' || return_id, order_number FROM returns"
+	" UNION ALL SELECT 'request ' || request_id, order_number FROM payment_requests"
+	" UNION ALL SELECT 'link ' || link_id, order_number FROM payment_links)"
+	" SELECT j.order_number, what || ' order', NULL, j.order_number, t.order_number"
+	" FROM j JOIN t USING (what) WHERE j.order_number IS NOT t.order_number",
+
+	/* an order's shipping is refunded once, by a return that says so */
+	"WITH j AS (SELECT DISTINCT order_number FROM journal WHERE type = 'return_received' AND"
+	" (json_extract(detail, '$.refund_shipping') OR " MINOR("json_extract(detail, '$.shipping')")
+	" > 0))"
+	" SELECT o.order_number, 'shipping refunded', NULL,"
+	" CASE WHEN j.order_number IS NULL THEN 'no' ELSE 'yes' END,"
+	" CASE WHEN o.shipping_refunded <> 0 THEN 'yes' ELSE 'no' END"
+	" FROM orders o LEFT JOIN j USING (order_number)"
+	" WHERE (j.order_number IS NOT NULL) <> (o.shipping_refunded <> 0)",
 
 	/* a shipment is shipped when created so or when a later file said so */
 	"WITH j AS (SELECT json_extract(detail, '$.shipment_id') AS shipment_id,"
@@ -145,15 +186,29 @@ static const char *const checks[] = {
 	" SELECT owner, 'document ' || number, NULL, jv, tv FROM ("
 	SIDES_DIFFER("number", "what") ")",
 
-	/* a series' documents are numbered 1 to its last number, without a gap */
-	"WITH d AS (SELECT s.prefix, s.last,"
-	" CAST(substr(d.number, length(s.prefix) + 1) AS INTEGER) AS n"
-	" FROM number_series s LEFT JOIN documents d"
-	" ON substr(d.number, 1, length(s.prefix)) = s.prefix)"
-	" SELECT NULL, 'series ' || prefix, NULL,"
-	" printf('%d documents numbered 1 to %d', last, last),"
-	" printf('%d documents numbered %d to %d', count(n), coalesce(min(n), 0), coalesce(max(n), 0))"
-	" FROM d GROUP BY prefix HAVING count(n) <> last OR min(n) <> 1 OR max(n) <> last",
+	/*
+	 * a series' documents are numbered 1 to its last number without a gap:
+	 * each invoice and credit note belongs to the longest series prefix its
+	 * number starts with, digits following; one that belongs to none, or a
+	 * series that lost its row, is named too
+	 */
+	"WITH m AS (SELECT d.number, s.prefix, length(s.prefix) AS len,"
+	" CAST(substr(d.number, length(s.prefix) + 1) AS INTEGER) AS n FROM documents d"
+	" JOIN number_series s ON substr(d.number, 1, length(s.prefix)) = s.prefix"
+	" AND length(d.number) > length(s.prefix)"
+	" AND substr(d.number, length(s.prefix) + 1) NOT GLOB '*[^0-9]*'"
+	" WHERE d.type IN ('invoice', 'credit_note')),"
+	" best AS (SELECT number, prefix, n, max(len) FROM m GROUP BY number),"
+	" found AS (SELECT prefix, count(*) AS c, min(n) AS lo, max(n) AS hi FROM best"
+	" GROUP BY prefix)"
+	" SELECT NULL, 'series ' || s.prefix, NULL,"
+	" printf('%d documents numbered 1 to %d', s.last, s.last),"
+	" printf('%d documents numbered %d to %d', coalesce(f.c, 0), coalesce(f.lo, 0),"
+	" coalesce(f.hi, 0)) FROM number_series s LEFT JOIN found f USING (prefix)"
+	" WHERE coalesce(f.c, 0) <> s.last OR f.lo IS NOT 1 OR f.hi IS NOT s.last"
+	" UNION ALL SELECT d.order_number, 'document ' || d.number, NULL, 'in a number series',"
+	" 'in none' FROM documents d WHERE d.type IN ('invoice', 'credit_note')"
+	" AND d.number NOT IN (SELECT number FROM best)",
 };
 
 struct audit_run {

@@ -148,7 +148,7 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 			errlist_add(errs, 0, NULL, ERR_NOT_REGULAR_FILE,
 			    "%s is not a regular file (a link, folder, FIFO, socket or device); "
 			    "it was not read", in->name);
-		else if (in->open_errno == EACCES || in->open_errno == EPERM)
+		else if (in->denied)
 			/* the file's own mode: it stays so until someone changes it */
 			errlist_add(errs, 0, NULL, ERR_IO_ERROR, "%s could not be opened: %s",
 			    in->name, strerror(in->open_errno));

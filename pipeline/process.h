@@ -46,6 +46,7 @@ struct input_file {
 	int64_t received_ns;
 	int fd;                  /* open for reading, or -1 */
 	bool not_regular;        /* fd is -1 because it is no regular file */
+	bool denied;             /* fd is -1 because its mode forbids reading it */
 	int open_errno;          /* fd is -1 because opening failed */
 };
 

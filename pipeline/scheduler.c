@@ -243,10 +243,11 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 	for (; done < n; done++) {
 		struct work_item *it = &items[done];
 		struct input_file in = { it->kind, it->name, it->work_name, it->received_ns, -1,
-			false, 0 };
+			false, false, 0 };
 		int rc;
 
-		in.fd = spool_work_open(s->spool, it->kind, it->work_name, &in.not_regular);
+		in.fd = spool_work_open(s->spool, it->kind, it->work_name, &in.not_regular,
+		    &in.denied);
 		in.open_errno = errno;
 		outcome_init(&out[done], (size_t)s->conf->max_errors);
 		rc = process_input(&s->proc, &in, &out[done]);

@@ -366,17 +366,21 @@ spool_names_free(char **names, size_t n)
 }
 
 int
-spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular)
+spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular,
+    bool *denied)
 {
 	char *rel = xasprintf("work/%s/%s", kind_get(kind)->plural, work_name);
 	struct stat st;
 	int fd = -1, saved = 0;
 
 	*not_regular = false;
+	*denied = false;
 	/* a link, FIFO, device or folder is never opened (opening a device
 	 * can have effects); O_NOFOLLOW and O_NONBLOCK guard against a swap
 	 * after the check, and fstat decides on what was really opened */
 	if (fstatat(sp->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		/* needs no permission on the file itself: EACCES here is the
+		 * folder's, the environment's failure, never the file's */
 		saved = errno;
 		goto out;
 	}
@@ -388,6 +392,7 @@ spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *n
 	if (fd < 0) {
 		saved = errno;
 		*not_regular = saved == ELOOP || saved == ENXIO;
+		*denied = saved == EACCES || saved == EPERM;
 		goto out;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) != 0) {

@@ -55,9 +55,11 @@ int spool_work_list(struct spool *sp, enum kind kind, char ***names, size_t *n);
 void spool_names_free(char **names, size_t n);
 /* Opens a claimed file for reading without following links or blocking.
  * Returns an fd; or -1 with *not_regular set when the entry is a link,
- * folder, FIFO, socket or device (never opened), or with errno set when
- * it could not be opened. */
-int spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular);
+ * folder, FIFO, socket or device (never opened), with *denied set when the
+ * file's own mode forbids reading it, and with errno set in every case of
+ * failure. */
+int spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular,
+    bool *denied);
 
 /* The path (relative to the root) under which an input is filed:
  * archive/ or rejected/, then YYYY-MM-DD/<input id>-<kind>-<received ns>/<name>

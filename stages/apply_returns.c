@@ -58,7 +58,7 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	struct shipment *sh;
 	struct order_return r = { 0 };
 	size_t before = errlist_total(errs);
-	char sha[SHA256_HEX], money[MONEY_SIZE], captured_s[MONEY_SIZE];
+	char sha[SHA256_HEX], money[MONEY_SIZE], captured_s[MONEY_SIZE], shipping[MONEY_SIZE];
 	struct buf lines = { 0 };
 	int64_t captured, refunds;
 	enum apply_result res;
@@ -155,10 +155,12 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	if ((r.shipping_amount > 0 || h[RH_refund_shipping].num != 0) &&
 	    ledger_order_set_shipping_refunded(a->ledger, st->order->order_number) != 0)
 		goto out;
+	money_format(r.shipping_amount, digits, shipping, sizeof shipping);
 	if (lifecycle_journal(a, st->order->order_number, "return_received",
 	    "\"return_id\":\"%s\",\"shipment_id\":\"%s\",\"refund\":\"%s\",\"restock\":%s,"
-	    "\"lines\":[%s]", r.return_id, sh->shipment_id, money, r.restock ? "true" : "false",
-	    buf_str(&lines)) != 0 ||
+	    "\"shipping\":\"%s\",\"refund_shipping\":%s,\"lines\":[%s]", r.return_id,
+	    sh->shipment_id, money, r.restock ? "true" : "false", shipping,
+	    h[RH_refund_shipping].num != 0 ? "true" : "false", buf_str(&lines)) != 0 ||
 	    (r.refund > 0 && (lifecycle_request(a, st, "refund", r.return_id, sh->shipment_id,
 	    r.return_id, r.refund) != 0 ||
 	    issue_credit_note(a, st->order->order_number, r.return_id) != 0)) ||

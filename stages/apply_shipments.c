@@ -98,6 +98,10 @@ update_shipment(struct apply_ctx *a, struct record *rec, const char *order_numbe
 		res = APPLY_DUPLICATE;
 		goto out;
 	}
+	if (state_archived(st, rec, SH_order_number, errs)) {
+		res = APPLY_REJECTED;
+		goto out;
+	}
 	if (ledger_shipment_update(a->ledger, sh) != 0 ||
 	    lifecycle_journal(a, order_number, shipped_now ? "shipment_shipped" : "shipment_updated",
 	    "\"shipment_id\":\"%s\"", sh->shipment_id) != 0 ||

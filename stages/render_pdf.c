@@ -98,6 +98,32 @@ fonts_loaded(PangoLayout *layout, const PangoFontDescription *fd)
 	return ok;
 }
 
+bool
+render_pdf_fonts_ok(void)
+{
+	static const char *const fonts[] = { "DejaVu Sans 9", "DejaVu Sans Bold 9" };
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 8, 8);
+	cairo_t *cr = cairo_create(s);
+	PangoLayout *layout = pango_cairo_create_layout(cr);
+	bool ok = true;
+
+	pango_layout_set_text(layout, "Invoice 0123456789", -1);
+	for (size_t i = 0; i < sizeof fonts / sizeof fonts[0] && ok; i++) {
+		PangoFontDescription *fd = pango_font_description_from_string(fonts[i]);
+
+		pango_layout_set_font_description(layout, fd);
+		pango_cairo_show_layout(cr, layout);
+		if (!(ok = fonts_loaded(layout, fd)))
+			log_error("the font \"%s\" cannot be loaded, so no PDF document can be "
+			    "made (Debian: apt-get install fonts-dejavu-core)", fonts[i]);
+		pango_font_description_free(fd);
+	}
+	g_object_unref(layout);
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+	return ok;
+}
+
 /* Draws text in a box of the given width; returns its height. */
 static double
 text(struct pdf *p, double x, double y, double width, enum align align, const char *font,

@@ -76,5 +76,7 @@ int render_proforma_xml(const struct render_ctx *r, int64_t id, struct buf *out)
 int render_request_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_link_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out);
+/* Whether the font PDFs are drawn with can be loaded (logs why not). */
+bool render_pdf_fonts_ok(void);
 
 #endif

@@ -8,8 +8,8 @@ import tempfile
 import unittest
 
 from harness import Spool, run_tap
-from lifecycle_util import amendment, cancellation, order, payment, shipment
-from story import story_spool
+from lifecycle_util import amendment, cancellation, order, payment, ret, shipment
+from story import free_invoice, story_spool
 
 
 class Audit(unittest.TestCase):
@@ -92,6 +92,18 @@ class Audit(unittest.TestCase):
              "G-2: document CN-000001: journal credit_note of G-1; ledger credit_note of G-2"),
             ("UPDATE orders SET order_number = 'G-9' WHERE order_number = 'G-2'",
              "G-2: order: journal received; ledger none"),
+            ("UPDATE payment_requests SET order_number = 'G-2' WHERE request_id = 'CAP-SH-G1'",
+             "G-1: request CAP-SH-G1 order: journal G-1; ledger G-2"),
+            ("UPDATE shipment_lines SET quantity = 1 WHERE shipment_id = 'SH-G1' AND line_id = 1",
+             "G-1: shipment SH-G1 line 1: journal 2; ledger 1"),
+            ("UPDATE return_lines SET quantity = 2 WHERE return_id = 'RT-G1' AND line_id = 1",
+             "G-1: return RT-G1 line 1: journal 1; ledger 2"),
+            ("UPDATE orders SET shipping_refunded = 0 WHERE order_number = 'G-1'",
+             "G-1: shipping refunded: journal yes; ledger no"),
+            ("UPDATE returns SET shipping_amount = 0 WHERE return_id = 'RT-G1'",
+             "G-1: shipping refunded by return RT-G1: journal 39.00; ledger 0.00"),
+            ("DELETE FROM number_series WHERE prefix = 'CN-'",
+             "G-1: document CN-000001: journal in a number series; ledger in none"),
         ]
         for sql, line in cases:
             with self.subTest(sql):
@@ -106,6 +118,30 @@ class Audit(unittest.TestCase):
         self.assertIn("-: series INV-: journal 3 documents numbered 1 to 3; "
                       "ledger 2 documents numbered 1 to 3", out)
         self.assertTrue(out[-1].endswith(": 2 differences"), out)
+
+    def test_series_of_other_prefixes(self):
+        """Prefixes that begin other numbers (C, CAP-) or one another
+        (INV-, INV-2027-) keep their series apart."""
+        s = Spool(credit_note_prefix="C")
+        try:
+            run = [("orders", order("P-1", "SEK", True, "100.00", [(1, 2, "50.00", "25")])),
+                   ("shipments", shipment("SH-P1", "P-1", [(1, 2)], shipped=True)),
+                   ("payments", payment("EV-P1", "P-1", "capture", "100.00", "SEK", "CAP-SH-P1")),
+                   ("returns", ret("RT-P1", "P-1", "SH-P1", [(1, 1)]))]
+            for i, (kind, text) in enumerate(run):
+                s.drop(kind, "%d.csv" % i, text)
+                s.run_once()
+                self.assertEqual(s.receipt("%d.csv" % i)["status"], "accepted")
+            with open(s.config, "a") as f:
+                f.write("invoice_prefix = INV-2027-\n")
+            s.drop("invoices", "ft.csv", free_invoice("FT-P", "Kund AB", [("Konsult", 1, "10.00", "25")]))
+            s.run_once()
+            self.assertTrue(os.path.exists(s.path("out", "invoices", "INV-2027-000001.xml")))
+            self.assertTrue(os.path.exists(s.path("out", "invoices", "C000001.xml")))
+            r = s.sluice("audit")
+            self.assertEqual(r.returncode, 0, r.stdout)
+        finally:
+            s.close()
 
     def test_an_empty_ledger(self):
         s = Spool()

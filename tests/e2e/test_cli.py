@@ -97,6 +97,10 @@ class Commands(unittest.TestCase):
         r = self.s.sluice("check", good)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("orders.csv: accepted (2 records)", r.stdout)
+        r = self.s.sluice("check", "--kind", "orders", os.path.join(self.s.dir, "gone.csv"), good)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("gone.csv: cannot be opened: No such file or directory", r.stdout)
+        self.assertIn("orders.csv: accepted (2 records)", r.stdout)
         r = self.s.sluice("check", good, bad)
         self.assertEqual(r.returncode, 1)
         self.assertIn("orders-broken.csv:2: quantity: invalid_quantity:", r.stdout)
@@ -206,6 +210,17 @@ class Configuration(unittest.TestCase):
         path = self.write("batch_files = 9\n")
         r = sluice("check-config", env=dict(os.environ, SLUICE_CONFIG=path))
         self.assertIn("batch_files = 9", r.stdout)
+
+    def test_a_machine_without_fonts_is_named_before_anything_runs(self):
+        fonts = self.write('<?xml version="1.0"?>\n<fontconfig><cachedir>%s</cachedir></fontconfig>\n'
+                           % self.s.dir)
+        self.s.drop_example("orders", "orders.csv")
+        r = self.s.sluice("run", "--once", env={"FONTCONFIG_FILE": fonts})
+        self.assertEqual(r.returncode, 78)
+        self.assertIn('the font "DejaVu Sans 9" cannot be loaded', r.stderr)
+        self.assertEqual(os.listdir(self.s.path("out", "receipts")), [])
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("orders.csv")["status"], "accepted")
 
     def test_default_status_from_configuration(self):
         s = Spool(default_order_status="pending")

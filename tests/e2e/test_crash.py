@@ -69,36 +69,56 @@ class Unreadable(unittest.TestCase):
         self.assertEqual(codes(self.s.receipt("ft.csv")), {(0, None, "io_error")})
         self.assertEqual(len(glob.glob(self.s.path("rejected", "*", "*", "ft.csv"))), 1)
 
-    def test_a_pdf_whose_font_fails_to_load_is_not_published(self):
-        """Each open of the bold font failing in turn: the invoice's PDF is
-        held back (exit 70) and written by the next run, or, when the
-        failure did no harm, written as it should be."""
-        clean = self.s.path("..", "clean.pdf")
-        count = self.s.path("..", "count")
-        self.s.sluice("run", "--once", env=dict(fault(None, "DejaVuSans-Bold"),
-                                                SLUICE_FAULT_COUNT=count), check=True)
-        os.rename(self.s.path("out", "invoices", "INV-000001.pdf"), clean)
-        opens = int(dict(line.split() for line in open(count))["open"])
+    def each_font_open_failing(self, font, buyer):
+        """Fails each open of a font file in turn while an invoice to buyer
+        is made: sluice will not start (exit 78, the fonts are checked
+        first), or the invoice's PDF is held back (exit 70) and written by
+        the next run, or, when the failure did no harm, the PDF is written as
+        it should be.  Returns the exit statuses seen."""
+        def invoice(spool):
+            spool.drop("invoices", "ft.csv", free_invoice("FT-1", buyer,
+                                                          [("Konsult", 1, "100.00", "25")]))
+
+        clean = Spool()
+        count = os.path.join(clean.dir, "count")
+        try:
+            invoice(clean)
+            clean.sluice("run", "--once", env=dict(fault(None, font), SLUICE_FAULT_COUNT=count),
+                         check=True)
+            with open(clean.path("out", "invoices", "INV-000001.pdf"), "rb") as f:
+                want = f.read()
+            opens = int(dict(line.split() for line in open(count))["open"])
+        finally:
+            clean.close()
         self.assertGreater(opens, 0)
-        held = 0
+        outcomes = set()
         for n in range(1, opens + 1):
             s = Spool()
             try:
-                s.drop("invoices", "ft.csv", free_invoice("FT-1", "Kund AB",
-                                                          [("Konsult", 1, "100.00", "25")]))
-                r = s.sluice("run", "--once", env=fault("open:%d:eio" % n, "DejaVuSans-Bold"))
-                if r.returncode == 70:
-                    held += 1
+                invoice(s)
+                r = s.sluice("run", "--once", env=fault("open:%d:eio" % n, font))
+                outcomes.add(r.returncode)
+                if r.returncode == 78:
+                    self.assertIn("cannot be loaded, so no PDF document can be made", r.stderr)
+                    self.assertEqual(os.listdir(s.path("out", "invoices")), [])
+                    s.run_once()
+                elif r.returncode == 70:
                     self.assertIn("document INV-000001: PDF: a font could not be loaded", r.stderr)
                     self.assertEqual(os.listdir(s.path("out", "invoices")), ["INV-000001.xml"])
                     s.run_once()
                 else:
                     self.assertEqual(r.returncode, 0, r.stderr)
-                with open(clean, "rb") as a, open(s.path("out", "invoices", "INV-000001.pdf"), "rb") as b:
-                    self.assertEqual(a.read(), b.read(), "open %d of %d" % (n, opens))
+                with open(s.path("out", "invoices", "INV-000001.pdf"), "rb") as f:
+                    self.assertEqual(f.read(), want, "open %d of %d" % (n, opens))
             finally:
                 s.close()
-        self.assertGreater(held, 0)
+        return outcomes
+
+    def test_without_its_font_sluice_does_not_start(self):
+        self.assertIn(78, self.each_font_open_failing("DejaVuSans-Bold", "Kund AB"))
+
+    def test_a_pdf_whose_font_fails_to_load_is_not_published(self):
+        self.assertIn(70, self.each_font_open_failing("DroidSansFallback", "株式会社さくら商事"))
 
 
 if __name__ == "__main__":

@@ -344,6 +344,18 @@ class Archive(Story):
         self.reject("payment", payment("EV-A", "A-1", "release", "100.00", "SEK", "REL-A-1"),
                     "order_closed")
 
+    def test_an_archived_orders_shipment_stays_as_it_was(self):
+        self.step("order", order("A-3", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
+        self.step("shipment", shipment("SH-A3", "A-3", [(1, 1)], shipped=True, tracking="T-1"))
+        self.step("payment", payment("EV-A3", "A-3", "capture", "100.00", "SEK", "CAP-SH-A3"))
+        self.assertEqual(self.s.order("A-3")["status"], "completed")
+        self.s.sluice("order", "archive", "A-3", check=True)
+        self.step("shipment", shipment("SH-A3", "A-3", [(1, 1)], shipped=True, tracking="T-1"),
+                  "duplicate")
+        self.reject("shipment", shipment("SH-A3", "A-3", [(1, 1)], shipped=True, tracking="T-2"),
+                    "order_closed")
+        self.assertEqual(self.s.order("A-3")["shipments"][0]["tracking"], "T-1")
+
 
 class Deferral(Story):
     def test_files_in_the_wrong_order_wait(self):
