@@ -63,5 +63,8 @@ grep '<status>' "$spool/out/receipts/orders.csv.receipt.xml"
 
 say "sluice status"
 "$sluice" --spool "$spool" status
+
+say "sluice audit: the ledger recomputed from its journal"
+"$sluice" --spool "$spool" audit
 echo
 echo "The spool stays in $demo for you to look around; remove it when done."
