@@ -93,30 +93,14 @@ check_file(struct processor *p, const char *path, int kind, int seq)
 int
 cmd_check(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const struct kind_def *forced = NULL;
+	const struct kind_def *forced;
 	struct ledger *l;
 	struct processor p;
 	struct stat st;
-	int c, status = EXIT_OK;
+	int status = EXIT_OK;
 
-	optind = 0;	/* 0: a full reset of GNU getopt */
-	while ((c = getopt_long(argc, argv, "+k:h", opts, NULL)) != -1) {
-		if (c == 'k' && (forced = kind_by_name(optarg)) != NULL)
-			continue;
-		if (c == 'k')
-			fprintf(stderr, "sluice check: unknown kind '%s'\n", optarg);
-		usage_print(c == 'h', usage, help);
-		return c == 'h' ? EXIT_OK : EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		usage_print(false, usage, help);
-		return EXIT_USAGE;
-	}
+	if (cmd_kind_options(argc, argv, &forced, usage, help, &status) != 0)
+		return status;
 	/* without a ledger, check against an empty one */
 	if (ledger_open(stat(a->ledger_path, &st) == 0 ? a->ledger_path : ":memory:", false,
 	    false, &l) != 0)

@@ -9,6 +9,7 @@
 #include "pipeline/ledger_lifecycle.h"
 #include "pipeline/process.h"
 #include "pipeline/token.h"
+#include "stages/lifecycle.h"
 #include "stages/money.h"
 
 static const char usage[] = "sluice link verify TOKEN";
@@ -23,11 +24,10 @@ static const char help[] =
 static const char *
 link_state(const struct order_state *st, const struct link_claim *c)
 {
-	for (size_t i = 0; i < st->nlinks; i++)
-		if (strcmp(st->links[i].link_id, c->link_id) == 0)
-			return st->links[i].amount == c->amount &&
-			    strcmp(st->order->currency, c->currency) == 0 ? st->links[i].status : NULL;
-	return NULL;
+	const struct payment_link *k = state_link(st, c->link_id);
+
+	return k != NULL && k->amount == c->amount && strcmp(st->order->currency, c->currency) == 0 ?
+	    k->status : NULL;
 }
 
 int

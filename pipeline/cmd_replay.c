@@ -103,31 +103,15 @@ cmp_item(const void *a, const void *b)
 int
 cmd_replay(struct app *a, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	const struct kind_def *forced = NULL;
+	const struct kind_def *forced;
 	struct spool *sp;
 	struct ledger *l;
 	struct sched s;
 	long holder;
-	int c, status = EXIT_OK;
+	int status = EXIT_OK;
 
-	optind = 0;	/* 0: a full reset of GNU getopt */
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
-		if (c == 'k' && (forced = kind_by_name(optarg)) != NULL)
-			continue;
-		if (c == 'k')
-			fprintf(stderr, "sluice replay: unknown kind '%s'\n", optarg);
-		usage_print(c == 'h', usage, help);
-		return c == 'h' ? EXIT_OK : EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		usage_print(false, usage, help);
-		return EXIT_USAGE;
-	}
+	if (cmd_kind_options(argc, argv, &forced, usage, help, &status) != 0)
+		return status;
 	for (int i = optind; i < argc; i++)
 		if (nftw(argv[i], visit, 32, FTW_PHYS) != 0) {
 			log_error("cannot read %s: %s", argv[i], strerror(errno));

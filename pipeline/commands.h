@@ -44,6 +44,10 @@ void usage_print(bool to_stdout, const char *usage, const char *help);
  * on.  Returns 0, or -1 when the command should exit with *status. */
 int cmd_options(int argc, char **argv, const char *flag, bool *set, const char *usage,
     const char *help, int *status);
+/* Parses --help and --kind KIND (*kind: NULL when not given) for a command
+ * that takes one or more operands, left from optind on. */
+int cmd_kind_options(int argc, char **argv, const struct kind_def **kind, const char *usage,
+    const char *help, int *status);
 /* As cmd_options(), for a command that takes no operands. */
 int cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char *usage,
     const char *help, int *status);

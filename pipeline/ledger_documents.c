@@ -174,13 +174,7 @@ ledger_shipment_set_delivery(struct ledger *l, const char *shipment_id, const st
 static void
 address_row(sqlite3_stmt *st, void *ctx)
 {
-	struct address *a = ctx;
-
-	a->address1 = col_str(st, 0);
-	a->address2 = col_str(st, 1);
-	a->zip = col_str(st, 2);
-	a->city = col_str(st, 3);
-	a->country = col_str(st, 4);
+	ledger_column_address(st, 0, ctx);
 }
 
 int
@@ -190,17 +184,6 @@ ledger_shipment_delivery(struct ledger *l, const char *shipment_id, struct addre
 	return ledger_query(l, "SELECT delivery_address1, delivery_address2, delivery_zip,"
 	    " delivery_city, delivery_country FROM shipments WHERE shipment_id = ?", address_row, a,
 	    "s", shipment_id) == 1 ? 0 : -1;
-}
-
-void
-address_clear(struct address *a)
-{
-	free((char *)a->address1);
-	free((char *)a->address2);
-	free((char *)a->zip);
-	free((char *)a->city);
-	free((char *)a->country);
-	memset(a, 0, sizeof *a);
 }
 
 int
@@ -251,8 +234,8 @@ free_invoice_line_row(sqlite3_stmt *st, void *ctx)
 	struct free_invoice *f = ctx;
 	struct free_invoice_line *ln;
 
-	f->lines = xreallocarray(f->lines, f->nlines + 1, sizeof *f->lines);
-	ln = &f->lines[f->nlines++];
+	f->lines = xgrow(f->lines, &f->nlines, sizeof *f->lines);
+	ln = &f->lines[f->nlines - 1];
 	ln->description = col_str(st, 0);
 	ln->quantity = col_int(st, 1);
 	ln->unit_price = col_int(st, 2);

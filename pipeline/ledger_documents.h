@@ -47,7 +47,6 @@ int ledger_template_get(struct ledger *l, const char *sha256, char **text, struc
 int ledger_shipment_set_delivery(struct ledger *l, const char *shipment_id, const struct address *a);
 /* The delivery address a shipment was sent to (strings owned). */
 int ledger_shipment_delivery(struct ledger *l, const char *shipment_id, struct address *a);
-void address_clear(struct address *a);
 
 struct free_invoice_line {
 	char *description;

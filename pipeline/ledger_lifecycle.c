@@ -12,24 +12,13 @@
 #define col_str ledger_column_dup
 #define col_int sqlite3_column_int64
 
-/* Grows *arr (of *n elements of size sz) by one zeroed element. */
-static void *
-grow(void *arr, size_t *n, size_t sz)
-{
-	char *p = xreallocarray(arr, *n + 1, sz);
-
-	memset(p + *n * sz, 0, sz);
-	(*n)++;
-	return p;
-}
-
 static void
 shipment_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_state *s = ctx;
 	struct shipment *sh;
 
-	s->shipments = grow(s->shipments, &s->nshipments, sizeof *s->shipments);
+	s->shipments = xgrow(s->shipments, &s->nshipments, sizeof *s->shipments);
 	sh = &s->shipments[s->nshipments - 1];
 	sh->shipment_id = col_str(st, 0);
 	sh->seq = col_int(st, 1);
@@ -52,7 +41,7 @@ shipment_line_row(sqlite3_stmt *st, void *ctx)
 	struct shipment *sh = ctx;
 	struct shipment_line *ln;
 
-	sh->lines = grow(sh->lines, &sh->nlines, sizeof *sh->lines);
+	sh->lines = xgrow(sh->lines, &sh->nlines, sizeof *sh->lines);
 	ln = &sh->lines[sh->nlines - 1];
 	ln->line_id = col_int(st, 0);
 	ln->quantity = col_int(st, 1);
@@ -68,7 +57,7 @@ return_row(sqlite3_stmt *st, void *ctx)
 	struct order_state *s = ctx;
 	struct order_return *r;
 
-	s->returns = grow(s->returns, &s->nreturns, sizeof *s->returns);
+	s->returns = xgrow(s->returns, &s->nreturns, sizeof *s->returns);
 	r = &s->returns[s->nreturns - 1];
 	r->return_id = col_str(st, 0);
 	r->shipment_id = col_str(st, 1);
@@ -87,7 +76,7 @@ return_line_row(sqlite3_stmt *st, void *ctx)
 	struct order_return *r = ctx;
 	struct return_line *ln;
 
-	r->lines = grow(r->lines, &r->nlines, sizeof *r->lines);
+	r->lines = xgrow(r->lines, &r->nlines, sizeof *r->lines);
 	ln = &r->lines[r->nlines - 1];
 	ln->line_id = col_int(st, 0);
 	ln->quantity = col_int(st, 1);
@@ -101,7 +90,7 @@ request_row(sqlite3_stmt *st, void *ctx)
 	struct order_state *s = ctx;
 	struct payment_request *r;
 
-	s->requests = grow(s->requests, &s->nrequests, sizeof *s->requests);
+	s->requests = xgrow(s->requests, &s->nrequests, sizeof *s->requests);
 	r = &s->requests[s->nrequests - 1];
 	r->request_id = col_str(st, 0);
 	r->type = col_str(st, 1);
@@ -118,7 +107,7 @@ link_row(sqlite3_stmt *st, void *ctx)
 	struct order_state *s = ctx;
 	struct payment_link *k;
 
-	s->links = grow(s->links, &s->nlinks, sizeof *s->links);
+	s->links = xgrow(s->links, &s->nlinks, sizeof *s->links);
 	k = &s->links[s->nlinks - 1];
 	k->link_id = col_str(st, 0);
 	k->n = col_int(st, 1);
@@ -133,7 +122,7 @@ event_row(sqlite3_stmt *st, void *ctx)
 	struct order_state *s = ctx;
 	struct payment_event *e;
 
-	s->events = grow(s->events, &s->nevents, sizeof *s->events);
+	s->events = xgrow(s->events, &s->nevents, sizeof *s->events);
 	e = &s->events[s->nevents - 1];
 	e->event_id = col_str(st, 0);
 	e->type = col_str(st, 1);

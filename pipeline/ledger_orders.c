@@ -106,8 +106,8 @@ ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t inp
 	return ledger_exec_stmt(l, st);
 }
 
-static void
-load_address(sqlite3_stmt *st, int i, struct address *a)
+void
+ledger_column_address(sqlite3_stmt *st, int i, struct address *a)
 {
 	a->address1 = ledger_column_dup(st, i);
 	a->address2 = ledger_column_dup(st, i + 1);
@@ -191,8 +191,8 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	o->first_name = ledger_column_dup(st, 10);
 	o->last_name = ledger_column_dup(st, 11);
 	o->phone = ledger_column_dup(st, 12);
-	load_address(st, 13, &o->billing);
-	load_address(st, 18, &o->delivery);
+	ledger_column_address(st, 13, &o->billing);
+	ledger_column_address(st, 18, &o->delivery);
 	o->shipping_method = ledger_column_dup(st, 23);
 	o->shipping_price = sqlite3_column_int64(st, 24);
 	o->shipping_vat_rate = sqlite3_column_int64(st, 25);
@@ -210,14 +210,15 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	return 1;
 }
 
-static void
-free_address(struct address *a)
+void
+address_clear(struct address *a)
 {
 	free((char *)a->address1);
 	free((char *)a->address2);
 	free((char *)a->zip);
 	free((char *)a->city);
 	free((char *)a->country);
+	memset(a, 0, sizeof *a);
 }
 
 void
@@ -247,8 +248,8 @@ order_free(struct order *o)
 	free((char *)o->first_name);
 	free((char *)o->last_name);
 	free((char *)o->phone);
-	free_address(&o->billing);
-	free_address(&o->delivery);
+	address_clear(&o->billing);
+	address_clear(&o->delivery);
 	free((char *)o->shipping_method);
 	free((char *)o->payment_method);
 	free((char *)o->payment_reference);

@@ -86,4 +86,9 @@ int ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t
 int ledger_order_load(struct ledger *l, const char *order_number, struct order **out);
 void order_free(struct order *o);
 
+/* Reads an address from five columns of a row, from column i on (strings
+ * owned); frees one read so. */
+void ledger_column_address(struct sqlite3_stmt *st, int i, struct address *a);
+void address_clear(struct address *a);
+
 #endif

@@ -87,6 +87,35 @@ cmd_options(int argc, char **argv, const char *flag, bool *set, const char *usag
 }
 
 int
+cmd_kind_options(int argc, char **argv, const struct kind_def **kind, const char *usage,
+    const char *help, int *status)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	*kind = NULL;
+	optind = 0;	/* 0: a full reset of GNU getopt */
+	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+		if (c == 'k' && (*kind = kind_by_name(optarg)) != NULL)
+			continue;
+		if (c == 'k')
+			fprintf(stderr, "sluice %s: unknown kind '%s'\n", argv[0], optarg);
+		usage_print(c == 'h', usage, help);
+		*status = c == 'h' ? EXIT_OK : EXIT_USAGE;
+		return -1;
+	}
+	if (optind < argc)
+		return 0;
+	usage_print(false, usage, help);
+	*status = EXIT_USAGE;
+	return -1;
+}
+
+int
 cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char *usage,
     const char *help, int *status)
 {

@@ -43,6 +43,16 @@ xreallocarray(void *p, size_t n, size_t size)
 	return q;
 }
 
+void *
+xgrow(void *arr, size_t *n, size_t size)
+{
+	char *p = xreallocarray(arr, *n + 1, size);
+
+	memset(p + *n * size, 0, size);
+	(*n)++;
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -15,24 +15,6 @@
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 
-static struct payment_request *
-find_request(const struct order_state *st, const char *id)
-{
-	for (size_t i = 0; i < st->nrequests; i++)
-		if (strcmp(st->requests[i].request_id, id) == 0)
-			return &st->requests[i];
-	return NULL;
-}
-
-static struct payment_link *
-find_link(const struct order_state *st, const char *id)
-{
-	for (size_t i = 0; i < st->nlinks; i++)
-		if (strcmp(st->links[i].link_id, id) == 0)
-			return &st->links[i];
-	return NULL;
-}
-
 /* A request_id that is a payment link's token names that link once the
  * token verifies: the record then names the link by its id. */
 static bool
@@ -81,7 +63,7 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 		return APPLY_OK;
 	}
 	if (authorization) {
-		const struct payment_link *k = find_link(st, req->s);
+		const struct payment_link *k = state_link(st, req->s);
 
 		if (k == NULL) {
 			errlist_add(a->defers, req->line, "request_id", ERR_REQUEST_UNKNOWN,
@@ -98,7 +80,7 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 			    "payment link %s is for %s, not %s", k->link_id, want, h[PH_amount].s);
 		return APPLY_OK;
 	}
-	const struct payment_request *r = find_request(st, req->s);
+	const struct payment_request *r = state_request(st, req->s);
 
 	if (r == NULL) {
 		errlist_add(a->defers, req->line, "request_id", ERR_REQUEST_UNKNOWN,
@@ -147,7 +129,7 @@ apply_event(struct apply_ctx *a, const struct record *rec, const struct order_st
 	if (ledger_request_answer(a->ledger, req, success ? "succeeded" : "failed", event) != 0)
 		return -1;
 	if (strcmp(e.type, "capture") == 0) {
-		const struct payment_request *r = find_request(st, req);
+		const struct payment_request *r = state_request(st, req);
 
 		/* a failed capture leaves the shipment unpaid: not to be shipped */
 		if (ledger_shipment_set_capture(a->ledger, r->shipment_id,

@@ -29,10 +29,9 @@ dup_address(struct address *to, const struct address *from)
 static struct doc_line *
 add_line(struct doc *d)
 {
-	d->lines = xreallocarray(d->lines, d->nlines + 1, sizeof *d->lines);
-	memset(&d->lines[d->nlines], 0, sizeof *d->lines);
-	d->lines[d->nlines].weight_grams = -1;
-	return &d->lines[d->nlines++];
+	d->lines = xgrow(d->lines, &d->nlines, sizeof *d->lines);
+	d->lines[d->nlines - 1].weight_grams = -1;
+	return &d->lines[d->nlines - 1];
 }
 
 /* A line of an order's product, with the product fields the template shows. */
@@ -208,15 +207,6 @@ load_free_invoice(const struct render_ctx *r, struct doc *d)
 	return 0;
 }
 
-static const struct order_return *
-find_return(const struct order_state *st, const char *id)
-{
-	for (size_t i = 0; i < st->nreturns; i++)
-		if (strcmp(st->returns[i].return_id, id) == 0)
-			return &st->returns[i];
-	return NULL;
-}
-
 static int
 load_from_order(const struct render_ctx *r, struct doc *d)
 {
@@ -236,16 +226,17 @@ load_from_order(const struct render_ctx *r, struct doc *d)
 		    ledger_shipment_delivery(r->ledger, row->shipment_id, &d->delivery) != 0)
 			goto out;
 	} else if (strcmp(row->type, "credit_note") == 0) {
-		const struct order_return *rt = find_return(st, row->return_id);
+		const struct order_return *rt = state_return(st, row->return_id);
 
 		if (rt == NULL || return_lines(d, st, rt) != 0)
 			goto out;
 	} else if (strcmp(row->type, "link") == 0) {
+		const struct payment_link *k = state_link(st, row->link_id);
 		struct link_claim c = { 0 };
 
-		for (size_t i = 0; i < st->nlinks; i++)
-			if (strcmp(st->links[i].link_id, row->link_id) == 0)
-				d->total = st->links[i].amount;
+		if (k == NULL)
+			goto out;
+		d->total = k->amount;
 		snprintf(c.link_id, sizeof c.link_id, "%s", row->link_id);
 		snprintf(c.order_number, sizeof c.order_number, "%s", st->order->order_number);
 		snprintf(c.currency, sizeof c.currency, "%s", st->order->currency);
@@ -261,9 +252,11 @@ load_from_order(const struct render_ctx *r, struct doc *d)
 		}
 	} else {
 		/* capture, refund, release: the request's amount */
-		for (size_t i = 0; i < st->nrequests; i++)
-			if (strcmp(st->requests[i].request_id, row->request_id) == 0)
-				d->total = st->requests[i].amount;
+		const struct payment_request *q = state_request(st, row->request_id);
+
+		if (q == NULL)
+			goto out;
+		d->total = q->amount;
 	}
 	ret = 0;
 out:

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,13 +124,46 @@ state_line(const struct order_state *st, int64_t line_id)
 	return NULL;
 }
 
+/* The element of arr[0..n) (each size bytes) whose string member at
+ * offset id_at equals id, or NULL. */
+static void *
+find_by_id(void *arr, size_t n, size_t size, size_t id_at, const char *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *el = (char *)arr + i * size;
+
+		if (strcmp(*(char **)(void *)(el + id_at), id) == 0)
+			return el;
+	}
+	return NULL;
+}
+
+#define FIND_BY_ID(arr, n, type, member, id) \
+	((type *)find_by_id((arr), (n), sizeof(type), offsetof(type, member), (id)))
+
 struct shipment *
 state_shipment(const struct order_state *st, const char *shipment_id)
 {
-	for (size_t i = 0; i < st->nshipments; i++)
-		if (strcmp(st->shipments[i].shipment_id, shipment_id) == 0)
-			return &st->shipments[i];
-	return NULL;
+	return FIND_BY_ID(st->shipments, st->nshipments, struct shipment, shipment_id, shipment_id);
+}
+
+struct order_return *
+state_return(const struct order_state *st, const char *return_id)
+{
+	return FIND_BY_ID(st->returns, st->nreturns, struct order_return, return_id, return_id);
+}
+
+struct payment_request *
+state_request(const struct order_state *st, const char *request_id)
+{
+	return FIND_BY_ID(st->requests, st->nrequests, struct payment_request, request_id,
+	    request_id);
+}
+
+struct payment_link *
+state_link(const struct order_state *st, const char *link_id)
+{
+	return FIND_BY_ID(st->links, st->nlinks, struct payment_link, link_id, link_id);
 }
 
 int

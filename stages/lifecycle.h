@@ -55,8 +55,12 @@ int64_t state_requested(const struct order_state *st, const char *type, const ch
 /* Due: the grand total beyond the authorization, or 0. */
 int64_t state_due(const struct order_state *st);
 
+/* The order's line, shipment, return, request or link of that id, or NULL. */
 struct order_line *state_line(const struct order_state *st, int64_t line_id);
 struct shipment *state_shipment(const struct order_state *st, const char *shipment_id);
+struct order_return *state_return(const struct order_state *st, const char *return_id);
+struct payment_request *state_request(const struct order_state *st, const char *request_id);
+struct payment_link *state_link(const struct order_state *st, const char *link_id);
 
 /* The minor digits of the order's currency. */
 int state_digits(const struct order_state *st);

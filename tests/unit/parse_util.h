@@ -58,6 +58,14 @@ parse_text(parse_fn fn, enum kind k, const char *text, size_t len, struct collec
 	return nrec;
 }
 
+/* Frees what parse_text() filled in. */
+static inline void
+collected_free(struct collected *c, struct errlist *errs)
+{
+	buf_free(&c->text);
+	errlist_free(errs);
+}
+
 /* The code of the first error found at line (with field, if given). */
 static inline int
 error_code_at(const struct errlist *errs, long line, const char *field)

@@ -18,8 +18,7 @@ START_TEST(rows_group_into_records)
 	    "L2 shipment_id=S1@2 order_number=O1@2 | L2 line_id=1@2 quantity=2@2"
 	    " | L3 line_id=2@3 quantity=1@3\n"
 	    "L4 shipment_id=S2@4 order_number=O1@4 | L4 line_id=3@4 quantity=5@4\n");
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -33,8 +32,7 @@ START_TEST(columns_in_any_order_crlf_bom)
 	ck_assert_int_eq(e.n, 0);
 	ck_assert_str_eq(buf_str(&c.text),
 	    "L2 shipment_id=S1@2 order_number=O1@2 | L2 line_id=1@2 quantity=2@2\n");
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -53,8 +51,7 @@ START_TEST(quoted_newlines_keep_line_numbers)
 	    "L2 shipment_id=S1@2 order_number=O1@2 carrier=Post\nNord@2 | L2 line_id=1@3 quantity=2@3\n"
 	    "L4 shipment_id=S2@4 order_number=O1@4 carrier=A \"quoted\" name@4 | L4 line_id=1@4 quantity=2@4\n"
 	    "L6 shipment_id=S3@6 order_number=O1@6 | L6 line_id=1@6 quantity=3@6\n");
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -65,8 +62,7 @@ START_TEST(last_row_without_newline)
 
 	ck_assert_int_eq(PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2", &c, &e), 1);
 	ck_assert_int_eq(e.n, 0);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -78,8 +74,7 @@ START_TEST(unknown_and_duplicate_columns)
 	PARSE("shipment_id,order_number,colour,line_id,quantity,line_id\nS1,O1,red,1,2,1\n", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 1, "colour"), ERR_CSV_UNKNOWN_COLUMN);
 	ck_assert_int_eq(error_code_at(&e, 1, "line_id"), ERR_CSV_DUPLICATE_COLUMN);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -90,8 +85,7 @@ START_TEST(missing_required_column_abandons)
 
 	ck_assert_int_eq(PARSE("shipment_id,line_id,quantity\nS1,1,2\n", &c, &e), 0);
 	ck_assert_int_eq(error_code_at(&e, 1, "order_number"), ERR_MISSING_FIELD);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -107,8 +101,7 @@ START_TEST(column_count_and_header_mismatch)
 	ck_assert_int_eq(error_code_at(&e, 3, "carrier"), ERR_CSV_HEADER_MISMATCH);
 	ck_assert_int_eq(error_code_at(&e, 4, NULL), ERR_CSV_COLUMN_COUNT);
 	ck_assert_int_eq(e.n, 2);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -119,8 +112,7 @@ START_TEST(row_without_line_in_multi_row_record)
 
 	PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2\nS1,O1,,\n", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_CSV_ROW_WITHOUT_LINE);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -135,8 +127,7 @@ START_TEST(payment_repeated_row)
 	    strlen("event_id,order_number,type,status,amount,currency\n"
 	    "E1,O1,capture,success,1.00,SEK\nE1,O1,capture,success,1.00,SEK\n"), &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 3, "event_id"), ERR_CSV_SPLIT_RECORD);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -147,8 +138,7 @@ START_TEST(stray_quote_is_syntax_error)
 
 	PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2\nS2,O\"1,1,2\n", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_CSV_SYNTAX);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -159,8 +149,7 @@ START_TEST(unclosed_quote_names_its_line)
 
 	PARSE("shipment_id,order_number,carrier,line_id,quantity\nS1,O1,\"open\n\n\n", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_CSV_SYNTAX);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -177,8 +166,7 @@ START_TEST(huge_field_is_bounded)
 	parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_FIELD_TOO_LONG);
 	free(text);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -197,8 +185,7 @@ START_TEST(header_longer_than_a_field)
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_FIELD_TOO_LONG);
 	ck_assert_int_eq(c.n, 0);
 	free(text);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -215,8 +202,7 @@ START_TEST(huge_row_of_empty_cells_is_bounded)
 	parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_CSV_COLUMN_COUNT);
 	free(text);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -233,8 +219,7 @@ START_TEST(too_many_lines)
 	ck_assert_int_eq(error_code_at(&e, 1002, NULL), ERR_RECORD_TOO_LARGE);
 	ck_assert_int_eq(e.n, 1);
 	buf_free(&text);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -245,12 +230,10 @@ START_TEST(header_only_and_empty_lines)
 
 	ck_assert_int_eq(PARSE("shipment_id,order_number,line_id,quantity\n", &c, &e), 0);
 	ck_assert_int_eq(e.n, 0);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 	ck_assert_int_eq(PARSE("\n\n", &c, &e), 0);
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_NO_RECORDS);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -264,8 +247,7 @@ START_TEST(binary_garbage)
 		junk[i] = (char)((i * 7919 + 13) % 256);
 	parse_text(csv_in_parse, KIND_ORDERS, junk, sizeof junk, &c, &e);
 	ck_assert_int_gt(errlist_total(&e), 0);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 

@@ -34,8 +34,7 @@ START_TEST(records_and_lines)
 	    "L3 shipment_id=S1@4 order_number=O1@5 carrier=PostNord@6"
 	    " | L7 line_id=10@8 quantity=1@9 | L11 line_id=11@11 quantity=2@11\n"
 	    "L13 shipment_id=S2@13 order_number=O1@13 | L13 line_id=1@13 quantity=1@13\n");
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -49,8 +48,7 @@ START_TEST(any_prefix)
 	    "<s:line><s:line_id>1</s:line_id><s:quantity>1</s:quantity></s:line>"
 	    "</s:shipment></s:shipments>", &c, &e), 1);
 	ck_assert_int_eq(e.n, 0);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -69,8 +67,7 @@ START_TEST(latin1_and_utf16)
 	ck_assert_int_eq(XML(latin1, &c, &e), 1);
 	ck_assert_int_eq(e.n, 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&c.text), "carrier=Z\xc3\xbcrich"));
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 
 	/* UTF-16LE with a byte order mark, built from the Latin-1 text */
 	utf16[n++] = '\xff';
@@ -82,8 +79,7 @@ START_TEST(latin1_and_utf16)
 	ck_assert_int_eq(parse_text(xml_in_parse, KIND_SHIPMENTS, utf16, n, &c, &e), 1);
 	ck_assert_int_eq(e.n, 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&c.text), "carrier=Z\xc3\xbcrich"));
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -94,12 +90,10 @@ START_TEST(wrong_root_or_namespace)
 
 	XML("<orders xmlns=\"urn:sluice:1\"/>", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_ROOT);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 	XML("<shipments xmlns=\"urn:other\"/>", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_ROOT);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -111,8 +105,7 @@ START_TEST(malformed)
 	XML("<shipments xmlns=\"urn:sluice:1\">\n<shipment>\n<shipment_id>S1</shipment>\n", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_XML_MALFORMED);
 	ck_assert_int_eq(c.n, 0);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -145,15 +138,13 @@ START_TEST(doctype_and_entities_refused)
 	ck_assert_int_gt(errlist_total(&e), 0);
 	for (size_t i = 0; i < e.n; i++)
 		ck_assert(e.items[i].code == ERR_XML_DOCTYPE || e.items[i].code == ERR_XML_MALFORMED);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 
 	XML(xxe, &c, &e);
 	ck_assert_int_eq(c.n, 0);
 	ck_assert_int_gt(errlist_total(&e), 0);
 	ck_assert_ptr_null(strstr(buf_str(&c.text), "root:"));
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -171,8 +162,7 @@ START_TEST(doctype_after_a_short_first_read)
 	XML(text, &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_DOCTYPE);
 	ck_assert_int_eq(e.n, 1);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -188,8 +178,7 @@ START_TEST(schema_errors_are_reported)
 	ck_assert_int_eq(c.n, 1);
 	ck_assert_int_gt(e.n, 0);
 	ck_assert_int_eq(error_code_at(&e, 4, NULL), ERR_XML_SCHEMA);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -205,8 +194,7 @@ START_TEST(empty_elements_are_absent)
 	ck_assert_int_eq(c.n, 1);
 	ck_assert_ptr_null(strstr(buf_str(&c.text), "carrier="));
 	ck_assert_ptr_null(strstr(buf_str(&c.text), "tracking="));
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -224,8 +212,7 @@ START_TEST(huge_text_is_bounded)
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_FIELD_TOO_LONG);
 	ck_assert_int_eq(c.n, 0);
 	free(text);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
@@ -236,8 +223,7 @@ START_TEST(not_xml_at_all)
 
 	XML("order_number,order_date\nX,Y\n", &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_MALFORMED);
-	buf_free(&c.text);
-	errlist_free(&e);
+	collected_free(&c, &e);
 }
 END_TEST
 
