@@ -105,7 +105,7 @@ cmd_check(struct app *a, int argc, char **argv)
 	if (ledger_open(stat(a->ledger_path, &st) == 0 ? a->ledger_path : ":memory:", false,
 	    false, &l) != 0)
 		return EXIT_SOFTWARE;
-	processor_init(&p, l, &a->conf, a->spool_path);
+	(void)processor_init(&p, l, &a->conf, a->spool_path, false);   /* warns */
 	p.dry_run = true;
 	for (int i = optind; i < argc && status != EXIT_SOFTWARE; i++) {
 		int kind = forced != NULL ? (int)forced->kind : detect_kind(argv[i]);

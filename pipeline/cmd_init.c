@@ -49,10 +49,16 @@ install_documents(struct app *a)
 	char *conf = xasprintf("%s/default.conf", dir), *logo = xasprintf("%s/logo.png", dir);
 	const unsigned char *png;
 	size_t png_size;
+	struct buf key = { 0 }, why = { 0 };
 	int ret = -1;
 
 	if (token_secret_create(secret) < 0)
 		goto out;
+	if (token_secret_load(secret, &key, &why) != 0) {
+		log_error("%s; replace it with a new one (remove it and run sluice init again)",
+		    buf_str(&why));
+		goto out;
+	}
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		log_error("cannot create %s: %s", dir, strerror(errno));
 		goto out;
@@ -64,6 +70,8 @@ install_documents(struct app *a)
 		goto out;
 	ret = 0;
 out:
+	buf_free(&key);
+	buf_free(&why);
 	free(secret);
 	free(dir);
 	free(conf);

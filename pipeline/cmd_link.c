@@ -36,7 +36,7 @@ cmd_link(struct app *a, int argc, char **argv)
 	struct spool *sp;
 	struct ledger *l;
 	struct order_state *st = NULL;
-	struct buf secret = { 0 };
+	struct buf secret = { 0 }, why = { 0 };
 	struct link_claim c;
 	char *path, money[MONEY_SIZE];
 	const char *state = NULL;
@@ -49,10 +49,11 @@ cmd_link(struct app *a, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = processor_secret_path(&a->conf, a->spool_path);
-	if (token_secret_load(path, &secret) != 0) {
-		fprintf(stderr, "sluice: cannot read the link secret %s (run sluice init)\n", path);
+	if (token_secret_load(path, &secret, &why) != 0) {
+		fprintf(stderr, "sluice: %s (sluice init creates one)\n", buf_str(&why));
+		buf_free(&why);
 		free(path);
-		return EXIT_SOFTWARE;
+		return EXIT_CONFIG;
 	}
 	free(path);
 	if (!token_verify(&secret, argv[optind + 1], &c)) {

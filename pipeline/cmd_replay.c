@@ -129,7 +129,10 @@ cmd_replay(struct app *a, int argc, char **argv)
 		return EXIT_TEMPFAIL;
 	}
 	spool_clean_tmp(sp);
-	sched_init(&s, sp, l, &a->conf);
+	if (sched_init(&s, sp, l, &a->conf) != 0) {
+		status = EXIT_CONFIG;
+		goto out;
+	}
 	/* one input at a time, each followed by a pass that applies it (and
 	 * what was deferred): the original order, also across kinds */
 	for (size_t i = 0; i < nitems && status != EXIT_SOFTWARE; i++) {
@@ -152,6 +155,7 @@ cmd_replay(struct app *a, int argc, char **argv)
 		status = EXIT_SOFTWARE;
 	log_info("replayed %zu file%s: %zu accepted, %zu duplicate, %zu rejected", nitems,
 	    nitems == 1 ? "" : "s", s.stats.accepted, s.stats.duplicate, s.stats.rejected);
+out:
 	sched_free(&s);
 	ledger_close(l);
 	spool_close(sp);

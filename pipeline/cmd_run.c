@@ -266,8 +266,10 @@ cmd_run(struct app *a, int argc, char **argv)
 		status = EXIT_TEMPFAIL;
 	} else {
 		spool_clean_tmp(sp);
-		sched_init(&s, sp, l, &a->conf);
-		status = once ? run_once(&s) : run_daemon(a, &s);
+		if (sched_init(&s, sp, l, &a->conf) != 0)
+			status = EXIT_CONFIG;
+		else
+			status = once ? run_once(&s) : run_daemon(a, &s);
 		sched_free(&s);
 	}
 	ledger_close(l);

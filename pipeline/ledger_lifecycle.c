@@ -275,6 +275,18 @@ ledger_record_order(struct ledger *l, const char *kind, const char *record_id,
 }
 
 int
+ledger_payment_target_order(struct ledger *l, const char *id, char **order_number)
+{
+	int n;
+
+	*order_number = NULL;
+	n = ledger_query(l, "SELECT order_number FROM payment_requests WHERE request_id = ?1"
+	    " UNION ALL SELECT order_number FROM payment_links WHERE link_id = ?1 LIMIT 1",
+	    first_text, order_number, "s", id);
+	return n < 0 ? -1 : n > 0;
+}
+
+int
 ledger_record_add(struct ledger *l, const char *kind, const char *record_id,
     const char *order_number, int64_t input_id, const char *sha)
 {

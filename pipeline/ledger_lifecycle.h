@@ -118,6 +118,9 @@ int ledger_record_identity(struct ledger *l, const char *kind, const char *recor
  * the caller), 0 unknown, -1 failure. */
 int ledger_record_order(struct ledger *l, const char *kind, const char *record_id,
     char **order_number);
+/* The order that a payment request or link id belongs to: 1 (*order_number
+ * owned by the caller), 0 when no order has it, -1 failure. */
+int ledger_payment_target_order(struct ledger *l, const char *id, char **order_number);
 int ledger_record_add(struct ledger *l, const char *kind, const char *record_id,
     const char *order_number, int64_t input_id, const char *sha);
 

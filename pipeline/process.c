@@ -28,10 +28,13 @@ processor_templates_dir(const struct conf *cf, const char *root)
 	return cf->templates[0] != '\0' ? xstrdup(cf->templates) : xasprintf("%s/templates", root);
 }
 
-void
-processor_init(struct processor *p, struct ledger *l, const struct conf *cf, const char *root)
+int
+processor_init(struct processor *p, struct ledger *l, const struct conf *cf, const char *root,
+    bool need_secret)
 {
 	char *secret = processor_secret_path(cf, root);
+	struct buf why = { 0 };
+	int ret = 0;
 
 	memset(p, 0, sizeof *p);
 	p->ledger = l;
@@ -41,9 +44,17 @@ processor_init(struct processor *p, struct ledger *l, const struct conf *cf, con
 	p->limits.max_record_bytes = MAX_RECORD_BYTES;
 	p->hash = sha256_new();
 	p->templates_dir = processor_templates_dir(cf, root);
-	if (token_secret_load(secret, &p->secret) != 0)
-		log_debug("no payment link secret in %s", secret);
+	if (token_secret_load(secret, &p->secret, &why) != 0) {
+		if (need_secret) {
+			log_error("%s; payment links cannot be signed without it (sluice init creates "
+			    "one; link_secret_file names another)", buf_str(&why));
+			ret = -1;
+		} else
+			log_warn("%s; payment link tokens cannot be checked", buf_str(&why));
+	}
+	buf_free(&why);
 	free(secret);
+	return ret;
 }
 
 void

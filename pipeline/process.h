@@ -30,9 +30,12 @@ struct processor {
 };
 
 /* Sets up a processor for the spool at root: its templates folder and the
- * payment link secret (from the configuration, else in the root). */
-void processor_init(struct processor *p, struct ledger *l, const struct conf *cf,
-    const char *root);
+ * payment link secret (from the configuration, else in the root).  Returns
+ * 0, or -1 (logged) when need_secret and the secret is missing, unreadable
+ * or too short: whatever can issue links must not start without it.  The
+ * processor is to be freed either way. */
+int processor_init(struct processor *p, struct ledger *l, const struct conf *cf,
+    const char *root, bool need_secret);
 /* The path of the payment link secret of the spool at root. */
 char *processor_secret_path(const struct conf *cf, const char *root);
 /* The templates folder of the spool at root. */

@@ -22,14 +22,14 @@ struct work_item {
 	int64_t received_ns;
 };
 
-void
+int
 sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct conf *cf)
 {
 	memset(s, 0, sizeof *s);
 	s->spool = sp;
 	s->ledger = l;
 	s->conf = cf;
-	processor_init(&s->proc, l, cf, spool_root(sp));
+	return processor_init(&s->proc, l, cf, spool_root(sp), true);
 }
 
 static void

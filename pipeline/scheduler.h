@@ -37,7 +37,9 @@ struct sched {
 	void *stop_ctx;
 };
 
-void sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct conf *cf);
+/* Sets up a scheduler; -1 (logged) when its processor cannot start (the
+ * payment link secret).  sched_free() it either way. */
+int sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct conf *cf);
 void sched_free(struct sched *s);
 
 /* Notes that in/<kind>/<name> arrived by rename: it is complete and is

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -52,21 +53,30 @@ token_secret_create(const char *path)
 }
 
 int
-token_secret_load(const char *path, struct buf *secret)
+token_secret_load(const char *path, struct buf *secret, struct buf *why)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	char line[1024];
+	size_t len;
 
-	if (f == NULL)
+	if (f == NULL) {
+		buf_printf(why, "cannot read the payment link secret %s: %s", path, strerror(errno));
 		return -1;
+	}
 	if (fgets(line, sizeof line, f) == NULL) {
+		buf_printf(why, "the payment link secret %s is %s", path,
+		    ferror(f) ? strerror(errno) : "empty");
 		fclose(f);
 		return -1;
 	}
 	fclose(f);
 	line[strcspn(line, "\r\n")] = '\0';
-	if (strlen(line) < 32)
-		return -1;   /* too short to be a secret */
+	len = strlen(line);
+	if (len < TOKEN_SECRET_MIN) {
+		buf_printf(why, "the payment link secret %s is too short (%zu characters on its first "
+		    "line; at least %d)", path, len, TOKEN_SECRET_MIN);
+		return -1;
+	}
 	buf_reset(secret);
 	buf_puts(secret, line);
 	return 0;
@@ -110,10 +120,19 @@ b64url_decode(const char *s, size_t n, struct buf *out)
 	raw = xmalloc(std.len + 1);
 	len = EVP_DecodeBlock(raw, (const unsigned char *)buf_str(&std), (int)std.len);
 	if (len >= 0) {
+		struct buf again = { 0 };
+
 		/* EVP_DecodeBlock counts each '=' of padding as a zero byte */
 		len -= (int)(std.len - n);
-		buf_append(out, raw, (size_t)len);
-		ok = true;
+		/* The last character may carry padding bits that decoding ignores:
+		 * only the one canonical spelling of the bytes is accepted, so a
+		 * token changed in any character fails. */
+		b64url(raw, (size_t)len, &again);
+		if (again.len == n && memcmp(again.data, s, n) == 0) {
+			buf_append(out, raw, (size_t)len);
+			ok = true;
+		}
+		buf_free(&again);
 	}
 	free(raw);
 out:
@@ -139,6 +158,7 @@ token_make(const struct buf *secret, const struct link_claim *c, struct buf *out
 	size_t start = out->len;
 	int n;
 
+	assert(secret->len >= TOKEN_SECRET_MIN);   /* processor_init() refused to start */
 	n = snprintf(payload, sizeof payload, "%s|%s|%" PRId64 "|%s", c->link_id, c->order_number,
 	    c->amount, c->currency);
 	buf_puts(out, PREFIX);

@@ -24,8 +24,14 @@ struct link_claim {
 /* Creates a new random secret at path (mode 0600) unless the file exists.
  * Returns 1 when created, 0 when it existed, -1 on failure (logged). */
 int token_secret_create(const char *path);
-/* Reads the secret at path into secret; -1 when it cannot be read. */
-int token_secret_load(const char *path, struct buf *secret);
+/* The shortest secret accepted (characters of its first line). */
+#define TOKEN_SECRET_MIN 32
+
+/* Reads the secret at path (its first line) into secret.  Returns 0, or -1
+ * when it is missing, unreadable or shorter than TOKEN_SECRET_MIN, with the
+ * reason in why.  Tokens are never made or checked with a secret that did
+ * not load. */
+int token_secret_load(const char *path, struct buf *secret, struct buf *why);
 
 /* Appends the token of a link to out. */
 void token_make(const struct buf *secret, const struct link_claim *c, struct buf *out);

@@ -26,16 +26,61 @@ resolve_token(struct apply_ctx *a, struct record *rec, const struct order_state 
 
 	if (req->s == NULL || !token_like(req->s))
 		return true;
-	if (!token_verify(a->secret, req->s, &c) ||
-	    strcmp(c.order_number, st->order->order_number) != 0 ||
-	    strcmp(c.currency, st->order->currency) != 0) {
+	if (!token_verify(a->secret, req->s, &c) || strcmp(c.currency, st->order->currency) != 0) {
 		errlist_add(errs, req->line, "request_id", ERR_INVALID_TOKEN,
-		    "the payment link token in request_id was not issued for order %s by this "
-		    "spool, or was altered", st->order->order_number);
+		    "the payment link token in request_id was not issued by this spool, or was "
+		    "altered");
+		return false;
+	}
+	if (strcmp(c.order_number, st->order->order_number) != 0) {
+		errlist_add(errs, req->line, "request_id", ERR_WRONG_ORDER,
+		    "the payment link token in request_id is for a link of order %s, not %s",
+		    c.order_number, st->order->order_number);
 		return false;
 	}
 	record_set_head(rec, PH_request_id, c.link_id, strlen(c.link_id), req->line);
 	return true;
+}
+
+/* A request_id that this order has neither as a link (for an authorization)
+ * nor as a request (for an answer): a request_mismatch when the order has it
+ * as the other thing, wrong_order when another order has it, else the event
+ * waits for it (deferred).  Returns what became of the record. */
+static enum apply_result
+unknown_target(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
+    bool authorization, struct errlist *errs)
+{
+	const struct field_value *req = &rec->head[PH_request_id];
+	const char *order = st->order->order_number;
+	const struct payment_request *r = authorization ? state_request(st, req->s) : NULL;
+	char *other = NULL;
+	int found;
+
+	if (r != NULL) {
+		errlist_add(errs, rec->head[PH_type].line, "type", ERR_REQUEST_MISMATCH,
+		    "%s is a %s request of order %s, not a payment link that an authorization "
+		    "pays", r->request_id, r->type, order);
+		return APPLY_REJECTED;
+	}
+	if (!authorization && state_link(st, req->s) != NULL) {
+		errlist_add(errs, rec->head[PH_type].line, "type", ERR_REQUEST_MISMATCH,
+		    "%s is a payment link of order %s, which an authorization pays, not a %s",
+		    req->s, order, rec->head[PH_type].s);
+		return APPLY_REJECTED;
+	}
+	found = ledger_payment_target_order(a->ledger, req->s, &other);
+	if (found < 0)
+		return APPLY_FAILED;
+	if (found) {
+		errlist_add(errs, req->line, "request_id", ERR_WRONG_ORDER,
+		    "%s belongs to order %s, not %s", req->s, other, order);
+		free(other);
+		return APPLY_REJECTED;
+	}
+	errlist_add(a->defers, req->line, "request_id", ERR_REQUEST_UNKNOWN,
+	    "%s %s of order %s is not known yet", authorization ? "payment link" : "request",
+	    req->s, order);
+	return APPLY_DEFERRED;
 }
 
 /* Checks the event against the request or link it names; errors added,
@@ -65,12 +110,8 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	if (authorization) {
 		const struct payment_link *k = state_link(st, req->s);
 
-		if (k == NULL) {
-			errlist_add(a->defers, req->line, "request_id", ERR_REQUEST_UNKNOWN,
-			    "payment link %s of order %s is not known yet", req->s,
-			    st->order->order_number);
-			return APPLY_DEFERRED;
-		}
+		if (k == NULL)
+			return unknown_target(a, rec, st, true, errs);
 		money_format(k->amount, state_digits(st), want, sizeof want);
 		if (strcmp(k->status, "open") != 0)
 			errlist_add(errs, req->line, "request_id", ERR_LINK_SPENT,
@@ -82,11 +123,8 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	}
 	const struct payment_request *r = state_request(st, req->s);
 
-	if (r == NULL) {
-		errlist_add(a->defers, req->line, "request_id", ERR_REQUEST_UNKNOWN,
-		    "request %s of order %s is not known yet", req->s, st->order->order_number);
-		return APPLY_DEFERRED;
-	}
+	if (r == NULL)
+		return unknown_target(a, rec, st, false, errs);
 	money_format(r->amount, state_digits(st), want, sizeof want);
 	if (strcmp(r->type, h[PH_type].s) != 0)
 		errlist_add(errs, h[PH_type].line, "type", ERR_REQUEST_MISMATCH,

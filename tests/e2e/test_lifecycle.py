@@ -330,6 +330,7 @@ class Archive(Story):
         self.step("order", order("A-1", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
         self.step("order", order("A-2", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
         self.step("cancellation", cancellation("CX-A", "A-1", whole=True))
+        self.step("payment", payment("EV-R", "A-1", "release", "100.00", "SEK", "REL-A-1"))
         r = self.s.sluice("order", "archive", "A-1", "A-2", "A-9")
         self.assertEqual(r.returncode, 1)
         self.assertIn("archived A-1", r.stdout)
@@ -341,7 +342,7 @@ class Archive(Story):
         self.assertEqual(self.s.order("A-2")["status"], "confirmed")
         # nothing changes an archived order
         self.reject("amendment", amendment("AM-A", "A-1", hold="true"), "order_closed")
-        self.reject("payment", payment("EV-A", "A-1", "release", "100.00", "SEK", "REL-A-1"),
+        self.reject("payment", payment("EV-A", "A-1", "authorization", "100.00", "SEK"),
                     "order_closed")
 
     def test_an_archived_orders_shipment_stays_as_it_was(self):

@@ -1,0 +1,229 @@
+"""End-to-end tests of the payment edges a hostile sender or a careless
+operator reaches: the link secret, link tokens, payment events that name
+another order's request or link, and archiving an order whose payment
+business is not over."""
+import os
+import re
+import stat
+import subprocess
+import unittest
+
+from harness import SLUICE, Spool, codes, read, run_tap
+from lifecycle_util import amendment, cancellation, order, payment, shipment
+
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def as_nobody(s, *args):
+    """Runs sluice on spool s as uid/gid 65534 (root never meets EACCES)."""
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SLUICE, "--spool",
+           s.root, "--config", s.config] + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def give_to_nobody(s):
+    """Makes the spool and its configuration the user 65534's."""
+    os.chmod(s.dir, 0o755)
+    for dirpath, dirs, files in os.walk(s.dir):
+        for n in dirs + files:
+            os.lchown(os.path.join(dirpath, n), 65534, 65534)
+    os.chown(s.dir, 65534, 65534)
+
+
+def order_with_link(s, number="T-1"):
+    """An order of 10.00 amended by 5.00 more: its link's token."""
+    s.drop("orders", "o-%s.csv" % number, order(number, "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
+    s.drop("amendments", "a-%s.csv" % number, amendment("AM-" + number, number, [(2, 1, "5.00", "20")]))
+    s.run_once()
+    return re.search(r"<token>(.*)</token>", read(s.path("out", "links", "LINK-%s-1.xml" % number)).decode()).group(1)
+
+
+class LinkSecret(unittest.TestCase):
+    def setUp(self):
+        self.s = Spool()
+        self.secret = self.s.path("link.secret")
+
+    def tearDown(self):
+        self.s.close()
+
+    def assert_refused(self, r, words):
+        self.assertEqual(r.returncode, 78, r.stderr)
+        self.assertIn(words, r.stderr)
+        self.assertIn(self.secret, r.stderr)
+
+    def test_init_creates_a_private_secret(self):
+        st = os.stat(self.secret)
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
+        self.assertGreaterEqual(len(read(self.secret).strip()), 32)
+
+    def test_run_refuses_to_start_without_the_secret(self):
+        os.unlink(self.secret)
+        self.s.drop("orders", "o.csv", order("S-1", "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
+        self.assert_refused(self.s.sluice("run", "--once"), "No such file")
+        self.assert_refused(self.s.sluice("run"), "No such file")
+        # nothing was taken
+        self.assertTrue(os.path.exists(self.s.path("in", "orders", "o.csv")))
+        self.assertIsNone(self.s.order("S-1"))
+        # init makes a new one, and sluice runs
+        self.s.sluice("init", check=True)
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("o.csv")["status"], "accepted")
+
+    def test_a_short_or_empty_secret_is_refused(self):
+        for text in (b"", b"\n", b"0123456789abcdef0123456789abcde\n"):
+            with open(self.secret, "wb") as f:
+                f.write(text)
+            self.assert_refused(self.s.sluice("run", "--once"), "secret")
+            self.assertNotEqual(self.s.sluice("init").returncode, 0)
+        with open(self.secret, "wb") as f:
+            f.write(b"0123456789abcdef0123456789abcdef\n")
+        self.s.run_once()
+
+    def test_replay_refuses_without_the_secret(self):
+        folder = os.path.join(self.s.dir, "old")
+        os.mkdir(folder)
+        with open(os.path.join(folder, "o.csv"), "w") as f:
+            f.write(order("S-2", "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
+        os.unlink(self.secret)
+        r = self.s.sluice("replay", "--kind", "orders", folder)
+        self.assert_refused(r, "secret")
+        self.assertIsNone(self.s.order("S-2"))
+
+    def test_a_secret_the_daemons_user_cannot_read_is_refused(self):
+        give_to_nobody(self.s)
+        os.chown(self.secret, 0, 0)   # root's, mode 0600
+        r = as_nobody(self.s, "run", "--once")
+        self.assert_refused(r, "Permission denied")
+        os.chown(self.secret, 65534, 65534)
+        r = as_nobody(self.s, "run", "--once")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_link_verify_names_a_missing_secret(self):
+        os.unlink(self.secret)
+        r = self.s.sluice("link", "verify", "v1.aaaa.bbbb")
+        self.assert_refused(r, "No such file")
+
+
+class Tokens(unittest.TestCase):
+    def setUp(self):
+        self.s = Spool()
+        self.token = order_with_link(self.s)
+
+    def tearDown(self):
+        self.s.close()
+
+    def verdict(self, token):
+        return self.s.sluice("link", "verify", token).stdout.split(":")[0]
+
+    def test_every_change_of_the_last_character_fails(self):
+        self.assertEqual(self.verdict(self.token), "valid")
+        head, payload, mac = self.token.split(".")
+        # the last character of each part carries padding bits that a
+        # lenient decoder ignores
+        for c in B64URL:
+            if c != mac[-1]:
+                self.assertEqual(self.verdict(".".join([head, payload, mac[:-1] + c])), "invalid", c)
+            if c != payload[-1]:
+                self.assertEqual(self.verdict(".".join([head, payload[:-1] + c, mac])), "invalid", c)
+
+    def test_changed_tokens_pay_nothing(self):
+        head, payload, mac = self.token.split(".")
+        for i, tok in enumerate([self.token + "A", self.token[:-1],
+                                 ".".join([head, payload, mac[:-1] + ("A" if mac[-1] != "A" else "B")])]):
+            name = "p%d.csv" % i
+            self.s.drop("payments", name, payment("EV-%d" % i, "T-1", "authorization", "5.00", "EUR", tok))
+            self.s.run_once()
+            self.assertEqual(codes(self.s.receipt(name)), {(2, "request_id", "invalid_token")}, tok)
+        self.assertEqual(self.s.order("T-1")["authorized"], "10.00")
+
+
+class PaymentTargets(unittest.TestCase):
+    """A payment event names a request or link that is not its order's."""
+
+    def setUp(self):
+        self.s = Spool()
+        self.token = order_with_link(self.s, "A-1")
+        order_with_link(self.s, "B-1")
+        self.s.drop("shipments", "s.csv", shipment("SH-A", "A-1", [(1, 1)]))
+        self.s.run_once()
+        self.assertTrue(os.path.exists(self.s.path("out", "captures", "CAP-SH-A.xml")))
+
+    def tearDown(self):
+        self.s.close()
+
+    def verdict(self, name, event):
+        self.s.drop("payments", name, event)
+        self.s.run_once()
+        return self.s.receipt(name)
+
+    def test_a_capture_request_of_another_order_is_rejected_at_once(self):
+        r = self.verdict("p.csv", payment("EV-1", "B-1", "capture", "10.00", "EUR", "CAP-SH-A"))
+        self.assertEqual(r["status"], "rejected")
+        self.assertEqual(codes(r), {(2, "request_id", "wrong_order")})
+        self.assertIn("A-1", r["errors"][0]["message"])
+
+    def test_a_link_of_another_order_is_rejected_at_once(self):
+        r = self.verdict("p.csv", payment("EV-2", "B-1", "authorization", "5.00", "EUR", "LINK-A-1-1"))
+        self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "request_id", "wrong_order")}))
+        r = self.verdict("t.csv", payment("EV-3", "B-1", "authorization", "5.00", "EUR", self.token))
+        self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "request_id", "wrong_order")}))
+        self.assertEqual(self.s.order("B-1")["authorized"], "10.00")
+        self.assertEqual(self.s.order("A-1")["authorized"], "10.00")
+
+    def test_an_authorization_naming_a_capture_request_is_a_mismatch(self):
+        r = self.verdict("p.csv", payment("EV-4", "A-1", "authorization", "10.00", "EUR", "CAP-SH-A"))
+        self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "type", "request_mismatch")}))
+
+    def test_a_capture_naming_a_link_is_a_mismatch(self):
+        r = self.verdict("p.csv", payment("EV-5", "A-1", "capture", "5.00", "EUR", "LINK-A-1-1"))
+        self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "type", "request_mismatch")}))
+
+    def test_an_unknown_request_still_waits(self):
+        r = self.verdict("p.csv", payment("EV-6", "A-1", "capture", "5.00", "EUR", "CAP-SH-LATER"))
+        self.assertEqual((r["status"], codes(r)), ("deferred", {(2, "request_id", "request_unknown")}))
+
+
+class Archiving(unittest.TestCase):
+    def setUp(self):
+        self.s = Spool()
+
+    def tearDown(self):
+        self.s.close()
+
+    def archive(self, number):
+        return self.s.sluice("order", "archive", number)
+
+    def test_a_pending_release_stops_archiving_until_answered(self):
+        self.s.drop("orders", "o.csv", order("C-1", "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
+        self.s.drop("cancellations", "c.csv", cancellation("CX-1", "C-1", whole=True))
+        self.s.run_once()
+        self.assertEqual(self.s.order("C-1")["status"], "cancelled")
+        r = self.archive("C-1")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("REL-C-1", r.stderr)
+        self.assertEqual(self.s.order("C-1")["status"], "cancelled")
+        # the PSP's answer still finds the order
+        self.s.drop("payments", "p.csv", payment("EV-R", "C-1", "release", "10.00", "EUR", "REL-C-1"))
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("p.csv")["status"], "accepted")
+        self.assertEqual(self.archive("C-1").returncode, 0)
+        self.assertEqual(self.s.order("C-1")["status"], "archived")
+
+    def test_an_open_link_stops_archiving(self):
+        token = order_with_link(self.s, "L-1")
+        self.s.drop("shipments", "s.csv", shipment("SH-L", "L-1", [(1, 1)], shipped=True))
+        self.s.drop("cancellations", "c.csv", cancellation("CX-L", "L-1", [(2, 1)]))
+        self.s.run_once()
+        self.s.drop("payments", "p.csv", payment("EV-C", "L-1", "capture", "10.00", "EUR", "CAP-SH-L"))
+        self.s.run_once()
+        # line 2 (paid by the link) cancelled: completed, the link still open
+        self.assertEqual(self.s.order("L-1")["status"], "completed")
+        r = self.archive("L-1")
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("LINK-L-1-1", r.stderr)
+        self.assertEqual(self.s.order("L-1")["status"], "completed")
+        self.assertEqual(self.s.sluice("link", "verify", token).stdout.split(":")[0], "valid")
+
+
+if __name__ == "__main__":
+    run_tap()
