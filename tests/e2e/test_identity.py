@@ -212,6 +212,16 @@ class Identity(Steps):
             self.step(kind, as_csv(head_fields, line_fields, *zeros), "duplicate")
 
 
+    def test_line_order_is_content_except_for_shipments(self):
+        two = order("LO-1", "SEK", True, "1000.00", [(1, 1, "10.00", "25"), (2, 1, "20.00", "25")])
+        self.step("orders", two)
+        head, first, second = two.splitlines()
+        r = self.step("orders", "\n".join([head, second, first]) + "\n", "rejected")
+        self.assertIn("order_number_reused", {e["code"] for e in r["errors"]})
+        self.step("shipments", shipment("SH-L", "LO-1", [(1, 1), (2, 1)]))
+        self.step("shipments", shipment("SH-L", "LO-1", [(2, 1), (1, 1)]), "duplicate")
+
+
 def add_tests():
     for kind in KINDS:
         setattr(Identity, "test_every_field_of_%s_is_content" % kind,
