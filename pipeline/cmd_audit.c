@@ -27,20 +27,25 @@ static const char help[] =
 static const char *
 value(const struct audit_difference *d, const char *v, char *out, size_t outsz)
 {
+	char max[MONEY_SIZE];
 	int digits;
 
 	if (v == NULL)
 		return "none";
 	if (d->currency == NULL || (digits = currency_digits(d->currency, strlen(d->currency))) < 0)
 		return v;
-	money_format(strtoll(v, NULL, 10), digits, out, outsz);
+	if (strcmp(v, AUDIT_BEYOND) == 0) {
+		money_format(MONEY_MAX, digits, max, sizeof max);
+		snprintf(out, outsz, "beyond %s", max);
+	} else
+		money_format(strtoll(v, NULL, 10), digits, out, outsz);
 	return out;
 }
 
 static void
 print_difference(const struct audit_difference *d, void *ctx)
 {
-	char e[MONEY_SIZE], f[MONEY_SIZE];
+	char e[2 * MONEY_SIZE], f[2 * MONEY_SIZE];   /* "beyond " and an amount */
 
 	(void)ctx;
 	printf("%s: %s: journal %s; ledger %s\n", d->order_number != NULL ? d->order_number : "-",

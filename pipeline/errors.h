@@ -60,7 +60,7 @@
 	X(SHIPPING_VAT_RATE_MISSING, "shipping_vat_rate_missing", "shipping_price is above zero but shipping_vat_rate is absent") \
 	X(GRAND_TOTAL_MISMATCH, "grand_total_mismatch", "grand_total differs from the total computed from the lines and shipping") \
 	X(AUTHORIZATION_TOO_LOW, "authorization_too_low", "authorized_amount is below the order's grand total") \
-	X(AMOUNT_TOO_LARGE, "amount_too_large", "an order's amounts add up beyond what sluice can represent") \
+	X(AMOUNT_TOO_LARGE, "amount_too_large", "an amount is beyond the largest sluice holds, 999999999999 minor units: a line's total, or what an order, shipment, refund, invoice or authorization would come to with the record") \
 	X(ORDER_NUMBER_REUSED, "order_number_reused", "an order number was used before for an order with other content") \
 	/* the lifecycle */                                                           \
 	X(RECORD_CONFLICT, "record_conflict", "a record's id was applied before with other content") \

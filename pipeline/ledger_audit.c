@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "pipeline/ledger_audit.h"
+#include "stages/money.h"
 
 #define MINOR(json) "CAST(replace(" json ", '.', '') AS INTEGER)"
 
@@ -41,7 +42,19 @@
 	" SELECT d.owner, '" label " ' || d.id, o.currency, d.jv, d.tv" \
 	" FROM (" SIDES_DIFFER("id", "amount") ") d LEFT JOIN orders o ON o.order_number = d.owner"
 
-/* An order's units per line, as "Q ordered, S shipped, C cancelled, R returned". */
+/*
+ * The sum of amounts v, which never fails: SQLite's sum() raises "integer
+ * overflow" beyond int64, total() does not and is exact while each partial
+ * sum is an integer below 2^53, which holds when every amount is one
+ * sluice writes (0 to MONEY_MAX) and so is the sum.  Otherwise the sum is
+ * AUDIT_BEYOND, which no amount of the ledger equals.
+ */
+#define AMOUNT_SUM(v) "CASE WHEN min(" v ") >= 0 AND total(" v ") <= " MONEY_MAX_TEXT \
+	" THEN CAST(total(" v ") AS INTEGER) ELSE '" AUDIT_BEYOND "' END"
+
+/* An order's units per line, as "Q ordered, S shipped, C cancelled, R returned",
+ * from total()s: unlike sum(), they never fail on units that add up beyond
+ * int64, and are exact for any count of units sluice writes. */
 #define UNITS(q, s, c, r) "printf('%d ordered, %d shipped, %d cancelled, %d returned', " \
 	q ", " s ", " c ", " r ")"
 
@@ -90,16 +103,20 @@ static const char *const checks[] = {
 	" UNION ALL SELECT s.order_number, sl.line_id, 0, 0, 0, 0, 0, 0, 0, 0, sl.returned, 0"
 	" FROM shipment_lines sl JOIN shipments s USING (shipment_id))"
 	" SELECT order_number, 'line ' || line_id, NULL,"
-	" CASE WHEN sum(jn) > 0 THEN " UNITS("sum(jq)", "sum(js)", "sum(jc)", "sum(jr)") " END,"
-	" CASE WHEN sum(tn) > 0 THEN " UNITS("sum(tq)", "sum(ts)", "sum(tc)", "sum(tr)") " END"
-	" FROM u GROUP BY order_number, line_id HAVING sum(jq) <> sum(tq) OR sum(js) <> sum(ts)"
-	" OR sum(jc) <> sum(tc) OR sum(jr) <> sum(tr) OR sum(jn) = 0 OR sum(tn) = 0",
+	" CASE WHEN total(jn) > 0 THEN " UNITS("total(jq)", "total(js)", "total(jc)", "total(jr)")
+	" END,"
+	" CASE WHEN total(tn) > 0 THEN " UNITS("total(tq)", "total(ts)", "total(tc)", "total(tr)")
+	" END"
+	" FROM u GROUP BY order_number, line_id HAVING total(jq) <> total(tq)"
+	" OR total(js) <> total(ts) OR total(jc) <> total(tc) OR total(jr) <> total(tr)"
+	" OR total(jn) = 0 OR total(tn) = 0",
 
 	/* authorized: the order's amount plus every successful authorization */
-	"WITH a AS (SELECT order_number, sum(" MINOR("json_extract(detail, CASE type"
-	" WHEN 'order_received' THEN '$.authorized' ELSE '$.amount' END)") ") AS amount"
+	"WITH e AS (SELECT order_number, " MINOR("json_extract(detail, CASE type"
+	" WHEN 'order_received' THEN '$.authorized' ELSE '$.amount' END)") " AS v"
 	" FROM journal WHERE type = 'order_received' OR (type = 'payment_succeeded'"
-	" AND json_extract(detail, '$.type') = 'authorization') GROUP BY order_number)"
+	" AND json_extract(detail, '$.type') = 'authorization')),"
+	" a AS (SELECT order_number, " AMOUNT_SUM("v") " AS amount FROM e GROUP BY order_number)"
 	" SELECT o.order_number, 'authorized', o.currency, a.amount, o.authorized FROM orders o"
 	" JOIN a USING (order_number) WHERE a.amount IS NOT o.authorized",
 

@@ -15,10 +15,15 @@
 struct audit_difference {
 	const char *order_number;  /* NULL for a number series */
 	const char *item;          /* "status", "line 2", "shipment SH-1 amount", ... */
-	const char *currency;      /* set when the values are money in minor units */
+	const char *currency;      /* set when the values are money in minor units
+	                              (or AUDIT_BEYOND) */
 	const char *expected;      /* what the journal (or the series) gives; NULL: nothing */
 	const char *found;         /* what the ledger holds; NULL: nothing */
 };
+
+/* An amount the journal gives that is no amount sluice holds: a sum of
+ * amounts beyond MONEY_MAX, or with a negative one. */
+#define AUDIT_BEYOND "beyond"
 
 struct audit_counts {
 	int64_t orders, events, differences;

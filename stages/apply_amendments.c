@@ -12,7 +12,6 @@
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
-#include "stages/validate.h"
 
 /* Writes a payment link for what is due beyond the open links. */
 static int
@@ -27,9 +26,15 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	if (ledger_order_state(a->ledger, order_number, &st) != 1)
 		return -1;
 	for (size_t i = 0; i < st->nlinks; i++)
-		if (strcmp(st->links[i].status, "open") == 0)
-			open += st->links[i].amount;
-	due = state_due(st);
+		if (strcmp(st->links[i].status, "open") == 0 &&
+		    money_add(open, st->links[i].amount, &open) != 0) {
+			state_beyond(st);
+			goto out;
+		}
+	if (state_due(st, &due) != 0) {
+		state_beyond(st);
+		goto out;
+	}
 	if (due <= open) {
 		ret = 0;
 		goto out;
@@ -37,7 +42,7 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	if (ledger_order_take_link_number(a->ledger, order_number, &k.n) != 0)
 		goto out;
 	k.link_id = xasprintf("LINK-%s-%lld", order_number, (long long)k.n);
-	k.amount = due - open;
+	k.amount = due - open;   /* 0 <= open < due */
 	money_format(k.amount, state_digits(st), money, sizeof money);
 	if (ledger_link_insert(a->ledger, order_number, a->input_id, &k) == 0 &&
 	    lifecycle_journal(a, order_number, "link_created",
@@ -48,6 +53,25 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 out:
 	order_state_free(st);
 	return ret;
+}
+
+/* Checks that the order's totals with the record's lines added stay within
+ * MONEY_MAX; errors added. */
+static void
+check_added_totals(const struct record *rec, const struct order *o, int digits,
+    struct errlist *errs)
+{
+	struct order with = *o;
+	struct order_totals t;
+
+	with.nlines = o->nlines + rec->nlines;
+	with.lines = xreallocarray(NULL, with.nlines, sizeof *with.lines);
+	if (o->nlines > 0)
+		memcpy(with.lines, o->lines, o->nlines * sizeof *o->lines);
+	for (size_t i = 0; i < rec->nlines; i++)
+		product_line_from_fields(record_line(rec, i), &with.lines[o->nlines + i]);
+	check_totals(rec, &with, digits, &t, errs);
+	free(with.lines);
 }
 
 enum apply_result
@@ -61,17 +85,15 @@ apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	enum apply_result res;
 	int digits;
 
-	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
-	    (res = lifecycle_order(a, rec, AH_order_number, &st)) != APPLY_OK)
-		return res;
+	if ((res = lifecycle_begin(a, rec, AH_order_number, &st, sha, errs)) != APPLY_OK)
+		goto out;
 	o = st->order;
 	res = APPLY_FAILED;
 	if (state_closed(st))
 		errlist_add(errs, h[AH_order_number].line, "order_number", ERR_ORDER_CLOSED,
 		    "order %s is %s; it takes no amendment", o->order_number, o->status);
 	digits = state_digits(st);
-	validate_money(rec, digits, o->currency, errs);
-	check_product_lines(rec, digits, errs);
+	check_product_lines(rec, digits, o->prices_include_vat, errs);
 	check_delivery(rec, AH_delivery_address1, errs);
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
@@ -81,6 +103,8 @@ apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 			    "order %s has a line %lld already; added products need new line ids",
 			    o->order_number, (long long)v[PL_line_id].num);
 	}
+	if (rec->nlines > 0)
+		check_added_totals(rec, o, digits, errs);
 	if (errlist_total(errs) != before) {
 		res = APPLY_REJECTED;
 		goto out;

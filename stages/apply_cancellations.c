@@ -20,10 +20,10 @@ apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs
 	char sha[SHA256_HEX];
 	enum apply_result res;
 	bool whole = h[CH_whole_order].num != 0;
+	int64_t captured;
 
-	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
-	    (res = lifecycle_order(a, rec, CH_order_number, &st)) != APPLY_OK)
-		return res;
+	if ((res = lifecycle_begin(a, rec, CH_order_number, &st, sha, errs)) != APPLY_OK)
+		goto out;
 	o = st->order;
 	res = APPLY_FAILED;
 	if (state_closed(st))
@@ -35,7 +35,10 @@ apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs
 	if (!whole && rec->nlines == 0)
 		errlist_add(errs, rec->line, NULL, ERR_NO_LINES,
 		    "a cancellation has lines unless whole_order is true");
-	if (whole && (st->nshipments > 0 || state_requested(st, "capture", "succeeded") > 0))
+	if (state_requested(st, "capture", "succeeded", &captured) != 0)
+		amount_too_large(errs, h[CH_order_number].line, "order_number", state_digits(st),
+		    "the captures of order %s add up", o->order_number);
+	else if (whole && (st->nshipments > 0 || captured > 0))
 		errlist_add(errs, h[CH_whole_order].line, "whole_order", ERR_ORDER_NOT_CANCELLABLE,
 		    "order %s has a shipment or a capture; cancel its open units line by line",
 		    o->order_number);

@@ -20,16 +20,15 @@ apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	const struct field_value *h = rec->head;
 	struct order_state *st = NULL;
 	struct free_invoice f = { 0 };
+	size_t before = errlist_total(errs);
 	struct buf why = { 0 };
 	char sha[SHA256_HEX];
 	enum apply_result res;
-	int rc;
+	int64_t total = 0;
+	int rc, digits = currency_digits(h[IH_currency].s, h[IH_currency].len);
 
-	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK)
-		return res;
-	if (h[IH_order_number].s != NULL &&
-	    (res = lifecycle_order(a, rec, IH_order_number, &st)) != APPLY_OK)
-		return res;
+	if ((res = lifecycle_begin(a, rec, IH_order_number, &st, sha, errs)) != APPLY_OK)
+		goto out;
 	f.invoice_id = (char *)h[IH_invoice_id].s;
 	f.order_number = (char *)h[IH_order_number].s;
 	f.input_id = a->input_id;
@@ -43,15 +42,30 @@ apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	f.text = (char *)h[IH_text].s;
 	f.nlines = rec->nlines;
 	f.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *f.lines);
+	res = APPLY_REJECTED;
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
-		struct line_money m;
+		struct line_money m = { 0 };
+		char price[MONEY_SIZE];
 
-		/* free-text invoices give prices without VAT */
-		line_money(v[IL_quantity].num, v[IL_unit_price].num, 0, v[IL_vat_rate].num, false, &m);
+		/* free-text invoices give prices without VAT; an invoice
+		 * beyond MONEY_MAX is not issued (its number is not taken) */
+		if (line_money(v[IL_quantity].num, v[IL_unit_price].num, 0, v[IL_vat_rate].num, false,
+		    &m) != 0) {
+			money_format(v[IL_unit_price].num, digits, price, sizeof price);
+			amount_too_large(errs, v[IL_unit_price].line, "unit_price", digits,
+			    "quantity x unit_price with VAT added (%lld x %s) is",
+			    (long long)v[IL_quantity].num, price);
+		} else if (total >= 0 && money_add(total, m.total, &total) != 0) {
+			amount_too_large(errs, v[IL_unit_price].line, "unit_price", digits,
+			    "the invoice's total with this line is");
+			total = -1;   /* named once, at the line that goes beyond */
+		}
 		f.lines[i] = (struct free_invoice_line){ (char *)v[IL_description].s,
 			v[IL_quantity].num, v[IL_unit_price].num, v[IL_vat_rate].num, m.vat, m.total };
 	}
+	if (errlist_total(errs) != before)
+		goto out;
 	res = APPLY_FAILED;
 	if (ledger_free_invoice_insert(a->ledger, &f) != 0 ||
 	    lifecycle_remember(a, rec, f.order_number != NULL ? f.order_number : "", sha) != 0)

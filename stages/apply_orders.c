@@ -70,21 +70,57 @@ product_line_from_fields(const struct field_value *v, struct order_line *ln)
 }
 
 void
-check_product_lines(const struct record *rec, int digits, struct errlist *errs)
+check_product_lines(const struct record *rec, int digits, bool prices_include_vat,
+    struct errlist *errs)
 {
 	char a[MONEY_SIZE], b[MONEY_SIZE];
 
 	check_line_ids(rec, PL_line_id, errs);
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
+		int64_t q = v[PL_quantity].num, gross;
+		struct line_money m;
 
-		if (v[PL_discount].num > v[PL_quantity].num * v[PL_unit_price].num) {
+		if (money_mul(q, v[PL_unit_price].num, &gross) != 0) {
+			money_format(v[PL_unit_price].num, digits, b, sizeof b);
+			amount_too_large(errs, v[PL_unit_price].line, "unit_price", digits,
+			    "quantity x unit_price (%lld x %s) is", (long long)q, b);
+		} else if (v[PL_discount].num > gross) {
 			money_format(v[PL_discount].num, digits, a, sizeof a);
-			money_format(v[PL_quantity].num * v[PL_unit_price].num, digits, b, sizeof b);
+			money_format(gross, digits, b, sizeof b);
 			errlist_add(errs, v[PL_discount].line, "discount", ERR_DISCOUNT_TOO_LARGE,
 			    "discount %s exceeds quantity x unit_price (%s)", a, b);
-		}
+		} else if (line_money(q, v[PL_unit_price].num, v[PL_discount].num, v[PL_vat_rate].num,
+		    prices_include_vat, &m) != 0)
+			amount_too_large(errs, v[PL_unit_price].line, "unit_price", digits,
+			    "the total of line %lld with VAT added is", (long long)v[PL_line_id].num);
 	}
+}
+
+int
+check_totals(const struct record *rec, const struct order *o, int digits,
+    struct order_totals *t, struct errlist *errs)
+{
+	size_t first = o->nlines - rec->nlines, at;
+	struct line_totals lt;
+
+	if (totals_order(o, t) == 0)
+		return 0;
+	if (t->beyond == o->nlines && rec->kind->kind == KIND_ORDERS) {
+		amount_too_large(errs, rec->head[OH_shipping_price].line, "shipping_price", digits,
+		    "the order's total with shipping_price %s is", rec->head[OH_shipping_price].s);
+		return -1;
+	}
+	/* a line of the record beyond on its own: check_product_lines() */
+	if (t->beyond >= first && t->beyond < o->nlines &&
+	    totals_line(&o->lines[t->beyond], o->prices_include_vat, &lt) != 0)
+		return -1;
+	/* the record's line that takes the sum beyond: its first one when the
+	 * order was beyond before it, its last one when the shipping is */
+	at = t->beyond < first ? 0 : t->beyond >= o->nlines ? rec->nlines - 1 : t->beyond - first;
+	amount_too_large(errs, record_line(rec, at)[PL_unit_price].line, "unit_price", digits,
+	    "the order's total with line %lld is", (long long)o->lines[first + at].line_id);
+	return -1;
 }
 
 bool
@@ -161,17 +197,14 @@ check_order(const struct record *rec, const struct order *o, struct order_totals
 	int digits = currency_digits(o->currency, strlen(o->currency));
 	char b[MONEY_SIZE];
 
-	check_product_lines(rec, digits, errs);
+	check_product_lines(rec, digits, o->prices_include_vat, errs);
 	if (o->shipping_price > 0 && h[OH_shipping_vat_rate].s == NULL)
 		errlist_add(errs, h[OH_shipping_price].line, "shipping_vat_rate",
 		    ERR_SHIPPING_VAT_RATE_MISSING,
 		    "shipping_price is above zero, so shipping_vat_rate is required");
 	check_delivery(rec, OH_delivery_address1, errs);
-	if (totals_order(o, t) != 0) {
-		errlist_add(errs, rec->line, NULL, ERR_AMOUNT_TOO_LARGE,
-		    "the order's amounts add up beyond what can be represented");
+	if (check_totals(rec, o, digits, t, errs) != 0)
 		return;
-	}
 	money_format(t->grand_total, digits, b, sizeof b);
 	if (h[OH_grand_total].s != NULL && h[OH_grand_total].num != t->grand_total) {
 		char lines[MONEY_SIZE], ship[MONEY_SIZE];
@@ -202,12 +235,9 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	int64_t seen_input;
 	int found;
 
+	/* the identity first: an order number used before is named as such,
+	 * whatever else is wrong with the other content */
 	order_from_record(rec, a->conf, &o);
-	check_order(rec, &o, &t, errs);
-	if (errlist_total(errs) != before) {
-		res = APPLY_REJECTED;
-		goto out;
-	}
 	identity_digest(rec, a->hash, a->scratch, sha);
 	found = ledger_order_identity(a->ledger, o.order_number, &seen_input, seen_sha);
 	if (found < 0)
@@ -224,6 +254,11 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 			errlist_add(errs, rec->line, "order_number", ERR_ORDER_NUMBER_REUSED,
 			    "order number %s was used before for an order with other content; an "
 			    "order number is never reused", o.order_number);
+		res = APPLY_REJECTED;
+		goto out;
+	}
+	check_order(rec, &o, &t, errs);
+	if (errlist_total(errs) != before) {
 		res = APPLY_REJECTED;
 		goto out;
 	}

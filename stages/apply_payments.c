@@ -93,6 +93,7 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	const struct field_value *req = &h[PH_request_id];
 	bool authorization = strcmp(h[PH_type].s, "authorization") == 0;
 	char want[MONEY_SIZE];
+	int64_t authorized;
 
 	if (!resolve_token(a, rec, st, errs))
 		return APPLY_REJECTED;
@@ -101,6 +102,11 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 		errlist_add(errs, h[PH_currency].line, "currency", ERR_CURRENCY_MISMATCH,
 		    "order %s is in %s, not %s", st->order->order_number, st->order->currency,
 		    h[PH_currency].s);
+	else if (authorization && strcmp(h[PH_status].s, "success") == 0 &&
+	    money_add(st->order->authorized, h[PH_amount].num, &authorized) != 0)
+		amount_too_large(errs, h[PH_amount].line, "amount", state_digits(st),
+		    "the authorization of order %s with %s more is", st->order->order_number,
+		    h[PH_amount].s);
 	if (req->s == NULL) {
 		if (!authorization)
 			errlist_add(errs, h[PH_type].line, "request_id", ERR_MISSING_FIELD,
@@ -188,11 +194,9 @@ apply_payment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	char sha[SHA256_HEX];
 	enum apply_result res;
 
-	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
-	    (res = lifecycle_order(a, rec, PH_order_number, &st)) != APPLY_OK)
-		return res;
-	res = state_archived(st, rec, PH_order_number, errs) ? APPLY_REJECTED :
-	    check_event(a, rec, st, errs);
+	if ((res = lifecycle_begin(a, rec, PH_order_number, &st, sha, errs)) == APPLY_OK)
+		res = state_archived(st, rec, PH_order_number, errs) ? APPLY_REJECTED :
+		    check_event(a, rec, st, errs);
 	if (errlist_total(errs) != before)
 		res = APPLY_REJECTED;
 	if (res == APPLY_OK)

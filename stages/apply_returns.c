@@ -13,7 +13,6 @@
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
-#include "stages/validate.h"
 
 static struct shipment_line *
 shipment_line(const struct shipment *sh, int64_t line_id)
@@ -50,6 +49,15 @@ find_shipment(struct apply_ctx *a, const struct record *rec, const struct order_
 	return APPLY_DEFERRED;
 }
 
+/* Rejects a return whose refund would go beyond MONEY_MAX. */
+static enum apply_result
+beyond(long line, const char *field, int digits, const struct order_return *r,
+    struct errlist *errs)
+{
+	amount_too_large(errs, line, field, digits, "the refund of return %s is", r->return_id);
+	return APPLY_REJECTED;
+}
+
 enum apply_result
 apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 {
@@ -60,13 +68,12 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	size_t before = errlist_total(errs);
 	char sha[SHA256_HEX], money[MONEY_SIZE], captured_s[MONEY_SIZE], shipping[MONEY_SIZE];
 	struct buf lines = { 0 };
-	int64_t captured, refunds;
+	int64_t captured, refunds, pending, left, coverable;
 	enum apply_result res;
 	int digits;
 
-	if ((res = lifecycle_identity(a, rec, sha, errs)) != APPLY_OK ||
-	    (res = lifecycle_order(a, rec, RH_order_number, &st)) != APPLY_OK)
-		return res;
+	if ((res = lifecycle_begin(a, rec, RH_order_number, &st, sha, errs)) != APPLY_OK)
+		goto out;
 	if (state_archived(st, rec, RH_order_number, errs)) {
 		res = APPLY_REJECTED;
 		goto out;
@@ -75,7 +82,6 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		goto out;
 	res = APPLY_FAILED;
 	digits = state_digits(st);
-	validate_money(rec, digits, st->order->currency, errs);
 	check_line_ids(rec, QL_line_id, errs);
 	r.return_id = (char *)h[RH_return_id].s;
 	r.shipment_id = sh->shipment_id;
@@ -101,13 +107,16 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 			continue;
 		}
 		/* returned units split the shipment line's charge like parts */
-		r.lines[r.nlines] = (struct return_line){ sl->line_id, q,
-			part_of(sl->amount, sl->returned + q, sl->quantity) -
-			    part_of(sl->amount, sl->returned, sl->quantity),
-			part_of(sl->vat, sl->returned + q, sl->quantity) -
-			    part_of(sl->vat, sl->returned, sl->quantity) };
-		r.lines_amount += r.lines[r.nlines].amount;
-		r.lines_vat += r.lines[r.nlines].vat;
+		r.lines[r.nlines] = (struct return_line){ sl->line_id, q, 0, 0 };
+		if (money_sub(part_of(sl->amount, sl->returned + q, sl->quantity),
+		    part_of(sl->amount, sl->returned, sl->quantity), &r.lines[r.nlines].amount) != 0 ||
+		    money_sub(part_of(sl->vat, sl->returned + q, sl->quantity),
+		    part_of(sl->vat, sl->returned, sl->quantity), &r.lines[r.nlines].vat) != 0 ||
+		    money_add(r.lines_amount, r.lines[r.nlines].amount, &r.lines_amount) != 0 ||
+		    money_add(r.lines_vat, r.lines[r.nlines].vat, &r.lines_vat) != 0) {
+			res = beyond(v[QL_quantity].line, "quantity", digits, &r, errs);
+			goto out;
+		}
 		r.nlines++;
 	}
 	if (h[RH_refund_shipping].num != 0) {
@@ -116,17 +125,29 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 			    ERR_SHIPPING_ALREADY_REFUNDED, "the shipping of order %s was refunded before",
 			    st->order->order_number);
 		for (size_t i = 0; i < st->nshipments; i++)
-			r.shipping_amount += st->shipments[i].shipping_amount;
+			if (money_add(r.shipping_amount, st->shipments[i].shipping_amount,
+			    &r.shipping_amount) != 0) {
+				res = beyond(h[RH_refund_shipping].line, "refund_shipping", digits, &r, errs);
+				goto out;
+			}
 	}
-	r.refund = r.lines_amount + r.shipping_amount - r.return_fee;
+	/* left: captured and not refunded; coverable: that and the captures
+	 * the PSP has not answered yet */
+	if (money_add(r.lines_amount, r.shipping_amount, &r.refund) != 0 ||
+	    money_sub(r.refund, r.return_fee, &r.refund) != 0 ||
+	    state_requested(st, "capture", "succeeded", &captured) != 0 ||
+	    state_requested(st, "refund", "pending succeeded", &refunds) != 0 ||
+	    state_requested(st, "capture", "pending", &pending) != 0 ||
+	    money_sub(captured, refunds, &left) != 0 || money_add(left, pending, &coverable) != 0) {
+		res = beyond(h[RH_return_id].line, "return_id", digits, &r, errs);
+		goto out;
+	}
 	if (r.refund < 0)
 		r.refund = 0;   /* a fee never makes a refund negative */
-	captured = state_requested(st, "capture", "succeeded");
-	refunds = state_requested(st, "refund", "pending succeeded");
-	if (errlist_total(errs) == before && refunds + r.refund > captured) {
+	if (errlist_total(errs) == before && r.refund > left) {
 		money_format(r.refund, digits, money, sizeof money);
-		money_format(captured - refunds, digits, captured_s, sizeof captured_s);
-		if (refunds + r.refund <= captured + state_requested(st, "capture", "pending")) {
+		money_format(left, digits, captured_s, sizeof captured_s);
+		if (r.refund <= coverable) {
 			/* a capture the PSP has not answered yet would cover it */
 			errlist_add(a->defers, h[RH_return_id].line, "return_id", ERR_CAPTURE_PENDING,
 			    "the refund %s needs a capture not answered yet (captured and not "

@@ -128,6 +128,16 @@ check_new(const struct record *rec, const struct order_state *st, struct errlist
 	check_open_lines(rec, st, "shipped", errs);
 }
 
+/* Rejects a shipment whose amount would go beyond MONEY_MAX. */
+static enum apply_result
+beyond(const struct record *rec, long line, const char *field, const struct order_state *st,
+    struct errlist *errs)
+{
+	amount_too_large(errs, line, field, state_digits(st), "the amount of shipment %s is",
+	    rec->head[SH_shipment_id].s);
+	return APPLY_REJECTED;
+}
+
 static enum apply_result
 create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const char *lines_sha,
     struct errlist *errs)
@@ -169,20 +179,29 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 
 		/* shipped units are the first ones of the line: this shipment
 		 * is charged units from+1 .. to */
-		totals_line(ln, st->order->prices_include_vat, &lt);
 		sl->line_id = ln->line_id;
 		sl->quantity = v[QL_quantity].num;
 		sl->first_unit = from;
-		sl->amount = part_of(lt.full_total, to, ln->quantity) - part_of(lt.full_total, from, ln->quantity);
-		sl->vat = part_of(lt.full_vat, to, ln->quantity) - part_of(lt.full_vat, from, ln->quantity);
-		sh.amount += sl->amount;
-		sh.vat += sl->vat;
+		if (totals_line(ln, st->order->prices_include_vat, &lt) != 0 ||
+		    money_sub(part_of(lt.full_total, to, ln->quantity),
+		    part_of(lt.full_total, from, ln->quantity), &sl->amount) != 0 ||
+		    money_sub(part_of(lt.full_vat, to, ln->quantity),
+		    part_of(lt.full_vat, from, ln->quantity), &sl->vat) != 0 ||
+		    money_add(sh.amount, sl->amount, &sh.amount) != 0 ||
+		    money_add(sh.vat, sl->vat, &sh.vat) != 0) {
+			res = beyond(rec, v[QL_quantity].line, "quantity", st, errs);
+			goto out;
+		}
 	}
-	if (st->nshipments == 0 && totals_order(st->order, &t) == 0) {
+	if (st->nshipments == 0) {
 		/* shipping is charged on the order's first shipment */
+		if (totals_order(st->order, &t) != 0 ||
+		    money_add(sh.amount, t.shipping_total, &sh.amount) != 0 ||
+		    money_add(sh.vat, t.shipping_vat, &sh.vat) != 0) {
+			res = beyond(rec, h[SH_order_number].line, "order_number", st, errs);
+			goto out;
+		}
 		sh.shipping_amount = t.shipping_total;
-		sh.amount += t.shipping_total;
-		sh.vat += t.shipping_vat;
 	}
 	sh.capture = sh.amount > 0 ? "waiting" : "none";
 	money_format(sh.amount, state_digits(st), money, sizeof money);
@@ -223,7 +242,7 @@ apply_shipment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	int found;
 
 	/* a shipment's identity admits updates, so it is not
-	 * lifecycle_identity(): the same id with the same lines is the
+	 * lifecycle_begin(): the same id with the same lines is the
 	 * same shipment, whatever else the file says */
 	lines_digest(a, rec, lines_sha);
 	identity_digest(rec, a->hash, a->scratch, sha);

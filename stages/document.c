@@ -66,12 +66,14 @@ shipping_line(struct doc *d, const struct order *o, int64_t amount, int64_t vat)
 	ln->line_total = amount;
 }
 
-/* VAT per rate and the totals, from the lines. */
-static void
+/* VAT per rate and the totals, from the lines; -1 when an amount is beyond
+ * MONEY_MAX or the weight beyond int64. */
+static int
 summarize(struct doc *d)
 {
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *ln = &d->lines[i];
+		int64_t base, weight;
 		size_t k;
 
 		for (k = 0; k < d->nvats && d->vats[k].rate != ln->vat_rate; k++)
@@ -89,13 +91,19 @@ summarize(struct doc *d)
 		}
 		for (k = 0; d->vats[k].rate != ln->vat_rate; k++)
 			;
-		d->vats[k].base += ln->line_total - ln->vat;
-		d->vats[k].amount += ln->vat;
-		d->vat_total += ln->vat;
-		d->total += ln->line_total;
-		if (ln->weight_grams > 0)
-			d->weight_total += ln->weight_grams * ln->quantity;
+		if (money_sub(ln->line_total, ln->vat, &base) != 0 ||
+		    money_add(d->vats[k].base, base, &d->vats[k].base) != 0 ||
+		    money_add(d->vats[k].amount, ln->vat, &d->vats[k].amount) != 0 ||
+		    money_add(d->vat_total, ln->vat, &d->vat_total) != 0 ||
+		    money_add(d->total, ln->line_total, &d->total) != 0)
+			return -1;
+		/* weights are no money: only int64 bounds them */
+		if (ln->weight_grams > 0 &&
+		    (__builtin_mul_overflow(ln->weight_grams, ln->quantity, &weight) ||
+		    __builtin_add_overflow(d->weight_total, weight, &d->weight_total)))
+			return -1;
 	}
+	return 0;
 }
 
 static void
@@ -134,21 +142,29 @@ shipment_lines(struct doc *d, const struct order_state *st, const struct shipmen
 			return -1;
 		ln = product_line(d, ol);
 		ln->quantity = sl->quantity;
-		/* the discount is allocated over the units like the total */
-		ln->discount = part_of(ol->discount, sl->first_unit + sl->quantity, ol->quantity) -
-		    part_of(ol->discount, sl->first_unit, ol->quantity);
 		ln->vat = sl->vat;
 		ln->line_total = sl->amount;
-		line_vat += sl->vat;
+		/* the discount is allocated over the units like the total */
+		if (money_sub(part_of(ol->discount, sl->first_unit + sl->quantity, ol->quantity),
+		    part_of(ol->discount, sl->first_unit, ol->quantity), &ln->discount) != 0 ||
+		    money_add(line_vat, sl->vat, &line_vat) != 0)
+			return -1;
 	}
-	if (sh->shipping_amount > 0)
-		shipping_line(d, st->order, sh->shipping_amount, sh->vat - line_vat);
+	if (sh->shipping_amount > 0) {
+		int64_t shipping_vat;
+
+		if (money_sub(sh->vat, line_vat, &shipping_vat) != 0)
+			return -1;
+		shipping_line(d, st->order, sh->shipping_amount, shipping_vat);
+	}
 	return 0;
 }
 
 static int
 return_lines(struct doc *d, const struct order_state *st, const struct order_return *r)
 {
+	int64_t worth;
+
 	for (size_t i = 0; i < r->nlines; i++) {
 		const struct order_line *ol = state_line(st, r->lines[i].line_id);
 		struct doc_line *ln;
@@ -162,10 +178,13 @@ return_lines(struct doc *d, const struct order_state *st, const struct order_ret
 		/* the returned units' share of the line's discount: what their
 		 * price comes to less what they were charged before VAT */
 		if (ol->discount > 0) {
-			int64_t gross = st->order->prices_include_vat ? ln->line_total :
-			    ln->line_total - ln->vat;
+			int64_t gross = ln->line_total, price;
 
-			ln->discount = ln->quantity * ln->unit_price - gross;
+			if ((!st->order->prices_include_vat &&
+			    money_sub(ln->line_total, ln->vat, &gross) != 0) ||
+			    money_mul(ln->quantity, ln->unit_price, &price) != 0 ||
+			    money_sub(price, gross, &ln->discount) != 0)
+				return -1;
 			if (ln->discount < 0)
 				ln->discount = 0;
 		}
@@ -174,8 +193,10 @@ return_lines(struct doc *d, const struct order_state *st, const struct order_ret
 		shipping_line(d, st->order, r->shipping_amount,
 		    vat_of(st->order->shipping_price, st->order->shipping_vat_rate,
 		    st->order->prices_include_vat));
-	d->return_fee = r->return_fee > r->lines_amount + r->shipping_amount ?
-	    r->lines_amount + r->shipping_amount : r->return_fee;
+	/* the fee as charged: at most what the return was worth */
+	if (money_add(r->lines_amount, r->shipping_amount, &worth) != 0)
+		return -1;
+	d->return_fee = r->return_fee > worth ? worth : r->return_fee;
 	return 0;
 }
 
@@ -287,8 +308,11 @@ doc_load(const struct render_ctx *r, int64_t id, struct doc *d)
 		goto out;
 	if (d->nlines > 0) {
 		d->total = 0;
-		summarize(d);
-		d->total -= d->return_fee;
+		if (summarize(d) != 0 || money_sub(d->total, d->return_fee, &d->total) != 0) {
+			log_error("document %s: its amounts add up beyond %lld minor units, or its "
+			    "weights beyond 2^63 grams", d->row.number, (long long)MONEY_MAX);
+			goto out;
+		}
 	}
 	ret = 0;
 out:

@@ -11,6 +11,16 @@
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 #include "stages/totals.h"
+#include "stages/validate.h"
+
+/* Adds why a record waits for the order its field v names. */
+static enum apply_result
+wait_for_order(struct apply_ctx *a, const struct field_value *v)
+{
+	errlist_add(a->defers, v->line, "order_number", ERR_ORDER_UNKNOWN,
+	    "order %s is not known yet; the file waits for it", v->s);
+	return APPLY_DEFERRED;
+}
 
 enum apply_result
 lifecycle_order(struct apply_ctx *a, const struct record *rec, size_t order_field,
@@ -21,40 +31,78 @@ lifecycle_order(struct apply_ctx *a, const struct record *rec, size_t order_fiel
 
 	if (found < 0)
 		return APPLY_FAILED;
-	if (found == 0) {
-		errlist_add(a->defers, v->line, "order_number", ERR_ORDER_UNKNOWN,
-		    "order %s is not known yet; the file waits for it", v->s);
-		return APPLY_DEFERRED;
-	}
-	return APPLY_OK;
+	return found == 0 ? wait_for_order(a, v) : APPLY_OK;
 }
 
-enum apply_result
-lifecycle_identity(struct apply_ctx *a, const struct record *rec, char sha[SHA256_HEX],
-    struct errlist *errs)
+static void
+conflict(const struct record *rec, struct errlist *errs)
 {
 	const struct kind_def *k = rec->kind;
 	const struct field_value *id = &rec->head[k->id_field];
+
+	errlist_add(errs, id->line, k->head[k->id_field].name, ERR_RECORD_CONFLICT,
+	    "%s %s was applied before with other content; a %s id is never reused",
+	    k->head[k->id_field].name, id->s, k->singular);
+}
+
+enum apply_result
+lifecycle_begin(struct apply_ctx *a, struct record *rec, size_t order_field,
+    struct order_state **st, char sha[SHA256_HEX], struct errlist *errs)
+{
+	const struct kind_def *k = rec->kind;
+	const struct field_value *id = &rec->head[k->id_field], *order = &rec->head[order_field];
 	char seen_sha[SHA256_HEX];
 	int64_t seen_input;
-	int found;
+	int seen, found;
 
-	identity_digest(rec, a->hash, a->scratch, sha);
-	found = ledger_record_identity(a->ledger, k->plural, id->s, &seen_input, seen_sha);
-	if (found < 0)
+	*st = NULL;
+	seen = ledger_record_identity(a->ledger, k->plural, id->s, &seen_input, seen_sha);
+	if (seen < 0)
 		return APPLY_FAILED;
-	if (!found)
-		return APPLY_OK;
-	if (seen_input == a->input_id)
+	if (seen && seen_input == a->input_id) {
 		errlist_add(errs, id->line, k->head[k->id_field].name, ERR_CSV_SPLIT_RECORD,
 		    "%s %s appears more than once in this file", k->head[k->id_field].name, id->s);
-	else if (strcmp(seen_sha, sha) == 0)
+		return APPLY_REJECTED;
+	}
+	if (order->s != NULL) {
+		if ((found = ledger_order_state(a->ledger, order->s, st)) < 0)
+			return APPLY_FAILED;
+		if (found == 0 && !seen)
+			return wait_for_order(a, order);
+		if (found == 0) {
+			/* applied before, to an order that was known: not this one */
+			conflict(rec, errs);
+			return APPLY_REJECTED;
+		}
+		/* amounts in the order's currency: their values are content */
+		if (!kind_own_currency(k) &&
+		    validate_money(rec, state_digits(*st), (*st)->order->currency, errs) > 0)
+			return APPLY_REJECTED;
+	}
+	identity_digest(rec, a->hash, a->scratch, sha);
+	if (!seen)
+		return APPLY_OK;
+	if (strcmp(seen_sha, sha) == 0)
 		return APPLY_DUPLICATE;
-	else
-		errlist_add(errs, id->line, k->head[k->id_field].name, ERR_RECORD_CONFLICT,
-		    "%s %s was applied before with other content; a %s id is never reused",
-		    k->head[k->id_field].name, id->s, k->singular);
+	conflict(rec, errs);
 	return APPLY_REJECTED;
+}
+
+void
+amount_too_large(struct errlist *errs, long line, const char *field, int digits,
+    const char *fmt, ...)
+{
+	struct buf what = { 0 };
+	char max[MONEY_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&what, fmt, ap);
+	va_end(ap);
+	money_format(MONEY_MAX, digits, max, sizeof max);
+	errlist_add(errs, line, field, ERR_AMOUNT_TOO_LARGE,
+	    "%s beyond %s, the largest amount sluice holds", buf_str(&what), max);
+	buf_free(&what);
 }
 
 int
@@ -93,26 +141,38 @@ journal_line(struct buf *b, int64_t line_id, int64_t quantity)
 	    (long long)line_id, (long long)quantity);
 }
 
-int64_t
-state_requested(const struct order_state *st, const char *type, const char *statuses)
+int
+state_requested(const struct order_state *st, const char *type, const char *statuses,
+    int64_t *sum)
 {
-	int64_t sum = 0;
-
+	*sum = 0;
 	for (size_t i = 0; i < st->nrequests; i++)
 		if (strcmp(st->requests[i].type, type) == 0 &&
-		    strstr(statuses, st->requests[i].status) != NULL)
-			sum += st->requests[i].amount;
-	return sum;
+		    strstr(statuses, st->requests[i].status) != NULL &&
+		    money_add(*sum, st->requests[i].amount, sum) != 0)
+			return -1;
+	return 0;
 }
 
-int64_t
-state_due(const struct order_state *st)
+int
+state_beyond(const struct order_state *st)
+{
+	log_error("order %s: its amounts in the ledger add up beyond %lld minor units, which "
+	    "sluice never writes", st->order->order_number, (long long)MONEY_MAX);
+	return -1;
+}
+
+int
+state_due(const struct order_state *st, int64_t *due)
 {
 	struct order_totals t;
 
-	if (totals_order(st->order, &t) != 0)
-		return 0;
-	return t.grand_total > st->order->authorized ? t.grand_total - st->order->authorized : 0;
+	if (totals_order(st->order, &t) != 0 ||
+	    money_sub(t.grand_total, st->order->authorized, due) != 0)
+		return -1;
+	if (*due < 0)
+		*due = 0;
+	return 0;
 }
 
 struct order_line *
@@ -251,10 +311,12 @@ lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char 
 static int
 request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 {
-	int64_t committed = state_requested(st, "capture", "pending succeeded");
+	int64_t committed, next;
 
 	if (st->order->hold)
 		return 0;   /* an order on hold gets no capture */
+	if (state_requested(st, "capture", "pending succeeded", &committed) != 0)
+		return state_beyond(st);
 	for (size_t i = 0; i < st->nshipments; i++) {
 		const struct shipment *sh = &st->shipments[i];
 
@@ -262,13 +324,15 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 			continue;
 		if (strcmp(a->conf->capture_on, "shipped") == 0 && !sh->shipped)
 			continue;   /* captured once marked shipped */
-		if (committed + sh->amount > st->order->authorized)
-			break;   /* in order: a later, smaller one does not jump the queue */
+		/* beyond MONEY_MAX is beyond any authorization too; in order: a
+		 * later, smaller one does not jump the queue */
+		if (money_add(committed, sh->amount, &next) != 0 || next > st->order->authorized)
+			break;
 		if (lifecycle_request(a, st, "capture", sh->shipment_id, sh->shipment_id, NULL,
 		    sh->amount) != 0 ||
 		    ledger_shipment_set_capture(a->ledger, sh->shipment_id, "requested") != 0)
 			return -1;
-		committed += sh->amount;
+		committed = next;
 	}
 	return 0;
 }
@@ -277,11 +341,14 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 static int
 release_authorization(struct apply_ctx *a, const struct order_state *st)
 {
-	int64_t left = st->order->authorized - state_requested(st, "capture", "succeeded");
+	int64_t captured, left;
 
 	for (size_t i = 0; i < st->nrequests; i++)
 		if (strcmp(st->requests[i].type, "release") == 0)
 			return 0;
+	if (state_requested(st, "capture", "succeeded", &captured) != 0 ||
+	    money_sub(st->order->authorized, captured, &left) != 0)
+		return state_beyond(st);
 	if (left <= 0)
 		return 0;
 	return lifecycle_request(a, st, "release", st->order->order_number, NULL, NULL, left);

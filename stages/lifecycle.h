@@ -11,6 +11,7 @@
 
 #include "pipeline/ledger_lifecycle.h"
 #include "stages/stages.h"
+#include "stages/totals.h"
 
 /*
  * Loads the order named by header field order_field of rec into *st.
@@ -21,13 +22,25 @@ enum apply_result lifecycle_order(struct apply_ctx *a, const struct record *rec,
     struct order_state **st);
 
 /*
- * Checks the record's own id (its kind's id field) and digests its content
- * into sha.  Returns APPLY_OK for a new record, APPLY_DUPLICATE when it was
- * applied before with the same content, APPLY_REJECTED (error added) when
- * with other content or earlier in the same file, APPLY_FAILED.
+ * Begins applying a record of a kind after orders: checks its own id (its
+ * kind's id field), loads the order named by header field order_field into
+ * *st (NULL when the field is absent), parses the record's amounts in the
+ * order's currency when the kind has none of its own, and digests its
+ * content (typed values, defaults applied) into sha.  Returns APPLY_OK for
+ * a new record; APPLY_DUPLICATE when the id was applied before with the
+ * same content; APPLY_REJECTED (errors added) when with other content
+ * (another order included), earlier in the same file, or when an amount
+ * is malformed; APPLY_DEFERRED (reason added to a->defers) for a new
+ * record whose order is not known yet; APPLY_FAILED.  *st is the caller's
+ * to free, whatever the result.
  */
-enum apply_result lifecycle_identity(struct apply_ctx *a, const struct record *rec,
-    char sha[SHA256_HEX], struct errlist *errs);
+enum apply_result lifecycle_begin(struct apply_ctx *a, struct record *rec, size_t order_field,
+    struct order_state **st, char sha[SHA256_HEX], struct errlist *errs);
+
+/* Adds amount_too_large at line and field: the printf-formatted subject
+ * ("quantity x unit_price is") is beyond MONEY_MAX, written in digits. */
+void amount_too_large(struct errlist *errs, long line, const char *field, int digits,
+    const char *fmt, ...) PRINTF_LIKE(5, 6);
 
 /* Records the record's identity once it is applied. */
 int lifecycle_remember(struct apply_ctx *a, const struct record *rec, const char *order_number,
@@ -49,11 +62,17 @@ int lifecycle_settle(struct apply_ctx *a, const char *order_number);
 int lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char *type,
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount);
 
-/* Sums over the order's requests of a type whose status is one of
- * `statuses` (a string such as "succeeded" or "pending succeeded"). */
-int64_t state_requested(const struct order_state *st, const char *type, const char *statuses);
-/* Due: the grand total beyond the authorization, or 0. */
-int64_t state_due(const struct order_state *st);
+/* Sums into *sum the order's requests of a type whose status is one of
+ * `statuses` (a string such as "succeeded" or "pending succeeded"); -1
+ * when the sum is beyond MONEY_MAX. */
+int state_requested(const struct order_state *st, const char *type, const char *statuses,
+    int64_t *sum);
+/* Due: the grand total beyond the authorization, or 0; -1 when an amount
+ * is beyond MONEY_MAX. */
+int state_due(const struct order_state *st, int64_t *due);
+/* For an order whose amounts in the ledger add up beyond MONEY_MAX, which
+ * the checks on every input keep out: logs it, returns -1. */
+int state_beyond(const struct order_state *st);
 
 /* The order's line, shipment, return, request or link of that id, or NULL. */
 struct order_line *state_line(const struct order_state *st, int64_t line_id);
@@ -84,7 +103,16 @@ void check_open_lines(const struct record *rec, const struct order_state *st, co
 /* Reports every line_id that an earlier line of the record already used. */
 void check_line_ids(const struct record *rec, size_t id_field, struct errlist *errs);
 void product_line_from_fields(const struct field_value *v, struct order_line *ln);
-void check_product_lines(const struct record *rec, int digits, struct errlist *errs);
+/* Reports a line's discount above quantity x unit_price, and a line whose
+ * amounts are beyond MONEY_MAX. */
+void check_product_lines(const struct record *rec, int digits, bool prices_include_vat,
+    struct errlist *errs);
+/* Computes the totals of o, whose last lines are rec's (one at least); when
+ * they go beyond MONEY_MAX, reports amount_too_large at the line of rec (or
+ * the shipping) that takes them there, unless check_product_lines()
+ * reported that line, and returns -1. */
+int check_totals(const struct record *rec, const struct order *o, int digits,
+    struct order_totals *t, struct errlist *errs);
 bool delivery_given(const struct record *rec, size_t first);
 void check_delivery(const struct record *rec, size_t first, struct errlist *errs);
 struct address delivery_from_fields(const struct field_value *h, size_t first);

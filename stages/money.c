@@ -109,6 +109,39 @@ rate_format(int64_t bp, char *out, size_t outsz)
 		snprintf(out, outsz, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
 }
 
+/* a op b for op '+', '-' or 'x', checked against int64 and the bound of
+ * amounts. */
+static int
+checked(int64_t a, char op, int64_t b, int64_t *out)
+{
+	int64_t r;
+	bool overflowed = op == '+' ? __builtin_add_overflow(a, b, &r) :
+	    op == '-' ? __builtin_sub_overflow(a, b, &r) : __builtin_mul_overflow(a, b, &r);
+
+	if (overflowed || r > MONEY_MAX || r < -MONEY_MAX)
+		return -1;
+	*out = r;
+	return 0;
+}
+
+int
+money_add(int64_t a, int64_t b, int64_t *out)
+{
+	return checked(a, '+', b, out);
+}
+
+int
+money_sub(int64_t a, int64_t b, int64_t *out)
+{
+	return checked(a, '-', b, out);
+}
+
+int
+money_mul(int64_t a, int64_t b, int64_t *out)
+{
+	return checked(a, 'x', b, out);
+}
+
 int64_t
 div_round(__int128 num, int64_t den)
 {
@@ -131,13 +164,21 @@ vat_of(int64_t gross, int64_t rate_bp, bool prices_include_vat)
 	return div_round((__int128)gross * rate_bp, 10000);
 }
 
-void
+int
 line_money(int64_t quantity, int64_t unit_price, int64_t discount, int64_t rate_bp,
     bool prices_include_vat, struct line_money *out)
 {
-	out->gross = quantity * unit_price - discount;
-	out->vat = vat_of(out->gross, rate_bp, prices_include_vat);
-	out->total = prices_include_vat ? out->gross : out->gross + out->vat;
+	struct line_money m;
+
+	if (money_mul(quantity, unit_price, &m.gross) != 0 ||
+	    money_sub(m.gross, discount, &m.gross) != 0)
+		return -1;
+	m.vat = vat_of(m.gross, rate_bp, prices_include_vat);
+	m.total = m.gross;
+	if (!prices_include_vat && money_add(m.gross, m.vat, &m.total) != 0)
+		return -1;
+	*out = m;
+	return 0;
 }
 
 int64_t

@@ -10,8 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The largest amount a money field may hold, in minor units. */
+/*
+ * The largest amount a money field may hold, in minor units, and the
+ * largest amount sluice keeps or computes: a line's total, an order's, a
+ * shipment's, a refund, an invoice's, an order's authorization.  Bounded
+ * so far inside int64 that sums of millions of them cannot overflow.
+ */
 #define MONEY_MAX INT64_C(999999999999)
+#define MONEY_MAX_TEXT "999999999999"   /* the same, for SQL */
 
 extern const char *const currency_codes[];   /* NULL-terminated */
 
@@ -34,10 +40,22 @@ void money_format(int64_t minor, int digits, char *out, size_t outsz);
  * ("25", "7.75", "12.5"); out needs 16 bytes. */
 void rate_format(int64_t bp, char *out, size_t outsz);
 
-/* num / den rounded half away from zero; den > 0. */
+/*
+ * Checked arithmetic on amounts: *out = a + b, a - b or a x b and 0; or -1,
+ * *out untouched, when the exact result lies beyond -MONEY_MAX..MONEY_MAX
+ * (every result that would overflow int64 does).  Every amount that is
+ * summed or multiplied goes through these.
+ */
+int money_add(int64_t a, int64_t b, int64_t *out);
+int money_sub(int64_t a, int64_t b, int64_t *out);
+int money_mul(int64_t a, int64_t b, int64_t *out);
+
+/* num / den rounded half away from zero; den > 0, and the quotient fits
+ * int64 (it does for every call below: |num / den| <= the amount). */
 int64_t div_round(__int128 num, int64_t den);
 
-/* VAT of a gross amount at rate (hundredths of a percent). */
+/* VAT of a gross amount at rate (hundredths of a percent, 0 to 10000): at
+ * most the gross in magnitude. */
 int64_t vat_of(int64_t gross, int64_t rate_bp, bool prices_include_vat);
 
 /* The money of one order line. */
@@ -47,12 +65,15 @@ struct line_money {
 	int64_t vat;
 };
 
-void line_money(int64_t quantity, int64_t unit_price, int64_t discount, int64_t rate_bp,
+/* Computes a line's money; -1 (out untouched) when quantity x unit_price,
+ * the gross or the total is beyond MONEY_MAX. */
+int line_money(int64_t quantity, int64_t unit_price, int64_t discount, int64_t rate_bp,
     bool prices_include_vat, struct line_money *out);
 
-/* The amount of the first k of n units of something worth `amount`:
- * round(amount * k / n).  Parts k..m are charged part(m) - part(k), so the
- * parts of a whole always add up to the whole. */
+/* The amount of the first k of n units (0 <= k <= n) of something worth
+ * `amount`: round(amount * k / n), at most the amount in magnitude.  Parts
+ * k..m are charged part(m) - part(k), so the parts of a whole always add
+ * up to the whole. */
 int64_t part_of(int64_t amount, int64_t k, int64_t n);
 
 #endif

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -17,6 +18,15 @@ struct money_fmt {
 	int digits;
 	char buf[8][MONEY_SIZE];
 	int next;
+};
+
+/* The money the view shows, computed before anything is printed. */
+struct view_sums {
+	struct line_totals *lines;   /* one per order line */
+	struct order_totals t;
+	int64_t captured;
+	int64_t refunded;
+	int64_t due;
 };
 
 /* Formats an amount into one of a few rotating buffers. */
@@ -201,7 +211,7 @@ json_event(void *ctx, const struct journal_event *e)
 }
 
 static int
-print_json(struct ledger *l, const struct order_state *st, const struct order_totals *t,
+print_json(struct ledger *l, const struct order_state *st, const struct view_sums *v,
     struct money_fmt *m, FILE *out)
 {
 	const struct order *o = st->order;
@@ -218,21 +228,20 @@ print_json(struct ledger *l, const struct order_state *st, const struct order_to
 	json_object_set_new(root, "order_date", json_text(o->order_date));
 	json_object_set_new(root, "market", json_text(o->market));
 	json_object_set_new(root, "email", json_text(o->email));
-	json_object_set_new(root, "grand_total", json_text(fmt(m, t->grand_total)));
-	json_object_set_new(root, "vat_total", json_text(fmt(m, t->vat_total)));
-	json_object_set_new(root, "shipping_total", json_text(fmt(m, t->shipping_total)));
+	json_object_set_new(root, "grand_total", json_text(fmt(m, v->t.grand_total)));
+	json_object_set_new(root, "vat_total", json_text(fmt(m, v->t.vat_total)));
+	json_object_set_new(root, "shipping_total", json_text(fmt(m, v->t.shipping_total)));
 	json_object_set_new(root, "authorized", json_text(fmt(m, o->authorized)));
-	json_object_set_new(root, "captured", json_text(fmt(m, state_requested(st, "capture", "succeeded"))));
-	json_object_set_new(root, "refunded", json_text(fmt(m, state_requested(st, "refund", "succeeded"))));
-	json_object_set_new(root, "due", json_text(fmt(m, state_due(st))));
+	json_object_set_new(root, "captured", json_text(fmt(m, v->captured)));
+	json_object_set_new(root, "refunded", json_text(fmt(m, v->refunded)));
+	json_object_set_new(root, "due", json_text(fmt(m, v->due)));
 	json_object_set_new(root, "billing", jaddress(&o->billing));
 	json_object_set_new(root, "delivery", jaddress(&o->delivery));
 	for (size_t i = 0; i < o->nlines; i++) {
 		const struct order_line *ln = &o->lines[i];
-		struct line_totals lt;
+		const struct line_totals *lt = &v->lines[i];
 		json_t *j = json_object();
 
-		totals_line(ln, o->prices_include_vat, &lt);
 		rate_format(ln->vat_rate, rate, sizeof rate);
 		json_object_set_new(j, "line_id", json_integer(ln->line_id));
 		json_object_set_new(j, "sku", json_text(ln->sku));
@@ -244,8 +253,8 @@ print_json(struct ledger *l, const struct order_state *st, const struct order_to
 		json_object_set_new(j, "unit_price", json_text(fmt(m, ln->unit_price)));
 		json_object_set_new(j, "discount", json_text(fmt(m, ln->discount)));
 		json_object_set_new(j, "vat_rate", json_text(rate));
-		json_object_set_new(j, "line_total", json_text(fmt(m, lt.total)));
-		json_object_set_new(j, "vat", json_text(fmt(m, lt.vat)));
+		json_object_set_new(j, "line_total", json_text(fmt(m, lt->total)));
+		json_object_set_new(j, "vat", json_text(fmt(m, lt->vat)));
 		json_array_append_new(lines, j);
 	}
 	json_object_set_new(root, "lines", lines);
@@ -355,7 +364,7 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 }
 
 static int
-print_text(struct ledger *l, const struct order_state *st, const struct order_totals *t,
+print_text(struct ledger *l, const struct order_state *st, const struct view_sums *v,
     struct money_fmt *m, FILE *out)
 {
 	const struct order *o = st->order;
@@ -388,26 +397,23 @@ print_text(struct ledger *l, const struct order_state *st, const struct order_to
 	    "qty", "shipped", "cancelled", "returned", "unit price", "discount", "vat%", "total", "vat");
 	for (size_t i = 0; i < o->nlines; i++) {
 		const struct order_line *ln = &o->lines[i];
-		struct line_totals lt;
 		struct buf sku = { 0 };
 
-		totals_line(ln, o->prices_include_vat, &lt);
 		rate_format(ln->vat_rate, rate, sizeof rate);
 		sanitize_text(ln->sku, strlen(ln->sku), &sku);
 		fprintf(out, "  %7" PRId64 "  %-20s %6" PRId64 " %7" PRId64 " %9" PRId64 " %8" PRId64
 		    " %13s %11s %6s %13s %11s\n", ln->line_id, buf_str(&sku), ln->quantity,
 		    ln->shipped, ln->cancelled, line_returned(st, ln->line_id), fmt(m, ln->unit_price),
-		    fmt(m, ln->discount), rate, fmt(m, lt.total), fmt(m, lt.vat));
+		    fmt(m, ln->discount), rate, fmt(m, v->lines[i].total), fmt(m, v->lines[i].vat));
 		buf_free(&sku);
 	}
 	rate_format(o->shipping_vat_rate, rate, sizeof rate);
-	fprintf(out, "\n  shipping      %13s (VAT %s%%: %s)\n", fmt(m, t->shipping_total), rate,
-	    fmt(m, t->shipping_vat));
-	fprintf(out, "  grand total   %13s   VAT total %s\n", fmt(m, t->grand_total),
-	    fmt(m, t->vat_total));
+	fprintf(out, "\n  shipping      %13s (VAT %s%%: %s)\n", fmt(m, v->t.shipping_total), rate,
+	    fmt(m, v->t.shipping_vat));
+	fprintf(out, "  grand total   %13s   VAT total %s\n", fmt(m, v->t.grand_total),
+	    fmt(m, v->t.vat_total));
 	fprintf(out, "  authorized    %13s   captured %s   refunded %s   due %s\n",
-	    fmt(m, o->authorized), fmt(m, state_requested(st, "capture", "succeeded")),
-	    fmt(m, state_requested(st, "refund", "succeeded")), fmt(m, state_due(st)));
+	    fmt(m, o->authorized), fmt(m, v->captured), fmt(m, v->refunded), fmt(m, v->due));
 	if (st->nshipments + st->nreturns + st->nrequests + st->nlinks > 0)
 		fputc('\n', out);
 	text_lifecycle(st, m, out);
@@ -417,23 +423,37 @@ print_text(struct ledger *l, const struct order_state *st, const struct order_to
 	return ledger_journal_for_order(l, o->order_number, text_event, out);
 }
 
+/* Computes what the view shows of st's money; -1 (logged) when an amount
+ * is beyond MONEY_MAX.  v->lines is the caller's to free. */
+static int
+view_sums(const struct order_state *st, struct view_sums *v)
+{
+	const struct order *o = st->order;
+
+	v->lines = xreallocarray(NULL, o->nlines ? o->nlines : 1, sizeof *v->lines);
+	for (size_t i = 0; i < o->nlines; i++)
+		if (totals_line(&o->lines[i], o->prices_include_vat, &v->lines[i]) != 0)
+			return state_beyond(st);
+	return totals_order(o, &v->t) != 0 ||
+	    state_requested(st, "capture", "succeeded", &v->captured) != 0 ||
+	    state_requested(st, "refund", "succeeded", &v->refunded) != 0 ||
+	    state_due(st, &v->due) != 0 ? state_beyond(st) : 0;
+}
+
 int
 order_view_print(struct ledger *l, const char *order_number, bool json, FILE *out)
 {
 	struct order_state *st;
-	struct order_totals t;
+	struct view_sums v;
 	struct money_fmt m = { 0 };
-	int found = ledger_order_state(l, order_number, &st), ret;
+	int found = ledger_order_state(l, order_number, &st), ret = -1;
 
 	if (found <= 0)
 		return found;
 	m.digits = state_digits(st);
-	if (totals_order(st->order, &t) != 0) {
-		log_error("order %s: amounts overflow", order_number);
-		order_state_free(st);
-		return -1;
-	}
-	ret = json ? print_json(l, st, &t, &m, out) : print_text(l, st, &t, &m, out);
+	if (view_sums(st, &v) == 0)
+		ret = json ? print_json(l, st, &v, &m, out) : print_text(l, st, &v, &m, out);
+	free(v.lines);
 	order_state_free(st);
 	return ret == 0 ? 1 : -1;
 }

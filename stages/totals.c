@@ -3,13 +3,15 @@
 #include "stages/money.h"
 #include "stages/totals.h"
 
-void
+int
 totals_line(const struct order_line *ln, bool prices_include_vat, struct line_totals *out)
 {
 	struct line_money m;
 	int64_t keep = ln->quantity - ln->cancelled;
 
-	line_money(ln->quantity, ln->unit_price, ln->discount, ln->vat_rate, prices_include_vat, &m);
+	if (line_money(ln->quantity, ln->unit_price, ln->discount, ln->vat_rate, prices_include_vat,
+	    &m) != 0)
+		return -1;
 	out->gross = m.gross;
 	out->full_total = m.total;
 	out->full_vat = m.vat;
@@ -17,6 +19,7 @@ totals_line(const struct order_line *ln, bool prices_include_vat, struct line_to
 	 * quantity - cancelled units */
 	out->total = part_of(m.total, keep, ln->quantity);
 	out->vat = part_of(m.vat, keep, ln->quantity);
+	return 0;
 }
 
 int
@@ -28,20 +31,22 @@ totals_order(const struct order *o, struct order_totals *t)
 	for (size_t i = 0; i < o->nlines; i++) {
 		struct line_totals lt;
 
-		totals_line(&o->lines[i], o->prices_include_vat, &lt);
-		if (__builtin_add_overflow(t->lines_total, lt.total, &t->lines_total) ||
-		    __builtin_add_overflow(t->lines_vat, lt.vat, &t->lines_vat))
+		t->beyond = i;
+		if (totals_line(&o->lines[i], o->prices_include_vat, &lt) != 0 ||
+		    money_add(t->lines_total, lt.total, &t->lines_total) != 0 ||
+		    money_add(t->lines_vat, lt.vat, &t->lines_vat) != 0)
 			return -1;
 		if (o->lines[i].cancelled < o->lines[i].quantity)
 			any_open = true;
 	}
+	t->beyond = o->nlines;
 	if (any_open && o->shipping_price > 0) {
 		t->shipping_vat = vat_of(o->shipping_price, o->shipping_vat_rate, o->prices_include_vat);
-		t->shipping_total = o->prices_include_vat ? o->shipping_price :
-		    o->shipping_price + t->shipping_vat;
+		t->shipping_total = o->shipping_price;
+		if (!o->prices_include_vat &&
+		    money_add(o->shipping_price, t->shipping_vat, &t->shipping_total) != 0)
+			return -1;
 	}
-	if (__builtin_add_overflow(t->lines_total, t->shipping_total, &t->grand_total) ||
-	    __builtin_add_overflow(t->lines_vat, t->shipping_vat, &t->vat_total))
-		return -1;
-	return 0;
+	return money_add(t->lines_total, t->shipping_total, &t->grand_total) != 0 ||
+	    money_add(t->lines_vat, t->shipping_vat, &t->vat_total) != 0 ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 #ifndef SLUICE_TOTALS_H
 #define SLUICE_TOTALS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pipeline/ledger_orders.h"
@@ -25,11 +26,15 @@ struct order_totals {
 	int64_t shipping_vat;
 	int64_t grand_total;
 	int64_t vat_total;
+	size_t beyond;           /* when totals_order() fails: the index of the
+	                            line whose amounts, or whose adding, went
+	                            beyond MONEY_MAX; nlines for the shipping */
 };
 
-void totals_line(const struct order_line *ln, bool prices_include_vat, struct line_totals *out);
-/* Computes t from o's lines; -1 when a sum overflows (never with amounts
- * inside the contract's limits and a sane number of lines). */
+/* Computes a line's totals; -1 when its amounts are beyond MONEY_MAX. */
+int totals_line(const struct order_line *ln, bool prices_include_vat, struct line_totals *out);
+/* Computes t from o's lines; -1 when an amount or a sum is beyond
+ * MONEY_MAX (t->beyond says where). */
 int totals_order(const struct order *o, struct order_totals *t);
 
 #endif

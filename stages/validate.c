@@ -432,11 +432,22 @@ check_fields(const struct field_def *defs, size_t n, struct field_value *vals, l
 	return bad;
 }
 
+/* The header index of the kind's currency field, or -1. */
+static int
+currency_field(const struct kind_def *k)
+{
+	for (size_t i = 0; i < k->nhead; i++)
+		if (k->head[i].type == FT_CURRENCY)
+			return (int)i;
+	return -1;
+}
+
 size_t
 validate_record(struct record *rec, struct errlist *errs)
 {
 	const struct kind_def *k = rec->kind;
 	size_t bad;
+	int cur, digits;
 
 	bad = check_fields(k->head, k->nhead, rec->head, rec->line, errs);
 	for (size_t i = 0; i < rec->nlines; i++)
@@ -445,18 +456,16 @@ validate_record(struct record *rec, struct errlist *errs)
 		errlist_add(errs, rec->line, NULL, ERR_NO_LINES, "the %s has no lines", k->singular);
 		bad++;
 	}
-	for (size_t i = 0; i < k->nhead; i++) {
-		const struct field_value *cur = &rec->head[i];
-		int digits;
-
-		if (k->head[i].type != FT_CURRENCY || cur->s == NULL)
-			continue;
-		digits = currency_digits(cur->s, cur->len);
-		if (digits >= 0)
-			bad += validate_money(rec, digits, cur->s, errs);
-		break;
-	}
+	if ((cur = currency_field(k)) >= 0 && rec->head[cur].s != NULL &&
+	    (digits = currency_digits(rec->head[cur].s, rec->head[cur].len)) >= 0)
+		bad += validate_money(rec, digits, rec->head[cur].s, errs);
 	return bad;
+}
+
+bool
+kind_own_currency(const struct kind_def *k)
+{
+	return currency_field(k) >= 0;
 }
 
 static size_t

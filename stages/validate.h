@@ -39,6 +39,10 @@ bool valid_text(const char *s, size_t len, long long max, bool multiline);
  */
 size_t validate_record(struct record *rec, struct errlist *errs);
 
+/* True when the kind's amounts are in a currency field of its own, which
+ * validate_record() reads; false when they are in the order's. */
+bool kind_own_currency(const struct kind_def *k);
+
 /* Checks the money fields of rec (header and lines) for `digits` minor
  * digits and fills their num.  Returns the number of errors added. */
 size_t validate_money(struct record *rec, int digits, const char *currency, struct errlist *errs);

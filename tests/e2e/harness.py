@@ -102,6 +102,38 @@ class Spool:
         return json.loads(self.sluice("status", "--json", check=True).stdout)
 
 
+KIND_DIR = {"order": "orders", "amendment": "amendments", "cancellation": "cancellations",
+            "shipment": "shipments", "payment": "payments", "return": "returns",
+            "invoice": "invoices"}
+
+
+class Steps(unittest.TestCase):
+    """Tests that drop files into a fresh spool one at a time.  Whatever a
+    test did, the ledger must then equal what its journal gives."""
+
+    def setUp(self):
+        self.s = Spool()
+        self.n = 0
+
+    def tearDown(self):
+        try:
+            r = self.s.sluice("audit")
+            self.assertEqual(r.returncode, 0, r.stdout)
+        finally:
+            self.s.close()
+
+    def step(self, kind, text, expect="accepted", ext="csv"):
+        """Drops one file into the folder of kind (its name, or the
+        singular), processes it, checks its outcome; returns the receipt."""
+        self.n += 1
+        name = "%03d-%s.%s" % (self.n, kind, ext)
+        self.s.drop(KIND_DIR.get(kind, kind), name, text)
+        self.s.run_once()
+        r = self.s.receipt(name)
+        self.assertEqual(r["status"], expect, "%s: %s" % (name, r["errors"]))
+        return r
+
+
 def codes(receipt):
     """The (line, field, code) of every error of a receipt."""
     return {(int(e["line"]), e.get("field"), e["code"]) for e in receipt["errors"]}

@@ -34,12 +34,13 @@ class Audit(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def audit_after(self, *sql):
-        """Audits a copy of the ledger changed by sql; returns (exit, lines)."""
+        """Audits a copy of the ledger changed by sql (each statement
+        changing one row, or dropping something); returns (exit, lines)."""
         copy = os.path.join(self.tmp, "ledger-%d.db" % len(os.listdir(self.tmp)))
         shutil.copyfile(self.s.path("ledger.db"), copy)
         db = sqlite3.connect(copy)
         for q in sql:
-            self.assertEqual(db.execute(q).rowcount, 1, q)
+            self.assertEqual(db.execute(q).rowcount, -1 if q.startswith("DROP") else 1, q)
         db.commit()
         db.close()
         r = self.s.sluice("--ledger", copy, "audit")
@@ -110,6 +111,36 @@ class Audit(unittest.TestCase):
                 code, out = self.audit_after(sql)
                 self.assertEqual(code, 1, out)
                 self.assertIn(line, out)
+
+    def test_amounts_beyond_int64_in_the_journal_are_named(self):
+        """Amounts that add up beyond int64 are a difference, not a failure."""
+        big = "92233720368547758.07"   # INT64_MAX minor units
+        code, out = self.audit_after(
+            "DROP TRIGGER journal_no_update",
+            "UPDATE journal SET detail = json_set(detail, '$.authorized', '%s')"
+            " WHERE order_number = 'G-1' AND type = 'order_received'" % big,
+            "UPDATE journal SET detail = json_set(detail, '$.amount', '%s')"
+            " WHERE order_number = 'G-1' AND type = 'payment_succeeded'"
+            " AND json_extract(detail, '$.type') = 'authorization'" % big)
+        self.assertEqual(code, 1, out)
+        self.assertIn("G-1: authorized: journal beyond 9999999999.99; ledger 738.00", out)
+        # so are units
+        code, out = self.audit_after(
+            "DROP TRIGGER journal_no_update",
+            "UPDATE journal SET detail = json_set(detail, '$.lines[0].quantity', %d)"
+            " WHERE order_number = 'G-1' AND type = 'order_received'" % (2 ** 63 - 1),
+            "UPDATE journal SET detail = json_set(detail, '$.lines[0].quantity', %d)"
+            " WHERE type = 'shipment_created' AND json_extract(detail, '$.shipment_id') = 'SH-G1'"
+            % (2 ** 63 - 1))
+        self.assertEqual(code, 1, out)
+        self.assertTrue(any(l.startswith("G-1: line ") for l in out), out)
+        # negative amounts are no amounts either
+        code, out = self.audit_after(
+            "DROP TRIGGER journal_no_update",
+            "UPDATE journal SET detail = json_set(detail, '$.authorized', '-1.00')"
+            " WHERE order_number = 'G-1' AND type = 'order_received'")
+        self.assertEqual(code, 1, out)
+        self.assertIn("G-1: authorized: journal beyond 9999999999.99; ledger 738.00", out)
 
     def test_a_gap_in_a_series_is_named(self):
         code, out = self.audit_after("DELETE FROM documents WHERE number = 'INV-000002'")

@@ -3,38 +3,11 @@ worked out by hand (in the comments), in currencies with 2, 0 and 3 minor
 digits and with prices with and without VAT; and a scenario per rule of the
 domain with the rejection it must produce."""
 import os
-import unittest
 
-from harness import Spool, codes, run_tap
+from harness import Steps, codes, run_tap
 from lifecycle_util import amendment, cancellation, order, payment, ret, shipment
 
-KIND_DIR = {"order": "orders", "amendment": "amendments", "cancellation": "cancellations",
-            "shipment": "shipments", "payment": "payments", "return": "returns"}
-
-
-class Story(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-        self.n = 0
-
-    def tearDown(self):
-        """Whatever a test did, the ledger equals what its journal gives."""
-        try:
-            r = self.s.sluice("audit")
-            self.assertEqual(r.returncode, 0, r.stdout)
-        finally:
-            self.s.close()
-
-    def step(self, kind, text, expect="accepted"):
-        """Drops one file, processes it, checks its outcome; returns the receipt."""
-        self.n += 1
-        name = "%03d-%s.csv" % (self.n, kind)
-        self.s.drop(KIND_DIR[kind], name, text)
-        self.s.run_once()
-        r = self.s.receipt(name)
-        self.assertEqual(r["status"], expect, "%s: %s" % (name, r["errors"]))
-        return r
-
+class Story(Steps):
     def reject(self, kind, text, code):
         r = self.step(kind, text, "rejected")
         self.assertIn(code, {e["code"] for e in r["errors"]}, r["errors"])

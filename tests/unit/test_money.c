@@ -1,6 +1,9 @@
 /* Unit tests of stages/money and stages/totals: minor units, rounding half
- * away from zero, VAT both ways, and cumulative allocation of parts. */
+ * away from zero, VAT both ways, cumulative allocation of parts, and
+ * checked arithmetic at the bound of amounts and at int64's. */
 #include "config.h"
+
+#include <stdlib.h>
 
 #include "stages/money.h"
 #include "stages/totals.h"
@@ -36,6 +39,7 @@ START_TEST(parse_by_currency_digits)
 	ck_assert_int_eq(money_parse("9999999999.99", 13, 2, &v), 0);
 	ck_assert_int_eq(v, MONEY_MAX);
 	ck_assert_int_eq(money_parse("10000000000.00", 14, 2, &v), -1);
+	ck_assert_int_eq(strtoll(MONEY_MAX_TEXT, NULL, 10), MONEY_MAX);
 	ck_assert_int_eq(money_parse("99999999999999999999999", 23, 0, &v), -1);
 }
 END_TEST
@@ -110,18 +114,110 @@ START_TEST(line_amounts)
 {
 	struct line_money m;
 
-	line_money(2, 159254, 26240, 1200, true, &m);
+	ck_assert_int_eq(line_money(2, 159254, 26240, 1200, true, &m), 0);
 	ck_assert_int_eq(m.gross, 292268);
 	ck_assert_int_eq(m.total, 292268);
 	ck_assert_int_eq(m.vat, 31314);
-	line_money(2, 170647, 55942, 1200, false, &m);
+	ck_assert_int_eq(line_money(2, 170647, 55942, 1200, false, &m), 0);
 	ck_assert_int_eq(m.gross, 285352);
 	ck_assert_int_eq(m.vat, 34242);
 	ck_assert_int_eq(m.total, 319594);
-	/* the largest line the contract allows does not overflow */
-	line_money(100000, MONEY_MAX, 0, 10000, false, &m);
-	ck_assert_int_eq(m.gross, 100000 * MONEY_MAX);
-	ck_assert_int_eq(m.total, 2 * 100000 * MONEY_MAX);
+	/* at the limit: 7999999999.99 + 25% = 9999999999.99 */
+	ck_assert_int_eq(line_money(1, 799999999999, 0, 2500, false, &m), 0);
+	ck_assert_int_eq(m.vat, 200000000000);
+	ck_assert_int_eq(m.total, MONEY_MAX);
+	ck_assert_int_eq(line_money(1, MONEY_MAX, 0, 2500, true, &m), 0);
+	ck_assert_int_eq(m.total, MONEY_MAX);
+	/* one minor unit beyond, by VAT, by quantity, by price: m untouched */
+	m.total = 7;
+	ck_assert_int_eq(line_money(1, 800000000000, 0, 2500, false, &m), -1);
+	ck_assert_int_eq(line_money(2, 500000000000, 0, 0, true, &m), -1);
+	ck_assert_int_eq(line_money(100000, MONEY_MAX, 0, 10000, false, &m), -1);
+	ck_assert_int_eq(line_money(100000, MONEY_MAX, MONEY_MAX, 0, true, &m), -1);
+	ck_assert_int_eq(line_money(INT64_MAX, INT64_MAX, 0, 0, true, &m), -1);
+	ck_assert_int_eq(m.total, 7);
+	/* a discount brings a product within the limit back only when the
+	 * product itself fits */
+	ck_assert_int_eq(line_money(2, MONEY_MAX / 2, 1, 0, true, &m), 0);
+	ck_assert_int_eq(m.total, MONEY_MAX / 2 * 2 - 1);
+}
+END_TEST
+
+START_TEST(checked_arithmetic_at_the_limits)
+{
+	int64_t r = 42;
+
+	ck_assert_int_eq(money_add(MONEY_MAX, 0, &r), 0);
+	ck_assert_int_eq(r, MONEY_MAX);
+	ck_assert_int_eq(money_add(MONEY_MAX - 1, 1, &r), 0);
+	ck_assert_int_eq(r, MONEY_MAX);
+	ck_assert_int_eq(money_add(-MONEY_MAX, 0, &r), 0);
+	ck_assert_int_eq(r, -MONEY_MAX);
+	/* the exact result counts, not the operands */
+	ck_assert_int_eq(money_add(INT64_MAX, INT64_MIN, &r), 0);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(money_sub(INT64_MAX, INT64_MAX, &r), 0);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(money_sub(INT64_MIN, INT64_MIN, &r), 0);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(money_mul(INT64_MIN, 0, &r), 0);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(money_mul(-1, MONEY_MAX, &r), 0);
+	ck_assert_int_eq(r, -MONEY_MAX);
+	ck_assert_int_eq(money_mul(999999, 1000000, &r), 0);
+	ck_assert_int_eq(r, 999999000000);
+	ck_assert_int_eq(money_sub(0, MONEY_MAX, &r), 0);
+	ck_assert_int_eq(r, -MONEY_MAX);
+	/* beyond the bound, or beyond int64: -1, r untouched */
+	r = 42;
+	ck_assert_int_eq(money_add(MONEY_MAX, 1, &r), -1);
+	ck_assert_int_eq(money_add(-MONEY_MAX, -1, &r), -1);
+	ck_assert_int_eq(money_add(INT64_MAX, 1, &r), -1);
+	ck_assert_int_eq(money_add(INT64_MAX, INT64_MAX, &r), -1);
+	ck_assert_int_eq(money_add(INT64_MIN, -1, &r), -1);
+	ck_assert_int_eq(money_add(INT64_MIN, INT64_MIN, &r), -1);
+	ck_assert_int_eq(money_sub(-MONEY_MAX, 1, &r), -1);
+	ck_assert_int_eq(money_sub(MONEY_MAX, -1, &r), -1);
+	ck_assert_int_eq(money_sub(INT64_MIN, 1, &r), -1);
+	ck_assert_int_eq(money_sub(0, INT64_MIN, &r), -1);
+	ck_assert_int_eq(money_sub(INT64_MAX, -1, &r), -1);
+	ck_assert_int_eq(money_sub(INT64_MAX, INT64_MIN, &r), -1);
+	ck_assert_int_eq(money_mul(1000000, 1000000, &r), -1);
+	ck_assert_int_eq(money_mul(100000, MONEY_MAX, &r), -1);
+	ck_assert_int_eq(money_mul(INT64_MIN, -1, &r), -1);
+	ck_assert_int_eq(money_mul(INT64_MAX, 2, &r), -1);
+	ck_assert_int_eq(money_mul(INT64_MAX, INT64_MAX, &r), -1);
+	ck_assert_int_eq(money_mul(INT64_MIN, INT64_MIN, &r), -1);
+	ck_assert_int_eq(money_mul(3037000500, 3037000500, &r), -1);
+	ck_assert_int_eq(money_mul(-3037000500, 3037000500, &r), -1);
+	ck_assert_int_eq(r, 42);
+}
+END_TEST
+
+START_TEST(rounding_at_the_int64_limits)
+{
+	__int128 sum = 0;
+
+	/* 128-bit intermediates: amount x k never overflows, and the quotient
+	 * is at most the amount */
+	ck_assert_int_eq(div_round(INT64_MAX, 1), INT64_MAX);
+	ck_assert_int_eq(div_round(INT64_MIN, 1), INT64_MIN);
+	ck_assert_int_eq(div_round((__int128)INT64_MAX * INT64_MAX, INT64_MAX), INT64_MAX);
+	ck_assert_int_eq(div_round((__int128)INT64_MIN * INT64_MAX, INT64_MAX), INT64_MIN);
+	ck_assert_int_eq(div_round(INT64_C(1) << 62, INT64_MAX), 1);   /* 2r >= den */
+	ck_assert_int_eq(div_round((INT64_C(1) << 62) - 1, INT64_MAX), 0);
+	ck_assert_int_eq(part_of(INT64_MAX, 1, 1), INT64_MAX);
+	ck_assert_int_eq(part_of(INT64_MIN, 1, 1), INT64_MIN);
+	ck_assert_int_eq(part_of(INT64_MAX, 99999, 100000), INT64_C(9223279803134407259));
+	ck_assert_int_eq(part_of(INT64_MAX, 0, 100000), 0);
+	for (int64_t k = 1; k <= 7; k++)
+		sum += part_of(INT64_MAX, k, 7) - part_of(INT64_MAX, k - 1, 7);
+	ck_assert(sum == INT64_MAX);
+	ck_assert_int_eq(vat_of(INT64_MAX, 10000, false), INT64_MAX);
+	ck_assert_int_eq(vat_of(INT64_MAX, 10000, true), INT64_C(4611686018427387904));
+	ck_assert_int_eq(vat_of(INT64_MIN, 10000, true), INT64_C(-4611686018427387904));
+	ck_assert_int_eq(vat_of(MONEY_MAX, 2500, false), 250000000000);
+	ck_assert_int_eq(vat_of(MONEY_MAX, 2500, true), 200000000000);
 }
 END_TEST
 
@@ -176,6 +272,48 @@ START_TEST(order_totals_with_cancellation_and_shipping)
 }
 END_TEST
 
+START_TEST(order_totals_beyond_the_limit)
+{
+	struct order_line lines[3] = {
+		{ .line_id = 1, .quantity = 1, .unit_price = 600000000000, .vat_rate = 2500 },
+		{ .line_id = 2, .quantity = 1, .unit_price = 399999999999, .vat_rate = 2500 },
+		{ .line_id = 3, .quantity = 1, .unit_price = 1, .vat_rate = 2500 },
+	};
+	struct order o = { .prices_include_vat = true, .lines = lines, .nlines = 2 };
+	struct order_totals t;
+
+	/* exactly the limit */
+	ck_assert_int_eq(totals_order(&o, &t), 0);
+	ck_assert_int_eq(t.grand_total, MONEY_MAX);
+	/* one more line: it is where the sum goes beyond */
+	o.nlines = 3;
+	ck_assert_int_eq(totals_order(&o, &t), -1);
+	ck_assert_uint_eq(t.beyond, 2);
+	/* the shipping */
+	o.nlines = 2;
+	o.shipping_price = 1;
+	ck_assert_int_eq(totals_order(&o, &t), -1);
+	ck_assert_uint_eq(t.beyond, 2);
+	/* shipping counts while a unit is not cancelled; a cancelled unit
+	 * takes its line's amount off */
+	lines[0].cancelled = 1;
+	ck_assert_int_eq(totals_order(&o, &t), 0);
+	ck_assert_int_eq(t.grand_total, 399999999999 + 1);
+	/* a line beyond on its own */
+	lines[0] = (struct order_line){ .line_id = 1, .quantity = 100000, .unit_price = MONEY_MAX };
+	ck_assert_int_eq(totals_order(&o, &t), -1);
+	ck_assert_uint_eq(t.beyond, 0);
+	/* the shipping beyond, VAT added */
+	lines[0] = (struct order_line){ .line_id = 1, .quantity = 1, .unit_price = 1 };
+	o.nlines = 1;
+	o.prices_include_vat = false;
+	o.shipping_price = MONEY_MAX;
+	o.shipping_vat_rate = 100;
+	ck_assert_int_eq(totals_order(&o, &t), -1);
+	ck_assert_uint_eq(t.beyond, 1);
+}
+END_TEST
+
 static Suite *
 money_suite(void)
 {
@@ -188,8 +326,11 @@ money_suite(void)
 	tcase_add_test(tc, round_half_away_from_zero);
 	tcase_add_test(tc, vat_both_ways);
 	tcase_add_test(tc, line_amounts);
+	tcase_add_test(tc, checked_arithmetic_at_the_limits);
+	tcase_add_test(tc, rounding_at_the_int64_limits);
 	tcase_add_test(tc, parts_add_up);
 	tcase_add_test(tc, order_totals_with_cancellation_and_shipping);
+	tcase_add_test(tc, order_totals_beyond_the_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
