@@ -41,7 +41,7 @@ static const struct conf_key {
 	{ "max_field_bytes", CT_SIZE, offsetof(struct conf, max_field_bytes), "64KiB", 1024,
 	  16777216, NULL, "longest field, and longest CSV row, that the parsers accept" },
 	{ "max_record_lines", CT_INT, offsetof(struct conf, max_record_lines), "10000", 1,
-	  1000000, NULL, "most lines one record (an order, a shipment) may have" },
+	  50000, NULL, "most lines one record (an order, a shipment) may have" },
 	{ "max_errors", CT_INT, offsetof(struct conf, max_errors), "100", 1, 100000, NULL,
 	  "most errors a receipt lists; the rest are counted" },
 	{ "batch_files", CT_INT, offsetof(struct conf, batch_files), "64", 1, 100000, NULL,

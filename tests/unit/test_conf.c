@@ -59,6 +59,10 @@ START_TEST(units_and_limits)
 	ck_assert_int_eq(conf_set(&c, "max_errors", "10KiB", &e), -1);   /* a count, not a size */
 	ck_assert_int_eq(conf_set(&c, "max_errors", "7", &e), 0);
 	ck_assert_int_eq(c.max_errors, 7);
+	/* bounded so that a sum over one record's lines (a pro-forma's weight:
+	 * lines x 100000 units x 10^9 g) fits in 64 bits */
+	ck_assert_int_eq(conf_set(&c, "max_record_lines", "50000", &e), 0);
+	ck_assert_int_eq(conf_set(&c, "max_record_lines", "50001", &e), -1);
 	ck_assert_int_eq(conf_set(&c, "synchronous", "off", &e), -1);
 	ck_assert_int_eq(conf_set(&c, "nope", "1", &e), -1);
 	ck_assert_ptr_nonnull(strstr(buf_str(&e), "unknown key 'nope'"));
