@@ -146,12 +146,12 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 	if (in->fd < 0) {
 		if (in->not_regular)
 			errlist_add(errs, 0, NULL, ERR_NOT_REGULAR_FILE,
-			    "%s is not a regular file (a link, folder, FIFO, socket or device); "
-			    "it was not read", in->name);
+			    "the name is not a regular file (a link, folder, FIFO, socket or "
+			    "device); it was not read");
 		else if (in->denied)
 			/* the file's own mode: it stays so until someone changes it */
-			errlist_add(errs, 0, NULL, ERR_IO_ERROR, "%s could not be opened: %s",
-			    in->name, strerror(in->open_errno));
+			errlist_add(errs, 0, NULL, ERR_IO_ERROR, "the file could not be opened: %s",
+			    strerror(in->open_errno));
 		else {
 			log_error("%s could not be opened: %s; it stays claimed and is tried again",
 			    in->name, strerror(in->open_errno));
@@ -167,17 +167,17 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 	*size = st.st_size;
 	if (stage_parser(in->name) == NULL) {
 		errlist_add(errs, 0, NULL, ERR_UNKNOWN_FORMAT,
-		    "%s does not end in .csv or .xml, so its format is unknown", in->name);
+		    "the file name does not end in .csv or .xml, so its format is unknown");
 		return 0;
 	}
 	if (st.st_size > p->conf->max_file_size) {
 		errlist_add(errs, 0, NULL, ERR_FILE_TOO_LARGE,
-		    "%s has %lld bytes, more than max_file_size (%lld)", in->name,
+		    "the file has %lld bytes, more than max_file_size (%lld)",
 		    (long long)st.st_size, (long long)p->conf->max_file_size);
 		return 0;
 	}
 	if (st.st_size == 0) {
-		errlist_add(errs, 0, NULL, ERR_EMPTY_FILE, "%s is empty", in->name);
+		errlist_add(errs, 0, NULL, ERR_EMPTY_FILE, "the file is empty");
 		return 0;
 	}
 	return 1;
@@ -210,7 +210,7 @@ store_errors(struct processor *p, int64_t id, struct errlist *errs)
 
 /* Moves the deferral reasons into the errors, for a rejection at expiry. */
 static void
-expire(const struct input_file *in, struct outcome *out, int64_t waited_ns)
+expire(struct outcome *out, int64_t waited_ns)
 {
 	for (size_t i = 0; i < out->defers.n; i++) {
 		const struct error_item *d = &out->defers.items[i];
@@ -218,7 +218,7 @@ expire(const struct input_file *in, struct outcome *out, int64_t waited_ns)
 		errlist_add(&out->errs, d->line, d->field, d->code, "%s", d->message);
 	}
 	errlist_add(&out->errs, 0, NULL, ERR_DEFERRAL_EXPIRED,
-	    "%s waited %lld hours for what it refers to, longer than defer_expiry", in->name,
+	    "the file waited %lld hours for what it refers to, longer than defer_expiry",
 	    (long long)(waited_ns / 3600000000000));
 }
 
@@ -339,7 +339,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 			goto fail;
 		out->records = (int64_t)nrecords;
 		if (nrecords == 0 && errlist_total(&out->errs) == 0)
-			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "%s holds no records", in->name);
+			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "the file holds no records");
 		out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
 	}
 	if (errlist_total(&out->errs) == 0 && r.deferred > 0) {
@@ -374,7 +374,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 			out->input_id = row.id;
 			goto receipt;
 		}
-		expire(in, out, waited);
+		expire(out, waited);
 	}
 	if (errlist_total(&out->errs) > 0) {
 		/* all or nothing: undo every record, keep only the verdict */
