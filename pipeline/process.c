@@ -68,18 +68,14 @@ use_template(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why)
 
 	if (template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
 	    &p->template_text, &p->template_logo, why) != 0)
-		return -1;
+		return 1;
 	sha256_reset(p->hash);
 	sha256_update(p->hash, buf_str(&p->template_text), p->template_text.len + 1);
 	sha256_update(p->hash, p->template_logo.data != NULL ? p->template_logo.data : "",
 	    p->template_logo.len);
 	sha256_final(p->hash, sha);
-	if (ledger_template_store(p->ledger, sha, name, buf_str(&p->template_text),
-	    p->template_logo.len > 0 ? p->template_logo.data : NULL, p->template_logo.len) != 0) {
-		buf_puts(why, "the ledger failed");
-		return -1;
-	}
-	return 0;
+	return ledger_template_store(p->ledger, sha, name, buf_str(&p->template_text),
+	    p->template_logo.len > 0 ? p->template_logo.data : NULL, p->template_logo.len);
 }
 
 void

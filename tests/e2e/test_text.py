@@ -2,7 +2,8 @@
 against its XSD, whatever the file's name and for every input it accepts;
 text fields refuse control, bidirectional formatting and noncharacters;
 documents carry the text as it was sent (receipts alone echo bytes as
-\\xHH); CDATA is text."""
+\\xHH); CDATA is text; receipts name no path of the server."""
+import glob
 import os
 import subprocess
 import unittest
@@ -227,6 +228,67 @@ class DocumentText(unittest.TestCase):
             self.assertIsNone(ET.parse(pf).getroot().find(NS + "buyer").find(NS + "address2"))
             self.assertEqual(text_of(pf, "line", "description"), "Shirt & <Tie>")
             self.assertEqual(text_of(pf, "total_value"), "10.00")
+        finally:
+            s.close()
+
+
+class Paths(unittest.TestCase):
+    """Receipts go to partners: they name no path of the server."""
+
+    def test_receipts_name_no_path_of_the_server(self):
+        s = Spool(max_file_size="4KiB")
+        try:
+            tdir = s.path("templates")
+            with open(os.path.join(tdir, "nologo.conf"), "w") as f:
+                f.write("name = Shop\nlogo = missing.png\n")
+            with open(os.path.join(tdir, "broken.conf"), "w") as f:
+                f.write("name = Shop\ncolour = red\n")
+            with open(os.path.join(tdir, "notpng.conf"), "w") as f:
+                f.write("name = Shop\nlogo = fake.png\n")
+            with open(os.path.join(tdir, "fake.png"), "w") as f:
+                f.write("not a png")
+            os.mkdir(os.path.join(tdir, "folder.conf"))
+            for name in ("missing", "nologo", "broken", "notpng", "folder"):
+                s.drop("invoices", name + ".csv", free_invoice("P-" + name, "Kund AB",
+                                                               [("K", 1, "1.00", "25")], template=name))
+            s.drop("orders", "empty.csv", b"")
+            s.drop("orders", "big.csv", b"x" * 8192)
+            s.drop("orders", "what.txt", b"x")
+            os.symlink("/etc/passwd", s.path("in", "orders", "link.csv"))
+            s.drop("orders", "bad.xml", b"<orders xmlns='urn:sluice:1'><order></orders>")
+            header = read(os.path.join(SRCDIR, "spool", "examples", "orders.csv")).split(b"\n")[0]
+            s.drop("orders", "bad.csv", header + b'\nx"y"\n')
+            s.run_once()
+            receipts = glob.glob(s.path("out", "receipts", "*.xml"))
+            self.assertEqual(len(receipts), 11)
+            self.assertEqual([e["message"] for e in s.receipt("bad.csv")["errors"]], [
+                "malformed CSV: a quote inside an unquoted field, or text after a closing quote"])
+            for name in ("missing", "nologo", "broken", "notpng", "folder"):
+                self.assertEqual(codes(s.receipt(name + ".csv")), {(2, "template", "unknown_template")})
+            for path in receipts:
+                text = read(path).decode()
+                for secret in (s.root, s.dir, os.path.realpath(s.dir), tdir, "/etc/passwd", "/tmp"):
+                    self.assertNotIn(secret, text, path)
+        finally:
+            s.close()
+
+
+    def test_a_broken_default_template_is_not_the_senders_fault(self):
+        s = Spool()
+        try:
+            default = s.path("templates", "default.conf")
+            good = read(default)
+            with open(default, "w") as f:
+                f.write("colour = red\n")
+            s.drop("invoices", "ft.csv", free_invoice("FT-D1", "Kund AB", [("K", 1, "1.00", "25")]))
+            r = s.sluice("run", "--once")
+            self.assertEqual(r.returncode, 70, r.stderr)
+            self.assertIn("template default: line 1: unknown key 'colour'", r.stderr)
+            self.assertEqual(os.listdir(s.path("out", "receipts")), [])
+            with open(default, "wb") as f:
+                f.write(good)
+            s.run_once()
+            self.assertEqual(s.receipt("ft.csv")["status"], "accepted")
         finally:
             s.close()
 
