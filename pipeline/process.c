@@ -179,31 +179,6 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 	return 1;
 }
 
-/* Stores the listed errors (and a count of the unlisted ones). */
-static int
-store_errors(struct processor *p, int64_t id, struct errlist *errs)
-{
-	int seq = 0;
-
-	errlist_sort(errs);
-	if (ledger_input_clear_errors(p->ledger, id) != 0)
-		return -1;
-	for (size_t i = 0; i < errs->n; i++)
-		if (ledger_input_error_add(p->ledger, id, seq++, &errs->items[i]) != 0)
-			return -1;
-	if (errs->more > 0) {
-		char msg[128];
-		struct error_item e = { .line = 0, .field = NULL, .code = ERR_TOO_MANY_ERRORS,
-			.message = msg };
-
-		snprintf(msg, sizeof msg, "%zu more errors were found and are not listed",
-		    errs->more);
-		if (ledger_input_error_add(p->ledger, id, seq, &e) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Moves the deferral reasons into the errors, for a rejection at expiry. */
 static void
 expire(struct outcome *out, int64_t waited_ns)
@@ -363,7 +338,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 				goto fail;
 			if (was_deferred)
 				row.id = existing;
-			if (store_errors(p, row.id, &out->defers) != 0 ||
+			if (ledger_input_set_errors(p->ledger, row.id, &out->defers) != 0 ||
 			    ledger_input_finish(p->ledger, row.id, "deferred", out->records,
 			    (int64_t)errlist_total(&out->defers), "") != 0)
 				goto fail;
@@ -378,7 +353,8 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 		if (ledger_rollback_savepoint(p->ledger) != 0 || ledger_savepoint(p->ledger) != 0)
 			goto fail;
 		row.status = "rejected";
-		if (begin_row(p, &row, existing, at) != 0 || store_errors(p, row.id, &out->errs) != 0)
+		if (begin_row(p, &row, existing, at) != 0 ||
+		    ledger_input_set_errors(p->ledger, row.id, &out->errs) != 0)
 			goto fail;
 	}
 	out->input_id = row.id;
