@@ -40,7 +40,7 @@
 	X(XML_SCHEMA, "xml_schema", "the XML does not follow the kind's XSD (an element out of place, unknown or missing)") \
 	/* field types */                                                             \
 	X(MISSING_FIELD, "missing_field", "a required field is absent or empty")       \
-	X(INVALID_TEXT, "invalid_text", "a text field holds invalid UTF-8, control characters, or is too long") \
+	X(INVALID_TEXT, "invalid_text", "a text field holds invalid UTF-8, control or bidirectional formatting characters or noncharacters, or is too long") \
 	X(INVALID_ID, "invalid_id", "an id is not 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit") \
 	X(INVALID_DATE, "invalid_date", "a date is not an RFC 3339 date-time") \
 	X(INVALID_MONEY, "invalid_money", "an amount is not a decimal with exactly the currency's minor digits, or is out of range") \

@@ -369,11 +369,6 @@ ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t re
 	return ledger_exec_stmt(l, st);
 }
 
-int
-ledger_input_clear_errors(struct ledger *l, int64_t input_id)
-{
-	return ledger_run(l, "DELETE FROM input_errors WHERE input_id = ?", "i", input_id);
-}
 
 int
 ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at)
@@ -395,6 +390,30 @@ ledger_input_error_add(struct ledger *l, int64_t input_id, int seq, const struct
 	ledger_bind_text(st, 5, err_code_name(e->code));
 	ledger_bind_text(st, 6, e->message);
 	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_input_set_errors(struct ledger *l, int64_t input_id, struct errlist *errs)
+{
+	int seq = 0;
+
+	errlist_sort(errs);
+	if (ledger_run(l, "DELETE FROM input_errors WHERE input_id = ?", "i", input_id) != 0)
+		return -1;
+	for (size_t i = 0; i < errs->n; i++)
+		if (ledger_input_error_add(l, input_id, seq++, &errs->items[i]) != 0)
+			return -1;
+	if (errs->more > 0) {
+		char msg[128];
+		struct error_item e = { .line = 0, .field = NULL, .code = ERR_TOO_MANY_ERRORS,
+			.message = msg };
+
+		snprintf(msg, sizeof msg, "%zu more errors were found and are not listed",
+		    errs->more);
+		if (ledger_input_error_add(l, input_id, seq, &e) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void

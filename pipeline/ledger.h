@@ -63,12 +63,14 @@ int ledger_input_insert(struct ledger *l, struct input_row *row);
 /* Sets an input's outcome and where it is filed. */
 int ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
     int64_t error_count, const char *filed_as);
-/* Clears an input's listed errors (before they are written anew). */
-int ledger_input_clear_errors(struct ledger *l, int64_t input_id);
 /* Sets when an input was (last) processed. */
 int ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at);
 int ledger_input_error_add(struct ledger *l, int64_t input_id, int seq,
     const struct error_item *e);
+/* Replaces an input's listed errors with those of errs, sorted
+ * (errlist_sort), and when errs counted more than it keeps, a last error
+ * too_many_errors saying how many: the errors as its receipt lists them. */
+int ledger_input_set_errors(struct ledger *l, int64_t input_id, struct errlist *errs);
 /* Finds an accepted or duplicate input with this content; returns 1 and
  * fills *records when found, 0 when not, -1 on failure. */
 int ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records);

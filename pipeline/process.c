@@ -79,18 +79,14 @@ use_template(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why)
 
 	if (template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
 	    &p->template_text, &p->template_logo, why) != 0)
-		return -1;
+		return 1;
 	sha256_reset(p->hash);
 	sha256_update(p->hash, buf_str(&p->template_text), p->template_text.len + 1);
 	sha256_update(p->hash, p->template_logo.data != NULL ? p->template_logo.data : "",
 	    p->template_logo.len);
 	sha256_final(p->hash, sha);
-	if (ledger_template_store(p->ledger, sha, name, buf_str(&p->template_text),
-	    p->template_logo.len > 0 ? p->template_logo.data : NULL, p->template_logo.len) != 0) {
-		buf_puts(why, "the ledger failed");
-		return -1;
-	}
-	return 0;
+	return ledger_template_store(p->ledger, sha, name, buf_str(&p->template_text),
+	    p->template_logo.len > 0 ? p->template_logo.data : NULL, p->template_logo.len);
 }
 
 void
@@ -157,12 +153,12 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 	if (in->fd < 0) {
 		if (in->not_regular)
 			errlist_add(errs, 0, NULL, ERR_NOT_REGULAR_FILE,
-			    "%s is not a regular file (a link, folder, FIFO, socket or device); "
-			    "it was not read", in->name);
+			    "the name is not a regular file (a link, folder, FIFO, socket or "
+			    "device); it was not read");
 		else if (in->denied)
 			/* the file's own mode: it stays so until someone changes it */
-			errlist_add(errs, 0, NULL, ERR_IO_ERROR, "%s could not be opened: %s",
-			    in->name, strerror(in->open_errno));
+			errlist_add(errs, 0, NULL, ERR_IO_ERROR, "the file could not be opened: %s",
+			    strerror(in->open_errno));
 		else {
 			log_error("%s could not be opened: %s; it stays claimed and is tried again",
 			    in->name, strerror(in->open_errno));
@@ -178,50 +174,25 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 	*size = st.st_size;
 	if (stage_parser(in->name) == NULL) {
 		errlist_add(errs, 0, NULL, ERR_UNKNOWN_FORMAT,
-		    "%s does not end in .csv or .xml, so its format is unknown", in->name);
+		    "the file name does not end in .csv or .xml, so its format is unknown");
 		return 0;
 	}
 	if (st.st_size > p->conf->max_file_size) {
 		errlist_add(errs, 0, NULL, ERR_FILE_TOO_LARGE,
-		    "%s has %lld bytes, more than max_file_size (%lld)", in->name,
+		    "the file has %lld bytes, more than max_file_size (%lld)",
 		    (long long)st.st_size, (long long)p->conf->max_file_size);
 		return 0;
 	}
 	if (st.st_size == 0) {
-		errlist_add(errs, 0, NULL, ERR_EMPTY_FILE, "%s is empty", in->name);
+		errlist_add(errs, 0, NULL, ERR_EMPTY_FILE, "the file is empty");
 		return 0;
 	}
 	return 1;
 }
 
-/* Stores the listed errors (and a count of the unlisted ones). */
-static int
-store_errors(struct processor *p, int64_t id, struct errlist *errs)
-{
-	int seq = 0;
-
-	errlist_sort(errs);
-	if (ledger_input_clear_errors(p->ledger, id) != 0)
-		return -1;
-	for (size_t i = 0; i < errs->n; i++)
-		if (ledger_input_error_add(p->ledger, id, seq++, &errs->items[i]) != 0)
-			return -1;
-	if (errs->more > 0) {
-		char msg[128];
-		struct error_item e = { .line = 0, .field = NULL, .code = ERR_TOO_MANY_ERRORS,
-			.message = msg };
-
-		snprintf(msg, sizeof msg, "%zu more errors were found and are not listed",
-		    errs->more);
-		if (ledger_input_error_add(p->ledger, id, seq, &e) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Moves the deferral reasons into the errors, for a rejection at expiry. */
 static void
-expire(const struct input_file *in, struct outcome *out, int64_t waited_ns)
+expire(struct outcome *out, int64_t waited_ns)
 {
 	for (size_t i = 0; i < out->defers.n; i++) {
 		const struct error_item *d = &out->defers.items[i];
@@ -229,7 +200,7 @@ expire(const struct input_file *in, struct outcome *out, int64_t waited_ns)
 		errlist_add(&out->errs, d->line, d->field, d->code, "%s", d->message);
 	}
 	errlist_add(&out->errs, 0, NULL, ERR_DEFERRAL_EXPIRED,
-	    "%s waited %lld hours for what it refers to, longer than defer_expiry", in->name,
+	    "the file waited %lld hours for what it refers to, longer than defer_expiry",
 	    (long long)(waited_ns / 3600000000000));
 }
 
@@ -350,7 +321,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 			goto fail;
 		out->records = (int64_t)nrecords;
 		if (nrecords == 0 && errlist_total(&out->errs) == 0)
-			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "%s holds no records", in->name);
+			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "the file holds no records");
 		out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
 	}
 	if (errlist_total(&out->errs) == 0 && r.deferred > 0) {
@@ -378,14 +349,14 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 				goto fail;
 			if (was_deferred)
 				row.id = existing;
-			if (store_errors(p, row.id, &out->defers) != 0 ||
+			if (ledger_input_set_errors(p->ledger, row.id, &out->defers) != 0 ||
 			    ledger_input_finish(p->ledger, row.id, "deferred", out->records,
 			    (int64_t)errlist_total(&out->defers), "") != 0)
 				goto fail;
 			out->input_id = row.id;
 			goto receipt;
 		}
-		expire(in, out, waited);
+		expire(out, waited);
 	}
 	if (errlist_total(&out->errs) > 0) {
 		/* all or nothing: undo every record, keep only the verdict */
@@ -393,7 +364,8 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 		if (ledger_rollback_savepoint(p->ledger) != 0 || ledger_savepoint(p->ledger) != 0)
 			goto fail;
 		row.status = "rejected";
-		if (begin_row(p, &row, existing, at) != 0 || store_errors(p, row.id, &out->errs) != 0)
+		if (begin_row(p, &row, existing, at) != 0 ||
+		    ledger_input_set_errors(p->ledger, row.id, &out->errs) != 0)
 			goto fail;
 	}
 	out->input_id = row.id;

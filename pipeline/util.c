@@ -197,25 +197,27 @@ excerpt(const char *s, size_t len, size_t max_chars, char *out, size_t outsz)
 	return out;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
+size_t
+utf8_decode(const char *str, size_t len, uint32_t *cp)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned char c = s[0];
 	size_t n;
-	uint32_t cp;
+	uint32_t v;
 
-	if (c < 0x80)
+	if (c < 0x80) {
+		*cp = c;
 		return 1;
+	}
 	if (c >= 0xc2 && c <= 0xdf) {
 		n = 1;
-		cp = c & 0x1f;
+		v = c & 0x1f;
 	} else if (c >= 0xe0 && c <= 0xef) {
 		n = 2;
-		cp = c & 0x0f;
+		v = c & 0x0f;
 	} else if (c >= 0xf0 && c <= 0xf4) {
 		n = 3;
-		cp = c & 0x07;
+		v = c & 0x07;
 	} else
 		return 0;
 	if (len - 1 < n)
@@ -223,53 +225,53 @@ utf8_seq(const unsigned char *s, size_t len)
 	for (size_t k = 1; k <= n; k++) {
 		if ((s[k] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
+		v = (v << 6) | (s[k] & 0x3f);
 	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+	if ((n == 2 && v < 0x800) || (n == 3 && v < 0x10000) || v > 0x10ffff ||
+	    (v >= 0xd800 && v <= 0xdfff))
 		return 0;
+	*cp = v;
 	return n + 1;
 }
 
-void
-sanitize_text(const char *str, size_t len, struct buf *out)
+bool
+unicode_printable(uint32_t cp)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	return !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe);
+}
+
+void
+sanitize_text(const char *s, size_t len, struct buf *out)
+{
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = utf8_seq(s + i, len - i);
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 
-		if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\'))) {
-			buf_printf(out, "\\x%02x", s[i]);
-			i++;
-			continue;
-		}
-		buf_append(out, s + i, n);
+		if (n == 0 || !unicode_printable(cp) || cp == '\\') {
+			/* every byte of it: a reader sees exactly what was sent */
+			n = n > 0 ? n : 1;
+			for (size_t k = 0; k < n; k++)
+				buf_printf(out, "\\x%02x", (unsigned char)s[i + k]);
+		} else
+			buf_append(out, s + i, n);
 		i += n;
 	}
 }
 
 bool
-utf8_valid(const char *str, size_t len)
+utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n;
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		/* C1 controls are valid UTF-8: utf8_seq() refuses them, so
-		 * accept the two-byte form U+0080..U+009F here */
-		if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xa0) {
-			i += 2;
-			continue;
-		}
-		if ((n = utf8_seq(s + i, len - i)) == 0)
+		if (n == 0)
 			return false;
 		i += n;
 	}

@@ -48,12 +48,28 @@ char *excerpt(const char *s, size_t len, size_t max_chars, char *out, size_t out
 #define EXCERPT_SIZE 200
 
 /* Appends s[0..len) to out with every byte that is not part of printable
- * UTF-8 (invalid sequences, control characters, backslash) written as
- * \xHH, so the text is safe in XML, JSON and logs. */
+ * UTF-8 (invalid sequences, characters unicode_printable() refuses,
+ * backslash) written as \xHH: an echo of untrusted bytes (a file name in a
+ * receipt, a log line) that is safe in XML, JSON and logs and says exactly
+ * which bytes came. */
 void sanitize_text(const char *s, size_t len, struct buf *out);
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t len);
+
+/* Decodes the UTF-8 sequence at s[0..len), len > 0: returns its length
+ * (1-4) with the code point in *cp, or 0 when it is not well-formed (a
+ * stray or missing continuation byte, an overlong form, a surrogate, or
+ * beyond U+10FFFF). */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* False for the code points that text must not hold: C0 and C1 controls
+ * and DEL (tab and line ends among them: text that may span lines allows
+ * those itself), the bidirectional embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069: they reorder what a reader sees), and the
+ * noncharacters (U+FDD0-U+FDEF and the last two of every plane, U+FFFE and
+ * U+FFFF among them, which XML cannot carry). */
+bool unicode_printable(uint32_t cp);
 
 /* Cuts spaces, tabs and line ends from both ends of s in place; returns
  * the first character kept. */

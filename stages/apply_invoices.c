@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pipeline/ledger_documents.h"
+#include "pipeline/log.h"
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "stages/money.h"
@@ -70,11 +71,14 @@ apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	if (ledger_free_invoice_insert(a->ledger, &f) != 0 ||
 	    lifecycle_remember(a, rec, f.order_number != NULL ? f.order_number : "", sha) != 0)
 		goto out;
-	rc = issue_free_invoice(a, f.invoice_id, f.order_number, f.template, &why);
+	rc = issue_free_invoice(a, f.invoice_id, f.order_number, h[IH_template].s, &why);
 	if (rc > 0) {
-		errlist_add(errs, h[IH_template].s != NULL ? h[IH_template].line : rec->line,
-		    "template", ERR_UNKNOWN_TEMPLATE, "template %s cannot be used: %s", f.template,
-		    buf_str(&why));
+		/* the reason names the server's files: the operator's log has
+		 * it, the sender's receipt does not */
+		log_warn("free-text invoice %s: template %s cannot be used: %s", f.invoice_id,
+		    f.template, why.len > 0 ? str_trim(why.data) : "");
+		errlist_add(errs, h[IH_template].line, "template", ERR_UNKNOWN_TEMPLATE,
+		    "template %s cannot be found or read", f.template);
 		res = APPLY_REJECTED;
 	} else if (rc == 0)
 		res = APPLY_OK;

@@ -325,9 +325,12 @@ csv_feed(struct csv_in *c, const char *data, size_t len)
 		size_t seg = nl != NULL ? (size_t)(nl - data) + 1 : len;
 
 		if (csv_parse(&c->p, data, seg, on_field, on_row, c) != seg) {
+			/* the field limit below keeps buffers far from CSV_ETOOBIG */
+			if (csv_error(&c->p) != CSV_EPARSE)
+				fatal("libcsv: %s", csv_strerror(csv_error(&c->p)));
 			errlist_add(c->errs, c->cur_line, NULL, ERR_CSV_SYNTAX,
 			    "malformed CSV: a quote inside an unquoted field, or text after a "
-			    "closing quote (%s)", csv_strerror(csv_error(&c->p)));
+			    "closing quote");
 			c->abandoned = true;
 			break;
 		}

@@ -58,10 +58,11 @@ default_template(struct apply_ctx *a, char sha[SHA256_HEX])
 	struct buf why = { 0 };
 	int ret = a->use_template(a->template_ctx, a->conf->default_template, sha, &why);
 
-	if (ret != 0)
-		log_error("template %s: %s", a->conf->default_template, buf_str(&why));
+	if (ret > 0)
+		log_error("template %s: %s", a->conf->default_template,
+		    why.len > 0 ? str_trim(why.data) : "");
 	buf_free(&why);
-	return ret;
+	return ret != 0 ? -1 : 0;
 }
 
 static int
@@ -141,8 +142,10 @@ issue_free_invoice(struct apply_ctx *a, const char *invoice_id, const char *orde
 		.invoice_id = (char *)invoice_id, .template_sha256 = sha };
 	int ret;
 
-	if (a->use_template(a->template_ctx, template_name, sha, why) != 0)
-		return 1;
+	ret = template_name != NULL ? a->use_template(a->template_ctx, template_name, sha, why) :
+	    default_template(a, sha);
+	if (ret != 0)
+		return ret;
 	if ((d.number = next_number(a, a->conf->invoice_prefix)) == NULL)
 		return -1;
 	ret = issue(a, &d, "invoices", "invoice_xml", true);

@@ -21,9 +21,11 @@ int issue_proforma(struct apply_ctx *a, const char *order_number, const char *sh
 int issue_request(struct apply_ctx *a, const char *order_number, const struct payment_request *r);
 /* A payment link file. */
 int issue_link(struct apply_ctx *a, const char *order_number, const char *link_id);
-/* The invoice of a free-text invoice record (already in the ledger).
- * Returns 0, -1 on failure, or 1 when its template cannot be used (the
- * reason in why: the record's fault). */
+/* The invoice of a free-text invoice record (already in the ledger), in
+ * the template the record names (template_name), else the default one.
+ * Returns 0; 1 when the named template cannot be used (the reason in why,
+ * for the operator: the record's fault); -1 on failure (the ledger, or the
+ * default template: the operator's to mend, logged). */
 int issue_free_invoice(struct apply_ctx *a, const char *invoice_id, const char *order_number,
     const char *template_name, struct buf *why);
 

@@ -4,6 +4,11 @@
  * with fallbacks for scripts the main font lacks).  It draws from the same
  * document model as the XML.  Deterministic: the PDF's creation date is
  * the document's date, and nothing else varies between two renderings.
+ *
+ * Pages: the document is laid out twice, first without drawing to count
+ * its pages, then drawn, so each footer says "Page n/N".  Whatever would
+ * reach below BOTTOM (a line of the table, a total, a line of the free
+ * text) starts a new page, which begins with the title and number.
  */
 #include "config.h"
 
@@ -33,6 +38,8 @@ struct pdf {
 	const struct doc *d;
 	double y;
 	int page;
+	int pages;            /* how many there are (known when drawing) */
+	bool drawing;         /* false: laying out only, to count the pages */
 	bool proforma;
 	bool font_failed;     /* a font could not be loaded: its text is missing */
 };
@@ -124,7 +131,22 @@ render_pdf_fonts_ok(void)
 	return ok;
 }
 
-/* Draws text in a box of the given width; returns its height. */
+/* Sets layout to s in font, wrapped (at words, else anywhere) to width. */
+static PangoFontDescription *
+set_text(PangoLayout *layout, double width, enum align align, const char *font, const char *s)
+{
+	PangoFontDescription *fd = pango_font_description_from_string(font);
+
+	pango_layout_set_font_description(layout, fd);
+	pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
+	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_alignment(layout, align == RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+	pango_layout_set_text(layout, s, -1);
+	return fd;
+}
+
+/* Draws text in a box of the given width (when drawing); returns its
+ * height. */
 static double
 text(struct pdf *p, double x, double y, double width, enum align align, const char *font,
     double grey, const char *s)
@@ -134,18 +156,15 @@ text(struct pdf *p, double x, double y, double width, enum align align, const ch
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	fd = pango_font_description_from_string(font);
-	pango_layout_set_font_description(p->layout, fd);
-	pango_layout_set_width(p->layout, (int)(width * PANGO_SCALE));
-	pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(p->layout, align == RIGHT ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-	pango_layout_set_text(p->layout, s, -1);
-	cairo_set_source_rgb(p->cr, grey, grey, grey);
-	cairo_move_to(p->cr, x, y);
-	pango_cairo_show_layout(p->cr, p->layout);
+	fd = set_text(p->layout, width, align, font, s);
+	if (p->drawing) {
+		cairo_set_source_rgb(p->cr, grey, grey, grey);
+		cairo_move_to(p->cr, x, y);
+		pango_cairo_show_layout(p->cr, p->layout);
+		if (!p->font_failed)
+			p->font_failed = !fonts_loaded(p->layout, fd);
+	}
 	pango_layout_get_size(p->layout, NULL, &h);
-	if (!p->font_failed)
-		p->font_failed = !fonts_loaded(p->layout, fd);
 	pango_font_description_free(fd);
 	return (double)h / PANGO_SCALE;
 }
@@ -160,6 +179,8 @@ fmt_money(const struct doc *d, int64_t v, char *b)
 static void
 rule(struct pdf *p, double y, double grey, double width)
 {
+	if (!p->drawing)
+		return;
 	cairo_set_source_rgb(p->cr, grey, grey, grey);
 	cairo_set_line_width(p->cr, width);
 	cairo_move_to(p->cr, MARGIN, y);
@@ -174,7 +195,7 @@ draw_logo(struct pdf *p, double x, double y, double height)
 	cairo_surface_t *img;
 	double scale;
 
-	if (src.b->len == 0)
+	if (src.b->len == 0 || !p->drawing)
 		return;
 	img = cairo_image_surface_create_from_png_stream(read_png, &src);
 	if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS &&
@@ -190,12 +211,13 @@ draw_logo(struct pdf *p, double x, double y, double height)
 	cairo_surface_destroy(img);
 }
 
-/* The footer of every page: the template's footer, bank, page number. */
+/* The footer of every page, below BOTTOM: the template's footer, bank,
+ * and the page's number of the pages. */
 static void
 footer(struct pdf *p)
 {
 	const struct template *t = &p->d->tpl;
-	char page[64];
+	char *page;
 	double y = BOTTOM + 24;
 
 	rule(p, BOTTOM + 14, 0.75, 0.5);
@@ -206,17 +228,36 @@ footer(struct pdf *p)
 		snprintf(bank, sizeof bank, "%s: %s", t->labels[LABEL_BANK], t->bank);
 		text(p, MARGIN, y, WIDTH - 70, LEFT, "DejaVu Sans 7.5", 0.35, bank);
 	}
-	snprintf(page, sizeof page, "%s %d", t->labels[LABEL_PAGE], p->page);
+	page = xasprintf("%s %d/%d", t->labels[LABEL_PAGE], p->page, p->pages);
 	text(p, PAGE_W - MARGIN - 70, BOTTOM + 24, 70, RIGHT, "DejaVu Sans 7.5", 0.35, page);
+	free(page);
 }
 
+/* Ends the page and starts the next, which says whose page it is: the
+ * document's title and number. */
 static void
 new_page(struct pdf *p)
 {
+	char *title = xasprintf("%s %s", doc_title(p->d), p->d->row.number);
+
 	footer(p);
-	cairo_show_page(p->cr);
+	if (p->drawing)
+		cairo_show_page(p->cr);
 	p->page++;
-	p->y = MARGIN;
+	p->y = MARGIN + text(p, MARGIN, MARGIN, WIDTH, LEFT, "DejaVu Sans Bold 10", 0.1, title) + 4;
+	rule(p, p->y, 0.75, 0.5);
+	p->y += 10;
+	free(title);
+}
+
+/* Starts a new page unless h more points fit above the footer. */
+static bool
+fit(struct pdf *p, double h)
+{
+	if (p->y + h <= BOTTOM)
+		return false;
+	new_page(p);
+	return true;
 }
 
 /* The seller (right), logo (left), title and the document's references. */
@@ -348,15 +389,58 @@ details(const struct doc *d, const struct doc_line *ln, struct buf *out)
 	}
 }
 
+/* A row of cells, each in its column: the first column may hold a second,
+ * smaller text under the first (a product's details). */
+struct row {
+	const struct column *cols;
+	const char *cells[6];
+	const char *under;
+	const char *font;
+	double grey[6];
+};
+
+/* Draws (or, when not drawing, lays out) a row at p->y; returns its height. */
+static double
+row_cells(struct pdf *p, const struct row *r)
+{
+	double h = 0;
+
+	for (size_t i = 0; i < 6; i++) {
+		const struct column *c = &r->cols[i];
+		double hh = text(p, c->x, p->y, c->w, c->align, r->font, r->grey[i], r->cells[i]);
+
+		if (i == 0)
+			hh += text(p, c->x, p->y + hh, c->w, c->align, "DejaVu Sans 7.5", 0.4, r->under);
+		if (hh > h)
+			h = hh;
+	}
+	return h;
+}
+
+/* Draws a row, on a new page (with the table's header when in_table) when
+ * it does not fit on this one, and moves below it by gap. */
+static void
+place_row(struct pdf *p, const struct row *r, double gap, bool in_table)
+{
+	bool drawing = p->drawing;
+	double h;
+
+	p->drawing = false;
+	h = row_cells(p, r);
+	p->drawing = drawing;
+	if (fit(p, h + gap) && in_table)
+		table_header(p);
+	p->y += row_cells(p, r) + gap;
+}
+
 static void
 line_row(struct pdf *p, const struct doc_line *ln)
 {
 	const struct doc *d = p->d;
-	const struct column *cols = p->proforma ? proforma_columns : invoice_columns;
 	char qty[32], a[MONEY_SIZE], b[MONEY_SIZE], c[MONEY_SIZE], rate[16], weight[32];
 	struct buf more = { 0 };
-	const char *cells[6];
-	double h = 0;
+	struct row r = { .cols = p->proforma ? proforma_columns : invoice_columns,
+		.font = "DejaVu Sans 9" };
 
 	details(d, ln, &more);
 	snprintf(qty, sizeof qty, "%lld", (long long)ln->quantity);
@@ -366,30 +450,18 @@ line_row(struct pdf *p, const struct doc_line *ln)
 	else
 		weight[0] = '\0';
 	if (p->proforma) {
-		const char *pc[] = { NULL, qty, ln->hs_code, ln->origin, weight,
+		const char *pc[] = { ln->description, qty, ln->hs_code, ln->origin, weight,
 			fmt_money(d, ln->line_total, a) };
 
-		memcpy(cells, pc, sizeof cells);
+		memcpy(r.cells, pc, sizeof r.cells);
 	} else {
-		const char *ic[] = { NULL, qty, fmt_money(d, ln->unit_price, a), rate,
+		const char *ic[] = { ln->description, qty, fmt_money(d, ln->unit_price, a), rate,
 			fmt_money(d, ln->vat, b), fmt_money(d, ln->line_total, c) };
 
-		memcpy(cells, ic, sizeof cells);
+		memcpy(r.cells, ic, sizeof r.cells);
 	}
-	if (p->y + 26 > BOTTOM) {
-		new_page(p);
-		table_header(p);
-	}
-	h = text(p, cols[0].x, p->y, cols[0].w, LEFT, "DejaVu Sans 9", 0, ln->description);
-	h += text(p, cols[0].x, p->y + h, cols[0].w, LEFT, "DejaVu Sans 7.5", 0.4, buf_str(&more));
-	for (size_t i = 1; i < 6; i++) {
-		double hh = text(p, cols[i].x, p->y, cols[i].w, cols[i].align, "DejaVu Sans 9", 0,
-		    cells[i]);
-
-		if (hh > h)
-			h = hh;
-	}
-	p->y += h + 5;
+	r.under = buf_str(&more);
+	place_row(p, &r, 5, true);
 	buf_free(&more);
 }
 
@@ -397,14 +469,13 @@ line_row(struct pdf *p, const struct doc_line *ln)
 static void
 total_row(struct pdf *p, const char *label, const char *value, bool bold)
 {
-	const char *font = bold ? "DejaVu Sans Bold 10" : "DejaVu Sans 9";
-	double h;
+	static const struct column cols[6] = {
+		{ MARGIN + 250, 175, RIGHT }, { MARGIN + 425, WIDTH - 425, RIGHT },
+	};
+	struct row r = { .cols = cols, .cells = { label, value },
+		.font = bold ? "DejaVu Sans Bold 10" : "DejaVu Sans 9", .grey = { 0.2, 0 } };
 
-	if (p->y + 20 > BOTTOM)
-		new_page(p);
-	text(p, MARGIN + 250, p->y, 175, RIGHT, font, 0.2, label);
-	h = text(p, MARGIN + 425, p->y, WIDTH - 425, RIGHT, font, 0, value);
-	p->y += h + 3;
+	place_row(p, &r, 3, false);
 }
 
 static void
@@ -436,6 +507,59 @@ totals(struct pdf *p)
 	total_row(p, label, fmt_money(d, d->total, a), true);
 }
 
+/* Draws text of any length across the page's width, line by line, going
+ * on on further pages as needed. */
+static void
+flow(struct pdf *p, const char *font, double grey, const char *s)
+{
+	/* a layout of its own: new_page() draws with p->layout */
+	PangoLayout *layout = pango_cairo_create_layout(p->cr);
+	PangoFontDescription *fd = set_text(layout, WIDTH, LEFT, font, s);
+	PangoLayoutIter *it = pango_layout_get_iter(layout);
+
+	do {
+		PangoRectangle line;
+		double h, baseline;
+
+		pango_layout_iter_get_line_extents(it, NULL, &line);
+		h = (double)line.height / PANGO_SCALE;
+		baseline = (double)(pango_layout_iter_get_baseline(it) - line.y) / PANGO_SCALE;
+		fit(p, h);
+		if (p->drawing) {
+			cairo_set_source_rgb(p->cr, grey, grey, grey);
+			cairo_move_to(p->cr, MARGIN + (double)line.x / PANGO_SCALE, p->y + baseline);
+			pango_cairo_show_layout_line(p->cr, pango_layout_iter_get_line_readonly(it));
+		}
+		p->y += h;
+	} while (pango_layout_iter_next_line(it));
+	pango_layout_iter_free(it);
+	if (p->drawing && !p->font_failed)
+		p->font_failed = !fonts_loaded(layout, fd);
+	pango_font_description_free(fd);
+	g_object_unref(layout);
+}
+
+/* Lays out (or draws) the whole document, page by page. */
+static void
+pages(struct pdf *p)
+{
+	const struct doc *d = p->d;
+
+	p->page = 1;
+	heading(p);
+	table_header(p);
+	for (size_t i = 0; i < d->nlines; i++)
+		line_row(p, &d->lines[i]);
+	totals(p);
+	if (d->text != NULL || p->proforma) {
+		p->y += 12;
+		flow(p, "DejaVu Sans 9", 0.2, p->proforma ? d->tpl.labels[LABEL_NO_SALE] : d->text);
+	}
+	footer(p);
+	if (p->drawing)
+		cairo_show_page(p->cr);
+}
+
 int
 render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 {
@@ -448,7 +572,6 @@ render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 	if (doc_load(r, id, &d) != 0)
 		return -1;
 	p.d = &d;
-	p.page = 1;
 	p.proforma = strcmp(d.row.type, "proforma") == 0;
 	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
 	/* the document's own date, to the second: the same bytes every time */
@@ -459,20 +582,12 @@ render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 	p.cr = cairo_create(surface);
 	p.layout = pango_cairo_create_layout(p.cr);
 
-	heading(&p);
-	table_header(&p);
-	for (size_t i = 0; i < d.nlines; i++)
-		line_row(&p, &d.lines[i]);
-	totals(&p);
-	if (d.text != NULL || p.proforma) {
-		p.y += 12;
-		if (p.y + 30 > BOTTOM)
-			new_page(&p);
-		text(&p, MARGIN, p.y, WIDTH, LEFT, "DejaVu Sans 9", 0.2,
-		    p.proforma ? d.tpl.labels[LABEL_NO_SALE] : d.text);
-	}
-	footer(&p);
-	cairo_show_page(p.cr);
+	/* laid out first without drawing, so that every page can say how
+	 * many there are; the same layout is then drawn */
+	pages(&p);
+	p.pages = p.page;
+	p.drawing = true;
+	pages(&p);
 	g_object_unref(p.layout);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(surface);

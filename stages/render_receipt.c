@@ -39,7 +39,7 @@ render_receipt(const struct render_ctx *r, int64_t input_id, struct buf *out)
 		return -1;
 	}
 	x = xml_out_begin("receipt");
-	xml_out_text(x, "file", in.name);
+	xml_out_echo(x, "file", in.name);
 	xml_out_text(x, "sha256", in.sha256);
 	xml_out_text(x, "kind", in.kind);
 	xml_out_text(x, "status", in.status);

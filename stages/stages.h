@@ -40,9 +40,10 @@ struct apply_ctx {
 	const char *received_at;   /* when the input was received: the date
 	                              of documents it causes */
 	const struct buf *secret;  /* verifies payment link tokens */
-	/* Keeps template NAME in the ledger and gives its digest; -1 with the
-	 * reason in why when it cannot be read (the pipeline reads files,
-	 * stages do not). */
+	/* Keeps template NAME in the ledger and gives its digest.  Returns
+	 * 0; 1 with the reason in why (naming its files: for the operator)
+	 * when it cannot be read or is not a valid template; -1 when the
+	 * ledger failed.  (The pipeline reads files, stages do not.) */
 	int (*use_template)(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why);
 	void *template_ctx;
 };

@@ -81,14 +81,8 @@ valid_email(const char *s, size_t len)
 {
 	const char *at;
 
-	if (len < 3 || len > 254 || !utf8_valid(s, len))
+	if (len < 3 || len > 254 || memchr(s, ' ', len) != NULL || !valid_text(s, len, 0, false))
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= 0x20 || c == 0x7f)
-			return false;
-	}
 	at = memchr(s, '@', len);
 	if (at == NULL || at == s || at == s + len - 1)
 		return false;
@@ -233,16 +227,17 @@ bool
 valid_text(const char *s, size_t len, long long max, bool multiline)
 {
 	long long chars = 0;
+	size_t i = 0;
 
-	if (!utf8_valid(s, len))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 
-		if ((c & 0xc0) != 0x80)
-			chars++;
-		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\t' || c == '\n' || c == '\r'))))
+		if (n == 0 || (!unicode_printable(cp) &&
+		    !(multiline && (cp == '\t' || cp == '\n' || cp == '\r'))))
 			return false;
+		chars++;
+		i += n;
 	}
 	return max <= 0 || chars <= max;
 }
@@ -291,10 +286,11 @@ check_field(const struct field_def *f, struct field_value *v, struct errlist *er
 	case FT_TEXT:
 	case FT_NOTE:
 		if (!valid_text(v->s, v->len, f->limit, f->type == FT_NOTE)) {
-			char what[96];
+			char what[160];
 
-			snprintf(what, sizeof what, "valid UTF-8 text of at most %lld characters%s",
-			    f->limit, f->type == FT_TEXT ? " on one line" : "");
+			snprintf(what, sizeof what, "valid UTF-8 text of at most %lld characters%s, "
+			    "without control or bidirectional formatting characters", f->limit,
+			    f->type == FT_TEXT ? " on one line" : "");
 			bad_value(errs, f, v, ERR_INVALID_TEXT, what);
 			return 1;
 		}

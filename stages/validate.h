@@ -26,8 +26,8 @@ bool parse_date(const char *s, size_t len, int64_t *epoch);
 bool parse_rate(const char *s, size_t len, int64_t *bp);
 /* A whole number of digits only, within [min, max]. */
 bool parse_uint(const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
-/* UTF-8 text of at most max characters; control characters only where
- * multiline allows tab, CR and LF. */
+/* UTF-8 text of at most max characters (max <= 0: any number) of what
+ * unicode_printable() allows, and where multiline is true tab, CR and LF. */
 bool valid_text(const char *s, size_t len, long long max, bool multiline);
 
 /*

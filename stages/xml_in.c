@@ -421,6 +421,8 @@ field:
 	return true;
 }
 
+/* Adds a text, CDATA or whitespace node to the field being read: a field's
+ * value is all of them in document order. */
 static void
 on_text(struct walk *w, struct xml_in *x, xmlTextReaderPtr r)
 {
@@ -477,8 +479,10 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	int ret, status = 0;
 	bool seen_root = false;
 
-	r = xmlReaderForIO(io_read, NULL, &x, name, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
+	/* CDATA sections stay nodes of their own (on_text() joins them with
+	 * the text around them): with XML_PARSE_NOCDATA and the XSD attached,
+	 * libxml2's reader drops the text of a CDATA section */
+	r = xmlReaderForIO(io_read, NULL, &x, name, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 	if (r == NULL)
 		fatal("cannot create an XML reader");
 	xmlTextReaderSetStructuredErrorHandler(r, on_error, &x);

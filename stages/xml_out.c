@@ -50,14 +50,44 @@ xml_out_end(struct xml_out *x)
 	check(xmlTextWriterEndElement(x->w), "end element");
 }
 
+/* Writes <name>text</name> from x->scratch. */
+static void
+write_scratch(struct xml_out *x, const char *name)
+{
+	check(xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST buf_str(&x->scratch)), name);
+}
+
 void
 xml_out_text(struct xml_out *x, const char *name, const char *text)
 {
+	size_t len, i = 0;
+
 	if (text == NULL)
 		return;
 	buf_reset(&x->scratch);
-	sanitize_text(text, strlen(text), &x->scratch);
-	check(xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST buf_str(&x->scratch)), name);
+	len = strlen(text);
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(text + i, len - i, &cp);
+
+		if (n == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+		    cp == 0xfffe || cp == 0xffff) {
+			buf_printf(&x->scratch, "\\x%02x", (unsigned char)text[i]);
+			i++;
+			continue;
+		}
+		buf_append(&x->scratch, text + i, n);
+		i += n;
+	}
+	write_scratch(x, name);
+}
+
+void
+xml_out_echo(struct xml_out *x, const char *name, const char *bytes)
+{
+	buf_reset(&x->scratch);
+	sanitize_text(bytes, strlen(bytes), &x->scratch);
+	write_scratch(x, name);
 }
 
 void

@@ -3,6 +3,7 @@ bytes of its golden file, and in its PDF the number, totals and buyer's
 name; numbers are gap-free; payment link tokens are checked; a document
 published again is identical; invoice_on and capture_on work."""
 import glob
+import html
 import os
 import re
 import shutil
@@ -11,7 +12,7 @@ import subprocess
 import unittest
 
 from harness import Spool, SRCDIR, codes, read, run_tap
-from lifecycle_util import amendment, order, payment, ret, shipment
+from lifecycle_util import amendment, cell, order, payment, ret, shipment
 from story import free_invoice, story_spool
 
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
@@ -23,6 +24,16 @@ XSD = {"invoices": "invoice.xsd", "proformas": "proforma.xsd", "captures": "paym
 def pdftext(path):
     return subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def pdf_pages(path):
+    """The pages of a PDF: (width, [(xMin, yMin, xMax, yMax, word)]) each."""
+    out = subprocess.run(["pdftotext", "-bbox", path, "-"], capture_output=True, text=True,
+                         check=True).stdout
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+    return [(float(w), [(float(a), float(b), float(c), float(d), html.unescape(t))
+                        for a, b, c, d, t in word.findall(body)])
+            for w, body in re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', out, re.S)]
 
 
 class Documents(unittest.TestCase):
@@ -280,6 +291,67 @@ class Templates(unittest.TestCase):
                 self.assertIn(e, text)
         finally:
             s.close()
+
+
+class LongDocuments(unittest.TestCase):
+    """Long texts and many lines flow onto further pages; each page gives
+    its number of the pages and the document's number; nothing is drawn
+    over the footer or past the page's edge."""
+
+    BODY_END = 841.89 - 90.0     # the body of a page ends here (A4, points)
+    FOOTER_TOP = BODY_END + 14   # the footer's rule
+    FOOTER = {"FOOTNOTE", "Bank:", "BANKNOTE", "Page"}
+
+    def setUp(self):
+        self.s = Spool()
+        with open(self.s.path("templates", "long.conf"), "w") as f:
+            f.write("name = Seller AB\nfooter = FOOTNOTE\nbank = BANKNOTE\n")
+
+    def tearDown(self):
+        self.s.close()
+
+    def invoice(self, lines, text="Workshop, November"):
+        """Issues a free-text invoice and returns its PDF's pages."""
+        self.s.drop("invoices", "long.csv", free_invoice("FT-L1", "Kund AB", lines, template="long")
+                    .replace(cell("Workshop, November"), cell(text)))
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("long.csv")["status"], "accepted")
+        path = self.s.path("out", "invoices", "INV-000001.pdf")
+        pages = pdf_pages(path)
+        for n, (width, words) in enumerate(pages, 1):
+            said = " ".join(w[4] for w in words)
+            self.assertIn("INV-000001", said, n)
+            self.assertIn("Page %d/%d" % (n, len(pages)), said, n)
+            for x0, y0, x1, y1, w in words:
+                self.assertTrue(x0 >= 0 and x1 <= width, (n, w, x0, x1))
+                in_body = y1 <= self.BODY_END + 1
+                in_footer = y0 >= self.FOOTER_TOP and (w in self.FOOTER or re.fullmatch(r"\d+/\d+", w))
+                self.assertTrue(in_body or in_footer, (n, w, y0, y1))
+        return pages, pdftext(path)
+
+    def test_a_long_text_flows_onto_further_pages(self):
+        rows = ["Row %03d of the invoice's own text" % i for i in range(1, 91)]
+        pages, text = self.invoice([("Consulting", 1, "1000.00", "25")], "\n".join(rows))
+        self.assertGreater(len(pages), 1)
+        at = 0
+        for r in rows:
+            at = text.find(r, at)
+            self.assertGreaterEqual(at, 0, r)
+
+    def test_many_lines_flow_onto_further_pages(self):
+        lines = [("Item %03d " % i + ("with a description long enough to wrap over several rows of "
+                                       "its column " * (i % 4)), i % 3 + 1, "10.00", "25")
+                 for i in range(1, 81)]
+        pages, text = self.invoice(lines)
+        self.assertGreater(len(pages), 2)
+        for i in range(1, 81):
+            self.assertIn("Item %03d" % i, text)
+        self.assertIn("Total SEK 2012.50", re.sub(" +", " ", text))   # on the last page
+
+    def test_a_line_without_spaces_is_wrapped_not_lost(self):
+        pages, text = self.invoice([("Y" * 500, 1, "10.00", "25")], "X" * 3900)
+        self.assertEqual(text.count("X"), 3900)
+        self.assertEqual(text.count("Y"), 500)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ if [ -z "$libs" ]; then
 	libs="$(pkg-config --libs libxml-2.0 sqlite3 jansson libcrypto libsystemd) -lcsv"
 fi
 cflags="-g -O1 -std=gnu11 -Wall -Wno-unused-parameter -I$top -I$build $dep_cflags"
+# the harness checks every receipt against this schema
+harness="-DFUZZ_RECEIPT_XSD=\"$top/schemas/receipt.xsd\""
 
 # The .c files of libsluice_a_SOURCES (continued lines joined).
 sources=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$top/Makefile.am" |
@@ -83,10 +85,10 @@ done
 rm -f "$out/libsluice-fuzz.a"
 ar rcs "$out/libsluice-fuzz.a" "${built[@]}"
 
-"$CC" $cflags $san -fsanitize=fuzzer "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" $libs \
+"$CC" $cflags $harness $san -fsanitize=fuzzer "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" $libs \
 	-o "$out/fuzz_csv"
-"$CC" $cflags $san -fsanitize=fuzzer -DFUZZ_XML "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" \
+"$CC" $cflags $harness $san -fsanitize=fuzzer -DFUZZ_XML "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" \
 	$libs -o "$out/fuzz_xml"
-"$CC" $cflags $san -DFUZZ_REPLAY "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" $libs \
+"$CC" $cflags $harness $san -DFUZZ_REPLAY "$here/fuzz_parse.c" "$out/libsluice-fuzz.a" $libs \
 	-fsanitize=fuzzer-no-link -o "$out/fuzz_replay"
 echo "build.sh: built $out/fuzz_csv $out/fuzz_xml $out/fuzz_replay"

@@ -1,7 +1,7 @@
 /*
  * fuzz_parse: libFuzzer targets for sluice's two input parsers together
- * with field validation, and a replay program that runs saved inputs
- * through both parsers (for `make check`).
+ * with field validation and the receipt of the outcome, and a replay
+ * program that runs saved inputs through both parsers (for `make check`).
  *
  * One input is one byte choosing the kind (data[0] % KIND__COUNT) followed
  * by the file.  The file is written to a memfd and parsed exactly as the
@@ -15,7 +15,13 @@
  *   - every present field is non-empty, NUL-terminated at its length and
  *     no longer than max_field_bytes; a record has at most max_record_lines
  *     lines; the error list keeps at most its max; no error has a line
- *     below 0 (the receipt's <line> is an xs:nonNegativeInteger).
+ *     below 0 (the receipt's <line> is an xs:nonNegativeInteger);
+ *   - the receipt that sluice would write for the outcome, rendered by
+ *     render_receipt() from an input row and its errors in a ledger (in
+ *     memory, each input rolled back afterwards), is well-formed XML and
+ *     valid against schemas/receipt.xsd (FUZZ_RECEIPT_XSD, its path, is
+ *     given at build time).  The input's name, which a receipt echoes, is
+ *     made of its first bytes: a file name is untrusted bytes too.
  * A broken promise calls abort(), which libFuzzer reports as a crash.
  * Reaching fatal() (exit 70: out of memory, environment failure) on some
  * input is a finding as well: libFuzzer reports the exit.
@@ -43,10 +49,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
 #include "pipeline/errors.h"
+#include "pipeline/hash.h"
+#include "pipeline/ledger.h"
 #include "pipeline/record.h"
 #include "schemas/fields.h"
+#include "stages/document.h"
 #include "stages/parse.h"
+#include "stages/stages.h"
 #include "stages/validate.h"
 
 #define MAX_ERRORS 50
@@ -118,22 +131,98 @@ memfd_of(const uint8_t *data, size_t size)
 	return fd;
 }
 
+/* The name an input arrives under: its first 64 bytes but '/' and NUL,
+ * and the extension ext. */
+static void
+input_name(const uint8_t *data, size_t size, const char *ext, char name[72])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < size && i < 64; i++)
+		if (data[i] != '/' && data[i] != '\0')
+			name[n++] = (char)data[i];
+	snprintf(name + n, 72 - n, "%s", ext);
+}
+
+/* What every input needs, made once: the receipt's schema, libxml2 set up
+ * for input, a ledger in memory. */
+static xmlSchemaValidCtxtPtr receipt_xsd;
+static struct ledger *ledger;
+static struct sha256 *hash;
+
+static void
+setup(void)
+{
+	/* the schema first: xml_in_init() makes every entity loader refuse,
+	 * that of a schema file too */
+	xmlSchemaParserCtxtPtr pctxt = xmlSchemaNewParserCtxt(FUZZ_RECEIPT_XSD);
+	xmlSchemaPtr xsd = pctxt != NULL ? xmlSchemaParse(pctxt) : NULL;
+
+	if (xsd == NULL || (receipt_xsd = xmlSchemaNewValidCtxt(xsd)) == NULL) {
+		fprintf(stderr, "fuzz: cannot load %s\n", FUZZ_RECEIPT_XSD);
+		abort();
+	}
+	xmlSchemaFreeParserCtxt(pctxt);
+	xml_in_init();
+	if (ledger_open(":memory:", true, false, &ledger) != 0)
+		abort();
+	hash = sha256_new();
+}
+
+/* Renders the receipt of an input of kind k named name, holding data,
+ * with nrecords records and errs, and aborts unless it is well-formed and
+ * valid against receipt.xsd. */
+static void
+check_receipt(const char *name, const struct kind_def *k, const uint8_t *data, size_t size,
+    size_t nrecords, struct errlist *errs)
+{
+	char sha[SHA256_HEX], at[TIME_SIZE];
+	struct input_row row = { .work_name = "fuzz-input", .name = (char *)name,
+		.kind = (char *)k->plural, .sha256 = sha, .size = (int64_t)size, .status = "accepted",
+		.processed_at = at, .filed_as = "" };
+	struct render_ctx r = { 0 };
+	struct buf out = { 0 };
+	const char *status = errlist_total(errs) > 0 ? "rejected" : "accepted";
+	xmlDocPtr doc;
+
+	sha256_reset(hash);
+	sha256_update(hash, data, size);
+	sha256_final(hash, sha);
+	format_time(now_ns(), at, sizeof at);
+	r.ledger = ledger;
+	if (ledger_savepoint(ledger) != 0 || ledger_input_insert(ledger, &row) != 0 ||
+	    ledger_input_set_errors(ledger, row.id, errs) != 0 ||
+	    ledger_input_finish(ledger, row.id, status, (int64_t)nrecords,
+	    (int64_t)errlist_total(errs), "") != 0 ||
+	    render_receipt(&r, row.id, &out) != 0 || ledger_rollback_savepoint(ledger) != 0)
+		abort();
+	doc = xmlReadMemory(out.data, (int)out.len, "receipt.xml", NULL, XML_PARSE_NONET);
+	if (doc == NULL || xmlSchemaValidateDoc(receipt_xsd, doc) != 0) {
+		fprintf(stderr, "fuzz: the receipt is not %s:\n%s\n",
+		    doc == NULL ? "well-formed" : "valid", buf_str(&out));
+		abort();
+	}
+	xmlFreeDoc(doc);
+	buf_free(&out);
+}
+
 /* Parses one input (kind byte + file) with fn and validates its records. */
 static void
 run_one(parse_fn fn, const uint8_t *data, size_t size)
 {
-	static int xml_ready;
+	static int ready;
 	const struct kind_def *k;
 	struct errlist errs;
 	struct fuzz_ctx f = { &errs, 0 };
 	size_t nrecords = (size_t)-1;
+	char name[72];
 	int fd, ret;
 
 	if (size < 1)
 		return;
-	if (!xml_ready) {
-		xml_in_init();
-		xml_ready = 1;
+	if (!ready) {
+		setup();
+		ready = 1;
 	}
 	k = kind_get((enum kind)(data[0] % KIND__COUNT));
 	fd = memfd_of(data + 1, size - 1);
@@ -147,6 +236,8 @@ run_one(parse_fn fn, const uint8_t *data, size_t size)
 		if (errs.items[i].message == NULL || (unsigned)errs.items[i].code >= ERR__COUNT ||
 		    errs.items[i].line < 0)
 			abort();
+	input_name(data + 1, size - 1, fn == csv_in_parse ? ".csv" : ".xml", name);
+	check_receipt(name, k, data + 1, size - 1, nrecords, &errs);
 	errlist_free(&errs);
 }
 

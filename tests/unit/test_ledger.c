@@ -3,8 +3,12 @@
  * doc/errors.md documents every error code. */
 #include "config.h"
 
+#include <libxml/parser.h>
+
 #include "pipeline/ledger.h"
 #include "pipeline/ledger_orders.h"
+#include "stages/document.h"
+#include "stages/stages.h"
 #include "testlib.h"
 
 static struct ledger *
@@ -199,6 +203,47 @@ START_TEST(order_round_trip)
 }
 END_TEST
 
+/* A receipt is well-formed XML whatever bytes its row holds: the name is
+ * echoed as \xHH where it is not printable text (and its backslash), a
+ * message is written as it is but for what XML cannot carry.  Errors are
+ * stored sorted, with one saying how many more there were. */
+START_TEST(receipt_of_any_bytes_is_well_formed)
+{
+	char *dir;
+	struct ledger *l = open_temp(&dir);
+	struct input_row in = input("w1", "", "rejected");
+	struct render_ctx r = { .ledger = l };
+	struct errlist errs;
+	struct buf out = { 0 };
+	xmlDocPtr doc;
+
+	in.name = "a\x01\xef\xbf\xbe\xe2\x80\xae\\.csv";
+	errlist_init(&errs, 2);
+	errlist_add(&errs, 7, "f", ERR_INVALID_TEXT, "late");
+	errlist_add(&errs, 2, NULL, ERR_XML_MALFORMED, "raw \x01 \xef\xbf\xbf \xff C:\\t & <x>\n");
+	errlist_add(&errs, 9, NULL, ERR_XML_MALFORMED, "beyond the list");
+	ck_assert_int_eq(ledger_input_insert(l, &in), 0);
+	ck_assert_int_eq(ledger_input_set_errors(l, in.id, &errs), 0);
+	ck_assert_int_eq(render_receipt(&r, in.id, &out), 0);
+	doc = xmlReadMemory(out.data, (int)out.len, "receipt.xml", NULL, XML_PARSE_NONET);
+	ck_assert_msg(doc != NULL, "%s", buf_str(&out));
+	xmlFreeDoc(doc);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+	    "<file>a\\x01\\xef\\xbf\\xbe\\xe2\\x80\\xae\\x5c.csv</file>"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "<line>2</line>\n    <code>xml_malformed</code>\n"
+	    "    <message>raw \\x01 \\xef\\xbf\\xbf \\xff C:\\t &amp; &lt;x&gt;\n</message>"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "<line>7</line>"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+	    "<code>too_many_errors</code>\n    <message>1 more errors were found"));
+	ck_assert(strstr(buf_str(&out), "<line>2</line>") < strstr(buf_str(&out), "<line>7</line>"));
+	buf_free(&out);
+	errlist_free(&errs);
+	ledger_close(l);
+	rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(error_codes_documented)
 {
 	char *doc = source_file("doc/errors.md");
@@ -225,6 +270,7 @@ ledger_suite(void)
 	tcase_add_test(tc, journal_is_append_only);
 	tcase_add_test(tc, outbox_pending_until_marked);
 	tcase_add_test(tc, order_round_trip);
+	tcase_add_test(tc, receipt_of_any_bytes_is_well_formed);
 	tcase_add_test(tc, error_codes_documented);
 	suite_add_tcase(s, tc);
 	return s;

@@ -161,6 +161,69 @@ START_TEST(texts)
 }
 END_TEST
 
+/* What no text field takes, even where lines are allowed: C1 controls,
+ * the bidirectional embeddings, overrides and isolates (an RLO makes
+ * "gnp.exe" show as "exe.png"), and noncharacters (U+FFFE and U+FFFF are
+ * not even characters of XML). */
+START_TEST(texts_refuse_invisible_controls)
+{
+	static const char *const bad[] = {
+		"nel \xc2\x85", "c1 \xc2\x80", "c1 \xc2\x9f", "lre \xe2\x80\xaa", "rlo \xe2\x80\xae",
+		"lri \xe2\x81\xa6", "pdi \xe2\x81\xa9", "fffe \xef\xbf\xbe", "ffff \xef\xbf\xbf",
+		"fdd0 \xef\xb7\x90", "fdef \xef\xb7\xaf", "1fffe \xf0\x9f\xbf\xbe",
+		"10ffff \xf4\x8f\xbf\xbf",
+	};
+	static const char *const good[] = {
+		"a0 \xc2\xa0nbsp", "lrm \xe2\x80\x8e", "2065 \xe2\x81\xa5", "202f \xe2\x80\xaf",
+		"fdcf \xef\xb7\x8f", "fdf0 \xef\xb7\xb0", "fffd \xef\xbf\xbd", "1f600 \xf0\x9f\x98\x80",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_msg(!valid_text(S(bad[i]), 100, true), "%s", bad[i]);
+		ck_assert_msg(!valid_text(S(bad[i]), 100, false), "%s", bad[i]);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(valid_text(S(good[i]), 100, false), "%s", good[i]);
+	ck_assert(valid_text(S("tab\tand\r\nlines"), 100, true));
+	ck_assert(!valid_text(S("tab\ton one line"), 100, false));
+	ck_assert(!valid_email(S("a\xef\xbf\xbf@example.com")));
+	ck_assert(!valid_email(S("a\xe2\x80\xae@example.com")));
+	ck_assert(!valid_email(S("a\xc2\x85@example.com")));
+	ck_assert(valid_email(S("jos\xc3\xa9@example.com")));
+}
+END_TEST
+
+/* Echoes of untrusted bytes (file names in receipts, logs) write every
+ * byte that is not printable text as \xHH, the backslash too. */
+START_TEST(sanitized_text)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain.csv", "plain.csv" },
+		{ "C:\\temp", "C:\\x5ctemp" },
+		{ "line\nbreak", "line\\x0abreak" },
+		{ "z\xc3\xbcrich", "z\xc3\xbcrich" },
+		{ "a\xef\xbf\xbe", "a\\xef\\xbf\\xbe" },
+		{ "a\xef\xbf\xbf", "a\\xef\\xbf\\xbf" },
+		{ "a\xc2\x85", "a\\xc2\\x85" },
+		{ "gnp\xe2\x80\xae.exe", "gnp\\xe2\\x80\\xae.exe" },
+		{ "a\xe2\x81\xa6" "b", "a\\xe2\\x81\\xa6b" },
+		{ "overlong \xc0\xaf", "overlong \\xc0\\xaf" },
+		{ "surrogate \xed\xa0\x80", "surrogate \\xed\\xa0\\x80" },
+		{ "cut \xe2\x80", "cut \\xe2\\x80" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf b = { 0 };
+
+		sanitize_text(cases[i].in, strlen(cases[i].in), &b);
+		ck_assert_str_eq(buf_str(&b), cases[i].out);
+		buf_free(&b);
+	}
+}
+END_TEST
+
 static struct record *
 order_record(void)
 {
@@ -277,6 +340,8 @@ validate_suite(void)
 	tcase_add_test(tc, countries_emails_eans);
 	tcase_add_test(tc, email_length_limit);
 	tcase_add_test(tc, texts);
+	tcase_add_test(tc, texts_refuse_invisible_controls);
+	tcase_add_test(tc, sanitized_text);
 	tcase_add_test(tc, record_valid_with_defaults);
 	tcase_add_test(tc, record_errors_name_line_and_field);
 	tcase_add_test(tc, error_list_is_bounded);

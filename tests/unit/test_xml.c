@@ -198,6 +198,56 @@ START_TEST(empty_elements_are_absent)
 }
 END_TEST
 
+/* CDATA is text (ERPs write it): a field may be one CDATA section, several,
+ * or CDATA mixed with text and character references, in the header and in
+ * lines; "]]>" itself is written by splitting it over two sections. */
+START_TEST(cdata_is_text)
+{
+	struct collected c;
+	struct errlist e;
+
+	XML("<shipments xmlns=\"urn:sluice:1\"><shipment>"
+	    "<shipment_id><![CDATA[S1]]></shipment_id>"
+	    "<order_number>O<![CDATA[1]]></order_number>"
+	    "<carrier><![CDATA[Shirt & <Tie>]]></carrier>"
+	    "<service>a&amp;<![CDATA[<b>]]>&#65;c<![CDATA[d]]><![CDATA[e]]></service>"
+	    "<tracking><![CDATA[a]]]]><![CDATA[>b]]></tracking>"
+	    "<line><line_id><![CDATA[1]]></line_id><quantity>2<![CDATA[0]]></quantity></line>"
+	    "</shipment></shipments>", &c, &e);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_str_eq(buf_str(&c.text), "L1 shipment_id=S1@1 order_number=O1@1 "
+	    "carrier=Shirt & <Tie>@1 service=a&<b>Acde@1 tracking=a]]>b@1 | "
+	    "L1 line_id=1@1 quantity=20@1\n");
+	collected_free(&c, &e);
+}
+END_TEST
+
+/* An empty CDATA section is no value; the XSD checks what CDATA holds. */
+START_TEST(cdata_empty_and_checked_by_the_schema)
+{
+	struct collected c;
+	struct errlist e;
+
+	XML("<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>S1</shipment_id>"
+	    "<order_number>O1</order_number><carrier><![CDATA[]]></carrier>"
+	    "<line><line_id>1</line_id><quantity>1</quantity></line></shipment></shipments>",
+	    &c, &e);
+	ck_assert_int_eq(e.n, 0);
+	ck_assert_str_eq(buf_str(&c.text), "L1 shipment_id=S1@1 order_number=O1@1 | "
+	    "L1 line_id=1@1 quantity=1@1\n");
+	collected_free(&c, &e);
+
+	XML("<shipments xmlns=\"urn:sluice:1\">\n<shipment><shipment_id>S1</shipment_id>"
+	    "<order_number>O1</order_number>\n<line><![CDATA[stray]]><line_id>1</line_id>"
+	    "<quantity>1</quantity></line>\n"
+	    "<line><line_id>2</line_id><quantity><![CDATA[two]]></quantity></line>\n"
+	    "</shipment></shipments>", &c, &e);
+	ck_assert_int_eq(error_code_at(&e, 3, "line"), ERR_XML_SCHEMA);
+	ck_assert_int_eq(error_code_at(&e, 4, "quantity"), ERR_XML_SCHEMA);
+	collected_free(&c, &e);
+}
+END_TEST
+
 START_TEST(huge_text_is_bounded)
 {
 	size_t len = 12 * 1024 * 1024;
@@ -243,6 +293,8 @@ xml_suite(void)
 	tcase_add_test(tc, doctype_after_a_short_first_read);
 	tcase_add_test(tc, schema_errors_are_reported);
 	tcase_add_test(tc, empty_elements_are_absent);
+	tcase_add_test(tc, cdata_is_text);
+	tcase_add_test(tc, cdata_empty_and_checked_by_the_schema);
 	tcase_add_test(tc, huge_text_is_bounded);
 	tcase_add_test(tc, not_xml_at_all);
 	suite_add_tcase(s, tc);
