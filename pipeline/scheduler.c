@@ -292,6 +292,17 @@ log_outcome(const struct work_item *it, const struct outcome *o)
 	buf_free(&name);
 }
 
+static void
+log_held(const struct work_item *it)
+{
+	struct buf name = { 0 };
+
+	sanitize_text(it->name, strlen(it->name), &name);
+	log_warn("%s/%s is held by another program (a lease); it stays claimed and is tried "
+	    "again", kind_get(it->kind)->plural, buf_str(&name));
+	buf_free(&name);
+}
+
 /* Processes items[0..n) in one transaction, then files them away and
  * publishes their receipts. */
 static int
@@ -313,6 +324,13 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 		    &in.not_regular, &in.denied);
 		in.open_errno = errno;
 		outcome_init(&out[done], (size_t)s->conf->max_errors);
+		if (in.fd < 0 && in.open_errno == EWOULDBLOCK) {
+			/* another program holds a lease on it, which the kernel
+			 * ends within its lease-break-time: this one input waits
+			 * (no outcome), claimed, for a later pass */
+			log_held(it);
+			continue;
+		}
 		rc = process_input(&s->proc, &in, &out[done]);
 		if (in.fd >= 0)
 			close(in.fd);
@@ -328,6 +346,8 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 	}
 	ret = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (out[i].status == NULL)
+			continue;
 		if (strcmp(out[i].status, "deferred") == 0) {
 			/* it stays claimed in work/ and is tried again */
 			s->pass_deferred++;

@@ -6,6 +6,7 @@ and an older spool's flat receipts move into the per-kind folders; an input
 that its sender can still write (a hard link, another owner) is archived as
 the bytes that were applied; and the spool's private files are nobody
 else's to read."""
+import fcntl
 import hashlib
 import os
 import re
@@ -197,6 +198,32 @@ class Unclaimable(unittest.TestCase):
             self.assertEqual(proc.wait(30), 0)
         self.assertEqual(sum("locked.csv" in l for l in log), 1, "".join(log))
         self.assertTrue(os.path.isdir(locked))
+
+    def test_a_file_held_by_a_lease_waits_alone(self):
+        """A write lease makes opening the file fail with EWOULDBLOCK until
+        its holder lets go (or the kernel breaks it): that file waits,
+        claimed, and the others are applied."""
+        for n in ("a.csv", "b.csv", "c.csv"):
+            self.s.drop("orders", n, an_order("L-" + n[0]))
+        before = signal.signal(signal.SIGIO, signal.SIG_IGN)
+        fd = os.open(self.s.path("in", "orders", "b.csv"), os.O_RDONLY)
+        try:
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+            except OSError as e:
+                self.skipTest("no leases on this file system: %s" % e)
+            r = self.s.sluice("run", "--once")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("orders/b.csv is held by another program", r.stderr)
+            self.assertEqual(self.s.receipt("a.csv")["status"], "accepted")
+            self.assertEqual(self.s.receipt("c.csv")["status"], "accepted")
+            self.assertEqual(len(self.s.receipt_files()), 2)
+        finally:
+            os.close(fd)
+            signal.signal(signal.SIGIO, before)
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("b.csv")["status"], "accepted")
+        self.assertEqual(os.listdir(self.s.path("work", "orders")), [])
 
     def test_a_failure_of_the_machine_still_stops_the_claim(self):
         """EIO on the claim's rename is the disk's, not the file's: nothing
