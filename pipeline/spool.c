@@ -1013,7 +1013,10 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 		log_error("cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	tmp = xasprintf("in/%s/.%s.%ld.tmp", kind_get(kind)->plural, base, (long)getpid());
+	/* hidden while it is written; named after the file when that fits */
+	tmp = strlen(base) + 32 <= NAME_MAX ?
+	    xasprintf("in/%s/.%s.%ld.tmp", kind_get(kind)->plural, base, (long)getpid()) :
+	    xasprintf("in/%s/.submit.%ld.tmp", kind_get(kind)->plural, (long)getpid());
 	to = xasprintf("in/%s/%s", kind_get(kind)->plural, base);
 	if (copy_synced(sp, in, path, tmp) != 0)
 		goto out;

@@ -107,6 +107,16 @@ class Unclaimable(unittest.TestCase):
         self.assertEqual(os.listdir(self.s.path("work", "amendments")), [])
         self.assertEqual(self.s.status()["backlog"]["amendments"], {"waiting": 0, "claimed": 0})
 
+    def test_a_long_name_is_submitted(self):
+        name = "s" * 251 + ".csv"
+        path = os.path.join(self.s.dir, name)
+        with open(path, "w") as f:
+            f.write(an_order("SUB-1"))
+        r = self.s.sluice("submit", "orders", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.s.run_once()
+        self.assertEqual(self.s.receipt(name)["status"], "accepted")
+
     def test_a_long_name_is_replayed(self):
         name = "ü" * 120 + ".csv"
         self.s.drop("orders", name, an_order("RE-1"))
