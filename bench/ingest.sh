@@ -30,7 +30,7 @@ for run in $(seq "$runs"); do
 	/usr/bin/time -f '%e %M' -o "$work/t" "$sluice" -q --config "$work/sluice.conf" \
 		--spool "$work/spool" run --once
 	read -r s_sec s_kb < "$work/t"
-	grep -q '<status>accepted</status>' "$work/spool/out/receipts/orders.csv.receipt.xml"
+	grep -q '<status>accepted</status>' "$work/spool/out/receipts/orders/orders.csv.receipt.xml"
 	/usr/bin/time -f '%e %M' -o "$work/t" sqlite3 "$work/import.db" \
 		-cmd 'PRAGMA journal_mode=WAL' -cmd 'PRAGMA synchronous=FULL' -cmd '.mode csv' \
 		".import $work/orders.csv orders" >/dev/null

@@ -11,6 +11,7 @@
 
 #include "pipeline/commands.h"
 #include "pipeline/log.h"
+#include "pipeline/outbox.h"
 #include "pipeline/process.h"
 #include "pipeline/token.h"
 #include "stages/template.h"
@@ -20,7 +21,10 @@ static const char help[] =
     "Creates every folder of the spool and the ledger, the secret that signs\n"
     "payment link tokens (link.secret, mode 0600) and the default invoice\n"
     "template (templates/default.conf with its logo), or whatever of them is\n"
-    "missing; running it again changes nothing.\n";
+    "missing; running it again changes nothing.  The folders of in/ and out/\n"
+    "get in_mode and out_mode; the rest is closed to other users.  A spool of\n"
+    "an earlier version is brought up to date (its receipts move into the\n"
+    "folders of their kinds).\n";
 
 /* Writes path with data unless it exists; 0, or -1 (logged). */
 static int
@@ -79,25 +83,63 @@ out:
 	return ret;
 }
 
+/* Takes every permission of other users, and the group's write, from the
+ * ledger and its -wal and -shm files (made before sluice set its umask). */
+static int
+ledger_private(const char *ledger)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	int ret = 0;
+
+	for (size_t i = 0; i < NELEM(suffixes); i++) {
+		char *path = xasprintf("%s%s", ledger, suffixes[i]);
+		struct stat st;
+
+		if (stat(path, &st) == 0 && (st.st_mode & 027) != 0 &&
+		    chmod(path, st.st_mode & 07750) != 0) {
+			log_error("cannot set the mode of %s: %s", path, strerror(errno));
+			ret = -1;
+		}
+		free(path);
+	}
+	return ret;
+}
+
+/* Brings an earlier version's spool up to date, unless a running sluice
+ * holds it (which did so when it started). */
+static int
+upgrade(struct app *a, struct spool *sp, struct ledger *l)
+{
+	struct buf no_secret = { 0 };
+	struct render_ctx r = { l, &a->conf, &no_secret };
+	long holder;
+
+	if (spool_lock(sp, &holder) != 0) {
+		log_info("the spool %s is in use by another sluice (pid %ld), which keeps it up to date",
+		    a->spool_path, holder);
+		return 0;
+	}
+	return outbox_upgrade(&r, sp);
+}
+
 int
 cmd_init(struct app *a, int argc, char **argv)
 {
 	struct spool *sp;
 	struct ledger *l;
-	int status;
+	int status = EXIT_SOFTWARE;
 
 	if (cmd_options_only(argc, argv, NULL, NULL, usage, help, &status) != 0)
 		return status;
 	if (app_open(a, true, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
-	if (install_documents(a) != 0) {
-		ledger_close(l);
-		spool_close(sp);
-		return EXIT_SOFTWARE;
+	if (install_documents(a) == 0 && ledger_private(a->ledger_path) == 0 &&
+	    upgrade(a, sp, l) == 0) {
+		printf("spool %s ready (ledger %s, schema version %d)\n", a->spool_path,
+		    a->ledger_path, ledger_schema_version(l));
+		status = EXIT_OK;
 	}
-	printf("spool %s ready (ledger %s, schema version %d)\n", a->spool_path, a->ledger_path,
-	    ledger_schema_version(l));
 	ledger_close(l);
 	spool_close(sp);
-	return EXIT_OK;
+	return status;
 }

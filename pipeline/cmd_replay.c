@@ -76,7 +76,7 @@ fresh_received(struct ledger *l, const char *path, int64_t *received_ns)
 
 	base = base != NULL ? base + 1 : path;
 	for (;; (*received_ns)++) {
-		char *work = xasprintf("%020lld.%s", (long long)*received_ns, base);
+		char *work = spool_work_name(*received_ns, base);
 		struct input_row row = { 0 };
 		int found = ledger_input_by_work_name(l, work, &row);
 
@@ -131,6 +131,10 @@ cmd_replay(struct app *a, int argc, char **argv)
 	spool_clean_tmp(sp);
 	if (sched_init(&s, sp, l, &a->conf) != 0) {
 		status = EXIT_CONFIG;
+		goto out;
+	}
+	if (sched_upgrade(&s) != 0) {
+		status = EXIT_SOFTWARE;
 		goto out;
 	}
 	/* one input at a time, each followed by a pass that applies it (and

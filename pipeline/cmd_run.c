@@ -142,6 +142,7 @@ run_daemon(struct app *a, struct sched *s)
 	struct watcher *w = NULL;
 	uint64_t watchdog_us = 0;
 	int64_t next_scan = 0, fresh_at = 0, retry_at = 0;
+	size_t stuck = 0;
 	sigset_t mask;
 	int status = EXIT_SOFTWARE;
 
@@ -192,10 +193,14 @@ run_daemon(struct app *a, struct sched *s)
 				d.rescan = true;
 				continue;
 			}
-			if (claimed > 0) {
+			if (claimed > 0 || s->nstuck != stuck) {
 				sd_notifyf(0, "STATUS=watching %s: %zu accepted, %zu duplicate, "
-				    "%zu rejected", a->spool_path, s->stats.accepted,
-				    s->stats.duplicate, s->stats.rejected);
+				    "%zu rejected%s", a->spool_path, s->stats.accepted,
+				    s->stats.duplicate, s->stats.rejected,
+				    s->nstuck > 0 ? "; files in in/ that cannot be taken (see the log)" : "");
+				stuck = s->nstuck;
+			}
+			if (claimed > 0) {
 				d.rescan = true;   /* more may have come meanwhile */
 				continue;
 			}
@@ -268,6 +273,8 @@ cmd_run(struct app *a, int argc, char **argv)
 		spool_clean_tmp(sp);
 		if (sched_init(&s, sp, l, &a->conf) != 0)
 			status = EXIT_CONFIG;
+		else if (sched_upgrade(&s) != 0)
+			status = EXIT_SOFTWARE;
 		else
 			status = once ? run_once(&s) : run_daemon(a, &s);
 		sched_free(&s);

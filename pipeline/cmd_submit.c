@@ -32,7 +32,7 @@ cmd_submit(struct app *a, int argc, char **argv)
 		usage_print(false, usage, help);
 		return EXIT_USAGE;
 	}
-	if (spool_open(a->spool_path, false, &sp) != 0)
+	if (spool_open(a->spool_path, false, &a->modes, &sp) != 0)
 		return EXIT_SOFTWARE;
 	for (int i = optind + 1; i < argc; i++) {
 		if (spool_submit(sp, k->kind, argv[i]) == 0) {

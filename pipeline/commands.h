@@ -29,6 +29,7 @@ struct app {
 	const char *config_path;
 	char *spool_path;      /* effective spool root */
 	char *ledger_path;     /* effective ledger file */
+	struct spool_modes modes;   /* of the folders partners reach */
 };
 
 /* Opens the spool (creating it with create) and its ledger.  Returns 0;

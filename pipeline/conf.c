@@ -10,7 +10,7 @@
 #include "pipeline/conf.h"
 #include "pipeline/log.h"
 
-enum conf_type { CT_PATH, CT_DURATION, CT_SIZE, CT_INT, CT_ENUM, CT_WORD, CT_URL };
+enum conf_type { CT_PATH, CT_DURATION, CT_SIZE, CT_INT, CT_ENUM, CT_WORD, CT_URL, CT_MODE };
 
 static const char *const order_statuses[] = { "confirmed", "pending", NULL };
 static const char *const sync_modes[] = { "full", "normal", NULL };
@@ -71,6 +71,10 @@ static const struct conf_key {
 	  "SQLite synchronous mode of the ledger; full survives power loss" },
 	{ "log_level", CT_ENUM, offsetof(struct conf, log_level), "info", 0, 0, log_levels,
 	  "least severe level logged" },
+	{ "in_mode", CT_MODE, offsetof(struct conf, in_mode), "2770", 0700, 07777, NULL,
+	  "mode of the in/ folders sluice makes: partners in the spool's group deliver there (2: their files take the folder's group)" },
+	{ "out_mode", CT_MODE, offsetof(struct conf, out_mode), "0750", 0700, 07777, NULL,
+	  "mode of the out/ folders sluice makes; the files in them get it without the x bits (0750: 0640)" },
 };
 
 struct unit {
@@ -159,7 +163,23 @@ describe_limits(const struct conf_key *k, struct buf *out)
 	case CT_URL:
 		buf_printf(out, "up to %" PRId64 " characters with {token}", k->max);
 		break;
+	case CT_MODE:
+		buf_printf(out, "octal %04" PRIo64 " to %04" PRIo64 " that keeps rwx for the owner", k->min,
+		    k->max);
+		break;
 	}
+}
+
+/* Reads 3 or 4 octal digits. */
+static int
+parse_mode(const char *v, int64_t *out)
+{
+	size_t n = strlen(v);
+
+	if (n < 3 || n > 4 || strspn(v, "01234567") != n)
+		return -1;
+	*out = strtoll(v, NULL, 8);
+	return 0;
 }
 
 static bool
@@ -218,6 +238,13 @@ set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why
 	case CT_INT:
 		if (parse_size(v, &n) == 0 && strspn(v, "0123456789") == strlen(v) &&
 		    n >= k->min && n <= k->max) {
+			*(int64_t *)(base + k->offset) = n;
+			return 0;
+		}
+		break;
+	case CT_MODE:
+		/* sluice itself must be able to use the folder */
+		if (parse_mode(v, &n) == 0 && (n & k->min) == k->min && n <= k->max) {
 			*(int64_t *)(base + k->offset) = n;
 			return 0;
 		}
@@ -326,6 +353,9 @@ format_value(const struct conf *c, const struct conf_key *k, struct buf *out)
 	case CT_INT:
 		buf_printf(out, "%" PRId64, *(const int64_t *)(base + k->offset));
 		break;
+	case CT_MODE:
+		buf_printf(out, "%04" PRIo64, *(const int64_t *)(base + k->offset));
+		break;
 	}
 }
 
@@ -343,7 +373,7 @@ void
 conf_table_markdown(struct buf *out)
 {
 	static const char *const type_names[] = { "path", "duration", "size", "integer", "choice",
-		"word", "URL" };
+		"word", "URL", "mode" };
 
 	buf_puts(out, "| key | type | default | limits | meaning |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < NELEM(keys); i++) {

@@ -33,6 +33,8 @@ struct conf {
 	char *link_url;
 	char *synchronous;
 	char *log_level;
+	int64_t in_mode;             /* of the in/ folders sluice makes */
+	int64_t out_mode;            /* of the out/ folders sluice makes */
 };
 
 /* Fills c with the defaults. */

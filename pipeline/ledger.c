@@ -476,6 +476,53 @@ ledger_input_by_work_name(struct ledger *l, const char *work_name, struct input_
 	return n < 0 ? -1 : n > 0;
 }
 
+int
+ledger_input_latest(struct ledger *l, const char *kind, const char *name, int64_t *received_ns)
+{
+	*received_ns = 0;
+	return ledger_query(l, "SELECT max(received_ns) FROM inputs WHERE name = ? AND kind = ?",
+	    first_int, received_ns, "ss", name, kind) < 0 ? -1 : 0;
+}
+
+struct input_rows {
+	struct input_row *rows;
+	size_t n;
+};
+
+static void
+input_rows_add(sqlite3_stmt *st, void *ctx)
+{
+	struct input_rows *r = ctx;
+
+	r->rows = xgrow(r->rows, &r->n, sizeof *r->rows);
+	input_from_row(st, &r->rows[r->n - 1]);
+}
+
+int
+ledger_inputs_named(struct ledger *l, const char *name, struct input_row **rows, size_t *n)
+{
+	struct input_rows r = { NULL, 0 };
+	int ret = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE name = ?"
+	    " ORDER BY received_ns DESC, id DESC", input_rows_add, &r, "s", name);
+
+	if (ret < 0) {
+		ledger_inputs_free(r.rows, r.n);
+		r.rows = NULL;
+		r.n = 0;
+	}
+	*rows = r.rows;
+	*n = r.n;
+	return ret < 0 ? -1 : 0;
+}
+
+void
+ledger_inputs_free(struct input_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ledger_input_clear(&rows[i]);
+	free(rows);
+}
+
 static void
 error_from_row(sqlite3_stmt *st, int col, struct error_item *e)
 {
@@ -664,6 +711,12 @@ ledger_outbox_free(struct outbox_row *rows, size_t n)
 		free(rows[i].doc);
 	}
 	free(rows);
+}
+
+int
+ledger_outbox_move(struct ledger *l, int64_t id, const char *path)
+{
+	return ledger_run(l, "UPDATE outbox SET path = ? WHERE id = ?", "si", path, id);
 }
 
 int

@@ -77,6 +77,13 @@ int ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records);
 /* Loads an input by id or by work name; 1 found, 0 not, -1 failure. */
 int ledger_input_get(struct ledger *l, int64_t id, struct input_row *out);
 int ledger_input_by_work_name(struct ledger *l, const char *work_name, struct input_row *out);
+/* The latest time of receipt of the inputs of kind named name (0 when
+ * there is none).  0, or -1. */
+int ledger_input_latest(struct ledger *l, const char *kind, const char *name, int64_t *received_ns);
+/* Loads every input named name, of any kind, latest received first
+ * (caller frees with ledger_inputs_free).  0, or -1. */
+int ledger_inputs_named(struct ledger *l, const char *name, struct input_row **rows, size_t *n);
+void ledger_inputs_free(struct input_row *rows, size_t n);
 /* Calls fn for each listed error of an input, in order. */
 int ledger_input_errors(struct ledger *l, int64_t input_id,
     int (*fn)(void *ctx, const struct error_item *e), void *ctx);
@@ -118,6 +125,8 @@ struct outbox_row {
 int ledger_outbox_pending(struct ledger *l, struct outbox_row **rows, size_t *n);
 void ledger_outbox_free(struct outbox_row *rows, size_t n);
 int ledger_outbox_mark(struct ledger *l, int64_t id);
+/* Changes where a queued output is written. */
+int ledger_outbox_move(struct ledger *l, int64_t id, const char *path);
 
 /* For ledger_orders.c: the connection and the statement cache. */
 struct sqlite3_stmt;

@@ -133,7 +133,7 @@ app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 {
 	*sp = NULL;
 	*l = NULL;
-	if (spool_open(a->spool_path, create, sp) != 0)
+	if (spool_open(a->spool_path, create, &a->modes, sp) != 0)
 		return -1;
 	if (ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0, l) != 0) {
 		struct stat st;
@@ -174,6 +174,9 @@ main(int argc, char **argv)
 	bool check_only = false;
 	struct buf errs = { 0 };
 
+	/* what sluice writes is its own and its group's to read: the
+	 * folders partners reach get the configured modes explicitly */
+	umask(027);
 	log_init(LOG_LEVEL_INFO);
 	while ((c = getopt_long(argc, argv, "+s:l:c:nvqVh", opts, NULL)) != -1) {
 		switch (c) {
@@ -220,6 +223,7 @@ main(int argc, char **argv)
 	if (log_level_parse(a.conf.log_level, &level) == 0)
 		log_set_level(verbosity > 0 ? LOG_LEVEL_DEBUG : verbosity < 0 ? LOG_LEVEL_ERROR : level);
 	a.spool_path = xstrdup(spool_opt != NULL ? spool_opt : a.conf.spool);
+	a.modes = (struct spool_modes){ (unsigned)a.conf.in_mode, (unsigned)a.conf.out_mode };
 	if (ledger_opt != NULL)
 		a.ledger_path = xstrdup(ledger_opt);
 	else if (a.conf.ledger[0] != '\0')

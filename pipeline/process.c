@@ -8,6 +8,7 @@
 
 #include "pipeline/ledger_documents.h"
 #include "pipeline/log.h"
+#include "pipeline/outbox.h"
 #include "pipeline/process.h"
 #include "pipeline/spool.h"
 #include "pipeline/token.h"
@@ -376,8 +377,12 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 		goto fail;
 receipt:
 	if (!p->dry_run) {
-		char *receipt = xasprintf("out/receipts/%s.receipt.xml", in->name);
-		int rc = ledger_outbox_add(p->ledger, receipt, "receipt", row.id);
+		/* an input decided after a later one of its name arrived keeps
+		 * its receipt beside the later one's */
+		char *receipt = in->superseded ?
+		    spool_receipt_path(in->kind, in->name, in->received_ns) :
+		    outbox_receipt_path(p->ledger, in->kind, in->name, in->received_ns);
+		int rc = receipt != NULL ? ledger_outbox_add(p->ledger, receipt, "receipt", row.id) : -1;
 
 		free(receipt);
 		if (rc != 0)

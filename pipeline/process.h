@@ -51,6 +51,7 @@ struct input_file {
 	bool not_regular;        /* fd is -1 because it is no regular file */
 	bool denied;             /* fd is -1 because its mode forbids reading it */
 	int open_errno;          /* fd is -1 because opening failed */
+	bool superseded;         /* a later input of its kind and name is claimed */
 };
 
 struct outcome {

@@ -10,7 +10,8 @@
 #include "pipeline/scheduler.h"
 #include "stages/stages.h"
 
-struct moved_in {
+/* An entry of in/<kind>/. */
+struct in_name {
 	enum kind kind;
 	char *name;
 };
@@ -20,6 +21,7 @@ struct work_item {
 	char *work_name;
 	const char *name;      /* inside work_name */
 	int64_t received_ns;
+	bool superseded;       /* a later input of its kind and name is claimed */
 };
 
 int
@@ -33,19 +35,36 @@ sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct con
 }
 
 static void
-moved_clear(struct sched *s)
+names_clear(struct in_name **names, size_t *n)
 {
-	for (size_t i = 0; i < s->nmoved; i++)
-		free(s->moved[i].name);
-	free(s->moved);
-	s->moved = NULL;
-	s->nmoved = 0;
+	for (size_t i = 0; i < *n; i++)
+		free((*names)[i].name);
+	free(*names);
+	*names = NULL;
+	*n = 0;
+}
+
+static void
+names_add(struct in_name **names, size_t *n, enum kind kind, const char *name)
+{
+	*names = xreallocarray(*names, *n + 1, sizeof **names);
+	(*names)[(*n)++] = (struct in_name){ kind, xstrdup(name) };
+}
+
+static bool
+names_have(const struct in_name *names, size_t n, enum kind kind, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i].kind == kind && strcmp(names[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 void
 sched_free(struct sched *s)
 {
-	moved_clear(s);
+	names_clear(&s->moved, &s->nmoved);
+	names_clear(&s->stuck, &s->nstuck);
 	processor_free(&s->proc);
 }
 
@@ -58,23 +77,49 @@ sched_handles(enum kind kind)
 void
 sched_moved_in(struct sched *s, enum kind kind, const char *name)
 {
-	s->moved = xreallocarray(s->moved, s->nmoved + 1, sizeof *s->moved);
-	s->moved[s->nmoved++] = (struct moved_in){ kind, xstrdup(name) };
+	names_add(&s->moved, &s->nmoved, kind, name);
 }
 
-static bool
-was_moved_in(const struct sched *s, enum kind kind, const char *name)
+/* Notes that in/<kind>/<name> cannot be moved (err says why): it joins
+ * the list of this pass, and is logged unless the last pass had it. */
+static void
+note_stuck(struct sched *s, struct in_name **now, size_t *n, enum kind kind, const char *name,
+    int err)
 {
-	for (size_t i = 0; i < s->nmoved; i++)
-		if (s->moved[i].kind == kind && strcmp(s->moved[i].name, name) == 0)
-			return true;
-	return false;
+	if (!names_have(s->stuck, s->nstuck, kind, name)) {
+		struct buf text = { 0 };
+
+		sanitize_text(name, strlen(name), &text);
+		log_warn("in/%s/%s cannot be taken: %s; it stays where it is and the other files go "
+		    "on", kind_get(kind)->plural, buf_str(&text), strerror(err));
+		buf_free(&text);
+	}
+	names_add(now, n, kind, name);
+}
+
+/* Ends a claim pass: what could not be claimed is now what it found (when
+ * it saw every entry), or that as well (when it was cut short). */
+static void
+stuck_end(struct sched *s, struct in_name *now, size_t n, bool whole)
+{
+	if (whole) {
+		names_clear(&s->stuck, &s->nstuck);
+		s->stuck = now;
+		s->nstuck = n;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!names_have(s->stuck, s->nstuck, now[i].kind, now[i].name))
+			names_add(&s->stuck, &s->nstuck, now[i].kind, now[i].name);
+	names_clear(&now, &n);
 }
 
 int
 sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
 {
 	int64_t quiet = s->conf->quiet_period_ms * 1000000, now = now_ns();
+	struct in_name *stuck = NULL;
+	size_t nstuck = 0;
 	int claimed = 0;
 
 	*waiting = 0;
@@ -82,22 +127,23 @@ sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
 	for (int k = 0; k < KIND__COUNT; k++) {
 		struct spool_entry *e;
 		size_t n;
-		int here = 0;
+		int here = 0, rc = 0;
 
 		if (!sched_handles((enum kind)k))
 			continue;
-		if (spool_scan(s->spool, (enum kind)k, &e, &n) != 0)
+		if (spool_scan(s->spool, (enum kind)k, &e, &n) != 0) {
+			stuck_end(s, stuck, nstuck, false);
 			return -1;
+		}
 		for (size_t i = 0; i < n; i++) {
 			int64_t age = now - e[i].changed_ns;
 			char *work_name;
-			int rc;
 
 			/* a file written in place is complete once it has stayed
 			 * unchanged for the quiet period; one renamed in (or
 			 * anything that is not a file) is taken at once */
 			if (e[i].regular && quiet > 0 && age < quiet &&
-			    !was_moved_in(s, (enum kind)k, e[i].name)) {
+			    !names_have(s->moved, s->nmoved, (enum kind)k, e[i].name)) {
 				/* a time in the future (a clock set back): wait once more */
 				int64_t left = age < 0 ? quiet : quiet - age;
 
@@ -107,22 +153,27 @@ sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
 				continue;
 			}
 			rc = spool_claim(s->spool, (enum kind)k, e[i].name, now_ns(), &work_name);
-			if (rc < 0) {
-				spool_entries_free(e, n);
-				return -1;
-			}
+			if (rc == 2)
+				note_stuck(s, &stuck, &nstuck, (enum kind)k, e[i].name, errno);
 			if (rc == 0) {
 				free(work_name);
 				here++;
 			}
+			if (rc < 0)
+				break;
 		}
 		spool_entries_free(e, n);
 		/* claims must be durable before anything of them is committed */
 		if (here > 0 && spool_sync_claims(s->spool, (enum kind)k) != 0)
+			rc = -1;
+		if (rc < 0) {
+			stuck_end(s, stuck, nstuck, false);
 			return -1;
+		}
 		claimed += here;
 	}
-	moved_clear(s);
+	stuck_end(s, stuck, nstuck, true);
+	names_clear(&s->moved, &s->nmoved);
 	return claimed;
 }
 
@@ -132,6 +183,14 @@ publish(struct sched *s)
 	struct render_ctx r = { s->ledger, s->conf, &s->proc.secret };
 
 	return outbox_publish(&r, s->spool);
+}
+
+int
+sched_upgrade(struct sched *s)
+{
+	struct render_ctx r = { s->ledger, s->conf, &s->proc.secret };
+
+	return outbox_upgrade(&r, s->spool);
 }
 
 static int
@@ -196,6 +255,7 @@ collect(struct sched *s, struct work_item **out, size_t *nout)
 			}
 			(*out)[*nout].kind = (enum kind)k;
 			(*out)[*nout].work_name = names[i];
+			(*out)[*nout].superseded = false;
 			names[i] = NULL;
 			spool_work_name_parse((*out)[*nout].work_name, &(*out)[*nout].received_ns,
 			    &(*out)[*nout].name);
@@ -205,6 +265,9 @@ collect(struct sched *s, struct work_item **out, size_t *nout)
 	}
 	if (*nout > 1)
 		qsort(*out, *nout, sizeof **out, cmp_item);
+	for (size_t i = 0; i + 1 < *nout; i++)
+		(*out)[i].superseded = (*out)[i].kind == (*out)[i + 1].kind &&
+		    strcmp((*out)[i].name, (*out)[i + 1].name) == 0;
 	return 0;
 }
 
@@ -229,6 +292,17 @@ log_outcome(const struct work_item *it, const struct outcome *o)
 	buf_free(&name);
 }
 
+static void
+log_held(const struct work_item *it)
+{
+	struct buf name = { 0 };
+
+	sanitize_text(it->name, strlen(it->name), &name);
+	log_warn("%s/%s is held by another program (a lease); it stays claimed and is tried "
+	    "again", kind_get(it->kind)->plural, buf_str(&name));
+	buf_free(&name);
+}
+
 /* Processes items[0..n) in one transaction, then files them away and
  * publishes their receipts. */
 static int
@@ -243,13 +317,20 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 	for (; done < n; done++) {
 		struct work_item *it = &items[done];
 		struct input_file in = { it->kind, it->name, it->work_name, it->received_ns, -1,
-			false, false, 0 };
+			false, false, 0, it->superseded };
 		int rc;
 
-		in.fd = spool_work_open(s->spool, it->kind, it->work_name, &in.not_regular,
-		    &in.denied);
+		in.fd = spool_work_open(s->spool, it->kind, it->work_name, s->conf->max_file_size,
+		    &in.not_regular, &in.denied);
 		in.open_errno = errno;
 		outcome_init(&out[done], (size_t)s->conf->max_errors);
+		if (in.fd < 0 && in.open_errno == EWOULDBLOCK) {
+			/* another program holds a lease on it, which the kernel
+			 * ends within its lease-break-time: this one input waits
+			 * (no outcome), claimed, for a later pass */
+			log_held(it);
+			continue;
+		}
 		rc = process_input(&s->proc, &in, &out[done]);
 		if (in.fd >= 0)
 			close(in.fd);
@@ -265,6 +346,8 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 	}
 	ret = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (out[i].status == NULL)
+			continue;
 		if (strcmp(out[i].status, "deferred") == 0) {
 			/* it stays claimed in work/ and is tried again */
 			s->pass_deferred++;

@@ -31,8 +31,10 @@ struct sched {
 	struct processor proc;
 	struct sched_stats stats;
 	size_t pass_deferred;       /* inputs left deferred by the last pass */
-	struct moved_in *moved;     /* names that arrived by rename */
+	struct in_name *moved;      /* names that arrived by rename */
 	size_t nmoved;
+	struct in_name *stuck;      /* entries of in/ that cannot be claimed */
+	size_t nstuck;
 	bool (*should_stop)(void *ctx);
 	void *stop_ctx;
 };
@@ -48,7 +50,10 @@ void sched_moved_in(struct sched *s, enum kind kind, const char *name);
 
 /* Claims every ready file of in/.  Files still within their quiet period
  * are left: *waiting counts them and *wait_ns says how long until the
- * first may be ready.  Returns the number claimed, or -1. */
+ * first may be ready.  An entry that cannot be moved (spool_claim()) is
+ * left where it is and skipped, logged once while it stays so, and
+ * listed in stuck.  Returns the number claimed, or -1 when the machine
+ * failed. */
 int sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns);
 
 /* Publishes pending outputs, files away decided inputs, and processes every
@@ -56,6 +61,10 @@ int sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns);
  * accepts something and leaves something deferred.  Returns 0, or -1 when
  * the ledger or spool failed. */
 int sched_drain(struct sched *s);
+
+/* Brings a spool of an earlier version up to date before anything is
+ * processed (outbox_upgrade()).  0, or -1 (logged). */
+int sched_upgrade(struct sched *s);
 
 /* True when this build applies files of the kind (others wait in in/). */
 bool sched_handles(enum kind kind);

@@ -3,15 +3,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/hash.h"
 #include "pipeline/log.h"
 #include "pipeline/spool.h"
 #include "pipeline/util.h"
@@ -20,6 +24,17 @@ static const char *const out_folders[] = {
 	"out/invoices", "out/proformas", "out/captures", "out/links", "out/receipts", NULL
 };
 
+/* The mode of sluice's own folders: its group may read them, nobody else. */
+#define PRIVATE_MODE 0750
+
+/* A work name is "<20 digits of the time of receipt>.<name>". */
+#define WORK_PREFIX 21
+/* The folder that holds an input whose work name is too long for a file
+ * name: "<20 digits>." and this, which no input's name can be. */
+#define LONG_MARK ".long"
+/* Hex digits of the name's SHA-256 in a shortened receipt name. */
+#define RECEIPT_DIGEST 16
+
 struct spool {
 	char *root;
 	int rootfd;
@@ -27,7 +42,18 @@ struct spool {
 	unsigned tmp_counter;
 	char **dirty;        /* output folders to fsync */
 	size_t ndirty;
+	struct spool_modes modes;
 };
+
+static int sync_dir(struct spool *sp, const char *rel);
+static int copy_synced(struct spool *sp, int in, const char *from, const char *tmp);
+
+/* A new name in tmp/ for a file being written. */
+static char *
+tmp_path(struct spool *sp)
+{
+	return xasprintf("tmp/%ld-%u.tmp", (long)getpid(), sp->tmp_counter++);
+}
 
 const char *
 spool_root(const struct spool *sp)
@@ -35,20 +61,28 @@ spool_root(const struct spool *sp)
 	return sp->root;
 }
 
-/* mkdir -p of a path relative to the root. */
+/* mkdir -p of path, relative to dirfd (which messages name as base):
+ * every folder it makes gets mode, which the umask does not narrow.  0, or
+ * -1 (logged). */
 static int
-make_dirs(struct spool *sp, const char *rel)
+make_dirs_at(int dirfd, const char *base, const char *path, mode_t mode)
 {
-	char *p = xstrdup(rel);
+	char *p = xstrdup(path);
 	int ret = 0;
 
-	for (char *s = p;; s++) {
+	for (char *s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 
 			*s = '\0';
-			if (mkdirat(sp->rootfd, p, 0775) != 0 && errno != EEXIST) {
-				log_error("cannot create %s/%s: %s", sp->root, p, strerror(errno));
+			if (mkdirat(dirfd, p, mode & 0777) == 0) {
+				if (mode != PRIVATE_MODE && fchmodat(dirfd, p, mode, 0) != 0) {
+					log_error("cannot set the mode of %s%s: %s", base, p, strerror(errno));
+					ret = -1;
+					break;
+				}
+			} else if (errno != EEXIST) {
+				log_error("cannot create %s%s: %s", base, p, strerror(errno));
 				ret = -1;
 				break;
 			}
@@ -61,73 +95,109 @@ make_dirs(struct spool *sp, const char *rel)
 	return ret;
 }
 
-static void
-layout(char ***out, size_t *n)
+/* mkdir -p of a path relative to the root. */
+static int
+make_dirs(struct spool *sp, const char *rel, mode_t mode)
 {
-	static char *names[64];
+	char *base = xasprintf("%s/", sp->root);
+	int ret = make_dirs_at(sp->rootfd, base, rel, mode);
+
+	free(base);
+	return ret;
+}
+
+/* One folder of the layout. */
+struct folder {
+	char path[48];
+	mode_t mode;
+	bool private;     /* sluice's own */
+	bool later;       /* older spools lack it: made when missing */
+};
+
+#define LAYOUT_MAX (4 * KIND__COUNT + 16)
+
+/* Every folder of the layout, parents first.  in/ and out/ are reached by
+ * partners and have the configured modes (in/ itself only lets them
+ * through); the rest is sluice's own. */
+static size_t
+layout(const struct spool *sp, struct folder *f)
+{
 	size_t k = 0;
 
+	f[k++] = (struct folder){ "in", sp->modes.in & ~(mode_t)022, false, false };
 	for (int i = 0; i < KIND__COUNT; i++) {
-		static char in[KIND__COUNT][48], work[KIND__COUNT][48];
-
-		snprintf(in[i], sizeof in[i], "in/%s", kind_get((enum kind)i)->plural);
-		snprintf(work[i], sizeof work[i], "work/%s", kind_get((enum kind)i)->plural);
-		names[k++] = in[i];
-		names[k++] = work[i];
+		f[k] = (struct folder){ "", sp->modes.in, false, false };
+		snprintf(f[k++].path, sizeof f->path, "in/%s", kind_get((enum kind)i)->plural);
 	}
-	for (size_t i = 0; out_folders[i] != NULL; i++)
-		names[k++] = (char *)out_folders[i];
-	names[k++] = "archive";
-	names[k++] = "rejected";
-	names[k++] = "tmp";
-	*out = names;
-	*n = k;
+	f[k++] = (struct folder){ "work", PRIVATE_MODE, true, false };
+	for (int i = 0; i < KIND__COUNT; i++) {
+		f[k] = (struct folder){ "", PRIVATE_MODE, true, false };
+		snprintf(f[k++].path, sizeof f->path, "work/%s", kind_get((enum kind)i)->plural);
+	}
+	f[k++] = (struct folder){ "out", sp->modes.out, false, false };
+	for (size_t i = 0; out_folders[i] != NULL; i++) {
+		f[k] = (struct folder){ "", sp->modes.out, false, false };
+		snprintf(f[k++].path, sizeof f->path, "%s", out_folders[i]);
+	}
+	for (int i = 0; i < KIND__COUNT; i++) {
+		f[k] = (struct folder){ "", sp->modes.out, false, true };
+		snprintf(f[k++].path, sizeof f->path, "out/receipts/%s", kind_get((enum kind)i)->plural);
+	}
+	f[k++] = (struct folder){ "archive", PRIVATE_MODE, true, false };
+	f[k++] = (struct folder){ "rejected", PRIVATE_MODE, true, false };
+	f[k++] = (struct folder){ "tmp", PRIVATE_MODE, true, false };
+	return k;
+}
+
+/* Takes every permission of other users, and the group's write, from
+ * sluice's own folder rel (a spool made before they were private). */
+static int
+make_private_folder(struct spool *sp, const char *rel)
+{
+	struct stat st;
+
+	if (fstatat(sp->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0 || (st.st_mode & 027) == 0)
+		return 0;
+	if (fchmodat(sp->rootfd, rel, st.st_mode & 07750, 0) != 0) {
+		log_error("cannot set the mode of %s/%s: %s", sp->root, rel, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int
-spool_open(const char *root, bool create, struct spool **out)
+spool_open(const char *root, bool create, const struct spool_modes *modes, struct spool **out)
 {
 	struct spool *sp = xcalloc(1, sizeof *sp);
-	char **names;
+	struct folder f[LAYOUT_MAX];
 	size_t n;
 
 	sp->root = xstrdup(root);
 	sp->lockfd = -1;
-	if (create) {
-		/* mkdir -p of the root */
-		char *p = xstrdup(root);
-
-		for (char *s = p + 1;; s++)
-			if (*s == '/' || *s == '\0') {
-				char c = *s;
-
-				*s = '\0';
-				if (mkdir(p, 0775) != 0 && errno != EEXIST) {
-					log_error("cannot create the spool %s: %s", p, strerror(errno));
-					free(p);
-					goto fail;
-				}
-				*s = c;
-				if (c == '\0')
-					break;
-			}
-		free(p);
-	}
+	sp->rootfd = -1;
+	sp->modes = *modes;
+	/* the root lets through whom in/ or out/ let in */
+	if (create && make_dirs_at(AT_FDCWD, "", root,
+	    PRIVATE_MODE | ((modes->in | modes->out) & 05 ? 01 : 0)) != 0)
+		goto fail;
 	sp->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sp->rootfd < 0) {
 		log_error("cannot open the spool %s: %s%s", root, strerror(errno),
 		    create ? "" : " (run sluice init first)");
 		goto fail;
 	}
-	layout(&names, &n);
+	n = layout(sp, f);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 
 		if (create) {
-			if (make_dirs(sp, names[i]) != 0)
+			/* folders that exist keep their modes, but for sluice's own */
+			if (make_dirs(sp, f[i].path, f[i].mode) != 0 ||
+			    (f[i].private && make_private_folder(sp, f[i].path) != 0))
 				goto fail;
-		} else if (fstatat(sp->rootfd, names[i], &st, 0) != 0 || !S_ISDIR(st.st_mode)) {
-			log_error("the spool %s has no folder %s (run sluice init)", root, names[i]);
+		} else if (!f[i].later &&
+		    (fstatat(sp->rootfd, f[i].path, &st, 0) != 0 || !S_ISDIR(st.st_mode))) {
+			log_error("the spool %s has no folder %s (run sluice init)", root, f[i].path);
 			goto fail;
 		}
 	}
@@ -136,6 +206,18 @@ spool_open(const char *root, bool create, struct spool **out)
 fail:
 	spool_close(sp);
 	return -1;
+}
+
+int
+spool_add_folders(struct spool *sp)
+{
+	struct folder f[LAYOUT_MAX];
+	size_t n = layout(sp, f);
+
+	for (size_t i = 0; i < n; i++)
+		if (f[i].later && make_dirs(sp, f[i].path, f[i].mode) != 0)
+			return -1;
+	return 0;
 }
 
 void
@@ -159,7 +241,7 @@ spool_lock(struct spool *sp, long *holder)
 	ssize_t n;
 
 	*holder = 0;
-	sp->lockfd = openat(sp->rootfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	sp->lockfd = openat(sp->rootfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (sp->lockfd < 0) {
 		log_error("cannot open %s/.lock: %s", sp->root, strerror(errno));
 		return -1;
@@ -267,38 +349,136 @@ spool_entries_free(struct spool_entry *e, size_t n)
 	free(e);
 }
 
+char *
+spool_work_name(int64_t received_ns, const char *name)
+{
+	return xasprintf("%020lld.%s", (long long)received_ns, name);
+}
+
+/* The path (relative to the root) of a claimed input: work/<kind>/<work
+ * name>; or, when the work name is longer than a file name may be, the
+ * input under its own name in a folder of its own,
+ * work/<kind>/<20 digits>..long/<name>. */
+static char *
+work_path(enum kind kind, const char *work_name)
+{
+	const char *plural = kind_get(kind)->plural;
+
+	if (strlen(work_name) <= NAME_MAX)
+		return xasprintf("work/%s/%s", plural, work_name);
+	return xasprintf("work/%s/%.*s" LONG_MARK "/%s", plural, WORK_PREFIX, work_name,
+	    work_name + WORK_PREFIX);
+}
+
+/* The folder of a path below the root (a new string). */
+static char *
+parent_of(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+
+	return slash != NULL ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup(".");
+}
+
+/* Moves from (below the root) into work/<kind>/ as the input name received
+ * at received_ns, a nanosecond later when that work name is taken.  0 with
+ * *work_name set (the caller frees it), or -1 with errno set. */
+static int
+place_claim(struct spool *sp, enum kind kind, const char *from, const char *name,
+    int64_t received_ns, char **work_name)
+{
+	for (int tries = 0; tries < 1000; tries++, received_ns++) {
+		char *wn = spool_work_name(received_ns, name), *to = work_path(kind, wn);
+		char *own = strlen(wn) > NAME_MAX ? parent_of(to) : NULL;
+		int rc = own != NULL ? mkdirat(sp->rootfd, own, PRIVATE_MODE) : 0, saved;
+
+		if (rc == 0) {
+			rc = renameat2(sp->rootfd, from, sp->rootfd, to, RENAME_NOREPLACE);
+			saved = errno;
+			/* the claim is durable once the folders are fsynced:
+			 * spool_sync_claims() does work/<kind>/ and in/<kind>/,
+			 * and the input's own folder is done here */
+			if (own != NULL && rc != 0)
+				unlinkat(sp->rootfd, own, AT_REMOVEDIR);
+			else if (own != NULL && (rc = sync_dir(sp, own)) != 0)
+				saved = EIO;
+			errno = saved;
+		}
+		free(own);
+		free(to);
+		if (rc == 0) {
+			*work_name = wn;
+			return 0;
+		}
+		free(wn);
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* True when sluice may add and remove entries in <top>/<kind>/. */
+static bool
+folder_writable(struct spool *sp, const char *top, enum kind kind)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof rel, "%s/%s", top, kind_get(kind)->plural);
+	return faccessat(sp->rootfd, rel, W_OK | X_OK, AT_EACCESS) == 0;
+}
+
+/* What the failure err of claiming from (in/<kind>/<name>) says: 1 when the
+ * entry went away meanwhile; 2 when the entry itself cannot be moved; -1
+ * (logged) when the machine failed.  errno is err. */
+static int
+claim_failure(struct spool *sp, enum kind kind, const char *from, int err)
+{
+	struct stat st;
+	int ret = -1;
+
+	switch (err) {
+	case ENOENT:
+		/* the entry went away, unless it was work/<kind>/ that did */
+		if (fstatat(sp->rootfd, from, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+			ret = 1;
+		break;
+	case EACCES:
+	case EPERM:
+		/* the entry's own permissions (moving a folder elsewhere needs
+		 * write permission on it; in a sticky folder only a file's owner
+		 * moves it; an immutable file moves for nobody), unless sluice
+		 * may not write the folders themselves */
+		if (folder_writable(sp, "in", kind) && folder_writable(sp, "work", kind))
+			ret = 2;
+		break;
+	case EBUSY:          /* a mount point */
+	case EMLINK:         /* a folder, and work/<kind>/ holds all the folders it can */
+	case ENAMETOOLONG:   /* a file system whose names are shorter than NAME_MAX */
+		ret = 2;
+		break;
+	default:
+		/* EIO, ENOSPC, EDQUOT, EROFS, ENOMEM, EXDEV (in/ and work/ on two
+		 * file systems), ENOTDIR (a folder replaced by a file), EINVAL
+		 * (renameat2 unsupported): no entry would move.  With
+		 * RENAME_NOREPLACE, EISDIR and ENOTEMPTY cannot come from the
+		 * entry */
+		break;
+	}
+	if (ret < 0)
+		log_error("cannot claim %s/%s: %s", sp->root, from, strerror(err));
+	errno = err;
+	return ret;
+}
+
 int
 spool_claim(struct spool *sp, enum kind kind, const char *name, int64_t received_ns,
     char **work_name)
 {
-	const char *plural = kind_get(kind)->plural;
-	char *from = xasprintf("in/%s/%s", plural, name);
-	char *wn = NULL, *to = NULL;
-	int ret = -1;
+	char *from = xasprintf("in/%s/%s", kind_get(kind)->plural, name);
+	int ret = 0;
 
-	/* the time of receipt makes the name unique; bump it on a clash */
-	for (int tries = 0; tries < 1000; tries++, received_ns++) {
-		free(wn);
-		free(to);
-		wn = xasprintf("%020lld.%s", (long long)received_ns, name);
-		to = xasprintf("work/%s/%s", plural, wn);
-		if (renameat2(sp->rootfd, from, sp->rootfd, to, RENAME_NOREPLACE) == 0) {
-			*work_name = wn;
-			wn = NULL;
-			ret = 0;
-			break;
-		}
-		if (errno == EEXIST)
-			continue;
-		if (errno == ENOENT)
-			ret = 1;
-		else
-			log_error("cannot claim %s/%s: %s", sp->root, from, strerror(errno));
-		break;
-	}
+	if (place_claim(sp, kind, from, name, received_ns, work_name) != 0)
+		ret = claim_failure(sp, kind, from, errno);
 	free(from);
-	free(to);
-	free(wn);
 	return ret;
 }
 
@@ -326,12 +506,51 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void
+names_add(char ***names, size_t *n, size_t *cap, char *name)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*names = xreallocarray(*names, *cap, sizeof **names);
+	}
+	(*names)[(*n)++] = name;
+}
+
+/* Adds the work name of the input held in folder (in work/<kind>/, open as
+ * parent) of a work name too long for a file name.  An empty one is what a
+ * crash left between making the folder and moving the input into it (or
+ * out of it): the lock's holder removes it.  0, or -1 (logged). */
+static int
+list_own_folder(struct spool *sp, DIR *parent, const char *folder, char ***names, size_t *n,
+    size_t *cap)
+{
+	int fd = openat(dirfd(parent), folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *de;
+	size_t before = *n;
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		log_error("cannot read %s/work/.../%s: %s", sp->root, folder, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			names_add(names, n, cap, xasprintf("%.*s%s", WORK_PREFIX, folder, de->d_name));
+	closedir(d);
+	if (*n == before && sp->lockfd >= 0)
+		unlinkat(dirfd(parent), folder, AT_REMOVEDIR);
+	return 0;
+}
+
 int
 spool_work_list(struct spool *sp, enum kind kind, char ***names, size_t *n)
 {
 	char rel[64];
 	struct dirent *de;
 	size_t cap = 0;
+	int ret = 0;
 	DIR *d;
 
 	*names = NULL;
@@ -339,19 +558,24 @@ spool_work_list(struct spool *sp, enum kind kind, char ***names, size_t *n)
 	snprintf(rel, sizeof rel, "work/%s", kind_get(kind)->plural);
 	if ((d = open_dir(sp, rel)) == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
+	while (ret == 0 && (de = readdir(d)) != NULL) {
 		int64_t ns;
 		const char *name;
 
 		if (spool_work_name_parse(de->d_name, &ns, &name) != 0)
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*names = xreallocarray(*names, cap, sizeof **names);
-		}
-		(*names)[(*n)++] = xstrdup(de->d_name);
+		if (strcmp(name, LONG_MARK) == 0)
+			ret = list_own_folder(sp, d, de->d_name, names, n, &cap);
+		else if (name[0] != '.')
+			names_add(names, n, &cap, xstrdup(de->d_name));
 	}
 	closedir(d);
+	if (ret != 0) {
+		spool_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return -1;
+	}
 	if (*n > 1)
 		qsort(*names, *n, sizeof **names, cmp_name);
 	return 0;
@@ -365,16 +589,47 @@ spool_names_free(char **names, size_t n)
 	free(names);
 }
 
-int
-spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular,
-    bool *denied)
+/* Replaces the claimed file rel, open on fd, by a copy that is sluice's
+ * alone (copied to tmp/, fsynced, renamed over rel, the folder fsynced).  A
+ * crash before the rename leaves rel as it was, to be copied again; after
+ * it, the copy.  0, or -1 (logged) with errno set. */
+static int
+replace_by_copy(struct spool *sp, int fd, const char *rel)
 {
-	char *rel = xasprintf("work/%s/%s", kind_get(kind)->plural, work_name);
+	char *tmp = tmp_path(sp), *dir = parent_of(rel);
+	int ret = -1, saved = 0;
+
+	if (copy_synced(sp, fd, rel, tmp) != 0) {
+		saved = errno;
+		goto out;
+	}
+	if (renameat(sp->rootfd, tmp, sp->rootfd, rel) != 0) {
+		saved = errno;
+		log_error("cannot replace %s/%s by its copy: %s", sp->root, rel, strerror(saved));
+		unlinkat(sp->rootfd, tmp, 0);
+		goto out;
+	}
+	ret = sync_dir(sp, dir);
+	saved = errno;
+out:
+	free(tmp);
+	free(dir);
+	errno = saved;
+	return ret;
+}
+
+int
+spool_work_open(struct spool *sp, enum kind kind, const char *work_name, int64_t copy_limit,
+    bool *not_regular, bool *denied)
+{
+	char *rel = work_path(kind, work_name);
+	bool copied = false;
 	struct stat st;
 	int fd = -1, saved = 0;
 
 	*not_regular = false;
 	*denied = false;
+again:
 	/* a link, FIFO, device or folder is never opened (opening a device
 	 * can have effects); O_NOFOLLOW and O_NONBLOCK guard against a swap
 	 * after the check, and fstat decides on what was really opened */
@@ -400,7 +655,26 @@ spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *n
 		*not_regular = !S_ISREG(st.st_mode);
 		close(fd);
 		fd = -1;
+		goto out;
 	}
+	/* its sender may still write it: through another hard link, or as
+	 * its owner through a handle kept open.  What is hashed, applied and
+	 * filed is a copy of sluice's own (a file over copy_limit is
+	 * rejected unread: nothing of it is applied) */
+	if (!copied && (st.st_nlink > 1 || st.st_uid != geteuid()) && st.st_size <= copy_limit) {
+		if (replace_by_copy(sp, fd, rel) != 0) {
+			saved = errno;
+			close(fd);
+			fd = -1;
+			goto out;
+		}
+		close(fd);
+		copied = true;
+		goto again;
+	}
+	/* what is filed is sluice's: its group may read it, nobody else */
+	if ((st.st_mode & 027) != 0 && st.st_uid == geteuid() && fchmod(fd, st.st_mode & 07750) != 0)
+		log_warn("cannot set the mode of %s/%s: %s", sp->root, rel, strerror(errno));
 out:
 	free(rel);
 	errno = saved;
@@ -445,23 +719,122 @@ spool_filed_parse(const char *folder, int64_t *input_id, enum kind *kind, int64_
 int
 spool_file_away(struct spool *sp, enum kind kind, const char *work_name, const char *filed_as)
 {
-	char *from = xasprintf("work/%s/%s", kind_get(kind)->plural, work_name);
-	char *dir = xstrdup(filed_as);
-	char *slash = strrchr(dir, '/');
+	char *from = work_path(kind, work_name), *dir = parent_of(filed_as);
 	int ret = -1;
 
-	if (slash != NULL)
-		*slash = '\0';
-	if (slash == NULL || make_dirs(sp, dir) == 0) {
+	if (make_dirs(sp, dir, PRIVATE_MODE) == 0) {
 		if (renameat2(sp->rootfd, from, sp->rootfd, filed_as, RENAME_NOREPLACE) == 0)
 			ret = 0;
 		else
 			log_error("cannot move %s/%s to %s: %s", sp->root, from, filed_as,
 			    strerror(errno));
 	}
+	/* an input in a folder of its own leaves it empty (a crash here
+	 * leaves the folder, which spool_work_list() removes) */
+	if (ret == 0 && strlen(work_name) > NAME_MAX) {
+		free(dir);
+		dir = parent_of(from);
+		unlinkat(sp->rootfd, dir, AT_REMOVEDIR);
+	}
 	free(from);
 	free(dir);
 	return ret;
+}
+
+char *
+spool_receipt_path(enum kind kind, const char *name, int64_t stamp_ns)
+{
+	char suffix[64];
+	size_t len = strlen(name), keep;
+	struct sha256 *h;
+	char hex[SHA256_HEX];
+
+	if (stamp_ns > 0) {
+		time_t secs = (time_t)(stamp_ns / 1000000000);
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		snprintf(suffix, sizeof suffix, ".%04d%02d%02dT%02d%02d%02d.%09lldZ.receipt.xml",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    (long long)(stamp_ns % 1000000000));
+	} else
+		snprintf(suffix, sizeof suffix, ".receipt.xml");
+	if (len + strlen(suffix) <= NAME_MAX)
+		return xasprintf("out/receipts/%s/%s%s", kind_get(kind)->plural, name, suffix);
+	/* too long for a file name: the name cut where a UTF-8 character
+	 * starts (a name that is no UTF-8 is cut at most 3 bytes earlier),
+	 * then the digest of the whole name, which keeps long names apart */
+	keep = NAME_MAX - strlen(suffix) - 1 - RECEIPT_DIGEST;
+	for (int i = 0; i < 3 && keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80; i++)
+		keep--;
+	h = sha256_new();
+	sha256_update(h, name, len);
+	sha256_final(h, hex);
+	sha256_free(h);
+	return xasprintf("out/receipts/%s/%.*s~%.*s%s", kind_get(kind)->plural, (int)keep, name,
+	    RECEIPT_DIGEST, hex, suffix);
+}
+
+int
+spool_flat_receipts(struct spool *sp, char ***names, size_t *n)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+
+	*names = NULL;
+	*n = 0;
+	if ((d = open_dir(sp, "out/receipts")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		static const char suffix[] = ".receipt.xml";
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] != '.' && len > sizeof suffix - 1 &&
+		    strcmp(de->d_name + len - (sizeof suffix - 1), suffix) == 0 &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			names_add(names, n, &cap, xstrdup(de->d_name));
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+spool_read(struct spool *sp, const char *rel, struct buf *out)
+{
+	int fd = openat(sp->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char chunk[8192];
+	ssize_t n;
+
+	buf_reset(out);
+	if (fd < 0) {
+		log_error("cannot open %s/%s: %s", sp->root, rel, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error("cannot read %s/%s: %s", sp->root, rel, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		buf_append(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+int
+spool_move(struct spool *sp, const char *from, const char *to)
+{
+	if (renameat2(sp->rootfd, from, sp->rootfd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST && unlinkat(sp->rootfd, from, 0) == 0)
+		return 0;
+	log_error("cannot move %s/%s to %s: %s", sp->root, from, to, strerror(errno));
+	return -1;
 }
 
 static int
@@ -502,12 +875,21 @@ mark_dirty(struct spool *sp, const char *relpath)
 int
 spool_publish(struct spool *sp, const char *relpath, const void *data, size_t len)
 {
-	char *tmp = xasprintf("tmp/%ld-%u.tmp", (long)getpid(), sp->tmp_counter++);
+	char *tmp = tmp_path(sp);
+	/* the folder's mode without search: 0750 makes 0640 */
+	mode_t mode = sp->modes.out & 0666;
 	int fd, ret = -1;
 
-	fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
 		log_error("cannot create %s/%s: %s", sp->root, tmp, strerror(errno));
+		goto out;
+	}
+	/* the umask narrows what open() gives */
+	if ((mode & ~(mode_t)0640) != 0 && fchmod(fd, mode) != 0) {
+		log_error("cannot set the mode of %s/%s: %s", sp->root, tmp, strerror(errno));
+		close(fd);
+		unlinkat(sp->rootfd, tmp, 0);
 		goto out;
 	}
 	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
@@ -568,31 +950,39 @@ spool_sync_claims(struct spool *sp, enum kind kind)
 	return sync_dir(sp, work) == 0 && sync_dir(sp, in) == 0 ? 0 : -1;
 }
 
-/* Copies the file open on in to a new file tmp (relative to the root) and
- * fsyncs it.  0, or -1 (logged; tmp removed). */
+/* Copies the file open on in (from its start) to a new file tmp (relative
+ * to the root) and fsyncs it: a reflink where the file system makes one,
+ * else a copy of the bytes.  0, or -1 (logged; tmp removed) with errno
+ * set. */
 static int
 copy_synced(struct spool *sp, int in, const char *from, const char *tmp)
 {
-	char *buf = xmalloc(65536);
-	int fd, ret = -1;
+	char *buf = NULL;
+	int fd, ret = -1, saved = 0;
 	ssize_t n;
 
-	fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd < 0) {
-		log_error("cannot create %s/%s: %s", sp->root, tmp, strerror(errno));
-		free(buf);
+		saved = errno;
+		log_error("cannot create %s/%s: %s", sp->root, tmp, strerror(saved));
+		errno = saved;
 		return -1;
 	}
-	while ((n = read(in, buf, 65536)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || write_all(fd, buf, (size_t)n) != 0) {
-			log_error("cannot copy %s: %s", from, strerror(errno));
-			goto out;
+	if (ioctl(fd, FICLONE, in) != 0) {
+		buf = xmalloc(65536);
+		while ((n = read(in, buf, 65536)) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || write_all(fd, buf, (size_t)n) != 0) {
+				saved = errno;
+				log_error("cannot copy %s: %s", from, strerror(saved));
+				goto out;
+			}
 		}
 	}
 	if (fsync(fd) != 0) {
-		log_error("cannot fsync %s/%s: %s", sp->root, tmp, strerror(errno));
+		saved = errno;
+		log_error("cannot fsync %s/%s: %s", sp->root, tmp, strerror(saved));
 		goto out;
 	}
 	ret = 0;
@@ -601,6 +991,7 @@ out:
 	if (ret != 0)
 		unlinkat(sp->rootfd, tmp, 0);
 	free(buf);
+	errno = saved;
 	return ret;
 }
 
@@ -622,7 +1013,10 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 		log_error("cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	tmp = xasprintf("in/%s/.%s.%ld.tmp", kind_get(kind)->plural, base, (long)getpid());
+	/* hidden while it is written; named after the file when that fits */
+	tmp = strlen(base) + 32 <= NAME_MAX ?
+	    xasprintf("in/%s/.%s.%ld.tmp", kind_get(kind)->plural, base, (long)getpid()) :
+	    xasprintf("in/%s/.submit.%ld.tmp", kind_get(kind)->plural, (long)getpid());
 	to = xasprintf("in/%s/%s", kind_get(kind)->plural, base);
 	if (copy_synced(sp, in, path, tmp) != 0)
 		goto out;
@@ -649,7 +1043,7 @@ int
 spool_inject(struct spool *sp, enum kind kind, const char *path, int64_t received_ns)
 {
 	const char *base = strrchr(path, '/');
-	char *tmp = xasprintf("tmp/%ld-%u.tmp", (long)getpid(), sp->tmp_counter++), *to = NULL;
+	char *tmp = tmp_path(sp), *work_name;
 	int in, ret = -1;
 
 	base = base != NULL ? base + 1 : path;
@@ -661,24 +1055,17 @@ spool_inject(struct spool *sp, enum kind kind, const char *path, int64_t receive
 	if (copy_synced(sp, in, path, tmp) != 0)
 		goto out;
 	/* the time of receipt names it; another input of that time bumps it */
-	for (int tries = 0; tries < 1000; tries++, received_ns++) {
-		free(to);
-		to = xasprintf("work/%s/%020lld.%s", kind_get(kind)->plural, (long long)received_ns, base);
-		if (renameat2(sp->rootfd, tmp, sp->rootfd, to, RENAME_NOREPLACE) == 0) {
-			ret = spool_sync_claims(sp, kind);
-			break;
-		}
-		if (errno != EEXIST) {
-			log_error("cannot rename into %s/%s: %s", sp->root, to, strerror(errno));
-			break;
-		}
-	}
-	if (ret != 0)
+	if (place_claim(sp, kind, tmp, base, received_ns, &work_name) == 0) {
+		free(work_name);
+		ret = spool_sync_claims(sp, kind);
+	} else {
+		log_error("cannot move %s into %s/work/%s: %s", path, sp->root, kind_get(kind)->plural,
+		    strerror(errno));
 		unlinkat(sp->rootfd, tmp, 0);
+	}
 out:
 	close(in);
 	free(tmp);
-	free(to);
 	return ret;
 }
 

@@ -5,8 +5,12 @@
  * publishing outputs atomically (temporary file in tmp/, fsync, rename,
  * fsync of the folder).
  *
- * Layout:   in/<kind>/  out/{invoices,proformas,captures,links,receipts}/
- *           archive/  rejected/  work/<kind>/ (claimed)  tmp/  .lock
+ * Layout:   in/<kind>/  out/{invoices,proformas,captures,links}/
+ *           out/receipts/<kind>/  archive/  rejected/  work/<kind>/ (claimed)
+ *           tmp/  .lock
+ *
+ * in/ and out/ are reached by partners and get the configured modes when
+ * they are made; everything else is sluice's own (0750, files 0640).
  */
 #ifndef SLUICE_SPOOL_H
 #define SLUICE_SPOOL_H
@@ -15,13 +19,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pipeline/util.h"
 #include "schemas/fields.h"
 
 struct spool;
 
+/* The modes of the folders partners reach (configuration in_mode and
+ * out_mode); files in out/ get out's without the search bits. */
+struct spool_modes {
+	unsigned in;
+	unsigned out;
+};
+
 /* Opens the spool at root.  With create, makes every folder that is
- * missing (idempotent); without, fails when the layout is incomplete. */
-int spool_open(const char *root, bool create, struct spool **out);
+ * missing (idempotent) and takes every permission of other users from
+ * sluice's own folders; without, fails when the layout is incomplete. */
+int spool_open(const char *root, bool create, const struct spool_modes *modes,
+    struct spool **out);
+/* Makes the folders that a spool made by an earlier version lacks.  0, or
+ * -1 (logged). */
+int spool_add_folders(struct spool *sp);
 void spool_close(struct spool *sp);
 const char *spool_root(const struct spool *sp);
 
@@ -44,22 +61,34 @@ void spool_entries_free(struct spool_entry *e, size_t n);
 
 /* Moves in/<kind>/<name> into work/<kind>/ under a unique work name that
  * keeps the time of receipt and the original name.  Returns 0 (work_name
- * set, caller frees), 1 when the file vanished, -1 on failure. */
+ * set, caller frees); 1 when the entry went away meanwhile; 2 (errno set)
+ * when the entry itself cannot be moved (a folder sluice may not write, a
+ * file in a sticky folder that another user owns, an immutable file, a
+ * mount point): it stays where it is; -1 (logged) when the machine failed
+ * (the disk, the file system, the folders), which no entry would pass. */
 int spool_claim(struct spool *sp, enum kind kind, const char *name, int64_t received_ns,
     char **work_name);
+/* The work name of the input name received at received_ns (a new string):
+ * "<20 digits of the time>.<name>".  One longer than a file name may be
+ * is kept in work/ as <20 digits>..long/<name>. */
+char *spool_work_name(int64_t received_ns, const char *name);
 /* Splits a work name into time of receipt and original name (a pointer
  * into work_name); -1 when it is not a work name. */
 int spool_work_name_parse(const char *work_name, int64_t *received_ns, const char **name);
-/* Lists the work names in work/<kind>/. */
+/* Lists the work names in work/<kind>/ (removing, when sluice holds the
+ * lock, what a crash left of a long name's folder). */
 int spool_work_list(struct spool *sp, enum kind kind, char ***names, size_t *n);
 void spool_names_free(char **names, size_t n);
 /* Opens a claimed file for reading without following links or blocking.
- * Returns an fd; or -1 with *not_regular set when the entry is a link,
- * folder, FIFO, socket or device (never opened), with *denied set when the
- * file's own mode forbids reading it, and with errno set in every case of
- * failure. */
-int spool_work_open(struct spool *sp, enum kind kind, const char *work_name, bool *not_regular,
-    bool *denied);
+ * A file that its sender may still change (it has another hard link, or
+ * another user owns it) is first replaced in work/ by a copy of sluice's
+ * own, unless it is larger than copy_limit; the fd is the copy's, so what
+ * is hashed and applied is what is filed.  Returns an fd; or -1 with
+ * *not_regular set when the entry is a link, folder, FIFO, socket or
+ * device (never opened), with *denied set when the file's own mode forbids
+ * reading it, and with errno set in every case of failure. */
+int spool_work_open(struct spool *sp, enum kind kind, const char *work_name, int64_t copy_limit,
+    bool *not_regular, bool *denied);
 
 /* The path (relative to the root) under which an input is filed:
  * archive/ or rejected/, then YYYY-MM-DD/<input id>-<kind>-<received ns>/<name>
@@ -80,8 +109,8 @@ int spool_inject(struct spool *sp, enum kind kind, const char *path, int64_t rec
 /* Moves a claimed file to its filed path.  0, or -1 on failure. */
 int spool_file_away(struct spool *sp, enum kind kind, const char *work_name, const char *filed_as);
 
-/* Writes data to relpath atomically (temporary file, fsync, rename).  The
- * folder is fsynced by spool_sync_outputs(). */
+/* Writes data to relpath (in out/) atomically (temporary file, fsync,
+ * rename).  The folder is fsynced by spool_sync_outputs(). */
 int spool_publish(struct spool *sp, const char *relpath, const void *data, size_t len);
 /* fsyncs every output folder that spool_publish() wrote into. */
 int spool_sync_outputs(struct spool *sp);
@@ -92,6 +121,22 @@ int spool_sync_claims(struct spool *sp, enum kind kind);
  * rename without replacing).  0; 1 when a file of that name is waiting
  * already; -1 on failure (message logged). */
 int spool_submit(struct spool *sp, enum kind kind, const char *path);
+
+/* The path of a receipt of an input of kind named name:
+ * out/receipts/<kind>/<name>.receipt.xml; with stamp_ns (not 0),
+ * <name>.<stamp_ns as 20261127T145501.123456789Z>.receipt.xml.  When that
+ * is longer than a file name may be (NAME_MAX, 255 bytes), the name is cut
+ * at a UTF-8 character boundary and followed by '~' and the first 16 hex
+ * digits of its SHA-256, so that the file name has 255 bytes at most. */
+char *spool_receipt_path(enum kind kind, const char *name, int64_t stamp_ns);
+/* Lists the regular files *.receipt.xml in out/receipts/ itself, where
+ * earlier versions kept every receipt.  0, or -1 (logged). */
+int spool_flat_receipts(struct spool *sp, char ***names, size_t *n);
+/* Reads the file rel (below the root) into out.  0, or -1 (logged). */
+int spool_read(struct spool *sp, const char *rel, struct buf *out);
+/* Renames from to to (both below the root) unless to exists, when from is
+ * removed instead.  0, or -1 (logged). */
+int spool_move(struct spool *sp, const char *from, const char *to);
 
 /* Bytes free for sluice on the spool's file system, or -1. */
 int64_t spool_free_bytes(struct spool *sp);

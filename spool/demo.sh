@@ -21,7 +21,7 @@ say "sluice submit: the example orders (two files) and a broken one"
 say "sluice run --once"
 "$sluice" --spool "$spool" run --once
 
-for r in "$spool"/out/receipts/*.receipt.xml; do
+for r in "$spool"/out/receipts/*/*.receipt.xml; do
 	say "receipt: ${r#"$spool"/}"
 	cat "$r"
 done
@@ -39,7 +39,7 @@ say "the lifecycle: an amendment, a shipment, its capture, a return, a cancellat
 say "(a return arriving before its shipment waits: deferred, then applied)"
 "$sluice" --spool "$spool" submit returns "$examples/returns.csv"
 "$sluice" --spool "$spool" run --once
-grep -E '<status>|<code>' "$spool/out/receipts/returns.csv.receipt.xml"
+grep -E '<status>|<code>' "$spool/out/receipts/returns/returns.csv.receipt.xml"
 "$sluice" --spool "$spool" submit amendments "$examples/amendments.csv"
 "$sluice" --spool "$spool" submit shipments "$examples/shipments.csv"
 "$sluice" --spool "$spool" submit cancellations "$examples/cancellations.xml"
@@ -47,8 +47,9 @@ grep -E '<status>|<code>' "$spool/out/receipts/returns.csv.receipt.xml"
 "$sluice" --spool "$spool" submit payments "$examples/payments.xml"
 "$sluice" --spool "$spool" submit shipments "$examples/shipments-shipped.xml"
 "$sluice" --spool "$spool" run --once
-for r in returns.csv amendments.csv shipments.csv cancellations.xml payments.xml shipments-shipped.xml; do
-	printf '%-24s %s\n' "$r" "$(sed -n 's:.*<status>\(.*\)</status>.*:\1:p' "$spool/out/receipts/$r.receipt.xml")"
+for r in returns/returns.csv amendments/amendments.csv shipments/shipments.csv \
+	cancellations/cancellations.xml payments/payments.xml shipments/shipments-shipped.xml; do
+	printf '%-34s %s\n' "$r" "$(sed -n 's:.*<status>\(.*\)</status>.*:\1:p' "$spool/out/receipts/$r.receipt.xml")"
 done
 
 for number in SL-1001 SL-1002 SL-1003; do
@@ -59,7 +60,7 @@ done
 say "the same file again is a duplicate"
 "$sluice" --spool "$spool" submit orders "$examples/orders.csv"
 "$sluice" --spool "$spool" run --once
-grep '<status>' "$spool/out/receipts/orders.csv.receipt.xml"
+grep '<status>' "$spool/out/receipts/orders/orders.csv.receipt.xml"
 
 say "sluice status"
 "$sluice" --spool "$spool" status

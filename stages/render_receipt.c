@@ -1,5 +1,5 @@
 /*
- * render_receipt: out/receipts/<input name>.receipt.xml, what became of
+ * render_receipt: out/receipts/<kind>/<input name>.receipt.xml, what became of
  * one input file (CONTRACT 4.1), rendered from its ledger row alone.
  */
 #include "config.h"

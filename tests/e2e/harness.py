@@ -5,12 +5,15 @@ the way integrators do, runs the real sluice binary, and reads receipts,
 folders and `order show --json` back.  run_tap() runs the TestCase classes
 of a test file and reports TAP, which automake's driver counts.
 """
+import glob
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 import unittest
 import xml.etree.ElementTree as ET
@@ -19,6 +22,7 @@ SLUICE = os.environ.get("SLUICE", "sluice")
 SRCDIR = os.environ.get("SLUICE_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SRCDIR, "spool", "examples")
 NS = "{urn:sluice:1}"
+KINDS = ["orders", "amendments", "cancellations", "shipments", "returns", "payments", "invoices"]
 
 
 def local(tag):
@@ -58,6 +62,8 @@ class Spool:
         if isinstance(data, str):
             data = data.encode()
         tmp = self.path("in", kind, "." + name + ".tmp")
+        if len(os.fsencode(os.path.basename(tmp))) > 255:   # a name near the limit
+            tmp = self.path("in", kind, ".%s.tmp" % hashlib.sha256(os.fsencode(name)).hexdigest())
         with open(tmp, "wb") as f:
             f.write(data)
         os.rename(tmp, self.path("in", kind, name))
@@ -72,9 +78,26 @@ class Spool:
             raise AssertionError("run --once exited %d: %s" % (r.returncode, r.stderr))
         return r
 
-    def receipt(self, name):
+    def receipt_path(self, name, kind=None, received_ns=None):
+        """The path of the receipt of input name (a str, or bytes) of kind:
+        out/receipts/KIND/ and the file name of receipt_file().  Without a
+        kind, every kind's folder is searched, and exactly one must hold
+        it."""
+        fname = receipt_file(name, received_ns)
+        if kind is not None:
+            return os.path.join(self.path("out", "receipts", kind), fname)
+        found = [p for p in (os.path.join(self.path("out", "receipts", k), fname) for k in KINDS)
+                 if os.path.lexists(p)]
+        assert len(found) == 1, "receipts of %r: %s" % (name, found)
+        return found[0]
+
+    def receipt_files(self):
+        """The paths of every receipt, in every kind's folder."""
+        return sorted(glob.glob(self.path("out", "receipts", "*", "*.receipt.xml")))
+
+    def receipt(self, name, kind=None, received_ns=None):
         """The receipt of an input as a dict; errors as a list of dicts."""
-        tree = ET.parse(self.path("out", "receipts", name + ".receipt.xml"))
+        tree = ET.parse(self.receipt_path(name, kind, received_ns))
         root = tree.getroot()
         assert root.tag == NS + "receipt", root.tag
         out = {"errors": []}
@@ -132,6 +155,27 @@ class Steps(unittest.TestCase):
         r = self.s.receipt(name)
         self.assertEqual(r["status"], expect, "%s: %s" % (name, r["errors"]))
         return r
+
+
+def receipt_file(name, received_ns=None):
+    """The file name of an input's receipt (doc/contract.md 4.1):
+    NAME.receipt.xml, or for an input decided after a newer one of its name
+    arrived, NAME.RECEIVED.receipt.xml with its time of receipt as
+    20261127T145501.123456789Z.  When that is longer than 255 bytes, NAME
+    is cut at a UTF-8 character boundary and followed by ~ and the first 16
+    hex digits of the SHA-256 of the whole name."""
+    raw = name if isinstance(name, bytes) else os.fsencode(name)
+    suffix = b".receipt.xml"
+    if received_ns is not None:
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(received_ns // 10**9))
+        suffix = (".%s.%09dZ" % (stamp, received_ns % 10**9)).encode() + suffix
+    if len(raw) + len(suffix) > 255:
+        cut = 255 - len(suffix) - 17
+        for _ in range(3):
+            if cut > 0 and raw[cut] & 0xC0 == 0x80:
+                cut -= 1
+        raw = raw[:cut] + b"~" + hashlib.sha256(raw).hexdigest()[:16].encode()
+    return os.fsdecode(raw + suffix)
 
 
 def codes(receipt):

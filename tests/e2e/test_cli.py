@@ -218,7 +218,7 @@ class Configuration(unittest.TestCase):
         r = self.s.sluice("run", "--once", env={"FONTCONFIG_FILE": fonts})
         self.assertEqual(r.returncode, 78)
         self.assertIn('the font "DejaVu Sans 9" cannot be loaded', r.stderr)
-        self.assertEqual(os.listdir(self.s.path("out", "receipts")), [])
+        self.assertEqual(self.s.receipt_files(), [])
         self.s.run_once()
         self.assertEqual(self.s.receipt("orders.csv")["status"], "accepted")
 
@@ -254,7 +254,7 @@ class Schemas(unittest.TestCase):
                 s.drop_example("orders", name)
             os.mkfifo(s.path("in", "orders", "odd\x01name.csv"))
             s.run_once()
-            receipts = glob.glob(s.path("out", "receipts", "*.xml"))
+            receipts = s.receipt_files()
             self.assertEqual(len(receipts), 3)
             for path in receipts:
                 r = self.xmllint(os.path.join(SRCDIR, "schemas", "receipt.xsd"), path)

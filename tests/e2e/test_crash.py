@@ -59,7 +59,7 @@ class Unreadable(unittest.TestCase):
         self.assertEqual(r.returncode, 70, r.stderr)
         self.assertIn("ft.csv could not be opened: Input/output error; it stays claimed", r.stderr)
         self.assertEqual(len(glob.glob(self.s.path("work", "invoices", "*ft.csv"))), 1)
-        self.assertEqual(os.listdir(self.s.path("out", "receipts")), [])
+        self.assertEqual(self.s.receipt_files(), [])
         self.s.run_once()
         self.assertEqual(self.s.receipt("ft.csv")["status"], "accepted")
 

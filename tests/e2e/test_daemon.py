@@ -47,12 +47,13 @@ class Daemon:
 
 
 class Receipts:
-    """Watches out/receipts/ with inotifywait; wait() returns once the
-    receipt of a name has been published (renamed into place)."""
+    """Watches out/receipts/ and its kinds' folders with inotifywait; wait()
+    returns once the receipt of a name has been published (renamed into
+    place)."""
 
     def __init__(self, spool):
         self.proc = subprocess.Popen(
-            [INOTIFYWAIT, "-m", "-e", "moved_to", "--format", "%f", spool.path("out", "receipts")],
+            [INOTIFYWAIT, "-m", "-r", "-e", "moved_to", "--format", "%f", spool.path("out", "receipts")],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # inotifywait says when its watch is in place
         for line in self.proc.stderr:

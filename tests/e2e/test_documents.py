@@ -21,6 +21,11 @@ XSD = {"invoices": "invoice.xsd", "proformas": "proforma.xsd", "captures": "paym
        "links": "payment_link.xsd", "receipts": "receipt.xsd"}
 
 
+def out_files(spool):
+    """Every file under out/."""
+    return [p for p in glob.glob(spool.path("out", "**", "*"), recursive=True) if os.path.isfile(p)]
+
+
 def pdftext(path):
     return subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -69,7 +74,7 @@ class Documents(unittest.TestCase):
 
     def test_every_document_validates(self):
         for folder, xsd in XSD.items():
-            files = glob.glob(self.s.path("out", folder, "*.xml"))
+            files = glob.glob(self.s.path("out", folder, "**", "*.xml"), recursive=True)
             self.assertTrue(files, folder)
             r = subprocess.run([XMLLINT, "--noout", "--nonet", "--schema",
                                 os.path.join(SRCDIR, "schemas", xsd)] + files,
@@ -118,7 +123,7 @@ class Documents(unittest.TestCase):
             self.assertIn(e, text)
 
     def test_republishing_writes_identical_bytes(self):
-        files = glob.glob(self.s.path("out", "*", "*"))
+        files = out_files(self.s)
         before = {p: read(p) for p in files}
         db = sqlite3.connect(self.s.path("ledger.db"))
         db.execute("UPDATE outbox SET published = 0")
@@ -127,7 +132,7 @@ class Documents(unittest.TestCase):
         for p in files:
             os.unlink(p)
         self.s.run_once()
-        self.assertEqual(sorted(glob.glob(self.s.path("out", "*", "*"))), sorted(files))
+        self.assertEqual(sorted(out_files(self.s)), sorted(files))
         for p in files:
             self.assertEqual(read(p), before[p], p)
 

@@ -74,7 +74,7 @@ class FullDisk(unittest.TestCase):
             st = self.s.status()
             self.assertTrue(st["disk"]["full"])
             self.assertIn("FULL", self.s.sluice("status").stdout)
-            self.assertFalse(os.path.exists(self.s.path("out", "receipts", "full.csv.receipt.xml")))
+            self.assertFalse(os.path.exists(self.s.receipt_path("full.csv", "orders")))
             # space returns: the daemon takes the file by itself
             os.unlink(filler)
             receipts.wait("full.csv", timeout=60)

@@ -86,7 +86,7 @@ class Hostile(unittest.TestCase):
         self.assertEqual(r["status"], "rejected")
         self.assertIn("field_too_long", {e["code"] for e in r["errors"]})
         # receipts quote at most a short excerpt of bad input
-        self.assertLess(os.path.getsize(self.s.path("out", "receipts", "big.csv.receipt.xml")), 4096)
+        self.assertLess(os.path.getsize(self.s.receipt_path("big.csv")), 4096)
 
     def test_100_mb_single_line_xml_on_bounded_memory(self):
         path = self.s.path("in", "orders", ".big.xml.tmp")
@@ -102,7 +102,7 @@ class Hostile(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertLess(mib, RSS_LIMIT_MIB)
         self.assertEqual(self.s.receipt("big.xml")["status"], "rejected")
-        self.assertLess(os.path.getsize(self.s.path("out", "receipts", "big.xml.receipt.xml")), 4096)
+        self.assertLess(os.path.getsize(self.s.receipt_path("big.xml")), 4096)
 
     def test_file_over_size_limit_is_not_read(self):
         s = Spool(max_file_size="2KiB")
@@ -136,7 +136,7 @@ class Hostile(unittest.TestCase):
         self.assertLess(mib, RSS_LIMIT_MIB)
         for name in ("bomb.xml", "xxe.xml", "dtd16.xml"):
             self.assertEqual(codes(self.s.receipt(name)), {(2, None, "xml_doctype")}, name)
-        self.assertNotIn("root:", open(self.s.path("out", "receipts", "xxe.xml.receipt.xml")).read())
+        self.assertNotIn("root:", open(self.s.receipt_path("xxe.xml")).read())
 
     def test_odd_names_get_receipts(self):
         names = ["with space.csv", "ünïcödé.csv", "semi;colon&amp.csv", "UPPER.CSV", "line\nbreak.csv",
@@ -158,7 +158,7 @@ class Hostile(unittest.TestCase):
                 f.write(read(ORDER_CSV))
         self.s.run_once()
         self.assertEqual(sorted(os.listdir(self.s.path("in", "orders"))), sorted(names))
-        self.assertEqual(os.listdir(self.s.path("out", "receipts")), [])
+        self.assertEqual(self.s.receipt_files(), [])
 
 
 if __name__ == "__main__":
