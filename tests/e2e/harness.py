@@ -57,8 +57,9 @@ class Spool:
     def path(self, *parts):
         return os.path.join(self.root, *parts)
 
-    def drop(self, kind, name, data):
-        """Writes a file under a hidden name and renames it into in/KIND/."""
+    def drop(self, kind, name, data, owner=None):
+        """Writes a file under a hidden name and renames it into in/KIND/;
+        owner: the uid (and gid) it then belongs to."""
         if isinstance(data, str):
             data = data.encode()
         tmp = self.path("in", kind, "." + name + ".tmp")
@@ -66,6 +67,8 @@ class Spool:
             tmp = self.path("in", kind, ".%s.tmp" % hashlib.sha256(os.fsencode(name)).hexdigest())
         with open(tmp, "wb") as f:
             f.write(data)
+        if owner is not None:
+            os.chown(tmp, owner, owner)
         os.rename(tmp, self.path("in", kind, name))
 
     def drop_example(self, kind, name, as_name=None):

@@ -200,8 +200,7 @@ class Unclaimable(unittest.TestCase):
                 # a file dropped after the rescan was asked for is taken by
                 # it, or by a later pass: either way a pass saw locked.csv
                 proc.send_signal(signal.SIGHUP)
-                self.s.drop("orders", "n%d.csv" % i, an_order("N-%d" % i))
-                os.chown(self.s.path("in", "orders", "n%d.csv" % i), NOBODY, NOBODY)
+                self.s.drop("orders", "n%d.csv" % i, an_order("N-%d" % i), owner=NOBODY)
                 wait_for("orders/n%d.csv: accepted" % i)
         finally:
             proc.send_signal(signal.SIGTERM)

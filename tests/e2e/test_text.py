@@ -29,7 +29,7 @@ def assert_outputs_valid(test, s):
     n = 0
     for folder, xsd in XSD.items():
         d = s.path("out", folder)
-        files = [os.path.join(d, f) for f in os.listdir(d) if f.endswith(".xml")]
+        files = glob.glob(os.path.join(glob.escape(d), "**", "*.xml"), recursive=True)
         if not files:
             continue
         n += len(files)
@@ -259,7 +259,7 @@ class Paths(unittest.TestCase):
             header = read(os.path.join(SRCDIR, "spool", "examples", "orders.csv")).split(b"\n")[0]
             s.drop("orders", "bad.csv", header + b'\nx"y"\n')
             s.run_once()
-            receipts = glob.glob(s.path("out", "receipts", "*.xml"))
+            receipts = glob.glob(s.path("out", "receipts", "*", "*.xml"))
             self.assertEqual(len(receipts), 11)
             self.assertEqual([e["message"] for e in s.receipt("bad.csv")["errors"]], [
                 "malformed CSV: a quote inside an unquoted field, or text after a closing quote"])
@@ -284,7 +284,7 @@ class Paths(unittest.TestCase):
             r = s.sluice("run", "--once")
             self.assertEqual(r.returncode, 70, r.stderr)
             self.assertIn("template default: line 1: unknown key 'colour'", r.stderr)
-            self.assertEqual(os.listdir(s.path("out", "receipts")), [])
+            self.assertEqual(glob.glob(s.path("out", "receipts", "*", "*")), [])
             with open(default, "wb") as f:
                 f.write(good)
             s.run_once()
