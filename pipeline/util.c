@@ -237,7 +237,7 @@ utf8_decode(const char *str, size_t len, uint32_t *cp)
 bool
 unicode_printable(uint32_t cp)
 {
-	return !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+	return !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
 	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
 	    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe);
 }

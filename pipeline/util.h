@@ -65,7 +65,8 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /* False for the code points that text must not hold: C0 and C1 controls
  * and DEL (tab and line ends among them: text that may span lines allows
- * those itself), the bidirectional embeddings, overrides and isolates
+ * those itself), the line and paragraph separators U+2028 and U+2029
+ * (line ends that only some readers see), the bidirectional embeddings, overrides and isolates
  * (U+202A-U+202E, U+2066-U+2069: they reorder what a reader sees), and the
  * noncharacters (U+FDD0-U+FDEF and the last two of every plane, U+FFFE and
  * U+FFFF among them, which XML cannot carry). */

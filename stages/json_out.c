@@ -7,7 +7,7 @@
 #include "stages/json_out.h"
 
 json_t *
-json_text(const char *s)
+json_echo(const char *s)
 {
 	struct buf b = { 0 };
 	json_t *j;
@@ -18,6 +18,18 @@ json_text(const char *s)
 	j = json_string(buf_str(&b));
 	buf_free(&b);
 	if (j == NULL)
+		fatal("json_string failed");
+	return j;
+}
+
+json_t *
+json_text(const char *s)
+{
+	json_t *j;
+
+	if (s == NULL || !utf8_valid(s, strlen(s)))
+		return json_echo(s);
+	if ((j = json_string(s)) == NULL)
 		fatal("json_string failed");
 	return j;
 }

@@ -1,13 +1,18 @@
 /*
- * json_out: JSON strings of untrusted text for jansson (which refuses
- * invalid UTF-8): the text is sanitized first, so it always succeeds.
+ * json_out: JSON strings for jansson (which refuses invalid UTF-8).  Text
+ * that passed validation, or that sluice wrote (names, messages), goes out
+ * as it is, JSON escaping what JSON must; echoes of untrusted bytes (file
+ * names) are sanitized (\xHH) as in receipts and logs.
  */
 #ifndef SLUICE_JSON_OUT_H
 #define SLUICE_JSON_OUT_H
 
 #include <jansson.h>
 
-/* A new JSON string of s sanitized, or JSON null when s is NULL. */
+/* A new JSON string of s (sanitized only where it is not valid UTF-8), or
+ * JSON null when s is NULL. */
 json_t *json_text(const char *s);
+/* A new JSON string of the untrusted bytes s, sanitized, or JSON null. */
+json_t *json_echo(const char *s);
 
 #endif
