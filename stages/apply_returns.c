@@ -14,15 +14,6 @@
 #include "stages/lifecycle.h"
 #include "stages/money.h"
 
-static struct shipment_line *
-shipment_line(const struct shipment *sh, int64_t line_id)
-{
-	for (size_t i = 0; i < sh->nlines; i++)
-		if (sh->lines[i].line_id == line_id)
-			return &sh->lines[i];
-	return NULL;
-}
-
 /* The shipment a return names: APPLY_OK, or deferred while unknown, or
  * rejected when it is another order's. */
 static enum apply_result
@@ -91,7 +82,7 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	r.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *r.lines);
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
-		const struct shipment_line *sl = shipment_line(sh, v[QL_line_id].num);
+		const struct shipment_line *sl = shipment_line_of(sh, v[QL_line_id].num);
 		int64_t q = v[QL_quantity].num;
 
 		if (sl == NULL) {

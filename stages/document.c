@@ -128,6 +128,33 @@ buyer_of_order(struct doc *d, const struct order *o)
 	d->digits = currency_digits(o->currency, strlen(o->currency));
 }
 
+/* The part of an order line's discount that a shipment line's units carry:
+ * the discount is allocated over the line's units like its total. */
+static int
+shipped_discount(const struct order_line *ol, const struct shipment_line *sl, int64_t *out)
+{
+	return money_sub(part_of(ol->discount, sl->first_unit + sl->quantity, ol->quantity),
+	    part_of(ol->discount, sl->first_unit, ol->quantity), out);
+}
+
+/* Units of line_id that returns made before r took back from r's shipment
+ * (returns are in the order they were applied). */
+static int64_t
+returned_before(const struct order_state *st, const struct order_return *r, int64_t line_id)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < st->nreturns && strcmp(st->returns[i].return_id, r->return_id) != 0;
+	    i++) {
+		if (strcmp(st->returns[i].shipment_id, r->shipment_id) != 0)
+			continue;
+		for (size_t k = 0; k < st->returns[i].nlines; k++)
+			if (st->returns[i].lines[k].line_id == line_id)
+				n += st->returns[i].lines[k].quantity;
+	}
+	return n;
+}
+
 static int
 shipment_lines(struct doc *d, const struct order_state *st, const struct shipment *sh)
 {
@@ -144,9 +171,7 @@ shipment_lines(struct doc *d, const struct order_state *st, const struct shipmen
 		ln->quantity = sl->quantity;
 		ln->vat = sl->vat;
 		ln->line_total = sl->amount;
-		/* the discount is allocated over the units like the total */
-		if (money_sub(part_of(ol->discount, sl->first_unit + sl->quantity, ol->quantity),
-		    part_of(ol->discount, sl->first_unit, ol->quantity), &ln->discount) != 0 ||
+		if (shipped_discount(ol, sl, &ln->discount) != 0 ||
 		    money_add(line_vat, sl->vat, &line_vat) != 0)
 			return -1;
 	}
@@ -163,31 +188,31 @@ shipment_lines(struct doc *d, const struct order_state *st, const struct shipmen
 static int
 return_lines(struct doc *d, const struct order_state *st, const struct order_return *r)
 {
+	const struct shipment *sh = state_shipment(st, r->shipment_id);
 	int64_t worth;
 
+	if (sh == NULL)
+		return -1;
 	for (size_t i = 0; i < r->nlines; i++) {
-		const struct order_line *ol = state_line(st, r->lines[i].line_id);
+		const struct return_line *rl = &r->lines[i];
+		const struct order_line *ol = state_line(st, rl->line_id);
+		const struct shipment_line *sl = shipment_line_of(sh, rl->line_id);
 		struct doc_line *ln;
+		int64_t shipped, before;
 
-		if (ol == NULL)
+		if (ol == NULL || sl == NULL)
 			return -1;
 		ln = product_line(d, ol);
-		ln->quantity = r->lines[i].quantity;
-		ln->vat = r->lines[i].vat;
-		ln->line_total = r->lines[i].amount;
-		/* the returned units' share of the line's discount: what their
-		 * price comes to less what they were charged before VAT */
-		if (ol->discount > 0) {
-			int64_t gross = ln->line_total, price;
-
-			if ((!st->order->prices_include_vat &&
-			    money_sub(ln->line_total, ln->vat, &gross) != 0) ||
-			    money_mul(ln->quantity, ln->unit_price, &price) != 0 ||
-			    money_sub(price, gross, &ln->discount) != 0)
-				return -1;
-			if (ln->discount < 0)
-				ln->discount = 0;
-		}
+		ln->quantity = rl->quantity;
+		ln->vat = rl->vat;
+		ln->line_total = rl->amount;
+		/* the returned units' share of the discount their shipment line
+		 * carried, split over its units like its charge */
+		before = returned_before(st, r, rl->line_id);
+		if (shipped_discount(ol, sl, &shipped) != 0 ||
+		    money_sub(part_of(shipped, before + rl->quantity, sl->quantity),
+		    part_of(shipped, before, sl->quantity), &ln->discount) != 0)
+			return -1;
 	}
 	if (r->shipping_amount > 0)
 		shipping_line(d, st->order, r->shipping_amount,

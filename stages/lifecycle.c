@@ -207,6 +207,15 @@ state_shipment(const struct order_state *st, const char *shipment_id)
 	return FIND_BY_ID(st->shipments, st->nshipments, struct shipment, shipment_id, shipment_id);
 }
 
+struct shipment_line *
+shipment_line_of(const struct shipment *sh, int64_t line_id)
+{
+	for (size_t i = 0; i < sh->nlines; i++)
+		if (sh->lines[i].line_id == line_id)
+			return &sh->lines[i];
+	return NULL;
+}
+
 struct order_return *
 state_return(const struct order_state *st, const char *return_id)
 {

@@ -77,6 +77,8 @@ int state_beyond(const struct order_state *st);
 /* The order's line, shipment, return, request or link of that id, or NULL. */
 struct order_line *state_line(const struct order_state *st, int64_t line_id);
 struct shipment *state_shipment(const struct order_state *st, const char *shipment_id);
+/* The shipment's line of that line_id, or NULL. */
+struct shipment_line *shipment_line_of(const struct shipment *sh, int64_t line_id);
 struct order_return *state_return(const struct order_state *st, const char *return_id);
 struct payment_request *state_request(const struct order_state *st, const char *request_id);
 struct payment_link *state_link(const struct order_state *st, const char *link_id);

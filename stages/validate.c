@@ -406,8 +406,10 @@ check_fields(const struct field_def *defs, size_t n, struct field_value *vals, l
 		struct field_value *v = &vals[i];
 
 		if (v->s == NULL) {
+			/* an empty element or cell is named where it stands */
 			if (defs[i].required) {
-				errlist_add(errs, line, defs[i].name, ERR_MISSING_FIELD,
+				errlist_add(errs, v->line > 0 ? v->line : line, defs[i].name,
+				    ERR_MISSING_FIELD,
 				    "required field %s is missing", defs[i].name);
 				bad++;
 			} else if (defs[i].dflt != NO_DEFAULT)

@@ -193,6 +193,12 @@ class Broken(unittest.TestCase):
         self.assertEqual(read(filed[-1]), data if isinstance(data, bytes) else data.encode("latin-1"), name)
         return r
 
+    def test_an_empty_element_is_one_error_where_it_stands(self):
+        text = xml_file(XML_ORDER.replace("<quantity>1</quantity>", "<quantity></quantity>")
+                        .replace("<name>Thing</name>", "<name/>"))
+        r = self.reject("empty-elements.xml", text.encode(), None)
+        self.assertEqual(codes(r), {(19, "name", "missing_field"), (20, "quantity", "missing_field")})
+
     def check_cases(self, cases, ext):
         accepted = self.s.status()["inputs"]["accepted"]
         for i, (title, text, expected) in enumerate(cases):

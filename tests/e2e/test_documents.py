@@ -149,6 +149,39 @@ class Documents(unittest.TestCase):
         self.assertEqual(self.s.sluice("link", "verify", "LINK-G-1-1").returncode, 1)
 
 
+class Discounts(unittest.TestCase):
+    def test_a_credit_note_carries_the_discount_its_invoice_charged(self):
+        """Each unit's share of a line's discount is the same on the invoice
+        that charged it and on the credit note that refunds it."""
+        s = Spool()
+        try:
+            def line_discounts(number):
+                text = read(s.path("out", "invoices", number + ".xml")).decode()
+                return re.findall(r"<discount>([^<]*)</discount>", text)
+
+            # 2 x 100.00 less 0.01: the first unit is charged 100.00 and
+            # carries the 0.01, the second 99.99 and none
+            s.drop("orders", "o.csv", order("D-1", "SEK", True, "199.99", [(1, 2, "100.00", "25", "0.01")]))
+            s.run_once()
+            for n, amount in ((1, "100.00"), (2, "99.99")):
+                s.drop("shipments", "s%d.csv" % n, shipment("SH-D%d" % n, "D-1", [(1, 1)]))
+                s.run_once()
+                s.drop("payments", "p%d.csv" % n, payment("EV-%d" % n, "D-1", "capture", amount, "SEK",
+                                                          "CAP-SH-D%d" % n))
+                s.run_once()
+                self.assertEqual(s.receipt("p%d.csv" % n)["status"], "accepted")
+            # (a line without discount has no discount element)
+            self.assertEqual((line_discounts("INV-000001"), line_discounts("INV-000002")), (["0.01"], []))
+            for n in (2, 1):
+                s.drop("returns", "r%d.csv" % n, ret("RT-%d" % n, "D-1", "SH-D%d" % n, [(1, 1)]))
+                s.run_once()
+                self.assertEqual(s.receipt("r%d.csv" % n)["status"], "accepted")
+            # CN-000001 refunds the second unit, CN-000002 the first
+            self.assertEqual((line_discounts("CN-000001"), line_discounts("CN-000002")), ([], ["0.01"]))
+        finally:
+            s.close()
+
+
 class Tokens(unittest.TestCase):
     def setUp(self):
         self.s = Spool()
