@@ -1,0 +1,104 @@
+"""The careless operator: commands run as root on a spool that belongs to
+the daemon's user, commands run beside the daemon, odd configurations.
+Whatever the operator does, the daemon's user goes on processing."""
+import os
+import subprocess
+import unittest
+
+from harness import SLUICE, Spool, run_tap
+from lifecycle_util import order
+
+NOBODY = 65534
+
+
+def an_order(number):
+    return order(number, "SEK", True, "100.00", [(1, 1, "100.00", "25")])
+
+
+def as_nobody(spool, *args):
+    """Runs sluice on spool as uid and gid 65534 (root never meets EACCES)."""
+    cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups",
+           SLUICE, "--spool", spool.root, "--config", spool.config] + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def owned_by_root(top):
+    """The paths under top that root owns."""
+    found = []
+    for d, dirs, files in os.walk(top):
+        found += [os.path.join(d, n) for n in dirs + files
+                  if os.lstat(os.path.join(d, n)).st_uid == 0]
+    return found
+
+
+class RootOnAnotherUsersSpool(unittest.TestCase):
+    """A spool made by (and for) the daemon's user: root may look, but what
+    it would make there the daemon could not write, so it does not make
+    it."""
+
+    def setUp(self):
+        self.s = Spool()
+        os.chmod(self.s.dir, 0o755)
+        for d, dirs, files in os.walk(self.s.dir):
+            for n in dirs + files:
+                os.lchown(os.path.join(d, n), NOBODY, NOBODY)
+        os.chown(self.s.dir, NOBODY, NOBODY)
+
+    def tearDown(self):
+        self.s.close()
+
+    def drop(self, name, number):
+        self.s.drop("orders", name, an_order(number), owner=NOBODY)
+
+    def assert_refused(self, r):
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertIn("belongs to the user 65534", r.stderr)
+        self.assertIn(self.s.root, r.stderr)
+
+    def test_run_init_and_replay_as_root_refuse_and_change_nothing(self):
+        self.drop("a.csv", "R-1")
+        self.assert_refused(self.s.sluice("run", "--once"))
+        self.assert_refused(self.s.sluice("run"))
+        self.assert_refused(self.s.sluice("init"))
+        self.assert_refused(self.s.sluice("replay", self.s.path("archive")))
+        self.assertEqual(owned_by_root(self.s.root), [])
+        self.assertEqual(os.listdir(self.s.path("in", "orders")), ["a.csv"])
+        r = as_nobody(self.s, "run", "--once")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.s.receipt("a.csv")["status"], "accepted")
+
+    def test_an_earlier_layout_is_not_upgraded_by_root(self):
+        """init as root would make out/receipts/<kind>/ root's: every
+        receipt of that kind would then wait for ever."""
+        os.rmdir(self.s.path("out", "receipts", "orders"))
+        self.assert_refused(self.s.sluice("init"))
+        self.assertFalse(os.path.exists(self.s.path("out", "receipts", "orders")))
+        r = as_nobody(self.s, "init")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.drop("b.csv", "R-2")
+        r = as_nobody(self.s, "run", "--once")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.s.receipt("b.csv")["status"], "accepted")
+
+    def test_root_may_look_and_submit(self):
+        """What reads the ledger, and submit (a file root drops is the
+        daemon's to take, as any partner's), work as root and leave nothing
+        of root's behind but the submitted file."""
+        self.drop("c.csv", "R-3")
+        self.assertEqual(as_nobody(self.s, "run", "--once").returncode, 0)
+        for args in (["status"], ["status", "--json"], ["order", "show", "R-3"], ["audit"]):
+            r = self.s.sluice(*args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        src = os.path.join(self.s.dir, "d.csv")
+        with open(src, "w") as f:
+            f.write(an_order("R-4"))
+        self.assertEqual(self.s.sluice("submit", "orders", src).returncode, 0)
+        self.assertEqual(owned_by_root(self.s.root), [self.s.path("in", "orders", "d.csv")])
+        r = as_nobody(self.s, "run", "--once")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.s.receipt("d.csv")["status"], "accepted")
+        self.assertEqual(owned_by_root(self.s.root), [])
+
+
+if __name__ == "__main__":
+    run_tap()
