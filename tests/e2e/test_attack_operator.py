@@ -100,5 +100,37 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
         self.assertEqual(owned_by_root(self.s.root), [])
 
 
+class OddSecretFile(unittest.TestCase):
+    """link_secret_file naming something that is not a file: run refuses at
+    once (status 78), naming it; it never waits for a writer."""
+
+    def setUp(self):
+        self.s = Spool()
+
+    def tearDown(self):
+        self.s.close()
+
+    def refused(self, path):
+        with open(self.s.config, "a") as f:
+            f.write("link_secret_file = %s\n" % path)
+        for args in (["run", "--once"], ["link", "verify", "v1.x"]):
+            r = self.s.sluice(*args, timeout=20)
+            self.assertIn(path + " is not a regular file", r.stderr)
+        self.assertEqual(self.s.sluice("run", "--once", timeout=20).returncode, 78)
+
+    def test_a_fifo(self):
+        fifo = os.path.join(self.s.dir, "secret-fifo")
+        os.mkfifo(fifo)
+        self.refused(fifo)
+
+    def test_a_folder(self):
+        folder = os.path.join(self.s.dir, "secret-folder")
+        os.mkdir(folder)
+        self.refused(folder)
+
+    def test_a_device(self):
+        self.refused("/dev/zero")
+
+
 if __name__ == "__main__":
     run_tap()
