@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -56,27 +55,16 @@ token_secret_create(const char *path)
 int
 token_secret_load(const char *path, struct buf *secret, struct buf *why)
 {
-	/* without O_NONBLOCK, opening a FIFO would wait for a writer */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
+	FILE *f = fopen_regular(path);
 	char line[1024];
 	size_t len;
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		buf_printf(why, "cannot read the payment link secret %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		buf_printf(why, "the payment link secret %s is not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	if ((f = fdopen(fd, "r")) == NULL) {
-		buf_printf(why, "cannot read the payment link secret %s: %s", path, strerror(errno));
-		close(fd);
+	if (f == NULL) {
+		if (errno == 0)
+			buf_printf(why, "the payment link secret %s is not a regular file", path);
+		else
+			buf_printf(why, "cannot read the payment link secret %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	if (fgets(line, sizeof line, f) == NULL) {

@@ -7,6 +7,7 @@ import unittest
 
 from harness import SLUICE, Spool, run_tap
 from lifecycle_util import order
+from story import free_invoice
 
 NOBODY = 65534
 
@@ -130,6 +131,64 @@ class OddSecretFile(unittest.TestCase):
 
     def test_a_device(self):
         self.refused("/dev/zero")
+
+
+class OddTemplateFiles(unittest.TestCase):
+    """A template file the operator replaced by a FIFO, a folder or a
+    device never hangs the daemon: the default template's is an
+    environment failure (the invoice waits, claimed, until it is fixed), a
+    named template's is the input's unknown_template."""
+
+    def setUp(self):
+        self.s = Spool()
+        self.conf = self.s.path("templates", "default.conf")
+        os.rename(self.conf, self.conf + ".kept")
+
+    def tearDown(self):
+        self.s.close()
+
+    def invoice(self, template=""):
+        self.s.drop("invoices", "ft.csv", free_invoice("FT-1", "Kund AB", [("Konsult", 1, "100.00", "25")],
+                                                       template=template))
+        return self.s.sluice("run", "--once", timeout=20)
+
+    def waits_until_fixed(self):
+        r = self.invoice()
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("default.conf is not a regular file", r.stderr)
+        self.assertEqual(self.s.receipt_files(), [])
+        if os.path.isdir(self.conf):
+            os.rmdir(self.conf)
+        else:
+            os.unlink(self.conf)
+        os.rename(self.conf + ".kept", self.conf)
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("ft.csv")["status"], "accepted")
+
+    def test_a_fifo_default_template(self):
+        os.mkfifo(self.conf)
+        self.waits_until_fixed()
+
+    def test_a_folder_default_template(self):
+        os.mkdir(self.conf)
+        self.waits_until_fixed()
+
+    def test_a_fifo_logo(self):
+        """As a missing logo.png: the built-in logo."""
+        os.rename(self.conf + ".kept", self.conf)
+        logo = self.s.path("templates", "logo.png")
+        os.unlink(logo)
+        os.mkfifo(logo)
+        r = self.invoice()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.s.receipt("ft.csv")["status"], "accepted")
+
+    def test_a_named_templates_fifo(self):
+        os.rename(self.conf + ".kept", self.conf)
+        os.mkfifo(self.s.path("templates", "other.conf"))
+        r = self.invoice("other")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([e["code"] for e in self.s.receipt("ft.csv")["errors"]], ["unknown_template"])
 
 
 if __name__ == "__main__":
