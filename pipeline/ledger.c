@@ -209,7 +209,7 @@ migrate(struct ledger *l)
 	if (version > latest) {
 		log_error("ledger %s has schema version %d, newer than this sluice knows (%d); "
 		    "use a newer sluice", l->path, version, latest);
-		return -1;
+		return -2;
 	}
 	for (int v = version; v < latest; v++) {
 		char bump[64];
@@ -230,11 +230,38 @@ migrate(struct ledger *l)
 	return 0;
 }
 
+/* Whether the last failure on l is the machine's or the user's (no
+ * permission, a read-only file or folder, a failed disk, a lock held too
+ * long, no memory) rather than the ledger's own; a user that may not
+ * write is told what to do. */
+static bool
+failure_of_environment(struct ledger *l)
+{
+	switch (sqlite3_errcode(l->db) & 0xff) {
+	case SQLITE_READONLY:
+		log_error("ledger %s: this user cannot write the ledger or beside it, as SQLite "
+		    "needs to read it while no sluice has it open; run this as the spool's owner",
+		    l->path);
+		return true;
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out)
 {
 	struct ledger *l = xcalloc(1, sizeof *l);
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int ret = -1;
 
 	l->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
@@ -250,13 +277,16 @@ ledger_open(const char *path, bool create, bool synchronous_full, struct ledger 
 	     * costs a quarter of bulk ingest, so the test suite checks them
 	     * (PRAGMA foreign_key_check) instead */
 	    exec_sql(l, "PRAGMA foreign_keys = OFF") != 0 ||
-	    migrate(l) != 0)
+	    (ret = migrate(l)) != 0) {
+		if (ret != -2 && !failure_of_environment(l))
+			ret = -2;
 		goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
 	ledger_close(l);
-	return -1;
+	return ret;
 }
 
 void

@@ -134,22 +134,22 @@ cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char 
 int
 app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 {
+	int ret;
+
 	*sp = NULL;
 	*l = NULL;
 	if (spool_open(a->spool_path, create, &a->modes, sp) != 0)
 		return -1;
-	if (ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0, l) != 0) {
+	if ((ret = ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0,
+	    l)) != 0) {
 		struct stat st;
-		int ret = -1;
 
 		if (!create && stat(a->ledger_path, &st) != 0)
 			log_error("there is no ledger %s (run sluice init)", a->ledger_path);
-		else if (!create) {
+		else if (ret == -2)
 			log_error("the ledger %s exists but cannot be used (see above); if it is "
 			    "damaged, restore it from a backup or rebuild it with sluice replay",
 			    a->ledger_path);
-			ret = -2;
-		}
 		spool_close(*sp);
 		*sp = NULL;
 		return ret;

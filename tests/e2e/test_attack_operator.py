@@ -101,6 +101,34 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
         self.assertEqual(owned_by_root(self.s.root), [])
 
 
+class ReaderWithoutWriteAccess(unittest.TestCase):
+    """A user of the spool's group may read the ledger but not write
+    beside it: while no sluice holds the ledger open, SQLite cannot make
+    the files it needs to read it.  That is said as such, never as a
+    damaged ledger to restore from a backup."""
+
+    def setUp(self):
+        self.s = Spool()
+        self.s.drop("orders", "a.csv", an_order("G-1"))
+        self.s.run_once()
+        os.chmod(self.s.dir, 0o755)
+        for d, dirs, files in os.walk(self.s.root):
+            os.chown(d, 0, NOBODY)
+            for n in files:
+                os.lchown(os.path.join(d, n), 0, NOBODY)
+
+    def tearDown(self):
+        self.s.close()
+
+    def test_status_order_show_and_audit_say_why(self):
+        for args in (["status"], ["order", "show", "G-1"], ["audit"]):
+            r = as_nobody(self.s, *args)
+            self.assertEqual(r.returncode, 70, r.stderr)
+            self.assertNotIn("damaged", r.stderr)
+            self.assertIn("cannot write the ledger or beside it", r.stderr)
+        self.assertEqual(self.s.sluice("status").returncode, 0)
+
+
 class OddSecretFile(unittest.TestCase):
     """link_secret_file naming something that is not a file: run refuses at
     once (status 78), naming it; it never waits for a writer."""
