@@ -198,7 +198,9 @@ ledger_schema_version(struct ledger *l)
 }
 
 /* Applies each migration newer than the ledger's version, each in its own
- * transaction together with the version bump. */
+ * transaction together with the version bump.  The version is read again
+ * under the write lock: another sluice opening the ledger at the same time
+ * may have applied the migration meanwhile. */
 static int
 migrate(struct ledger *l)
 {
@@ -217,6 +219,11 @@ migrate(struct ledger *l)
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
 		if (exec_sql(l, "BEGIN IMMEDIATE") != 0)
 			return -1;
+		if (ledger_schema_version(l) > v) {
+			if (exec_sql(l, "ROLLBACK") != 0)
+				return -1;
+			continue;
+		}
 		if (exec_sql(l, ledger_migrations[v]) != 0 || exec_sql(l, bump) != 0) {
 			exec_sql(l, "ROLLBACK");
 			log_error("ledger %s: migration to schema version %d failed", l->path, v + 1);
@@ -256,6 +263,26 @@ failure_of_environment(struct ledger *l)
 	}
 }
 
+#define BUSY_MS 10000
+
+/* Puts the ledger in WAL mode, which the file keeps (a ledger in memory
+ * keeps its own).  Changing the mode needs the ledger to itself, and
+ * SQLite's busy handler does not wait for that: another sluice opening a
+ * new ledger at the same moment is waited for here, up to BUSY_MS. */
+static int
+use_wal(struct ledger *l)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(l->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_MS)
+			return ledger_fail(l, "setting the journal mode to WAL");
+		sqlite3_sleep(10);
+	}
+}
+
 int
 ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out)
 {
@@ -270,8 +297,8 @@ ledger_open(const char *path, bool create, bool synchronous_full, struct ledger 
 		goto fail;
 	}
 	sqlite3_extended_result_codes(l->db, 1);
-	sqlite3_busy_timeout(l->db, 10000);
-	if (exec_sql(l, "PRAGMA journal_mode = WAL") != 0 ||
+	sqlite3_busy_timeout(l->db, BUSY_MS);
+	if (use_wal(l) != 0 ||
 	    exec_sql(l, synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") != 0 ||
 	    /* references are kept by this module; enforcing them in SQLite
 	     * costs a quarter of bulk ingest, so the test suite checks them

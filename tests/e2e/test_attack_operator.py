@@ -2,7 +2,9 @@
 the daemon's user, commands run beside the daemon, odd configurations.
 Whatever the operator does, the daemon's user goes on processing."""
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 from harness import SLUICE, Spool, run_tap
@@ -99,6 +101,26 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.s.receipt("d.csv")["status"], "accepted")
         self.assertEqual(owned_by_root(self.s.root), [])
+
+
+class Concurrent(unittest.TestCase):
+    def test_inits_at_the_same_time_all_succeed(self):
+        """Each migration is applied by whichever command takes the
+        ledger's write lock first; the others find it done."""
+        for _ in range(5):
+            top = tempfile.mkdtemp(prefix="sluice-e2e.")
+            try:
+                root = os.path.join(top, "spool")
+                procs = [subprocess.Popen([SLUICE, "--spool", root, "init"], stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True) for _ in range(4)]
+                done = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
+                for out, err, rc in done:
+                    self.assertEqual(rc, 0, err)
+                    self.assertIn("ready", out)
+                r = subprocess.run([SLUICE, "--spool", root, "audit"], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            finally:
+                shutil.rmtree(top)
 
 
 class ReaderWithoutWriteAccess(unittest.TestCase):
