@@ -135,23 +135,40 @@ min_positive(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * Blocks the signals the daemon reads from its signalfd (SIGTERM, SIGINT,
+ * SIGHUP; mask receives them).  Called before anything that may start a
+ * thread (Pango's font loading does), so that every thread inherits the
+ * block: the kernel gives a signal sent to the process to any thread that
+ * does not block it, and there its default action would end the daemon.
+ * A signal that comes before the loop waits, pending, for the signalfd.
+ */
 static int
-run_daemon(struct app *a, struct sched *s)
+block_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, mask, NULL) != 0) {
+		log_error("sigprocmask: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The daemon's loop; the signals of mask are blocked (block_signals). */
+static int
+run_daemon(struct app *a, struct sched *s, const sigset_t *mask)
 {
 	struct daemon d = { .sigfd = -1, .rescan = true };
 	struct watcher *w = NULL;
 	uint64_t watchdog_us = 0;
 	int64_t next_scan = 0, fresh_at = 0, retry_at = 0;
 	size_t stuck = 0;
-	sigset_t mask;
 	int status = EXIT_SOFTWARE;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0 ||
-	    (d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+	if ((d.sigfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		log_error("signalfd: %s", strerror(errno));
 		return EXIT_SOFTWARE;
 	}
@@ -245,10 +262,13 @@ cmd_run(struct app *a, int argc, char **argv)
 	struct sched s;
 	bool once = false;
 	long holder;
+	sigset_t mask;
 	int status;
 
 	if (cmd_options_only(argc, argv, "once", &once, usage, help, &status) != 0)
 		return status;
+	if (!once && block_signals(&mask) != 0)
+		return EXIT_SOFTWARE;
 	switch (app_open(a, false, &sp, &l)) {
 	case 0:
 		break;
@@ -276,7 +296,7 @@ cmd_run(struct app *a, int argc, char **argv)
 		else if (sched_upgrade(&s) != 0)
 			status = EXIT_SOFTWARE;
 		else
-			status = once ? run_once(&s) : run_daemon(a, &s);
+			status = once ? run_once(&s) : run_daemon(a, &s, &mask);
 		sched_free(&s);
 	}
 	ledger_close(l);

@@ -21,6 +21,7 @@ enum {
 	EXIT_DATAERR = 65,     /* the ledger is damaged: restarting will not help */
 	EXIT_SOFTWARE = 70,    /* an internal or environment failure */
 	EXIT_TEMPFAIL = 75,    /* try again later (the spool is busy) */
+	EXIT_NOPERM = 77,      /* root on a spool another user owns */
 	EXIT_CONFIG = 78,
 };
 

@@ -198,7 +198,9 @@ ledger_schema_version(struct ledger *l)
 }
 
 /* Applies each migration newer than the ledger's version, each in its own
- * transaction together with the version bump. */
+ * transaction together with the version bump.  The version is read again
+ * under the write lock: another sluice opening the ledger at the same time
+ * may have applied the migration meanwhile. */
 static int
 migrate(struct ledger *l)
 {
@@ -209,7 +211,7 @@ migrate(struct ledger *l)
 	if (version > latest) {
 		log_error("ledger %s has schema version %d, newer than this sluice knows (%d); "
 		    "use a newer sluice", l->path, version, latest);
-		return -1;
+		return -2;
 	}
 	for (int v = version; v < latest; v++) {
 		char bump[64];
@@ -217,6 +219,11 @@ migrate(struct ledger *l)
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
 		if (exec_sql(l, "BEGIN IMMEDIATE") != 0)
 			return -1;
+		if (ledger_schema_version(l) > v) {
+			if (exec_sql(l, "ROLLBACK") != 0)
+				return -1;
+			continue;
+		}
 		if (exec_sql(l, ledger_migrations[v]) != 0 || exec_sql(l, bump) != 0) {
 			exec_sql(l, "ROLLBACK");
 			log_error("ledger %s: migration to schema version %d failed", l->path, v + 1);
@@ -230,11 +237,58 @@ migrate(struct ledger *l)
 	return 0;
 }
 
+/* Whether the last failure on l is the machine's or the user's (no
+ * permission, a read-only file or folder, a failed disk, a lock held too
+ * long, no memory) rather than the ledger's own; a user that may not
+ * write is told what to do. */
+static bool
+failure_of_environment(struct ledger *l)
+{
+	switch (sqlite3_errcode(l->db) & 0xff) {
+	case SQLITE_READONLY:
+		log_error("ledger %s: this user cannot write the ledger or beside it, as SQLite "
+		    "needs to read it while no sluice has it open; run this as the spool's owner",
+		    l->path);
+		return true;
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define BUSY_MS 10000
+
+/* Puts the ledger in WAL mode, which the file keeps (a ledger in memory
+ * keeps its own).  Changing the mode needs the ledger to itself, and
+ * SQLite's busy handler does not wait for that: another sluice opening a
+ * new ledger at the same moment is waited for here, up to BUSY_MS. */
+static int
+use_wal(struct ledger *l)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(l->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_MS)
+			return ledger_fail(l, "setting the journal mode to WAL");
+		sqlite3_sleep(10);
+	}
+}
+
 int
 ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out)
 {
 	struct ledger *l = xcalloc(1, sizeof *l);
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int ret = -1;
 
 	l->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
@@ -243,20 +297,23 @@ ledger_open(const char *path, bool create, bool synchronous_full, struct ledger 
 		goto fail;
 	}
 	sqlite3_extended_result_codes(l->db, 1);
-	sqlite3_busy_timeout(l->db, 10000);
-	if (exec_sql(l, "PRAGMA journal_mode = WAL") != 0 ||
+	sqlite3_busy_timeout(l->db, BUSY_MS);
+	if (use_wal(l) != 0 ||
 	    exec_sql(l, synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") != 0 ||
 	    /* references are kept by this module; enforcing them in SQLite
 	     * costs a quarter of bulk ingest, so the test suite checks them
 	     * (PRAGMA foreign_key_check) instead */
 	    exec_sql(l, "PRAGMA foreign_keys = OFF") != 0 ||
-	    migrate(l) != 0)
+	    (ret = migrate(l)) != 0) {
+		if (ret != -2 && !failure_of_environment(l))
+			ret = -2;
 		goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
 	ledger_close(l);
-	return -1;
+	return ret;
 }
 
 void

@@ -21,7 +21,9 @@
 struct ledger;
 
 /* Opens (creating when asked) the ledger at path and migrates its schema.
- * synchronous_full selects synchronous=FULL (else NORMAL). */
+ * synchronous_full selects synchronous=FULL (else NORMAL).  Returns 0; -2
+ * when the ledger is damaged or newer than this sluice; -1 when the
+ * machine or the user's permissions failed.  Reasons are logged. */
 int ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out);
 void ledger_close(struct ledger *l);
 /* Runs SQLite's quick_check.  Returns 0 when the ledger is sound, -1 when

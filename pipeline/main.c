@@ -5,10 +5,12 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pipeline/commands.h"
 #include "pipeline/log.h"
@@ -18,18 +20,19 @@ static const struct command {
 	const char *name;
 	int (*fn)(struct app *a, int argc, char **argv);
 	const char *summary;
+	bool makes_own;   /* makes files of the spool's own (not only in/ or the ledger) */
 } commands[] = {
-	{ "init", cmd_init, "create the spool folders and the ledger (idempotent)" },
-	{ "run", cmd_run, "process files as they arrive (--once: what is there, then exit)" },
-	{ "check", cmd_check, "validate files against schema and ledger without applying them" },
-	{ "submit", cmd_submit, "drop files into in/KIND/ safely" },
-	{ "replay", cmd_replay, "feed folders of earlier inputs through the pipeline again" },
-	{ "order", cmd_order, "order show NUMBER [--json]: one order's whole story" },
-	{ "link", cmd_link, "link verify TOKEN: is a payment link token valid and unspent" },
-	{ "audit", cmd_audit, "recompute the ledger from its journal and report differences" },
-	{ "status", cmd_status, "counts per outcome, backlog, deferred inputs, last errors" },
-	{ "schema", cmd_schema, "print the XSD of an input kind" },
-	{ "check-config", cmd_check_config, "validate the configuration and print it" },
+	{ "init", cmd_init, "create the spool folders and the ledger (idempotent)", true },
+	{ "run", cmd_run, "process files as they arrive (--once: what is there, then exit)", true },
+	{ "check", cmd_check, "validate files against schema and ledger without applying them", false },
+	{ "submit", cmd_submit, "drop files into in/KIND/ safely", false },
+	{ "replay", cmd_replay, "feed folders of earlier inputs through the pipeline again", true },
+	{ "order", cmd_order, "order show NUMBER [--json]: one order's whole story", false },
+	{ "link", cmd_link, "link verify TOKEN: is a payment link token valid and unspent", false },
+	{ "audit", cmd_audit, "recompute the ledger from its journal and report differences", false },
+	{ "status", cmd_status, "counts per outcome, backlog, deferred inputs, last errors", false },
+	{ "schema", cmd_schema, "print the XSD of an input kind", false },
+	{ "check-config", cmd_check_config, "validate the configuration and print it", false },
 };
 
 static void
@@ -131,27 +134,53 @@ cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char 
 int
 app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 {
+	int ret;
+
 	*sp = NULL;
 	*l = NULL;
 	if (spool_open(a->spool_path, create, &a->modes, sp) != 0)
 		return -1;
-	if (ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0, l) != 0) {
+	if ((ret = ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0,
+	    l)) != 0) {
 		struct stat st;
-		int ret = -1;
 
 		if (!create && stat(a->ledger_path, &st) != 0)
 			log_error("there is no ledger %s (run sluice init)", a->ledger_path);
-		else if (!create) {
+		else if (ret == -2)
 			log_error("the ledger %s exists but cannot be used (see above); if it is "
 			    "damaged, restore it from a backup or rebuild it with sluice replay",
 			    a->ledger_path);
-			ret = -2;
-		}
 		spool_close(*sp);
 		*sp = NULL;
 		return ret;
 	}
 	return 0;
+}
+
+/*
+ * Whether the effective user may make the spool's own files: root may not
+ * in a spool that another user owns, since that user (the daemon's) could
+ * not write in a folder root made there (a day's archive folder, a kind's
+ * receipts) and would stop at it.  A spool not made yet is made by whoever
+ * runs init.  Returns 0, or -1 with the reason logged.
+ */
+static int
+owner_check(const struct app *a)
+{
+	struct stat st;
+	struct passwd *pw;
+	char user[32];
+
+	if (geteuid() != 0 || stat(a->spool_path, &st) != 0 || st.st_uid == 0)
+		return 0;
+	if ((pw = getpwuid(st.st_uid)) != NULL)
+		snprintf(user, sizeof user, "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof user, "#%ld", (long)st.st_uid);
+	log_error("the spool %s belongs to the user %ld (%s): run sluice as that user "
+	    "(sudo -u %s sluice ...); it could not write in what root would make there",
+	    a->spool_path, (long)st.st_uid, user, user);
+	return -1;
 }
 
 int
@@ -249,7 +278,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "sluice: unknown command '%s'\n", argv[optind]);
 			main_usage(stderr);
 			status = EXIT_USAGE;
-		} else
+		} else if (cmd->makes_own && owner_check(&a) != 0)
+			status = EXIT_NOPERM;
+		else
 			status = cmd->fn(&a, argc - optind, argv + optind);
 	}
 	free(a.spool_path);

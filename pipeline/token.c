@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -24,43 +25,58 @@ token_secret_create(const char *path)
 {
 	unsigned char raw[32];
 	char hex[sizeof raw * 2 + 2];
-	int fd;
+	char *tmp;
+	struct stat st;
+	int fd, ret = -1;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return 0;
-		log_error("cannot create %s: %s", path, strerror(errno));
+	if (lstat(path, &st) == 0)
+		return 0;
+	/* written whole under a temporary name, then linked into place: a
+	 * sluice that finds the secret never reads it half written, and a
+	 * crash leaves no empty secret behind */
+	tmp = xasprintf("%s.XXXXXX", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		log_error("cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
 		return -1;
 	}
 	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
 		log_error("getrandom: %s", strerror(errno));
-		close(fd);
-		unlink(path);
-		return -1;
+		goto out;
 	}
 	for (size_t i = 0; i < sizeof raw; i++)
 		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
 	hex[sizeof raw * 2] = '\n';
 	if (write(fd, hex, sizeof raw * 2 + 1) != (ssize_t)(sizeof raw * 2 + 1) || fsync(fd) != 0) {
-		log_error("cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return -1;
+		log_error("cannot write %s: %s", tmp, strerror(errno));
+		goto out;
 	}
+	if (link(tmp, path) == 0)
+		ret = 1;
+	else if (errno == EEXIST)
+		ret = 0;
+	else
+		log_error("cannot create %s: %s", path, strerror(errno));
+out:
 	close(fd);
-	return 1;
+	unlink(tmp);
+	free(tmp);
+	return ret;
 }
 
 int
 token_secret_load(const char *path, struct buf *secret, struct buf *why)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = fopen_regular(path);
 	char line[1024];
 	size_t len;
 
 	if (f == NULL) {
-		buf_printf(why, "cannot read the payment link secret %s: %s", path, strerror(errno));
+		if (errno == 0)
+			buf_printf(why, "the payment link secret %s is not a regular file", path);
+		else
+			buf_printf(why, "cannot read the payment link secret %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	if (fgets(line, sizeof line, f) == NULL) {

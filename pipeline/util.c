@@ -1,11 +1,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pipeline/log.h"
 #include "pipeline/util.h"
@@ -297,6 +300,26 @@ str_iendswith(const char *s, const char *suffix)
 	size_t ls = strlen(s), lx = strlen(suffix);
 
 	return ls >= lx && strcasecmp(s + ls - lx, suffix) == 0;
+}
+
+FILE *
+fopen_regular(const char *path)
+{
+	/* without O_NONBLOCK, opening a FIFO would wait for a writer */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+	int saved;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (f = fdopen(fd, "r")) == NULL) {
+		saved = S_ISREG(st.st_mode) ? errno : 0;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	return f;
 }
 
 int64_t

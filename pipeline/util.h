@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -77,6 +78,12 @@ bool unicode_printable(uint32_t cp);
 char *str_trim(char *s);
 /* True when s ends with suffix, ignoring ASCII case. */
 bool str_iendswith(const char *s, const char *suffix);
+
+/* Opens the regular file path for reading, never waiting (as opening a
+ * FIFO would).  Returns the stream; NULL with errno set when it cannot be
+ * opened, or with errno 0 when path is not a regular file (a folder, a
+ * FIFO, a device). */
+FILE *fopen_regular(const char *path);
 
 /* Current wall-clock time in nanoseconds since the epoch. */
 int64_t now_ns(void);

@@ -223,28 +223,38 @@ template_clear(struct template *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* Reads the regular file path, of at most max bytes, whole into out.
+ * Returns 0, or -1 with the reason in errs (errno ENOENT when there is no
+ * such file). */
 static int
 read_file(const char *path, size_t max, struct buf *out, struct buf *errs)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen_regular(path);
 	char chunk[8192];
 	size_t n;
+	int ret = 0;
 
 	if (f == NULL) {
-		buf_printf(errs, "%s: %s\n", path, strerror(errno));
+		if (errno == 0)
+			buf_printf(errs, "%s is not a regular file\n", path);
+		else
+			buf_printf(errs, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	buf_reset(out);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+	while (ret == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (out->len + n > max) {
 			buf_printf(errs, "%s is larger than %zu bytes\n", path, max);
-			fclose(f);
-			return -1;
-		}
-		buf_append(out, chunk, n);
+			ret = -1;
+		} else
+			buf_append(out, chunk, n);
+	}
+	if (ret == 0 && ferror(f)) {
+		buf_printf(errs, "%s: %s\n", path, strerror(errno));
+		ret = -1;
 	}
 	fclose(f);
-	return 0;
+	return ret;
 }
 
 int

@@ -12,6 +12,7 @@ import unittest
 from harness import Spool, SLUICE, codes, run_tap
 
 INOTIFYWAIT = os.environ.get("INOTIFYWAIT") or "inotifywait"
+SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
 ORDER = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spool",
                           "examples", "orders.csv"), "rb").read()
 
@@ -19,13 +20,14 @@ ORDER = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."
 class Daemon:
     """sluice run in the background, its log collected."""
 
-    def __init__(self, spool):
+    def __init__(self, spool, env=None):
         self.spool = spool
         self.log = []
         self.ready = threading.Event()
         self.proc = subprocess.Popen(
             [SLUICE, "--spool", spool.root, "--config", spool.config, "run"],
-            stderr=subprocess.PIPE, text=True)
+            stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, **env) if env is not None else None)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         if not self.ready.wait(30):
@@ -155,6 +157,34 @@ class DaemonTest(unittest.TestCase):
 
     def test_sigint_exits_zero(self):
         self.assertEqual(self.d.stop(signal.SIGINT), 0)
+
+
+class SignalTest(unittest.TestCase):
+    def test_a_signal_after_watching_never_kills_it(self):
+        """The font check at start makes Pango start helper threads; one
+        still finishing its work when the daemon says it is watching must
+        not be the one a signal is delivered to (its default action would
+        end the daemon)."""
+        s = Spool(quiet_period="0")
+        try:
+            d = Daemon(s, env={"LD_PRELOAD": SHIM, "SLUICE_FAULT_LINGER": "5000",
+                               "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
+                               ":verify_asan_link_order=0"})
+            def wait_for(text):
+                deadline = time.monotonic() + 30
+                while not any(text in l for l in d.log):
+                    self.assertIsNone(d.proc.poll(), "".join(d.log))
+                    self.assertLess(time.monotonic(), deadline, "".join(d.log))
+                    time.sleep(0.05)
+            try:
+                d.proc.send_signal(signal.SIGHUP)
+                wait_for("SIGHUP: rescanning")
+                s.drop("orders", "after.csv", ORDER)
+                wait_for("orders/after.csv: accepted")
+            finally:
+                self.assertEqual(d.stop(), 0, "".join(d.log))
+        finally:
+            s.close()
 
 
 class StartupTest(unittest.TestCase):

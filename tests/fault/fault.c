@@ -13,11 +13,15 @@
  * TEXT count, so a test can fail the Nth open of one file.  SQLite's commits are writes and fsyncs of the ledger, so they
  * are covered.  SLUICE_FAULT_COUNT=FILE makes the shim write the number of
  * calls of each family at exit, so a driver knows how far to loop.
+ * SLUICE_FAULT_LINGER=MS makes every thread the process starts live MS
+ * milliseconds after its work is done, as a library's helper thread that
+ * is slow to finish (a font scan) does.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 enum op { OP_WRITE, OP_FSYNC, OP_RENAME, OP_LINK, OP_UNLINK, OP_OPEN, OP_MKDIR, OP__COUNT };
@@ -226,3 +231,41 @@ OPEN_LIKE(open64, const char *path)
 #define OPEN_CALL real(dirfd, path, flags, mode)
 OPEN_LIKE(openat, int dirfd, const char *path)
 OPEN_LIKE(openat64, int dirfd, const char *path)
+
+/* A thread started under SLUICE_FAULT_LINGER: its work, then the wait. */
+struct linger {
+	void *(*fn)(void *);
+	void *arg;
+	long ms;
+};
+
+static void *
+linger_start(void *p)
+{
+	struct linger l = *(struct linger *)p;
+	struct timespec ts = { l.ms / 1000, (l.ms % 1000) * 1000000 };
+	void *ret;
+
+	free(p);
+	ret = l.fn(l.arg);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return ret;
+}
+
+int
+pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	REAL(int, "pthread_create", pthread_t *, const pthread_attr_t *, void *(*)(void *),
+	    void *);
+	const char *v = getenv("SLUICE_FAULT_LINGER");
+	struct linger *l;
+	int rc;
+
+	if (v == NULL || atol(v) <= 0 || (l = malloc(sizeof *l)) == NULL)
+		return real(t, attr, fn, arg);
+	*l = (struct linger){ fn, arg, atol(v) };
+	if ((rc = real(t, attr, linger_start, l)) != 0)
+		free(l);
+	return rc;
+}
