@@ -71,9 +71,9 @@ static const struct conf_key {
 	  "SQLite synchronous mode of the ledger; full survives power loss" },
 	{ "log_level", CT_ENUM, offsetof(struct conf, log_level), "info", 0, 0, log_levels,
 	  "least severe level logged" },
-	{ "in_mode", CT_MODE, offsetof(struct conf, in_mode), "2770", 0700, 07777, NULL,
+	{ "in_mode", CT_MODE, offsetof(struct conf, in_mode), "2770", 0700, 03775, NULL,
 	  "mode of the in/ folders sluice makes: partners in the spool's group deliver there (2: their files take the folder's group)" },
-	{ "out_mode", CT_MODE, offsetof(struct conf, out_mode), "0750", 0700, 07777, NULL,
+	{ "out_mode", CT_MODE, offsetof(struct conf, out_mode), "0750", 0700, 02755, NULL,
 	  "mode of the out/ folders sluice makes; the files in them get it without the x bits (0750: 0640)" },
 };
 
@@ -164,7 +164,8 @@ describe_limits(const struct conf_key *k, struct buf *out)
 		buf_printf(out, "up to %" PRId64 " characters with {token}", k->max);
 		break;
 	case CT_MODE:
-		buf_printf(out, "octal %04" PRIo64 " to %04" PRIo64 " that keeps rwx for the owner", k->min,
+		buf_printf(out, "an octal mode that keeps rwx (%04" PRIo64 ") for the owner and sets "
+		    "no bit beyond %04" PRIo64 " (never writable by others, never setuid)", k->min,
 		    k->max);
 		break;
 	}
@@ -243,8 +244,9 @@ set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why
 		}
 		break;
 	case CT_MODE:
-		/* sluice itself must be able to use the folder */
-		if (parse_mode(v, &n) == 0 && (n & k->min) == k->min && n <= k->max) {
+		/* sluice itself must be able to use the folder; min is the
+		 * owner's bits, max every bit that may be set */
+		if (parse_mode(v, &n) == 0 && (n & k->min) == k->min && (n & ~k->max) == 0) {
 			*(int64_t *)(base + k->offset) = n;
 			return 0;
 		}

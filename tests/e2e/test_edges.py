@@ -482,8 +482,10 @@ class Permissions(unittest.TestCase):
         r = self.s.sluice("check-config", check=True)
         self.assertIn("in_mode = 3770\n", r.stdout)
         self.assertIn("out_mode = 0710\n", r.stdout)
+        # what partners reach is never writable by others, nor setuid
         for key, value in (("in_mode", "999"), ("out_mode", "0640"), ("in_mode", "rwx"),
-                           ("out_mode", "17777")):
+                           ("out_mode", "17777"), ("out_mode", "7777"), ("out_mode", "0752"),
+                           ("in_mode", "2777"), ("in_mode", "4770"), ("out_mode", "1750")):
             with open(self.s.config, "a") as f:
                 f.write("%s = %s\n" % (key, value))
             r = self.s.sluice("check-config")
