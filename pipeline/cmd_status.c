@@ -50,7 +50,7 @@ json_rejection(void *ctx, const struct input_row *in, const struct error_item *e
 {
 	json_t *j = json_object();
 
-	json_object_set_new(j, "file", json_text(in->name));
+	json_object_set_new(j, "file", json_echo(in->name));
 	json_object_set_new(j, "kind", json_text(in->kind));
 	json_object_set_new(j, "processed_at", json_text(in->processed_at));
 	json_object_set_new(j, "errors", json_integer(in->error_count));

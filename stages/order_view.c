@@ -204,7 +204,7 @@ json_event(void *ctx, const struct journal_event *e)
 
 	json_object_set_new(ev, "at", json_text(e->at));
 	json_object_set_new(ev, "type", json_text(e->type));
-	json_object_set_new(ev, "source", json_text(e->source));
+	json_object_set_new(ev, "source", json_echo(e->source));
 	json_object_set_new(ev, "detail", detail != NULL ? detail : json_object());
 	json_array_append_new(ctx, ev);
 	return 0;
