@@ -238,13 +238,19 @@ same_reasons(struct processor *p, int64_t id, struct errlist *defers)
 	return ret;
 }
 
-/* Inserts the input's row, or (for a deferred input tried again) reuses it. */
+/* Inserts the input's row, or (for a deferred input tried again) reuses it
+ * without the reasons it waited. */
 static int
 begin_row(struct processor *p, struct input_row *row, int64_t existing, const char *at)
 {
 	if (existing > 0) {
+		/* why it waited is no error of what it comes to */
+		struct errlist none;
+
+		errlist_init(&none, 1);
 		row->id = existing;
 		return ledger_input_finish(p->ledger, existing, "accepted", 0, 0, "") == 0 &&
+		    ledger_input_set_errors(p->ledger, existing, &none) == 0 &&
 		    ledger_input_touch(p->ledger, existing, at) == 0 ? 0 : -1;
 	}
 	return ledger_input_insert(p->ledger, row);

@@ -741,6 +741,32 @@ spool_file_away(struct spool *sp, enum kind kind, const char *work_name, const c
 	return ret;
 }
 
+/* The length of the time of receipt in a late receipt's name,
+ * ".20261127T145501.123456789Z". */
+#define RECEIPT_STAMP 27
+
+/* True when s (len bytes) ends in what only sluice adds to a receipt's
+ * name: '~' and RECEIPT_DIGEST lower-case hex digits (a cut name's digest),
+ * or a time of receipt.  The receipt of such a name takes the digest form
+ * whatever its length, so that no name's receipt takes the path derived
+ * for another's. */
+static bool
+ends_as_derived(const char *s, size_t len)
+{
+	static const char stamp[] = ".99999999T999999.999999999Z";
+	bool derived = len > RECEIPT_DIGEST && s[len - RECEIPT_DIGEST - 1] == '~';
+
+	for (size_t i = len - RECEIPT_DIGEST; derived && i < len; i++)
+		derived = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+	if (derived || len < RECEIPT_STAMP)
+		return derived;
+	s += len - RECEIPT_STAMP;
+	for (size_t i = 0; i < RECEIPT_STAMP; i++)
+		if (stamp[i] == '9' ? s[i] < '0' || s[i] > '9' : s[i] != stamp[i])
+			return false;
+	return true;
+}
+
 char *
 spool_receipt_path(enum kind kind, const char *name, int64_t stamp_ns)
 {
@@ -759,12 +785,15 @@ spool_receipt_path(enum kind kind, const char *name, int64_t stamp_ns)
 		    (long long)(stamp_ns % 1000000000));
 	} else
 		snprintf(suffix, sizeof suffix, ".receipt.xml");
-	if (len + strlen(suffix) <= NAME_MAX)
+	if (len + strlen(suffix) <= NAME_MAX && !ends_as_derived(name, len))
 		return xasprintf("out/receipts/%s/%s%s", kind_get(kind)->plural, name, suffix);
-	/* too long for a file name: the name cut where a UTF-8 character
-	 * starts (a name that is no UTF-8 is cut at most 3 bytes earlier),
-	 * then the digest of the whole name, which keeps long names apart */
+	/* too long for a file name, or spelled as a derived one: the name
+	 * (cut where a UTF-8 character starts when it is too long; a name
+	 * that is no UTF-8 is cut at most 3 bytes earlier), then the digest
+	 * of the whole name, which keeps such names apart */
 	keep = NAME_MAX - strlen(suffix) - 1 - RECEIPT_DIGEST;
+	if (keep > len)
+		keep = len;
 	for (int i = 0; i < 3 && keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80; i++)
 		keep--;
 	h = sha256_new();

@@ -127,7 +127,9 @@ int spool_submit(struct spool *sp, enum kind kind, const char *path);
  * <name>.<stamp_ns as 20261127T145501.123456789Z>.receipt.xml.  When that
  * is longer than a file name may be (NAME_MAX, 255 bytes), the name is cut
  * at a UTF-8 character boundary and followed by '~' and the first 16 hex
- * digits of its SHA-256, so that the file name has 255 bytes at most. */
+ * digits of its SHA-256, so that the file name has 255 bytes at most; a
+ * name that itself ends in '~' and 16 hex digits, or in such a time, is
+ * followed by them too, so that it never names another input's receipt. */
 char *spool_receipt_path(enum kind kind, const char *name, int64_t stamp_ns);
 /* Lists the regular files *.receipt.xml in out/receipts/ itself, where
  * earlier versions kept every receipt.  0, or -1 (logged). */

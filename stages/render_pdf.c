@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -23,6 +24,7 @@
 #include "stages/document.h"
 #include "stages/money.h"
 #include "stages/stages.h"
+#include "stages/validate.h"
 
 #define PAGE_W 595.28
 #define PAGE_H 841.89
@@ -560,13 +562,34 @@ pages(struct pdf *p)
 		cairo_show_page(p->cr);
 }
 
+/* Sets the PDF's creation date to the instant of the document's date (an
+ * RFC 3339 date-time in any of its spellings), in UTC to the second: the
+ * same bytes every time.  A date that cairo cannot write (a year beyond
+ * 0000-9999) leaves it out. */
+static void
+set_creation_date(cairo_surface_t *surface, const char *issued_at)
+{
+	char date[32];
+	int64_t epoch;
+	time_t secs;
+	struct tm tm;
+
+	if (!parse_date(issued_at, strlen(issued_at), &epoch))
+		return;
+	secs = (time_t)epoch;
+	if (gmtime_r(&secs, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return;
+	snprintf(date, sizeof date, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
+}
+
 int
 render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 {
 	struct pdf p = { 0 };
 	struct doc d;
 	cairo_surface_t *surface;
-	char date[32];
 	int ret = -1;
 
 	if (doc_load(r, id, &d) != 0)
@@ -574,9 +597,7 @@ render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 	p.d = &d;
 	p.proforma = strcmp(d.row.type, "proforma") == 0;
 	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
-	/* the document's own date, to the second: the same bytes every time */
-	snprintf(date, sizeof date, "%.19sZ", d.row.issued_at);
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
+	set_creation_date(surface, d.row.issued_at);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d.row.number);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, d.tpl.seller);
 	p.cr = cairo_create(surface);

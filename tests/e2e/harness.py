@@ -9,6 +9,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,16 +167,19 @@ def receipt_file(name, received_ns=None):
     arrived, NAME.RECEIVED.receipt.xml with its time of receipt as
     20261127T145501.123456789Z.  When that is longer than 255 bytes, NAME
     is cut at a UTF-8 character boundary and followed by ~ and the first 16
-    hex digits of the SHA-256 of the whole name."""
+    hex digits of the SHA-256 of the whole name.  A name that ends in ~ and
+    16 lower-case hex digits, or in such a time of receipt, is followed by
+    ~ and its digest too."""
     raw = name if isinstance(name, bytes) else os.fsencode(name)
     suffix = b".receipt.xml"
     if received_ns is not None:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(received_ns // 10**9))
         suffix = (".%s.%09dZ" % (stamp, received_ns % 10**9)).encode() + suffix
-    if len(raw) + len(suffix) > 255:
-        cut = 255 - len(suffix) - 17
+    derived = re.search(rb"(~[0-9a-f]{16}|\.[0-9]{8}T[0-9]{6}\.[0-9]{9}Z)\Z", raw)
+    if len(raw) + len(suffix) > 255 or derived:
+        cut = min(255 - len(suffix) - 17, len(raw))
         for _ in range(3):
-            if cut > 0 and raw[cut] & 0xC0 == 0x80:
+            if 0 < cut < len(raw) and raw[cut] & 0xC0 == 0x80:
                 cut -= 1
         raw = raw[:cut] + b"~" + hashlib.sha256(raw).hexdigest()[:16].encode()
     return os.fsdecode(raw + suffix)

@@ -10,7 +10,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from harness import NS, SRCDIR, Spool, codes, read, run_tap
-from lifecycle_util import cell, csv, order, payment, ret, shipment
+from lifecycle_util import cell, csv, payment, ret, shipment
 from story import free_invoice
 
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
@@ -289,30 +289,6 @@ class Paths(unittest.TestCase):
                 f.write(good)
             s.run_once()
             self.assertEqual(s.receipt("ft.csv")["status"], "accepted")
-        finally:
-            s.close()
-
-
-class JsonText(unittest.TestCase):
-    """JSON carries text as it was sent, and echoes of untrusted bytes
-    exactly as receipts do: nothing is escaped twice."""
-
-    def test_json_carries_the_text_as_sent(self):
-        name = 'C:\\temp "x" & <y>'
-        s = Spool()
-        try:
-            s.drop("orders", "o.csv", order("J-1", "SEK", True, "10.00", [(1, 1, "10.00", "25")])
-                   .replace("Item 1", cell(name)))
-            s.drop("orders", "bad\\name.csv", order("J-2", "SEK", True, "10.00", [(1, "1\\", "10.00", "25")]))
-            s.run_once()
-            self.assertEqual(s.order("J-1")["lines"][0]["name"], name)
-            bad = s.receipt("bad\\name.csv")
-            self.assertEqual(bad["file"], "bad\\x5cname.csv")
-            last = s.status()["last_errors"][0]
-            self.assertEqual((last["file"], last["message"]),
-                             (bad["file"], bad["errors"][0]["message"]))
-            self.assertIn("\\x5c", last["message"])
-            self.assertNotIn("\\x5cx5c", last["message"])
         finally:
             s.close()
 
