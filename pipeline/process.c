@@ -72,14 +72,21 @@ processor_free(struct processor *p)
 }
 
 /* For the stages (apply_ctx.use_template): reads template NAME, keeps it in
- * the ledger under the digest of its text and logo, and gives the digest. */
+ * the ledger under the digest of its text and logo, and gives the digest.
+ * 1 when the template cannot be used (why says why); -1 when the machine
+ * failed (reading it, or the ledger: logged). */
 static int
 use_template(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why)
 {
 	struct processor *p = ctx;
+	int rc = template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
+	    &p->template_text, &p->template_logo, why);
 
-	if (template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
-	    &p->template_text, &p->template_logo, why) != 0)
+	if (rc == -2) {
+		log_error("template %s: %s", name, str_trim(why->data));
+		return -1;
+	}
+	if (rc != 0)
 		return 1;
 	sha256_reset(p->hash);
 	sha256_update(p->hash, buf_str(&p->template_text), p->template_text.len + 1);

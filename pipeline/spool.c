@@ -46,7 +46,8 @@ struct spool {
 };
 
 static int sync_dir(struct spool *sp, const char *rel);
-static int copy_synced(struct spool *sp, int in, const char *from, const char *tmp);
+static int copy_synced(struct spool *sp, int in, const char *from, const char *tmp,
+    int64_t limit);
 
 /* A new name in tmp/ for a file being written. */
 static char *
@@ -590,16 +591,16 @@ spool_names_free(char **names, size_t n)
 }
 
 /* Replaces the claimed file rel, open on fd, by a copy that is sluice's
- * alone (copied to tmp/, fsynced, renamed over rel, the folder fsynced).  A
- * crash before the rename leaves rel as it was, to be copied again; after
- * it, the copy.  0, or -1 (logged) with errno set. */
+ * alone (at most limit bytes copied to tmp/, fsynced, renamed over rel, the
+ * folder fsynced).  A crash before the rename leaves rel as it was, to be
+ * copied again; after it, the copy.  0, or -1 (logged) with errno set. */
 static int
-replace_by_copy(struct spool *sp, int fd, const char *rel)
+replace_by_copy(struct spool *sp, int fd, const char *rel, int64_t limit)
 {
 	char *tmp = tmp_path(sp), *dir = parent_of(rel);
 	int ret = -1, saved = 0;
 
-	if (copy_synced(sp, fd, rel, tmp) != 0) {
+	if (copy_synced(sp, fd, rel, tmp, limit) != 0) {
 		saved = errno;
 		goto out;
 	}
@@ -662,7 +663,8 @@ again:
 	 * filed is a copy of sluice's own (a file over copy_limit is
 	 * rejected unread: nothing of it is applied) */
 	if (!copied && (st.st_nlink > 1 || st.st_uid != geteuid()) && st.st_size <= copy_limit) {
-		if (replace_by_copy(sp, fd, rel) != 0) {
+		/* one byte beyond the limit tells that it is too large */
+		if (replace_by_copy(sp, fd, rel, copy_limit + 1) != 0) {
 			saved = errno;
 			close(fd);
 			fd = -1;
@@ -980,14 +982,16 @@ spool_sync_claims(struct spool *sp, enum kind kind)
 }
 
 /* Copies the file open on in (from its start) to a new file tmp (relative
- * to the root) and fsyncs it: a reflink where the file system makes one,
- * else a copy of the bytes.  0, or -1 (logged; tmp removed) with errno
- * set. */
+ * to the root) and fsyncs it: a reflink where the file system makes one
+ * (it takes no space), else a copy of at most limit bytes, so that a file
+ * its writer keeps growing cannot fill the disk (what is cut is too large
+ * for sluice anyway).  0, or -1 (logged; tmp removed) with errno set. */
 static int
-copy_synced(struct spool *sp, int in, const char *from, const char *tmp)
+copy_synced(struct spool *sp, int in, const char *from, const char *tmp, int64_t limit)
 {
 	char *buf = NULL;
 	int fd, ret = -1, saved = 0;
+	int64_t copied = 0;
 	ssize_t n;
 
 	fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
@@ -999,7 +1003,8 @@ copy_synced(struct spool *sp, int in, const char *from, const char *tmp)
 	}
 	if (ioctl(fd, FICLONE, in) != 0) {
 		buf = xmalloc(65536);
-		while ((n = read(in, buf, 65536)) != 0) {
+		while (copied < limit &&
+		    (n = read(in, buf, (size_t)(limit - copied < 65536 ? limit - copied : 65536))) != 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 || write_all(fd, buf, (size_t)n) != 0) {
@@ -1007,6 +1012,7 @@ copy_synced(struct spool *sp, int in, const char *from, const char *tmp)
 				log_error("cannot copy %s: %s", from, strerror(saved));
 				goto out;
 			}
+			copied += n;
 		}
 	}
 	if (fsync(fd) != 0) {
@@ -1047,7 +1053,7 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 	    xasprintf("in/%s/.%s.%ld.tmp", kind_get(kind)->plural, base, (long)getpid()) :
 	    xasprintf("in/%s/.submit.%ld.tmp", kind_get(kind)->plural, (long)getpid());
 	to = xasprintf("in/%s/%s", kind_get(kind)->plural, base);
-	if (copy_synced(sp, in, path, tmp) != 0)
+	if (copy_synced(sp, in, path, tmp, INT64_MAX) != 0)
 		goto out;
 	if (renameat2(sp->rootfd, tmp, sp->rootfd, to, RENAME_NOREPLACE) != 0) {
 		if (errno == EEXIST) {
@@ -1081,7 +1087,7 @@ spool_inject(struct spool *sp, enum kind kind, const char *path, int64_t receive
 		free(tmp);
 		return -1;
 	}
-	if (copy_synced(sp, in, path, tmp) != 0)
+	if (copy_synced(sp, in, path, tmp, INT64_MAX) != 0)
 		goto out;
 	/* the time of receipt names it; another input of that time bumps it */
 	if (place_claim(sp, kind, tmp, base, received_ns, &work_name) == 0) {

@@ -93,6 +93,13 @@ token_secret_load(const char *path, struct buf *secret, struct buf *why)
 		    "line; at least %d)", path, len, TOKEN_SECRET_MIN);
 		return -1;
 	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)line[i] <= ' ' || line[i] == 0x7f) {
+			buf_printf(why, "the payment link secret %s holds a space or control character "
+			    "(it is one line of at least %d visible characters)", path,
+			    TOKEN_SECRET_MIN);
+			return -1;
+		}
 	buf_reset(secret);
 	buf_puts(secret, line);
 	return 0;

@@ -28,8 +28,9 @@ int token_secret_create(const char *path);
 #define TOKEN_SECRET_MIN 32
 
 /* Reads the secret at path (its first line) into secret.  Returns 0, or -1
- * when it is missing, not a regular file, unreadable or shorter than
- * TOKEN_SECRET_MIN, with the reason in why.  Tokens are never made or
+ * when it is missing, not a regular file, unreadable, shorter than
+ * TOKEN_SECRET_MIN or holds a space or control character (a mistake, not a
+ * key), with the reason in why.  Tokens are never made or
  * checked with a secret that did not load. */
 int token_secret_load(const char *path, struct buf *secret, struct buf *why);
 

@@ -223,9 +223,19 @@ template_clear(struct template *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* True when opening a file failed for what the file is or where it is
+ * (missing, not a file, not ours to read), not for the machine. */
+static bool
+file_unusable(int err)
+{
+	return err == 0 || err == ENOENT || err == ENOTDIR || err == EACCES || err == EPERM ||
+	    err == ELOOP || err == ENAMETOOLONG || err == EISDIR || err == ENXIO;
+}
+
 /* Reads the regular file path, of at most max bytes, whole into out.
- * Returns 0, or -1 with the reason in errs (errno ENOENT when there is no
- * such file). */
+ * Returns 0; -1 when it cannot be used (missing: errno ENOENT, not a file,
+ * unreadable, too large); -2 when reading it failed (an I/O error, no
+ * memory or descriptors: the machine's fault).  The reason is in errs. */
 static int
 read_file(const char *path, size_t max, struct buf *out, struct buf *errs)
 {
@@ -235,11 +245,14 @@ read_file(const char *path, size_t max, struct buf *out, struct buf *errs)
 	int ret = 0;
 
 	if (f == NULL) {
-		if (errno == 0)
+		int err = errno;
+
+		if (err == 0)
 			buf_printf(errs, "%s is not a regular file\n", path);
 		else
-			buf_printf(errs, "%s: %s\n", path, strerror(errno));
-		return -1;
+			buf_printf(errs, "%s: %s\n", path, strerror(err));
+		errno = err;
+		return file_unusable(err) ? -1 : -2;
 	}
 	buf_reset(out);
 	while (ret == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
@@ -251,7 +264,7 @@ read_file(const char *path, size_t max, struct buf *out, struct buf *errs)
 	}
 	if (ret == 0 && ferror(f)) {
 		buf_printf(errs, "%s: %s\n", path, strerror(errno));
-		ret = -1;
+		ret = -2;
 	}
 	fclose(f);
 	return ret;
@@ -271,13 +284,14 @@ template_read(const char *dir, const char *name, bool is_default, struct buf *te
 		buf_printf(errs, "'%s' is not a template name\n", name);
 		goto out;
 	}
-	if (read_file(path, 65536, text, errs) != 0) {
-		if (!is_default || errno != ENOENT)
+	if ((ret = read_file(path, 65536, text, errs)) != 0) {
+		if (ret == -2 || !is_default || errno != ENOENT)
 			goto out;
 		/* no file of the default template: the built-in one */
 		buf_reset(errs);
 		buf_puts(text, template_default_text());
 	}
+	ret = -1;
 	if (template_parse(buf_str(text), &t, errs) != 0)
 		goto out_template;
 	if (t.logo != NULL) {
@@ -285,7 +299,9 @@ template_read(const char *dir, const char *name, bool is_default, struct buf *te
 		int rc = read_file(logo_path, MAX_LOGO, logo, errs);
 
 		free(logo_path);
-		if (rc != 0 && is_default && strcmp(t.logo, "logo.png") == 0) {
+		/* only a default template whose logo file is not there at all
+		 * gets the built-in logo: an unreadable one is an error */
+		if (rc == -1 && errno == ENOENT && is_default && strcmp(t.logo, "logo.png") == 0) {
 			size_t size;
 			const unsigned char *p = template_default_logo(&size);
 
@@ -293,8 +309,10 @@ template_read(const char *dir, const char *name, bool is_default, struct buf *te
 			buf_append(logo, p, size);
 			rc = 0;
 		}
-		if (rc != 0)
+		if (rc != 0) {
+			ret = rc;
 			goto out_template;
+		}
 		if (logo->len < 8 || memcmp(logo->data, "\x89PNG\r\n\x1a\n", 8) != 0) {
 			buf_printf(errs, "%s is not a PNG image\n", t.logo);
 			goto out_template;

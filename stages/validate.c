@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "pipeline/token.h"
 #include "stages/money.h"
 #include "stages/validate.h"
 
@@ -277,7 +278,9 @@ check_field(const struct field_def *f, struct field_value *v, struct errlist *er
 		}
 		return 0;
 	case FT_REF:
-		if (!valid_word(v->s, v->len, (size_t)f->limit)) {
+		/* an id, or a token (which may be longer) */
+		if (!valid_id(v->s, v->len) &&
+		    !(token_like(v->s) && valid_word(v->s, v->len, (size_t)f->limit))) {
 			bad_value(errs, f, v, ERR_INVALID_ID,
 			    "a request or link id, or a payment link token");
 			return 1;

@@ -223,16 +223,6 @@ class OddTemplateFiles(unittest.TestCase):
         os.mkdir(self.conf)
         self.waits_until_fixed()
 
-    def test_a_fifo_logo(self):
-        """As a missing logo.png: the built-in logo."""
-        os.rename(self.conf + ".kept", self.conf)
-        logo = self.s.path("templates", "logo.png")
-        os.unlink(logo)
-        os.mkfifo(logo)
-        r = self.invoice()
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(self.s.receipt("ft.csv")["status"], "accepted")
-
     def test_a_named_templates_fifo(self):
         os.rename(self.conf + ".kept", self.conf)
         os.mkfifo(self.s.path("templates", "other.conf"))

@@ -6,6 +6,7 @@ the machine's, not the file's (an input or a font that cannot be read),
 decide nothing: the work waits and is done on a later run."""
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import unittest
@@ -68,6 +69,36 @@ class Unreadable(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(codes(self.s.receipt("ft.csv")), {(0, None, "io_error")})
         self.assertEqual(len(glob.glob(self.s.path("rejected", "*", "*", "ft.csv"))), 1)
+
+    def test_a_template_the_disk_fails_to_read_is_not_the_senders_fault(self):
+        """An I/O error on a named template holds the input back, claimed;
+        only a template that is not there (or no template) rejects it."""
+        shutil.copy(self.s.path("templates", "default.conf"), self.s.path("templates", "shop.conf"))
+        self.s.drop("invoices", "named.csv", free_invoice("FT-2", "Kund AB", [("K", 1, "1.00", "25")],
+                                                         template="shop"))
+        r = self.s.sluice("run", "--once", env=fault("open:1:eio", "shop.conf"))
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("template shop:", r.stderr)
+        # the batch is held back whole, and tried again
+        self.assertEqual(self.s.receipt_files(), [])
+        self.assertEqual(len(glob.glob(self.s.path("work", "invoices", "*named.csv"))), 1)
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("named.csv")["status"], "accepted")
+        self.assertEqual(self.s.receipt("ft.csv")["status"], "accepted")
+
+    def test_a_logo_that_is_no_file_is_never_replaced_silently(self):
+        """Only a default template with no logo.png at all gets the built-in
+        logo; one that cannot be read holds documents back."""
+        logo = self.s.path("templates", "logo.png")
+        os.unlink(logo)
+        os.mkfifo(logo)
+        r = self.s.sluice("run", "--once")
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("logo.png is not a regular file", r.stderr)
+        self.assertEqual(self.s.receipt_files(), [])
+        os.unlink(logo)
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("ft.csv")["status"], "accepted")
 
     def each_font_open_failing(self, font, buyer):
         """Fails each open of a font file in turn while an invoice to buyer

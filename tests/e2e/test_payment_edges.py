@@ -70,7 +70,8 @@ class LinkSecret(unittest.TestCase):
         self.assertEqual(self.s.receipt("o.csv")["status"], "accepted")
 
     def test_a_short_or_empty_secret_is_refused(self):
-        for text in (b"", b"\n", b"0123456789abcdef0123456789abcde\n"):
+        for text in (b"", b"\n", b"0123456789abcdef0123456789abcde\n", b" " * 40 + b"\n",
+                     b"0123456789abcdef 0123456789abcdef\n"):
             with open(self.secret, "wb") as f:
                 f.write(text)
             self.assert_refused(self.s.sluice("run", "--once"), "secret")
@@ -177,6 +178,12 @@ class PaymentTargets(unittest.TestCase):
     def test_a_capture_naming_a_link_is_a_mismatch(self):
         r = self.verdict("p.csv", payment("EV-5", "A-1", "capture", "5.00", "EUR", "LINK-A-1-1"))
         self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "type", "request_mismatch")}))
+
+    def test_a_request_id_that_is_neither_id_nor_token_is_refused_at_once(self):
+        for i, bad in enumerate(["V1." + "a" * 80, "CAP-" + "x" * 61, "v1-" + "a" * 70]):
+            name = "bad%d.csv" % i
+            r = self.verdict(name, payment("EV-B%d" % i, "A-1", "capture", "5.00", "EUR", bad))
+            self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "request_id", "invalid_id")}), bad)
 
     def test_an_unknown_request_still_waits(self):
         r = self.verdict("p.csv", payment("EV-6", "A-1", "capture", "5.00", "EUR", "CAP-SH-LATER"))
