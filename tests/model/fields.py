@@ -95,16 +95,30 @@ SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ
 TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split())
 
 
+BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+
+
 def text_ok(v, limit, multiline):
+    """At most limit characters, on one line unless multiline; no control
+    characters (C0, DEL, C1), no bidirectional overrides, no noncharacters."""
     if len(v) > limit:
         return False
     for ch in v:
         o = ord(ch)
         if ch in "\n\r\t" and multiline:
             continue
-        if o < 0x20 or o == 0x7f:
+        if o < 0x20 or 0x7f <= o <= 0x9f or o in BIDI or o in (0xFFFE, 0xFFFF):
             return False
     return True
+
+
+def text_known(v):
+    """The KNOWN divergence that lets a bad text through, if it is one."""
+    if any(ord(c) in (0xFFFE, 0xFFFF) for c in v):
+        return "noncharacter_xml"
+    if any(0x80 <= ord(c) <= 0x9f or ord(c) in BIDI for c in v):
+        return "c1_bidi_accepted"
+    return None
 
 
 def date_ok(v):

@@ -32,14 +32,23 @@ def to_csv(kind, records, rng=None):
     for h, ls in records:
         pos = {}
         first = lineno
-        for n in h:
-            pos[n] = first
         rows = ls or [{}]
         for i, ln in enumerate(rows):
             row = dict(h, **ln)
-            text = ",".join(_cell(row.get(c, "")) for c in cols)
+            cells = [_cell(row.get(c, "")) for c in cols]
+            text = ",".join(cells)
+            # a cell stands on the line where it starts: after the line
+            # breaks of the cells before it
+            at = {}
+            breaks = 0
+            for c, t in zip(cols, cells):
+                at[c] = lineno + breaks
+                breaks += t.count("\n")
             for n in ln:
-                pos[(i, n)] = lineno
+                pos[(i, n)] = at[n]
+            if i == 0:
+                for n in h:
+                    pos[n] = at[n]
             out.append(text)
             lineno += 1 + text.count("\n")
         recs.append(Record(dict(h), [dict(x) for x in ls], pos, first))
@@ -50,8 +59,9 @@ def _esc(v):
     return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_xml(kind, records, prefix=""):
-    """(bytes, [Record]) of records as XML, with namespace prefix or none."""
+def to_xml(kind, records, prefix="", cdata=()):
+    """(bytes, [Record]) of records as XML, with namespace prefix or none;
+    the fields named in cdata are written as one CDATA section."""
     singular, head, lines = KINDS[kind]
     p = prefix + ":" if prefix else ""
     decl = ' xmlns%s="%s"' % (":" + prefix if prefix else "", NS)
@@ -64,13 +74,15 @@ def to_xml(kind, records, prefix=""):
         for n, _, _ in head:
             if n in h:
                 pos[n] = len(out) + 1
-                out.append("    <%s%s>%s</%s%s>" % (p, n, _esc(h[n]), p, n))
+                v = "<![CDATA[%s]]>" % h[n] if n in cdata else _esc(h[n])
+                out.append("    <%s%s>%s</%s%s>" % (p, n, v, p, n))
         for i, ln in enumerate(ls):
             out.append("    <%sline>" % p)
             for n, _, _ in lines:
                 if n in ln:
                     pos[(i, n)] = len(out) + 1
-                    out.append("      <%s%s>%s</%s%s>" % (p, n, _esc(ln[n]), p, n))
+                    v = "<![CDATA[%s]]>" % ln[n] if n in cdata else _esc(ln[n])
+                    out.append("      <%s%s>%s</%s%s>" % (p, n, v, p, n))
             out.append("    </%sline>" % p)
         out.append("  </%s%s>" % (p, singular))
         # a field's line: count the newlines of multi-line values before it

@@ -16,7 +16,7 @@ must pass as documented.
 """
 import copy
 
-from fields import ID_FIELD, KINDS, check
+from fields import ID_FIELD, KINDS, check, text_known
 from money import (DIGITS, INT64_MAX, fmt_money, line_amounts, parse_money, parse_rate,
                    slice_of, part)
 
@@ -53,7 +53,7 @@ KNOWN = {
 # divergences after which the model still follows sluice's ledger: a story
 # goes on past them (the others end it)
 HARMLESS = {"archive_with_pending", "deferral_reasons_kept", "receipt_overwritten",
-            "empty_element_schema", "credit_note_discount"}
+            "empty_element_schema", "credit_note_discount", "xml_text_escaped"}
 
 DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending"}
 DEFER_EXPIRY = 48 * 3600
@@ -92,6 +92,7 @@ class Input:
         self.kind, self.name, self.data, self.records = kind, name, data, records
         self.received, self.note = received, note
         self.was_deferred = False
+        self.risk = None        # a KNOWN divergence this input may meet
         self.fmt = name.rsplit(".", 1)[-1].lower()
         import hashlib
         self.sha = hashlib.sha256(data).hexdigest()
@@ -253,6 +254,7 @@ class Model:
             errs = self.field_errors(inp.kind, rec)
             if errs:
                 errors += errs
+                known = known or next((x.known for x in errs if x.known), None)
                 continue
             try:
                 r = getattr(self, "apply_" + inp.kind)(rec)
@@ -301,7 +303,8 @@ class Model:
                 continue
             c = check(ftype, v, currency)
             if c:
-                errs.append(Err(c, name, rec.line_of(name)))
+                errs.append(Err(c, name, rec.line_of(name),
+                                text_known(v) if c == "invalid_text" else None))
         for i, ln in enumerate(rec.lines):
             for name, req, ftype in lines:
                 v = ln.get(name)
@@ -311,7 +314,8 @@ class Model:
                     continue
                 c = check(ftype, v, currency)
                 if c:
-                    errs.append(Err(c, name, rec.line_of(name, i)))
+                    errs.append(Err(c, name, rec.line_of(name, i),
+                                    text_known(v) if c == "invalid_text" else None))
         return errs
 
     def canonical(self, kind, rec):
@@ -843,7 +847,7 @@ class Model:
         self.remember("invoices", rec, None)
         self.issue(o, "invoice", self.next_number("INV"), self.received_at(),
                    invoice_id=h["invoice_id"], currency=cur, lines=lines, total=total,
-                   free_order=h.get("order_number"))
+                   free_order=h.get("order_number"), text=h.get("text"))
         return "applied"
 
     # ------------------------------------------------------------ operators

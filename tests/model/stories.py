@@ -210,6 +210,8 @@ class Generator:
         orders = [o for o in model.orders.values()]
         live = [o for o in orders if not o.closed]
         acts = [("order", 14), ("bad_order", 4), ("free_invoice", 3), ("early", 3)]
+        if self.hostile:
+            acts += [("hostile", 3)]
         if orders:
             acts += [("amend", 5), ("cancel", 4), ("ship", 14), ("ship_update", 5), ("pay", 16),
                      ("authorize", 5), ("return", 7), ("resend", 4), ("conflict", 3),
@@ -527,7 +529,8 @@ class Generator:
         if self.rng.random() < 0.5:
             h["due_date"] = "2026-12-26T00:00:00Z"
         if self.rng.random() < 0.3:
-            h["text"] = "Workshop, November"
+            h["text"] = self.rng.choice(["Workshop, November", "Workshop\nC:\\share\\notes",
+                                         "Two lines:\nsecond"])
         if self.rng.random() < 0.2:
             h["template"] = "default" if self.rng.random() < 0.7 else "nosuch"
         lines = [{"description": self.rng.choice(NAMES), "quantity": str(self.rng.randint(1, 4)),
@@ -542,6 +545,46 @@ class Generator:
                      for _ in range(100)]
             note += " overflowing"
         self.make_input(step, "invoices", [(h, lines)], note)
+
+    def act_hostile(self, step, model, orders, live):
+        """Text that sluice must refuse or carry whole: control characters,
+        bidirectional overrides, noncharacters, CDATA, and two inputs of one
+        name in different kinds."""
+        h, lines = self.order_record(model)
+        r = self.rng.random()
+        if r < 0.25:
+            lines[0]["name"] = "Shirt\u0085x"
+            note = "C1 control in a name"
+        elif r < 0.45:
+            lines[0]["name"] = "Shirt \u202egnp.exe"
+            note = "bidi override in a name"
+        elif r < 0.6:
+            lines[0]["name"] = "Shirt \ufffe"
+            self.make_input(step, "orders", [(h, lines)], "order %s: noncharacter in a name"
+                            % h["order_number"], fmt="csv")
+            return
+        elif r < 0.8:
+            lines[0]["name"] = "Shirt & <tie>"
+            data, recs = to_xml("orders", [(h, lines)], "", cdata=("name",))
+            name = "%03d-%d-orders.xml" % (step.n, len(step.inputs))
+            inp = Input("orders", name, data, recs, step.clock, "a name in CDATA")
+            inp.risk = "cdata_missing"
+            step.inputs.append(inp)
+            step.what.append("%s: a name in CDATA" % name)
+            return
+        else:
+            # the same name in two kinds
+            name = "batch-%03d.csv" % step.n
+            self.make_input(step, "orders", [(h, lines)], "order %s" % h["order_number"],
+                            name=name, fmt="csv")
+            inv = {"invoice_id": self.uid("FT"), "currency": "SEK", "email": "ap@example.com",
+                   "name": "Brightside AB", "billing_address1": "Kungsgatan 4",
+                   "billing_zip": "11143", "billing_city": "Stockholm", "billing_country": "SE"}
+            self.make_input(step, "invoices", [(inv, [{"description": "Fee", "quantity": "1",
+                                                       "unit_price": "10.00", "vat_rate": "25"}])],
+                            "invoice of the same name", name=name, fmt="csv")
+            return
+        self.make_input(step, "orders", [(h, lines)], "order %s: %s" % (h["order_number"], note))
 
     def act_resend(self, step, model, orders, live):
         """An earlier accepted input again: the same bytes, or its records in
