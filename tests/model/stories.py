@@ -232,6 +232,16 @@ class Generator:
 
     def act_order(self, step, model, orders, live):
         h, lines = self.order_record(model)
+        if self.rng.random() < 0.2:
+            # several orders in one file; sometimes one of them broken, which
+            # rejects them all
+            recs = [(h, lines)] + [self.order_record(model) for _ in range(self.rng.randint(1, 2))]
+            note = "orders %s" % " ".join(r[0]["order_number"] for r in recs)
+            if self.rng.random() < 0.3:
+                bad = self.rng.choice(recs)
+                note += ", %s bad: %s" % (bad[0]["order_number"], self.mutate("orders", *bad))
+            self.make_input(step, "orders", recs, note)
+            return
         self.make_input(step, "orders", [(h, lines)], "order %s (%s)" % (h["order_number"], h["currency"]))
 
     def act_bad_order(self, step, model, orders, live):
@@ -421,13 +431,17 @@ class Generator:
                 pend = list(reqs.values())      # answered before
             else:
                 return self.act_ship(step, model, orders, live)
-        r = self.rng.choice(pend)
-        o = model.orders.get(r["order_number"])
-        if o is None:
-            return
-        status = "success" if self.rng.random() < 0.85 else "failed"
-        h = self.event(o, r["type"], r["amount"], r["request_id"], status)
-        self.make_input(step, "payments", [(h, [])], "%s %s %s" % (r["request_id"], status, r["amount"]))
+        chosen = self.rng.sample(pend, min(len(pend), 1 if self.rng.random() < 0.8 else 3))
+        recs, notes = [], []
+        for r in chosen:
+            o = model.orders.get(r["order_number"])
+            if o is None:
+                continue
+            status = "success" if self.rng.random() < 0.85 else "failed"
+            recs.append((self.event(o, r["type"], r["amount"], r["request_id"], status), []))
+            notes.append("%s %s %s" % (r["request_id"], status, r["amount"]))
+        if recs:
+            self.make_input(step, "payments", recs, "; ".join(notes))
 
     def act_bad_payment(self, step, model, orders, live):
         reqs = self.read_out("captures")
@@ -635,6 +649,8 @@ class Generator:
 
     def act_archive(self, step, model, orders, live):
         closed = [o for o in orders if o.status in ("completed", "cancelled")]
+        if live and (not closed or self.rng.random() < 0.15):
+            closed = live         # refused: not completed or cancelled
         if not closed:
             return self.act_pay(step, model, orders, live)
         o = self.rng.choice(closed)
