@@ -452,9 +452,7 @@ class Model:
         o = self.order_of(rec)
         if self.identity("amendments", rec, ("unit_price", "discount")) == "duplicate":
             return "duplicate"
-        if o.closed:
-            raise Reject([Err("order_closed")])
-        errs = []
+        errs = [Err("order_closed")] if o.closed else []
         ids = [int(ln["line_id"]) for ln in rec.lines]
         if len(set(ids)) != len(ids):
             errs.append(Err("duplicate_line_id"))
@@ -500,31 +498,29 @@ class Model:
         o = self.order_of(rec)
         if self.identity("cancellations", rec) == "duplicate":
             return "duplicate"
-        if o.closed:
-            raise Reject([Err("order_closed")])
+        errs = [Err("order_closed")] if o.closed else []
+        want = {}
         if h.get("whole_order") == "true":
             if o.shipments or o.captured:
-                raise Reject([Err("order_not_cancellable")])
+                errs.append(Err("order_not_cancellable"))
+        elif not rec.lines:
+            errs.append(Err("no_lines"))
+        for f in rec.lines:
+            lid, q = int(f["line_id"]), int(f["quantity"])
+            ln = o.lines.get(lid)
+            if ln is None:
+                errs.append(Err("unknown_line", "line_id"))
+                continue
+            want[lid] = want.get(lid, 0) + q
+            if want[lid] > ln.open:
+                errs.append(Err("quantity_not_open", "quantity"))
+        if errs:
+            raise Reject(errs)
+        if h.get("whole_order") == "true":
             for ln in o.lines.values():
                 ln.cancelled += ln.open
-        else:
-            if not rec.lines:
-                raise Reject([Err("no_lines")])
-            errs = []
-            want = {}
-            for f in rec.lines:
-                lid, q = int(f["line_id"]), int(f["quantity"])
-                ln = o.lines.get(lid)
-                if ln is None:
-                    errs.append(Err("unknown_line", "line_id"))
-                    continue
-                want[lid] = want.get(lid, 0) + q
-                if want[lid] > ln.open:
-                    errs.append(Err("quantity_not_open", "quantity"))
-            if errs:
-                raise Reject(errs)
-            for lid, q in want.items():
-                o.lines[lid].cancelled += q
+        for lid, q in want.items():
+            o.lines[lid].cancelled += q
         self.remember("cancellations", rec, o.number)
         if all(ln.open == 0 and ln.shipped == 0 for ln in o.lines.values()):
             o.status = "cancelled"
@@ -581,9 +577,9 @@ class Model:
             return "applied"
         o = self.order_of(rec)
         errs = []
-        if o.status == "archived":
-            errs.append(Err("order_closed"))
-        elif o.status not in ("confirmed", "processing") or o.hold:
+        # lifecycle.md names order_closed for a new shipment of a closed
+        # order, errors.md order_not_shippable; sluice says the latter
+        if o.status not in ("confirmed", "processing") or o.hold:
             errs.append(Err("order_not_shippable"))
         if not rec.lines:
             raise Reject(errs + self.no_lines("shipment"))

@@ -13,7 +13,7 @@ import re
 
 from fields import KINDS
 from formats import to_csv, to_xml
-from model import Input
+from model import Input, Record
 from money import DIGITS, fmt_money, fmt_rate, line_amounts, parse_money
 
 CURRENCIES = ["SEK", "EUR", "JPY", "KWD", "SEK", "EUR", "USD"]
@@ -213,7 +213,7 @@ class Generator:
         if self.hostile:
             acts += [("hostile", 3)]
         if orders:
-            acts += [("amend", 5), ("cancel", 4), ("ship", 14), ("ship_update", 5), ("pay", 16),
+            acts += [("early_answer", 3), ("amend", 5), ("cancel", 4), ("ship", 14), ("ship_update", 5), ("pay", 16),
                      ("authorize", 5), ("return", 7), ("resend", 4), ("conflict", 3),
                      ("archive", 2), ("bad_payment", 3)]
         total = sum(w for _, w in acts)
@@ -300,6 +300,33 @@ class Generator:
                    [{"line_id": lines[-1]["line_id"], "quantity": "1"}])
             self.make_input(step, "cancellations", [rec], "cancellation before its order")
         self.future.append(("orders", [(h, lines)], "order %s (held back)" % number))
+
+    def act_early_answer(self, step, model, orders, live):
+        """A shipment held back, and before it the PSP's answer to its
+        capture or a return against it: deferred until it arrives."""
+        o = self.pick_order(live, lambda o: o.status in ("confirmed", "processing") and not o.hold
+                            and any(ln.open for ln in o.lines.values()))
+        if o is None:
+            return self.act_ship(step, model, orders, live)
+        sid = self.uid("SH")
+        h = {"shipment_id": sid, "order_number": o.number}
+        lines = [{"line_id": str(ln.line_id), "quantity": str(ln.open)}
+                 for ln in o.lines.values() if ln.open][:2]
+        trial = copy.deepcopy(model)
+        trial.cur = Input("shipments", "trial", b"", [], step.clock)
+        try:
+            trial.apply_shipments(Record(h, lines))
+        except Exception:
+            return self.act_ship(step, model, orders, live)
+        sh = trial.shipments[sid]
+        if self.rng.random() < 0.5:
+            ev = self.event(o, "capture", fmt_money(sh["amount"], o.currency), "CAP-" + sid)
+            self.make_input(step, "payments", [(ev, [])], "answer to CAP-%s before its shipment" % sid)
+        else:
+            rt = {"return_id": self.uid("RT"), "order_number": o.number, "shipment_id": sid}
+            self.make_input(step, "returns", [(rt, [{"line_id": lines[0]["line_id"], "quantity": "1"}])],
+                            "return %s before its shipment %s" % (rt["return_id"], sid))
+        self.future.append(("shipments", [(h, lines)], "shipment %s (held back)" % sid))
 
     def act_amend(self, step, model, orders, live):
         o = self.pick_order(live) or self.rng.choice(orders)
