@@ -186,7 +186,11 @@ class Order:
 
 
 class Model:
-    def __init__(self):
+    def __init__(self, config=None):
+        """config: the spool's invoice_on and capture_on (doc/configuration.md)."""
+        config = config or {}
+        self.invoice_on = config.get("invoice_on", "capture")
+        self.capture_on = config.get("capture_on", "shipment")
         self.orders = {}
         self.records = {k: {} for k in KINDS}      # kind -> id -> (canonical, order number)
         self.files = {}                            # sha256 of accepted/duplicate -> record count
@@ -398,6 +402,8 @@ class Model:
         self.requests[rid] = dict(extra, request_id=rid, type=rtype, amount=amount,
                                   status="pending", event_id=None, order=o.number)
         o.requests.append(rid)
+        if rtype == "capture" and self.capture_on == "manual":
+            return      # recorded, written as no file
         self.issue(o, rtype, rid, self.received_at(), amount=amount, currency=o.currency,
                    request_type=rtype, **extra)
 
@@ -573,6 +579,8 @@ class Model:
             if o.status == "archived":
                 raise Reject([Err("order_closed")])
             old.update(changes)
+            self.remember("shipments", rec, o.number)
+            self.request_captures(o)
             self.maybe_complete(o)
             return "applied"
         o = self.order_of(rec)
@@ -615,6 +623,8 @@ class Model:
         o.shipments.append(sid)
         self.remember("shipments", rec, o.number)
         self.issue(o, "proforma", "PF-" + sid, self.received_at(), shipment_id=sid)
+        if self.invoice_on == "shipment":
+            self.invoice_shipment(o, sh, self.received_at())
         if sh["amount"] == 0:
             sh["paid"], sh["capture"] = True, "none"
         else:
@@ -631,6 +641,8 @@ class Model:
             sh = self.shipments[sid]
             if sh["capture"] != "waiting":
                 continue
+            if self.capture_on == "shipped" and not sh["shipped"]:
+                continue    # requested once marked shipped
             if o.captured + self.pending_captures(o) + sh["amount"] > o.authorized:
                 break
             sh["capture"] = "requested"
@@ -708,7 +720,8 @@ class Model:
                 if ok:
                     o.captured += amount
                     sh["paid"], sh["capture"] = True, "captured"
-                    self.invoice_shipment(o, sh, h.get("occurred_at") or self.received_at())
+                    if self.invoice_on == "capture":
+                        self.invoice_shipment(o, sh, h.get("occurred_at") or self.received_at())
                 else:
                     sh["capture"] = "failed"
             elif req["type"] == "refund" and ok:

@@ -51,11 +51,12 @@ def out_files(root):
 def story(seed, steps, log=None):
     """Runs one story; returns its Result and the steps taken."""
     res = Result(seed)
-    s = Spool()
+    gen = Generator(seed)
+    s = Spool(**gen.config)
+    gen.root = s.root
     taken = []
     try:
-        gen = Generator(seed, s.root)
-        model = Model()
+        model = Model(gen.config)
         seen = out_files(s.root)
         for _ in range(steps):
             step = gen.next_step(model)
@@ -149,6 +150,7 @@ def story(seed, steps, log=None):
                     break
     finally:
         res.spool = s
+        res.config = gen.config
     return res, taken
 
 
@@ -157,14 +159,15 @@ def taken_inputs(taken):
         yield from st.inputs
 
 
-def write_recipe(folder, seed, taken):
+def write_recipe(folder, seed, taken, config):
     """The story's files and a script that replays it against a new spool."""
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     lines = ["#!/bin/sh",
              "# replays story %d: ./replay.sh [SLUICE]; the spool is ./spool" % seed,
              "set -u", 'S=${1:-sluice}', 'cd "$(dirname "$0")"', "rm -rf spool",
-             'printf "quiet_period = 0\\n" > sluice.conf',
+             "printf 'quiet_period = 0\\n%s' > sluice.conf" % "".join(
+                 "%s = %s\\n" % kv for kv in sorted(config.items())),
              '$S --spool spool --config sluice.conf init']
     for st in taken:
         lines.append("# step %d: %s" % (st.n, "; ".join(st.what)))
@@ -191,9 +194,10 @@ def run_seed(seed, steps, keep, verbose=False, log=print):
     try:
         if res.problems:
             folder = os.path.join(keep, "seed-%d" % seed)
-            write_recipe(folder, seed, taken)
-            log("FAIL seed %d step %d (replay: run_stories.py --seed %d --steps %d; files in %s)"
-                % (seed, res.step_failed, seed, res.step_failed, folder))
+            write_recipe(folder, seed, taken, res.config)
+            log("FAIL seed %d step %d%s (replay: run_stories.py --seed %d --steps %d; files in %s)"
+                % (seed, res.step_failed, " config %s" % res.config if res.config else "", seed,
+                   res.step_failed, folder))
             for st in taken[-1:]:
                 log("  the step: %s" % "; ".join(st.what))
             for p in res.problems:

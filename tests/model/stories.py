@@ -32,7 +32,7 @@ class Step:
 
 
 class Generator:
-    def __init__(self, seed, spool_root):
+    def __init__(self, seed, spool_root=None):
         self.rng = random.Random(seed)
         self.seed = seed
         self.root = spool_root
@@ -42,6 +42,12 @@ class Generator:
         self.future = []          # (kind, records, note) to send at a later step
         self.sent = []            # Inputs accepted or duplicate so far (filled by runner)
         self.hostile = self.rng.random() < 0.3
+        # the spool's configuration, drawn apart so that it leaves the
+        # stories' draws as they are
+        pick = random.Random(seed * 7919 + 1).random()
+        self.config = {} if pick < 0.6 else \
+            {"invoice_on": "shipment"} if pick < 0.75 else \
+            {"capture_on": "shipped"} if pick < 0.9 else {"capture_on": "manual"}
 
     # ------------------------------------------------------------ helpers
 
@@ -449,8 +455,15 @@ class Generator:
         return h
 
     def act_pay(self, step, model, orders, live):
-        """Answers a request that sluice wrote to out/captures."""
+        """Answers a request that sluice wrote to out/captures (with
+        capture_on = manual, the captures the operator asked for)."""
         reqs = self.read_out("captures")
+        if self.config.get("capture_on") == "manual":
+            for k, r in model.requests.items():
+                if r["type"] == "capture" and r["status"] == "pending":
+                    o = model.orders[r["order"]]
+                    reqs[k] = {"request_id": k, "type": "capture", "order_number": o.number,
+                               "amount": fmt_money(r["amount"], o.currency)}
         pend = [r for k, r in reqs.items() if k in model.requests and
                 model.requests[k]["status"] == "pending"]
         if not pend:
