@@ -256,6 +256,13 @@ class Model:
         self.cur = inp
         for rec in inp.records:
             errs = self.field_errors(inp.kind, rec)
+            if errs and inp.kind == "returns" and all(e.code == "invalid_money" for e in errs):
+                # a return's money is checked in the order's currency, with
+                # the rules: they are listed too
+                try:
+                    self.apply_returns(rec)
+                except Reject as e:
+                    errs += [x for x in e.args[0] if x.code not in DEFERRAL_CODES]
             if errs:
                 errors += errs
                 known = known or next((x.known for x in errs if x.known), None)
@@ -751,15 +758,15 @@ class Model:
     def apply_returns(self, rec):
         h = rec.head
         o = self.order_of(rec)
+        if self.identity("returns", rec, ("return_fee",)) == "duplicate":
+            return "duplicate"
+        if o.status == "archived":
+            raise Reject([Err("order_closed")])     # never waits for an archived order
         sh = self.shipments.get(h["shipment_id"])
         if sh is None:
             raise Reject([Err("shipment_unknown", "shipment_id")])
-        if self.identity("returns", rec, ("return_fee",)) == "duplicate":
-            return "duplicate"
         if sh["order"] != o.number:
             raise Reject([Err("wrong_order", "shipment_id")])
-        if o.status == "archived":
-            raise Reject([Err("order_closed")])
         errs = []
         want = {}
         for f in rec.lines:
@@ -792,7 +799,7 @@ class Model:
                               description=ln.name, unit_price=ln.unit_price, rate=ln.rate))
             lines_amount += amt
         shipping = o.ship_total if refund_shipping else 0
-        fee = parse_money(h["return_fee"], o.currency) if h.get("return_fee") else 0
+        fee = (parse_money(h["return_fee"], o.currency) or 0) if h.get("return_fee") else 0
         refund = max(0, lines_amount + shipping - fee)
         refunds = sum(self.requests[r]["amount"] for r in o.requests
                       if self.requests[r]["type"] == "refund" and self.requests[r]["status"] != "failed")
