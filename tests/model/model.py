@@ -256,13 +256,15 @@ class Model:
         self.cur = inp
         for rec in inp.records:
             errs = self.field_errors(inp.kind, rec)
-            if errs and inp.kind == "returns" and all(e.code == "invalid_money" for e in errs):
-                # a return's money is checked in the order's currency, with
-                # the rules: they are listed too
+            if errs and inp.kind in ("returns", "amendments") and \
+                    all(e.code == "invalid_money" for e in errs):
+                # money checked in the order's currency is checked with the
+                # rules: the rules' errors are listed too
                 try:
-                    self.apply_returns(rec)
+                    getattr(self, "apply_" + inp.kind)(rec)
                 except Reject as e:
-                    errs += [x for x in e.args[0] if x.code not in DEFERRAL_CODES]
+                    errs += [x for x in e.args[0] if x.code not in DEFERRAL_CODES and
+                             x.code != "invalid_money"]
             if errs:
                 errors += errs
                 known = known or next((x.known for x in errs if x.known), None)
@@ -477,6 +479,9 @@ class Model:
                 continue
             q, p = int(ln["quantity"]), parse_money(ln["unit_price"], o.currency)
             d = parse_money(ln["discount"], o.currency) if ln.get("discount") else 0
+            if p is None or d is None:
+                errs.append(Err("invalid_money"))     # listed already
+                continue
             if d > q * p:
                 errs.append(Err("discount_too_large"))
                 continue
