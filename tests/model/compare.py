@@ -257,9 +257,6 @@ def pdfs_open(paths):
     return probs
 
 
-MONEY_RE = re.compile(r"-\d")
-
-
 def no_negative(where, value):
     """Problems of negative amounts anywhere in a JSON value or document."""
     probs = []

@@ -14,7 +14,6 @@ model's KNOWN list explains is reported as a known divergence and ends that
 story (its ledger no longer follows the documented rules).
 """
 import argparse
-import json
 import os
 import shutil
 import stat
@@ -27,7 +26,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 from harness import SRCDIR, Spool   # noqa: E402
 import compare                      # noqa: E402
-from model import HARMLESS, KNOWN, Model      # noqa: E402
+from model import HARMLESS, Model      # noqa: E402
 from stories import Generator       # noqa: E402
 
 DOC_FOLDERS = ("invoices", "proformas", "captures", "links", "receipts")

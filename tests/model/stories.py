@@ -7,9 +7,9 @@ The generator reads the model for what exists, and sluice's own output
 would.  Every input is given as records so that the model can take it.
 """
 import copy
+import xml.etree.ElementTree as ET
 import os
 import random
-import re
 
 from fields import KINDS
 from formats import to_csv, to_xml
@@ -179,7 +179,6 @@ class Generator:
 
     def read_out(self, folder):
         """{stem: {element: text}} of the XML documents in out/FOLDER."""
-        import xml.etree.ElementTree as ET
         found = {}
         d = os.path.join(self.root, "out", folder)
         for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
