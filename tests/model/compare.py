@@ -55,6 +55,23 @@ def read_receipt(root, kind, name):
     return out
 
 
+def receipts_kept(root, inputs):
+    """Problems of inputs whose receipt is gone or is now another input's."""
+    probs = []
+    for inp in inputs:
+        path = receipt_path(root, inp.kind, inp.name)
+        try:
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            probs.append(Problem("%s/%s: its receipt is gone" % (inp.kind, inp.name)))
+            continue
+        if "<sha256>%s</sha256>" % inp.sha not in text:
+            probs.append(Problem("%s/%s: its receipt was overwritten by another input's"
+                                 % (inp.kind, inp.name), "receipt_overwritten"))
+    return probs
+
+
 def compare_receipt(root, inp, want):
     """Problems of the receipt of Input inp against the model's Outcome."""
     got = read_receipt(root, inp.kind, inp.name)

@@ -57,6 +57,7 @@ def story(seed, steps, log=None):
     try:
         model = Model(gen.config)
         seen = out_files(s.root)
+        overwritten = set()     # (kind, name) of inputs whose receipt another took
         for _ in range(steps):
             step = gen.next_step(model)
             taken.append(step)
@@ -83,12 +84,21 @@ def story(seed, steps, log=None):
             touched = set(n for _, n in step.commands)
             for key, out in decided.items():
                 inp = byname[key]
-                probs += compare.compare_receipt(s.root, inp, out)
+                rp = compare.compare_receipt(s.root, inp, out)
+                if any(p.known == "receipt_overwritten" for p in rp):
+                    overwritten.add(key)
+                probs += rp
                 for rec in inp.records:
                     if rec.head.get("order_number"):
                         touched.add(rec.head["order_number"])
                 if out.status in ("accepted", "duplicate") and inp not in gen.sent:
                     gen.sent.append(inp)
+            # the receipts of earlier inputs are still theirs
+            earlier = [i for i in taken_inputs(taken)
+                       if (i.kind, i.name) not in decided and (i.kind, i.name) not in overwritten]
+            for p in compare.receipts_kept(s.root, earlier):
+                probs.append(p)
+                overwritten.add(tuple(p.what.split(":")[0].split("/", 1)))
             for number in sorted(touched):
                 got = s.order(number)
                 if number not in model.orders:
