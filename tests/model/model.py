@@ -19,12 +19,12 @@ import hashlib
 import time
 
 from fields import ID_FIELD, KIND_ORDER, KINDS, check, text_known
-from money import (DIGITS, INT64_MAX, fmt_money, fmt_rate, line_amounts, parse_money,
+from money import (DIGITS, INT64_MAX, MONEY_MAX, fmt_money, fmt_rate, line_amounts, parse_money,
                    parse_rate, part, slice_of)
 
 KNOWN = {
-    "overflow_accepted": "amounts that overflow int64 on an amendment or a free-text invoice "
-                         "are accepted (documented: amount_too_large)",
+    "overflow_accepted": "amounts beyond 9999999999.99 (even beyond 64 bits) on an amendment "
+                         "or a free-text invoice are accepted (documented: amount_too_large)",
     "changed_money_duplicate": "a return or amendment sent again with a changed money field is "
                                "taken as duplicate (documented: record_conflict)",
     "receipt_overwritten": "receipts of inputs of the same name in different kinds overwrite "
@@ -376,6 +376,20 @@ class Model:
     def remember(self, kind, rec, number):
         self.records[kind][rec.head[ID_FIELD[kind]]] = (self.canonical(kind, rec), number)
 
+    def too_large(self, rec, lines, base):
+        """amount_too_large at unit_price of each line whose total (or
+        quantity x unit_price) is beyond MONEY_MAX, or whose adding takes the
+        total from base beyond it.  sluice is known to accept these
+        (overflow_accepted) while the sums fit in 64 bits."""
+        errs = []
+        total = base
+        for i, amount, gross in lines:
+            total += amount
+            if gross > MONEY_MAX or total > MONEY_MAX:
+                errs.append(Err("amount_too_large", "unit_price", rec.line_of("unit_price", i),
+                                known="overflow_accepted"))
+        return errs
+
     def no_lines(self, element):
         """A record of a kind whose lines are required has none: in XML its
         XSD complains too."""
@@ -473,7 +487,7 @@ class Model:
             errs.append(Err("duplicate_line_id"))
         new = []
         known = None
-        for ln in rec.lines:
+        for i, ln in enumerate(rec.lines):
             if int(ln["line_id"]) in o.lines:
                 errs.append(Err("line_exists", "line_id"))
                 continue
@@ -485,10 +499,10 @@ class Model:
             if d > q * p:
                 errs.append(Err("discount_too_large"))
                 continue
-            new.append(Line(ln, o.currency, o.incl))
-        total = o.totals()[0] + sum(x.total for x in new)
-        if total > INT64_MAX:
-            errs.append(Err("amount_too_large", known="overflow_accepted"))
+            new.append((i, Line(ln, o.currency, o.incl)))
+        errs += self.too_large(rec, [(i, x.total, max(x.total, x.qty * x.unit_price))
+                                     for i, x in new], o.totals()[0])
+        new = [x for _, x in new]
         if errs:
             raise Reject(errs)
         if h.get("status") == "confirmed" and o.status == "pending":
@@ -861,8 +875,8 @@ class Model:
             lines.append(dict(description=f["description"], quantity=q, unit_price=p, discount=0,
                               rate=r, vat=vat, line_total=net + vat))
             total += net + vat
-        if total > INT64_MAX:
-            errs.append(Err("amount_too_large", known="overflow_accepted"))
+        errs += self.too_large(rec, [(i, x["line_total"], x["line_total"])
+                                     for i, x in enumerate(lines)], 0)
         if errs:
             raise Reject(errs)
         self.remember("invoices", rec, None)
