@@ -63,6 +63,7 @@ HARMLESS = {"archive_with_pending", "deferral_reasons_kept", "receipt_overwritte
 
 DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending"}
 DEFER_EXPIRY = 48 * 3600
+MAX_ERRORS = 100            # max_errors, the default
 DEFAULTS = {"prices_include_vat": "true", "shipping_price": "0", "discount": "0",
             "whole_order": "false", "shipped": "false", "restock": "true",
             "refund_shipping": "false", "return_fee": "0", "status_orders": "confirmed"}
@@ -294,6 +295,8 @@ class Model:
             self.__dict__.clear()
             self.__dict__.update(saved)
             if errors:
+                if len(errors) > MAX_ERRORS:
+                    errors = errors[:MAX_ERRORS - 1] + [Err("too_many_errors")]
                 return Outcome("rejected", errors, n, known)
             return Outcome("deferred", deferrals, n, known)
         self.files[inp.sha] = n
@@ -710,6 +713,9 @@ class Model:
                 link = self.links.get(rid)
                 if link is None:
                     if rid in self.requests:
+                        if self.requests[rid]["order"] != o.number:
+                            raise Reject(errs + [Err("wrong_order", "request_id",
+                                                     known="other_order_deferred")])
                         raise Reject(errs + [Err("request_mismatch", "request_id",
                                                  known="authorization_names_request")])
                     raise Reject(errs + [Err("request_unknown", "request_id")])

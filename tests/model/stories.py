@@ -595,7 +595,8 @@ class Generator:
             note += " bad: " + self.mutate("invoices", h, lines)
         elif self.hostile and self.rng.random() < 0.1:
             lines = [dict(lines[0], quantity="100000", unit_price=fmt_money(999999999999, cur))
-                     for _ in range(100)]
+                     for _ in range(self.rng.choice([2, 100]))]
+            h.pop("template", None)
             note += " overflowing"
         self.make_input(step, "invoices", [(h, lines)], note)
 
