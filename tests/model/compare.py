@@ -1,0 +1,298 @@
+"""What sluice wrote, read back and compared with the model's predictions,
+and the properties every output must have."""
+import json
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
+from model import DEFERRAL_CODES
+from money import fmt_money, fmt_rate
+
+NS = "{urn:sluice:1}"
+SCHEMA_OF = {"invoice": "invoice.xsd", "proforma": "proforma.xsd",
+             "payment_request": "payment_request.xsd", "payment_link": "payment_link.xsd",
+             "receipt": "receipt.xsd"}
+OUT_FOLDERS = {"link": "links", "proforma": "proformas", "capture": "captures", "refund": "captures",
+               "release": "captures", "invoice": "invoices", "credit_note": "invoices"}
+
+
+class Problem:
+    """A difference between sluice and the model; known names the KNOWN
+    divergence that explains it, if one does."""
+
+    def __init__(self, what, known=None):
+        self.what, self.known = what, known
+
+    def __repr__(self):
+        return ("known divergence %s: " % self.known if self.known else "") + self.what
+
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def receipt_path(root, kind, name):
+    """Where the receipt of input NAME of KIND is: out/receipts/KIND/NAME
+    when sluice files receipts by kind, out/receipts/NAME before."""
+    by_kind = os.path.join(root, "out", "receipts", kind, name + ".receipt.xml")
+    if os.path.exists(by_kind):
+        return by_kind
+    return os.path.join(root, "out", "receipts", name + ".receipt.xml")
+
+
+def read_receipt(root, kind, name):
+    """The receipt of an input as a dict (errors a list of dicts), or None."""
+    path = receipt_path(root, kind, name)
+    if not os.path.exists(path):
+        return None
+    out = {"errors": []}
+    for child in ET.parse(path).getroot():
+        if local(child.tag) == "error":
+            out["errors"].append({local(c.tag): (c.text or "") for c in child})
+        else:
+            out[local(child.tag)] = child.text or ""
+    return out
+
+
+def receipts_kept(root, inputs):
+    """Problems of inputs whose receipt is gone or is now another input's."""
+    probs = []
+    for inp in inputs:
+        path = receipt_path(root, inp.kind, inp.name)
+        try:
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            probs.append(Problem("%s/%s: its receipt is gone" % (inp.kind, inp.name)))
+            continue
+        if "<sha256>%s</sha256>" % inp.sha not in text:
+            probs.append(Problem("%s/%s: its receipt was overwritten by another input's"
+                                 % (inp.kind, inp.name), "receipt_overwritten"))
+    return probs
+
+
+def compare_receipt(root, inp, want):
+    """Problems of the receipt of Input inp against the model's Outcome."""
+    got = read_receipt(root, inp.kind, inp.name)
+    tag = "%s (%s)" % (inp.name, inp.note)
+    if got is None:
+        return [Problem("%s: no receipt" % tag)]
+    if got.get("kind") != inp.kind or got.get("sha256") != inp.sha:
+        return [Problem("%s: its receipt is another input's (kind %s)" % (tag, got.get("kind")),
+                        "receipt_overwritten")]
+    probs = []
+    if got["status"] != want.status:
+        probs.append("status %s, model %s" % (got["status"], want.status))
+    if str(want.records) != got.get("records"):
+        probs.append("records %s, model %s" % (got.get("records"), want.records))
+    gotset = [(int(e.get("line", 0)), e.get("field") or None, e["code"]) for e in got["errors"]]
+    kept = [g for g in gotset if g[2] in DEFERRAL_CODES]
+    if want.status in ("accepted", "duplicate") and kept and inp.was_deferred:
+        # the reasons it waited for, still listed once it went through
+        gotset = [g for g in gotset if g[2] not in DEFERRAL_CODES]
+        if got["status"] == want.status and not want.errors and not gotset:
+            return [Problem("%s: %s receipt lists %s" % (tag, got["status"], [g[2] for g in kept]),
+                            "deferral_reasons_kept")]
+    if want.status == "rejected":
+        # deferral reasons may be listed beside a rejection's errors
+        gotset = [g for g in gotset if g[2] not in DEFERRAL_CODES]
+    wanted = list(want.errors)
+    unmatched = []
+    for e in wanted:
+        hit = next((g for g in gotset if g[2] == e.code and (e.field is None or e.field == g[1])
+                    and (e.line is None or e.line == g[0])), None)
+        if hit is None:
+            unmatched.append(e)
+        else:
+            gotset.remove(hit)
+    missing = {e.field for e in wanted if e.code == "missing_field"}
+    extra = [g for g in gotset if g[2] == "xml_schema" and g[1] in missing]
+    if extra and not unmatched and len(extra) == len(gotset) and got["status"] == want.status:
+        return [Problem("%s: an empty element gets xml_schema besides missing_field: %s"
+                        % (tag, extra), "empty_element_schema")]
+    bad_price = any(e.code == "invalid_money" and e.field == "unit_price" for e in wanted)
+    if bad_price and not unmatched and gotset and all(g[2] == "discount_too_large" for g in gotset) \
+            and got["status"] == want.status:
+        return [Problem("%s: a bad unit_price brings discount_too_large too" % tag,
+                        "bad_price_discount")]
+    if unmatched or gotset:
+        probs.append("errors: sluice %s; model %s" % (
+            sorted((g[2], g[1], g[0]) for g in
+                   [(int(e.get("line", 0)), e.get("field") or None, e["code"]) for e in got["errors"]]),
+            want.errors))
+    if not probs:
+        return []
+    return [Problem("%s: %s" % (tag, "; ".join(probs)), want.known or inp.risk)]
+
+
+def compare_order(view, got, known=None):
+    """Problems of `order show --json` against the model's view."""
+    probs = []
+
+    def walk(path, w, g):
+        if isinstance(w, dict):
+            if not isinstance(g, dict):
+                probs.append("%s: sluice %r, model %r" % (path, g, w))
+                return
+            for k, v in w.items():
+                walk("%s.%s" % (path, k), v, g.get(k, "<absent>"))
+        elif isinstance(w, list):
+            if not isinstance(g, list) or len(g) != len(w):
+                probs.append("%s: sluice %s, model %s" % (path, _short(g), _short(w)))
+                return
+            for i, (a, b) in enumerate(zip(w, g)):
+                walk("%s[%d]" % (path, i), a, b)
+        elif w != g:
+            probs.append("%s: sluice %r, model %r" % (path, g, w))
+    walk(view["order_number"], view, got)
+    return [Problem(p, known) for p in probs]
+
+
+def _short(v):
+    s = json.dumps(v, ensure_ascii=False)
+    return s if len(s) < 300 else s[:300] + "..."
+
+
+def doc_fields(path):
+    """A document's XML as nested simple values."""
+    root = ET.parse(path).getroot()
+    d = {"_root": local(root.tag), "line": [], "vat": []}
+    for c in root:
+        t = local(c.tag)
+        if t in ("line", "vat"):
+            d[t].append({local(x.tag): (x.text or "") for x in c})
+        elif len(c):
+            d[t] = {local(x.tag): (x.text or "") for x in c}
+        else:
+            d[t] = c.text or ""
+    return d
+
+
+def expected_doc(model, doc):
+    """The model's document as the fields doc_fields reads."""
+    cur = doc.get("currency") or model.orders[doc["order_number"]].currency
+
+    def m(v):
+        return fmt_money(v, cur)
+    t = doc["type"]
+    if t in ("invoice", "credit_note"):
+        want = {"number": doc["number"], "type": t, "currency": cur, "total": m(doc["total"])}
+        if doc.get("order_number"):
+            want["order_number"] = doc["order_number"]
+        for k in ("shipment_id", "return_id", "invoice_id"):
+            if doc.get(k):
+                want[k] = doc[k]
+        lines, rates = [], {}
+        for ln in doc["lines"]:
+            x = {"description": ln["description"], "quantity": str(ln["quantity"]),
+                 "unit_price": m(ln["unit_price"]), "vat_rate": fmt_rate(ln["rate"]),
+                 "vat": m(ln["vat"]), "line_total": m(ln["line_total"])}
+            if ln["discount"]:
+                x["discount"] = m(ln["discount"])
+            lines.append(x)
+            b, a = rates.get(ln["rate"], (0, 0))
+            rates[ln["rate"]] = (b + ln["line_total"] - ln["vat"], a + ln["vat"])
+        want["line"] = lines
+        want["vat"] = [{"rate": fmt_rate(r), "base": m(b), "amount": m(a)}
+                       for r, (b, a) in sorted(rates.items())]
+        want["vat_total"] = m(sum(a for _, a in rates.values()))
+        if doc.get("return_fee"):
+            want["return_fee"] = m(doc["return_fee"])
+        if doc.get("text"):
+            want["text"] = doc["text"]
+        return want
+    if t in ("capture", "refund", "release"):
+        want = {"request_id": doc["number"], "type": t, "order_number": doc["order_number"],
+                "amount": m(doc["amount"]), "currency": cur}
+        for k in ("shipment_id", "return_id"):
+            if doc.get(k):
+                want[k] = doc[k]
+        return want
+    if t == "link":
+        return {"link_id": doc["number"], "order_number": doc["order_number"],
+                "amount": m(doc["amount"]), "currency": cur}
+    if t == "proforma":
+        return {"number": doc["number"], "order_number": doc["order_number"],
+                "shipment_id": doc["shipment_id"], "currency": cur}
+    raise ValueError(t)
+
+
+def compare_doc(model, doc, path):
+    got = doc_fields(path)
+    want = expected_doc(model, doc)
+    probs = []
+    for k, v in want.items():
+        g = got.get(k, "<absent>")
+        if k == "line":
+            g = [{kk: vv for kk, vv in x.items() if kk in ("description", "quantity", "unit_price",
+                                                          "discount", "vat_rate", "vat", "line_total")}
+                 for x in got["line"]]
+        if g != v:
+            known = None
+            if k == "text" and ("\\x0a" in g or "\\x5c" in g):
+                known = "xml_text_escaped"
+            if k == "line" and want["type"] == "credit_note" and len(g) == len(v) and all(
+                    {a: b for a, b in x.items() if a != "discount"} ==
+                    {a: b for a, b in y.items() if a != "discount"} for x, y in zip(g, v)):
+                known = "credit_note_discount"
+            probs.append(Problem("%s %s: sluice %s, model %s" % (doc["number"], k, _short(g), _short(v)),
+                                 known))
+    return probs
+
+
+# ---------------------------------------------------------------- properties
+
+def xml_files_valid(srcdir, paths):
+    """Problems of XML files that are not well-formed or not valid against
+    the XSD of their root element."""
+    probs = []
+    groups = {}
+    for p in paths:
+        try:
+            root = ET.parse(p).getroot()
+        except ET.ParseError as e:
+            probs.append(Problem("%s is not well-formed: %s" % (p, e)))
+            continue
+        xsd = SCHEMA_OF.get(local(root.tag))
+        if xsd is None or not root.tag.startswith(NS):
+            probs.append(Problem("%s: unknown root %s" % (p, root.tag)))
+            continue
+        groups.setdefault(xsd, []).append(p)
+    xmllint = os.environ.get("XMLLINT") or "xmllint"
+    for xsd, files in groups.items():
+        r = subprocess.run([xmllint, "--noout", "--nonet", "--schema",
+                            os.path.join(srcdir, "schemas", xsd)] + files,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            bad = [l for l in r.stderr.splitlines() if not l.endswith(" validates")]
+            probs.append(Problem("not valid against %s: %s" % (xsd, "\n".join(bad[:6]))))
+    return probs
+
+
+def pdfs_open(paths):
+    probs = []
+    for p in paths:
+        r = subprocess.run(["pdftotext", p, "-"], capture_output=True)
+        if r.returncode != 0 or not r.stdout.strip():
+            probs.append(Problem("%s does not open as a PDF with text (%d)" % (p, r.returncode)))
+    return probs
+
+
+def no_negative(where, value):
+    """Problems of negative amounts anywhere in a JSON value or document."""
+    probs = []
+
+    def walk(path, v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(path + "." + k, x)
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk("%s[%d]" % (path, i), x)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+            probs.append(Problem("%s%s is negative: %r" % (where, path, v)))
+        elif isinstance(v, str) and re.fullmatch(r"-\d+(\.\d+)?", v):
+            probs.append(Problem("%s%s is negative: %r" % (where, path, v)))
+    walk("", value)
+    return probs
