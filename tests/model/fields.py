@@ -100,25 +100,19 @@ BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
 
 def text_ok(v, limit, multiline):
     """At most limit characters, on one line unless multiline; no control
-    characters (C0, DEL, C1), no bidirectional overrides, no noncharacters."""
+    characters (C0, DEL, C1), no line or paragraph separators, no
+    bidirectional overrides, no noncharacters (U+FDD0-U+FDEF, and the last
+    two of every plane)."""
     if len(v) > limit:
         return False
     for ch in v:
         o = ord(ch)
         if ch in "\n\r\t" and multiline:
             continue
-        if o < 0x20 or 0x7f <= o <= 0x9f or o in BIDI or o in (0xFFFE, 0xFFFF):
+        if o < 0x20 or 0x7f <= o <= 0x9f or o in (0x2028, 0x2029) or o in BIDI or \
+                0xFDD0 <= o <= 0xFDEF or o & 0xFFFE == 0xFFFE:
             return False
     return True
-
-
-def text_known(v):
-    """The KNOWN divergence that lets a bad text through, if it is one."""
-    if any(ord(c) in (0xFFFE, 0xFFFF) for c in v):
-        return "noncharacter_xml"
-    if any(0x80 <= ord(c) <= 0x9f or ord(c) in BIDI for c in v):
-        return "c1_bidi_accepted"
-    return None
 
 
 def date_ok(v):

@@ -18,48 +18,14 @@ import copy
 import hashlib
 import time
 
-from fields import ID_FIELD, KIND_ORDER, KINDS, check, text_known
+from fields import ID_FIELD, KIND_ORDER, KINDS, check
 from money import (DIGITS, INT64_MAX, MONEY_MAX, fmt_money, fmt_rate, line_amounts, parse_money,
                    parse_rate, part, slice_of)
 
-KNOWN = {
-    "overflow_accepted": "amounts beyond 9999999999.99 (even beyond 64 bits) on an amendment "
-                         "or a free-text invoice are accepted (documented: amount_too_large)",
-    "changed_money_duplicate": "a return or amendment sent again with a changed money field is "
-                               "taken as duplicate (documented: record_conflict)",
-    "receipt_overwritten": "receipts of inputs of the same name in different kinds overwrite "
-                           "each other (documented: one receipt per input)",
-    "other_order_deferred": "a payment event naming a request or link of another order is "
-                            "deferred as request_unknown (documented: wrong_order at once)",
-    "authorization_names_request": "an authorization naming a CAP-/REF-/REL- request is not "
-                                   "refused as request_mismatch",
-    "archive_with_pending": "archiving an order with a pending request or an open link is "
-                            "allowed (documented: refused)",
-    "noncharacter_xml": "U+FFFE/U+FFFF in a text field give output XML that is not well-formed",
-    "c1_bidi_accepted": "C1 control characters and bidi overrides in text fields are accepted "
-                        "(documented: invalid_text)",
-    "xml_text_escaped": "newlines and backslashes in document text are written as \\x0a/\\x5c "
-                        "instead of the characters",
-    "cdata_missing": "a field that is one CDATA section is read as missing",
-    "deferral_reasons_kept": "the receipt of an input that waited and then went through "
-                             "(accepted or duplicate) still lists the reasons it waited "
-                             "(documented: a receipt lists the errors found; written again "
-                             "when the input goes through)",
-    "empty_element_schema": "an empty required element in XML gets an xml_schema error besides "
-                            "missing_field (documented: where the XSD and sluice find the same "
-                            "bad value, sluice's error only)",
-    "credit_note_discount": "a credit note's line discount is quantity x unit_price less the "
-                            "refunded amount, not the returned units' share of the discount: a "
-                            "whole shipment line returned shows another discount than its invoice",
-    "bad_price_discount": "an amendment line with a bad unit_price and a discount also gets "
-                          "discount_too_large, as if the price were 0 (an error that follows from "
-                          "another, not one of the record's)",
-}
+KNOWN = {}
 # divergences after which the model still follows sluice's ledger: a story
 # goes on past them (the others end it)
-HARMLESS = {"archive_with_pending", "deferral_reasons_kept", "receipt_overwritten",
-            "empty_element_schema", "credit_note_discount", "xml_text_escaped",
-            "bad_price_discount"}
+HARMLESS = set()
 
 DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending"}
 DEFER_EXPIRY = 48 * 3600
@@ -260,16 +226,9 @@ class Model:
         errors, deferrals, applied, known = [], [], 0, None
         self.cur = inp
         for rec in inp.records:
+            # a record with a field error (money in the order's currency
+            # among them) is not checked against the rules
             errs = self.field_errors(inp.kind, rec)
-            if errs and inp.kind in ("returns", "amendments") and \
-                    all(e.code == "invalid_money" for e in errs):
-                # money checked in the order's currency is checked with the
-                # rules: the rules' errors are listed too
-                try:
-                    getattr(self, "apply_" + inp.kind)(rec)
-                except Reject as e:
-                    errs += [x for x in e.args[0] if x.code not in DEFERRAL_CODES and
-                             x.code != "invalid_money"]
             if errs:
                 errors += errs
                 known = known or next((x.known for x in errs if x.known), None)
@@ -318,13 +277,12 @@ class Model:
         for name, req, ftype in head:
             v = rec.head.get(name)
             if v is None or v == "":
-                if req:
-                    errs.append(Err("missing_field", name, rec.first))
+                if req:   # an empty element or cell is named where it stands
+                    errs.append(Err("missing_field", name, rec.line_of(name)))
                 continue
             c = check(ftype, v, currency)
             if c:
-                errs.append(Err(c, name, rec.line_of(name),
-                                text_known(v) if c == "invalid_text" else None))
+                errs.append(Err(c, name, rec.line_of(name)))
         for i, ln in enumerate(rec.lines):
             for name, req, ftype in lines:
                 v = ln.get(name)
@@ -334,8 +292,7 @@ class Model:
                     continue
                 c = check(ftype, v, currency)
                 if c:
-                    errs.append(Err(c, name, rec.line_of(name, i),
-                                    text_known(v) if c == "invalid_text" else None))
+                    errs.append(Err(c, name, rec.line_of(name, i)))
         return errs
 
     def canonical(self, kind, rec):
@@ -364,10 +321,8 @@ class Model:
         ls = tuple(tuple(sorted((n, val(n, t, ln.get(n))) for n, _, t in lines)) for ln in rec.lines)
         return (h, ls)
 
-    def identity(self, kind, rec, money_fields=()):
-        """None for a new id; "duplicate"; or raises record_conflict.  A
-        conflict that differs only in money_fields is the known divergence
-        changed_money_duplicate."""
+    def identity(self, kind, rec):
+        """None for a new id; "duplicate"; or raises record_conflict."""
         rid = rec.head[ID_FIELD[kind]]
         old = self.records[kind].get(rid)
         if old is None:
@@ -375,10 +330,7 @@ class Model:
         new = self.canonical(kind, rec)
         if old[0] == new:
             return "duplicate"
-        known = None
-        if money_fields and _strip(old[0], money_fields) == _strip(new, money_fields):
-            known = "changed_money_duplicate"
-        raise Reject([Err("record_conflict", known=known)])
+        raise Reject([Err("record_conflict")])
 
     def remember(self, kind, rec, number):
         self.records[kind][rec.head[ID_FIELD[kind]]] = (self.canonical(kind, rec), number)
@@ -393,8 +345,7 @@ class Model:
         for i, amount, gross in lines:
             total += amount
             if gross > MONEY_MAX or total > MONEY_MAX:
-                errs.append(Err("amount_too_large", "unit_price", rec.line_of("unit_price", i),
-                                known="overflow_accepted"))
+                errs.append(Err("amount_too_large", "unit_price", rec.line_of("unit_price", i)))
         return errs
 
     def no_lines(self, element):
@@ -486,7 +437,7 @@ class Model:
     def apply_amendments(self, rec):
         h = rec.head
         o = self.order_of(rec)
-        if self.identity("amendments", rec, ("unit_price", "discount")) == "duplicate":
+        if self.identity("amendments", rec) == "duplicate":
             return "duplicate"
         errs = [Err("order_closed")] if o.closed else []
         ids = [int(ln["line_id"]) for ln in rec.lines]
@@ -714,13 +665,11 @@ class Model:
                 if link is None:
                     if rid in self.requests:
                         if self.requests[rid]["order"] != o.number:
-                            raise Reject(errs + [Err("wrong_order", "request_id",
-                                                     known="other_order_deferred")])
-                        raise Reject(errs + [Err("request_mismatch", "request_id",
-                                                 known="authorization_names_request")])
+                            raise Reject(errs + [Err("wrong_order", "request_id")])
+                        raise Reject(errs + [Err("request_mismatch", "type")])
                     raise Reject(errs + [Err("request_unknown", "request_id")])
                 if link["order"] != o.number:
-                    raise Reject(errs + [Err("wrong_order", "request_id", known="other_order_deferred")])
+                    raise Reject(errs + [Err("wrong_order", "request_id")])
                 if link["status"] != "open":
                     errs.append(Err("link_spent", "request_id"))
                 if link["amount"] != amount:
@@ -731,10 +680,10 @@ class Model:
             req = self.requests.get(rid)
             if req is None:
                 if rid in self.links or rid in self.tokens:
-                    raise Reject(errs + [Err("request_mismatch", "request_id")])
+                    raise Reject(errs + [Err("request_mismatch", "type")])
                 raise Reject(errs + [Err("request_unknown", "request_id")])
             if req["order"] != o.number:
-                raise Reject(errs + [Err("wrong_order", "request_id", known="other_order_deferred")])
+                raise Reject(errs + [Err("wrong_order", "request_id")])
             if req["type"] != h["type"]:
                 errs.append(Err("request_mismatch", "type"))
             if req["amount"] != amount:
@@ -787,7 +736,7 @@ class Model:
     def apply_returns(self, rec):
         h = rec.head
         o = self.order_of(rec)
-        if self.identity("returns", rec, ("return_fee",)) == "duplicate":
+        if self.identity("returns", rec) == "duplicate":
             return "duplicate"
         if o.status == "archived":
             raise Reject([Err("order_closed")])     # never waits for an archived order
@@ -898,20 +847,17 @@ class Model:
     # ------------------------------------------------------------ operators
 
     def archive(self, number):
-        """sluice order archive NUMBER: True when the model expects it done;
-        the second item names a KNOWN divergence that would allow it anyway."""
+        """sluice order archive NUMBER: True when the model expects it done
+        (a completed or cancelled order whose requests are all answered and
+        whose links are none of them open)."""
         o = self.orders.get(number)
         if o is None or o.status not in ("completed", "cancelled"):
-            return False, None
-        busy = any(self.requests[r]["status"] == "pending" for r in o.requests) or \
-            any(self.links[k]["status"] == "open" for k in o.links)
-        if busy:
-            return False, "archive_with_pending"
+            return False
+        if any(self.requests[r]["status"] == "pending" for r in o.requests) or \
+                any(self.links[k]["status"] == "open" for k in o.links):
+            return False
         o.status = "archived"
-        return True, None
-
-    def force_archive(self, number):
-        self.orders[number].status = "archived"
+        return True
 
     # ------------------------------------------------------------ views
 
@@ -973,9 +919,3 @@ class Model:
 
 def _kind_rank(kind):
     return KIND_ORDER.index(kind)
-
-
-def _strip(canon, names):
-    h, ls = canon
-    return (tuple(x for x in h if x[0] not in names),
-            tuple(tuple(x for x in ln if x[0] not in names) for ln in ls))

@@ -622,7 +622,6 @@ class Generator:
             data, recs = to_xml("orders", [(h, lines)], "", cdata=("name",))
             name = "%03d-%d-orders.xml" % (step.n, len(step.inputs))
             inp = Input("orders", name, data, recs, step.clock, "a name in CDATA")
-            inp.risk = "cdata_missing"
             step.inputs.append(inp)
             step.what.append("%s: a name in CDATA" % name)
             return
