@@ -171,12 +171,16 @@ describe_limits(const struct conf_key *k, struct buf *out)
 	}
 }
 
-/* Reads 3 or 4 octal digits. */
+/* Reads a mode as chmod takes it: 3 or 4 octal digits after any leading
+ * zeros (750, 0750, 02770). */
 static int
 parse_mode(const char *v, int64_t *out)
 {
-	size_t n = strlen(v);
+	size_t n;
 
+	while (v[0] == '0' && strlen(v) > 3)
+		v++;
+	n = strlen(v);
 	if (n < 3 || n > 4 || strspn(v, "01234567") != n)
 		return -1;
 	*out = strtoll(v, NULL, 8);

@@ -26,7 +26,14 @@ resolve_token(struct apply_ctx *a, struct record *rec, const struct order_state 
 
 	if (req->s == NULL || !token_like(req->s))
 		return true;
-	if (!token_verify(a->secret, req->s, &c) || strcmp(c.currency, st->order->currency) != 0) {
+	if (a->secret->len == 0) {
+		/* sluice check without the secret (run never starts without it) */
+		errlist_add(errs, req->line, "request_id", ERR_INVALID_TOKEN,
+		    "the payment link token in request_id cannot be checked here: the link secret "
+		    "could not be read");
+		return false;
+	}
+	if (!token_verify(a->secret, req->s, &c)) {
 		errlist_add(errs, req->line, "request_id", ERR_INVALID_TOKEN,
 		    "the payment link token in request_id was not issued by this spool, or was "
 		    "altered");
@@ -36,6 +43,12 @@ resolve_token(struct apply_ctx *a, struct record *rec, const struct order_state 
 		errlist_add(errs, req->line, "request_id", ERR_WRONG_ORDER,
 		    "the payment link token in request_id is for a link of order %s, not %s",
 		    c.order_number, st->order->order_number);
+		return false;
+	}
+	if (strcmp(c.currency, st->order->currency) != 0) {
+		errlist_add(errs, req->line, "request_id", ERR_INVALID_TOKEN,
+		    "the payment link token in request_id is for an amount in %s; order %s is in %s",
+		    c.currency, st->order->order_number, st->order->currency);
 		return false;
 	}
 	record_set_head(rec, PH_request_id, c.link_id, strlen(c.link_id), req->line);

@@ -478,7 +478,7 @@ class Permissions(unittest.TestCase):
         self.assertEqual(self.mode("archive"), 0o750)
 
     def test_bad_modes_are_refused(self):
-        self.s = Spool(in_mode="3770", out_mode="0710")
+        self.s = Spool(in_mode="03770", out_mode="000710")
         r = self.s.sluice("check-config", check=True)
         self.assertIn("in_mode = 3770\n", r.stdout)
         self.assertIn("out_mode = 0710\n", r.stdout)

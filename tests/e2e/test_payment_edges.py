@@ -171,6 +171,25 @@ class PaymentTargets(unittest.TestCase):
         self.assertEqual(self.s.order("B-1")["authorized"], "10.00")
         self.assertEqual(self.s.order("A-1")["authorized"], "10.00")
 
+    def test_a_token_of_another_orders_link_in_another_currency_is_the_wrong_order(self):
+        self.s.drop("orders", "c.csv", order("C-1", "SEK", True, "50.00", [(1, 1, "50.00", "25")]))
+        self.s.run_once()
+        r = self.verdict("t.csv", payment("EV-7", "C-1", "authorization", "5.00", "SEK", self.token))
+        self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "request_id", "wrong_order")}))
+        self.assertIn("A-1", r["errors"][0]["message"])
+
+    def test_check_without_the_secret_says_the_token_cannot_be_checked(self):
+        path = os.path.join(self.s.dir, "pay.csv")
+        with open(path, "w") as f:
+            f.write(payment("EV-8", "A-1", "authorization", "5.00", "EUR", self.token))
+        r = self.s.sluice("check", "--kind", "payments", path)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        os.rename(self.s.path("link.secret"), self.s.path("link.secret.away"))
+        r = self.s.sluice("check", "--kind", "payments", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot be checked", r.stdout + r.stderr)
+        self.assertNotIn("not issued by this spool", r.stdout + r.stderr)
+
     def test_an_authorization_naming_a_capture_request_is_a_mismatch(self):
         r = self.verdict("p.csv", payment("EV-4", "A-1", "authorization", "10.00", "EUR", "CAP-SH-A"))
         self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "type", "request_mismatch")}))
