@@ -30,6 +30,23 @@ def local(tag):
     return tag.rsplit("}", 1)[-1]
 
 
+NOBODY = 65534   # a user that is not root: root never meets EACCES
+
+
+def as_user(uid):
+    """The command prefix that runs a program as uid and gid uid, with no
+    other groups."""
+    return ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups"]
+
+
+def chown_tree(top, uid):
+    """Gives top and everything below it to uid (and gid uid)."""
+    os.chown(top, uid, uid)
+    for d, dirs, files in os.walk(top):
+        for n in dirs + files:
+            os.lchown(os.path.join(d, n), uid, uid)
+
+
 class Spool:
     """A spool in a temporary folder, with a configuration file."""
 
@@ -47,8 +64,14 @@ class Spool:
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def sluice(self, *args, check=False, timeout=120, input=None, env=None):
-        cmd = [SLUICE, "--spool", self.root, "--config", self.config] + list(args)
+    def command(self, *args, user=None):
+        """The command line of sluice on this spool; user: the uid (and
+        gid) it runs as, instead of the test's."""
+        return (as_user(user) if user is not None else []) + \
+            [SLUICE, "--spool", self.root, "--config", self.config] + list(args)
+
+    def sluice(self, *args, check=False, timeout=120, input=None, env=None, user=None):
+        cmd = self.command(*args, user=user)
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input,
                            env=dict(os.environ, **env) if env else None)
         if check and r.returncode != 0:

@@ -7,22 +7,14 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import SLUICE, Spool, run_tap
+from harness import NOBODY, SLUICE, Spool, chown_tree, run_tap
 from lifecycle_util import order
 from story import free_invoice
 
-NOBODY = 65534
 
 
 def an_order(number):
     return order(number, "SEK", True, "100.00", [(1, 1, "100.00", "25")])
-
-
-def as_nobody(spool, *args):
-    """Runs sluice on spool as uid and gid 65534 (root never meets EACCES)."""
-    cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups",
-           SLUICE, "--spool", spool.root, "--config", spool.config] + list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
 def owned_by_root(top):
@@ -42,10 +34,7 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
     def setUp(self):
         self.s = Spool()
         os.chmod(self.s.dir, 0o755)
-        for d, dirs, files in os.walk(self.s.dir):
-            for n in dirs + files:
-                os.lchown(os.path.join(d, n), NOBODY, NOBODY)
-        os.chown(self.s.dir, NOBODY, NOBODY)
+        chown_tree(self.s.dir, NOBODY)
 
     def tearDown(self):
         self.s.close()
@@ -66,7 +55,7 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
         self.assert_refused(self.s.sluice("replay", self.s.path("archive")))
         self.assertEqual(owned_by_root(self.s.root), [])
         self.assertEqual(os.listdir(self.s.path("in", "orders")), ["a.csv"])
-        r = as_nobody(self.s, "run", "--once")
+        r = self.s.sluice("run", "--once", user=NOBODY)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.s.receipt("a.csv")["status"], "accepted")
 
@@ -76,10 +65,10 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
         os.rmdir(self.s.path("out", "receipts", "orders"))
         self.assert_refused(self.s.sluice("init"))
         self.assertFalse(os.path.exists(self.s.path("out", "receipts", "orders")))
-        r = as_nobody(self.s, "init")
+        r = self.s.sluice("init", user=NOBODY)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.drop("b.csv", "R-2")
-        r = as_nobody(self.s, "run", "--once")
+        r = self.s.sluice("run", "--once", user=NOBODY)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.s.receipt("b.csv")["status"], "accepted")
 
@@ -88,7 +77,7 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
         daemon's to take, as any partner's), work as root and leave nothing
         of root's behind but the submitted file."""
         self.drop("c.csv", "R-3")
-        self.assertEqual(as_nobody(self.s, "run", "--once").returncode, 0)
+        self.assertEqual(self.s.sluice("run", "--once", user=NOBODY).returncode, 0)
         for args in (["status"], ["status", "--json"], ["order", "show", "R-3"], ["audit"]):
             r = self.s.sluice(*args)
             self.assertEqual(r.returncode, 0, r.stderr)
@@ -97,7 +86,7 @@ class RootOnAnotherUsersSpool(unittest.TestCase):
             f.write(an_order("R-4"))
         self.assertEqual(self.s.sluice("submit", "orders", src).returncode, 0)
         self.assertEqual(owned_by_root(self.s.root), [self.s.path("in", "orders", "d.csv")])
-        r = as_nobody(self.s, "run", "--once")
+        r = self.s.sluice("run", "--once", user=NOBODY)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.s.receipt("d.csv")["status"], "accepted")
         self.assertEqual(owned_by_root(self.s.root), [])
@@ -144,7 +133,7 @@ class ReaderWithoutWriteAccess(unittest.TestCase):
 
     def test_status_order_show_and_audit_say_why(self):
         for args in (["status"], ["order", "show", "G-1"], ["audit"]):
-            r = as_nobody(self.s, *args)
+            r = self.s.sluice(*args, user=NOBODY)
             self.assertEqual(r.returncode, 70, r.stderr)
             self.assertNotIn("damaged", r.stderr)
             self.assertIn("cannot write the ledger or beside it", r.stderr)

@@ -17,11 +17,10 @@ import subprocess
 import threading
 import unittest
 
-from harness import SLUICE, Spool, read, receipt_file, run_tap
+from harness import NOBODY, Spool, chown_tree, read, receipt_file, run_tap
 from lifecycle_util import amendment, order, shipment
 
 SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
-NOBODY = 65534
 OTHER = 65533
 
 
@@ -32,21 +31,6 @@ def an_order(number):
 def an_amendment(aid, number):
     return amendment(aid, number, delivery_address1="New Street 2", delivery_zip="22222",
                      delivery_city="Town", delivery_country="SE")
-
-
-def as_nobody(spool, *args, env=None):
-    """Runs sluice on spool as uid and gid 65534 (root never meets EACCES)."""
-    cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups",
-           SLUICE, "--spool", spool.root, "--config", spool.config] + list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, **(env or {})))
-
-
-def chown_tree(top, uid):
-    os.chown(top, uid, uid)
-    for d, dirs, files in os.walk(top):
-        for n in dirs + files:
-            os.lchown(os.path.join(d, n), uid, uid)
 
 
 def received_ns(path):
@@ -145,7 +129,7 @@ class Unclaimable(unittest.TestCase):
         os.mkdir(locked)
         os.chown(locked, OTHER, OTHER)
         os.chmod(locked, 0o555)
-        r = as_nobody(self.s, "run", "--once")
+        r = self.s.sluice("run", "--once", user=NOBODY)
         self.assertEqual(r.returncode, 0, r.stderr)
         for n in ("a-first.csv", "z-last.csv", "ship.csv"):
             self.assertEqual(self.s.receipt(n)["status"], "accepted", n)
@@ -165,7 +149,7 @@ class Unclaimable(unittest.TestCase):
         os.chown(os.path.join(folder, "theirs.csv"), OTHER, OTHER)
         self.s.drop("orders", "ours.csv", an_order("T-2"))
         os.chown(os.path.join(folder, "ours.csv"), NOBODY, NOBODY)
-        r = as_nobody(self.s, "run", "--once")
+        r = self.s.sluice("run", "--once", user=NOBODY)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.s.receipt("ours.csv")["status"], "accepted")
         self.assertEqual(os.listdir(folder), ["theirs.csv"])
@@ -178,8 +162,7 @@ class Unclaimable(unittest.TestCase):
         os.chown(locked, OTHER, OTHER)
         os.chmod(locked, 0o555)
         proc = subprocess.Popen(
-            ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups",
-             SLUICE, "--spool", self.s.root, "--config", self.s.config, "run"],
+            self.s.command("run", user=NOBODY),
             stderr=subprocess.PIPE, text=True)
         log, cond = [], threading.Condition()
 

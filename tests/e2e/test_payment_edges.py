@@ -5,29 +5,12 @@ business is not over."""
 import os
 import re
 import stat
-import subprocess
 import unittest
 
-from harness import SLUICE, Spool, codes, read, run_tap
+from harness import NOBODY, Spool, chown_tree, codes, read, run_tap
 from lifecycle_util import amendment, cancellation, order, payment, shipment
 
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-def as_nobody(s, *args):
-    """Runs sluice on spool s as uid/gid 65534 (root never meets EACCES)."""
-    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SLUICE, "--spool",
-           s.root, "--config", s.config] + list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-
-
-def give_to_nobody(s):
-    """Makes the spool and its configuration the user 65534's."""
-    os.chmod(s.dir, 0o755)
-    for dirpath, dirs, files in os.walk(s.dir):
-        for n in dirs + files:
-            os.lchown(os.path.join(dirpath, n), 65534, 65534)
-    os.chown(s.dir, 65534, 65534)
 
 
 def order_with_link(s, number="T-1"):
@@ -91,12 +74,13 @@ class LinkSecret(unittest.TestCase):
         self.assertIsNone(self.s.order("S-2"))
 
     def test_a_secret_the_daemons_user_cannot_read_is_refused(self):
-        give_to_nobody(self.s)
+        os.chmod(self.s.dir, 0o755)
+        chown_tree(self.s.dir, NOBODY)
         os.chown(self.secret, 0, 0)   # root's, mode 0600
-        r = as_nobody(self.s, "run", "--once")
+        r = self.s.sluice("run", "--once", user=NOBODY)
         self.assert_refused(r, "Permission denied")
-        os.chown(self.secret, 65534, 65534)
-        r = as_nobody(self.s, "run", "--once")
+        os.chown(self.secret, NOBODY, NOBODY)
+        r = self.s.sluice("run", "--once", user=NOBODY)
         self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_link_verify_names_a_missing_secret(self):
