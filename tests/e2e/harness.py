@@ -5,6 +5,7 @@ the way integrators do, runs the real sluice binary, and reads receipts,
 folders and `order show --json` back.  run_tap() runs the TestCase classes
 of a test file and reports TAP, which automake's driver counts.
 """
+import atexit
 import glob
 import hashlib
 import json
@@ -33,6 +34,24 @@ def local(tag):
 NOBODY = 65534   # a user that is not root: root never meets EACCES
 
 
+def _readable_suppressions():
+    """Tests run sluice as NOBODY too, and a sanitizer build that cannot
+    read its LeakSanitizer suppressions (in a source tree only root may
+    enter) fails: the test process hands every sluice a copy anyone reads."""
+    opts = os.environ.get("LSAN_OPTIONS", "")
+    parts = opts.split(":")
+    for i, p in enumerate(parts):
+        if p.startswith("suppressions=") and os.path.exists(p[len("suppressions="):]):
+            fd, copy = tempfile.mkstemp(prefix="sluice-lsan.", suffix=".supp")
+            with os.fdopen(fd, "wb") as f, open(p[len("suppressions="):], "rb") as g:
+                f.write(g.read())
+            os.chmod(copy, 0o644)
+            atexit.register(os.unlink, copy)
+            parts[i] = "suppressions=" + copy
+            os.environ["LSAN_OPTIONS"] = ":".join(parts)
+            return
+
+
 def as_user(uid):
     """The command prefix that runs a program as uid and gid uid, with no
     other groups."""
@@ -45,6 +64,9 @@ def chown_tree(top, uid):
     for d, dirs, files in os.walk(top):
         for n in dirs + files:
             os.lchown(os.path.join(d, n), uid, uid)
+
+
+_readable_suppressions()
 
 
 class Spool:
