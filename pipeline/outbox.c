@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/log.h"
+#include "base/log.h"
 #include "pipeline/outbox.h"
 #include "stages/stages.h"
 

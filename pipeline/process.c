@@ -6,12 +6,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pipeline/ledger_documents.h"
-#include "pipeline/log.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/log.h"
 #include "pipeline/outbox.h"
 #include "pipeline/process.h"
 #include "pipeline/spool.h"
-#include "pipeline/token.h"
+#include "base/token.h"
 #include "stages/template.h"
 #include "stages/stages.h"
 #include "stages/validate.h"

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pipeline/conf.h"
-#include "pipeline/errors.h"
-#include "pipeline/hash.h"
-#include "pipeline/ledger.h"
+#include "base/conf.h"
+#include "base/errors.h"
+#include "base/hash.h"
+#include "pipeline/ledger/ledger.h"
 #include "stages/parse.h"
 
 struct processor {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/log.h"
+#include "base/log.h"
 #include "pipeline/outbox.h"
 #include "pipeline/scheduler.h"
 #include "stages/stages.h"

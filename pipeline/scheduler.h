@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/conf.h"
-#include "pipeline/ledger.h"
+#include "base/conf.h"
+#include "pipeline/ledger/ledger.h"
 #include "pipeline/process.h"
 #include "pipeline/spool.h"
 

@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/hash.h"
-#include "pipeline/log.h"
+#include "base/hash.h"
+#include "base/log.h"
 #include "pipeline/spool.h"
-#include "pipeline/util.h"
+#include "base/util.h"
 
 static const char *const out_folders[] = {
 	"out/invoices", "out/proformas", "out/captures", "out/links", "out/receipts", NULL

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/util.h"
+#include "base/util.h"
 #include "schemas/fields.h"
 
 struct spool;

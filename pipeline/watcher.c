@@ -7,7 +7,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "pipeline/log.h"
+#include "base/log.h"
 #include "pipeline/watcher.h"
 
 struct watcher {

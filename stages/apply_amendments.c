@@ -11,7 +11,7 @@
 
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 
 /* Writes a payment link for what is due beyond the open links. */
 static int

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/ledger_documents.h"
-#include "pipeline/log.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/log.h"
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 
 enum apply_result
 apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/ledger_orders.h"
+#include "pipeline/ledger/ledger.h"
 #include "stages/identity.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/stages.h"
 #include "stages/totals.h"
 

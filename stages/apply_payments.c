@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/token.h"
+#include "base/token.h"
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 
 /* A request_id that is a payment link's token names that link once the
  * token verifies: the record then names the link by its id. */

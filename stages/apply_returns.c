@@ -12,7 +12,7 @@
 
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 
 /* The shipment a return names: APPLY_OK, or deferred while unknown, or
  * rejected when it is another order's. */

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/ledger_documents.h"
+#include "pipeline/ledger/ledger.h"
 #include "stages/identity.h"
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/totals.h"
 
 static int

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/log.h"
-#include "pipeline/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "stages/parse.h"
 
 #define CHUNK (64 * 1024)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/util.h"
+#include "base/util.h"
 #include "stages/detect.h"
 
 static int

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/log.h"
-#include "pipeline/token.h"
+#include "base/log.h"
+#include "base/token.h"
 #include "stages/document.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 
 static char *
 dup(const char *s)

@@ -12,8 +12,8 @@
 #ifndef SLUICE_DOCUMENT_H
 #define SLUICE_DOCUMENT_H
 
-#include "pipeline/conf.h"
-#include "pipeline/ledger_documents.h"
+#include "base/conf.h"
+#include "pipeline/ledger/ledger.h"
 #include "stages/template.h"
 
 /* What a renderer needs besides the ledger. */

@@ -7,9 +7,9 @@
 #ifndef SLUICE_IDENTITY_H
 #define SLUICE_IDENTITY_H
 
-#include "pipeline/hash.h"
-#include "pipeline/record.h"
-#include "pipeline/util.h"
+#include "base/hash.h"
+#include "base/record.h"
+#include "base/util.h"
 
 /* Hashes a validated record's canonical content into hex; scratch is a
  * caller-owned buffer reused between records. */

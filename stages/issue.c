@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/ledger_documents.h"
-#include "pipeline/log.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/log.h"
 #include "stages/issue.h"
 
 /* Inserts the document and queues its files: out/<folder>/<number>.xml

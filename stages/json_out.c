@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "pipeline/log.h"
-#include "pipeline/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "stages/json_out.h"
 
 json_t *

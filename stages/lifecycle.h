@@ -9,7 +9,7 @@
 #ifndef SLUICE_LIFECYCLE_H
 #define SLUICE_LIFECYCLE_H
 
-#include "pipeline/ledger_lifecycle.h"
+#include "pipeline/ledger/ledger.h"
 #include "stages/stages.h"
 #include "stages/totals.h"
 

@@ -6,11 +6,11 @@
 
 #include <jansson.h>
 
-#include "pipeline/ledger_documents.h"
-#include "pipeline/log.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/log.h"
 #include "stages/json_out.h"
 #include "stages/lifecycle.h"
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/order_view.h"
 #include "stages/totals.h"
 

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "pipeline/ledger.h"
+#include "pipeline/ledger/ledger.h"
 
 /* Prints the order to out.  Returns 1 when shown, 0 when the order is
  * unknown, -1 on a ledger failure. */

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "pipeline/errors.h"
-#include "pipeline/record.h"
+#include "base/errors.h"
+#include "base/record.h"
 
 struct parse_limits {
 	size_t max_field_bytes;    /* longest field (and CSV row) accepted */

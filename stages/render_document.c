@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "stages/document.h"
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/stages.h"
 #include "stages/xml_out.h"
 

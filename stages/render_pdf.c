@@ -20,9 +20,9 @@
 #include <hb.h>
 #include <pango/pangocairo.h>
 
-#include "pipeline/log.h"
+#include "base/log.h"
 #include "stages/document.h"
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/stages.h"
 #include "stages/validate.h"
 

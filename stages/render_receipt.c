@@ -4,8 +4,8 @@
  */
 #include "config.h"
 
-#include "pipeline/ledger.h"
-#include "pipeline/log.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/log.h"
 #include "stages/document.h"
 #include "stages/stages.h"
 #include "stages/xml_out.h"

@@ -12,12 +12,12 @@
 
 #include <stdint.h>
 
-#include "pipeline/conf.h"
-#include "pipeline/errors.h"
-#include "pipeline/hash.h"
-#include "pipeline/ledger.h"
-#include "pipeline/record.h"
-#include "pipeline/util.h"
+#include "base/conf.h"
+#include "base/errors.h"
+#include "base/hash.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/record.h"
+#include "base/util.h"
 #include "stages/parse.h"
 
 enum apply_result {

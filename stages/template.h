@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "pipeline/util.h"
+#include "base/util.h"
 
 #define LABELS(X)                                                          \
 	X(INVOICE, invoice) X(CREDIT_NOTE, credit_note) X(PROFORMA, proforma)  \

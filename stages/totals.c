@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/totals.h"
 
 int

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/ledger_orders.h"
+#include "pipeline/ledger/ledger.h"
 
 struct line_totals {
 	int64_t gross;          /* whole line: quantity x unit_price - discount */

@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "pipeline/token.h"
-#include "stages/money.h"
+#include "base/token.h"
+#include "base/money.h"
 #include "stages/validate.h"
 
 const char *const iso_countries[] = {

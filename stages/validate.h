@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/errors.h"
-#include "pipeline/record.h"
+#include "base/errors.h"
+#include "base/record.h"
 
 extern const char *const iso_countries[];   /* NULL-terminated */
 

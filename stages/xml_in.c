@@ -20,8 +20,8 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
 
-#include "pipeline/log.h"
-#include "pipeline/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "schemas/xsd.h"
 #include "stages/parse.h"
 

@@ -5,7 +5,7 @@
 
 #include <libxml/xmlwriter.h>
 
-#include "pipeline/log.h"
+#include "base/log.h"
 #include "schemas/xsd.h"
 #include "stages/xml_out.h"
 

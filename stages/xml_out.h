@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "pipeline/util.h"
+#include "base/util.h"
 
 struct xml_out;
 

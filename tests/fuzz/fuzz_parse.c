@@ -52,10 +52,10 @@
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
-#include "pipeline/errors.h"
-#include "pipeline/hash.h"
-#include "pipeline/ledger.h"
-#include "pipeline/record.h"
+#include "base/errors.h"
+#include "base/hash.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/record.h"
 #include "schemas/fields.h"
 #include "stages/document.h"
 #include "stages/parse.h"

@@ -6,7 +6,7 @@
 #ifndef SLUICE_PARSE_UTIL_H
 #define SLUICE_PARSE_UTIL_H
 
-#include "pipeline/util.h"
+#include "base/util.h"
 #include "stages/parse.h"
 #include "testlib.h"
 

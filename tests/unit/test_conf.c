@@ -2,7 +2,7 @@
  * lines; and that doc/configuration.md documents every key. */
 #include "config.h"
 
-#include "pipeline/conf.h"
+#include "base/conf.h"
 #include "testlib.h"
 
 static char *

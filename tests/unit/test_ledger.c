@@ -5,8 +5,7 @@
 
 #include <libxml/parser.h>
 
-#include "pipeline/ledger.h"
-#include "pipeline/ledger_orders.h"
+#include "pipeline/ledger/ledger.h"
 #include "stages/document.h"
 #include "stages/stages.h"
 #include "testlib.h"

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/totals.h"
 #include "testlib.h"
 

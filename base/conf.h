@@ -1,0 +1,54 @@
+/*
+ * conf: the configuration, one table of every key with its type, default
+ * and limits (doc/configuration.md documents the same table).  A file of
+ * "key = value" lines overrides the defaults.
+ */
+#ifndef SLUICE_CONF_H
+#define SLUICE_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/util.h"
+
+struct conf {
+	char *spool;                 /* spool root */
+	char *ledger;                /* "" = <spool>/ledger.db */
+	int64_t quiet_period_ms;
+	int64_t scan_interval_ms;
+	int64_t max_file_size;
+	int64_t max_field_bytes;
+	int64_t max_record_lines;
+	int64_t max_errors;
+	int64_t batch_files;
+	int64_t defer_expiry_ms;
+	char *default_order_status;
+	char *invoice_on;
+	char *capture_on;
+	char *invoice_prefix;
+	char *credit_note_prefix;
+	char *templates;
+	char *default_template;
+	char *link_secret_file;
+	char *link_url;
+	char *synchronous;
+	char *log_level;
+	int64_t in_mode;             /* of the in/ folders sluice makes */
+	int64_t out_mode;            /* of the out/ folders sluice makes */
+};
+
+/* Fills c with the defaults. */
+void conf_defaults(struct conf *c);
+/* Reads a configuration file over c.  Every problem is reported to *errs as
+ * "FILE:LINE: message" lines; returns 0, or -1 when there were problems. */
+int conf_load(struct conf *c, const char *path, struct buf *errs);
+/* Sets one key from text (as a file line would); -1 with a message in errs. */
+int conf_set(struct conf *c, const char *key, const char *value, struct buf *errs);
+/* Appends "key = value" for every key, with its effective value. */
+void conf_dump(const struct conf *c, struct buf *out);
+/* Appends the reference table (key, type, default, limits, meaning) as
+ * Markdown, for doc/configuration.md. */
+void conf_table_markdown(struct buf *out);
+void conf_free(struct conf *c);
+
+#endif

@@ -1,0 +1,116 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/errors.h"
+
+static const struct {
+	const char *name;
+	const char *doc;
+} err_table[ERR__COUNT] = {
+#define X(sym, str, doc) { str, doc },
+	ERROR_CODES(X)
+#undef X
+};
+
+const char *
+err_code_name(enum err_code code)
+{
+	return code < ERR__COUNT ? err_table[code].name : "unknown";
+}
+
+const char *
+err_code_doc(enum err_code code)
+{
+	return code < ERR__COUNT ? err_table[code].doc : "";
+}
+
+void
+errlist_init(struct errlist *l, size_t max)
+{
+	memset(l, 0, sizeof *l);
+	l->max = max > 0 ? max : 1;
+}
+
+void
+errlist_add(struct errlist *l, long line, const char *field, enum err_code code,
+    const char *fmt, ...)
+{
+	struct error_item *e;
+	struct buf msg = { 0 };
+	va_list ap;
+
+	if (l->n >= l->max) {
+		l->more++;
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->items = xreallocarray(l->items, l->cap, sizeof *l->items);
+	}
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	e = &l->items[l->n++];
+	e->line = line;
+	e->field = field != NULL ? xstrdup(field) : NULL;
+	e->code = code;
+	e->message = msg.data;
+}
+
+size_t
+errlist_total(const struct errlist *l)
+{
+	return l->n + l->more;
+}
+
+bool
+errlist_has(const struct errlist *l, long line, const char *field)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct error_item *e = &l->items[i];
+
+		if (e->line != line)
+			continue;
+		if (field == NULL || (e->field != NULL && strcmp(e->field, field) == 0))
+			return true;
+	}
+	return false;
+}
+
+void
+errlist_sort(struct errlist *l)
+{
+	/* insertion sort: stable, and lists are short and nearly sorted */
+	for (size_t i = 1; i < l->n; i++) {
+		struct error_item e = l->items[i];
+		size_t j = i;
+
+		while (j > 0 && l->items[j - 1].line > e.line) {
+			l->items[j] = l->items[j - 1];
+			j--;
+		}
+		l->items[j] = e;
+	}
+}
+
+void
+errlist_clear(struct errlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].field);
+		free(l->items[i].message);
+	}
+	l->n = 0;
+	l->more = 0;
+}
+
+void
+errlist_free(struct errlist *l)
+{
+	errlist_clear(l);
+	free(l->items);
+	l->items = NULL;
+	l->cap = 0;
+}

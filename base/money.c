@@ -1,0 +1,190 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/money.h"
+
+static const struct {
+	const char *code;
+	int digits;
+} currencies[] = {
+	{ "SEK", 2 }, { "EUR", 2 }, { "USD", 2 }, { "NOK", 2 }, { "DKK", 2 },
+	{ "GBP", 2 }, { "JPY", 0 }, { "KRW", 0 }, { "KWD", 3 }, { "BHD", 3 },
+};
+
+const char *const currency_codes[] = {
+	"SEK", "EUR", "USD", "NOK", "DKK", "GBP", "JPY", "KRW", "KWD", "BHD", NULL
+};
+
+int
+currency_digits(const char *code, size_t len)
+{
+	for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++)
+		if (len == 3 && memcmp(code, currencies[i].code, 3) == 0)
+			return currencies[i].digits;
+	return -1;
+}
+
+bool
+money_shape_ok(const char *s, size_t len)
+{
+	size_t i = 0, intd = 0, frac = 0;
+
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		i++;
+		intd++;
+	}
+	if (intd == 0)
+		return false;
+	if (i == len)
+		return true;
+	if (s[i++] != '.')
+		return false;
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		i++;
+		frac++;
+	}
+	return i == len && frac >= 1 && frac <= 3;
+}
+
+int
+money_parse(const char *s, size_t len, int digits, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i = 0;
+	int frac = 0;
+
+	if (len == 0 || digits < 0)
+		return -1;
+	for (; i < len && s[i] != '.'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > MONEY_MAX / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (i == 0)
+		return -1;
+	if (i < len) {
+		if (digits == 0)
+			return -1;
+		for (i++; i < len; i++, frac++) {
+			if (s[i] < '0' || s[i] > '9' || frac >= digits)
+				return -1;
+			v = v * 10 + (s[i] - '0');
+		}
+	}
+	if (frac != digits)
+		return -1;
+	if (v > MONEY_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void
+money_format(int64_t minor, int digits, char *out, size_t outsz)
+{
+	static const int64_t pow10[] = { 1, 10, 100, 1000 };
+	const char *sign = minor < 0 ? "-" : "";
+	uint64_t m = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+
+	if (digits <= 0 || digits > 3)
+		snprintf(out, outsz, "%s%llu", sign, (unsigned long long)m);
+	else
+		snprintf(out, outsz, "%s%llu.%0*llu", sign,
+		    (unsigned long long)(m / (uint64_t)pow10[digits]), digits,
+		    (unsigned long long)(m % (uint64_t)pow10[digits]));
+}
+
+void
+rate_format(int64_t bp, char *out, size_t outsz)
+{
+	if (bp % 100 == 0)
+		snprintf(out, outsz, "%lld", (long long)(bp / 100));
+	else if (bp % 10 == 0)
+		snprintf(out, outsz, "%lld.%lld", (long long)(bp / 100), (long long)(bp % 100 / 10));
+	else
+		snprintf(out, outsz, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
+}
+
+/* a op b for op '+', '-' or 'x', checked against int64 and the bound of
+ * amounts. */
+static int
+checked(int64_t a, char op, int64_t b, int64_t *out)
+{
+	int64_t r;
+	bool overflowed = op == '+' ? __builtin_add_overflow(a, b, &r) :
+	    op == '-' ? __builtin_sub_overflow(a, b, &r) : __builtin_mul_overflow(a, b, &r);
+
+	if (overflowed || r > MONEY_MAX || r < -MONEY_MAX)
+		return -1;
+	*out = r;
+	return 0;
+}
+
+int
+money_add(int64_t a, int64_t b, int64_t *out)
+{
+	return checked(a, '+', b, out);
+}
+
+int
+money_sub(int64_t a, int64_t b, int64_t *out)
+{
+	return checked(a, '-', b, out);
+}
+
+int
+money_mul(int64_t a, int64_t b, int64_t *out)
+{
+	return checked(a, 'x', b, out);
+}
+
+int64_t
+div_round(__int128 num, int64_t den)
+{
+	__int128 q, r;
+
+	q = num / den;
+	r = num % den;
+	if (r < 0)
+		r = -r;
+	if (2 * r >= den)
+		q += num < 0 ? -1 : 1;
+	return (int64_t)q;
+}
+
+int64_t
+vat_of(int64_t gross, int64_t rate_bp, bool prices_include_vat)
+{
+	if (prices_include_vat)
+		return div_round((__int128)gross * rate_bp, 10000 + rate_bp);
+	return div_round((__int128)gross * rate_bp, 10000);
+}
+
+int
+line_money(int64_t quantity, int64_t unit_price, int64_t discount, int64_t rate_bp,
+    bool prices_include_vat, struct line_money *out)
+{
+	struct line_money m;
+
+	if (money_mul(quantity, unit_price, &m.gross) != 0 ||
+	    money_sub(m.gross, discount, &m.gross) != 0)
+		return -1;
+	m.vat = vat_of(m.gross, rate_bp, prices_include_vat);
+	m.total = m.gross;
+	if (!prices_include_vat && money_add(m.gross, m.vat, &m.total) != 0)
+		return -1;
+	*out = m;
+	return 0;
+}
+
+int64_t
+part_of(int64_t amount, int64_t k, int64_t n)
+{
+	if (n <= 0)
+		return 0;
+	return div_round((__int128)amount * k, n);
+}

@@ -1,0 +1,128 @@
+/*
+ * sluice order show NUMBER [--json]: one order's whole story.
+ * sluice order archive NUMBER...: the operators' bulk action that archives
+ * completed and cancelled orders.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pipeline/cmd/cmd.h"
+#include "pipeline/ledger/ledger.h"
+#include "base/log.h"
+#include "stages/order_view.h"
+
+static const char usage[] = "sluice order show NUMBER [--json] | sluice order archive NUMBER...";
+static const char help[] =
+    "show: prints an order's lines, quantities, money (computed by the domain\n"
+    "rules, in the currency's minor digits), shipments, returns, payments and\n"
+    "every event in its history.  --json prints one JSON object with money as\n"
+    "decimal strings.  An unknown order exits 1.\n\n"
+    "archive: archives each completed or cancelled order (nothing changes an\n"
+    "archived order any more).  Orders that are unknown, not completed or\n"
+    "cancelled, waiting for the PSP's answer to a request, or with an open\n"
+    "payment link, are named and left as they are, and the command exits 1.\n";
+
+/* Why an order cannot be archived, printed; false when it can.  Only a
+ * completed or cancelled order whose payment business is over is archived:
+ * the PSP's answer to a pending request, or money paid on an open link,
+ * must still find the order open to it. */
+static bool
+archive_refused(const struct order_state *st)
+{
+	const struct order *o = st->order;
+
+	if (strcmp(o->status, "completed") != 0 && strcmp(o->status, "cancelled") != 0) {
+		fprintf(stderr, "sluice: order %s is %s; only completed or cancelled orders are "
+		    "archived\n", o->order_number, o->status);
+		return true;
+	}
+	for (size_t i = 0; i < st->nrequests; i++)
+		if (strcmp(st->requests[i].status, "pending") == 0) {
+			fprintf(stderr, "sluice: order %s waits for the PSP's answer to %s request %s; "
+			    "it is archived once that is answered\n", o->order_number,
+			    st->requests[i].type, st->requests[i].request_id);
+			return true;
+		}
+	for (size_t i = 0; i < st->nlinks; i++)
+		if (strcmp(st->links[i].status, "open") == 0) {
+			fprintf(stderr, "sluice: order %s has the open payment link %s; it is archived "
+			    "once the link is paid or void\n", o->order_number, st->links[i].link_id);
+			return true;
+		}
+	return false;
+}
+
+/* Archives each order; all in one transaction, refusals named. */
+static int
+archive(struct ledger *l, int n, char **numbers)
+{
+	int status = EXIT_OK;
+	char at[TIME_SIZE];
+
+	format_time(now_ns(), at, sizeof at);
+	if (ledger_begin(l) != 0)
+		return EXIT_SOFTWARE;
+	for (int i = 0; i < n; i++) {
+		struct order_state *st;
+		struct order *o;
+		int found = ledger_order_state(l, numbers[i], &st);
+
+		if (found < 0) {
+			ledger_rollback(l);
+			return EXIT_SOFTWARE;
+		}
+		if (found == 0) {
+			fprintf(stderr, "sluice: no order %s in the ledger\n", numbers[i]);
+			status = EXIT_FAILED;
+			continue;
+		}
+		o = st->order;
+		if (archive_refused(st))
+			status = EXIT_FAILED;
+		else if (ledger_order_set_status(l, numbers[i], "archived") != 0 ||
+		    ledger_journal_add(l, numbers[i], "status_changed", 0, "sluice order archive", at,
+		    strcmp(o->status, "completed") == 0 ? "{\"from\":\"completed\",\"to\":\"archived\"}" :
+		    "{\"from\":\"cancelled\",\"to\":\"archived\"}") != 0) {
+			order_state_free(st);
+			ledger_rollback(l);
+			return EXIT_SOFTWARE;
+		} else
+			printf("archived %s\n", numbers[i]);
+		order_state_free(st);
+	}
+	return ledger_commit(l) == 0 ? status : EXIT_SOFTWARE;
+}
+
+int
+cmd_order(struct app *a, int argc, char **argv)
+{
+	struct spool *sp;
+	struct ledger *l;
+	bool json = false;
+	int found;
+
+	if (cmd_options(argc, argv, "json", &json, usage, help, &found) != 0)
+		return found;
+	if (argc - optind >= 2 && strcmp(argv[optind], "archive") == 0 && !json) {
+		if (app_open(a, false, &sp, &l) != 0)
+			return EXIT_SOFTWARE;
+		found = archive(l, argc - optind - 1, argv + optind + 1);
+		ledger_close(l);
+		spool_close(sp);
+		return found;
+	}
+	if (argc - optind != 2 || strcmp(argv[optind], "show") != 0) {
+		usage_print(false, usage, help);
+		return EXIT_USAGE;
+	}
+	if (app_open(a, false, &sp, &l) != 0)
+		return EXIT_SOFTWARE;
+	found = order_view_print(l, argv[optind + 1], json, stdout);
+	if (found == 0)
+		fprintf(stderr, "sluice: no order %s in the ledger\n", argv[optind + 1]);
+	ledger_close(l);
+	spool_close(sp);
+	return found > 0 ? EXIT_OK : found == 0 ? EXIT_FAILED : EXIT_SOFTWARE;
+}

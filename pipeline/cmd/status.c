@@ -1,0 +1,160 @@
+/* sluice status [--json]: counts per outcome, backlog, deferred, errors. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "pipeline/cmd/cmd.h"
+#include "base/log.h"
+#include "stages/json_out.h"
+
+static const char usage[] = "sluice status [--json]";
+static const char help[] =
+    "Prints how many inputs ended accepted, duplicate, deferred and rejected,\n"
+    "the backlog (files waiting in in/ and claimed but not yet decided) per\n"
+    "kind, and the latest rejections with their first error.\n";
+
+#define RECENT 5
+
+struct backlog {
+	size_t waiting[KIND__COUNT];
+	size_t claimed[KIND__COUNT];
+};
+
+static int
+count_backlog(struct spool *sp, struct backlog *b)
+{
+	memset(b, 0, sizeof *b);
+	for (int k = 0; k < KIND__COUNT; k++) {
+		struct spool_entry *e;
+		char **names;
+		size_t n;
+
+		if (spool_scan(sp, (enum kind)k, &e, &n) != 0)
+			return -1;
+		b->waiting[k] = n;
+		spool_entries_free(e, n);
+		if (spool_work_list(sp, (enum kind)k, &names, &n) != 0)
+			return -1;
+		b->claimed[k] = n;
+		spool_names_free(names, n);
+	}
+	return 0;
+}
+
+static int
+json_rejection(void *ctx, const struct input_row *in, const struct error_item *e)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "file", json_echo(in->name));
+	json_object_set_new(j, "kind", json_text(in->kind));
+	json_object_set_new(j, "processed_at", json_text(in->processed_at));
+	json_object_set_new(j, "errors", json_integer(in->error_count));
+	if (e != NULL) {
+		json_object_set_new(j, "line", json_integer(e->line));
+		json_object_set_new(j, "field", json_text(e->field));
+		json_object_set_new(j, "code", json_text(err_code_name(e->code)));
+		json_object_set_new(j, "message", json_text(e->message));
+	}
+	json_array_append_new(ctx, j);
+	return 0;
+}
+
+static int
+text_rejection(void *ctx, const struct input_row *in, const struct error_item *e)
+{
+	struct buf name = { 0 };
+
+	sanitize_text(in->name, strlen(in->name), &name);
+	printf("  %s  %s/%s: %" PRId64 " error%s", in->processed_at, in->kind, buf_str(&name),
+	    in->error_count, in->error_count == 1 ? "" : "s");
+	if (e != NULL)
+		printf("; line %ld: %s: %s", e->line, err_code_name(e->code), e->message);
+	putchar('\n');
+	buf_free(&name);
+	return 0;
+}
+
+static int
+print_json(struct ledger *l, const struct input_counts *c, const struct backlog *b,
+    int64_t free_bytes)
+{
+	json_t *root = json_object(), *counts = json_object(), *backlog = json_object();
+	json_t *recent = json_array(), *disk = json_object();
+	int ret = -1;
+
+	json_object_set_new(counts, "accepted", json_integer(c->accepted));
+	json_object_set_new(counts, "duplicate", json_integer(c->duplicate));
+	json_object_set_new(counts, "deferred", json_integer(c->deferred));
+	json_object_set_new(counts, "rejected", json_integer(c->rejected));
+	json_object_set_new(root, "inputs", counts);
+	for (int k = 0; k < KIND__COUNT; k++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "waiting", json_integer((json_int_t)b->waiting[k]));
+		json_object_set_new(j, "claimed", json_integer((json_int_t)b->claimed[k]));
+		json_object_set_new(backlog, kind_get((enum kind)k)->plural, j);
+	}
+	json_object_set_new(root, "backlog", backlog);
+	json_object_set_new(root, "deferred", json_integer(c->deferred));
+	json_object_set_new(disk, "free_bytes", json_integer(free_bytes));
+	json_object_set_new(disk, "full", json_boolean(free_bytes >= 0 && free_bytes < SPOOL_FULL_BYTES));
+	json_object_set_new(root, "disk", disk);
+	if (ledger_recent_rejections(l, RECENT, json_rejection, recent) == 0) {
+		json_object_set_new(root, "last_errors", recent);
+		recent = NULL;
+		if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0) {
+			putchar('\n');
+			ret = 0;
+		}
+	}
+	json_decref(recent);
+	json_decref(root);
+	return ret;
+}
+
+static int
+print_text(struct ledger *l, const char *spool, const struct input_counts *c,
+    const struct backlog *b, int64_t free_bytes)
+{
+	printf("spool %s\n", spool);
+	if (free_bytes >= 0 && free_bytes < SPOOL_FULL_BYTES)
+		printf("disk      FULL: %lld KiB free; sluice takes no files until space returns\n",
+		    (long long)(free_bytes / 1024));
+	else if (free_bytes >= 0)
+		printf("disk      %lld MiB free\n", (long long)(free_bytes / 1048576));
+	printf("inputs    %" PRId64 " accepted, %" PRId64 " duplicate, %" PRId64 " deferred, %"
+	    PRId64 " rejected\n", c->accepted, c->duplicate, c->deferred, c->rejected);
+	printf("backlog  ");
+	for (int k = 0; k < KIND__COUNT; k++)
+		printf(" %s %zu+%zu", kind_get((enum kind)k)->plural, b->waiting[k], b->claimed[k]);
+	printf("   (waiting in in/ + claimed)\n");
+	printf("last rejections\n");
+	return ledger_recent_rejections(l, RECENT, text_rejection, NULL);
+}
+
+int
+cmd_status(struct app *a, int argc, char **argv)
+{
+	struct spool *sp;
+	struct ledger *l;
+	struct input_counts counts;
+	struct backlog b;
+	bool json = false;
+	int ret;
+
+	if (cmd_options_only(argc, argv, "json", &json, usage, help, &ret) != 0)
+		return ret;
+	if (app_open(a, false, &sp, &l) != 0)
+		return EXIT_SOFTWARE;
+	ret = ledger_input_counts(l, &counts) != 0 || count_backlog(sp, &b) != 0 ? -1 :
+	    json ? print_json(l, &counts, &b, spool_free_bytes(sp)) :
+	    print_text(l, a->spool_path, &counts, &b, spool_free_bytes(sp));
+	ledger_close(l);
+	spool_close(sp);
+	return ret == 0 ? EXIT_OK : EXIT_SOFTWARE;
+}

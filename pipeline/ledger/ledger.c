@@ -1,0 +1,785 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/ledger/ledger_int.h"
+#include "base/log.h"
+#include "base/util.h"
+
+/* schemas/ledger/NNN-*.sql, embedded by the build, oldest first */
+extern const char *const ledger_migrations[];
+
+#define MAX_STMTS 128
+
+struct ledger {
+	sqlite3 *db;
+	char *path;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} stmts[MAX_STMTS];
+	size_t nstmts;
+};
+
+int
+ledger_fail(struct ledger *l, const char *what)
+{
+	log_error("ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	return -1;
+}
+
+sqlite3_stmt *
+ledger_stmt(struct ledger *l, const char *sql)
+{
+	/* the cache is keyed by the address of the SQL text: every caller
+	 * passes a string literal, so a linear scan of a few dozen pointers
+	 * finds its statement */
+	for (size_t i = 0; i < l->nstmts; i++)
+		if (l->stmts[i].sql == sql)
+			return l->stmts[i].st;
+	if (l->nstmts == MAX_STMTS)
+		fatal("ledger: more than %d distinct statements", MAX_STMTS);
+	if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &l->stmts[l->nstmts].st, NULL) != SQLITE_OK)
+		fatal("ledger: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(l->db));
+	l->stmts[l->nstmts].sql = sql;
+	return l->stmts[l->nstmts++].st;
+}
+
+int
+ledger_exec_stmt(struct ledger *l, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return ledger_fail(l, sqlite3_sql(st));
+	return 0;
+}
+
+void
+ledger_bind(sqlite3_stmt *st, const char *types, va_list ap)
+{
+	for (int i = 0; types[i] != '\0'; i++)
+		switch (types[i]) {
+		case 's':
+			ledger_bind_text(st, i + 1, va_arg(ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'b':
+			sqlite3_bind_int(st, i + 1, va_arg(ap, int) != 0);
+			break;
+		default:
+			fatal("ledger_bind: unknown type '%c'", types[i]);
+		}
+}
+
+int
+ledger_run(struct ledger *l, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = ledger_stmt(l, sql);
+	va_list ap;
+
+	va_start(ap, types);
+	ledger_bind(st, types, ap);
+	va_end(ap);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_query(struct ledger *l, const char *sql, void (*row)(sqlite3_stmt *st, void *ctx),
+    void *ctx, const char *types, ...)
+{
+	sqlite3_stmt *st = ledger_stmt(l, sql);
+	va_list ap;
+	int rc, n = 0;
+
+	va_start(ap, types);
+	ledger_bind(st, types, ap);
+	va_end(ap);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, ctx);
+		n++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? n : ledger_fail(l, sql);
+}
+
+void
+ledger_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+char *
+ledger_column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+static int
+exec_sql(struct ledger *l, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(l->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("ledger %s: %s", l->path, err != NULL ? err : sqlite3_errmsg(l->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+struct check_result {
+	struct buf text;
+	int rows;
+};
+
+static void
+check_row(sqlite3_stmt *st, void *ctx)
+{
+	struct check_result *r = ctx;
+	const char *msg = (const char *)sqlite3_column_text(st, 0);
+
+	if (r->rows++ < 5)
+		buf_printf(&r->text, "%s%s", r->text.len ? "; " : "", msg != NULL ? msg : "");
+}
+
+int
+ledger_quick_check(struct ledger *l)
+{
+	struct check_result r = { { 0 }, 0 };
+	int n = ledger_query(l, "PRAGMA quick_check", check_row, &r, "");
+	int ret = n == 1 && strcmp(buf_str(&r.text), "ok") == 0 ? 0 : -1;
+
+	if (ret != 0)
+		log_error("the ledger %s is damaged (SQLite quick_check: %s); stop, and restore it "
+		    "from a backup or rebuild it with sluice replay of the archive", l->path,
+		    n < 0 ? sqlite3_errmsg(l->db) : buf_str(&r.text));
+	buf_free(&r.text);
+	return ret;
+}
+
+int
+ledger_schema_latest(void)
+{
+	int n = 0;
+
+	while (ledger_migrations[n] != NULL)
+		n++;
+	return n;
+}
+
+int
+ledger_schema_version(struct ledger *l)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies each migration newer than the ledger's version, each in its own
+ * transaction together with the version bump.  The version is read again
+ * under the write lock: another sluice opening the ledger at the same time
+ * may have applied the migration meanwhile. */
+static int
+migrate(struct ledger *l)
+{
+	int version = ledger_schema_version(l), latest = ledger_schema_latest();
+
+	if (version < 0)
+		return ledger_fail(l, "reading the schema version");
+	if (version > latest) {
+		log_error("ledger %s has schema version %d, newer than this sluice knows (%d); "
+		    "use a newer sluice", l->path, version, latest);
+		return -2;
+	}
+	for (int v = version; v < latest; v++) {
+		char bump[64];
+
+		snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+		if (exec_sql(l, "BEGIN IMMEDIATE") != 0)
+			return -1;
+		if (ledger_schema_version(l) > v) {
+			if (exec_sql(l, "ROLLBACK") != 0)
+				return -1;
+			continue;
+		}
+		if (exec_sql(l, ledger_migrations[v]) != 0 || exec_sql(l, bump) != 0) {
+			exec_sql(l, "ROLLBACK");
+			log_error("ledger %s: migration to schema version %d failed", l->path, v + 1);
+			return -1;
+		}
+		if (exec_sql(l, "COMMIT") != 0)
+			return -1;
+		if (strcmp(l->path, ":memory:") != 0)
+			log_info("ledger %s: migrated to schema version %d", l->path, v + 1);
+	}
+	return 0;
+}
+
+/* Whether the last failure on l is the machine's or the user's (no
+ * permission, a read-only file or folder, a failed disk, a lock held too
+ * long, no memory) rather than the ledger's own; a user that may not
+ * write is told what to do. */
+static bool
+failure_of_environment(struct ledger *l)
+{
+	switch (sqlite3_errcode(l->db) & 0xff) {
+	case SQLITE_READONLY:
+		log_error("ledger %s: this user cannot write the ledger or beside it, as SQLite "
+		    "needs to read it while no sluice has it open; run this as the spool's owner",
+		    l->path);
+		return true;
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define BUSY_MS 10000
+
+/* Puts the ledger in WAL mode, which the file keeps (a ledger in memory
+ * keeps its own).  Changing the mode needs the ledger to itself, and
+ * SQLite's busy handler does not wait for that: another sluice opening a
+ * new ledger at the same moment is waited for here, up to BUSY_MS. */
+static int
+use_wal(struct ledger *l)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(l->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_MS)
+			return ledger_fail(l, "setting the journal mode to WAL");
+		sqlite3_sleep(10);
+	}
+}
+
+int
+ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out)
+{
+	struct ledger *l = xcalloc(1, sizeof *l);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int ret = -1;
+
+	l->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
+		log_error("cannot open the ledger %s: %s", path,
+		    l->db != NULL ? sqlite3_errmsg(l->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, BUSY_MS);
+	if (use_wal(l) != 0 ||
+	    exec_sql(l, synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") != 0 ||
+	    /* references are kept by this module; enforcing them in SQLite
+	     * costs a quarter of bulk ingest, so the test suite checks them
+	     * (PRAGMA foreign_key_check) instead */
+	    exec_sql(l, "PRAGMA foreign_keys = OFF") != 0 ||
+	    (ret = migrate(l)) != 0) {
+		if (ret != -2 && !failure_of_environment(l))
+			ret = -2;
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	ledger_close(l);
+	return ret;
+}
+
+void
+ledger_close(struct ledger *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->nstmts; i++)
+		sqlite3_finalize(l->stmts[i].st);
+	if (l->db != NULL && sqlite3_close(l->db) != SQLITE_OK)
+		log_warn("ledger %s: close: %s", l->path, sqlite3_errmsg(l->db));
+	free(l->path);
+	free(l);
+}
+
+static int
+simple(struct ledger *l, const char *sql)
+{
+	return ledger_exec_stmt(l, ledger_stmt(l, sql));
+}
+
+int
+ledger_begin(struct ledger *l)
+{
+	return simple(l, "BEGIN IMMEDIATE");
+}
+
+int
+ledger_commit(struct ledger *l)
+{
+	return simple(l, "COMMIT");
+}
+
+int
+ledger_rollback(struct ledger *l)
+{
+	return simple(l, "ROLLBACK");
+}
+
+int
+ledger_savepoint(struct ledger *l)
+{
+	return simple(l, "SAVEPOINT input");
+}
+
+int
+ledger_release(struct ledger *l)
+{
+	return simple(l, "RELEASE input");
+}
+
+int
+ledger_rollback_savepoint(struct ledger *l)
+{
+	/* ROLLBACK TO keeps the savepoint open; release it too */
+	if (simple(l, "ROLLBACK TO input") != 0)
+		return -1;
+	return ledger_release(l);
+}
+
+void
+ledger_input_clear(struct input_row *row)
+{
+	free(row->work_name);
+	free(row->name);
+	free(row->kind);
+	free(row->sha256);
+	free(row->status);
+	free(row->processed_at);
+	free(row->filed_as);
+	memset(row, 0, sizeof *row);
+}
+
+int
+ledger_input_insert(struct ledger *l, struct input_row *row)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO inputs (work_name, name, kind, sha256, size, received_ns, status, records,"
+	    " processed_at, error_count, filed_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	ledger_bind_text(st, 1, row->work_name);
+	ledger_bind_text(st, 2, row->name);
+	ledger_bind_text(st, 3, row->kind);
+	ledger_bind_text(st, 4, row->sha256);
+	sqlite3_bind_int64(st, 5, row->size);
+	sqlite3_bind_int64(st, 6, row->received_ns);
+	ledger_bind_text(st, 7, row->status);
+	sqlite3_bind_int64(st, 8, row->records);
+	ledger_bind_text(st, 9, row->processed_at);
+	sqlite3_bind_int64(st, 10, row->error_count);
+	ledger_bind_text(st, 11, row->filed_as);
+	if (ledger_exec_stmt(l, st) != 0)
+		return -1;
+	row->id = sqlite3_last_insert_rowid(l->db);
+	return 0;
+}
+
+int
+ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
+    int64_t error_count, const char *filed_as)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "UPDATE inputs SET status = ?, records = ?, error_count = ?, filed_as = ? WHERE id = ?");
+
+	ledger_bind_text(st, 1, status);
+	sqlite3_bind_int64(st, 2, records);
+	sqlite3_bind_int64(st, 3, error_count);
+	ledger_bind_text(st, 4, filed_as);
+	sqlite3_bind_int64(st, 5, id);
+	return ledger_exec_stmt(l, st);
+}
+
+
+int
+ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at)
+{
+	return ledger_run(l, "UPDATE inputs SET processed_at = ? WHERE id = ?", "si", processed_at, id);
+}
+
+int
+ledger_input_error_add(struct ledger *l, int64_t input_id, int seq, const struct error_item *e)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO input_errors (input_id, seq, line, field, code, message)"
+	    " VALUES (?, ?, ?, ?, ?, ?)");
+
+	sqlite3_bind_int64(st, 1, input_id);
+	sqlite3_bind_int(st, 2, seq);
+	sqlite3_bind_int64(st, 3, e->line);
+	ledger_bind_text(st, 4, e->field);
+	ledger_bind_text(st, 5, err_code_name(e->code));
+	ledger_bind_text(st, 6, e->message);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_input_set_errors(struct ledger *l, int64_t input_id, struct errlist *errs)
+{
+	int seq = 0;
+
+	errlist_sort(errs);
+	if (ledger_run(l, "DELETE FROM input_errors WHERE input_id = ?", "i", input_id) != 0)
+		return -1;
+	for (size_t i = 0; i < errs->n; i++)
+		if (ledger_input_error_add(l, input_id, seq++, &errs->items[i]) != 0)
+			return -1;
+	if (errs->more > 0) {
+		char msg[128];
+		struct error_item e = { .line = 0, .field = NULL, .code = ERR_TOO_MANY_ERRORS,
+			.message = msg };
+
+		snprintf(msg, sizeof msg, "%zu more errors were found and are not listed",
+		    errs->more);
+		if (ledger_input_error_add(l, input_id, seq, &e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+first_int(sqlite3_stmt *st, void *ctx)
+{
+	*(int64_t *)ctx = sqlite3_column_int64(st, 0);
+}
+
+int
+ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records)
+{
+	int n = ledger_query(l, "SELECT records FROM inputs WHERE sha256 = ?"
+	    " AND status IN ('accepted', 'duplicate') ORDER BY id LIMIT 1", first_int, records,
+	    "s", sha256);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+#define INPUT_COLUMNS "id, work_name, name, kind, sha256, size, received_ns, status, records," \
+	" processed_at, error_count, filed_as"
+
+static void
+input_from_row(sqlite3_stmt *st, struct input_row *out)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	out->work_name = ledger_column_dup(st, 1);
+	out->name = ledger_column_dup(st, 2);
+	out->kind = ledger_column_dup(st, 3);
+	out->sha256 = ledger_column_dup(st, 4);
+	out->size = sqlite3_column_int64(st, 5);
+	out->received_ns = sqlite3_column_int64(st, 6);
+	out->status = ledger_column_dup(st, 7);
+	out->records = sqlite3_column_int64(st, 8);
+	out->processed_at = ledger_column_dup(st, 9);
+	out->error_count = sqlite3_column_int64(st, 10);
+	out->filed_as = ledger_column_dup(st, 11);
+}
+
+static void
+input_row_cb(sqlite3_stmt *st, void *ctx)
+{
+	input_from_row(st, ctx);
+}
+
+int
+ledger_input_get(struct ledger *l, int64_t id, struct input_row *out)
+{
+	int n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE id = ?", input_row_cb,
+	    out, "i", id);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+ledger_input_by_work_name(struct ledger *l, const char *work_name, struct input_row *out)
+{
+	int n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE work_name = ?",
+	    input_row_cb, out, "s", work_name);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+ledger_input_latest(struct ledger *l, const char *kind, const char *name, int64_t *received_ns)
+{
+	*received_ns = 0;
+	return ledger_query(l, "SELECT max(received_ns) FROM inputs WHERE name = ? AND kind = ?",
+	    first_int, received_ns, "ss", name, kind) < 0 ? -1 : 0;
+}
+
+struct input_rows {
+	struct input_row *rows;
+	size_t n;
+};
+
+static void
+input_rows_add(sqlite3_stmt *st, void *ctx)
+{
+	struct input_rows *r = ctx;
+
+	r->rows = xgrow(r->rows, &r->n, sizeof *r->rows);
+	input_from_row(st, &r->rows[r->n - 1]);
+}
+
+int
+ledger_inputs_named(struct ledger *l, const char *name, struct input_row **rows, size_t *n)
+{
+	struct input_rows r = { NULL, 0 };
+	int ret = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE name = ?"
+	    " ORDER BY received_ns DESC, id DESC", input_rows_add, &r, "s", name);
+
+	if (ret < 0) {
+		ledger_inputs_free(r.rows, r.n);
+		r.rows = NULL;
+		r.n = 0;
+	}
+	*rows = r.rows;
+	*n = r.n;
+	return ret < 0 ? -1 : 0;
+}
+
+void
+ledger_inputs_free(struct input_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ledger_input_clear(&rows[i]);
+	free(rows);
+}
+
+static void
+error_from_row(sqlite3_stmt *st, int col, struct error_item *e)
+{
+	const char *code = (const char *)sqlite3_column_text(st, col + 2);
+
+	e->line = sqlite3_column_int64(st, col);
+	e->field = (char *)sqlite3_column_text(st, col + 1);
+	e->code = ERR__COUNT;
+	for (int c = 0; c < ERR__COUNT && code != NULL; c++)
+		if (strcmp(err_code_name((enum err_code)c), code) == 0)
+			e->code = (enum err_code)c;
+	e->message = (char *)sqlite3_column_text(st, col + 3);
+}
+
+int
+ledger_input_errors(struct ledger *l, int64_t input_id,
+    int (*fn)(void *ctx, const struct error_item *e), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT line, field, code, message FROM input_errors WHERE input_id = ? ORDER BY seq");
+	int rc, ret = 0;
+
+	sqlite3_bind_int64(st, 1, input_id);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct error_item e;
+
+		error_from_row(st, 0, &e);
+		ret = fn(ctx, &e);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret == 0 && rc != SQLITE_DONE)
+		return ledger_fail(l, "reading an input's errors");
+	return ret;
+}
+
+int
+ledger_input_counts(struct ledger *l, struct input_counts *out)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT status, count(*) FROM inputs GROUP BY status");
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		int64_t n = sqlite3_column_int64(st, 1);
+
+		if (strcmp(s, "accepted") == 0)
+			out->accepted = n;
+		else if (strcmp(s, "duplicate") == 0)
+			out->duplicate = n;
+		else if (strcmp(s, "deferred") == 0)
+			out->deferred = n;
+		else if (strcmp(s, "rejected") == 0)
+			out->rejected = n;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : ledger_fail(l, "counting inputs");
+}
+
+int
+ledger_recent_rejections(struct ledger *l, int limit,
+    int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT " INPUT_COLUMNS ", e.line, e.field, e.code, e.message FROM inputs"
+	    " LEFT JOIN input_errors e ON e.input_id = inputs.id AND e.seq = 0"
+	    " WHERE status = 'rejected' ORDER BY id DESC LIMIT ?");
+	int rc, ret = 0;
+
+	sqlite3_bind_int(st, 1, limit);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct input_row in = { 0 };
+		struct error_item e;
+
+		input_from_row(st, &in);
+		error_from_row(st, 12, &e);
+		ret = fn(ctx, &in, sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : &e);
+		ledger_input_clear(&in);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret == 0 && rc != SQLITE_DONE)
+		return ledger_fail(l, "listing rejections");
+	return ret;
+}
+
+int
+ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
+    int64_t input_id, const char *command, const char *at, const char *detail)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO journal (at, order_number, type, input_id, command, detail)"
+	    " VALUES (?, ?, ?, ?, ?, ?)");
+
+	ledger_bind_text(st, 1, at);
+	ledger_bind_text(st, 2, order_number);
+	ledger_bind_text(st, 3, type);
+	if (input_id > 0)
+		sqlite3_bind_int64(st, 4, input_id);
+	else
+		sqlite3_bind_null(st, 4);
+	ledger_bind_text(st, 5, command);
+	ledger_bind_text(st, 6, detail);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_journal_for_order(struct ledger *l, const char *order_number,
+    int (*fn)(void *ctx, const struct journal_event *e), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT j.seq, j.at, j.type, coalesce(i.name || ' (sha256 ' || i.sha256 || ')',"
+	    " j.command, ''), j.detail FROM journal j LEFT JOIN inputs i ON i.id = j.input_id"
+	    " WHERE j.order_number = ? ORDER BY j.seq");
+	int rc, ret = 0;
+
+	ledger_bind_text(st, 1, order_number);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct journal_event e = {
+			.seq = sqlite3_column_int64(st, 0),
+			.at = (const char *)sqlite3_column_text(st, 1),
+			.type = (const char *)sqlite3_column_text(st, 2),
+			.source = (const char *)sqlite3_column_text(st, 3),
+			.detail = (const char *)sqlite3_column_text(st, 4),
+		};
+
+		ret = fn(ctx, &e);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret == 0 && rc != SQLITE_DONE)
+		return ledger_fail(l, "reading the journal");
+	return ret;
+}
+
+int
+ledger_outbox_add(struct ledger *l, const char *path, const char *doc, int64_t ref)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO outbox (path, doc, ref) VALUES (?, ?, ?)");
+
+	ledger_bind_text(st, 1, path);
+	ledger_bind_text(st, 2, doc);
+	sqlite3_bind_int64(st, 3, ref);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_outbox_pending(struct ledger *l, struct outbox_row **rows, size_t *n)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT id, path, doc, ref FROM outbox WHERE published = 0 ORDER BY id");
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xreallocarray(*rows, cap, sizeof **rows);
+		}
+		(*rows)[*n].id = sqlite3_column_int64(st, 0);
+		(*rows)[*n].path = ledger_column_dup(st, 1);
+		(*rows)[*n].doc = ledger_column_dup(st, 2);
+		(*rows)[*n].ref = sqlite3_column_int64(st, 3);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		ledger_outbox_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return ledger_fail(l, "reading the outbox");
+	}
+	return 0;
+}
+
+void
+ledger_outbox_free(struct outbox_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].path);
+		free(rows[i].doc);
+	}
+	free(rows);
+}
+
+int
+ledger_outbox_move(struct ledger *l, int64_t id, const char *path)
+{
+	return ledger_run(l, "UPDATE outbox SET path = ? WHERE id = ?", "si", path, id);
+}
+
+int
+ledger_outbox_mark(struct ledger *l, int64_t id)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "UPDATE outbox SET published = 1 WHERE id = ?");
+
+	sqlite3_bind_int64(st, 1, id);
+	return ledger_exec_stmt(l, st);
+}

@@ -1,0 +1,52 @@
+/*
+ * ledger_int: the inside of the ledger, for its own files only.  The SQLite
+ * connection, the cache of prepared statements (one per SQL text, keyed by
+ * the address of the string literal), and helpers that bind parameters and
+ * read rows.  Nothing outside pipeline/ledger/ includes this header.
+ */
+#ifndef SLUICE_LEDGER_INT_H
+#define SLUICE_LEDGER_INT_H
+
+#include <stdarg.h>
+
+#include <sqlite3.h>
+
+#include "pipeline/ledger/ledger.h"
+
+/* The prepared statement for sql, which must be a string literal. */
+struct sqlite3_stmt *ledger_stmt(struct ledger *l, const char *sql);
+/* Steps a statement that returns no rows and resets it; 0 or -1. */
+int ledger_exec_stmt(struct ledger *l, struct sqlite3_stmt *st);
+/* Logs the connection's last error with a context and returns -1. */
+int ledger_fail(struct ledger *l, const char *what);
+/*
+ * Runs a statement that returns no rows, binding its parameters from the
+ * arguments as `types` says, one letter each: 's' a string (NULL binds
+ * NULL), 'i' an int64_t, 'b' a bool (an int).  Returns 0 or -1.
+ */
+int ledger_run(struct ledger *l, const char *sql, const char *types, ...);
+/* Binds parameters as ledger_run() does, to a statement the caller steps. */
+void ledger_bind(struct sqlite3_stmt *st, const char *types, va_list ap);
+/*
+ * Runs a query, binding its parameters as ledger_run() does, and calls
+ * row() for each row it returns.  Returns the number of rows, or -1.
+ */
+int ledger_query(struct ledger *l, const char *sql, void (*row)(struct sqlite3_stmt *st, void *ctx),
+    void *ctx, const char *types, ...);
+/* Binds a possibly-NULL string. */
+void ledger_bind_text(struct sqlite3_stmt *st, int i, const char *s);
+/* Copies a column (NULL stays NULL). */
+char *ledger_column_dup(struct sqlite3_stmt *st, int i);
+
+/* For ledger_query(): reads an (input id, content digest) row. */
+struct ledger_identity {
+	int64_t *input_id;
+	char *sha;
+};
+void ledger_identity_row(struct sqlite3_stmt *st, void *ctx);
+
+/* Reads an address from five columns of a row, from column i on (strings
+ * owned); frees one read so. */
+void ledger_column_address(struct sqlite3_stmt *st, int i, struct address *a);
+
+#endif

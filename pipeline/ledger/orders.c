@@ -1,0 +1,256 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/ledger/ledger_int.h"
+#include "base/util.h"
+
+void
+ledger_identity_row(sqlite3_stmt *st, void *ctx)
+{
+	struct ledger_identity *id = ctx;
+
+	*id->input_id = sqlite3_column_int64(st, 0);
+	snprintf(id->sha, SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 1));
+}
+
+int
+ledger_order_identity(struct ledger *l, const char *order_number, int64_t *input_id,
+    char sha[SHA256_HEX])
+{
+	struct ledger_identity id = { input_id, sha };
+	int n = ledger_query(l, "SELECT input_id, content_sha256 FROM orders WHERE order_number = ?",
+	    ledger_identity_row, &id, "s", order_number);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+static void
+bind_address(sqlite3_stmt *st, int i, const struct address *a)
+{
+	ledger_bind_text(st, i, a->address1);
+	ledger_bind_text(st, i + 1, a->address2);
+	ledger_bind_text(st, i + 2, a->zip);
+	ledger_bind_text(st, i + 3, a->city);
+	ledger_bind_text(st, i + 4, a->country);
+}
+
+int
+ledger_order_insert(struct ledger *l, const struct order *o)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO orders (order_number, input_id, content_sha256, order_date, market,"
+	    " currency, prices_include_vat, status, hold, email, first_name, last_name, phone,"
+	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
+	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
+	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
+	    " payment_reference, authorized, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	ledger_bind_text(st, 1, o->order_number);
+	sqlite3_bind_int64(st, 2, o->input_id);
+	ledger_bind_text(st, 3, o->content_sha256);
+	ledger_bind_text(st, 4, o->order_date);
+	ledger_bind_text(st, 5, o->market);
+	ledger_bind_text(st, 6, o->currency);
+	sqlite3_bind_int(st, 7, o->prices_include_vat);
+	ledger_bind_text(st, 8, o->status);
+	sqlite3_bind_int(st, 9, o->hold);
+	ledger_bind_text(st, 10, o->email);
+	ledger_bind_text(st, 11, o->first_name);
+	ledger_bind_text(st, 12, o->last_name);
+	ledger_bind_text(st, 13, o->phone);
+	bind_address(st, 14, &o->billing);
+	bind_address(st, 19, &o->delivery);
+	ledger_bind_text(st, 24, o->shipping_method);
+	sqlite3_bind_int64(st, 25, o->shipping_price);
+	sqlite3_bind_int64(st, 26, o->shipping_vat_rate);
+	ledger_bind_text(st, 27, o->payment_method);
+	ledger_bind_text(st, 28, o->payment_reference);
+	sqlite3_bind_int64(st, 29, o->authorized);
+	ledger_bind_text(st, 30, o->comment);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t input_id,
+    const struct order_line *ln)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "INSERT INTO order_lines (order_number, line_id, input_id, sku, ean, name, variant,"
+	    " size, quantity, unit_price, discount, vat_rate, country_of_origin, hs_code,"
+	    " weight_grams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+	ledger_bind_text(st, 1, order_number);
+	sqlite3_bind_int64(st, 2, ln->line_id);
+	sqlite3_bind_int64(st, 3, input_id);
+	ledger_bind_text(st, 4, ln->sku);
+	ledger_bind_text(st, 5, ln->ean);
+	ledger_bind_text(st, 6, ln->name);
+	ledger_bind_text(st, 7, ln->variant);
+	ledger_bind_text(st, 8, ln->size);
+	sqlite3_bind_int64(st, 9, ln->quantity);
+	sqlite3_bind_int64(st, 10, ln->unit_price);
+	sqlite3_bind_int64(st, 11, ln->discount);
+	sqlite3_bind_int64(st, 12, ln->vat_rate);
+	ledger_bind_text(st, 13, ln->country_of_origin);
+	ledger_bind_text(st, 14, ln->hs_code);
+	if (ln->weight_grams >= 0)
+		sqlite3_bind_int64(st, 15, ln->weight_grams);
+	else
+		sqlite3_bind_null(st, 15);
+	return ledger_exec_stmt(l, st);
+}
+
+void
+ledger_column_address(sqlite3_stmt *st, int i, struct address *a)
+{
+	a->address1 = ledger_column_dup(st, i);
+	a->address2 = ledger_column_dup(st, i + 1);
+	a->zip = ledger_column_dup(st, i + 2);
+	a->city = ledger_column_dup(st, i + 3);
+	a->country = ledger_column_dup(st, i + 4);
+}
+
+static int
+load_lines(struct ledger *l, struct order *o)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT line_id, sku, ean, name, variant, size, quantity, unit_price, discount,"
+	    " vat_rate, country_of_origin, hs_code, coalesce(weight_grams, -1), shipped, cancelled"
+	    " FROM order_lines WHERE order_number = ? ORDER BY line_id");
+	size_t cap = 0;
+	int rc;
+
+	ledger_bind_text(st, 1, o->order_number);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct order_line *ln;
+
+		if (o->nlines == cap) {
+			cap = cap ? cap * 2 : 8;
+			o->lines = xreallocarray(o->lines, cap, sizeof *o->lines);
+		}
+		ln = &o->lines[o->nlines++];
+		ln->line_id = sqlite3_column_int64(st, 0);
+		ln->sku = ledger_column_dup(st, 1);
+		ln->ean = ledger_column_dup(st, 2);
+		ln->name = ledger_column_dup(st, 3);
+		ln->variant = ledger_column_dup(st, 4);
+		ln->size = ledger_column_dup(st, 5);
+		ln->quantity = sqlite3_column_int64(st, 6);
+		ln->unit_price = sqlite3_column_int64(st, 7);
+		ln->discount = sqlite3_column_int64(st, 8);
+		ln->vat_rate = sqlite3_column_int64(st, 9);
+		ln->country_of_origin = ledger_column_dup(st, 10);
+		ln->hs_code = ledger_column_dup(st, 11);
+		ln->weight_grams = sqlite3_column_int64(st, 12);
+		ln->shipped = sqlite3_column_int64(st, 13);
+		ln->cancelled = sqlite3_column_int64(st, 14);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : ledger_fail(l, "loading order lines");
+}
+
+int
+ledger_order_load(struct ledger *l, const char *order_number, struct order **out)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT order_number, input_id, content_sha256, order_date, market, currency,"
+	    " prices_include_vat, status, hold, email, first_name, last_name, phone,"
+	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
+	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
+	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
+	    " payment_reference, authorized, comment FROM orders WHERE order_number = ?");
+	struct order *o;
+	int rc;
+
+	*out = NULL;
+	ledger_bind_text(st, 1, order_number);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return rc == SQLITE_DONE ? 0 : ledger_fail(l, "loading an order");
+	}
+	o = xcalloc(1, sizeof *o);
+	o->order_number = ledger_column_dup(st, 0);
+	o->input_id = sqlite3_column_int64(st, 1);
+	o->content_sha256 = ledger_column_dup(st, 2);
+	o->order_date = ledger_column_dup(st, 3);
+	o->market = ledger_column_dup(st, 4);
+	o->currency = ledger_column_dup(st, 5);
+	o->prices_include_vat = sqlite3_column_int(st, 6) != 0;
+	o->status = ledger_column_dup(st, 7);
+	o->hold = sqlite3_column_int(st, 8) != 0;
+	o->email = ledger_column_dup(st, 9);
+	o->first_name = ledger_column_dup(st, 10);
+	o->last_name = ledger_column_dup(st, 11);
+	o->phone = ledger_column_dup(st, 12);
+	ledger_column_address(st, 13, &o->billing);
+	ledger_column_address(st, 18, &o->delivery);
+	o->shipping_method = ledger_column_dup(st, 23);
+	o->shipping_price = sqlite3_column_int64(st, 24);
+	o->shipping_vat_rate = sqlite3_column_int64(st, 25);
+	o->payment_method = ledger_column_dup(st, 26);
+	o->payment_reference = ledger_column_dup(st, 27);
+	o->authorized = sqlite3_column_int64(st, 28);
+	o->comment = ledger_column_dup(st, 29);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (load_lines(l, o) != 0) {
+		order_free(o);
+		return -1;
+	}
+	*out = o;
+	return 1;
+}
+
+void
+address_clear(struct address *a)
+{
+	free((char *)a->address1);
+	free((char *)a->address2);
+	free((char *)a->zip);
+	free((char *)a->city);
+	free((char *)a->country);
+	memset(a, 0, sizeof *a);
+}
+
+void
+order_free(struct order *o)
+{
+	if (o == NULL)
+		return;
+	for (size_t i = 0; i < o->nlines; i++) {
+		struct order_line *ln = &o->lines[i];
+
+		free((char *)ln->sku);
+		free((char *)ln->ean);
+		free((char *)ln->name);
+		free((char *)ln->variant);
+		free((char *)ln->size);
+		free((char *)ln->country_of_origin);
+		free((char *)ln->hs_code);
+	}
+	free(o->lines);
+	free((char *)o->order_number);
+	free((char *)o->content_sha256);
+	free((char *)o->order_date);
+	free((char *)o->market);
+	free((char *)o->currency);
+	free((char *)o->status);
+	free((char *)o->email);
+	free((char *)o->first_name);
+	free((char *)o->last_name);
+	free((char *)o->phone);
+	address_clear(&o->billing);
+	address_clear(&o->delivery);
+	free((char *)o->shipping_method);
+	free((char *)o->payment_method);
+	free((char *)o->payment_reference);
+	free((char *)o->comment);
+	free(o);
+}
