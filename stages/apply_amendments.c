@@ -74,25 +74,19 @@ check_added_totals(const struct record *rec, const struct order *o, int digits,
 	free(with.lines);
 }
 
-enum apply_result
-apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+/* The amendment rules: APPLY_OK, or APPLY_REJECTED with errors added. */
+static enum apply_result
+check_amendment(const struct apply_frame *f)
 {
-	const struct field_value *h = rec->head;
-	struct order_state *st = NULL;
-	const struct order *o;
-	size_t before = errlist_total(errs);
-	char sha[SHA256_HEX];
-	enum apply_result res;
-	int digits;
+	const struct record *rec = f->rec;
+	const struct order_state *st = f->st;
+	const struct order *o = st->order;
+	struct errlist *errs = f->errs;
+	int digits = state_digits(st);
 
-	if ((res = lifecycle_begin(a, rec, AH_order_number, &st, sha, errs)) != APPLY_OK)
-		goto out;
-	o = st->order;
-	res = APPLY_FAILED;
 	if (state_closed(st))
-		errlist_add(errs, h[AH_order_number].line, "order_number", ERR_ORDER_CLOSED,
+		errlist_add(errs, rec->head[AH_order_number].line, "order_number", ERR_ORDER_CLOSED,
 		    "order %s is %s; it takes no amendment", o->order_number, o->status);
-	digits = state_digits(st);
 	check_product_lines(rec, digits, o->prices_include_vat, errs);
 	check_delivery(rec, AH_delivery_address1, errs);
 	for (size_t i = 0; i < rec->nlines; i++) {
@@ -105,47 +99,69 @@ apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	}
 	if (rec->nlines > 0)
 		check_added_totals(rec, o, digits, errs);
-	if (errlist_total(errs) != before) {
-		res = APPLY_REJECTED;
-		goto out;
-	}
+	return lifecycle_checked(f);
+}
+
+/* Confirms the order, sets or releases its hold, replaces its delivery
+ * address, as the record asks. */
+static int
+change_order(struct apply_ctx *a, const struct record *rec, const struct order *o)
+{
+	const struct field_value *h = rec->head;
 
 	if (h[AH_status].s != NULL && strcmp(o->status, "pending") == 0 &&
 	    (ledger_order_set_status(a->ledger, o->order_number, "confirmed") != 0 ||
 	    lifecycle_journal(a, o->order_number, "status_changed",
 	    "\"from\":\"pending\",\"to\":\"confirmed\"") != 0))
-		goto out;
+		return -1;
 	if (h[AH_hold].s != NULL && (h[AH_hold].num != 0) != o->hold &&
 	    (ledger_order_set_hold(a->ledger, o->order_number, h[AH_hold].num != 0) != 0 ||
 	    lifecycle_journal(a, o->order_number, h[AH_hold].num ? "hold_set" : "hold_released",
 	    "\"amendment_id\":\"%s\"", h[AH_amendment_id].s) != 0))
-		goto out;
+		return -1;
 	if (delivery_given(rec, AH_delivery_address1)) {
 		struct address d = delivery_from_fields(h, AH_delivery_address1);
 
 		if (ledger_order_set_delivery(a->ledger, o->order_number, &d) != 0 ||
 		    lifecycle_journal(a, o->order_number, "delivery_changed",
 		    "\"amendment_id\":\"%s\"", h[AH_amendment_id].s) != 0)
-			goto out;
+			return -1;
 	}
+	return 0;
+}
+
+/* Adds the record's products to the order. */
+static int
+add_lines(struct apply_ctx *a, const struct record *rec, const char *order_number)
+{
 	for (size_t i = 0; i < rec->nlines; i++) {
 		struct order_line ln;
 
 		product_line_from_fields(record_line(rec, i), &ln);
-		if (ledger_order_line_insert(a->ledger, o->order_number, a->input_id, &ln) != 0 ||
-		    lifecycle_journal(a, o->order_number, "line_added",
+		if (ledger_order_line_insert(a->ledger, order_number, a->input_id, &ln) != 0 ||
+		    lifecycle_journal(a, order_number, "line_added",
 		    "\"line_id\":%lld,\"quantity\":%lld", (long long)ln.line_id,
 		    (long long)ln.quantity) != 0)
-			goto out;
+			return -1;
 	}
-	if (lifecycle_journal(a, o->order_number, "amendment_applied", "\"amendment_id\":\"%s\"",
-	    h[AH_amendment_id].s) != 0 ||
-	    lifecycle_remember(a, rec, o->order_number, sha) != 0 ||
-	    link_for_due(a, o->order_number) != 0 ||
-	    lifecycle_settle(a, o->order_number) != 0)
-		goto out;
-	res = APPLY_OK;
-out:
-	order_state_free(st);
-	return res;
+	return 0;
+}
+
+/* Writes the checked amendment, and a payment link for what it makes due. */
+static int
+amend(const struct apply_frame *f)
+{
+	const char *order = f->st->order->order_number;
+
+	return change_order(f->a, f->rec, f->st->order) != 0 ||
+	    add_lines(f->a, f->rec, order) != 0 ||
+	    lifecycle_journal(f->a, order, "amendment_applied", "\"amendment_id\":\"%s\"",
+	    f->rec->head[AH_amendment_id].s) != 0 ||
+	    link_for_due(f->a, order) != 0 ? -1 : 0;
+}
+
+enum apply_result
+apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	return lifecycle_apply(a, rec, AH_order_number, errs, check_amendment, amend);
 }

@@ -10,22 +10,18 @@
 
 #include "stages/lifecycle.h"
 
-enum apply_result
-apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+/* The cancellation rules: APPLY_OK, or APPLY_REJECTED with errors added. */
+static enum apply_result
+check_cancellation(const struct apply_frame *f)
 {
+	const struct record *rec = f->rec;
 	const struct field_value *h = rec->head;
-	struct order_state *st = NULL;
-	const struct order *o;
-	size_t before = errlist_total(errs);
-	char sha[SHA256_HEX];
-	enum apply_result res;
+	const struct order_state *st = f->st;
+	const struct order *o = st->order;
+	struct errlist *errs = f->errs;
 	bool whole = h[CH_whole_order].num != 0;
 	int64_t captured;
 
-	if ((res = lifecycle_begin(a, rec, CH_order_number, &st, sha, errs)) != APPLY_OK)
-		goto out;
-	o = st->order;
-	res = APPLY_FAILED;
 	if (state_closed(st))
 		errlist_add(errs, h[CH_order_number].line, "order_number", ERR_ORDER_CLOSED,
 		    "order %s is %s; nothing of it can be cancelled", o->order_number, o->status);
@@ -43,10 +39,16 @@ apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs
 		    "order %s has a shipment or a capture; cancel its open units line by line",
 		    o->order_number);
 	check_open_lines(rec, st, "cancelled", errs);
-	if (errlist_total(errs) != before) {
-		res = APPLY_REJECTED;
-		goto out;
-	}
+	return lifecycle_checked(f);
+}
+
+/* Cancels the units: all open ones of every line, or the record's. */
+static int
+cancel_units(const struct apply_frame *f)
+{
+	const struct record *rec = f->rec;
+	const struct order *o = f->st->order;
+	bool whole = rec->head[CH_whole_order].num != 0;
 
 	for (size_t i = 0; i < o->nlines; i++) {
 		const struct order_line *ln = &o->lines[i];
@@ -59,17 +61,17 @@ apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs
 				q = record_line(rec, j)[QL_quantity].num;
 		if (q == 0)
 			continue;
-		if (ledger_line_add_cancelled(a->ledger, o->order_number, ln->line_id, q) != 0 ||
-		    lifecycle_journal(a, o->order_number, "units_cancelled",
+		if (ledger_line_add_cancelled(f->a->ledger, o->order_number, ln->line_id, q) != 0 ||
+		    lifecycle_journal(f->a, o->order_number, "units_cancelled",
 		    "\"cancellation_id\":\"%s\",\"line_id\":%lld,\"quantity\":%lld",
-		    h[CH_cancellation_id].s, (long long)ln->line_id, (long long)q) != 0)
-			goto out;
+		    rec->head[CH_cancellation_id].s, (long long)ln->line_id, (long long)q) != 0)
+			return -1;
 	}
-	if (lifecycle_remember(a, rec, o->order_number, sha) != 0 ||
-	    lifecycle_settle(a, o->order_number) != 0)
-		goto out;
-	res = APPLY_OK;
-out:
-	order_state_free(st);
-	return res;
+	return 0;
+}
+
+enum apply_result
+apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	return lifecycle_apply(a, rec, CH_order_number, errs, check_cancellation, cancel_units);
 }

@@ -15,35 +15,25 @@
 #include "stages/lifecycle.h"
 #include "base/money.h"
 
-enum apply_result
-apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+/* The free-text invoice the record gives (borrowing its strings), lines
+ * included; an invoice beyond MONEY_MAX is reported (errors added). */
+static void
+invoice_from_record(struct apply_ctx *a, const struct record *rec, struct free_invoice *f,
+    struct errlist *errs)
 {
 	const struct field_value *h = rec->head;
-	struct order_state *st = NULL;
-	struct free_invoice f = { 0 };
-	size_t before = errlist_total(errs);
-	struct buf why = { 0 };
-	char sha[SHA256_HEX];
-	enum apply_result res;
 	int64_t total = 0;
-	int rc, digits = currency_digits(h[IH_currency].s, h[IH_currency].len);
+	int digits = currency_digits(h[IH_currency].s, h[IH_currency].len);
 
-	if ((res = lifecycle_begin(a, rec, IH_order_number, &st, sha, errs)) != APPLY_OK)
-		goto out;
-	f.invoice_id = (char *)h[IH_invoice_id].s;
-	f.order_number = (char *)h[IH_order_number].s;
-	f.input_id = a->input_id;
-	f.currency = (char *)h[IH_currency].s;
-	f.email = (char *)h[IH_email].s;
-	f.name = (char *)h[IH_name].s;
-	f.billing = (struct address){ h[IH_billing_address1].s, NULL, h[IH_billing_zip].s,
-		h[IH_billing_city].s, h[IH_billing_country].s };
-	f.due_date = (char *)h[IH_due_date].s;
-	f.template = (char *)(h[IH_template].s != NULL ? h[IH_template].s : a->conf->default_template);
-	f.text = (char *)h[IH_text].s;
-	f.nlines = rec->nlines;
-	f.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *f.lines);
-	res = APPLY_REJECTED;
+	*f = (struct free_invoice){ .invoice_id = (char *)h[IH_invoice_id].s,
+		.order_number = (char *)h[IH_order_number].s, .input_id = a->input_id,
+		.currency = (char *)h[IH_currency].s, .email = (char *)h[IH_email].s,
+		.name = (char *)h[IH_name].s, .due_date = (char *)h[IH_due_date].s,
+		.template = (char *)(h[IH_template].s != NULL ? h[IH_template].s :
+		    a->conf->default_template), .text = (char *)h[IH_text].s,
+		.billing = { h[IH_billing_address1].s, NULL, h[IH_billing_zip].s,
+		    h[IH_billing_city].s, h[IH_billing_country].s },
+		.nlines = rec->nlines, .lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *f->lines) };
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
 		struct line_money m = { 0 };
@@ -62,29 +52,51 @@ apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 			    "the invoice's total with this line is");
 			total = -1;   /* named once, at the line that goes beyond */
 		}
-		f.lines[i] = (struct free_invoice_line){ (char *)v[IL_description].s,
+		f->lines[i] = (struct free_invoice_line){ (char *)v[IL_description].s,
 			v[IL_quantity].num, v[IL_unit_price].num, v[IL_vat_rate].num, m.vat, m.total };
 	}
-	if (errlist_total(errs) != before)
-		goto out;
-	res = APPLY_FAILED;
-	if (ledger_free_invoice_insert(a->ledger, &f) != 0 ||
-	    lifecycle_remember(a, rec, f.order_number != NULL ? f.order_number : "", sha) != 0)
-		goto out;
-	rc = issue_free_invoice(a, f.invoice_id, f.order_number, h[IH_template].s, &why);
+}
+
+/* Issues the invoice of a free-text invoice in the ledger; a template it
+ * cannot be issued in rejects the record. */
+static enum apply_result
+issue(struct apply_ctx *a, const struct record *rec, const struct free_invoice *f,
+    struct errlist *errs)
+{
+	const struct field_value *tpl = &rec->head[IH_template];
+	struct buf why = { 0 };
+	int rc = issue_free_invoice(a, f->invoice_id, f->order_number, tpl->s, &why);
+
 	if (rc > 0) {
 		/* the reason names the server's files: the operator's log has
 		 * it, the sender's receipt does not */
-		log_warn("free-text invoice %s: template %s cannot be used: %s", f.invoice_id,
-		    f.template, why.len > 0 ? str_trim(why.data) : "");
-		errlist_add(errs, h[IH_template].line, "template", ERR_UNKNOWN_TEMPLATE,
-		    "template %s cannot be found or read", f.template);
-		res = APPLY_REJECTED;
-	} else if (rc == 0)
-		res = APPLY_OK;
-out:
+		log_warn("free-text invoice %s: template %s cannot be used: %s", f->invoice_id,
+		    f->template, why.len > 0 ? str_trim(why.data) : "");
+		errlist_add(errs, tpl->line, "template", ERR_UNKNOWN_TEMPLATE,
+		    "template %s cannot be found or read", f->template);
+	}
 	buf_free(&why);
-	free(f.lines);
-	order_state_free(st);
+	return rc > 0 ? APPLY_REJECTED : rc == 0 ? APPLY_OK : APPLY_FAILED;
+}
+
+enum apply_result
+apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	struct apply_frame f;
+	struct free_invoice inv = { 0 };
+	enum apply_result res = lifecycle_begin(&f, a, rec, IH_order_number, errs);
+
+	f.settle = false;   /* a free-text invoice changes no order */
+	if (res == APPLY_OK) {
+		invoice_from_record(a, rec, &inv, errs);
+		res = lifecycle_checked(&f);
+	}
+	if (res == APPLY_OK && ledger_free_invoice_insert(a->ledger, &inv) != 0)
+		res = APPLY_FAILED;
+	/* its identity is recorded before it is issued */
+	res = lifecycle_end(&f, res);
+	if (res == APPLY_OK)
+		res = issue(a, rec, &inv, errs);
+	free(inv.lines);
 	return res;
 }

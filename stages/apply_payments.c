@@ -159,9 +159,11 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 
 /* Applies a checked event. */
 static int
-apply_event(struct apply_ctx *a, const struct record *rec, const struct order_state *st)
+apply_event(const struct apply_frame *f)
 {
-	const struct field_value *h = rec->head;
+	struct apply_ctx *a = f->a;
+	const struct order_state *st = f->st;
+	const struct field_value *h = f->rec->head;
 	const char *order = st->order->order_number, *event = h[PH_event_id].s;
 	const char *req = h[PH_request_id].s;
 	bool success = strcmp(h[PH_status].s, "success") == 0;
@@ -199,23 +201,19 @@ apply_event(struct apply_ctx *a, const struct record *rec, const struct order_st
 	return 0;
 }
 
+/* The checks of an event: APPLY_OK, or what else it comes to. */
+static enum apply_result
+check_payment(const struct apply_frame *f)
+{
+	enum apply_result res = state_archived(f->st, f->rec, PH_order_number, f->errs) ?
+	    APPLY_REJECTED : check_event(f->a, f->rec, f->st, f->errs);
+
+	/* an error found, whatever else the checks came to, rejects it */
+	return lifecycle_checked(f) != APPLY_OK ? APPLY_REJECTED : res;
+}
+
 enum apply_result
 apply_payment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 {
-	struct order_state *st = NULL;
-	size_t before = errlist_total(errs);
-	char sha[SHA256_HEX];
-	enum apply_result res;
-
-	if ((res = lifecycle_begin(a, rec, PH_order_number, &st, sha, errs)) == APPLY_OK)
-		res = state_archived(st, rec, PH_order_number, errs) ? APPLY_REJECTED :
-		    check_event(a, rec, st, errs);
-	if (errlist_total(errs) != before)
-		res = APPLY_REJECTED;
-	if (res == APPLY_OK)
-		res = apply_event(a, rec, st) == 0 &&
-		    lifecycle_remember(a, rec, st->order->order_number, sha) == 0 &&
-		    lifecycle_settle(a, st->order->order_number) == 0 ? APPLY_OK : APPLY_FAILED;
-	order_state_free(st);
-	return res;
+	return lifecycle_apply(a, rec, PH_order_number, errs, check_payment, apply_event);
 }

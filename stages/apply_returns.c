@@ -49,37 +49,26 @@ beyond(long line, const char *field, int digits, const struct order_return *r,
 	return APPLY_REJECTED;
 }
 
-enum apply_result
-apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+/* Starts the return the record gives (borrowing its strings), with room
+ * for its lines. */
+static void
+return_from_record(const struct record *rec, const struct shipment *sh, struct order_return *r)
 {
 	const struct field_value *h = rec->head;
-	struct order_state *st = NULL;
-	struct shipment *sh;
-	struct order_return r = { 0 };
-	size_t before = errlist_total(errs);
-	char sha[SHA256_HEX], money[MONEY_SIZE], captured_s[MONEY_SIZE], shipping[MONEY_SIZE];
-	struct buf lines = { 0 };
-	int64_t captured, refunds, pending, left, coverable;
-	enum apply_result res;
-	int digits;
 
-	if ((res = lifecycle_begin(a, rec, RH_order_number, &st, sha, errs)) != APPLY_OK)
-		goto out;
-	if (state_archived(st, rec, RH_order_number, errs)) {
-		res = APPLY_REJECTED;
-		goto out;
-	}
-	if ((res = find_shipment(a, rec, st, &sh, errs)) != APPLY_OK)
-		goto out;
-	res = APPLY_FAILED;
-	digits = state_digits(st);
-	check_line_ids(rec, QL_line_id, errs);
-	r.return_id = (char *)h[RH_return_id].s;
-	r.shipment_id = sh->shipment_id;
-	r.reason = (char *)h[RH_reason].s;
-	r.restock = h[RH_restock].num != 0;
-	r.return_fee = h[RH_return_fee].num;
-	r.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *r.lines);
+	*r = (struct order_return){ .return_id = (char *)h[RH_return_id].s,
+		.shipment_id = sh->shipment_id, .reason = (char *)h[RH_reason].s,
+		.restock = h[RH_restock].num != 0, .return_fee = h[RH_return_fee].num,
+		.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *r->lines) };
+}
+
+/* Adds the record's lines to the return, each refunded its part of what
+ * its shipment line was charged; errors added for lines the shipment does
+ * not have or did not ship that many of. */
+static enum apply_result
+return_lines(const struct record *rec, const struct order_state *st, const struct shipment *sh,
+    struct order_return *r, struct errlist *errs)
+{
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
 		const struct shipment_line *sl = shipment_line_of(sh, v[QL_line_id].num);
@@ -98,91 +87,142 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 			continue;
 		}
 		/* returned units split the shipment line's charge like parts */
-		r.lines[r.nlines] = (struct return_line){ sl->line_id, q, 0, 0 };
+		r->lines[r->nlines] = (struct return_line){ sl->line_id, q, 0, 0 };
 		if (money_sub(part_of(sl->amount, sl->returned + q, sl->quantity),
-		    part_of(sl->amount, sl->returned, sl->quantity), &r.lines[r.nlines].amount) != 0 ||
+		    part_of(sl->amount, sl->returned, sl->quantity), &r->lines[r->nlines].amount) != 0 ||
 		    money_sub(part_of(sl->vat, sl->returned + q, sl->quantity),
-		    part_of(sl->vat, sl->returned, sl->quantity), &r.lines[r.nlines].vat) != 0 ||
-		    money_add(r.lines_amount, r.lines[r.nlines].amount, &r.lines_amount) != 0 ||
-		    money_add(r.lines_vat, r.lines[r.nlines].vat, &r.lines_vat) != 0) {
-			res = beyond(v[QL_quantity].line, "quantity", digits, &r, errs);
-			goto out;
-		}
-		r.nlines++;
+		    part_of(sl->vat, sl->returned, sl->quantity), &r->lines[r->nlines].vat) != 0 ||
+		    money_add(r->lines_amount, r->lines[r->nlines].amount, &r->lines_amount) != 0 ||
+		    money_add(r->lines_vat, r->lines[r->nlines].vat, &r->lines_vat) != 0)
+			return beyond(v[QL_quantity].line, "quantity", state_digits(st), r, errs);
+		r->nlines++;
 	}
-	if (h[RH_refund_shipping].num != 0) {
-		if (st->shipping_refunded)
-			errlist_add(errs, h[RH_refund_shipping].line, "refund_shipping",
-			    ERR_SHIPPING_ALREADY_REFUNDED, "the shipping of order %s was refunded before",
-			    st->order->order_number);
-		for (size_t i = 0; i < st->nshipments; i++)
-			if (money_add(r.shipping_amount, st->shipments[i].shipping_amount,
-			    &r.shipping_amount) != 0) {
-				res = beyond(h[RH_refund_shipping].line, "refund_shipping", digits, &r, errs);
-				goto out;
-			}
-	}
+	return APPLY_OK;
+}
+
+/* Adds the order's shipping to the return when the record asks for it. */
+static enum apply_result
+return_shipping(const struct record *rec, const struct order_state *st, struct order_return *r,
+    struct errlist *errs)
+{
+	const struct field_value *v = &rec->head[RH_refund_shipping];
+
+	if (v->num == 0)
+		return APPLY_OK;
+	if (st->shipping_refunded)
+		errlist_add(errs, v->line, "refund_shipping", ERR_SHIPPING_ALREADY_REFUNDED,
+		    "the shipping of order %s was refunded before", st->order->order_number);
+	for (size_t i = 0; i < st->nshipments; i++)
+		if (money_add(r->shipping_amount, st->shipments[i].shipping_amount,
+		    &r->shipping_amount) != 0)
+			return beyond(v->line, "refund_shipping", state_digits(st), r, errs);
+	return APPLY_OK;
+}
+
+/* Computes the refund: lines and shipping less the fee, never below zero.
+ * A refund beyond what is captured and not refunded waits when captures
+ * the PSP has not answered yet would cover it, else is an error. */
+static enum apply_result
+return_refund(const struct apply_frame *f, struct order_return *r)
+{
+	const struct field_value *id = &f->rec->head[RH_return_id];
+	const struct order_state *st = f->st;
+	int digits = state_digits(st);
+	char money[MONEY_SIZE], left_s[MONEY_SIZE];
+	int64_t captured, refunds, pending, left, coverable;
+
 	/* left: captured and not refunded; coverable: that and the captures
 	 * the PSP has not answered yet */
-	if (money_add(r.lines_amount, r.shipping_amount, &r.refund) != 0 ||
-	    money_sub(r.refund, r.return_fee, &r.refund) != 0 ||
+	if (money_add(r->lines_amount, r->shipping_amount, &r->refund) != 0 ||
+	    money_sub(r->refund, r->return_fee, &r->refund) != 0 ||
 	    state_requested(st, "capture", "succeeded", &captured) != 0 ||
 	    state_requested(st, "refund", "pending succeeded", &refunds) != 0 ||
 	    state_requested(st, "capture", "pending", &pending) != 0 ||
-	    money_sub(captured, refunds, &left) != 0 || money_add(left, pending, &coverable) != 0) {
-		res = beyond(h[RH_return_id].line, "return_id", digits, &r, errs);
-		goto out;
+	    money_sub(captured, refunds, &left) != 0 || money_add(left, pending, &coverable) != 0)
+		return beyond(id->line, "return_id", digits, r, f->errs);
+	if (r->refund < 0)
+		r->refund = 0;   /* a fee never makes a refund negative */
+	if (lifecycle_checked(f) != APPLY_OK || r->refund <= left)
+		return APPLY_OK;
+	money_format(r->refund, digits, money, sizeof money);
+	money_format(left, digits, left_s, sizeof left_s);
+	if (r->refund <= coverable) {
+		/* a capture the PSP has not answered yet would cover it */
+		errlist_add(f->a->defers, id->line, "return_id", ERR_CAPTURE_PENDING,
+		    "the refund %s needs a capture not answered yet (captured and not "
+		    "refunded: %s); the file waits for it", money, left_s);
+		return APPLY_DEFERRED;
 	}
-	if (r.refund < 0)
-		r.refund = 0;   /* a fee never makes a refund negative */
-	if (errlist_total(errs) == before && r.refund > left) {
-		money_format(r.refund, digits, money, sizeof money);
-		money_format(left, digits, captured_s, sizeof captured_s);
-		if (r.refund <= coverable) {
-			/* a capture the PSP has not answered yet would cover it */
-			errlist_add(a->defers, h[RH_return_id].line, "return_id", ERR_CAPTURE_PENDING,
-			    "the refund %s needs a capture not answered yet (captured and not "
-			    "refunded: %s); the file waits for it", money, captured_s);
-			res = APPLY_DEFERRED;
-			goto out;
-		}
-		errlist_add(errs, h[RH_return_id].line, "return_id", ERR_REFUND_EXCEEDS_CAPTURED,
-		    "the refund %s exceeds what is captured and not yet refunded (%s)", money,
-		    captured_s);
-	}
-	if (errlist_total(errs) != before) {
-		res = APPLY_REJECTED;
-		goto out;
-	}
+	errlist_add(f->errs, id->line, "return_id", ERR_REFUND_EXCEEDS_CAPTURED,
+	    "the refund %s exceeds what is captured and not yet refunded (%s)", money, left_s);
+	return APPLY_REJECTED;
+}
 
-	money_format(r.refund, digits, money, sizeof money);
-	if (ledger_return_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0)
+/* Writes the checked return: its lines, the shipping refunded, its
+ * journal event, and its refund with the credit note. */
+static int
+record_return(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
+    const struct order_return *r)
+{
+	const char *order = st->order->order_number;
+	bool refund_shipping = rec->head[RH_refund_shipping].num != 0;
+	char money[MONEY_SIZE], shipping[MONEY_SIZE];
+	struct buf lines = { 0 };
+	int ret = -1;
+
+	money_format(r->refund, state_digits(st), money, sizeof money);
+	if (ledger_return_insert(a->ledger, order, a->input_id, r) != 0)
 		goto out;
-	for (size_t i = 0; i < r.nlines; i++) {
-		if (ledger_shipment_add_returned(a->ledger, sh->shipment_id, r.lines[i].line_id,
-		    r.lines[i].quantity) != 0)
+	for (size_t i = 0; i < r->nlines; i++) {
+		if (ledger_shipment_add_returned(a->ledger, r->shipment_id, r->lines[i].line_id,
+		    r->lines[i].quantity) != 0)
 			goto out;
-		journal_line(&lines, r.lines[i].line_id, r.lines[i].quantity);
+		journal_line(&lines, r->lines[i].line_id, r->lines[i].quantity);
 	}
-	if ((r.shipping_amount > 0 || h[RH_refund_shipping].num != 0) &&
-	    ledger_order_set_shipping_refunded(a->ledger, st->order->order_number) != 0)
+	if ((r->shipping_amount > 0 || refund_shipping) &&
+	    ledger_order_set_shipping_refunded(a->ledger, order) != 0)
 		goto out;
-	money_format(r.shipping_amount, digits, shipping, sizeof shipping);
-	if (lifecycle_journal(a, st->order->order_number, "return_received",
+	money_format(r->shipping_amount, state_digits(st), shipping, sizeof shipping);
+	if (lifecycle_journal(a, order, "return_received",
 	    "\"return_id\":\"%s\",\"shipment_id\":\"%s\",\"refund\":\"%s\",\"restock\":%s,"
-	    "\"shipping\":\"%s\",\"refund_shipping\":%s,\"lines\":[%s]", r.return_id,
-	    sh->shipment_id, money, r.restock ? "true" : "false", shipping,
-	    h[RH_refund_shipping].num != 0 ? "true" : "false", buf_str(&lines)) != 0 ||
-	    (r.refund > 0 && (lifecycle_request(a, st, "refund", r.return_id, sh->shipment_id,
-	    r.return_id, r.refund) != 0 ||
-	    issue_credit_note(a, st->order->order_number, r.return_id) != 0)) ||
-	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
-	    lifecycle_settle(a, st->order->order_number) != 0)
+	    "\"shipping\":\"%s\",\"refund_shipping\":%s,\"lines\":[%s]", r->return_id,
+	    r->shipment_id, money, r->restock ? "true" : "false", shipping,
+	    refund_shipping ? "true" : "false", buf_str(&lines)) != 0 ||
+	    (r->refund > 0 && (lifecycle_request(a, st, "refund", r->return_id, r->shipment_id,
+	    r->return_id, r->refund) != 0 ||
+	    issue_credit_note(a, order, r->return_id) != 0)))
 		goto out;
-	res = APPLY_OK;
+	ret = 0;
 out:
-	free(r.lines);
 	buf_free(&lines);
-	order_state_free(st);
-	return res;
+	return ret;
+}
+
+enum apply_result
+apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
+{
+	struct apply_frame f;
+	struct shipment *sh = NULL;
+	struct order_return r = { 0 };
+	enum apply_result res = lifecycle_begin(&f, a, rec, RH_order_number, errs);
+
+	if (res == APPLY_OK && state_archived(f.st, rec, RH_order_number, errs))
+		res = APPLY_REJECTED;
+	if (res == APPLY_OK)
+		res = find_shipment(a, rec, f.st, &sh, errs);
+	if (res == APPLY_OK) {
+		check_line_ids(rec, QL_line_id, errs);
+		return_from_record(rec, sh, &r);
+		res = return_lines(rec, f.st, sh, &r, errs);
+	}
+	if (res == APPLY_OK)
+		res = return_shipping(rec, f.st, &r, errs);
+	if (res == APPLY_OK)
+		res = return_refund(&f, &r);
+	if (res == APPLY_OK)
+		res = lifecycle_checked(&f);
+	if (res == APPLY_OK && record_return(a, rec, f.st, &r) != 0)
+		res = APPLY_FAILED;
+	free(r.lines);
+	return lifecycle_end(&f, res);
 }

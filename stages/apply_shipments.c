@@ -138,42 +138,34 @@ beyond(const struct record *rec, long line, const char *field, const struct orde
 	return APPLY_REJECTED;
 }
 
-static enum apply_result
-create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const char *lines_sha,
-    struct errlist *errs)
+/* Starts the shipment the record gives (borrowing its strings), with room
+ * for its lines. */
+static void
+shipment_from_record(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
+    const char *lines_sha, struct shipment *sh)
 {
 	const struct field_value *h = rec->head;
-	struct order_state *st = NULL;
-	struct shipment sh = { 0 };
-	struct buf lines = { 0 };
-	struct order_totals t;
-	size_t before = errlist_total(errs);
-	char money[MONEY_SIZE];
-	enum apply_result res;
 
-	if ((res = lifecycle_order(a, rec, SH_order_number, &st)) != APPLY_OK)
-		return res;
-	res = APPLY_FAILED;
-	check_new(rec, st, errs);
-	if (errlist_total(errs) != before) {
-		res = APPLY_REJECTED;
-		goto out;
-	}
-	sh.shipment_id = (char *)h[SH_shipment_id].s;
-	sh.seq = (int64_t)st->nshipments + 1;
-	sh.input_id = a->input_id;
-	sh.lines_sha256 = (char *)lines_sha;
-	sh.carrier = (char *)h[SH_carrier].s;
-	sh.service = (char *)h[SH_service].s;
-	sh.tracking = (char *)h[SH_tracking].s;
-	sh.shipped = h[SH_shipped].num != 0;
-	sh.shipped_at = (char *)h[SH_shipped_at].s;
-	sh.nlines = rec->nlines;
-	sh.lines = xcalloc(rec->nlines, sizeof *sh.lines);
+	*sh = (struct shipment){ .shipment_id = (char *)h[SH_shipment_id].s,
+		.seq = (int64_t)st->nshipments + 1, .input_id = a->input_id,
+		.lines_sha256 = (char *)lines_sha, .carrier = (char *)h[SH_carrier].s,
+		.service = (char *)h[SH_service].s, .tracking = (char *)h[SH_tracking].s,
+		.shipped = h[SH_shipped].num != 0, .shipped_at = (char *)h[SH_shipped_at].s,
+		.nlines = rec->nlines, .lines = xcalloc(rec->nlines, sizeof *sh->lines) };
+}
+
+/* Charges the shipment its lines' parts, and the shipping when it is the
+ * order's first. */
+static enum apply_result
+charge(const struct record *rec, const struct order_state *st, struct shipment *sh,
+    struct errlist *errs)
+{
+	struct order_totals t;
+
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
 		const struct order_line *ln = state_line(st, v[QL_line_id].num);
-		struct shipment_line *sl = &sh.lines[i];
+		struct shipment_line *sl = &sh->lines[i];
 		struct line_totals lt;
 		int64_t from = ln->shipped, to = ln->shipped + v[QL_quantity].num;
 
@@ -187,55 +179,85 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 		    part_of(lt.full_total, from, ln->quantity), &sl->amount) != 0 ||
 		    money_sub(part_of(lt.full_vat, to, ln->quantity),
 		    part_of(lt.full_vat, from, ln->quantity), &sl->vat) != 0 ||
-		    money_add(sh.amount, sl->amount, &sh.amount) != 0 ||
-		    money_add(sh.vat, sl->vat, &sh.vat) != 0) {
-			res = beyond(rec, v[QL_quantity].line, "quantity", st, errs);
-			goto out;
-		}
+		    money_add(sh->amount, sl->amount, &sh->amount) != 0 ||
+		    money_add(sh->vat, sl->vat, &sh->vat) != 0)
+			return beyond(rec, v[QL_quantity].line, "quantity", st, errs);
 	}
-	if (st->nshipments == 0) {
-		/* shipping is charged on the order's first shipment */
-		if (totals_order(st->order, &t) != 0 ||
-		    money_add(sh.amount, t.shipping_total, &sh.amount) != 0 ||
-		    money_add(sh.vat, t.shipping_vat, &sh.vat) != 0) {
-			res = beyond(rec, h[SH_order_number].line, "order_number", st, errs);
-			goto out;
-		}
-		sh.shipping_amount = t.shipping_total;
-	}
-	sh.capture = sh.amount > 0 ? "waiting" : "none";
-	money_format(sh.amount, state_digits(st), money, sizeof money);
-	if (ledger_shipment_insert(a->ledger, st->order->order_number, &sh) != 0)
+	if (st->nshipments > 0)
+		return APPLY_OK;
+	/* shipping is charged on the order's first shipment */
+	if (totals_order(st->order, &t) != 0 ||
+	    money_add(sh->amount, t.shipping_total, &sh->amount) != 0 ||
+	    money_add(sh->vat, t.shipping_vat, &sh->vat) != 0)
+		return beyond(rec, rec->head[SH_order_number].line, "order_number", st, errs);
+	sh->shipping_amount = t.shipping_total;
+	return APPLY_OK;
+}
+
+/* Writes the charged shipment: its units shipped, its journal event, its
+ * proforma, and its invoice when invoices are made on shipment. */
+static int
+record_shipment(struct apply_ctx *a, const struct order_state *st, const struct shipment *sh)
+{
+	const char *order = st->order->order_number;
+	char money[MONEY_SIZE];
+	struct buf lines = { 0 };
+	int ret = -1;
+
+	money_format(sh->amount, state_digits(st), money, sizeof money);
+	if (ledger_shipment_insert(a->ledger, order, sh) != 0)
 		goto out;
-	for (size_t i = 0; i < sh.nlines; i++) {
-		if (ledger_line_add_shipped(a->ledger, st->order->order_number, sh.lines[i].line_id,
-		    sh.lines[i].quantity) != 0)
+	for (size_t i = 0; i < sh->nlines; i++) {
+		if (ledger_line_add_shipped(a->ledger, order, sh->lines[i].line_id,
+		    sh->lines[i].quantity) != 0)
 			goto out;
-		journal_line(&lines, sh.lines[i].line_id, sh.lines[i].quantity);
+		journal_line(&lines, sh->lines[i].line_id, sh->lines[i].quantity);
 	}
-	if (ledger_shipment_set_delivery(a->ledger, sh.shipment_id, &st->order->delivery) != 0 ||
-	    lifecycle_journal(a, st->order->order_number, "shipment_created",
+	if (ledger_shipment_set_delivery(a->ledger, sh->shipment_id, &st->order->delivery) != 0 ||
+	    lifecycle_journal(a, order, "shipment_created",
 	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s,\"lines\":[%s]",
-	    sh.shipment_id, money, sh.shipped ? "true" : "false", buf_str(&lines)) != 0 ||
-	    issue_proforma(a, st->order->order_number, sh.shipment_id) != 0 ||
+	    sh->shipment_id, money, sh->shipped ? "true" : "false", buf_str(&lines)) != 0 ||
+	    issue_proforma(a, order, sh->shipment_id) != 0 ||
 	    (strcmp(a->conf->invoice_on, "shipment") == 0 &&
-	    issue_invoice(a, st->order->order_number, sh.shipment_id, NULL) != 0) ||
-	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
-	    lifecycle_settle(a, st->order->order_number) != 0)
+	    issue_invoice(a, order, sh->shipment_id, NULL) != 0))
 		goto out;
-	res = APPLY_OK;
+	ret = 0;
 out:
-	free(sh.lines);
 	buf_free(&lines);
-	order_state_free(st);
-	return res;
+	return ret;
+}
+
+/* A shipment_id not seen before: a new shipment of the order the record
+ * names, in the frame apply_shipment() opened and digested the record in. */
+static enum apply_result
+create_shipment(struct apply_frame *f, const char *lines_sha)
+{
+	struct shipment sh = { 0 };
+	enum apply_result res;
+
+	if ((res = lifecycle_order(f, SH_order_number)) != APPLY_OK)
+		return lifecycle_end(f, res);
+	check_new(f->rec, f->st, f->errs);
+	res = lifecycle_checked(f);
+	if (res == APPLY_OK) {
+		shipment_from_record(f->a, f->rec, f->st, lines_sha, &sh);
+		res = charge(f->rec, f->st, &sh, f->errs);
+	}
+	if (res == APPLY_OK) {
+		sh.capture = sh.amount > 0 ? "waiting" : "none";
+		if (record_shipment(f->a, f->st, &sh) != 0)
+			res = APPLY_FAILED;
+	}
+	free(sh.lines);
+	return lifecycle_end(f, res);
 }
 
 enum apply_result
 apply_shipment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 {
 	const struct field_value *id = &rec->head[SH_shipment_id];
-	char sha[SHA256_HEX], lines_sha[SHA256_HEX], seen_sha[SHA256_HEX];
+	struct apply_frame f;
+	char lines_sha[SHA256_HEX], seen_sha[SHA256_HEX];
 	int64_t seen_input;
 	char *order_number = NULL;
 	enum apply_result res;
@@ -244,13 +266,14 @@ apply_shipment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	/* a shipment's identity admits updates, so it is not
 	 * lifecycle_begin(): the same id with the same lines is the
 	 * same shipment, whatever else the file says */
+	lifecycle_open(&f, a, rec, errs);
 	lines_digest(a, rec, lines_sha);
-	identity_digest(rec, a->hash, a->scratch, sha);
+	identity_digest(rec, a->hash, a->scratch, f.sha);
 	found = ledger_record_identity(a->ledger, "shipments", id->s, &seen_input, seen_sha);
 	if (found < 0)
 		return APPLY_FAILED;
 	if (!found)
-		return create_shipment(a, rec, sha, lines_sha, errs);
+		return create_shipment(&f, lines_sha);
 	if (seen_input == a->input_id) {
 		errlist_add(errs, id->line, "shipment_id", ERR_CSV_SPLIT_RECORD,
 		    "shipment_id %s appears more than once in this file", id->s);

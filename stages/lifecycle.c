@@ -1,3 +1,8 @@
+/*
+ * lifecycle: the rules the apply stages of the kinds after orders share
+ * (stages/lifecycle.h says which), and the product lines and delivery
+ * addresses that orders and amendments both carry.
+ */
 #include "config.h"
 
 #include <stddef.h>
@@ -22,16 +27,23 @@ wait_for_order(struct apply_ctx *a, const struct field_value *v)
 	return APPLY_DEFERRED;
 }
 
-enum apply_result
-lifecycle_order(struct apply_ctx *a, const struct record *rec, size_t order_field,
-    struct order_state **st)
+void
+lifecycle_open(struct apply_frame *f, struct apply_ctx *a, struct record *rec,
+    struct errlist *errs)
 {
-	const struct field_value *v = &rec->head[order_field];
-	int found = ledger_order_state(a->ledger, v->s, st);
+	*f = (struct apply_frame){ .a = a, .rec = rec, .errs = errs,
+		.before = errlist_total(errs), .settle = true };
+}
+
+enum apply_result
+lifecycle_order(struct apply_frame *f, size_t order_field)
+{
+	const struct field_value *v = &f->rec->head[order_field];
+	int found = ledger_order_state(f->a->ledger, v->s, &f->st);
 
 	if (found < 0)
 		return APPLY_FAILED;
-	return found == 0 ? wait_for_order(a, v) : APPLY_OK;
+	return found == 0 ? wait_for_order(f->a, v) : APPLY_OK;
 }
 
 static void
@@ -46,8 +58,8 @@ conflict(const struct record *rec, struct errlist *errs)
 }
 
 enum apply_result
-lifecycle_begin(struct apply_ctx *a, struct record *rec, size_t order_field,
-    struct order_state **st, char sha[SHA256_HEX], struct errlist *errs)
+lifecycle_begin(struct apply_frame *f, struct apply_ctx *a, struct record *rec,
+    size_t order_field, struct errlist *errs)
 {
 	const struct kind_def *k = rec->kind;
 	const struct field_value *id = &rec->head[k->id_field], *order = &rec->head[order_field];
@@ -55,7 +67,7 @@ lifecycle_begin(struct apply_ctx *a, struct record *rec, size_t order_field,
 	int64_t seen_input;
 	int seen, found;
 
-	*st = NULL;
+	lifecycle_open(f, a, rec, errs);
 	seen = ledger_record_identity(a->ledger, k->plural, id->s, &seen_input, seen_sha);
 	if (seen < 0)
 		return APPLY_FAILED;
@@ -65,7 +77,7 @@ lifecycle_begin(struct apply_ctx *a, struct record *rec, size_t order_field,
 		return APPLY_REJECTED;
 	}
 	if (order->s != NULL) {
-		if ((found = ledger_order_state(a->ledger, order->s, st)) < 0)
+		if ((found = ledger_order_state(a->ledger, order->s, &f->st)) < 0)
 			return APPLY_FAILED;
 		if (found == 0 && !seen)
 			return wait_for_order(a, order);
@@ -76,16 +88,52 @@ lifecycle_begin(struct apply_ctx *a, struct record *rec, size_t order_field,
 		}
 		/* amounts in the order's currency: their values are content */
 		if (!kind_own_currency(k) &&
-		    validate_money(rec, state_digits(*st), (*st)->order->currency, errs) > 0)
+		    validate_money(rec, state_digits(f->st), f->st->order->currency, errs) > 0)
 			return APPLY_REJECTED;
 	}
-	identity_digest(rec, a->hash, a->scratch, sha);
+	identity_digest(rec, a->hash, a->scratch, f->sha);
 	if (!seen)
 		return APPLY_OK;
-	if (strcmp(seen_sha, sha) == 0)
+	if (strcmp(seen_sha, f->sha) == 0)
 		return APPLY_DUPLICATE;
 	conflict(rec, errs);
 	return APPLY_REJECTED;
+}
+
+enum apply_result
+lifecycle_checked(const struct apply_frame *f)
+{
+	return errlist_total(f->errs) != f->before ? APPLY_REJECTED : APPLY_OK;
+}
+
+enum apply_result
+lifecycle_end(struct apply_frame *f, enum apply_result res)
+{
+	const struct kind_def *k = f->rec->kind;
+	const char *order = f->st != NULL ? f->st->order->order_number : "";
+
+	/* the identity is recorded once the record is applied */
+	if (res == APPLY_OK && (ledger_record_add(f->a->ledger, k->plural,
+	    f->rec->head[k->id_field].s, order, f->a->input_id, f->sha) != 0 ||
+	    (f->settle && f->st != NULL && lifecycle_settle(f->a, order) != 0)))
+		res = APPLY_FAILED;
+	order_state_free(f->st);
+	f->st = NULL;
+	return res;
+}
+
+enum apply_result
+lifecycle_apply(struct apply_ctx *a, struct record *rec, size_t order_field,
+    struct errlist *errs, lifecycle_check_fn *check, lifecycle_write_fn *write)
+{
+	struct apply_frame f;
+	enum apply_result res = lifecycle_begin(&f, a, rec, order_field, errs);
+
+	if (res == APPLY_OK)
+		res = check(&f);
+	if (res == APPLY_OK && write(&f) != 0)
+		res = APPLY_FAILED;
+	return lifecycle_end(&f, res);
 }
 
 void
@@ -103,16 +151,6 @@ amount_too_large(struct errlist *errs, long line, const char *field, int digits,
 	errlist_add(errs, line, field, ERR_AMOUNT_TOO_LARGE,
 	    "%s beyond %s, the largest amount sluice holds", buf_str(&what), max);
 	buf_free(&what);
-}
-
-int
-lifecycle_remember(struct apply_ctx *a, const struct record *rec, const char *order_number,
-    const char *sha)
-{
-	const struct kind_def *k = rec->kind;
-
-	return ledger_record_add(a->ledger, k->plural, rec->head[k->id_field].s, order_number,
-	    a->input_id, sha);
 }
 
 int
@@ -420,4 +458,134 @@ lifecycle_settle(struct apply_ctx *a, const char *order_number)
 out:
 	order_state_free(st);
 	return ret;
+}
+
+struct id_at {
+	int64_t id;
+	size_t index;
+};
+
+static int
+cmp_id_at(const void *a, const void *b)
+{
+	const struct id_at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void
+check_line_ids(const struct record *rec, size_t id_field, struct errlist *errs)
+{
+	struct id_at *ids = xreallocarray(NULL, rec->nlines ? rec->nlines : 1, sizeof *ids);
+
+	for (size_t i = 0; i < rec->nlines; i++)
+		ids[i] = (struct id_at){ record_line(rec, i)[id_field].num, i };
+	if (rec->nlines > 1)
+		qsort(ids, rec->nlines, sizeof *ids, cmp_id_at);
+	for (size_t i = 1; i < rec->nlines; i++)
+		if (ids[i].id == ids[i - 1].id)
+			errlist_add(errs, record_line(rec, ids[i].index)[id_field].line, "line_id",
+			    ERR_DUPLICATE_LINE_ID, "line_id %lld is used by an earlier line (line %ld)",
+			    (long long)ids[i].id, rec->line_at[ids[i - 1].index]);
+	free(ids);
+}
+
+void
+product_line_from_fields(const struct field_value *v, struct order_line *ln)
+{
+	*ln = (struct order_line){
+		.line_id = v[PL_line_id].num, .sku = v[PL_sku].s, .ean = v[PL_ean].s,
+		.name = v[PL_name].s, .variant = v[PL_variant].s, .size = v[PL_size].s,
+		.quantity = v[PL_quantity].num, .unit_price = v[PL_unit_price].num,
+		.discount = v[PL_discount].num, .vat_rate = v[PL_vat_rate].num,
+		.country_of_origin = v[PL_country_of_origin].s, .hs_code = v[PL_hs_code].s,
+		.weight_grams = v[PL_weight_grams].s != NULL ? v[PL_weight_grams].num : -1,
+	};
+}
+
+void
+check_product_lines(const struct record *rec, int digits, bool prices_include_vat,
+    struct errlist *errs)
+{
+	char a[MONEY_SIZE], b[MONEY_SIZE];
+
+	check_line_ids(rec, PL_line_id, errs);
+	for (size_t i = 0; i < rec->nlines; i++) {
+		const struct field_value *v = record_line(rec, i);
+		int64_t q = v[PL_quantity].num, gross;
+		struct line_money m;
+
+		if (money_mul(q, v[PL_unit_price].num, &gross) != 0) {
+			money_format(v[PL_unit_price].num, digits, b, sizeof b);
+			amount_too_large(errs, v[PL_unit_price].line, "unit_price", digits,
+			    "quantity x unit_price (%lld x %s) is", (long long)q, b);
+		} else if (v[PL_discount].num > gross) {
+			money_format(v[PL_discount].num, digits, a, sizeof a);
+			money_format(gross, digits, b, sizeof b);
+			errlist_add(errs, v[PL_discount].line, "discount", ERR_DISCOUNT_TOO_LARGE,
+			    "discount %s exceeds quantity x unit_price (%s)", a, b);
+		} else if (line_money(q, v[PL_unit_price].num, v[PL_discount].num, v[PL_vat_rate].num,
+		    prices_include_vat, &m) != 0)
+			amount_too_large(errs, v[PL_unit_price].line, "unit_price", digits,
+			    "the total of line %lld with VAT added is", (long long)v[PL_line_id].num);
+	}
+}
+
+int
+check_totals(const struct record *rec, const struct order *o, int digits,
+    struct order_totals *t, struct errlist *errs)
+{
+	size_t first = o->nlines - rec->nlines, at;
+	struct line_totals lt;
+
+	if (totals_order(o, t) == 0)
+		return 0;
+	if (t->beyond == o->nlines && rec->kind->kind == KIND_ORDERS) {
+		amount_too_large(errs, rec->head[OH_shipping_price].line, "shipping_price", digits,
+		    "the order's total with shipping_price %s is", rec->head[OH_shipping_price].s);
+		return -1;
+	}
+	/* a line of the record beyond on its own: check_product_lines() */
+	if (t->beyond >= first && t->beyond < o->nlines &&
+	    totals_line(&o->lines[t->beyond], o->prices_include_vat, &lt) != 0)
+		return -1;
+	/* the record's line that takes the sum beyond: its first one when the
+	 * order was beyond before it, its last one when the shipping is */
+	at = t->beyond < first ? 0 : t->beyond >= o->nlines ? rec->nlines - 1 : t->beyond - first;
+	amount_too_large(errs, record_line(rec, at)[PL_unit_price].line, "unit_price", digits,
+	    "the order's total with line %lld is", (long long)o->lines[first + at].line_id);
+	return -1;
+}
+
+bool
+delivery_given(const struct record *rec, size_t first)
+{
+	for (size_t i = first; i < first + 5; i++)
+		if (rec->head[i].s != NULL)
+			return true;
+	return false;
+}
+
+void
+check_delivery(const struct record *rec, size_t first, struct errlist *errs)
+{
+	/* address1, address2, zip, city, country: all but address2 needed */
+	static const size_t need[] = { 0, 2, 3, 4 };
+
+	if (!delivery_given(rec, first))
+		return;
+	for (size_t i = 0; i < NELEM(need); i++)
+		if (rec->head[first + need[i]].s == NULL)
+			errlist_add(errs, rec->line, rec->kind->head[first + need[i]].name,
+			    ERR_MISSING_FIELD, "%s is required when any delivery field is given",
+			    rec->kind->head[first + need[i]].name);
+}
+
+struct address
+delivery_from_fields(const struct field_value *h, size_t first)
+{
+	return (struct address){ h[first].s, h[first + 1].s, h[first + 2].s, h[first + 3].s,
+		h[first + 4].s };
 }

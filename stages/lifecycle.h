@@ -14,37 +14,74 @@
 #include "stages/totals.h"
 
 /*
- * Loads the order named by header field order_field of rec into *st.
- * Returns APPLY_OK, APPLY_DEFERRED (the order is not known yet: the reason
- * is added to a->defers) or APPLY_FAILED.
+ * The frame every apply of a kind after orders runs in: lifecycle_begin()
+ * (or lifecycle_open() and lifecycle_order()) opens it, lifecycle_end()
+ * closes it.  The frame owns the order it loads.
  */
-enum apply_result lifecycle_order(struct apply_ctx *a, const struct record *rec, size_t order_field,
-    struct order_state **st);
+struct apply_frame {
+	struct apply_ctx *a;
+	struct record *rec;
+	struct errlist *errs;
+	struct order_state *st;   /* the record's order; NULL while none is loaded */
+	size_t before;            /* the errors there were before the record */
+	char sha[SHA256_HEX];     /* the record's identity, once digested */
+	bool settle;              /* lifecycle_end() settles the order (the default) */
+};
+
+/* Opens a frame for rec, loading nothing yet. */
+void lifecycle_open(struct apply_frame *f, struct apply_ctx *a, struct record *rec,
+    struct errlist *errs);
 
 /*
- * Begins applying a record of a kind after orders: checks its own id (its
- * kind's id field), loads the order named by header field order_field into
- * *st (NULL when the field is absent), parses the record's amounts in the
- * order's currency when the kind has none of its own, and digests its
- * content (typed values, defaults applied) into sha.  Returns APPLY_OK for
- * a new record; APPLY_DUPLICATE when the id was applied before with the
- * same content; APPLY_REJECTED (errors added) when with other content
- * (another order included), earlier in the same file, or when an amount
- * is malformed; APPLY_DEFERRED (reason added to a->defers) for a new
- * record whose order is not known yet; APPLY_FAILED.  *st is the caller's
- * to free, whatever the result.
+ * Loads the order named by header field order_field of the frame's record.
+ * Returns APPLY_OK, APPLY_DEFERRED (the order is not known yet: the reason
+ * is added to the context's defers) or APPLY_FAILED.
  */
-enum apply_result lifecycle_begin(struct apply_ctx *a, struct record *rec, size_t order_field,
-    struct order_state **st, char sha[SHA256_HEX], struct errlist *errs);
+enum apply_result lifecycle_order(struct apply_frame *f, size_t order_field);
+
+/*
+ * Opens a frame for a record of a kind after orders: checks its own id (its
+ * kind's id field), loads the order named by header field order_field (none
+ * when the field is absent), parses the record's amounts in the order's
+ * currency when the kind has none of its own, and digests its content
+ * (typed values, defaults applied) into f->sha.  Returns APPLY_OK for a new
+ * record; APPLY_DUPLICATE when the id was applied before with the same
+ * content; APPLY_REJECTED (errors added) when with other content (another
+ * order included), earlier in the same file, or when an amount is
+ * malformed; APPLY_DEFERRED (reason added to the context's defers) for a
+ * new record whose order is not known yet; APPLY_FAILED.  The frame is to
+ * be closed whatever the result.
+ */
+enum apply_result lifecycle_begin(struct apply_frame *f, struct apply_ctx *a, struct record *rec,
+    size_t order_field, struct errlist *errs);
+
+/* APPLY_REJECTED when errors were added since the frame was opened, else
+ * APPLY_OK: what the record's checks came to. */
+enum apply_result lifecycle_checked(const struct apply_frame *f);
+
+/*
+ * Closes the frame on what applying the record came to, res: when it is
+ * APPLY_OK, records the record's identity and settles its order (unless
+ * f->settle was cleared, or there is none).  Frees the order.  Returns res,
+ * or APPLY_FAILED when recording or settling failed.
+ */
+enum apply_result lifecycle_end(struct apply_frame *f, enum apply_result res);
+
+/* What lifecycle_apply() runs in a frame: the record's checks (APPLY_OK,
+ * or what else the record comes to, errors or the reason it waits added),
+ * then, when they pass, its writes (0, or -1 when the ledger failed). */
+typedef enum apply_result lifecycle_check_fn(const struct apply_frame *f);
+typedef int lifecycle_write_fn(const struct apply_frame *f);
+
+/* Applies a record of a kind after orders: lifecycle_begin(), check,
+ * write, lifecycle_end(). */
+enum apply_result lifecycle_apply(struct apply_ctx *a, struct record *rec, size_t order_field,
+    struct errlist *errs, lifecycle_check_fn *check, lifecycle_write_fn *write);
 
 /* Adds amount_too_large at line and field: the printf-formatted subject
  * ("quantity x unit_price is") is beyond MONEY_MAX, written in digits. */
 void amount_too_large(struct errlist *errs, long line, const char *field, int digits,
     const char *fmt, ...) PRINTF_LIKE(5, 6);
-
-/* Records the record's identity once it is applied. */
-int lifecycle_remember(struct apply_ctx *a, const struct record *rec, const char *order_number,
-    const char *sha);
 
 /* Appends a journal event of the order; detail is a printf format of a JSON
  * object's members (without braces). */
@@ -99,9 +136,9 @@ bool state_archived(const struct order_state *st, const struct record *rec, size
 void check_open_lines(const struct record *rec, const struct order_state *st, const char *verb,
     struct errlist *errs);
 
-/* Shared with orders (stages/apply_orders.c): product lines and delivery
- * addresses as orders and amendments carry them.  `first` is the header
- * index of delivery_address1; the other address fields follow it. */
+/* Product lines and delivery addresses as orders and amendments carry
+ * them.  `first` is the header index of delivery_address1; the other
+ * address fields follow it. */
 /* Reports every line_id that an earlier line of the record already used. */
 void check_line_ids(const struct record *rec, size_t id_field, struct errlist *errs);
 void product_line_from_fields(const struct field_value *v, struct order_line *ln);
