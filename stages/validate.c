@@ -1,3 +1,7 @@
+/*
+ * validate: the type rules of the file contract, a checker per field type
+ * (stages/validate.h).
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -243,16 +247,6 @@ valid_text(const char *s, size_t len, long long max, bool multiline)
 	return max <= 0 || chars <= max;
 }
 
-static bool
-enum_ok(const char *const *values, const char *s, size_t len)
-{
-	/* by length, not strcmp: a CSV cell may hold a NUL byte */
-	for (size_t i = 0; values[i] != NULL; i++)
-		if (strlen(values[i]) == len && memcmp(values[i], s, len) == 0)
-			return true;
-	return false;
-}
-
 /* Reports a bad value: the message quotes an escaped excerpt of it. */
 static void
 bad_value(struct errlist *errs, const struct field_def *f, const struct field_value *v,
@@ -264,138 +258,193 @@ bad_value(struct errlist *errs, const struct field_def *f, const struct field_va
 	    excerpt(v->s, v->len, 40, ex, sizeof ex), what);
 }
 
+/*
+ * The type rules: per field type, a check of a value (giving its typed
+ * value in *num where the type has one), and what the error says: its
+ * code, and what a value must be (fixed, or written by describe() from the
+ * field's limits).
+ */
+typedef bool type_check(const struct field_def *f, const struct field_value *v, int64_t *num);
+typedef void type_describe(const struct field_def *f, struct buf *what);
+
+static bool
+check_id(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return valid_id(v->s, v->len);
+}
+
+static bool
+check_ref(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	/* an id, or a token (which may be longer) */
+	return valid_id(v->s, v->len) ||
+	    (token_like(v->s) && valid_word(v->s, v->len, (size_t)f->limit));
+}
+
+static bool
+check_text(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return valid_text(v->s, v->len, f->limit, f->type == FT_NOTE);
+}
+
+static void
+describe_text(const struct field_def *f, struct buf *what)
+{
+	buf_printf(what, "valid UTF-8 text of at most %lld characters%s, without control or "
+	    "bidirectional formatting characters", f->limit, f->type == FT_TEXT ? " on one line" : "");
+}
+
+static bool
+check_date(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return parse_date(v->s, v->len, num);
+}
+
+static bool
+check_money(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	/* the digits depend on the currency: validate_money() */
+	return money_shape_ok(v->s, v->len);
+}
+
+static bool
+check_rate(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return parse_rate(v->s, v->len, num);
+}
+
+static bool
+check_qty(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return parse_uint(v->s, v->len, 1, 100000, num);
+}
+
+static bool
+check_number(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return parse_uint(v->s, v->len, f->type == FT_POSINT ? 1 : 0, f->limit, num);
+}
+
+static void
+describe_number(const struct field_def *f, struct buf *what)
+{
+	buf_printf(what, "a whole number from %d to %lld", f->type == FT_POSINT ? 1 : 0, f->limit);
+}
+
+static bool
+check_bool(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	if (v->len == 4 && memcmp(v->s, "true", 4) == 0)
+		*num = 1;
+	else if (v->len == 5 && memcmp(v->s, "false", 5) == 0)
+		*num = 0;
+	else
+		return false;
+	return true;
+}
+
+static bool
+check_country(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return valid_country(v->s, v->len);
+}
+
+static bool
+check_currency(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return currency_digits(v->s, v->len) >= 0;
+}
+
+static bool
+check_email(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return valid_email(v->s, v->len);
+}
+
+static bool
+check_ean(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return valid_ean(v->s, v->len);
+}
+
+static bool
+check_hs_code(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	return valid_hs_code(v->s, v->len);
+}
+
+static bool
+check_enum(const struct field_def *f, const struct field_value *v, int64_t *num)
+{
+	/* by length, not strcmp: a CSV cell may hold a NUL byte */
+	for (size_t i = 0; f->values[i] != NULL; i++)
+		if (strlen(f->values[i]) == v->len && memcmp(f->values[i], v->s, v->len) == 0)
+			return true;
+	return false;
+}
+
+static void
+describe_enum(const struct field_def *f, struct buf *what)
+{
+	buf_puts(what, "one of");
+	for (size_t i = 0; f->values[i] != NULL; i++)
+		buf_printf(what, " %s", f->values[i]);
+}
+
+static const struct type_rule {
+	type_check *check;
+	enum err_code code;
+	const char *what;           /* what a value must be, or NULL: describe() */
+	type_describe *describe;
+} type_rules[] = {
+	[FT_ID] = { check_id, ERR_INVALID_ID,
+		"an id (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)", NULL },
+	[FT_REF] = { check_ref, ERR_INVALID_ID, "a request or link id, or a payment link token",
+		NULL },
+	[FT_TEXT] = { check_text, ERR_INVALID_TEXT, NULL, describe_text },
+	[FT_NOTE] = { check_text, ERR_INVALID_TEXT, NULL, describe_text },
+	[FT_DATE] = { check_date, ERR_INVALID_DATE,
+		"an RFC 3339 date-time such as 2026-11-26T10:00:00Z", NULL },
+	[FT_MONEY] = { check_money, ERR_INVALID_MONEY, "a decimal amount such as 12.50", NULL },
+	[FT_RATE] = { check_rate, ERR_INVALID_RATE, "a VAT percent 0-100 with at most 2 decimals",
+		NULL },
+	[FT_QTY] = { check_qty, ERR_INVALID_QUANTITY, "a whole number from 1 to 100000", NULL },
+	[FT_BOOL] = { check_bool, ERR_INVALID_BOOL, "true or false", NULL },
+	[FT_COUNTRY] = { check_country, ERR_INVALID_COUNTRY, "an ISO 3166-1 alpha-2 country code",
+		NULL },
+	[FT_CURRENCY] = { check_currency, ERR_INVALID_CURRENCY,
+		"a supported currency (SEK EUR USD NOK DKK GBP JPY KRW KWD BHD)", NULL },
+	[FT_EMAIL] = { check_email, ERR_INVALID_EMAIL,
+		"an email address (one @, no spaces, at most 254 characters)", NULL },
+	[FT_EAN] = { check_ean, ERR_INVALID_EAN,
+		"an EAN/GTIN of 8, 12, 13 or 14 digits with a correct check digit", NULL },
+	[FT_INT] = { check_number, ERR_INVALID_NUMBER, NULL, describe_number },
+	[FT_POSINT] = { check_number, ERR_INVALID_NUMBER, NULL, describe_number },
+	[FT_HS_CODE] = { check_hs_code, ERR_INVALID_NUMBER, "an HS code of 6 to 10 digits", NULL },
+	[FT_ENUM] = { check_enum, ERR_INVALID_VALUE, NULL, describe_enum },
+};
+
+/* Checks v against the rule of f's type; 1 when it breaks it (error
+ * added), else 0. */
 static size_t
 check_field(const struct field_def *f, struct field_value *v, struct errlist *errs)
 {
-	int64_t n;
+	const struct type_rule *r = &type_rules[f->type];
+	struct buf what = { 0 };
+	int64_t num = v->num;
 
-	switch (f->type) {
-	case FT_ID:
-		if (!valid_id(v->s, v->len)) {
-			bad_value(errs, f, v, ERR_INVALID_ID,
-			    "an id (1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit)");
-			return 1;
-		}
-		return 0;
-	case FT_REF:
-		/* an id, or a token (which may be longer) */
-		if (!valid_id(v->s, v->len) &&
-		    !(token_like(v->s) && valid_word(v->s, v->len, (size_t)f->limit))) {
-			bad_value(errs, f, v, ERR_INVALID_ID,
-			    "a request or link id, or a payment link token");
-			return 1;
-		}
-		return 0;
-	case FT_TEXT:
-	case FT_NOTE:
-		if (!valid_text(v->s, v->len, f->limit, f->type == FT_NOTE)) {
-			char what[160];
-
-			snprintf(what, sizeof what, "valid UTF-8 text of at most %lld characters%s, "
-			    "without control or bidirectional formatting characters", f->limit,
-			    f->type == FT_TEXT ? " on one line" : "");
-			bad_value(errs, f, v, ERR_INVALID_TEXT, what);
-			return 1;
-		}
-		return 0;
-	case FT_DATE:
-		if (!parse_date(v->s, v->len, &n)) {
-			bad_value(errs, f, v, ERR_INVALID_DATE,
-			    "an RFC 3339 date-time such as 2026-11-26T10:00:00Z");
-			return 1;
-		}
-		v->num = n;
-		return 0;
-	case FT_MONEY:
-		/* the digits depend on the currency: validate_money() */
-		if (!money_shape_ok(v->s, v->len)) {
-			bad_value(errs, f, v, ERR_INVALID_MONEY, "a decimal amount such as 12.50");
-			return 1;
-		}
-		return 0;
-	case FT_RATE:
-		if (!parse_rate(v->s, v->len, &n)) {
-			bad_value(errs, f, v, ERR_INVALID_RATE, "a VAT percent 0-100 with at most 2 decimals");
-			return 1;
-		}
-		v->num = n;
-		return 0;
-	case FT_QTY:
-		if (!parse_uint(v->s, v->len, 1, 100000, &n)) {
-			bad_value(errs, f, v, ERR_INVALID_QUANTITY, "a whole number from 1 to 100000");
-			return 1;
-		}
-		v->num = n;
-		return 0;
-	case FT_INT:
-	case FT_POSINT:
-		if (!parse_uint(v->s, v->len, f->type == FT_POSINT ? 1 : 0, f->limit, &n)) {
-			char what[64];
-
-			snprintf(what, sizeof what, "a whole number from %d to %lld",
-			    f->type == FT_POSINT ? 1 : 0, f->limit);
-			bad_value(errs, f, v, ERR_INVALID_NUMBER, what);
-			return 1;
-		}
-		v->num = n;
-		return 0;
-	case FT_BOOL:
-		if (v->len == 4 && memcmp(v->s, "true", 4) == 0)
-			v->num = 1;
-		else if (v->len == 5 && memcmp(v->s, "false", 5) == 0)
-			v->num = 0;
-		else {
-			bad_value(errs, f, v, ERR_INVALID_BOOL, "true or false");
-			return 1;
-		}
-		return 0;
-	case FT_COUNTRY:
-		if (!valid_country(v->s, v->len)) {
-			bad_value(errs, f, v, ERR_INVALID_COUNTRY, "an ISO 3166-1 alpha-2 country code");
-			return 1;
-		}
-		return 0;
-	case FT_CURRENCY:
-		if (currency_digits(v->s, v->len) < 0) {
-			bad_value(errs, f, v, ERR_INVALID_CURRENCY,
-			    "a supported currency (SEK EUR USD NOK DKK GBP JPY KRW KWD BHD)");
-			return 1;
-		}
-		return 0;
-	case FT_EMAIL:
-		if (!valid_email(v->s, v->len)) {
-			bad_value(errs, f, v, ERR_INVALID_EMAIL,
-			    "an email address (one @, no spaces, at most 254 characters)");
-			return 1;
-		}
-		return 0;
-	case FT_EAN:
-		if (!valid_ean(v->s, v->len)) {
-			bad_value(errs, f, v, ERR_INVALID_EAN,
-			    "an EAN/GTIN of 8, 12, 13 or 14 digits with a correct check digit");
-			return 1;
-		}
-		return 0;
-	case FT_HS_CODE:
-		if (!valid_hs_code(v->s, v->len)) {
-			bad_value(errs, f, v, ERR_INVALID_NUMBER, "an HS code of 6 to 10 digits");
-			return 1;
-		}
-		return 0;
-	case FT_ENUM:
-		if (!enum_ok(f->values, v->s, v->len)) {
-			struct buf what = { 0 };
-
-			buf_puts(&what, "one of");
-			for (size_t i = 0; f->values[i] != NULL; i++)
-				buf_printf(&what, " %s", f->values[i]);
-			bad_value(errs, f, v, ERR_INVALID_VALUE, buf_str(&what));
-			buf_free(&what);
-			return 1;
-		}
+	/* a value of the type keeps its typed value; another leaves v as it was */
+	if (r->check(f, v, &num)) {
+		v->num = num;
 		return 0;
 	}
-	return 0;
+	if (r->describe != NULL)
+		r->describe(f, &what);
+	else
+		buf_puts(&what, r->what);
+	bad_value(errs, f, v, r->code, buf_str(&what));
+	buf_free(&what);
+	return 1;
 }
 
 /* Checks one set of fields (a header or a line) that starts at `line`. */
