@@ -126,28 +126,22 @@ static void
 csv_header(struct csv_in *c, long line)
 {
 	const struct kind_def *k = c->kind;
-	bool *seen_head = xcalloc(k->nhead + 1, sizeof *seen_head);
-	bool *seen_line = xcalloc(k->nline + 1, sizeof *seen_line);
+	bool *seen_head, *seen_line;
 	char ex[EXCERPT_SIZE];
 
-	if (c->row_too_long) {
-		errlist_add(c->errs, line, NULL, ERR_FIELD_TOO_LONG,
-		    "the header row is longer than %zu bytes", c->lim->max_field_bytes);
+	c->header_done = true;
+	if (c->row_too_long || c->nrow > MAX_COLUMNS) {
+		if (c->row_too_long)
+			errlist_add(c->errs, line, NULL, ERR_FIELD_TOO_LONG,
+			    "the header row is longer than %zu bytes", c->lim->max_field_bytes);
+		else
+			errlist_add(c->errs, line, NULL, ERR_CSV_COLUMN_COUNT,
+			    "the header row has more than %d columns", MAX_COLUMNS);
 		c->abandoned = true;
-		c->header_done = true;
-		free(seen_head);
-		free(seen_line);
 		return;
 	}
-	if (c->nrow > MAX_COLUMNS) {
-		errlist_add(c->errs, line, NULL, ERR_CSV_COLUMN_COUNT,
-		    "the header row has more than %d columns", MAX_COLUMNS);
-		c->abandoned = true;
-		c->header_done = true;
-		free(seen_head);
-		free(seen_line);
-		return;
-	}
+	seen_head = xcalloc(k->nhead + 1, sizeof *seen_head);
+	seen_line = xcalloc(k->nline + 1, sizeof *seen_line);
 	c->ncols = c->nrow;
 	c->cols = xcalloc(c->ncols, sizeof *c->cols);
 	c->id_col = -1;
@@ -201,7 +195,6 @@ csv_header(struct csv_in *c, long line)
 			}
 	free(seen_head);
 	free(seen_line);
-	c->header_done = true;
 }
 
 static bool

@@ -307,6 +307,7 @@ struct walk {
 	struct buf value;
 	bool value_too_long;
 	size_t records;
+	bool seen_root;          /* an element was read */
 };
 
 static bool
@@ -341,6 +342,22 @@ store_field(struct walk *w, struct xml_in *x)
 	else
 		record_set_head(w->rec, (size_t)w->field, buf_str(&w->value), w->value.len, w->field_at);
 	w->field = -1;
+}
+
+/* Starts reading field idx (a line field when in_line) at an element of
+ * that depth and line; an empty element is the field's whole value. */
+static void
+start_field(struct walk *w, struct xml_in *x, int idx, bool in_line, int depth, long line,
+    bool empty)
+{
+	w->field = idx;
+	w->field_line = in_line;
+	w->field_depth = depth;
+	w->field_at = line;
+	w->value_too_long = false;
+	buf_reset(&w->value);
+	if (empty)
+		store_field(w, x);
 }
 
 /* Handles one element start; returns false to stop the parse. */
@@ -397,27 +414,18 @@ on_element(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, int depth)
 		idx = ns_ok(r) ? kind_field_index(k, false, name, strlen(name)) : -1;
 		if (idx < 0)
 			break;
-		w->field_line = false;
-		goto field;
+		start_field(w, x, idx, false, depth, line, empty);
+		return true;
 	case IN_LINE:
 		idx = ns_ok(r) ? kind_field_index(k, true, name, strlen(name)) : -1;
 		if (idx < 0)
 			break;
-		w->field_line = true;
-		goto field;
+		start_field(w, x, idx, true, depth, line, empty);
+		return true;
 	}
 	/* something the XSD does not allow here: it reports it, we skip it */
 	if (!empty)
 		w->skip_depth = depth;
-	return true;
-field:
-	w->field = idx;
-	w->field_depth = depth;
-	w->field_at = line;
-	w->value_too_long = false;
-	buf_reset(&w->value);
-	if (empty)
-		store_field(w, x);
 	return true;
 }
 
@@ -467,6 +475,103 @@ on_end(struct walk *w, struct xml_in *x, int depth, record_cb cb, void *ctx)
 	return 0;
 }
 
+/* A reader of the document on fd with the kind's XSD attached. */
+static xmlTextReaderPtr
+open_reader(struct xml_in *x, const char *name)
+{
+	xmlTextReaderPtr r;
+
+	/* CDATA sections stay nodes of their own (on_text() joins them with
+	 * the text around them): with XML_PARSE_NOCDATA and the XSD attached,
+	 * libxml2's reader drops the text of a CDATA section */
+	r = xmlReaderForIO(io_read, NULL, x, name, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	if (r == NULL)
+		fatal("cannot create an XML reader");
+	xmlTextReaderSetStructuredErrorHandler(r, on_error, x);
+	if (xmlTextReaderSetSchema(r, kind_schema(x->kind)) != 0)
+		fatal("cannot attach the XSD of %s to the XML reader", x->kind->plural);
+	return r;
+}
+
+/* Reads the document node by node, handing each record to cb.  Returns
+ * what the last read gave (1 when the walk stopped early: a DOCTYPE, a
+ * wrong root, or *status -1 because cb failed). */
+static int
+walk_nodes(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, record_cb cb, void *ctx,
+    int *status)
+{
+	int ret;
+
+	while ((ret = xmlTextReaderRead(r)) == 1) {
+		int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
+
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+			errlist_add(x->errs, node_line(r), NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
+			break;
+		}
+		if (type == XML_READER_TYPE_ELEMENT) {
+			w->seen_root = true;
+			if (!on_element(w, x, r, depth))
+				break;
+		} else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+		    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
+		    type == XML_READER_TYPE_WHITESPACE)
+			on_text(w, x, r);
+		else if (type == XML_READER_TYPE_END_ELEMENT) {
+			if (on_end(w, x, depth, cb, ctx) != 0) {
+				*status = -1;
+				break;
+			}
+		}
+		/* an empty record element has no end event */
+		if (type == XML_READER_TYPE_ELEMENT && w->rec_open && w->where == IN_ROOT) {
+			w->rec_open = false;
+			w->records++;
+			if (cb(ctx, w->rec) != 0) {
+				*status = -1;
+				break;
+			}
+		}
+	}
+	return ret;
+}
+
+/* Reports why the walk ended, when that is the file's fault; ret is what
+ * walk_nodes() returned.  Returns -1 (logged) when reading the file
+ * failed, else 0.  *doc is the document when the reader gave it to us. */
+static int
+report_end(struct xml_in *x, const struct walk *w, xmlTextReaderPtr r, int ret,
+    const char *name, xmlDocPtr *doc)
+{
+	struct errlist *errs = x->errs;
+
+	if (x->prolog.doctype)
+		errlist_add(errs, x->prolog.line, NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
+	else if (x->prolog.too_long)
+		errlist_add(errs, 1, NULL, ERR_XML_DOCTYPE, "more than %zu characters come before the "
+		    "root element; sluice cannot rule out a document type declaration there, so it "
+		    "refuses the file", sizeof x->prolog.text);
+	else if (x->text_too_long)
+		errlist_add(errs, x->text_line, NULL, ERR_FIELD_TOO_LONG,
+		    "the text on this line runs for more than %zu bytes without a tag; no field is "
+		    "that long (max_field_bytes)", x->run_limit);
+	else if (x->read_failed) {
+		/* the machine's failure, not the file's: nothing of it counts */
+		log_error("reading %s failed: %s", name, strerror(x->read_errno));
+		return -1;
+	} else if (ret < 0 && (*doc = xmlTextReaderCurrentDoc(r)) != NULL && (*doc)->intSubset != NULL)
+		/* a DOCTYPE in an encoding the prolog scan cannot read (UTF-7,
+		 * EBCDIC): libxml2 parsed it, then failed before its node
+		 * (asking for the document makes it ours: xmlFreeDoc after) */
+		errlist_add(errs, 1, NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
+	else if (ret < 0 && !x->malformed)
+		errlist_add(errs, xmlTextReaderGetParserLineNumber(r), NULL, ERR_XML_MALFORMED,
+		    "the XML is not well-formed");
+	else if (ret == 0 && !w->seen_root && !x->malformed)
+		errlist_add(errs, 1, NULL, ERR_NO_RECORDS, "the file has no root element");
+	return 0;
+}
+
 int
 xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct parse_limits *lim,
     record_cb cb, void *ctx, struct errlist *errs, size_t *nrecords)
@@ -474,77 +579,14 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	struct xml_in x = { .kind = k, .lim = lim, .errs = errs, .fd = fd, .lines = 1,
 		.run_limit = 4 * lim->max_field_bytes + 64 };
 	struct walk w = { .field = -1 };
-	xmlTextReaderPtr r;
+	xmlTextReaderPtr r = open_reader(&x, name);
 	xmlDocPtr doc = NULL;
 	int ret, status = 0;
-	bool seen_root = false;
 
-	/* CDATA sections stay nodes of their own (on_text() joins them with
-	 * the text around them): with XML_PARSE_NOCDATA and the XSD attached,
-	 * libxml2's reader drops the text of a CDATA section */
-	r = xmlReaderForIO(io_read, NULL, &x, name, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-	if (r == NULL)
-		fatal("cannot create an XML reader");
-	xmlTextReaderSetStructuredErrorHandler(r, on_error, &x);
-	if (xmlTextReaderSetSchema(r, kind_schema(k)) != 0)
-		fatal("cannot attach the XSD of %s to the XML reader", k->plural);
 	w.rec = record_new(k);
-
-	while ((ret = xmlTextReaderRead(r)) == 1) {
-		int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
-
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-			errlist_add(errs, node_line(r), NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
-			break;
-		}
-		if (type == XML_READER_TYPE_ELEMENT) {
-			seen_root = true;
-			if (!on_element(&w, &x, r, depth))
-				break;
-		} else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-		    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
-		    type == XML_READER_TYPE_WHITESPACE)
-			on_text(&w, &x, r);
-		else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (on_end(&w, &x, depth, cb, ctx) != 0) {
-				status = -1;
-				break;
-			}
-		}
-		/* an empty record element has no end event */
-		if (type == XML_READER_TYPE_ELEMENT && w.rec_open && w.where == IN_ROOT) {
-			w.rec_open = false;
-			w.records++;
-			if (cb(ctx, w.rec) != 0) {
-				status = -1;
-				break;
-			}
-		}
-	}
-	if (x.prolog.doctype)
-		errlist_add(errs, x.prolog.line, NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
-	else if (x.prolog.too_long)
-		errlist_add(errs, 1, NULL, ERR_XML_DOCTYPE, "more than %zu characters come before the "
-		    "root element; sluice cannot rule out a document type declaration there, so it "
-		    "refuses the file", sizeof x.prolog.text);
-	else if (x.text_too_long)
-		errlist_add(errs, x.text_line, NULL, ERR_FIELD_TOO_LONG,
-		    "the text on this line runs for more than %zu bytes without a tag; no field is "
-		    "that long (max_field_bytes)", x.run_limit);
-	else if (x.read_failed) {
-		/* the machine's failure, not the file's: nothing of it counts */
-		log_error("reading %s failed: %s", name, strerror(x.read_errno));
+	ret = walk_nodes(&w, &x, r, cb, ctx, &status);
+	if (report_end(&x, &w, r, ret, name, &doc) != 0)
 		status = -1;
-	} else if (ret < 0 && (doc = xmlTextReaderCurrentDoc(r)) != NULL && doc->intSubset != NULL)
-		/* a DOCTYPE in an encoding the prolog scan cannot read (UTF-7,
-		 * EBCDIC): libxml2 parsed it, then failed before its node
-		 * (asking for the document makes it ours: xmlFreeDoc below) */
-		errlist_add(errs, 1, NULL, ERR_XML_DOCTYPE, DOCTYPE_REFUSED);
-	else if (ret < 0 && !x.malformed)
-		errlist_add(errs, xmlTextReaderGetParserLineNumber(r), NULL, ERR_XML_MALFORMED,
-		    "the XML is not well-formed");
-	else if (ret == 0 && !seen_root && !x.malformed)
-		errlist_add(errs, 1, NULL, ERR_NO_RECORDS, "the file has no root element");
 	report_xsd_errors(&x);
 	*nrecords = w.records;
 	xmlFreeTextReader(r);
