@@ -1,3 +1,8 @@
+/*
+ * process: one input through the stages, in three steps under its own
+ * savepoint: apply its records; defer it (or, once it waited too long,
+ * expire it); record the verdict and queue the receipt.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -263,148 +268,230 @@ begin_row(struct processor *p, struct input_row *row, int64_t existing, const ch
 	return ledger_input_insert(p->ledger, row);
 }
 
-int
-process_input(struct processor *p, const struct input_file *in, struct outcome *out)
-{
-	int64_t now = now_ns(), seen_records = 0, size, existing = 0;
+/* One input on its way through process_input(): what is known of it, and
+ * whether its savepoint is open (to be rolled back when the machine
+ * fails). */
+struct job {
+	struct processor *p;
+	const struct input_file *in;
+	struct outcome *out;
+	struct input_row row;
+	int64_t now, size;
+	int64_t existing;        /* its row from an earlier pass, or 0 */
+	bool was_deferred;       /* ... which deferred it */
+	bool readable;
+	bool open;               /* its savepoint is open */
+	size_t deferred;         /* records that wait for something unknown */
 	char at[TIME_SIZE], received_at[TIME_SIZE];
-	struct input_row row = { 0 }, prior = { 0 };
-	struct run r = { 0 };
-	size_t nrecords = 0;
-	bool readable, was_deferred = false;
-	int seen = 0;
+};
 
-	format_time(now, at, sizeof at);
-	format_time(in->received_ns, received_at, sizeof received_at);
-	switch (precheck(p, in, &size, &out->errs)) {
-	case 1:
-		readable = true;
-		break;
-	case 0:
-		readable = false;
-		break;
-	default:
+/* Where a step leaves the input: to go on to the next step, decided (its
+ * row written, its receipt to queue), or done (nothing more to write). */
+enum step { STEP_FAILED = -1, STEP_ON, STEP_DECIDED, STEP_DONE };
+
+/* Before the savepoint: whether the input can be read, its digest, and the
+ * row an earlier pass left (a deferred input keeps its row and id). */
+static int
+examine(struct job *j)
+{
+	struct input_row prior = { 0 };
+	int rc = precheck(j->p, j->in, &j->size, &j->out->errs);
+
+	if (rc < 0)
 		return -1;
-	}
+	j->readable = rc == 1;
 	/* every file that was opened and is not too large is hashed, read or
 	 * not, so its receipt identifies it */
-	if (in->fd >= 0 && size <= p->conf->max_file_size && sha256_fd(in->fd, out->sha256) != 0) {
-		log_error("%s could not be read: %s; it stays claimed and is tried again", in->name,
-		    strerror(errno));
+	if (j->in->fd >= 0 && j->size <= j->p->conf->max_file_size &&
+	    sha256_fd(j->in->fd, j->out->sha256) != 0) {
+		log_error("%s could not be read: %s; it stays claimed and is tried again",
+		    j->in->name, strerror(errno));
 		return -1;
 	}
-	/* a deferred input tried again keeps its row (and its id) */
-	switch (ledger_input_by_work_name(p->ledger, in->work_name, &prior)) {
+	switch (ledger_input_by_work_name(j->p->ledger, j->in->work_name, &prior)) {
 	case 1:
-		existing = prior.id;
-		was_deferred = strcmp(prior.status, "deferred") == 0;
+		j->existing = prior.id;
+		j->was_deferred = strcmp(prior.status, "deferred") == 0;
 		ledger_input_clear(&prior);
-		break;
+		return 0;
 	case 0:
-		break;
+		return 0;
 	default:
 		return -1;
 	}
+}
+
+/* Parses the input and applies its records, under its savepoint. */
+static enum step
+apply_records(struct job *j)
+{
+	struct processor *p = j->p;
+	struct outcome *out = j->out;
+	struct run r = { .apply = stage_apply(j->in->kind), .errs = &out->errs };
+	size_t nrecords = 0;
+
+	r.actx = (struct apply_ctx){ p->ledger, p->conf, j->row.id, j->at, p->hash, &p->scratch,
+		&out->defers, j->received_at, &p->secret, use_template, p };
+	if (stage_parser(j->in->name)(j->in->fd, j->in->name, kind_get(j->in->kind), &p->limits,
+	    on_record, &r, &out->errs, &nrecords) != 0)
+		return STEP_FAILED;
+	out->records = (int64_t)nrecords;
+	if (nrecords == 0 && errlist_total(&out->errs) == 0)
+		errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "the file holds no records");
+	out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
+	j->deferred = r.deferred;
+	return STEP_ON;
+}
+
+/* Step one: opens the input's savepoint, writes its row, and applies its
+ * records, unless its content was seen before (a duplicate) or it cannot
+ * be read (its errors say why). */
+static enum step
+apply_input(struct job *j)
+{
+	struct processor *p = j->p;
+	int64_t seen_records = 0;
+	int seen = 0;
+
 	if (ledger_savepoint(p->ledger) != 0)
-		return -1;
-	if (readable && (seen = ledger_input_seen(p->ledger, out->sha256, &seen_records)) < 0)
-		goto fail;
-
-	row.work_name = (char *)in->work_name;
-	row.name = (char *)in->name;
-	row.kind = (char *)kind_get(in->kind)->plural;
-	row.sha256 = out->sha256;
-	row.size = size;
-	row.received_ns = in->received_ns;
-	row.status = "accepted";
-	row.processed_at = at;
-	row.filed_as = "";
-	if (begin_row(p, &row, existing, at) != 0)
-		goto fail;
-
+		return STEP_FAILED;
+	j->open = true;
+	if (j->readable && (seen = ledger_input_seen(p->ledger, j->out->sha256, &seen_records)) < 0)
+		return STEP_FAILED;
+	j->row = (struct input_row){ .work_name = (char *)j->in->work_name,
+		.name = (char *)j->in->name, .kind = (char *)kind_get(j->in->kind)->plural,
+		.sha256 = j->out->sha256, .size = j->size, .received_ns = j->in->received_ns,
+		.status = "accepted", .processed_at = j->at, .filed_as = "" };
+	if (begin_row(p, &j->row, j->existing, j->at) != 0)
+		return STEP_FAILED;
 	if (seen) {
-		out->status = "duplicate";
-		out->records = seen_records;
-	} else if (readable) {
-		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash, &p->scratch,
-			&out->defers, received_at, &p->secret, use_template, p };
-		r.apply = stage_apply(in->kind);
-		r.errs = &out->errs;
-		if (stage_parser(in->name)(in->fd, in->name, kind_get(in->kind), &p->limits,
-		    on_record, &r, &out->errs, &nrecords) != 0)
-			goto fail;
-		out->records = (int64_t)nrecords;
-		if (nrecords == 0 && errlist_total(&out->errs) == 0)
-			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "the file holds no records");
-		out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
+		j->out->status = "duplicate";
+		j->out->records = seen_records;
+		return STEP_ON;
 	}
-	if (errlist_total(&out->errs) == 0 && r.deferred > 0) {
-		int64_t waited = now - in->received_ns;
+	return j->readable ? apply_records(j) : STEP_ON;
+}
 
-		if (waited < p->conf->defer_expiry_ms * 1000000) {
-			/* nothing of it counts yet: undo it all and wait; a row that
-			 * was deferred before stays as it was (same receipt) */
-			int same;
+/* Writes the deferral: nothing of the input counts yet, so the savepoint
+ * is rolled back; a row deferred before for the same reasons stays as it
+ * was (same receipt), else it is written anew under a new savepoint. */
+static enum step
+defer(struct job *j)
+{
+	struct processor *p = j->p;
+	struct outcome *out = j->out;
+	int same;
 
-			out->status = "deferred";
-			if (ledger_rollback_savepoint(p->ledger) != 0)
-				return -1;
-			if (was_deferred && (same = same_reasons(p, existing, &out->defers)) != 0) {
-				out->input_id = existing;
-				out->unchanged = true;
-				return same < 0 ? -1 : 0;
-			}
-			/* newly deferred, or waiting for something else now */
-			if (ledger_savepoint(p->ledger) != 0)
-				return -1;
-			row.status = "deferred";
-			if ((was_deferred ? ledger_input_touch(p->ledger, existing, at) :
-			    ledger_input_insert(p->ledger, &row)) != 0)
-				goto fail;
-			if (was_deferred)
-				row.id = existing;
-			if (ledger_input_set_errors(p->ledger, row.id, &out->defers) != 0 ||
-			    ledger_input_finish(p->ledger, row.id, "deferred", out->records,
-			    (int64_t)errlist_total(&out->defers), "") != 0)
-				goto fail;
-			out->input_id = row.id;
-			goto receipt;
-		}
-		expire(out, waited);
+	out->status = "deferred";
+	j->open = false;
+	if (ledger_rollback_savepoint(p->ledger) != 0)
+		return STEP_FAILED;
+	if (j->was_deferred && (same = same_reasons(p, j->existing, &out->defers)) != 0) {
+		out->input_id = j->existing;
+		out->unchanged = true;
+		return same < 0 ? STEP_FAILED : STEP_DONE;
 	}
+	/* newly deferred, or waiting for something else now */
+	if (ledger_savepoint(p->ledger) != 0)
+		return STEP_FAILED;
+	j->open = true;
+	j->row.status = "deferred";
+	if ((j->was_deferred ? ledger_input_touch(p->ledger, j->existing, j->at) :
+	    ledger_input_insert(p->ledger, &j->row)) != 0)
+		return STEP_FAILED;
+	if (j->was_deferred)
+		j->row.id = j->existing;
+	if (ledger_input_set_errors(p->ledger, j->row.id, &out->defers) != 0 ||
+	    ledger_input_finish(p->ledger, j->row.id, "deferred", out->records,
+	    (int64_t)errlist_total(&out->defers), "") != 0)
+		return STEP_FAILED;
+	out->input_id = j->row.id;
+	return STEP_DECIDED;
+}
+
+/* Step two: an input whose records wait for something unknown, and that
+ * has no error, is deferred while defer_expiry has not passed since it was
+ * received; after that, it is rejected for what it waited for. */
+static enum step
+defer_or_expire(struct job *j)
+{
+	int64_t waited = j->now - j->in->received_ns;
+
+	if (errlist_total(&j->out->errs) > 0 || j->deferred == 0)
+		return STEP_ON;
+	if (waited < j->p->conf->defer_expiry_ms * 1000000)
+		return defer(j);
+	expire(j->out, waited);
+	return STEP_ON;
+}
+
+/* Step three: the verdict.  A rejected input keeps nothing of what it
+ * applied (all or nothing), only its row and errors; every decided input
+ * gets the name it is filed under. */
+static enum step
+record_verdict(struct job *j)
+{
+	struct processor *p = j->p;
+	struct outcome *out = j->out;
+
 	if (errlist_total(&out->errs) > 0) {
-		/* all or nothing: undo every record, keep only the verdict */
 		out->status = "rejected";
 		if (ledger_rollback_savepoint(p->ledger) != 0 || ledger_savepoint(p->ledger) != 0)
-			goto fail;
-		row.status = "rejected";
-		if (begin_row(p, &row, existing, at) != 0 ||
-		    ledger_input_set_errors(p->ledger, row.id, &out->errs) != 0)
-			goto fail;
+			return STEP_FAILED;
+		j->row.status = "rejected";
+		if (begin_row(p, &j->row, j->existing, j->at) != 0 ||
+		    ledger_input_set_errors(p->ledger, j->row.id, &out->errs) != 0)
+			return STEP_FAILED;
 	}
-	out->input_id = row.id;
-	out->filed_as = spool_filed_path(strcmp(out->status, "rejected") == 0, row.id, in->kind,
-	    in->received_ns, in->name, now);
-	if (ledger_input_finish(p->ledger, row.id, out->status, out->records,
-	    (int64_t)errlist_total(&out->errs), out->filed_as) != 0)
-		goto fail;
-receipt:
-	if (!p->dry_run) {
+	out->input_id = j->row.id;
+	out->filed_as = spool_filed_path(strcmp(out->status, "rejected") == 0, j->row.id,
+	    j->in->kind, j->in->received_ns, j->in->name, j->now);
+	return ledger_input_finish(p->ledger, j->row.id, out->status, out->records,
+	    (int64_t)errlist_total(&out->errs), out->filed_as) != 0 ? STEP_FAILED : STEP_DECIDED;
+}
+
+/* Queues the decided input's receipt (unless for sluice check) and
+ * releases its savepoint. */
+static enum step
+close_input(struct job *j)
+{
+	if (!j->p->dry_run) {
 		/* an input decided after a later one of its name arrived keeps
 		 * its receipt beside the later one's */
+		const struct input_file *in = j->in;
 		char *receipt = in->superseded ?
 		    spool_receipt_path(in->kind, in->name, in->received_ns) :
-		    outbox_receipt_path(p->ledger, in->kind, in->name, in->received_ns);
-		int rc = receipt != NULL ? ledger_outbox_add(p->ledger, receipt, "receipt", row.id) : -1;
+		    outbox_receipt_path(j->p->ledger, in->kind, in->name, in->received_ns);
+		int rc = receipt != NULL ?
+		    ledger_outbox_add(j->p->ledger, receipt, "receipt", j->row.id) : -1;
 
 		free(receipt);
 		if (rc != 0)
-			goto fail;
+			return STEP_FAILED;
 	}
-	if (ledger_release(p->ledger) != 0)
+	j->open = false;
+	return ledger_release(j->p->ledger) != 0 ? STEP_FAILED : STEP_DONE;
+}
+
+int
+process_input(struct processor *p, const struct input_file *in, struct outcome *out)
+{
+	struct job j = { .p = p, .in = in, .out = out, .now = now_ns() };
+	enum step step;
+
+	format_time(j.now, j.at, sizeof j.at);
+	format_time(in->received_ns, j.received_at, sizeof j.received_at);
+	if (examine(&j) != 0)
 		return -1;
-	return 0;
-fail:
-	ledger_rollback_savepoint(p->ledger);
-	return -1;
+	step = apply_input(&j);
+	if (step == STEP_ON)
+		step = defer_or_expire(&j);
+	if (step == STEP_ON)
+		step = record_verdict(&j);
+	if (step == STEP_DECIDED)
+		step = close_input(&j);
+	/* the machine failed: nothing of the input is decided */
+	if (step == STEP_FAILED && j.open)
+		ledger_rollback_savepoint(p->ledger);
+	return step == STEP_FAILED ? -1 : 0;
 }
