@@ -28,7 +28,8 @@ struct apply_frame {
 	bool settle;              /* lifecycle_end() settles the order (the default) */
 };
 
-/* Opens a frame for rec, loading nothing yet. */
+/* Opens a frame for rec, loading nothing yet: until an order is loaded,
+ * the frame owns nothing. */
 void lifecycle_open(struct apply_frame *f, struct apply_ctx *a, struct record *rec,
     struct errlist *errs);
 
