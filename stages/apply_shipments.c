@@ -120,11 +120,11 @@ check_new(const struct record *rec, const struct order_state *st, struct errlist
 	const struct field_value *h = rec->head;
 	const struct order *o = st->order;
 
-	if (state_closed(st) || (strcmp(o->status, "confirmed") != 0 &&
-	    strcmp(o->status, "processing") != 0) || o->hold)
+	if (state_closed(st) || (o->status != ORDER_CONFIRMED && o->status != ORDER_PROCESSING) ||
+	    o->hold)
 		errlist_add(errs, h[SH_order_number].line, "order_number", ERR_ORDER_NOT_SHIPPABLE,
 		    "order %s is %s%s; shipments are for confirmed or processing orders not on hold",
-		    o->order_number, o->status, o->hold ? " and on hold" : "");
+		    o->order_number, order_status_name(o->status), o->hold ? " and on hold" : "");
 	check_open_lines(rec, st, "shipped", errs);
 }
 
@@ -203,7 +203,7 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 		}
 		sh.shipping_amount = t.shipping_total;
 	}
-	sh.capture = sh.amount > 0 ? "waiting" : "none";
+	sh.capture = sh.amount > 0 ? CAPTURE_WAITING : CAPTURE_NONE;
 	money_format(sh.amount, state_digits(st), money, sizeof money);
 	if (ledger_shipment_insert(a->ledger, st->order->order_number, &sh) != 0)
 		goto out;
@@ -218,7 +218,7 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s,\"lines\":[%s]",
 	    sh.shipment_id, money, sh.shipped ? "true" : "false", buf_str(&lines)) != 0 ||
 	    issue_proforma(a, st->order->order_number, sh.shipment_id) != 0 ||
-	    (strcmp(a->conf->invoice_on, "shipment") == 0 &&
+	    (a->conf->invoice_on == INVOICE_ON_SHIPMENT &&
 	    issue_invoice(a, st->order->order_number, sh.shipment_id, NULL) != 0) ||
 	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
 	    lifecycle_settle(a, st->order->order_number) != 0)

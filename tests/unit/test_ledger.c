@@ -23,10 +23,10 @@ open_temp(char **dir)
 }
 
 static struct input_row
-input(const char *work, const char *sha, const char *status)
+input(const char *work, const char *sha, enum input_status status)
 {
 	return (struct input_row){ .work_name = (char *)work, .name = "f.csv", .kind = "orders",
-		.sha256 = (char *)sha, .size = 10, .received_ns = 1, .status = (char *)status,
+		.sha256 = (char *)sha, .size = 10, .received_ns = 1, .status = status,
 		.records = 2, .processed_at = "2026-11-26T00:00:00.000Z", .filed_as = "" };
 }
 
@@ -55,7 +55,7 @@ START_TEST(inputs_seen_and_errors)
 {
 	char *dir;
 	struct ledger *l = open_temp(&dir);
-	struct input_row a = input("w1", "aaa", "accepted"), b = input("w2", "bbb", "rejected");
+	struct input_row a = input("w1", "aaa", INPUT_ACCEPTED), b = input("w2", "bbb", INPUT_REJECTED);
 	struct input_row got = { 0 };
 	struct error_item e = { 3, "email", ERR_INVALID_EMAIL, "bad email" };
 	int64_t records = 0;
@@ -70,7 +70,7 @@ START_TEST(inputs_seen_and_errors)
 	/* a rejected input's content is not "seen": it may come again */
 	ck_assert_int_eq(ledger_input_seen(l, "bbb", &records), 0);
 	ck_assert_int_eq(ledger_input_by_work_name(l, "w2", &got), 1);
-	ck_assert_str_eq(got.status, "rejected");
+	ck_assert_str_eq(input_status_name(got.status), "rejected");
 	ck_assert_int_eq(got.id, b.id);
 	ledger_input_clear(&got);
 	ck_assert_int_eq(ledger_input_by_work_name(l, "w3", &got), 0);
@@ -88,7 +88,7 @@ START_TEST(savepoint_undoes_one_input)
 {
 	char *dir;
 	struct ledger *l = open_temp(&dir);
-	struct input_row a = input("w1", "aaa", "accepted"), b = input("w2", "bbb", "accepted");
+	struct input_row a = input("w1", "aaa", INPUT_ACCEPTED), b = input("w2", "bbb", INPUT_ACCEPTED);
 	struct input_counts c;
 
 	ck_assert_int_eq(ledger_begin(l), 0);
@@ -119,7 +119,7 @@ START_TEST(journal_is_append_only)
 {
 	char *dir;
 	struct ledger *l = open_temp(&dir);
-	struct input_row a = input("w1", "aaa", "accepted");
+	struct input_row a = input("w1", "aaa", INPUT_ACCEPTED);
 	int n = 0;
 
 	ck_assert_int_eq(ledger_begin(l), 0);
@@ -171,7 +171,7 @@ START_TEST(order_round_trip)
 		.unit_price = 1000, .vat_rate = 2500, .weight_grams = -1 } };
 	struct order o = { .order_number = "O-9", .input_id = 1, .content_sha256 = "abc",
 		.order_date = "2026-11-26T00:00:00Z", .market = "SE", .currency = "SEK",
-		.prices_include_vat = true, .status = "confirmed", .email = "a@b",
+		.prices_include_vat = true, .status = ORDER_CONFIRMED, .email = "a@b",
 		.billing = { "A 1", NULL, "111", "C", "SE" }, .delivery = { "B 2", NULL, "222", "D", "NO" },
 		.payment_method = "card", .payment_reference = "P", .authorized = 2000 };
 	struct order *got;
@@ -210,7 +210,7 @@ START_TEST(receipt_of_any_bytes_is_well_formed)
 {
 	char *dir;
 	struct ledger *l = open_temp(&dir);
-	struct input_row in = input("w1", "", "rejected");
+	struct input_row in = input("w1", "", INPUT_REJECTED);
 	struct render_ctx r = { .ledger = l };
 	struct errlist errs;
 	struct buf out = { 0 };
