@@ -56,10 +56,34 @@ enum_type(struct buf *out, const char *ind, const char *name, const char *const 
 	buf_printf(out, "%s  </xs:restriction>\n%s</xs:simpleType>\n", ind, ind);
 }
 
+/* The documentation of the money type: the currencies grouped by their
+ * minor digits, in the order of the currency table ("2 for SEK EUR ...,
+ * 0 for JPY KRW, ..."). */
+static void
+money_doc(struct buf *out)
+{
+	buf_puts(out, "amount with exactly the currency's minor digits: ");
+	for (size_t i = 0; currency_codes[i] != NULL; i++) {
+		int d = currency_digits(currency_codes[i], 3);
+		bool told = false;
+
+		for (size_t j = 0; j < i && !told; j++)
+			told = currency_digits(currency_codes[j], 3) == d;
+		if (told)
+			continue;
+		buf_printf(out, "%s%d for", i > 0 ? ", " : "", d);
+		for (size_t j = i; currency_codes[j] != NULL; j++)
+			if (currency_digits(currency_codes[j], 3) == d)
+				buf_printf(out, " %s", currency_codes[j]);
+	}
+	buf_puts(out, " (sluice checks the digits)");
+}
+
 static void
 simple_type(struct buf *out, const struct field_def *f)
 {
 	static const char *const bools[] = { "true", "false", NULL };
+	struct buf doc = { 0 };
 
 	switch (f->type) {
 	case FT_ID:
@@ -87,9 +111,9 @@ simple_type(struct buf *out, const struct field_def *f)
 		    "RFC 3339 date-time, such as 2026-11-26T10:00:00Z or 2026-11-26T11:00:00+01:00");
 		break;
 	case FT_MONEY:
-		pattern_type(out, "money", "\\d{1,15}(\\.\\d{1,3})?",
-		    "amount with exactly the currency's minor digits: 2 for SEK EUR USD NOK DKK GBP, "
-		    "0 for JPY KRW, 3 for KWD BHD (sluice checks the digits)");
+		money_doc(&doc);
+		pattern_type(out, "money", "\\d{1,15}(\\.\\d{1,3})?", buf_str(&doc));
+		buf_free(&doc);
 		break;
 	case FT_RATE:
 		pattern_type(out, "rate", "\\d{1,3}(\\.\\d{1,2})?",
