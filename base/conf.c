@@ -32,6 +32,7 @@ static const struct name_table invoice_on_names = NAME_TABLE(invoice_on_texts);
 static const struct name_table capture_on_names = NAME_TABLE(capture_on_texts);
 static const struct name_table sync_mode_names = NAME_TABLE(sync_mode_texts);
 
+/* the statuses an order may arrive with */
 static const int new_order_statuses[] = { ORDER_CONFIRMED, ORDER_PENDING, -1 };
 static const struct choice order_statuses = { &order_status_names, new_order_statuses };
 static const struct choice sync_modes = { &sync_mode_names, NULL };
@@ -52,7 +53,7 @@ static const struct conf_key {
 	const char *dflt;
 	int64_t min;
 	int64_t max;
-	const struct choice *values;
+	const struct choice *choice;   /* CT_ENUM: the values it takes */
 	const char *help;
 } keys[] = {
 	{ "spool", CT_PATH, offsetof(struct conf, spool), "./spool", 0, 0, NULL,
@@ -190,9 +191,9 @@ describe_limits(const struct conf_key *k, struct buf *out)
 		buf_printf(out, "%" PRId64 " to %" PRId64, k->min, k->max);
 		break;
 	case CT_ENUM:
-		for (size_t i = 0; choice_at(k->values, i) >= 0; i++)
+		for (size_t i = 0; choice_at(k->choice, i) >= 0; i++)
 			buf_printf(out, "%s%s", i ? ", " : "",
-			    name_of(k->values->names, choice_at(k->values, i)));
+			    name_of(k->choice->names, choice_at(k->choice, i)));
 		break;
 	case CT_WORD:
 		buf_printf(out, "%" PRId64 " to %" PRId64 " of A-Z a-z 0-9 . _ -", k->min, k->max);
@@ -258,9 +259,9 @@ set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why
 		*(char **)(base + k->offset) = xstrdup(v);
 		return 0;
 	case CT_ENUM:
-		for (size_t i = 0; choice_at(k->values, i) >= 0; i++)
-			if (strcmp(v, name_of(k->values->names, choice_at(k->values, i))) == 0) {
-				*(int *)(base + k->offset) = choice_at(k->values, i);
+		for (size_t i = 0; choice_at(k->choice, i) >= 0; i++)
+			if (strcmp(v, name_of(k->choice->names, choice_at(k->choice, i))) == 0) {
+				*(int *)(base + k->offset) = choice_at(k->choice, i);
 				return 0;
 			}
 		break;
@@ -384,7 +385,7 @@ format_value(const struct conf *c, const struct conf_key *k, struct buf *out)
 		buf_puts(out, *(char *const *)(base + k->offset));
 		break;
 	case CT_ENUM:
-		buf_puts(out, name_of(k->values->names, *(const int *)(base + k->offset)));
+		buf_puts(out, name_of(k->choice->names, *(const int *)(base + k->offset)));
 		break;
 	case CT_DURATION:
 		n = *(const int64_t *)(base + k->offset);
