@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "base/money.h"
 #include "base/util.h"
 
 /* X(enum suffix, code string, one-line meaning) */
@@ -48,7 +49,7 @@
 	X(INVALID_QUANTITY, "invalid_quantity", "a quantity is not a whole number 1-100000") \
 	X(INVALID_BOOL, "invalid_bool", "a flag is not true or false") \
 	X(INVALID_COUNTRY, "invalid_country", "a country is not an ISO 3166-1 alpha-2 code") \
-	X(INVALID_CURRENCY, "invalid_currency", "a currency is not one of SEK EUR USD NOK DKK GBP JPY KRW KWD BHD") \
+	X(INVALID_CURRENCY, "invalid_currency", "a currency is not one of " CURRENCY_LIST) \
 	X(INVALID_EMAIL, "invalid_email", "an email address is not one @ between non-empty parts, without spaces, at most 254 characters") \
 	X(INVALID_EAN, "invalid_ean", "an EAN is not 8, 12, 13 or 14 digits with a correct check digit") \
 	X(INVALID_NUMBER, "invalid_number", "a whole number is malformed or out of range") \

@@ -5,9 +5,9 @@
 
 #include "base/log.h"
 #include "pipeline/outbox.h"
+#include "schemas/layout.h"
 #include "stages/stages.h"
 
-#define FLAT_PREFIX "out/receipts/"
 #define RECEIPT_SUFFIX ".receipt.xml"
 
 char *
@@ -52,8 +52,7 @@ move_queued_receipts(struct ledger *l)
 		char *path = NULL;
 		int rc;
 
-		if (strcmp(rows[i].doc, "receipt") != 0 || strncmp(rows[i].path, FLAT_PREFIX,
-		    strlen(FLAT_PREFIX)) != 0 || strchr(rows[i].path + strlen(FLAT_PREFIX), '/') != NULL)
+		if (strcmp(rows[i].doc, "receipt") != 0 || !out_path_in(OUT_RECEIPTS, rows[i].path))
 			continue;
 		rc = ledger_input_get(l, rows[i].ref, &in);
 		if (rc == 0)
@@ -88,7 +87,7 @@ static int
 move_flat_receipt(const struct render_ctx *r, struct spool *sp, const char *file,
     struct buf *bytes, struct buf *doc)
 {
-	char *from = xasprintf(FLAT_PREFIX "%s", file), *to = NULL;
+	char *from = out_path(OUT_RECEIPTS, "%s", file), *to = NULL;
 	char *name = xstrndup(file, strlen(file) - strlen(RECEIPT_SUFFIX));
 	struct input_row *rows = NULL;
 	size_t n = 0, owner = 0;

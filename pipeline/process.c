@@ -261,7 +261,7 @@ begin_row(struct processor *p, struct input_row *row, int64_t existing, const ch
 
 		errlist_init(&none, 1);
 		row->id = existing;
-		return ledger_input_finish(p->ledger, existing, "accepted", 0, 0, "") == 0 &&
+		return ledger_input_finish(p->ledger, existing, INPUT_ACCEPTED, 0, 0, "") == 0 &&
 		    ledger_input_set_errors(p->ledger, existing, &none) == 0 &&
 		    ledger_input_touch(p->ledger, existing, at) == 0 ? 0 : -1;
 	}
@@ -311,7 +311,7 @@ examine(struct job *j)
 	switch (ledger_input_by_work_name(j->p->ledger, j->in->work_name, &prior)) {
 	case 1:
 		j->existing = prior.id;
-		j->was_deferred = strcmp(prior.status, "deferred") == 0;
+		j->was_deferred = prior.status == INPUT_DEFERRED;
 		ledger_input_clear(&prior);
 		return 0;
 	case 0:
@@ -338,7 +338,7 @@ apply_records(struct job *j)
 	out->records = (int64_t)nrecords;
 	if (nrecords == 0 && errlist_total(&out->errs) == 0)
 		errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "the file holds no records");
-	out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
+	out->status = r.applied == 0 && r.duplicates > 0 ? INPUT_DUPLICATE : INPUT_ACCEPTED;
 	j->deferred = r.deferred;
 	return STEP_ON;
 }
@@ -361,11 +361,11 @@ apply_input(struct job *j)
 	j->row = (struct input_row){ .work_name = (char *)j->in->work_name,
 		.name = (char *)j->in->name, .kind = (char *)kind_get(j->in->kind)->plural,
 		.sha256 = j->out->sha256, .size = j->size, .received_ns = j->in->received_ns,
-		.status = "accepted", .processed_at = j->at, .filed_as = "" };
+		.status = INPUT_ACCEPTED, .processed_at = j->at, .filed_as = "" };
 	if (begin_row(p, &j->row, j->existing, j->at) != 0)
 		return STEP_FAILED;
 	if (seen) {
-		j->out->status = "duplicate";
+		j->out->status = INPUT_DUPLICATE;
 		j->out->records = seen_records;
 		return STEP_ON;
 	}
@@ -382,7 +382,7 @@ defer(struct job *j)
 	struct outcome *out = j->out;
 	int same;
 
-	out->status = "deferred";
+	out->status = INPUT_DEFERRED;
 	j->open = false;
 	if (ledger_rollback_savepoint(p->ledger) != 0)
 		return STEP_FAILED;
@@ -395,14 +395,14 @@ defer(struct job *j)
 	if (ledger_savepoint(p->ledger) != 0)
 		return STEP_FAILED;
 	j->open = true;
-	j->row.status = "deferred";
+	j->row.status = INPUT_DEFERRED;
 	if ((j->was_deferred ? ledger_input_touch(p->ledger, j->existing, j->at) :
 	    ledger_input_insert(p->ledger, &j->row)) != 0)
 		return STEP_FAILED;
 	if (j->was_deferred)
 		j->row.id = j->existing;
 	if (ledger_input_set_errors(p->ledger, j->row.id, &out->defers) != 0 ||
-	    ledger_input_finish(p->ledger, j->row.id, "deferred", out->records,
+	    ledger_input_finish(p->ledger, j->row.id, INPUT_DEFERRED, out->records,
 	    (int64_t)errlist_total(&out->defers), "") != 0)
 		return STEP_FAILED;
 	out->input_id = j->row.id;
@@ -435,16 +435,16 @@ record_verdict(struct job *j)
 	struct outcome *out = j->out;
 
 	if (errlist_total(&out->errs) > 0) {
-		out->status = "rejected";
+		out->status = INPUT_REJECTED;
 		if (ledger_rollback_savepoint(p->ledger) != 0 || ledger_savepoint(p->ledger) != 0)
 			return STEP_FAILED;
-		j->row.status = "rejected";
+		j->row.status = INPUT_REJECTED;
 		if (begin_row(p, &j->row, j->existing, j->at) != 0 ||
 		    ledger_input_set_errors(p->ledger, j->row.id, &out->errs) != 0)
 			return STEP_FAILED;
 	}
 	out->input_id = j->row.id;
-	out->filed_as = spool_filed_path(strcmp(out->status, "rejected") == 0, j->row.id,
+	out->filed_as = spool_filed_path(out->status == INPUT_REJECTED, j->row.id,
 	    j->in->kind, j->in->received_ns, j->in->name, j->now);
 	return ledger_input_finish(p->ledger, j->row.id, out->status, out->records,
 	    (int64_t)errlist_total(&out->errs), out->filed_as) != 0 ? STEP_FAILED : STEP_DECIDED;

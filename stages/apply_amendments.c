@@ -26,7 +26,7 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	if (ledger_order_state(a->ledger, order_number, &st) != 1)
 		return -1;
 	for (size_t i = 0; i < st->nlinks; i++)
-		if (strcmp(st->links[i].status, "open") == 0 &&
+		if (st->links[i].status == LINK_OPEN &&
 		    money_add(open, st->links[i].amount, &open) != 0) {
 			state_beyond(st);
 			goto out;
@@ -86,7 +86,8 @@ check_amendment(const struct apply_frame *f)
 
 	if (state_closed(st))
 		errlist_add(errs, rec->head[AH_order_number].line, "order_number", ERR_ORDER_CLOSED,
-		    "order %s is %s; it takes no amendment", o->order_number, o->status);
+		    "order %s is %s; it takes no amendment", o->order_number,
+		    order_status_name(o->status));
 	check_product_lines(rec, digits, o->prices_include_vat, errs);
 	check_delivery(rec, AH_delivery_address1, errs);
 	for (size_t i = 0; i < rec->nlines; i++) {
@@ -109,10 +110,11 @@ change_order(struct apply_ctx *a, const struct record *rec, const struct order *
 {
 	const struct field_value *h = rec->head;
 
-	if (h[AH_status].s != NULL && strcmp(o->status, "pending") == 0 &&
-	    (ledger_order_set_status(a->ledger, o->order_number, "confirmed") != 0 ||
+	if (h[AH_status].s != NULL && o->status == ORDER_PENDING &&
+	    (ledger_order_set_status(a->ledger, o->order_number, ORDER_CONFIRMED) != 0 ||
 	    lifecycle_journal(a, o->order_number, "status_changed",
-	    "\"from\":\"pending\",\"to\":\"confirmed\"") != 0))
+	    "\"from\":\"%s\",\"to\":\"%s\"", order_status_name(ORDER_PENDING),
+	    order_status_name(ORDER_CONFIRMED)) != 0))
 		return -1;
 	if (h[AH_hold].s != NULL && (h[AH_hold].num != 0) != o->hold &&
 	    (ledger_order_set_hold(a->ledger, o->order_number, h[AH_hold].num != 0) != 0 ||

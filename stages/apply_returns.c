@@ -135,9 +135,10 @@ return_refund(const struct apply_frame *f, struct order_return *r)
 	 * the PSP has not answered yet */
 	if (money_add(r->lines_amount, r->shipping_amount, &r->refund) != 0 ||
 	    money_sub(r->refund, r->return_fee, &r->refund) != 0 ||
-	    state_requested(st, "capture", "succeeded", &captured) != 0 ||
-	    state_requested(st, "refund", "pending succeeded", &refunds) != 0 ||
-	    state_requested(st, "capture", "pending", &pending) != 0 ||
+	    state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	    state_requested(st, "refund", REQUESTS_IN(REQUEST_PENDING) |
+	    REQUESTS_IN(REQUEST_SUCCEEDED), &refunds) != 0 ||
+	    state_requested(st, "capture", REQUESTS_IN(REQUEST_PENDING), &pending) != 0 ||
 	    money_sub(captured, refunds, &left) != 0 || money_add(left, pending, &coverable) != 0)
 		return beyond(id->line, "return_id", digits, r, f->errs);
 	if (r->refund < 0)

@@ -120,11 +120,11 @@ check_new(const struct record *rec, const struct order_state *st, struct errlist
 	const struct field_value *h = rec->head;
 	const struct order *o = st->order;
 
-	if (state_closed(st) || (strcmp(o->status, "confirmed") != 0 &&
-	    strcmp(o->status, "processing") != 0) || o->hold)
+	if (state_closed(st) || (o->status != ORDER_CONFIRMED && o->status != ORDER_PROCESSING) ||
+	    o->hold)
 		errlist_add(errs, h[SH_order_number].line, "order_number", ERR_ORDER_NOT_SHIPPABLE,
 		    "order %s is %s%s; shipments are for confirmed or processing orders not on hold",
-		    o->order_number, o->status, o->hold ? " and on hold" : "");
+		    o->order_number, order_status_name(o->status), o->hold ? " and on hold" : "");
 	check_open_lines(rec, st, "shipped", errs);
 }
 
@@ -218,7 +218,7 @@ record_shipment(struct apply_ctx *a, const struct order_state *st, const struct 
 	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s,\"lines\":[%s]",
 	    sh->shipment_id, money, sh->shipped ? "true" : "false", buf_str(&lines)) != 0 ||
 	    issue_proforma(a, order, sh->shipment_id) != 0 ||
-	    (strcmp(a->conf->invoice_on, "shipment") == 0 &&
+	    (a->conf->invoice_on == INVOICE_ON_SHIPMENT &&
 	    issue_invoice(a, order, sh->shipment_id, NULL) != 0))
 		goto out;
 	ret = 0;
@@ -244,7 +244,7 @@ create_shipment(struct apply_frame *f, const char *lines_sha)
 		res = charge(f->rec, f->st, &sh, f->errs);
 	}
 	if (res == APPLY_OK) {
-		sh.capture = sh.amount > 0 ? "waiting" : "none";
+		sh.capture = sh.amount > 0 ? CAPTURE_WAITING : CAPTURE_NONE;
 		if (record_shipment(f->a, f->st, &sh) != 0)
 			res = APPLY_FAILED;
 	}

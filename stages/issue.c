@@ -6,12 +6,14 @@
 
 #include "pipeline/ledger/ledger.h"
 #include "base/log.h"
+#include "schemas/layout.h"
 #include "stages/issue.h"
 
 /* Inserts the document and queues its files: out/<folder>/<number>.xml
  * (rendered by xml_doc) and, for documents people read, the PDF. */
 static int
-issue(struct apply_ctx *a, struct document *d, const char *folder, const char *xml_doc, bool pdf)
+issue(struct apply_ctx *a, struct document *d, enum out_folder folder, const char *xml_doc,
+    bool pdf)
 {
 	char *path;
 	int ret;
@@ -21,11 +23,11 @@ issue(struct apply_ctx *a, struct document *d, const char *folder, const char *x
 		d->issued_at = (char *)a->received_at;
 	if (ledger_document_insert(a->ledger, d) != 0)
 		return -1;
-	path = xasprintf("out/%s/%s.xml", folder, d->number);
+	path = out_path(folder, "%s.xml", d->number);
 	ret = ledger_outbox_add(a->ledger, path, xml_doc, d->id);
 	free(path);
 	if (ret == 0 && pdf) {
-		path = xasprintf("out/%s/%s.pdf", folder, d->number);
+		path = out_path(folder, "%s.pdf", d->number);
 		ret = ledger_outbox_add(a->ledger, path, "document_pdf", d->id);
 		free(path);
 	}
@@ -78,7 +80,7 @@ issue_numbered(struct apply_ctx *a, const char *type, const char *prefix,
 
 	if (default_template(a, sha) != 0 || (d.number = next_number(a, prefix)) == NULL)
 		return -1;
-	ret = issue(a, &d, "invoices", "invoice_xml", true);
+	ret = issue(a, &d, OUT_INVOICES, "invoice_xml", true);
 	free(d.number);
 	return ret;
 }
@@ -109,7 +111,7 @@ issue_proforma(struct apply_ctx *a, const char *order_number, const char *shipme
 	if (default_template(a, sha) != 0)
 		return -1;
 	d.number = xasprintf("PF-%s", shipment_id);
-	ret = issue(a, &d, "proformas", "proforma_xml", true);
+	ret = issue(a, &d, OUT_PROFORMAS, "proforma_xml", true);
 	free(d.number);
 	return ret;
 }
@@ -121,7 +123,7 @@ issue_request(struct apply_ctx *a, const char *order_number, const struct paymen
 		.order_number = (char *)order_number, .shipment_id = r->shipment_id,
 		.return_id = r->return_id, .request_id = r->request_id };
 
-	return issue(a, &d, "captures", "request_xml", false);
+	return issue(a, &d, OUT_CAPTURES, "request_xml", false);
 }
 
 int
@@ -130,7 +132,7 @@ issue_link(struct apply_ctx *a, const char *order_number, const char *link_id)
 	struct document d = { .type = "link", .number = (char *)link_id,
 		.order_number = (char *)order_number, .link_id = (char *)link_id };
 
-	return issue(a, &d, "links", "link_xml", false);
+	return issue(a, &d, OUT_LINKS, "link_xml", false);
 }
 
 int
@@ -148,7 +150,7 @@ issue_free_invoice(struct apply_ctx *a, const char *invoice_id, const char *orde
 		return ret;
 	if ((d.number = next_number(a, a->conf->invoice_prefix)) == NULL)
 		return -1;
-	ret = issue(a, &d, "invoices", "invoice_xml", true);
+	ret = issue(a, &d, OUT_INVOICES, "invoice_xml", true);
 	free(d.number);
 	return ret;
 }

@@ -413,7 +413,7 @@ static const struct type_rule {
 	[FT_COUNTRY] = { check_country, ERR_INVALID_COUNTRY, "an ISO 3166-1 alpha-2 country code",
 		NULL },
 	[FT_CURRENCY] = { check_currency, ERR_INVALID_CURRENCY,
-		"a supported currency (SEK EUR USD NOK DKK GBP JPY KRW KWD BHD)", NULL },
+		"a supported currency (" CURRENCY_LIST ")", NULL },
 	[FT_EMAIL] = { check_email, ERR_INVALID_EMAIL,
 		"an email address (one @, no spaces, at most 254 characters)", NULL },
 	[FT_EAN] = { check_ean, ERR_INVALID_EAN,

@@ -140,7 +140,7 @@ app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 	*l = NULL;
 	if (spool_open(a->spool_path, create, &a->modes, sp) != 0)
 		return -1;
-	if ((ret = ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0,
+	if ((ret = ledger_open(a->ledger_path, create, a->conf.synchronous == SYNC_FULL,
 	    l)) != 0) {
 		struct stat st;
 
@@ -198,7 +198,6 @@ main(int argc, char **argv)
 	};
 	struct app a = { 0 };
 	const char *spool_opt = NULL, *ledger_opt = NULL;
-	enum log_level level;
 	int c, verbosity = 0, status;
 	bool check_only = false;
 	struct buf errs = { 0 };
@@ -249,8 +248,8 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	buf_free(&errs);
-	if (log_level_parse(a.conf.log_level, &level) == 0)
-		log_set_level(verbosity > 0 ? LOG_LEVEL_DEBUG : verbosity < 0 ? LOG_LEVEL_ERROR : level);
+	log_set_level(verbosity > 0 ? LOG_LEVEL_DEBUG : verbosity < 0 ? LOG_LEVEL_ERROR :
+	    a.conf.log_level);
 	a.spool_path = xstrdup(spool_opt != NULL ? spool_opt : a.conf.spool);
 	a.modes = (struct spool_modes){ (unsigned)a.conf.in_mode, (unsigned)a.conf.out_mode };
 	if (ledger_opt != NULL)

@@ -128,6 +128,15 @@ ledger_column_dup(sqlite3_stmt *st, int i)
 	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
+int
+ledger_column_enum(sqlite3_stmt *st, int i, const struct name_table *t)
+{
+	int v = 0;
+
+	value_of(t, (const char *)sqlite3_column_text(st, i), &v);
+	return v;
+}
+
 static int
 exec_sql(struct ledger *l, const char *sql)
 {
@@ -379,7 +388,6 @@ ledger_input_clear(struct input_row *row)
 	free(row->name);
 	free(row->kind);
 	free(row->sha256);
-	free(row->status);
 	free(row->processed_at);
 	free(row->filed_as);
 	memset(row, 0, sizeof *row);
@@ -398,7 +406,7 @@ ledger_input_insert(struct ledger *l, struct input_row *row)
 	ledger_bind_text(st, 4, row->sha256);
 	sqlite3_bind_int64(st, 5, row->size);
 	sqlite3_bind_int64(st, 6, row->received_ns);
-	ledger_bind_text(st, 7, row->status);
+	ledger_bind_text(st, 7, input_status_name(row->status));
 	sqlite3_bind_int64(st, 8, row->records);
 	ledger_bind_text(st, 9, row->processed_at);
 	sqlite3_bind_int64(st, 10, row->error_count);
@@ -410,13 +418,13 @@ ledger_input_insert(struct ledger *l, struct input_row *row)
 }
 
 int
-ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
+ledger_input_finish(struct ledger *l, int64_t id, enum input_status status, int64_t records,
     int64_t error_count, const char *filed_as)
 {
 	sqlite3_stmt *st = ledger_stmt(l,
 	    "UPDATE inputs SET status = ?, records = ?, error_count = ?, filed_as = ? WHERE id = ?");
 
-	ledger_bind_text(st, 1, status);
+	ledger_bind_text(st, 1, input_status_name(status));
 	sqlite3_bind_int64(st, 2, records);
 	sqlite3_bind_int64(st, 3, error_count);
 	ledger_bind_text(st, 4, filed_as);
@@ -500,7 +508,7 @@ input_from_row(sqlite3_stmt *st, struct input_row *out)
 	out->sha256 = ledger_column_dup(st, 4);
 	out->size = sqlite3_column_int64(st, 5);
 	out->received_ns = sqlite3_column_int64(st, 6);
-	out->status = ledger_column_dup(st, 7);
+	out->status = (enum input_status)ledger_column_enum(st, 7, &input_status_names);
 	out->records = sqlite3_column_int64(st, 8);
 	out->processed_at = ledger_column_dup(st, 9);
 	out->error_count = sqlite3_column_int64(st, 10);
@@ -621,19 +629,16 @@ ledger_input_counts(struct ledger *l, struct input_counts *out)
 	    "SELECT status, count(*) FROM inputs GROUP BY status");
 	int rc;
 
+	int64_t *count[] = { [INPUT_NONE] = NULL, [INPUT_ACCEPTED] = &out->accepted,
+		[INPUT_DUPLICATE] = &out->duplicate, [INPUT_DEFERRED] = &out->deferred,
+		[INPUT_REJECTED] = &out->rejected };
+
 	memset(out, 0, sizeof *out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		int64_t n = sqlite3_column_int64(st, 1);
+		int64_t *n = count[ledger_column_enum(st, 0, &input_status_names)];
 
-		if (strcmp(s, "accepted") == 0)
-			out->accepted = n;
-		else if (strcmp(s, "duplicate") == 0)
-			out->duplicate = n;
-		else if (strcmp(s, "deferred") == 0)
-			out->deferred = n;
-		else if (strcmp(s, "rejected") == 0)
-			out->rejected = n;
+		if (n != NULL)
+			*n = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : ledger_fail(l, "counting inputs");

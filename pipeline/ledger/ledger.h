@@ -26,6 +26,7 @@
 
 #include "base/errors.h"
 #include "base/hash.h"
+#include "base/states.h"
 #include "base/util.h"
 
 /*
@@ -66,7 +67,7 @@ struct input_row {
 	char *sha256;
 	int64_t size;
 	int64_t received_ns;
-	char *status;
+	enum input_status status;
 	int64_t records;
 	char *processed_at;
 	int64_t error_count;
@@ -77,7 +78,7 @@ void ledger_input_clear(struct input_row *row);
 /* Inserts row (its id is assigned and stored in row->id). */
 int ledger_input_insert(struct ledger *l, struct input_row *row);
 /* Sets an input's outcome and where it is filed. */
-int ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
+int ledger_input_finish(struct ledger *l, int64_t id, enum input_status status, int64_t records,
     int64_t error_count, const char *filed_as);
 /* Sets when an input was (last) processed. */
 int ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at);
@@ -184,7 +185,7 @@ struct order {
 	const char *market;
 	const char *currency;
 	bool prices_include_vat;
-	const char *status;
+	enum order_status status;
 	bool hold;
 	const char *email;
 	const char *first_name;
@@ -251,7 +252,7 @@ struct shipment {
 	int64_t amount;
 	int64_t vat;
 	int64_t shipping_amount;
-	char *capture;          /* none, waiting, requested, captured, failed */
+	enum capture_state capture;
 	struct shipment_line *lines;
 	size_t nlines;
 };
@@ -283,7 +284,7 @@ struct payment_request {
 	char *shipment_id;
 	char *return_id;
 	int64_t amount;
-	char *status;           /* pending, succeeded, failed */
+	enum request_status status;
 	char *event_id;
 };
 
@@ -291,7 +292,7 @@ struct payment_link {
 	char *link_id;
 	int64_t n;
 	int64_t amount;
-	char *status;           /* open, spent */
+	enum link_status status;
 	char *event_id;
 };
 
@@ -341,7 +342,7 @@ int ledger_payment_target_order(struct ledger *l, const char *id, char **order_n
 int ledger_record_add(struct ledger *l, const char *kind, const char *record_id,
     const char *order_number, int64_t input_id, const char *sha);
 
-int ledger_order_set_status(struct ledger *l, const char *order_number, const char *status);
+int ledger_order_set_status(struct ledger *l, const char *order_number, enum order_status status);
 int ledger_order_set_hold(struct ledger *l, const char *order_number, bool hold);
 int ledger_order_set_delivery(struct ledger *l, const char *order_number, const struct address *a);
 int ledger_order_add_authorized(struct ledger *l, const char *order_number, int64_t amount);
@@ -356,7 +357,8 @@ int ledger_line_add_shipped(struct ledger *l, const char *order_number, int64_t 
 
 int ledger_shipment_insert(struct ledger *l, const char *order_number, const struct shipment *s);
 int ledger_shipment_update(struct ledger *l, const struct shipment *s);
-int ledger_shipment_set_capture(struct ledger *l, const char *shipment_id, const char *capture);
+int ledger_shipment_set_capture(struct ledger *l, const char *shipment_id,
+    enum capture_state capture);
 int ledger_shipment_add_returned(struct ledger *l, const char *shipment_id, int64_t line_id,
     int64_t quantity);
 
@@ -365,8 +367,8 @@ int ledger_return_insert(struct ledger *l, const char *order_number, int64_t inp
 
 int ledger_request_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct payment_request *r);
-int ledger_request_answer(struct ledger *l, const char *request_id, const char *status,
-    const char *event_id);
+int ledger_request_answer(struct ledger *l, const char *request_id,
+    enum request_status status, const char *event_id);
 
 int ledger_link_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct payment_link *k);

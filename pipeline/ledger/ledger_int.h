@@ -37,6 +37,10 @@ int ledger_query(struct ledger *l, const char *sql, void (*row)(struct sqlite3_s
 void ledger_bind_text(struct sqlite3_stmt *st, int i, const char *s);
 /* Copies a column (NULL stays NULL). */
 char *ledger_column_dup(struct sqlite3_stmt *st, int i);
+/* Reads a column that holds a name of table t as its enum value (the
+ * schema's CHECK constraints keep such columns to the names; 0 for any
+ * other text). */
+int ledger_column_enum(struct sqlite3_stmt *st, int i, const struct name_table *t);
 
 /* For ledger_query(): reads an (input id, content digest) row. */
 struct ledger_identity {

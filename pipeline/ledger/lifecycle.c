@@ -30,7 +30,7 @@ shipment_row(sqlite3_stmt *st, void *ctx)
 	sh->amount = col_int(st, 9);
 	sh->vat = col_int(st, 10);
 	sh->shipping_amount = col_int(st, 11);
-	sh->capture = col_str(st, 12);
+	sh->capture = (enum capture_state)ledger_column_enum(st, 12, &capture_state_names);
 }
 
 static void
@@ -95,7 +95,7 @@ request_row(sqlite3_stmt *st, void *ctx)
 	r->shipment_id = col_str(st, 2);
 	r->return_id = col_str(st, 3);
 	r->amount = col_int(st, 4);
-	r->status = col_str(st, 5);
+	r->status = (enum request_status)ledger_column_enum(st, 5, &request_status_names);
 	r->event_id = col_str(st, 6);
 }
 
@@ -110,7 +110,7 @@ link_row(sqlite3_stmt *st, void *ctx)
 	k->link_id = col_str(st, 0);
 	k->n = col_int(st, 1);
 	k->amount = col_int(st, 2);
-	k->status = col_str(st, 3);
+	k->status = (enum link_status)ledger_column_enum(st, 3, &link_status_names);
 	k->event_id = col_str(st, 4);
 }
 
@@ -201,7 +201,6 @@ order_state_free(struct order_state *s)
 		free(sh->service);
 		free(sh->tracking);
 		free(sh->shipped_at);
-		free(sh->capture);
 		free(sh->lines);
 	}
 	free(s->shipments);
@@ -219,13 +218,11 @@ order_state_free(struct order_state *s)
 		free(r->type);
 		free(r->shipment_id);
 		free(r->return_id);
-		free(r->status);
 		free(r->event_id);
 	}
 	free(s->requests);
 	for (size_t i = 0; i < s->nlinks; i++) {
 		free(s->links[i].link_id);
-		free(s->links[i].status);
 		free(s->links[i].event_id);
 	}
 	free(s->links);
@@ -294,10 +291,10 @@ ledger_record_add(struct ledger *l, const char *kind, const char *record_id,
 }
 
 int
-ledger_order_set_status(struct ledger *l, const char *order_number, const char *status)
+ledger_order_set_status(struct ledger *l, const char *order_number, enum order_status status)
 {
-	return ledger_run(l, "UPDATE orders SET status = ? WHERE order_number = ?", "ss", status,
-	    order_number);
+	return ledger_run(l, "UPDATE orders SET status = ? WHERE order_number = ?", "ss",
+	    order_status_name(status), order_number);
 }
 
 int
@@ -369,7 +366,8 @@ ledger_shipment_insert(struct ledger *l, const char *order_number, const struct 
 	    " shipping_amount, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    "ssiissssbsiiis", s->shipment_id, order_number,
 	    s->seq, s->input_id, s->lines_sha256, s->carrier, s->service, s->tracking, s->shipped,
-	    s->shipped_at, s->amount, s->vat, s->shipping_amount, s->capture) != 0)
+	    s->shipped_at, s->amount, s->vat, s->shipping_amount,
+	    capture_state_name(s->capture)) != 0)
 		return -1;
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct shipment_line *ln = &s->lines[i];
@@ -391,10 +389,11 @@ ledger_shipment_update(struct ledger *l, const struct shipment *s)
 }
 
 int
-ledger_shipment_set_capture(struct ledger *l, const char *shipment_id, const char *capture)
+ledger_shipment_set_capture(struct ledger *l, const char *shipment_id,
+    enum capture_state capture)
 {
 	return ledger_run(l, "UPDATE shipments SET capture = ? WHERE shipment_id = ?", "ss",
-	    capture, shipment_id);
+	    capture_state_name(capture), shipment_id);
 }
 
 int
@@ -434,11 +433,11 @@ ledger_request_insert(struct ledger *l, const char *order_number, int64_t input_
 }
 
 int
-ledger_request_answer(struct ledger *l, const char *request_id, const char *status,
-    const char *event_id)
+ledger_request_answer(struct ledger *l, const char *request_id,
+    enum request_status status, const char *event_id)
 {
 	return ledger_run(l, "UPDATE payment_requests SET status = ?, event_id = ?"
-	    " WHERE request_id = ?", "sss", status, event_id, request_id);
+	    " WHERE request_id = ?", "sss", request_status_name(status), event_id, request_id);
 }
 
 int

@@ -56,7 +56,7 @@ ledger_order_insert(struct ledger *l, const struct order *o)
 	ledger_bind_text(st, 5, o->market);
 	ledger_bind_text(st, 6, o->currency);
 	sqlite3_bind_int(st, 7, o->prices_include_vat);
-	ledger_bind_text(st, 8, o->status);
+	ledger_bind_text(st, 8, order_status_name(o->status));
 	sqlite3_bind_int(st, 9, o->hold);
 	ledger_bind_text(st, 10, o->email);
 	ledger_bind_text(st, 11, o->first_name);
@@ -183,7 +183,7 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	o->market = ledger_column_dup(st, 4);
 	o->currency = ledger_column_dup(st, 5);
 	o->prices_include_vat = sqlite3_column_int(st, 6) != 0;
-	o->status = ledger_column_dup(st, 7);
+	o->status = (enum order_status)ledger_column_enum(st, 7, &order_status_names);
 	o->hold = sqlite3_column_int(st, 8) != 0;
 	o->email = ledger_column_dup(st, 9);
 	o->first_name = ledger_column_dup(st, 10);
@@ -241,7 +241,6 @@ order_free(struct order *o)
 	free((char *)o->order_date);
 	free((char *)o->market);
 	free((char *)o->currency);
-	free((char *)o->status);
 	free((char *)o->email);
 	free((char *)o->first_name);
 	free((char *)o->last_name);
