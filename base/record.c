@@ -125,6 +125,20 @@ record_add_line(struct record *rec, long line)
 	return v;
 }
 
+bool
+record_takes_line(const struct record *rec, size_t max_lines, size_t max_bytes, long line,
+    bool *reported, struct errlist *errs)
+{
+	if (rec->nlines < max_lines && rec->bytes <= max_bytes)
+		return true;
+	if (!*reported)
+		errlist_add(errs, line, NULL, ERR_RECORD_TOO_LARGE,
+		    "the %s starting at line %ld has more than %zu lines or %zu bytes",
+		    rec->kind->singular, rec->line, max_lines, max_bytes);
+	*reported = true;
+	return false;
+}
+
 void
 record_set_line(struct record *rec, size_t i, size_t idx, const char *s, size_t len, long line)
 {

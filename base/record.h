@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/errors.h"
 #include "schemas/fields.h"
 
 struct field_value {
@@ -45,6 +46,11 @@ void record_reset(struct record *rec);
 void record_set_head(struct record *rec, size_t idx, const char *s, size_t len, long line);
 /* Appends an empty line starting at the given line; returns its values. */
 struct field_value *record_add_line(struct record *rec, long line);
+/* Whether rec may take another line: it holds fewer than max_lines lines
+ * and at most max_bytes of field text.  When not, reports
+ * record_too_large at line, once per record (*reported remembers it). */
+bool record_takes_line(const struct record *rec, size_t max_lines, size_t max_bytes, long line,
+    bool *reported, struct errlist *errs);
 /* Copies s[0..len) into field idx of line i (empty leaves it absent). */
 void record_set_line(struct record *rec, size_t i, size_t idx, const char *s, size_t len, long line);
 /* The values of line i. */

@@ -206,11 +206,67 @@ same_cell(struct csv_in *c, const struct cell *cell, const struct field_value *v
 	    memcmp(v->s, cell_str(c, cell), cell->len) == 0;
 }
 
+/* A further row of the open record: its header fields must be the first
+ * row's. */
+static void
+continue_record(struct csv_in *c)
+{
+	const struct kind_def *k = c->kind;
+
+	c->rec_rows++;
+	for (size_t i = 0; i < c->ncols; i++) {
+		const struct column *col = &c->cols[i];
+
+		if (col->idx < 0 || col->line || same_cell(c, &c->row[i], &c->rec->head[col->idx]))
+			continue;
+		errlist_add(c->errs, c->row[i].line, k->head[col->idx].name, ERR_CSV_HEADER_MISMATCH,
+		    "%s differs from the record's first row (line %ld); header fields must "
+		    "be the same on every row of a record", k->head[col->idx].name, c->rec->line);
+	}
+}
+
+/* A row with another id: the open record is complete, and the row starts
+ * the next one with its header fields. */
+static void
+start_record(struct csv_in *c, long line)
+{
+	csv_flush_record(c);
+	record_reset(c->rec);
+	c->rec->line = line;
+	c->rec_open = true;
+	c->rec_rows = 1;
+	c->rec_too_large = false;
+	for (size_t i = 0; i < c->ncols; i++) {
+		const struct column *col = &c->cols[i];
+
+		if (col->idx >= 0 && !col->line && c->row[i].present)
+			record_set_head(c->rec, (size_t)col->idx, cell_str(c, &c->row[i]),
+			    c->row[i].len, c->row[i].line);
+	}
+}
+
+/* Adds the row's line fields as a line of the record, unless the record is
+ * too large already (reported once). */
+static void
+add_line(struct csv_in *c, long line)
+{
+	if (!record_takes_line(c->rec, c->lim->max_record_lines, c->lim->max_record_bytes, line,
+	    &c->rec_too_large, c->errs))
+		return;
+	record_add_line(c->rec, line);
+	for (size_t i = 0; i < c->ncols; i++) {
+		const struct column *col = &c->cols[i];
+
+		if (col->idx >= 0 && col->line && c->row[i].present)
+			record_set_line(c->rec, c->rec->nlines - 1, (size_t)col->idx,
+			    cell_str(c, &c->row[i]), c->row[i].len, c->row[i].line);
+	}
+}
+
 static void
 csv_row(struct csv_in *c, long line)
 {
 	const struct kind_def *k = c->kind;
-	const struct cell *id;
 	bool has_line = false;
 
 	if (c->nrow != c->ncols) {
@@ -223,66 +279,22 @@ csv_row(struct csv_in *c, long line)
 		    "the row is longer than %zu bytes", c->lim->max_field_bytes);
 		return;
 	}
-	id = &c->row[c->id_col];
-	if (c->rec_open && same_cell(c, id, &c->rec->head[k->id_field])) {
-		c->rec_rows++;
-		for (size_t i = 0; i < c->ncols; i++) {
-			const struct column *col = &c->cols[i];
-
-			if (col->idx < 0 || col->line || same_cell(c, &c->row[i], &c->rec->head[col->idx]))
-				continue;
-			errlist_add(c->errs, c->row[i].line, k->head[col->idx].name,
-			    ERR_CSV_HEADER_MISMATCH,
-			    "%s differs from the record's first row (line %ld); header fields must "
-			    "be the same on every row of a record", k->head[col->idx].name, c->rec->line);
-		}
-	} else {
-		csv_flush_record(c);
-		record_reset(c->rec);
-		c->rec->line = line;
-		c->rec_open = true;
-		c->rec_rows = 1;
-		c->rec_too_large = false;
-		for (size_t i = 0; i < c->ncols; i++) {
-			const struct column *col = &c->cols[i];
-
-			if (col->idx >= 0 && !col->line && c->row[i].present)
-				record_set_head(c->rec, (size_t)col->idx, cell_str(c, &c->row[i]),
-				    c->row[i].len, c->row[i].line);
-		}
-	}
+	if (c->rec_open && same_cell(c, &c->row[c->id_col], &c->rec->head[k->id_field]))
+		continue_record(c);
+	else
+		start_record(c, line);
 	for (size_t i = 0; i < c->ncols; i++)
 		if (c->cols[i].idx >= 0 && c->cols[i].line && c->row[i].present)
 			has_line = true;
-	if (!has_line) {
-		if (c->rec_rows > 1) {
-			if (k->nline == 0)
-				errlist_add(c->errs, line, k->head[k->id_field].name, ERR_CSV_SPLIT_RECORD,
-				    "%s appears on more than one row; a %s is one row",
-				    k->head[k->id_field].name, k->singular);
-			else
-				errlist_add(c->errs, line, NULL, ERR_CSV_ROW_WITHOUT_LINE,
-				    "the row repeats a %s without line fields", k->singular);
-		}
-		return;
-	}
-	if (c->rec->nlines >= c->lim->max_record_lines || c->rec->bytes > c->lim->max_record_bytes) {
-		if (!c->rec_too_large)
-			errlist_add(c->errs, line, NULL, ERR_RECORD_TOO_LARGE,
-			    "the %s starting at line %ld has more than %zu lines or %zu bytes",
-			    k->singular, c->rec->line, c->lim->max_record_lines,
-			    c->lim->max_record_bytes);
-		c->rec_too_large = true;
-		return;
-	}
-	record_add_line(c->rec, line);
-	for (size_t i = 0; i < c->ncols; i++) {
-		const struct column *col = &c->cols[i];
-
-		if (col->idx >= 0 && col->line && c->row[i].present)
-			record_set_line(c->rec, c->rec->nlines - 1, (size_t)col->idx,
-			    cell_str(c, &c->row[i]), c->row[i].len, c->row[i].line);
-	}
+	if (has_line)
+		add_line(c, line);
+	else if (c->rec_rows > 1 && k->nline == 0)
+		errlist_add(c->errs, line, k->head[k->id_field].name, ERR_CSV_SPLIT_RECORD,
+		    "%s appears on more than one row; a %s is one row",
+		    k->head[k->id_field].name, k->singular);
+	else if (c->rec_rows > 1)
+		errlist_add(c->errs, line, NULL, ERR_CSV_ROW_WITHOUT_LINE,
+		    "the row repeats a %s without line fields", k->singular);
 }
 
 static void

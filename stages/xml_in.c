@@ -360,6 +360,21 @@ start_field(struct walk *w, struct xml_in *x, int idx, bool in_line, int depth, 
 		store_field(w, x);
 }
 
+/* A <line> element of a record at line: starts a line of the record,
+ * unless the record is too large already (reported once); false when the
+ * element is to be skipped. */
+static bool
+start_line(struct walk *w, struct xml_in *x, long line, bool empty)
+{
+	if (!record_takes_line(w->rec, x->lim->max_record_lines, x->lim->max_record_bytes, line,
+	    &w->rec_too_large, x->errs))
+		return false;
+	record_add_line(w->rec, line);
+	if (!empty)
+		w->where = IN_LINE;
+	return true;
+}
+
 /* Handles one element start; returns false to stop the parse. */
 static bool
 on_element(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, int depth)
@@ -396,20 +411,9 @@ on_element(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, int depth)
 		return true;
 	case IN_RECORD:
 		if (ns_ok(r) && k->nline > 0 && strcmp(name, "line") == 0) {
-			if (w->rec->nlines >= x->lim->max_record_lines ||
-			    w->rec->bytes > x->lim->max_record_bytes) {
-				if (!w->rec_too_large)
-					errlist_add(x->errs, line, NULL, ERR_RECORD_TOO_LARGE,
-					    "the %s starting at line %ld has more than %zu lines or %zu "
-					    "bytes", k->singular, w->rec->line, x->lim->max_record_lines,
-					    x->lim->max_record_bytes);
-				w->rec_too_large = true;
-				break;
-			}
-			record_add_line(w->rec, line);
-			if (!empty)
-				w->where = IN_LINE;
-			return true;
+			if (start_line(w, x, line, empty))
+				return true;
+			break;
 		}
 		idx = ns_ok(r) ? kind_field_index(k, false, name, strlen(name)) : -1;
 		if (idx < 0)
