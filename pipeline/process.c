@@ -310,9 +310,9 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	if (readable && (seen = ledger_input_seen(p->ledger, out->sha256, &seen_records)) < 0)
 		goto fail;
 
-	row.work_name = (char *)in->work_name;
-	row.name = (char *)in->name;
-	row.kind = (char *)kind_get(in->kind)->plural;
+	row.work_name = in->work_name;
+	row.name = in->name;
+	row.kind = kind_get(in->kind)->plural;
 	row.sha256 = out->sha256;
 	row.size = size;
 	row.received_ns = in->received_ns;

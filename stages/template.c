@@ -90,6 +90,21 @@ set_fields(struct template *t, char *list, long lineno, struct buf *errs)
 	return 0;
 }
 
+/* The language of the labels, which sets every label. */
+static int
+set_language(struct template *t, const char *value, long lineno, struct buf *errs)
+{
+	for (size_t i = 0; i < NELEM(languages); i++)
+		if (strcmp(value, languages[i].language) == 0) {
+			set(&t->language, value);
+			for (int k = 0; k < LABEL__COUNT; k++)
+				set(&t->labels[k], languages[i].text[k]);
+			return 0;
+		}
+	buf_printf(errs, "line %ld: language is en, sv or de, not '%s'\n", lineno, value);
+	return -1;
+}
+
 /* One "key = value" line. */
 static int
 template_line(struct template *t, char *key, char *value, long lineno, struct buf *errs)
@@ -134,17 +149,8 @@ template_line(struct template *t, char *key, char *value, long lineno, struct bu
 		set(&t->logo, value);
 		return 0;
 	}
-	if (strcmp(key, "language") == 0) {
-		for (size_t i = 0; i < NELEM(languages); i++)
-			if (strcmp(value, languages[i].language) == 0) {
-				set(&t->language, value);
-				for (int k = 0; k < LABEL__COUNT; k++)
-					set(&t->labels[k], languages[i].text[k]);
-				return 0;
-			}
-		buf_printf(errs, "line %ld: language is en, sv or de, not '%s'\n", lineno, value);
-		return -1;
-	}
+	if (strcmp(key, "language") == 0)
+		return set_language(t, value, lineno, errs);
 	if (strcmp(key, "fields") == 0)
 		return set_fields(t, value, lineno, errs);
 	if (strncmp(key, "label.", 6) == 0)
