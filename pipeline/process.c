@@ -11,8 +11,8 @@
 #include "pipeline/outbox.h"
 #include "pipeline/process.h"
 #include "pipeline/spool.h"
+#include "pipeline/templates.h"
 #include "base/token.h"
-#include "stages/template.h"
 #include "stages/stages.h"
 #include "stages/validate.h"
 
@@ -79,7 +79,7 @@ static int
 use_template(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why)
 {
 	struct processor *p = ctx;
-	int rc = template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
+	int rc = templates_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
 	    &p->template_text, &p->template_logo, why);
 
 	if (rc == -2) {
@@ -310,9 +310,9 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	if (readable && (seen = ledger_input_seen(p->ledger, out->sha256, &seen_records)) < 0)
 		goto fail;
 
-	row.work_name = (char *)in->work_name;
-	row.name = (char *)in->name;
-	row.kind = (char *)kind_get(in->kind)->plural;
+	row.work_name = in->work_name;
+	row.name = in->name;
+	row.kind = kind_get(in->kind)->plural;
 	row.sha256 = out->sha256;
 	row.size = size;
 	row.received_ns = in->received_ns;

@@ -74,9 +74,9 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	res = APPLY_FAILED;
 	digits = state_digits(st);
 	check_line_ids(rec, QL_line_id, errs);
-	r.return_id = (char *)h[RH_return_id].s;
+	r.return_id = h[RH_return_id].s;
 	r.shipment_id = sh->shipment_id;
-	r.reason = (char *)h[RH_reason].s;
+	r.reason = h[RH_reason].s;
 	r.restock = h[RH_restock].num != 0;
 	r.return_fee = h[RH_return_fee].num;
 	r.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *r.lines);

@@ -52,13 +52,15 @@ lines_digest(struct apply_ctx *a, const struct record *rec, char sha[SHA256_HEX]
 }
 
 /* Sets *field to a new value when the file gives one; true if it changed. */
+/* Points *field (of a loaded shipment) at the file's value when it gives
+ * another one; true if it changed.  The value is the record's, which
+ * outlives the shipment. */
 static bool
-take(char **field, const struct field_value *v)
+take(const char **field, const struct field_value *v)
 {
 	if (v->s == NULL || (*field != NULL && strcmp(*field, v->s) == 0))
 		return false;
-	free(*field);
-	*field = xstrdup(v->s);
+	*field = v->s;
 	return true;
 }
 
@@ -159,15 +161,15 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 		res = APPLY_REJECTED;
 		goto out;
 	}
-	sh.shipment_id = (char *)h[SH_shipment_id].s;
+	sh.shipment_id = h[SH_shipment_id].s;
 	sh.seq = (int64_t)st->nshipments + 1;
 	sh.input_id = a->input_id;
-	sh.lines_sha256 = (char *)lines_sha;
-	sh.carrier = (char *)h[SH_carrier].s;
-	sh.service = (char *)h[SH_service].s;
-	sh.tracking = (char *)h[SH_tracking].s;
+	sh.lines_sha256 = lines_sha;
+	sh.carrier = h[SH_carrier].s;
+	sh.service = h[SH_service].s;
+	sh.tracking = h[SH_tracking].s;
 	sh.shipped = h[SH_shipped].num != 0;
-	sh.shipped_at = (char *)h[SH_shipped_at].s;
+	sh.shipped_at = h[SH_shipped_at].s;
 	sh.nlines = rec->nlines;
 	sh.lines = xcalloc(rec->nlines, sizeof *sh.lines);
 	for (size_t i = 0; i < rec->nlines; i++) {
