@@ -242,7 +242,7 @@ word_ok(const char *v, int64_t min, int64_t max)
 static int
 set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why)
 {
-	char *base = (char *)c;
+	char *base = (char *)c;   /* fields are found by their offsets in bytes */
 	int64_t n;
 
 	switch (k->type) {
@@ -438,6 +438,7 @@ conf_free(struct conf *c)
 {
 	for (size_t i = 0; i < NELEM(keys); i++)
 		if (keys[i].type == CT_PATH || keys[i].type == CT_WORD || keys[i].type == CT_URL) {
+			/* the field at its offset in bytes */
 			char **p = (char **)((char *)c + keys[i].offset);
 
 			free(*p);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "base/money.h"
+#include "base/arena.h"
 #include "base/util.h"
 
 /* X(enum suffix, code string, one-line meaning) */
@@ -104,14 +105,15 @@ const char *err_code_doc(enum err_code code);
 /* One error found in an input. */
 struct error_item {
 	long line;        /* 1-based line in the file, 0 when none applies */
-	char *field;      /* the field at fault, or NULL */
+	const char *field;    /* the field at fault, or NULL */
 	enum err_code code;
-	char *message;    /* a sentence a person can act on */
+	const char *message;  /* a sentence a person can act on */
 };
 
 /*
  * A list of errors that keeps at most max items and counts the rest, so a
- * file full of errors costs bounded memory.  The caller owns it.
+ * file full of errors costs bounded memory.  The caller owns it; the kept
+ * items' strings are in its arena.
  */
 struct errlist {
 	struct error_item *items;
@@ -119,6 +121,7 @@ struct errlist {
 	size_t cap;
 	size_t max;
 	size_t more;      /* errors found beyond max */
+	struct arena arena;
 };
 
 void errlist_init(struct errlist *l, size_t max);

@@ -16,8 +16,8 @@
 #include "pipeline/outbox.h"
 #include "pipeline/process.h"
 #include "pipeline/spool.h"
+#include "pipeline/templates.h"
 #include "base/token.h"
-#include "stages/template.h"
 #include "stages/stages.h"
 #include "stages/validate.h"
 
@@ -84,7 +84,7 @@ static int
 use_template(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why)
 {
 	struct processor *p = ctx;
-	int rc = template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
+	int rc = templates_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
 	    &p->template_text, &p->template_logo, why);
 
 	if (rc == -2) {
@@ -358,8 +358,8 @@ apply_input(struct job *j)
 	j->open = true;
 	if (j->readable && (seen = ledger_input_seen(p->ledger, j->out->sha256, &seen_records)) < 0)
 		return STEP_FAILED;
-	j->row = (struct input_row){ .work_name = (char *)j->in->work_name,
-		.name = (char *)j->in->name, .kind = (char *)kind_get(j->in->kind)->plural,
+	j->row = (struct input_row){ .work_name = j->in->work_name, .name = j->in->name,
+		.kind = kind_get(j->in->kind)->plural,
 		.sha256 = j->out->sha256, .size = j->size, .received_ns = j->in->received_ns,
 		.status = INPUT_ACCEPTED, .processed_at = j->at, .filed_as = "" };
 	if (begin_row(p, &j->row, j->existing, j->at) != 0)

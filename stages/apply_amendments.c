@@ -20,7 +20,7 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	struct order_state *st;
 	struct payment_link k = { 0 };
 	int64_t open = 0, due;
-	char money[MONEY_SIZE];
+	char money[MONEY_SIZE], *link_id;
 	int ret = -1;
 
 	if (ledger_order_state(a->ledger, order_number, &st) != 1)
@@ -41,7 +41,7 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	}
 	if (ledger_order_take_link_number(a->ledger, order_number, &k.n) != 0)
 		goto out;
-	k.link_id = xasprintf("LINK-%s-%lld", order_number, (long long)k.n);
+	k.link_id = link_id = xasprintf("LINK-%s-%lld", order_number, (long long)k.n);
 	k.amount = due - open;   /* 0 <= open < due */
 	money_format(k.amount, state_digits(st), money, sizeof money);
 	if (ledger_link_insert(a->ledger, order_number, a->input_id, &k) == 0 &&
@@ -49,7 +49,7 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	    "\"link_id\":\"%s\",\"amount\":\"%s\"", k.link_id, money) == 0 &&
 	    issue_link(a, order_number, k.link_id) == 0)
 		ret = 0;
-	free(k.link_id);
+	free(link_id);
 out:
 	order_state_free(st);
 	return ret;

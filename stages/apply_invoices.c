@@ -25,12 +25,11 @@ invoice_from_record(struct apply_ctx *a, const struct record *rec, struct free_i
 	int64_t total = 0;
 	int digits = currency_digits(h[IH_currency].s, h[IH_currency].len);
 
-	*f = (struct free_invoice){ .invoice_id = (char *)h[IH_invoice_id].s,
-		.order_number = (char *)h[IH_order_number].s, .input_id = a->input_id,
-		.currency = (char *)h[IH_currency].s, .email = (char *)h[IH_email].s,
-		.name = (char *)h[IH_name].s, .due_date = (char *)h[IH_due_date].s,
-		.template = (char *)(h[IH_template].s != NULL ? h[IH_template].s :
-		    a->conf->default_template), .text = (char *)h[IH_text].s,
+	*f = (struct free_invoice){ .invoice_id = h[IH_invoice_id].s,
+		.order_number = h[IH_order_number].s, .input_id = a->input_id,
+		.currency = h[IH_currency].s, .email = h[IH_email].s, .name = h[IH_name].s,
+		.due_date = h[IH_due_date].s, .text = h[IH_text].s,
+		.template = h[IH_template].s != NULL ? h[IH_template].s : a->conf->default_template,
 		.billing = { h[IH_billing_address1].s, NULL, h[IH_billing_zip].s,
 		    h[IH_billing_city].s, h[IH_billing_country].s },
 		.nlines = rec->nlines, .lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *f->lines) };
@@ -52,7 +51,7 @@ invoice_from_record(struct apply_ctx *a, const struct record *rec, struct free_i
 			    "the invoice's total with this line is");
 			total = -1;   /* named once, at the line that goes beyond */
 		}
-		f->lines[i] = (struct free_invoice_line){ (char *)v[IL_description].s,
+		f->lines[i] = (struct free_invoice_line){ v[IL_description].s,
 			v[IL_quantity].num, v[IL_unit_price].num, v[IL_vat_rate].num, m.vat, m.total };
 	}
 }

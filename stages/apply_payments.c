@@ -168,9 +168,8 @@ apply_event(const struct apply_frame *f)
 	const char *order = st->order->order_number, *event = h[PH_event_id].s;
 	const char *req = h[PH_request_id].s;
 	bool success = strcmp(h[PH_status].s, "success") == 0;
-	struct payment_event e = { (char *)event, (char *)h[PH_type].s, (char *)req,
-		(char *)h[PH_status].s, h[PH_amount].num, (char *)h[PH_psp_reference].s,
-		(char *)h[PH_occurred_at].s };
+	struct payment_event e = { event, h[PH_type].s, req, h[PH_status].s, h[PH_amount].num,
+		h[PH_psp_reference].s, h[PH_occurred_at].s };
 	char money[MONEY_SIZE];
 
 	money_format(e.amount, state_digits(st), money, sizeof money);

@@ -56,8 +56,8 @@ return_from_record(const struct record *rec, const struct shipment *sh, struct o
 {
 	const struct field_value *h = rec->head;
 
-	*r = (struct order_return){ .return_id = (char *)h[RH_return_id].s,
-		.shipment_id = sh->shipment_id, .reason = (char *)h[RH_reason].s,
+	*r = (struct order_return){ .return_id = h[RH_return_id].s,
+		.shipment_id = sh->shipment_id, .reason = h[RH_reason].s,
 		.restock = h[RH_restock].num != 0, .return_fee = h[RH_return_fee].num,
 		.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *r->lines) };
 }

@@ -51,14 +51,15 @@ lines_digest(struct apply_ctx *a, const struct record *rec, char sha[SHA256_HEX]
 	free(pairs);
 }
 
-/* Sets *field to a new value when the file gives one; true if it changed. */
+/* Points *field (of a loaded shipment) at the file's value when it gives
+ * another one; true if it changed.  The value is the record's, which
+ * outlives the shipment. */
 static bool
-take(char **field, const struct field_value *v)
+take(const char **field, const struct field_value *v)
 {
 	if (v->s == NULL || (*field != NULL && strcmp(*field, v->s) == 0))
 		return false;
-	free(*field);
-	*field = xstrdup(v->s);
+	*field = v->s;
 	return true;
 }
 
@@ -146,11 +147,11 @@ shipment_from_record(struct apply_ctx *a, const struct record *rec, const struct
 {
 	const struct field_value *h = rec->head;
 
-	*sh = (struct shipment){ .shipment_id = (char *)h[SH_shipment_id].s,
+	*sh = (struct shipment){ .shipment_id = h[SH_shipment_id].s,
 		.seq = (int64_t)st->nshipments + 1, .input_id = a->input_id,
-		.lines_sha256 = (char *)lines_sha, .carrier = (char *)h[SH_carrier].s,
-		.service = (char *)h[SH_service].s, .tracking = (char *)h[SH_tracking].s,
-		.shipped = h[SH_shipped].num != 0, .shipped_at = (char *)h[SH_shipped_at].s,
+		.lines_sha256 = lines_sha, .carrier = h[SH_carrier].s, .service = h[SH_service].s,
+		.tracking = h[SH_tracking].s, .shipped = h[SH_shipped].num != 0,
+		.shipped_at = h[SH_shipped_at].s,
 		.nlines = rec->nlines, .lines = xcalloc(rec->nlines, sizeof *sh->lines) };
 }
 

@@ -228,9 +228,9 @@ static void *
 find_by_id(void *arr, size_t n, size_t size, size_t id_at, const char *id)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *el = (char *)arr + i * size;
+		char *el = (char *)arr + i * size;   /* counted in bytes */
 
-		if (strcmp(*(char **)(void *)(el + id_at), id) == 0)
+		if (strcmp(*(const char **)(void *)(el + id_at), id) == 0)
 			return el;
 	}
 	return NULL;
@@ -329,15 +329,16 @@ lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char 
 		const char *type;
 		const char *prefix;
 	} prefixes[] = { { "capture", "CAP-" }, { "refund", "REF-" }, { "release", "REL-" } };
-	struct payment_request r = { .type = (char *)type, .shipment_id = (char *)shipment_id,
-		.return_id = (char *)return_id, .amount = amount };
+	struct payment_request r = { .type = type, .shipment_id = shipment_id,
+		.return_id = return_id, .amount = amount };
+	char *id = NULL;
 	char money[MONEY_SIZE];
 	int ret;
 
 	for (size_t i = 0; i < NELEM(prefixes); i++)
 		if (strcmp(prefixes[i].type, type) == 0)
-			r.request_id = xasprintf("%s%s", prefixes[i].prefix, id_suffix);
-	if (r.request_id == NULL)
+			r.request_id = id = xasprintf("%s%s", prefixes[i].prefix, id_suffix);
+	if (id == NULL)
 		fatal("lifecycle_request: unknown request type %s", type);
 	money_format(amount, state_digits(st), money, sizeof money);
 	ret = ledger_request_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0 ||
@@ -348,7 +349,7 @@ lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char 
 	 * answers them), but no file asks for them */
 	if (ret == 0 && !(strcmp(type, "capture") == 0 && a->conf->capture_on == CAPTURE_ON_MANUAL))
 		ret = issue_request(a, st->order->order_number, &r);
-	free(r.request_id);
+	free(id);
 	return ret;
 }
 

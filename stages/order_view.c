@@ -185,7 +185,7 @@ json_document(void *ctx, const struct document *d)
 {
 	json_t *j = json_object();
 
-	json_object_set_new(j, "type", json_text(d->type));
+	json_object_set_new(j, "type", json_text(document_type_name(d->type)));
 	json_object_set_new(j, "number", json_text(d->number));
 	json_object_set_new(j, "issued_at", json_text(d->issued_at));
 	json_array_append_new(ctx, j);
@@ -194,7 +194,7 @@ json_document(void *ctx, const struct document *d)
 static void
 text_document(void *ctx, const struct document *d)
 {
-	fprintf(ctx, "  document  %-12s %s\n", d->type, d->number);
+	fprintf(ctx, "  document  %-12s %s\n", document_type_name(d->type), d->number);
 }
 
 static int

@@ -36,8 +36,8 @@ open_temp(char **dir)
 static struct input_row
 input(const char *work, const char *sha, enum input_status status)
 {
-	return (struct input_row){ .work_name = (char *)work, .name = "f.csv", .kind = "orders",
-		.sha256 = (char *)sha, .size = 10, .received_ns = 1, .status = status,
+	return (struct input_row){ .work_name = work, .name = "f.csv", .kind = "orders",
+		.sha256 = sha, .size = 10, .received_ns = 1, .status = status,
 		.records = 2, .processed_at = "2026-11-26T00:00:00.000Z", .filed_as = "" };
 }
 
@@ -325,14 +325,13 @@ pipe_pass(struct pipe *p)
 static void
 assert_input_status(struct ledger *l, const char *name, const char *status)
 {
-	struct input_row *rows;
-	size_t n;
+	struct input_list inputs;
 
-	ck_assert_int_eq(ledger_inputs_named(l, name, &rows, &n), 0);
-	ck_assert_int_ge(n, 1);
-	ck_assert_msg(strcmp(input_status_name(rows[0].status), status) == 0, "%s is %s, not %s",
-	    name, input_status_name(rows[0].status), status);
-	ledger_inputs_free(rows, n);
+	ck_assert_int_eq(ledger_inputs_named(l, name, &inputs), 0);
+	ck_assert_int_ge(inputs.n, 1);
+	ck_assert_msg(strcmp(input_status_name(inputs.rows[0].status), status) == 0, "%s is %s, not %s", name,
+	    input_status_name(inputs.rows[0].status), status);
+	ledger_inputs_free(&inputs);
 }
 
 /* Checks the status of order number, which must exist. */
@@ -451,22 +450,21 @@ START_TEST(outbox_pending_until_marked)
 {
 	char *dir;
 	struct ledger *l = open_temp(&dir);
-	struct outbox_row *rows;
-	size_t n;
+	struct outbox_list rows;
 
 	ck_assert_int_eq(ledger_begin(l), 0);
 	ck_assert_int_eq(ledger_outbox_add(l, "out/receipts/a.receipt.xml", "receipt", 1), 0);
 	ck_assert_int_eq(ledger_outbox_add(l, "out/receipts/b.receipt.xml", "receipt", 2), 0);
 	ck_assert_int_eq(ledger_commit(l), 0);
-	ck_assert_int_eq(ledger_outbox_pending(l, &rows, &n), 0);
-	ck_assert_int_eq(n, 2);
-	ck_assert_str_eq(rows[0].path, "out/receipts/a.receipt.xml");
-	ck_assert_int_eq(ledger_outbox_mark(l, rows[0].id), 0);
-	ledger_outbox_free(rows, n);
-	ck_assert_int_eq(ledger_outbox_pending(l, &rows, &n), 0);
-	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(rows[0].ref, 2);
-	ledger_outbox_free(rows, n);
+	ck_assert_int_eq(ledger_outbox_pending(l, &rows), 0);
+	ck_assert_int_eq(rows.n, 2);
+	ck_assert_str_eq(rows.rows[0].path, "out/receipts/a.receipt.xml");
+	ck_assert_int_eq(ledger_outbox_mark(l, rows.rows[0].id), 0);
+	ledger_outbox_free(&rows);
+	ck_assert_int_eq(ledger_outbox_pending(l, &rows), 0);
+	ck_assert_int_eq(rows.n, 1);
+	ck_assert_int_eq(rows.rows[0].ref, 2);
+	ledger_outbox_free(&rows);
 	ledger_close(l);
 	rm_rf(dir);
 	free(dir);
