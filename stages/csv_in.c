@@ -119,6 +119,68 @@ cell_str(struct csv_in *c, const struct cell *cell)
 	return c->text.data != NULL ? c->text.data + cell->off : "";
 }
 
+/* Maps header column i to a header field, else a line field (seen[0] and
+ * seen[1] mark the fields mapped so far); reports a column that names no
+ * field, or a field named before. */
+static void
+map_column(struct csv_in *c, size_t i, long line, bool *seen[2])
+{
+	const struct kind_def *k = c->kind;
+	const struct cell *cell = &c->row[i];
+	const char *name = cell->present ? cell_str(c, cell) : "";
+	size_t len = cell->present ? cell->len : 0;
+	char ex[EXCERPT_SIZE];
+
+	c->cols[i].idx = -1;
+	for (int in_line = 0; in_line <= 1; in_line++) {
+		int idx = kind_field_index(k, in_line, name, len);
+		const char *field = idx < 0 ? NULL : in_line ? k->line[idx].name : k->head[idx].name;
+
+		if (idx < 0)
+			continue;
+		if (seen[in_line][idx]) {
+			errlist_add(c->errs, line, field, ERR_CSV_DUPLICATE_COLUMN,
+			    "column %s appears twice in the header row", field);
+			return;
+		}
+		seen[in_line][idx] = true;
+		c->cols[i] = (struct column){ idx, in_line };
+		if (in_line)
+			c->has_line_cols = true;
+		else if ((size_t)idx == k->id_field)
+			c->id_col = (int)i;
+		return;
+	}
+	excerpt(name, len, 40, ex, sizeof ex);
+	errlist_add(c->errs, line, ex, ERR_CSV_UNKNOWN_COLUMN,
+	    "column '%s' is not a field of %s; remove it or check its spelling", ex, k->plural);
+}
+
+/* Reports every required field the header row has no column for (line
+ * fields only when the file has lines or the kind needs them); any such
+ * column abandons the file. */
+static void
+missing_columns(struct csv_in *c, long line, bool *seen[2])
+{
+	const struct kind_def *k = c->kind;
+
+	for (size_t i = 0; i < k->nhead; i++)
+		if (k->head[i].required && !seen[0][i]) {
+			errlist_add(c->errs, line, k->head[i].name, ERR_MISSING_FIELD,
+			    "the header row has no column %s, which %s require", k->head[i].name,
+			    k->plural);
+			c->abandoned = true;
+		}
+	if (c->has_line_cols || k->lines == LINES_REQUIRED)
+		for (size_t i = 0; i < k->nline; i++)
+			if (k->line[i].required && !seen[1][i]) {
+				errlist_add(c->errs, line, k->line[i].name, ERR_MISSING_FIELD,
+				    "the header row has no column %s, which lines of %s require",
+				    k->line[i].name, k->plural);
+				c->abandoned = true;
+			}
+}
+
 /* The first row: map every column to a field, report unknown, repeated and
  * missing columns.  Missing required columns abandon the file: no row of it
  * could be read meaningfully. */
@@ -126,8 +188,7 @@ static void
 csv_header(struct csv_in *c, long line)
 {
 	const struct kind_def *k = c->kind;
-	bool *seen_head, *seen_line;
-	char ex[EXCERPT_SIZE];
+	bool *seen[2];
 
 	c->header_done = true;
 	if (c->row_too_long || c->nrow > MAX_COLUMNS) {
@@ -140,61 +201,16 @@ csv_header(struct csv_in *c, long line)
 		c->abandoned = true;
 		return;
 	}
-	seen_head = xcalloc(k->nhead + 1, sizeof *seen_head);
-	seen_line = xcalloc(k->nline + 1, sizeof *seen_line);
+	seen[0] = xcalloc(k->nhead + 1, sizeof *seen[0]);
+	seen[1] = xcalloc(k->nline + 1, sizeof *seen[1]);
 	c->ncols = c->nrow;
 	c->cols = xcalloc(c->ncols, sizeof *c->cols);
 	c->id_col = -1;
-	for (size_t i = 0; i < c->nrow; i++) {
-		const struct cell *cell = &c->row[i];
-		const char *name = cell->present ? cell_str(c, cell) : "";
-		size_t len = cell->present ? cell->len : 0;
-		int idx;
-
-		c->cols[i].idx = -1;
-		if ((idx = kind_field_index(k, false, name, len)) >= 0) {
-			if (seen_head[idx]) {
-				errlist_add(c->errs, line, k->head[idx].name, ERR_CSV_DUPLICATE_COLUMN,
-				    "column %s appears twice in the header row", k->head[idx].name);
-				continue;
-			}
-			seen_head[idx] = true;
-			c->cols[i] = (struct column){ idx, false };
-			if ((size_t)idx == k->id_field)
-				c->id_col = (int)i;
-		} else if ((idx = kind_field_index(k, true, name, len)) >= 0) {
-			if (seen_line[idx]) {
-				errlist_add(c->errs, line, k->line[idx].name, ERR_CSV_DUPLICATE_COLUMN,
-				    "column %s appears twice in the header row", k->line[idx].name);
-				continue;
-			}
-			seen_line[idx] = true;
-			c->cols[i] = (struct column){ idx, true };
-			c->has_line_cols = true;
-		} else {
-			excerpt(name, len, 40, ex, sizeof ex);
-			errlist_add(c->errs, line, ex, ERR_CSV_UNKNOWN_COLUMN,
-			    "column '%s' is not a field of %s; remove it or check its spelling",
-			    ex, k->plural);
-		}
-	}
-	for (size_t i = 0; i < k->nhead; i++)
-		if (k->head[i].required && !seen_head[i]) {
-			errlist_add(c->errs, line, k->head[i].name, ERR_MISSING_FIELD,
-			    "the header row has no column %s, which %s require", k->head[i].name,
-			    k->plural);
-			c->abandoned = true;
-		}
-	if (c->has_line_cols || k->lines == LINES_REQUIRED)
-		for (size_t i = 0; i < k->nline; i++)
-			if (k->line[i].required && !seen_line[i]) {
-				errlist_add(c->errs, line, k->line[i].name, ERR_MISSING_FIELD,
-				    "the header row has no column %s, which lines of %s require",
-				    k->line[i].name, k->plural);
-				c->abandoned = true;
-			}
-	free(seen_head);
-	free(seen_line);
+	for (size_t i = 0; i < c->nrow; i++)
+		map_column(c, i, line, seen);
+	missing_columns(c, line, seen);
+	free(seen[0]);
+	free(seen[1]);
 }
 
 static bool
