@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "schemas/xsd.h"
-#include "stages/money.h"
+#include "base/money.h"
 #include "stages/validate.h"
 
 /* The XSD type name of a field; text types carry their length. */

@@ -10,7 +10,7 @@
 #ifndef SLUICE_XSD_H
 #define SLUICE_XSD_H
 
-#include "pipeline/util.h"
+#include "base/util.h"
 #include "schemas/fields.h"
 
 #define SLUICE_NS "urn:sluice:1"
