@@ -1,10 +1,11 @@
 """Orders end to end: accepted files, their receipts, archive and ledger
 amounts worked out by hand; duplicates; reused order numbers; reused file
 names."""
+import os
+import sqlite3
 import unittest
 
 from harness import Spool, codes, read, run_tap, EXAMPLES
-import os
 
 
 class Orders(unittest.TestCase):
@@ -144,13 +145,40 @@ class Orders(unittest.TestCase):
         self.assertEqual(codes(r), {(6, "email", "invalid_email")})
         self.assertIsNone(self.s.order("SL-1001"))
 
+    def comment(self, number):
+        """The comment the ledger keeps for an order (no command shows it)."""
+        db = sqlite3.connect(self.s.path("ledger.db"))
+        try:
+            row = db.execute("SELECT comment FROM orders WHERE order_number = ?", (number,)).fetchone()
+        finally:
+            db.close()
+        self.assertIsNotNone(row, number)
+        return row[0]
+
     def test_bom_and_crlf(self):
         csv = read(os.path.join(EXAMPLES, "orders.csv"))
-        self.s.drop("orders", "bom.csv", b"\xef\xbb\xbf" + csv.replace(b"\n", b"\r\n"))
+        crlf = b"\xef\xbb\xbf" + csv.replace(b"\n", b"\r\n")
+        self.assertEqual(crlf.count(b"\r\n"), csv.count(b"\n"))
+        self.s.drop("orders", "bom.csv", crlf)
+        # the same file with LF line ends, under other order numbers
+        self.s.drop("orders", "lf.csv", csv.replace(b"SL-100", b"SL-300"))
+        # errors after the line breaks: the second order's rows are physical
+        # lines 6 and 7 (each row of the first spans two: its comment holds
+        # a line break), whatever the line ends
+        bad = crlf.replace(b"SL-100", b"SL-400").replace(b"jonas.keller@example.de", b"jonas-at-example.de")
+        bad = bad.replace(b"Field guide,1,", b"Field guide,one,")
+        self.s.drop("orders", "bad.csv", bad)
         self.s.run_once()
         self.assertEqual(self.s.receipt("bom.csv")["status"], "accepted")
         # the quoted newline in the comment survives
         self.assertIsNotNone(self.s.order("SL-1001"))
+        # as sent: CSV keeps a quoted line break's CR LF (doc/contract.md 1)
+        self.assertEqual(self.comment("SL-1001"), "Gift wrap, please.\r\nLeave at the door.")
+        self.assertEqual(self.s.receipt("lf.csv")["status"], "accepted")
+        self.assertEqual(self.comment("SL-3001"), "Gift wrap, please.\nLeave at the door.")
+        r = self.s.receipt("bad.csv")
+        self.assertEqual(r["status"], "rejected")
+        self.assertEqual(codes(r), {(6, "email", "invalid_email"), (7, "quantity", "invalid_quantity")})
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@
  *   eio     fail with EIO
  *   enospc  fail with ENOSPC
  *   eacces  fail with EACCES
+ *   stop    stop the process (SIGSTOP) in the call, which goes on when the
+ *           process is continued (SIGCONT): a test acts while sluice is
+ *           held at a known point
  * OP is one of write, fsync, rename, link, unlink, open, mkdir; each
  * counts every call of its family (write counts pwrite and writev too,
  * fsync counts fdatasync, rename counts renameat and renameat2, open counts
@@ -42,6 +45,7 @@ static long counts[OP__COUNT];
 static int fault_op = -1;
 static long fault_at;
 static int fault_errno;     /* 0: crash */
+static int fault_stop;
 static int configured;
 
 static void
@@ -62,6 +66,8 @@ configure(void)
 		fault_errno = ENOSPC;
 	else if (strcmp(action, "eacces") == 0)
 		fault_errno = EACCES;
+	else if (strcmp(action, "stop") == 0)
+		fault_stop = 1;
 	else if (strcmp(action, "crash") != 0)
 		fault_op = -1;
 }
@@ -74,6 +80,10 @@ fault(enum op op)
 		configure();
 	if (++counts[op] != fault_at || (int)op != fault_op)
 		return 0;
+	if (fault_stop) {
+		kill(getpid(), SIGSTOP);
+		return 0;
+	}
 	if (fault_errno == 0) {
 		kill(getpid(), SIGKILL);
 		for (;;)

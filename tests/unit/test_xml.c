@@ -2,6 +2,8 @@
  * prefixes, encodings, line numbers, hostile documents, and schema errors. */
 #include "config.h"
 
+#include <time.h>
+
 #include "parse_util.h"
 
 #define XML(text, c, e) parse_text(xml_in_parse, KIND_SHIPMENTS, text, strlen(text), c, e)
@@ -125,10 +127,6 @@ START_TEST(doctype_and_entities_refused)
 	    "<!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">"
 	    "]>\n<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>&lol9;</shipment_id>"
 	    "</shipment></shipments>";
-	static const char xxe[] =
-	    "<?xml version=\"1.0\"?>\n<!DOCTYPE s [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
-	    "<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>&x;</shipment_id>"
-	    "</shipment></shipments>";
 	struct collected c;
 	struct errlist e;
 
@@ -139,12 +137,73 @@ START_TEST(doctype_and_entities_refused)
 	for (size_t i = 0; i < e.n; i++)
 		ck_assert(e.items[i].code == ERR_XML_DOCTYPE || e.items[i].code == ERR_XML_MALFORMED);
 	collected_free(&c, &e);
+}
+END_TEST
 
-	XML(xxe, &c, &e);
-	ck_assert_int_eq(c.n, 0);
-	ck_assert_int_gt(errlist_total(&e), 0);
-	ck_assert_ptr_null(strstr(buf_str(&c.text), "root:"));
-	collected_free(&c, &e);
+/* Writes text to a new file of the temporary folder; returns its path
+ * (the caller unlinks and frees it). */
+static char *
+temp_file(const char *text)
+{
+	const char *base = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	char *path = malloc(strlen(base) + 32);
+	int fd;
+
+	sprintf(path, "%s/sluice-xxe.XXXXXX", base);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(close(fd), 0);
+	return path;
+}
+
+/*
+ * External entities are never read: documents that would pull a file's
+ * text into a field (an external general entity, an external parameter
+ * entity, an external DTD subset) are refused for their DOCTYPE, and the
+ * text of the files they name, a marker made for this run, appears in no
+ * record and no error.
+ */
+START_TEST(external_entities_never_read)
+{
+	static const struct {
+		const char *open, *close, *id, *carrier;
+		bool dtd;
+	} docs[] = {
+		{ "[<!ENTITY x SYSTEM \"file://", "\">]", "&x;", "&x;", false },
+		{ "[<!ENTITY % p SYSTEM \"file://", "\"> %p;]", "S1", "&m;", true },
+		{ "SYSTEM \"file://", "\"", "S1", "&m;", true },
+	};
+	char marker[64], dtd_text[128], doc[1024], *text_file, *dtd_file;
+	struct collected c;
+	struct errlist e;
+
+	snprintf(marker, sizeof marker, "XXE%ldM%ld", (long)getpid(), (long)time(NULL));
+	snprintf(dtd_text, sizeof dtd_text, "<!ENTITY m \"%s\">", marker);
+	text_file = temp_file(marker);
+	dtd_file = temp_file(dtd_text);
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		snprintf(doc, sizeof doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE shipments %s%s%s>\n"
+		    "<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>%s</shipment_id>"
+		    "<order_number>O1</order_number><carrier>%s</carrier>"
+		    "<line><line_id>1</line_id><quantity>1</quantity></line></shipment></shipments>",
+		    docs[i].open, docs[i].dtd ? dtd_file : text_file, docs[i].close, docs[i].id,
+		    docs[i].carrier);
+		XML(doc, &c, &e);
+		ck_assert_int_eq(c.n, 0);
+		ck_assert_msg(e.n == 1 && error_code_at(&e, 2, NULL) == ERR_XML_DOCTYPE,
+		    "%s: %zu errors, the first: %s", doc, e.n, e.n > 0 ? e.items[0].message : "");
+		ck_assert_msg(strstr(buf_str(&c.text), marker) == NULL, "%s", buf_str(&c.text));
+		for (size_t j = 0; j < e.n; j++)
+			ck_assert_msg(strstr(e.items[j].message, marker) == NULL &&
+			    (e.items[j].field == NULL || strstr(e.items[j].field, marker) == NULL),
+			    "%s", e.items[j].message);
+		collected_free(&c, &e);
+	}
+	unlink(text_file);
+	unlink(dtd_file);
+	free(text_file);
+	free(dtd_file);
 }
 END_TEST
 
@@ -290,6 +349,7 @@ xml_suite(void)
 	tcase_add_test(tc, wrong_root_or_namespace);
 	tcase_add_test(tc, malformed);
 	tcase_add_test(tc, doctype_and_entities_refused);
+	tcase_add_test(tc, external_entities_never_read);
 	tcase_add_test(tc, doctype_after_a_short_first_read);
 	tcase_add_test(tc, schema_errors_are_reported);
 	tcase_add_test(tc, empty_elements_are_absent);
