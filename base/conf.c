@@ -12,11 +12,39 @@
 
 enum conf_type { CT_PATH, CT_DURATION, CT_SIZE, CT_INT, CT_ENUM, CT_WORD, CT_URL, CT_MODE };
 
-static const char *const order_statuses[] = { "confirmed", "pending", NULL };
-static const char *const sync_modes[] = { "full", "normal", NULL };
-static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
-static const char *const invoice_times[] = { "capture", "shipment", NULL };
-static const char *const capture_times[] = { "shipment", "shipped", "manual", NULL };
+/* The values a CT_ENUM key takes: values of an enum, kept as the enum
+ * (an int), written as their names. */
+struct choice {
+	const struct name_table *names;
+	const int *only;   /* the values allowed, in the order the reference
+	                    * lists them, ending in -1; NULL: every value */
+};
+
+static const char *const invoice_on_texts[] = {
+	[INVOICE_ON_CAPTURE] = "capture", [INVOICE_ON_SHIPMENT] = "shipment"
+};
+static const char *const capture_on_texts[] = {
+	[CAPTURE_ON_SHIPMENT] = "shipment", [CAPTURE_ON_SHIPPED] = "shipped",
+	[CAPTURE_ON_MANUAL] = "manual"
+};
+static const char *const sync_mode_texts[] = { [SYNC_FULL] = "full", [SYNC_NORMAL] = "normal" };
+static const struct name_table invoice_on_names = NAME_TABLE(invoice_on_texts);
+static const struct name_table capture_on_names = NAME_TABLE(capture_on_texts);
+static const struct name_table sync_mode_names = NAME_TABLE(sync_mode_texts);
+
+/* the statuses an order may arrive with */
+static const int new_order_statuses[] = { ORDER_CONFIRMED, ORDER_PENDING, -1 };
+static const struct choice order_statuses = { &order_status_names, new_order_statuses };
+static const struct choice sync_modes = { &sync_mode_names, NULL };
+static const struct choice log_levels = { &log_level_names, NULL };
+static const struct choice invoice_times = { &invoice_on_names, NULL };
+static const struct choice capture_times = { &capture_on_names, NULL };
+
+/* a CT_ENUM key's field is an enum, written as an int */
+_Static_assert(sizeof(enum order_status) == sizeof(int) &&
+    sizeof(enum invoice_on) == sizeof(int) && sizeof(enum capture_on) == sizeof(int) &&
+    sizeof(enum sync_mode) == sizeof(int) && sizeof(enum log_level) == sizeof(int),
+    "enums are ints");
 
 static const struct conf_key {
 	const char *name;
@@ -25,7 +53,7 @@ static const struct conf_key {
 	const char *dflt;
 	int64_t min;
 	int64_t max;
-	const char *const *values;
+	const struct choice *choice;   /* CT_ENUM: the values it takes */
 	const char *help;
 } keys[] = {
 	{ "spool", CT_PATH, offsetof(struct conf, spool), "./spool", 0, 0, NULL,
@@ -50,10 +78,10 @@ static const struct conf_key {
 	  INT64_C(2592000000), NULL,
 	  "how long an input that refers to something not yet known waits before it is rejected" },
 	{ "default_order_status", CT_ENUM, offsetof(struct conf, default_order_status),
-	  "confirmed", 0, 0, order_statuses, "status of an order whose file gives none" },
-	{ "invoice_on", CT_ENUM, offsetof(struct conf, invoice_on), "capture", 0, 0, invoice_times,
+	  "confirmed", 0, 0, &order_statuses, "status of an order whose file gives none" },
+	{ "invoice_on", CT_ENUM, offsetof(struct conf, invoice_on), "capture", 0, 0, &invoice_times,
 	  "when a shipment is invoiced: when its capture succeeds, or when it is created" },
-	{ "capture_on", CT_ENUM, offsetof(struct conf, capture_on), "shipment", 0, 0, capture_times,
+	{ "capture_on", CT_ENUM, offsetof(struct conf, capture_on), "shipment", 0, 0, &capture_times,
 	  "when a shipment's capture is requested: at creation, when marked shipped, or never as a file (manual)" },
 	{ "invoice_prefix", CT_WORD, offsetof(struct conf, invoice_prefix), "INV-", 1, 16, NULL,
 	  "prefix of the invoice number series" },
@@ -67,9 +95,9 @@ static const struct conf_key {
 	  "file of the secret that signs payment link tokens; empty means link.secret in the spool root (sluice init makes it)" },
 	{ "link_url", CT_URL, offsetof(struct conf, link_url), "https://pay.example.com/link/{token}",
 	  1, 1024, NULL, "URL of a payment link; {token} stands for the link's token" },
-	{ "synchronous", CT_ENUM, offsetof(struct conf, synchronous), "full", 0, 0, sync_modes,
+	{ "synchronous", CT_ENUM, offsetof(struct conf, synchronous), "full", 0, 0, &sync_modes,
 	  "SQLite synchronous mode of the ledger; full survives power loss" },
-	{ "log_level", CT_ENUM, offsetof(struct conf, log_level), "info", 0, 0, log_levels,
+	{ "log_level", CT_ENUM, offsetof(struct conf, log_level), "info", 0, 0, &log_levels,
 	  "least severe level logged" },
 	{ "in_mode", CT_MODE, offsetof(struct conf, in_mode), "2770", 0700, 03775, NULL,
 	  "mode of the in/ folders sluice makes: partners in the spool's group deliver there (2: their files take the folder's group)" },
@@ -127,6 +155,15 @@ parse_size(const char *v, int64_t *out)
 	return parse_scaled(v, units, out);
 }
 
+/* The i-th value that c allows, or -1 past the last. */
+static int
+choice_at(const struct choice *c, size_t i)
+{
+	if (c->only != NULL)
+		return c->only[i];
+	return i < c->names->n ? (int)i : -1;
+}
+
 static const struct conf_key *
 find_key(const char *name)
 {
@@ -154,8 +191,9 @@ describe_limits(const struct conf_key *k, struct buf *out)
 		buf_printf(out, "%" PRId64 " to %" PRId64, k->min, k->max);
 		break;
 	case CT_ENUM:
-		for (size_t i = 0; k->values[i] != NULL; i++)
-			buf_printf(out, "%s%s", i ? ", " : "", k->values[i]);
+		for (size_t i = 0; choice_at(k->choice, i) >= 0; i++)
+			buf_printf(out, "%s%s", i ? ", " : "",
+			    name_of(k->choice->names, choice_at(k->choice, i)));
 		break;
 	case CT_WORD:
 		buf_printf(out, "%" PRId64 " to %" PRId64 " of A-Z a-z 0-9 . _ -", k->min, k->max);
@@ -204,7 +242,7 @@ word_ok(const char *v, int64_t min, int64_t max)
 static int
 set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why)
 {
-	char *base = (char *)c;
+	char *base = (char *)c;   /* fields are found by their offsets in bytes */
 	int64_t n;
 
 	switch (k->type) {
@@ -221,10 +259,9 @@ set_key(struct conf *c, const struct conf_key *k, const char *v, struct buf *why
 		*(char **)(base + k->offset) = xstrdup(v);
 		return 0;
 	case CT_ENUM:
-		for (size_t i = 0; k->values[i] != NULL; i++)
-			if (strcmp(v, k->values[i]) == 0) {
-				free(*(char **)(base + k->offset));
-				*(char **)(base + k->offset) = xstrdup(v);
+		for (size_t i = 0; choice_at(k->choice, i) >= 0; i++)
+			if (strcmp(v, name_of(k->choice->names, choice_at(k->choice, i))) == 0) {
+				*(int *)(base + k->offset) = choice_at(k->choice, i);
 				return 0;
 			}
 		break;
@@ -343,10 +380,12 @@ format_value(const struct conf *c, const struct conf_key *k, struct buf *out)
 
 	switch (k->type) {
 	case CT_PATH:
-	case CT_ENUM:
 	case CT_WORD:
 	case CT_URL:
 		buf_puts(out, *(char *const *)(base + k->offset));
+		break;
+	case CT_ENUM:
+		buf_puts(out, name_of(k->choice->names, *(const int *)(base + k->offset)));
 		break;
 	case CT_DURATION:
 		n = *(const int64_t *)(base + k->offset);
@@ -398,8 +437,8 @@ void
 conf_free(struct conf *c)
 {
 	for (size_t i = 0; i < NELEM(keys); i++)
-		if (keys[i].type == CT_PATH || keys[i].type == CT_ENUM || keys[i].type == CT_WORD ||
-		    keys[i].type == CT_URL) {
+		if (keys[i].type == CT_PATH || keys[i].type == CT_WORD || keys[i].type == CT_URL) {
+			/* the field at its offset in bytes */
 			char **p = (char **)((char *)c + keys[i].offset);
 
 			free(*p);

@@ -9,7 +9,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/log.h"
+#include "base/states.h"
 #include "base/util.h"
+
+/* When a shipment is invoiced: when its capture succeeds, or when it is
+ * created. */
+enum invoice_on { INVOICE_ON_CAPTURE, INVOICE_ON_SHIPMENT };
+/* When a shipment's capture is requested: at its creation, when it is
+ * marked shipped, or never as a file (made at the PSP by hand). */
+enum capture_on { CAPTURE_ON_SHIPMENT, CAPTURE_ON_SHIPPED, CAPTURE_ON_MANUAL };
+/* The ledger's SQLite synchronous mode. */
+enum sync_mode { SYNC_FULL, SYNC_NORMAL };
 
 struct conf {
 	char *spool;                 /* spool root */
@@ -22,17 +33,17 @@ struct conf {
 	int64_t max_errors;
 	int64_t batch_files;
 	int64_t defer_expiry_ms;
-	char *default_order_status;
-	char *invoice_on;
-	char *capture_on;
+	enum order_status default_order_status;
+	enum invoice_on invoice_on;
+	enum capture_on capture_on;
 	char *invoice_prefix;
 	char *credit_note_prefix;
 	char *templates;
 	char *default_template;
 	char *link_secret_file;
 	char *link_url;
-	char *synchronous;
-	char *log_level;
+	enum sync_mode synchronous;
+	enum log_level log_level;
 	int64_t in_mode;             /* of the in/ folders sluice makes */
 	int64_t out_mode;            /* of the out/ folders sluice makes */
 };

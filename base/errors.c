@@ -54,9 +54,10 @@ errlist_add(struct errlist *l, long line, const char *field, enum err_code code,
 	va_end(ap);
 	e = &l->items[l->n++];
 	e->line = line;
-	e->field = field != NULL ? xstrdup(field) : NULL;
+	e->field = arena_strdup(&l->arena, field);
 	e->code = code;
-	e->message = msg.data;
+	e->message = arena_strndup(&l->arena, buf_str(&msg), msg.len);
+	buf_free(&msg);
 }
 
 size_t
@@ -98,10 +99,7 @@ errlist_sort(struct errlist *l)
 void
 errlist_clear(struct errlist *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->items[i].field);
-		free(l->items[i].message);
-	}
+	arena_reset(&l->arena);
 	l->n = 0;
 	l->more = 0;
 }
@@ -110,6 +108,7 @@ void
 errlist_free(struct errlist *l)
 {
 	errlist_clear(l);
+	arena_free(&l->arena);
 	free(l->items);
 	l->items = NULL;
 	l->cap = 0;

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "base/money.h"
+#include "base/arena.h"
 #include "base/util.h"
 
 /* X(enum suffix, code string, one-line meaning) */
@@ -48,7 +50,7 @@
 	X(INVALID_QUANTITY, "invalid_quantity", "a quantity is not a whole number 1-100000") \
 	X(INVALID_BOOL, "invalid_bool", "a flag is not true or false") \
 	X(INVALID_COUNTRY, "invalid_country", "a country is not an ISO 3166-1 alpha-2 code") \
-	X(INVALID_CURRENCY, "invalid_currency", "a currency is not one of SEK EUR USD NOK DKK GBP JPY KRW KWD BHD") \
+	X(INVALID_CURRENCY, "invalid_currency", "a currency is not one of " CURRENCY_LIST) \
 	X(INVALID_EMAIL, "invalid_email", "an email address is not one @ between non-empty parts, without spaces, at most 254 characters") \
 	X(INVALID_EAN, "invalid_ean", "an EAN is not 8, 12, 13 or 14 digits with a correct check digit") \
 	X(INVALID_NUMBER, "invalid_number", "a whole number is malformed or out of range") \
@@ -103,14 +105,15 @@ const char *err_code_doc(enum err_code code);
 /* One error found in an input. */
 struct error_item {
 	long line;        /* 1-based line in the file, 0 when none applies */
-	char *field;      /* the field at fault, or NULL */
+	const char *field;    /* the field at fault, or NULL */
 	enum err_code code;
-	char *message;    /* a sentence a person can act on */
+	const char *message;  /* a sentence a person can act on */
 };
 
 /*
  * A list of errors that keeps at most max items and counts the rest, so a
- * file full of errors costs bounded memory.  The caller owns it.
+ * file full of errors costs bounded memory.  The caller owns it; the kept
+ * items' strings are in its arena.
  */
 struct errlist {
 	struct error_item *items;
@@ -118,6 +121,7 @@ struct errlist {
 	size_t cap;
 	size_t max;
 	size_t more;      /* errors found beyond max */
+	struct arena arena;
 };
 
 void errlist_init(struct errlist *l, size_t max);

@@ -3,7 +3,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -24,18 +23,11 @@ log_set_level(enum log_level level)
 	log_level = level;
 }
 
-int
-log_level_parse(const char *name, enum log_level *out)
-{
-	static const char *const names[] = { "error", "warn", "info", "debug" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0) {
-			*out = (enum log_level)i;
-			return 0;
-		}
-	return -1;
-}
+static const char *const log_level_texts[] = {
+	[LOG_LEVEL_ERROR] = "error", [LOG_LEVEL_WARN] = "warn", [LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug"
+};
+const struct name_table log_level_names = NAME_TABLE(log_level_texts);
 
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)

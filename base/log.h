@@ -8,12 +8,14 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
+
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+/* "error", "warn", "info", "debug": how the configuration names them. */
+extern const struct name_table log_level_names;
 
 void log_init(enum log_level level);
 void log_set_level(enum log_level level);
-/* Parses "error", "warn", "info" or "debug"; returns -1 on an unknown name. */
-int log_level_parse(const char *name, enum log_level *out);
 
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

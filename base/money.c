@@ -5,24 +5,19 @@
 
 #include "base/money.h"
 
-static const struct {
-	const char *code;
-	int digits;
-} currencies[] = {
-	{ "SEK", 2 }, { "EUR", 2 }, { "USD", 2 }, { "NOK", 2 }, { "DKK", 2 },
-	{ "GBP", 2 }, { "JPY", 0 }, { "KRW", 0 }, { "KWD", 3 }, { "BHD", 3 },
-};
+#define CURRENCY_CODE(code, digits) #code,
+#define CURRENCY_DIGITS(code, digits) digits,
 
-const char *const currency_codes[] = {
-	"SEK", "EUR", "USD", "NOK", "DKK", "GBP", "JPY", "KRW", "KWD", "BHD", NULL
-};
+const char *const currency_codes[] = { CURRENCIES(CURRENCY_CODE) NULL };
+/* The minor digits of currency_codes[i]. */
+static const int currency_minor_digits[] = { CURRENCIES(CURRENCY_DIGITS) };
 
 int
 currency_digits(const char *code, size_t len)
 {
-	for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++)
-		if (len == 3 && memcmp(code, currencies[i].code, 3) == 0)
-			return currencies[i].digits;
+	for (size_t i = 0; currency_codes[i] != NULL; i++)
+		if (len == 3 && memcmp(code, currency_codes[i], 3) == 0)
+			return currency_minor_digits[i];
 	return -1;
 }
 

@@ -19,7 +19,25 @@
 #define MONEY_MAX INT64_C(999999999999)
 #define MONEY_MAX_TEXT "999999999999"   /* the same, for SQL */
 
-extern const char *const currency_codes[];   /* NULL-terminated */
+/*
+ * The supported ISO 4217 currencies with their minor digits, in the order
+ * the contract lists them: X(code, digits).  The one list of them: the
+ * currency table below, validation's messages, the meaning of the error
+ * code invalid_currency and the generated XSDs all take theirs from it.
+ * The first stands apart only so that CURRENCY_LIST is one string literal.
+ */
+#define CURRENCIES(X) CURRENCY_FIRST(X) CURRENCY_REST(X)
+#define CURRENCY_FIRST(X) X(SEK, 2)
+#define CURRENCY_REST(X)                                                \
+	X(EUR, 2) X(USD, 2) X(NOK, 2) X(DKK, 2) X(GBP, 2) X(JPY, 0)     \
+	X(KRW, 0) X(KWD, 3) X(BHD, 3)
+#define CURRENCY_CODE_TEXT(code, digits) #code
+#define CURRENCY_CODE_SPACED(code, digits) " " #code
+/* "SEK EUR USD NOK DKK GBP JPY KRW KWD BHD", as a string literal. */
+#define CURRENCY_LIST CURRENCY_FIRST(CURRENCY_CODE_TEXT) CURRENCY_REST(CURRENCY_CODE_SPACED)
+
+/* The codes of CURRENCIES, in its order; NULL-terminated. */
+extern const char *const currency_codes[];
 
 /* Minor digits of a supported ISO 4217 code, or -1 when unsupported. */
 int currency_digits(const char *code, size_t len);

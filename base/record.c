@@ -6,15 +6,6 @@
 #include "base/record.h"
 #include "base/util.h"
 
-#define ARENA_CHUNK 8192
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t size;
-	size_t used;
-	char data[];
-};
-
 struct record *
 record_new(const struct kind_def *kind)
 {
@@ -28,14 +19,9 @@ record_new(const struct kind_def *kind)
 void
 record_free(struct record *rec)
 {
-	struct arena_chunk *c, *next;
-
 	if (rec == NULL)
 		return;
-	for (c = rec->arena; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_free(&rec->arena);
 	free(rec->head);
 	free(rec->lines);
 	free(rec->line_at);
@@ -45,45 +31,11 @@ record_free(struct record *rec)
 void
 record_reset(struct record *rec)
 {
-	struct arena_chunk *c, *next;
-
-	/* keep the first (largest-so-far) chunk, free the rest */
-	if (rec->arena != NULL) {
-		for (c = rec->arena->next; c != NULL; c = next) {
-			next = c->next;
-			free(c);
-		}
-		rec->arena->next = NULL;
-		rec->arena->used = 0;
-	}
+	arena_reset(&rec->arena);
 	memset(rec->head, 0, rec->kind->nhead * sizeof *rec->head);
 	rec->nlines = 0;
 	rec->bytes = 0;
 	rec->line = 0;
-}
-
-static const char *
-arena_copy(struct record *rec, const char *s, size_t len)
-{
-	struct arena_chunk *c = rec->arena;
-	char *p;
-
-	if (c == NULL || c->size - c->used < len + 1) {
-		size_t size = len + 1 > ARENA_CHUNK ? len + 1 : ARENA_CHUNK;
-
-		c = xmalloc(sizeof *c + size);
-		c->size = size;
-		c->used = 0;
-		/* new chunk goes first so later copies fill it */
-		c->next = rec->arena;
-		rec->arena = c;
-	}
-	p = c->data + c->used;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	c->used += len + 1;
-	rec->bytes += len + 1;
-	return p;
 }
 
 static void
@@ -96,8 +48,9 @@ set_value(struct record *rec, struct field_value *v, const char *s, size_t len, 
 		v->len = 0;
 		return;
 	}
-	v->s = arena_copy(rec, s, len);
+	v->s = arena_strndup(&rec->arena, s, len);
 	v->len = len;
+	rec->bytes += len + 1;
 }
 
 void

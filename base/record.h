@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "schemas/fields.h"
 
 struct field_value {
@@ -33,7 +34,7 @@ struct record {
 	size_t nlines;
 	size_t cap_lines;
 	size_t bytes;               /* field bytes held, for the size limit */
-	struct arena_chunk *arena;
+	struct arena arena;         /* the field values' bytes */
 };
 
 struct record *record_new(const struct kind_def *kind);

@@ -302,6 +302,23 @@ str_iendswith(const char *s, const char *suffix)
 	return ls >= lx && strcasecmp(s + ls - lx, suffix) == 0;
 }
 
+const char *
+name_of(const struct name_table *t, int v)
+{
+	return v >= 0 && (size_t)v < t->n ? t->names[v] : NULL;
+}
+
+bool
+value_of(const struct name_table *t, const char *name, int *v)
+{
+	for (size_t i = 0; name != NULL && i < t->n; i++)
+		if (t->names[i] != NULL && strcmp(t->names[i], name) == 0) {
+			*v = (int)i;
+			return true;
+		}
+	return false;
+}
+
 FILE *
 fopen_regular(const char *path)
 {

@@ -79,6 +79,19 @@ char *str_trim(char *s);
 /* True when s ends with suffix, ignoring ASCII case. */
 bool str_iendswith(const char *s, const char *suffix);
 
+/* The names of an enum's values, where the enum meets text (the ledger,
+ * receipts, JSON, the configuration): names[v] names value v, for v < n. */
+struct name_table {
+	const char *const *names;
+	size_t n;
+};
+#define NAME_TABLE(names) { (names), NELEM(names) }
+/* The name of value v, or NULL when v has none. */
+const char *name_of(const struct name_table *t, int v);
+/* Sets *v to the value named name and returns true; false (and *v
+ * untouched) when no value has that name. */
+bool value_of(const struct name_table *t, const char *name, int *v);
+
 /* Opens the regular file path for reading, never waiting (as opening a
  * FIFO would).  Returns the stream; NULL with errno set when it cannot be
  * opened, or with errno 0 when path is not a regular file (a folder, a

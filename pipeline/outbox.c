@@ -1,3 +1,6 @@
+/*
+ * outbox: publishing the ledger's queued output files (outbox.h).
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -5,9 +8,9 @@
 
 #include "base/log.h"
 #include "pipeline/outbox.h"
+#include "schemas/layout.h"
 #include "stages/stages.h"
 
-#define FLAT_PREFIX "out/receipts/"
 #define RECEIPT_SUFFIX ".receipt.xml"
 
 char *
@@ -39,29 +42,28 @@ receipt_path_of(struct ledger *l, const struct input_row *in)
 static int
 move_queued_receipts(struct ledger *l)
 {
-	struct outbox_row *rows;
-	size_t n;
+	struct outbox_list list;
 	int ret = -1;
 
-	if (ledger_outbox_pending(l, &rows, &n) != 0)
+	if (ledger_outbox_pending(l, &list) != 0)
 		return -1;
 	if (ledger_begin(l) != 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < list.n; i++) {
+		const struct outbox_row *row = &list.rows[i];
 		struct input_row in = { 0 };
 		char *path = NULL;
 		int rc;
 
-		if (strcmp(rows[i].doc, "receipt") != 0 || strncmp(rows[i].path, FLAT_PREFIX,
-		    strlen(FLAT_PREFIX)) != 0 || strchr(rows[i].path + strlen(FLAT_PREFIX), '/') != NULL)
+		if (strcmp(row->doc, "receipt") != 0 || !out_path_in(OUT_RECEIPTS, row->path))
 			continue;
-		rc = ledger_input_get(l, rows[i].ref, &in);
+		rc = ledger_input_get(l, row->ref, &in);
 		if (rc == 0)
 			log_error("outbox row %lld: input %lld is not in the ledger",
-			    (long long)rows[i].id, (long long)rows[i].ref);
+			    (long long)row->id, (long long)row->ref);
 		if (rc > 0)
 			path = receipt_path_of(l, &in);
-		rc = path != NULL ? ledger_outbox_move(l, rows[i].id, path) : -1;
+		rc = path != NULL ? ledger_outbox_move(l, row->id, path) : -1;
 		free(path);
 		ledger_input_clear(&in);
 		if (rc != 0) {
@@ -75,7 +77,7 @@ move_queued_receipts(struct ledger *l)
 	}
 	ret = 0;
 out:
-	ledger_outbox_free(rows, n);
+	ledger_outbox_free(&list);
 	return ret;
 }
 
@@ -88,33 +90,33 @@ static int
 move_flat_receipt(const struct render_ctx *r, struct spool *sp, const char *file,
     struct buf *bytes, struct buf *doc)
 {
-	char *from = xasprintf(FLAT_PREFIX "%s", file), *to = NULL;
+	char *from = out_path(OUT_RECEIPTS, "%s", file), *to = NULL;
 	char *name = xstrndup(file, strlen(file) - strlen(RECEIPT_SUFFIX));
-	struct input_row *rows = NULL;
-	size_t n = 0, owner = 0;
+	struct input_list inputs = { 0 };
+	size_t owner = 0;
 	int ret = -1;
 
-	if (spool_read(sp, from, bytes) != 0 || ledger_inputs_named(r->ledger, name, &rows, &n) != 0)
+	if (spool_read(sp, from, bytes) != 0 || ledger_inputs_named(r->ledger, name, &inputs) != 0)
 		goto out;
-	if (n == 0) {
+	if (inputs.n == 0) {
 		log_warn("%s/%s is the receipt of no input in the ledger; it is left there",
 		    spool_root(sp), from);
 		ret = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < inputs.n; i++) {
 		buf_reset(doc);
-		if (stage_renderer("receipt")(r, rows[i].id, doc) != 0)
+		if (stage_renderer("receipt")(r, inputs.rows[i].id, doc) != 0)
 			goto out;
 		if (doc->len == bytes->len && memcmp(doc->data, bytes->data, doc->len) == 0) {
 			owner = i;
 			break;
 		}
 	}
-	if ((to = receipt_path_of(r->ledger, &rows[owner])) != NULL)
+	if ((to = receipt_path_of(r->ledger, &inputs.rows[owner])) != NULL)
 		ret = spool_move(sp, from, to);
 out:
-	ledger_inputs_free(rows, n);
+	ledger_inputs_free(&inputs);
 	free(from);
 	free(to);
 	free(name);
@@ -146,28 +148,28 @@ int
 outbox_publish(const struct render_ctx *r, struct spool *sp)
 {
 	struct ledger *l = r->ledger;
-	struct outbox_row *rows;
+	struct outbox_list list;
 	struct buf doc = { 0 };
-	size_t n, done = 0;
+	size_t done = 0;
 	int ret = -1;
 
-	if (ledger_outbox_pending(l, &rows, &n) != 0)
+	if (ledger_outbox_pending(l, &list) != 0)
 		return -1;
-	if (n == 0) {
+	if (list.n == 0) {
 		ret = 0;
 		goto out;
 	}
-	for (; done < n; done++) {
-		render_fn render = stage_renderer(rows[done].doc);
+	for (; done < list.n; done++) {
+		const struct outbox_row *row = &list.rows[done];
+		render_fn render = stage_renderer(row->doc);
 
 		if (render == NULL) {
-			log_error("outbox row %lld: no renderer for '%s'", (long long)rows[done].id,
-			    rows[done].doc);
+			log_error("outbox row %lld: no renderer for '%s'", (long long)row->id, row->doc);
 			break;
 		}
 		buf_reset(&doc);
-		if (render(r, rows[done].ref, &doc) != 0 ||
-		    spool_publish(sp, rows[done].path, doc.data, doc.len) != 0)
+		if (render(r, row->ref, &doc) != 0 ||
+		    spool_publish(sp, row->path, doc.data, doc.len) != 0)
 			break;
 	}
 	/* what was renamed into place must be durable before it is marked */
@@ -177,7 +179,7 @@ outbox_publish(const struct render_ctx *r, struct spool *sp)
 		if (ledger_begin(l) != 0)
 			goto out;
 		for (size_t i = 0; i < done; i++)
-			if (ledger_outbox_mark(l, rows[i].id) != 0) {
+			if (ledger_outbox_mark(l, list.rows[i].id) != 0) {
 				ledger_rollback(l);
 				goto out;
 			}
@@ -186,9 +188,9 @@ outbox_publish(const struct render_ctx *r, struct spool *sp)
 			goto out;
 		}
 	}
-	ret = done == n ? 0 : -1;
+	ret = done == list.n ? 0 : -1;
 out:
 	buf_free(&doc);
-	ledger_outbox_free(rows, n);
+	ledger_outbox_free(&list);
 	return ret;
 }

@@ -11,8 +11,8 @@
 #include "pipeline/outbox.h"
 #include "pipeline/process.h"
 #include "pipeline/spool.h"
+#include "pipeline/templates.h"
 #include "base/token.h"
-#include "stages/template.h"
 #include "stages/stages.h"
 #include "stages/validate.h"
 
@@ -79,7 +79,7 @@ static int
 use_template(void *ctx, const char *name, char sha[SHA256_HEX], struct buf *why)
 {
 	struct processor *p = ctx;
-	int rc = template_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
+	int rc = templates_read(p->templates_dir, name, strcmp(name, p->conf->default_template) == 0,
 	    &p->template_text, &p->template_logo, why);
 
 	if (rc == -2) {
@@ -256,7 +256,7 @@ begin_row(struct processor *p, struct input_row *row, int64_t existing, const ch
 
 		errlist_init(&none, 1);
 		row->id = existing;
-		return ledger_input_finish(p->ledger, existing, "accepted", 0, 0, "") == 0 &&
+		return ledger_input_finish(p->ledger, existing, INPUT_ACCEPTED, 0, 0, "") == 0 &&
 		    ledger_input_set_errors(p->ledger, existing, &none) == 0 &&
 		    ledger_input_touch(p->ledger, existing, at) == 0 ? 0 : -1;
 	}
@@ -297,7 +297,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	switch (ledger_input_by_work_name(p->ledger, in->work_name, &prior)) {
 	case 1:
 		existing = prior.id;
-		was_deferred = strcmp(prior.status, "deferred") == 0;
+		was_deferred = prior.status == INPUT_DEFERRED;
 		ledger_input_clear(&prior);
 		break;
 	case 0:
@@ -310,20 +310,20 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	if (readable && (seen = ledger_input_seen(p->ledger, out->sha256, &seen_records)) < 0)
 		goto fail;
 
-	row.work_name = (char *)in->work_name;
-	row.name = (char *)in->name;
-	row.kind = (char *)kind_get(in->kind)->plural;
+	row.work_name = in->work_name;
+	row.name = in->name;
+	row.kind = kind_get(in->kind)->plural;
 	row.sha256 = out->sha256;
 	row.size = size;
 	row.received_ns = in->received_ns;
-	row.status = "accepted";
+	row.status = INPUT_ACCEPTED;
 	row.processed_at = at;
 	row.filed_as = "";
 	if (begin_row(p, &row, existing, at) != 0)
 		goto fail;
 
 	if (seen) {
-		out->status = "duplicate";
+		out->status = INPUT_DUPLICATE;
 		out->records = seen_records;
 	} else if (readable) {
 		r.actx = (struct apply_ctx){ p->ledger, p->conf, row.id, at, p->hash, &p->scratch,
@@ -336,7 +336,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 		out->records = (int64_t)nrecords;
 		if (nrecords == 0 && errlist_total(&out->errs) == 0)
 			errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "the file holds no records");
-		out->status = r.applied == 0 && r.duplicates > 0 ? "duplicate" : "accepted";
+		out->status = r.applied == 0 && r.duplicates > 0 ? INPUT_DUPLICATE : INPUT_ACCEPTED;
 	}
 	if (errlist_total(&out->errs) == 0 && r.deferred > 0) {
 		int64_t waited = now - in->received_ns;
@@ -346,7 +346,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 			 * was deferred before stays as it was (same receipt) */
 			int same;
 
-			out->status = "deferred";
+			out->status = INPUT_DEFERRED;
 			if (ledger_rollback_savepoint(p->ledger) != 0)
 				return -1;
 			if (was_deferred && (same = same_reasons(p, existing, &out->defers)) != 0) {
@@ -357,14 +357,14 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 			/* newly deferred, or waiting for something else now */
 			if (ledger_savepoint(p->ledger) != 0)
 				return -1;
-			row.status = "deferred";
+			row.status = INPUT_DEFERRED;
 			if ((was_deferred ? ledger_input_touch(p->ledger, existing, at) :
 			    ledger_input_insert(p->ledger, &row)) != 0)
 				goto fail;
 			if (was_deferred)
 				row.id = existing;
 			if (ledger_input_set_errors(p->ledger, row.id, &out->defers) != 0 ||
-			    ledger_input_finish(p->ledger, row.id, "deferred", out->records,
+			    ledger_input_finish(p->ledger, row.id, INPUT_DEFERRED, out->records,
 			    (int64_t)errlist_total(&out->defers), "") != 0)
 				goto fail;
 			out->input_id = row.id;
@@ -374,16 +374,16 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	}
 	if (errlist_total(&out->errs) > 0) {
 		/* all or nothing: undo every record, keep only the verdict */
-		out->status = "rejected";
+		out->status = INPUT_REJECTED;
 		if (ledger_rollback_savepoint(p->ledger) != 0 || ledger_savepoint(p->ledger) != 0)
 			goto fail;
-		row.status = "rejected";
+		row.status = INPUT_REJECTED;
 		if (begin_row(p, &row, existing, at) != 0 ||
 		    ledger_input_set_errors(p->ledger, row.id, &out->errs) != 0)
 			goto fail;
 	}
 	out->input_id = row.id;
-	out->filed_as = spool_filed_path(strcmp(out->status, "rejected") == 0, row.id, in->kind,
+	out->filed_as = spool_filed_path(out->status == INPUT_REJECTED, row.id, in->kind,
 	    in->received_ns, in->name, now);
 	if (ledger_input_finish(p->ledger, row.id, out->status, out->records,
 	    (int64_t)errlist_total(&out->errs), out->filed_as) != 0)

@@ -55,7 +55,7 @@ struct input_file {
 };
 
 struct outcome {
-	const char *status;      /* accepted, duplicate, deferred or rejected */
+	enum input_status status; /* INPUT_NONE until the input has an outcome */
 	bool unchanged;          /* deferred again: nothing was written */
 	int64_t input_id;
 	int64_t records;

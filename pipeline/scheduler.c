@@ -238,7 +238,7 @@ collect(struct sched *s, struct work_item **out, size_t *nout)
 				spool_names_free(names, n);
 				return -1;
 			}
-			if (found && strcmp(row.status, "deferred") != 0) {
+			if (found && row.status != INPUT_DEFERRED) {
 				/* decided before a crash or a failed move: finish it */
 				if (spool_file_away(s->spool, (enum kind)k, names[i], row.filed_as) != 0) {
 					ledger_input_clear(&row);
@@ -277,10 +277,10 @@ log_outcome(const struct work_item *it, const struct outcome *o)
 	struct buf name = { 0 };
 
 	sanitize_text(it->name, strlen(it->name), &name);
-	if (strcmp(o->status, "deferred") == 0)
+	if (o->status == INPUT_DEFERRED)
 		log_info("%s/%s: deferred: %s", kind_get(it->kind)->plural, buf_str(&name),
 		    o->defers.n > 0 ? o->defers.items[0].message : "it waits");
-	else if (strcmp(o->status, "rejected") == 0) {
+	else if (o->status == INPUT_REJECTED) {
 		const struct error_item *e = o->errs.n > 0 ? &o->errs.items[0] : NULL;
 
 		log_warn("%s/%s: rejected with %zu error%s%s%s", kind_get(it->kind)->plural,
@@ -288,7 +288,7 @@ log_outcome(const struct work_item *it, const struct outcome *o)
 		    e != NULL ? "; first: " : "", e != NULL ? e->message : "");
 	} else
 		log_info("%s/%s: %s (%lld record%s)", kind_get(it->kind)->plural, buf_str(&name),
-		    o->status, (long long)o->records, o->records == 1 ? "" : "s");
+		    input_status_name(o->status), (long long)o->records, o->records == 1 ? "" : "s");
 	buf_free(&name);
 }
 
@@ -346,9 +346,9 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 	}
 	ret = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (out[i].status == NULL)
+		if (out[i].status == INPUT_NONE)
 			continue;
-		if (strcmp(out[i].status, "deferred") == 0) {
+		if (out[i].status == INPUT_DEFERRED) {
 			/* it stays claimed in work/ and is tried again */
 			s->pass_deferred++;
 			if (!out[i].unchanged)
@@ -356,9 +356,9 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 			continue;
 		}
 		log_outcome(&items[i], &out[i]);
-		if (strcmp(out[i].status, "accepted") == 0)
+		if (out[i].status == INPUT_ACCEPTED)
 			s->stats.accepted++;
-		else if (strcmp(out[i].status, "duplicate") == 0)
+		else if (out[i].status == INPUT_DUPLICATE)
 			s->stats.duplicate++;
 		else
 			s->stats.rejected++;

@@ -19,10 +19,7 @@
 #include "base/log.h"
 #include "pipeline/spool.h"
 #include "base/util.h"
-
-static const char *const out_folders[] = {
-	"out/invoices", "out/proformas", "out/captures", "out/links", "out/receipts", NULL
-};
+#include "schemas/layout.h"
 
 /* The mode of sluice's own folders: its group may read them, nobody else. */
 #define PRIVATE_MODE 0750
@@ -136,13 +133,16 @@ layout(const struct spool *sp, struct folder *f)
 		snprintf(f[k++].path, sizeof f->path, "work/%s", kind_get((enum kind)i)->plural);
 	}
 	f[k++] = (struct folder){ "out", sp->modes.out, false, false };
-	for (size_t i = 0; out_folders[i] != NULL; i++) {
+	for (int i = 0; i < OUT__COUNT; i++) {
 		f[k] = (struct folder){ "", sp->modes.out, false, false };
-		snprintf(f[k++].path, sizeof f->path, "%s", out_folders[i]);
+		snprintf(f[k++].path, sizeof f->path, "%s", out_folder_path((enum out_folder)i));
 	}
 	for (int i = 0; i < KIND__COUNT; i++) {
+		char *receipts = out_receipt_folder((enum kind)i);
+
 		f[k] = (struct folder){ "", sp->modes.out, false, true };
-		snprintf(f[k++].path, sizeof f->path, "out/receipts/%s", kind_get((enum kind)i)->plural);
+		snprintf(f[k++].path, sizeof f->path, "%s", receipts);
+		free(receipts);
 	}
 	f[k++] = (struct folder){ "archive", PRIVATE_MODE, true, false };
 	f[k++] = (struct folder){ "rejected", PRIVATE_MODE, true, false };
@@ -788,7 +788,7 @@ spool_receipt_path(enum kind kind, const char *name, int64_t stamp_ns)
 	} else
 		snprintf(suffix, sizeof suffix, ".receipt.xml");
 	if (len + strlen(suffix) <= NAME_MAX && !ends_as_derived(name, len))
-		return xasprintf("out/receipts/%s/%s%s", kind_get(kind)->plural, name, suffix);
+		return out_receipt_path(kind, "%s%s", name, suffix);
 	/* too long for a file name, or spelled as a derived one: the name
 	 * (cut where a UTF-8 character starts when it is too long; a name
 	 * that is no UTF-8 is cut at most 3 bytes earlier), then the digest
@@ -802,8 +802,7 @@ spool_receipt_path(enum kind kind, const char *name, int64_t stamp_ns)
 	sha256_update(h, name, len);
 	sha256_final(h, hex);
 	sha256_free(h);
-	return xasprintf("out/receipts/%s/%.*s~%.*s%s", kind_get(kind)->plural, (int)keep, name,
-	    RECEIPT_DIGEST, hex, suffix);
+	return out_receipt_path(kind, "%.*s~%.*s%s", (int)keep, name, RECEIPT_DIGEST, hex, suffix);
 }
 
 int
@@ -815,7 +814,7 @@ spool_flat_receipts(struct spool *sp, char ***names, size_t *n)
 
 	*names = NULL;
 	*n = 0;
-	if ((d = open_dir(sp, "out/receipts")) == NULL)
+	if ((d = open_dir(sp, out_folder_path(OUT_RECEIPTS))) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		static const char suffix[] = ".receipt.xml";

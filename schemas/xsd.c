@@ -56,20 +56,64 @@ enum_type(struct buf *out, const char *ind, const char *name, const char *const 
 	buf_printf(out, "%s  </xs:restriction>\n%s</xs:simpleType>\n", ind, ind);
 }
 
+/* The documentation of the money type: the currencies grouped by their
+ * minor digits, in the order of the currency table ("2 for SEK EUR ...,
+ * 0 for JPY KRW, ..."). */
+static void
+money_doc(struct buf *out)
+{
+	buf_puts(out, "amount with exactly the currency's minor digits: ");
+	for (size_t i = 0; currency_codes[i] != NULL; i++) {
+		int d = currency_digits(currency_codes[i], 3);
+		bool told = false;
+
+		for (size_t j = 0; j < i && !told; j++)
+			told = currency_digits(currency_codes[j], 3) == d;
+		if (told)
+			continue;
+		buf_printf(out, "%s%d for", i > 0 ? ", " : "", d);
+		for (size_t j = i; currency_codes[j] != NULL; j++)
+			if (currency_digits(currency_codes[j], 3) == d)
+				buf_printf(out, " %s", currency_codes[j]);
+	}
+	buf_puts(out, " (sluice checks the digits)");
+}
+
+/* The simple types that are one pattern, by field type. */
+static const struct pattern {
+	const char *name;
+	const char *pattern;
+	const char *doc;
+} patterns[] = {
+	[FT_ID] = { "id", "[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}",
+		"1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit" },
+	[FT_REF] = { "ref", "[A-Za-z0-9][A-Za-z0-9._\\-]{0,511}",
+		"a request or payment link id, or a payment link token" },
+	[FT_DATE] = { "date",
+		"\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+\\-]\\d{2}:\\d{2})",
+		"RFC 3339 date-time, such as 2026-11-26T10:00:00Z or 2026-11-26T11:00:00+01:00" },
+	[FT_RATE] = { "rate", "\\d{1,3}(\\.\\d{1,2})?",
+		"VAT percent from 0 to 100 with at most 2 decimals" },
+	[FT_QTY] = { "qty", "\\d{1,6}", "whole number from 1 to 100000" },
+	[FT_INT] = { "int", "\\d{1,10}", "whole number" },
+	[FT_POSINT] = { "int", "\\d{1,10}", "whole number" },
+	[FT_HS_CODE] = { "hs_code", "\\d{6,10}", "customs tariff (HS) code of 6 to 10 digits" },
+	[FT_EAN] = { "ean", "\\d{8}|\\d{12,14}",
+		"GTIN-8, -12, -13 or -14 (sluice checks the check digit)" },
+};
+
 static void
 simple_type(struct buf *out, const struct field_def *f)
 {
 	static const char *const bools[] = { "true", "false", NULL };
+	const struct pattern *p = f->type < NELEM(patterns) ? &patterns[f->type] : NULL;
+	struct buf doc = { 0 };
 
+	if (p != NULL && p->name != NULL) {
+		pattern_type(out, p->name, p->pattern, p->doc);
+		return;
+	}
 	switch (f->type) {
-	case FT_ID:
-		pattern_type(out, "id", "[A-Za-z0-9][A-Za-z0-9._\\-]{0,63}",
-		    "1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
-		break;
-	case FT_REF:
-		pattern_type(out, "ref", "[A-Za-z0-9][A-Za-z0-9._\\-]{0,511}",
-		    "a request or payment link id, or a payment link token");
-		break;
 	case FT_TEXT:
 	case FT_NOTE:
 		buf_printf(out,
@@ -81,33 +125,10 @@ simple_type(struct buf *out, const struct field_def *f)
 		    "  </xs:simpleType>\n", f->limit, f->limit,
 		    f->type == FT_TEXT ? ", on one line" : "", f->limit);
 		break;
-	case FT_DATE:
-		pattern_type(out, "date",
-		    "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+\\-]\\d{2}:\\d{2})",
-		    "RFC 3339 date-time, such as 2026-11-26T10:00:00Z or 2026-11-26T11:00:00+01:00");
-		break;
 	case FT_MONEY:
-		pattern_type(out, "money", "\\d{1,15}(\\.\\d{1,3})?",
-		    "amount with exactly the currency's minor digits: 2 for SEK EUR USD NOK DKK GBP, "
-		    "0 for JPY KRW, 3 for KWD BHD (sluice checks the digits)");
-		break;
-	case FT_RATE:
-		pattern_type(out, "rate", "\\d{1,3}(\\.\\d{1,2})?",
-		    "VAT percent from 0 to 100 with at most 2 decimals");
-		break;
-	case FT_QTY:
-		pattern_type(out, "qty", "\\d{1,6}", "whole number from 1 to 100000");
-		break;
-	case FT_INT:
-	case FT_POSINT:
-		pattern_type(out, "int", "\\d{1,10}", "whole number");
-		break;
-	case FT_HS_CODE:
-		pattern_type(out, "hs_code", "\\d{6,10}", "customs tariff (HS) code of 6 to 10 digits");
-		break;
-	case FT_EAN:
-		pattern_type(out, "ean", "\\d{8}|\\d{12,14}",
-		    "GTIN-8, -12, -13 or -14 (sluice checks the check digit)");
+		money_doc(&doc);
+		pattern_type(out, "money", "\\d{1,15}(\\.\\d{1,3})?", buf_str(&doc));
+		buf_free(&doc);
 		break;
 	case FT_EMAIL:
 		buf_puts(out,
@@ -128,7 +149,8 @@ simple_type(struct buf *out, const struct field_def *f)
 	case FT_CURRENCY:
 		enum_type(out, "  ", "currency", currency_codes, "ISO 4217 currency code");
 		break;
-	case FT_ENUM:
+	default:
+		/* patterns; enumerations are written where they are used */
 		break;
 	}
 }

@@ -20,13 +20,13 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	struct order_state *st;
 	struct payment_link k = { 0 };
 	int64_t open = 0, due;
-	char money[MONEY_SIZE];
+	char money[MONEY_SIZE], *link_id;
 	int ret = -1;
 
 	if (ledger_order_state(a->ledger, order_number, &st) != 1)
 		return -1;
 	for (size_t i = 0; i < st->nlinks; i++)
-		if (strcmp(st->links[i].status, "open") == 0 &&
+		if (st->links[i].status == LINK_OPEN &&
 		    money_add(open, st->links[i].amount, &open) != 0) {
 			state_beyond(st);
 			goto out;
@@ -41,7 +41,7 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	}
 	if (ledger_order_take_link_number(a->ledger, order_number, &k.n) != 0)
 		goto out;
-	k.link_id = xasprintf("LINK-%s-%lld", order_number, (long long)k.n);
+	k.link_id = link_id = xasprintf("LINK-%s-%lld", order_number, (long long)k.n);
 	k.amount = due - open;   /* 0 <= open < due */
 	money_format(k.amount, state_digits(st), money, sizeof money);
 	if (ledger_link_insert(a->ledger, order_number, a->input_id, &k) == 0 &&
@@ -49,7 +49,7 @@ link_for_due(struct apply_ctx *a, const char *order_number)
 	    "\"link_id\":\"%s\",\"amount\":\"%s\"", k.link_id, money) == 0 &&
 	    issue_link(a, order_number, k.link_id) == 0)
 		ret = 0;
-	free(k.link_id);
+	free(link_id);
 out:
 	order_state_free(st);
 	return ret;
@@ -91,7 +91,8 @@ apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	res = APPLY_FAILED;
 	if (state_closed(st))
 		errlist_add(errs, h[AH_order_number].line, "order_number", ERR_ORDER_CLOSED,
-		    "order %s is %s; it takes no amendment", o->order_number, o->status);
+		    "order %s is %s; it takes no amendment", o->order_number,
+		    order_status_name(o->status));
 	digits = state_digits(st);
 	check_product_lines(rec, digits, o->prices_include_vat, errs);
 	check_delivery(rec, AH_delivery_address1, errs);
@@ -110,10 +111,11 @@ apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		goto out;
 	}
 
-	if (h[AH_status].s != NULL && strcmp(o->status, "pending") == 0 &&
-	    (ledger_order_set_status(a->ledger, o->order_number, "confirmed") != 0 ||
+	if (h[AH_status].s != NULL && o->status == ORDER_PENDING &&
+	    (ledger_order_set_status(a->ledger, o->order_number, ORDER_CONFIRMED) != 0 ||
 	    lifecycle_journal(a, o->order_number, "status_changed",
-	    "\"from\":\"pending\",\"to\":\"confirmed\"") != 0))
+	    "\"from\":\"%s\",\"to\":\"%s\"", order_status_name(ORDER_PENDING),
+	    order_status_name(ORDER_CONFIRMED)) != 0))
 		goto out;
 	if (h[AH_hold].s != NULL && (h[AH_hold].num != 0) != o->hold &&
 	    (ledger_order_set_hold(a->ledger, o->order_number, h[AH_hold].num != 0) != 0 ||

@@ -28,14 +28,15 @@ apply_cancellation(struct apply_ctx *a, struct record *rec, struct errlist *errs
 	res = APPLY_FAILED;
 	if (state_closed(st))
 		errlist_add(errs, h[CH_order_number].line, "order_number", ERR_ORDER_CLOSED,
-		    "order %s is %s; nothing of it can be cancelled", o->order_number, o->status);
+		    "order %s is %s; nothing of it can be cancelled", o->order_number,
+		    order_status_name(o->status));
 	if (whole && rec->nlines > 0)
 		errlist_add(errs, rec->line_at[0], "line_id", ERR_INVALID_VALUE,
 		    "a whole-order cancellation has no lines");
 	if (!whole && rec->nlines == 0)
 		errlist_add(errs, rec->line, NULL, ERR_NO_LINES,
 		    "a cancellation has lines unless whole_order is true");
-	if (state_requested(st, "capture", "succeeded", &captured) != 0)
+	if (state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0)
 		amount_too_large(errs, h[CH_order_number].line, "order_number", state_digits(st),
 		    "the captures of order %s add up", o->order_number);
 	else if (whole && (st->nshipments > 0 || captured > 0))

@@ -30,17 +30,17 @@ apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 
 	if ((res = lifecycle_begin(a, rec, IH_order_number, &st, sha, errs)) != APPLY_OK)
 		goto out;
-	f.invoice_id = (char *)h[IH_invoice_id].s;
-	f.order_number = (char *)h[IH_order_number].s;
+	f.invoice_id = h[IH_invoice_id].s;
+	f.order_number = h[IH_order_number].s;
 	f.input_id = a->input_id;
-	f.currency = (char *)h[IH_currency].s;
-	f.email = (char *)h[IH_email].s;
-	f.name = (char *)h[IH_name].s;
+	f.currency = h[IH_currency].s;
+	f.email = h[IH_email].s;
+	f.name = h[IH_name].s;
 	f.billing = (struct address){ h[IH_billing_address1].s, NULL, h[IH_billing_zip].s,
 		h[IH_billing_city].s, h[IH_billing_country].s };
-	f.due_date = (char *)h[IH_due_date].s;
-	f.template = (char *)(h[IH_template].s != NULL ? h[IH_template].s : a->conf->default_template);
-	f.text = (char *)h[IH_text].s;
+	f.due_date = h[IH_due_date].s;
+	f.template = h[IH_template].s != NULL ? h[IH_template].s : a->conf->default_template;
+	f.text = h[IH_text].s;
 	f.nlines = rec->nlines;
 	f.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *f.lines);
 	res = APPLY_REJECTED;
@@ -62,7 +62,7 @@ apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 			    "the invoice's total with this line is");
 			total = -1;   /* named once, at the line that goes beyond */
 		}
-		f.lines[i] = (struct free_invoice_line){ (char *)v[IL_description].s,
+		f.lines[i] = (struct free_invoice_line){ v[IL_description].s,
 			v[IL_quantity].num, v[IL_unit_price].num, v[IL_vat_rate].num, m.vat, m.total };
 	}
 	if (errlist_total(errs) != before)

@@ -166,7 +166,9 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->market = str(&h[OH_market]);
 	o->currency = str(&h[OH_currency]);
 	o->prices_include_vat = h[OH_prices_include_vat].num != 0;
-	o->status = h[OH_status].s != NULL ? h[OH_status].s : cf->default_order_status;
+	o->status = cf->default_order_status;
+	if (h[OH_status].s != NULL)
+		order_status_parse(h[OH_status].s, &o->status);
 	o->email = str(&h[OH_email]);
 	o->first_name = str(&h[OH_first_name]);
 	o->last_name = str(&h[OH_last_name]);
@@ -275,7 +277,7 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		journal_line(&lines, o.lines[i].line_id, o.lines[i].quantity);
 	if (lifecycle_journal(a, o.order_number, "order_received",
 	    "\"status\":\"%s\",\"grand_total\":\"%s\",\"authorized\":\"%s\",\"lines\":[%s]",
-	    o.status, total, authorized, buf_str(&lines)) != 0)
+	    order_status_name(o.status), total, authorized, buf_str(&lines)) != 0)
 		goto out;
 	res = APPLY_OK;
 out:

@@ -132,7 +132,7 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 		if (k == NULL)
 			return unknown_target(a, rec, st, true, errs);
 		money_format(k->amount, state_digits(st), want, sizeof want);
-		if (strcmp(k->status, "open") != 0)
+		if (k->status != LINK_OPEN)
 			errlist_add(errs, req->line, "request_id", ERR_LINK_SPENT,
 			    "payment link %s was paid by event %s", k->link_id, k->event_id);
 		else if (h[PH_amount].num != k->amount)
@@ -151,9 +151,10 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	else if (r->amount != h[PH_amount].num)
 		errlist_add(errs, h[PH_amount].line, "amount", ERR_REQUEST_MISMATCH,
 		    "request %s is for %s, not %s", r->request_id, want, h[PH_amount].s);
-	if (strcmp(r->status, "pending") != 0)
+	if (r->status != REQUEST_PENDING)
 		errlist_add(errs, req->line, "request_id", ERR_REQUEST_ANSWERED,
-		    "request %s was answered by event %s (%s)", r->request_id, r->event_id, r->status);
+		    "request %s was answered by event %s (%s)", r->request_id, r->event_id,
+		    request_status_name(r->status));
 	return APPLY_OK;
 }
 
@@ -165,9 +166,8 @@ apply_event(struct apply_ctx *a, const struct record *rec, const struct order_st
 	const char *order = st->order->order_number, *event = h[PH_event_id].s;
 	const char *req = h[PH_request_id].s;
 	bool success = strcmp(h[PH_status].s, "success") == 0;
-	struct payment_event e = { (char *)event, (char *)h[PH_type].s, (char *)req,
-		(char *)h[PH_status].s, h[PH_amount].num, (char *)h[PH_psp_reference].s,
-		(char *)h[PH_occurred_at].s };
+	struct payment_event e = { event, h[PH_type].s, req, h[PH_status].s, h[PH_amount].num,
+		h[PH_psp_reference].s, h[PH_occurred_at].s };
 	char money[MONEY_SIZE];
 
 	money_format(e.amount, state_digits(st), money, sizeof money);
@@ -183,16 +183,17 @@ apply_event(struct apply_ctx *a, const struct record *rec, const struct order_st
 			return -1;
 		return req != NULL ? ledger_link_spend(a->ledger, req, event) : 0;
 	}
-	if (ledger_request_answer(a->ledger, req, success ? "succeeded" : "failed", event) != 0)
+	if (ledger_request_answer(a->ledger, req, success ? REQUEST_SUCCEEDED : REQUEST_FAILED,
+	    event) != 0)
 		return -1;
 	if (strcmp(e.type, "capture") == 0) {
 		const struct payment_request *r = state_request(st, req);
 
 		/* a failed capture leaves the shipment unpaid: not to be shipped */
 		if (ledger_shipment_set_capture(a->ledger, r->shipment_id,
-		    success ? "captured" : "failed") != 0)
+		    success ? CAPTURE_CAPTURED : CAPTURE_FAILED) != 0)
 			return -1;
-		if (success && strcmp(a->conf->invoice_on, "capture") == 0)
+		if (success && a->conf->invoice_on == INVOICE_ON_CAPTURE)
 			return issue_invoice(a, order, r->shipment_id,
 			    e.occurred_at != NULL ? e.occurred_at : a->received_at);
 	}

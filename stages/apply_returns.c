@@ -74,9 +74,9 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	res = APPLY_FAILED;
 	digits = state_digits(st);
 	check_line_ids(rec, QL_line_id, errs);
-	r.return_id = (char *)h[RH_return_id].s;
+	r.return_id = h[RH_return_id].s;
 	r.shipment_id = sh->shipment_id;
-	r.reason = (char *)h[RH_reason].s;
+	r.reason = h[RH_reason].s;
 	r.restock = h[RH_restock].num != 0;
 	r.return_fee = h[RH_return_fee].num;
 	r.lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *r.lines);
@@ -126,9 +126,10 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	 * the PSP has not answered yet */
 	if (money_add(r.lines_amount, r.shipping_amount, &r.refund) != 0 ||
 	    money_sub(r.refund, r.return_fee, &r.refund) != 0 ||
-	    state_requested(st, "capture", "succeeded", &captured) != 0 ||
-	    state_requested(st, "refund", "pending succeeded", &refunds) != 0 ||
-	    state_requested(st, "capture", "pending", &pending) != 0 ||
+	    state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	    state_requested(st, "refund", REQUESTS_IN(REQUEST_PENDING) |
+	    REQUESTS_IN(REQUEST_SUCCEEDED), &refunds) != 0 ||
+	    state_requested(st, "capture", REQUESTS_IN(REQUEST_PENDING), &pending) != 0 ||
 	    money_sub(captured, refunds, &left) != 0 || money_add(left, pending, &coverable) != 0) {
 		res = beyond(h[RH_return_id].line, "return_id", digits, &r, errs);
 		goto out;

@@ -52,13 +52,15 @@ lines_digest(struct apply_ctx *a, const struct record *rec, char sha[SHA256_HEX]
 }
 
 /* Sets *field to a new value when the file gives one; true if it changed. */
+/* Points *field (of a loaded shipment) at the file's value when it gives
+ * another one; true if it changed.  The value is the record's, which
+ * outlives the shipment. */
 static bool
-take(char **field, const struct field_value *v)
+take(const char **field, const struct field_value *v)
 {
 	if (v->s == NULL || (*field != NULL && strcmp(*field, v->s) == 0))
 		return false;
-	free(*field);
-	*field = xstrdup(v->s);
+	*field = v->s;
 	return true;
 }
 
@@ -120,11 +122,11 @@ check_new(const struct record *rec, const struct order_state *st, struct errlist
 	const struct field_value *h = rec->head;
 	const struct order *o = st->order;
 
-	if (state_closed(st) || (strcmp(o->status, "confirmed") != 0 &&
-	    strcmp(o->status, "processing") != 0) || o->hold)
+	if (state_closed(st) || (o->status != ORDER_CONFIRMED && o->status != ORDER_PROCESSING) ||
+	    o->hold)
 		errlist_add(errs, h[SH_order_number].line, "order_number", ERR_ORDER_NOT_SHIPPABLE,
 		    "order %s is %s%s; shipments are for confirmed or processing orders not on hold",
-		    o->order_number, o->status, o->hold ? " and on hold" : "");
+		    o->order_number, order_status_name(o->status), o->hold ? " and on hold" : "");
 	check_open_lines(rec, st, "shipped", errs);
 }
 
@@ -159,15 +161,15 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 		res = APPLY_REJECTED;
 		goto out;
 	}
-	sh.shipment_id = (char *)h[SH_shipment_id].s;
+	sh.shipment_id = h[SH_shipment_id].s;
 	sh.seq = (int64_t)st->nshipments + 1;
 	sh.input_id = a->input_id;
-	sh.lines_sha256 = (char *)lines_sha;
-	sh.carrier = (char *)h[SH_carrier].s;
-	sh.service = (char *)h[SH_service].s;
-	sh.tracking = (char *)h[SH_tracking].s;
+	sh.lines_sha256 = lines_sha;
+	sh.carrier = h[SH_carrier].s;
+	sh.service = h[SH_service].s;
+	sh.tracking = h[SH_tracking].s;
 	sh.shipped = h[SH_shipped].num != 0;
-	sh.shipped_at = (char *)h[SH_shipped_at].s;
+	sh.shipped_at = h[SH_shipped_at].s;
 	sh.nlines = rec->nlines;
 	sh.lines = xcalloc(rec->nlines, sizeof *sh.lines);
 	for (size_t i = 0; i < rec->nlines; i++) {
@@ -203,7 +205,7 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 		}
 		sh.shipping_amount = t.shipping_total;
 	}
-	sh.capture = sh.amount > 0 ? "waiting" : "none";
+	sh.capture = sh.amount > 0 ? CAPTURE_WAITING : CAPTURE_NONE;
 	money_format(sh.amount, state_digits(st), money, sizeof money);
 	if (ledger_shipment_insert(a->ledger, st->order->order_number, &sh) != 0)
 		goto out;
@@ -218,7 +220,7 @@ create_shipment(struct apply_ctx *a, struct record *rec, const char *sha, const 
 	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s,\"lines\":[%s]",
 	    sh.shipment_id, money, sh.shipped ? "true" : "false", buf_str(&lines)) != 0 ||
 	    issue_proforma(a, st->order->order_number, sh.shipment_id) != 0 ||
-	    (strcmp(a->conf->invoice_on, "shipment") == 0 &&
+	    (a->conf->invoice_on == INVOICE_ON_SHIPMENT &&
 	    issue_invoice(a, st->order->order_number, sh.shipment_id, NULL) != 0) ||
 	    lifecycle_remember(a, rec, st->order->order_number, sha) != 0 ||
 	    lifecycle_settle(a, st->order->order_number) != 0)

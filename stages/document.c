@@ -10,22 +10,6 @@
 #include "stages/lifecycle.h"
 #include "base/money.h"
 
-static char *
-dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
-static void
-dup_address(struct address *to, const struct address *from)
-{
-	to->address1 = dup(from->address1);
-	to->address2 = dup(from->address2);
-	to->zip = dup(from->zip);
-	to->city = dup(from->city);
-	to->country = dup(from->country);
-}
-
 static struct doc_line *
 add_line(struct doc *d)
 {
@@ -40,15 +24,15 @@ product_line(struct doc *d, const struct order_line *ol)
 {
 	struct doc_line *ln = add_line(d);
 
-	ln->description = dup(ol->name);
-	ln->sku = d->tpl.show_sku ? dup(ol->sku) : NULL;
-	ln->ean = d->tpl.show_ean ? dup(ol->ean) : NULL;
-	ln->variant = d->tpl.show_variant ? dup(ol->variant) : NULL;
-	ln->size = d->tpl.show_size ? dup(ol->size) : NULL;
+	ln->description = ol->name;
+	ln->sku = d->tpl.show_sku ? ol->sku : NULL;
+	ln->ean = d->tpl.show_ean ? ol->ean : NULL;
+	ln->variant = d->tpl.show_variant ? ol->variant : NULL;
+	ln->size = d->tpl.show_size ? ol->size : NULL;
 	ln->unit_price = ol->unit_price;
 	ln->vat_rate = ol->vat_rate;
-	ln->hs_code = dup(ol->hs_code);
-	ln->origin = dup(ol->country_of_origin);
+	ln->hs_code = ol->hs_code;
+	ln->origin = ol->country_of_origin;
 	ln->weight_grams = ol->weight_grams;
 	return ln;
 }
@@ -58,7 +42,7 @@ shipping_line(struct doc *d, const struct order *o, int64_t amount, int64_t vat)
 {
 	struct doc_line *ln = add_line(d);
 
-	ln->description = xstrdup(d->tpl.labels[LABEL_SHIPPING]);
+	ln->description = d->tpl.labels[LABEL_SHIPPING];
 	ln->quantity = 1;
 	ln->unit_price = o->shipping_price;
 	ln->vat_rate = o->shipping_vat_rate;
@@ -109,22 +93,18 @@ summarize(struct doc *d)
 static void
 buyer_of_order(struct doc *d, const struct order *o)
 {
-	struct buf name = { 0 };
-
 	if (o->first_name != NULL)
-		buf_puts(&name, o->first_name);
+		buf_puts(&d->name, o->first_name);
 	if (o->last_name != NULL) {
-		if (name.len > 0)
-			buf_putc(&name, ' ');
-		buf_puts(&name, o->last_name);
+		if (d->name.len > 0)
+			buf_putc(&d->name, ' ');
+		buf_puts(&d->name, o->last_name);
 	}
-	d->buyer_name = name.len > 0 ? name.data : xstrdup(o->email);
-	if (name.len == 0)
-		buf_free(&name);
-	d->buyer_email = xstrdup(o->email);
-	dup_address(&d->buyer, &o->billing);
-	d->payment_reference = xstrdup(o->payment_reference);
-	d->currency = xstrdup(o->currency);
+	d->buyer_name = d->name.len > 0 ? d->name.data : o->email;
+	d->buyer_email = o->email;
+	d->buyer = o->billing;
+	d->payment_reference = o->payment_reference;
+	d->currency = o->currency;
 	d->digits = currency_digits(o->currency, strlen(o->currency));
 }
 
@@ -186,13 +166,11 @@ shipment_lines(struct doc *d, const struct order_state *st, const struct shipmen
 }
 
 static int
-return_lines(struct doc *d, const struct order_state *st, const struct order_return *r)
+return_lines(struct doc *d, const struct order_state *st, const struct order_return *r,
+    const struct shipment *sh)
 {
-	const struct shipment *sh = state_shipment(st, r->shipment_id);
 	int64_t worth;
 
-	if (sh == NULL)
-		return -1;
 	for (size_t i = 0; i < r->nlines; i++) {
 		const struct return_line *rl = &r->lines[i];
 		const struct order_line *ol = state_line(st, rl->line_id);
@@ -225,165 +203,165 @@ return_lines(struct doc *d, const struct order_state *st, const struct order_ret
 	return 0;
 }
 
-static int
-load_free_invoice(const struct render_ctx *r, struct doc *d)
+static void
+from_free_invoice(struct doc *d, const struct free_invoice *f)
 {
-	struct free_invoice f;
-
-	if (ledger_free_invoice_get(r->ledger, d->row.invoice_id, &f) != 1)
-		return -1;
-	d->currency = xstrdup(f.currency);
-	d->digits = currency_digits(f.currency, strlen(f.currency));
-	d->buyer_name = xstrdup(f.name);
-	d->buyer_email = xstrdup(f.email);
-	dup_address(&d->buyer, &f.billing);
-	d->due_date = dup(f.due_date);
-	d->text = dup(f.text);
-	for (size_t i = 0; i < f.nlines; i++) {
+	d->currency = f->currency;
+	d->digits = currency_digits(f->currency, strlen(f->currency));
+	d->buyer_name = f->name;
+	d->buyer_email = f->email;
+	d->buyer = f->billing;
+	d->due_date = f->due_date;
+	d->text = f->text;
+	for (size_t i = 0; i < f->nlines; i++) {
 		struct doc_line *ln = add_line(d);
 
-		ln->description = xstrdup(f.lines[i].description);
-		ln->quantity = f.lines[i].quantity;
-		ln->unit_price = f.lines[i].unit_price;
-		ln->vat_rate = f.lines[i].vat_rate;
-		ln->vat = f.lines[i].vat;
-		ln->line_total = f.lines[i].line_total;
+		ln->description = f->lines[i].description;
+		ln->quantity = f->lines[i].quantity;
+		ln->unit_price = f->lines[i].unit_price;
+		ln->vat_rate = f->lines[i].vat_rate;
+		ln->vat = f->lines[i].vat;
+		ln->line_total = f->lines[i].line_total;
 	}
-	free_invoice_clear(&f);
-	return 0;
 }
 
-static int
-load_from_order(const struct render_ctx *r, struct doc *d)
+/* A payment link's amount, token and URL. */
+static void
+link_of(struct doc *d, const struct payment_link *k, const struct order *o,
+    const struct conf *conf, const struct buf *secret)
 {
-	const struct document *row = &d->row;
-	struct order_state *st;
-	int ret = -1;
+	struct link_claim c = { 0 };
+	const char *u = conf->link_url, *at = strstr(u, "{token}");
 
-	if (ledger_order_state(r->ledger, row->order_number, &st) != 1)
-		return -1;
+	d->total = k->amount;
+	snprintf(c.link_id, sizeof c.link_id, "%s", k->link_id);
+	snprintf(c.order_number, sizeof c.order_number, "%s", o->order_number);
+	snprintf(c.currency, sizeof c.currency, "%s", o->currency);
+	c.amount = d->total;
+	token_make(secret, &c, &d->token);
+	/* the URL template holds {token} once (checked by conf) */
+	buf_append(&d->url, u, (size_t)(at - u));
+	buf_append(&d->url, d->token.data, d->token.len);
+	buf_puts(&d->url, at + 7);
+}
+
+/* The parts of a document of an order; -1 when the view lacks what its
+ * type needs or an amount goes beyond MONEY_MAX. */
+static int
+from_order(struct doc *d, const struct conf *conf, const struct buf *secret)
+{
+	const struct document_view *v = &d->view;
+	const struct order_state *st = v->state;
+
 	buyer_of_order(d, st->order);
-	if (strcmp(row->type, "invoice") == 0 || strcmp(row->type, "proforma") == 0) {
-		const struct shipment *sh = state_shipment(st, row->shipment_id);
-
-		if (sh == NULL || shipment_lines(d, st, sh) != 0)
-			goto out;
-		if (strcmp(row->type, "proforma") == 0 &&
-		    ledger_shipment_delivery(r->ledger, row->shipment_id, &d->delivery) != 0)
-			goto out;
-	} else if (strcmp(row->type, "credit_note") == 0) {
-		const struct order_return *rt = state_return(st, row->return_id);
-
-		if (rt == NULL || return_lines(d, st, rt) != 0)
-			goto out;
-	} else if (strcmp(row->type, "link") == 0) {
-		const struct payment_link *k = state_link(st, row->link_id);
-		struct link_claim c = { 0 };
-
-		if (k == NULL)
-			goto out;
-		d->total = k->amount;
-		snprintf(c.link_id, sizeof c.link_id, "%s", row->link_id);
-		snprintf(c.order_number, sizeof c.order_number, "%s", st->order->order_number);
-		snprintf(c.currency, sizeof c.currency, "%s", st->order->currency);
-		c.amount = d->total;
-		token_make(r->secret, &c, &d->token);
-		/* the URL template holds {token} once (checked by conf) */
-		{
-			const char *u = r->conf->link_url, *at = strstr(u, "{token}");
-
-			buf_append(&d->url, u, (size_t)(at - u));
-			buf_append(&d->url, d->token.data, d->token.len);
-			buf_puts(&d->url, at + 7);
-		}
-	} else {
-		/* capture, refund, release: the request's amount */
-		const struct payment_request *q = state_request(st, row->request_id);
-
-		if (q == NULL)
-			goto out;
-		d->total = q->amount;
+	switch (v->doc.type) {
+	case DOC_INVOICE:
+		return v->shipment != NULL ? shipment_lines(d, st, v->shipment) : -1;
+	case DOC_PROFORMA:
+		d->delivery = v->delivery;
+		return v->shipment != NULL ? shipment_lines(d, st, v->shipment) : -1;
+	case DOC_CREDIT_NOTE:
+		return v->ret != NULL && v->shipment != NULL ?
+		    return_lines(d, st, v->ret, v->shipment) : -1;
+	case DOC_LINK:
+		if (v->link == NULL)
+			return -1;
+		link_of(d, v->link, st->order, conf, secret);
+		return 0;
+	case DOC_CAPTURE:
+	case DOC_REFUND:
+	case DOC_RELEASE:
+		/* the request's amount */
+		if (v->request == NULL)
+			return -1;
+		d->total = v->request->amount;
+		return 0;
+	default:
+		return -1;
 	}
-	ret = 0;
-out:
-	order_state_free(st);
+}
+
+/* Parses the template kept with the document (the built-in one when none
+ * is); -1 (logged) when it does not load. */
+static int
+template_of(struct doc *d)
+{
+	const struct document_view *v = &d->view;
+	struct buf errs = { 0 };
+	int ret = 0;
+
+	if (v->doc.template_sha256 != NULL) {
+		if (!v->template_found || template_parse(v->template_text, &d->tpl, &errs) != 0) {
+			log_error("document %s: its template does not load: %s", v->doc.number,
+			    buf_str(&errs));
+			ret = -1;
+		}
+	} else if (template_parse(template_default_text(), &d->tpl, &errs) != 0)
+		fatal("the built-in template does not parse: %s", buf_str(&errs));
+	buf_free(&errs);
 	return ret;
+}
+
+int
+doc_build(struct doc *d, const struct conf *conf, const struct buf *secret)
+{
+	const struct document_view *v = &d->view;
+
+	d->row = &v->doc;
+	if (template_of(d) != 0)
+		return -1;
+	if (v->doc.invoice_id != NULL) {
+		if (!v->invoice_found)
+			return -1;
+		from_free_invoice(d, &v->invoice);
+	} else if (v->state == NULL || from_order(d, conf, secret) != 0)
+		return -1;
+	if (d->nlines > 0) {
+		d->total = 0;
+		if (summarize(d) != 0 || money_sub(d->total, d->return_fee, &d->total) != 0) {
+			log_error("document %s: its amounts add up beyond %lld minor units, or its "
+			    "weights beyond 2^63 grams", v->doc.number, (long long)MONEY_MAX);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
 doc_load(const struct render_ctx *r, int64_t id, struct doc *d)
 {
-	struct buf errs = { 0 };
-	char *text = NULL;
-	int ret = -1;
-
 	memset(d, 0, sizeof *d);
-	if (ledger_document_get(r->ledger, id, &d->row) != 1)
+	if (ledger_document_view(r->ledger, id, &d->view) != 1)
 		return -1;
-	if (d->row.template_sha256 != NULL) {
-		if (ledger_template_get(r->ledger, d->row.template_sha256, &text, &d->logo) != 1 ||
-		    template_parse(text, &d->tpl, &errs) != 0) {
-			log_error("document %s: its template does not load: %s", d->row.number,
-			    buf_str(&errs));
-			goto out;
-		}
-	} else if (template_parse(template_default_text(), &d->tpl, &errs) != 0)
-		fatal("the built-in template does not parse: %s", buf_str(&errs));
-	if (d->row.invoice_id != NULL ? load_free_invoice(r, d) != 0 : load_from_order(r, d) != 0)
-		goto out;
-	if (d->nlines > 0) {
-		d->total = 0;
-		if (summarize(d) != 0 || money_sub(d->total, d->return_fee, &d->total) != 0) {
-			log_error("document %s: its amounts add up beyond %lld minor units, or its "
-			    "weights beyond 2^63 grams", d->row.number, (long long)MONEY_MAX);
-			goto out;
-		}
+	if (doc_build(d, r->conf, r->secret) != 0) {
+		doc_clear(d);
+		return -1;
 	}
-	ret = 0;
-out:
-	free(text);
-	buf_free(&errs);
-	return ret;
+	return 0;
 }
 
 void
 doc_clear(struct doc *d)
 {
-	for (size_t i = 0; i < d->nlines; i++) {
-		struct doc_line *ln = &d->lines[i];
-
-		free(ln->description);
-		free(ln->sku);
-		free(ln->ean);
-		free(ln->variant);
-		free(ln->size);
-		free(ln->hs_code);
-		free(ln->origin);
-	}
 	free(d->lines);
 	free(d->vats);
-	ledger_document_clear(&d->row);
 	template_clear(&d->tpl);
-	buf_free(&d->logo);
-	free(d->currency);
-	free(d->buyer_name);
-	free(d->buyer_email);
-	address_clear(&d->buyer);
-	address_clear(&d->delivery);
-	free(d->payment_reference);
-	free(d->due_date);
-	free(d->text);
+	buf_free(&d->name);
 	buf_free(&d->token);
 	buf_free(&d->url);
+	ledger_document_view_clear(&d->view);
 	memset(d, 0, sizeof *d);
 }
 
 const char *
 doc_title(const struct doc *d)
 {
-	if (strcmp(d->row.type, "credit_note") == 0)
+	switch (d->row->type) {
+	case DOC_CREDIT_NOTE:
 		return d->tpl.labels[LABEL_CREDIT_NOTE];
-	if (strcmp(d->row.type, "proforma") == 0)
+	case DOC_PROFORMA:
 		return d->tpl.labels[LABEL_PROFORMA];
-	return d->tpl.labels[LABEL_INVOICE];
+	default:
+		return d->tpl.labels[LABEL_INVOICE];
+	}
 }

@@ -1,8 +1,8 @@
 /*
- * document: what an issued document says, assembled from the ledger: its
- * number and date, seller (from the template kept with it), buyer, lines,
- * VAT per rate and totals, or for payment requests and links their amount
- * and token.  The XML and PDF renderers both draw from this model, so the
+ * document: what an issued document says, built from the ledger's view of
+ * it (ledger_document_view): its number and date, seller (from the
+ * template kept with it), buyer, lines, VAT per rate and totals, or for
+ * payment requests and links their amount and token.  The XML and PDF renderers both draw from this model, so the
  * two forms of a document always agree.
  *
  * Everything comes from facts that never change once a document is issued
@@ -23,17 +23,19 @@ struct render_ctx {
 	const struct buf *secret;     /* signs payment link tokens */
 };
 
+/* A line of a document.  Its strings are borrowed from the view or the
+ * template of the doc it is part of. */
 struct doc_line {
-	char *description;
-	char *sku, *ean, *variant, *size;   /* shown as the template says */
+	const char *description;
+	const char *sku, *ean, *variant, *size;   /* shown as the template says */
 	int64_t quantity;
 	int64_t unit_price;
 	int64_t discount;                   /* this part's share of the line's */
 	int64_t vat_rate;
 	int64_t vat;
 	int64_t line_total;                 /* VAT included */
-	char *hs_code;
-	char *origin;
+	const char *hs_code;
+	const char *origin;
 	int64_t weight_grams;               /* per unit; -1 unknown */
 };
 
@@ -43,19 +45,24 @@ struct doc_vat {
 	int64_t amount;
 };
 
+/*
+ * A document as the renderers draw it.  It owns the view it was built
+ * from, and its strings are borrowed from that view (or from its parsed
+ * template), except the buyer's name, which it may compose.
+ */
 struct doc {
-	struct document row;
+	struct document_view view;
+	const struct document *row;         /* &view.doc */
 	struct template tpl;
-	struct buf logo;
-	char *currency;
+	const char *currency;
 	int digits;
-	char *buyer_name;
-	char *buyer_email;
+	const char *buyer_name;
+	const char *buyer_email;
 	struct address buyer;
 	struct address delivery;            /* pro-formas */
-	char *payment_reference;
-	char *due_date;
-	char *text;
+	const char *payment_reference;
+	const char *due_date;
+	const char *text;
 	struct doc_line *lines;
 	size_t nlines;
 	struct doc_vat *vats;
@@ -64,12 +71,20 @@ struct doc {
 	int64_t total;
 	int64_t return_fee;                 /* credit notes: deducted from the total */
 	int64_t weight_total;               /* pro-formas */
+	struct buf name;                    /* the buyer's name when composed */
 	struct buf token;                   /* links */
 	struct buf url;
 };
 
-/* Assembles document id.  Returns 0, or -1 on a ledger failure. */
+/* Assembles document id from its view in the ledger (one load) with
+ * doc_build().  Returns 0, or -1 on a ledger failure (or a document the
+ * ledger does not hold whole). */
 int doc_load(const struct render_ctx *r, int64_t id, struct doc *d);
+/* Builds d from the view it holds (d->view, loaded), the configuration
+ * (the link URL) and the secret that signs link tokens: a plain function
+ * of them.  Returns 0, or -1 when the view lacks what its document needs
+ * or its amounts go beyond MONEY_MAX (logged where the cause is known). */
+int doc_build(struct doc *d, const struct conf *conf, const struct buf *secret);
 void doc_clear(struct doc *d);
 
 /* The title label of a document type (invoice, credit note, pro-forma). */

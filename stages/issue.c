@@ -1,3 +1,6 @@
+/*
+ * issue: documents issued by the apply stages (issue.h).
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,31 +9,34 @@
 
 #include "pipeline/ledger/ledger.h"
 #include "base/log.h"
+#include "schemas/layout.h"
 #include "stages/issue.h"
 
 /* Inserts the document and queues its files: out/<folder>/<number>.xml
  * (rendered by xml_doc) and, for documents people read, the PDF. */
 static int
-issue(struct apply_ctx *a, struct document *d, const char *folder, const char *xml_doc, bool pdf)
+issue(struct apply_ctx *a, struct document *d, enum out_folder folder, const char *xml_doc,
+    bool pdf)
 {
 	char *path;
 	int ret;
 
 	d->input_id = a->input_id;
 	if (d->issued_at == NULL)
-		d->issued_at = (char *)a->received_at;
+		d->issued_at = a->received_at;
 	if (ledger_document_insert(a->ledger, d) != 0)
 		return -1;
-	path = xasprintf("out/%s/%s.xml", folder, d->number);
+	path = out_path(folder, "%s.xml", d->number);
 	ret = ledger_outbox_add(a->ledger, path, xml_doc, d->id);
 	free(path);
 	if (ret == 0 && pdf) {
-		path = xasprintf("out/%s/%s.pdf", folder, d->number);
+		path = out_path(folder, "%s.pdf", d->number);
 		ret = ledger_outbox_add(a->ledger, path, "document_pdf", d->id);
 		free(path);
 	}
 	if (ret == 0) {
-		char *detail = xasprintf("{\"type\":\"%s\",\"number\":\"%s\"}", d->type, d->number);
+		char *detail = xasprintf("{\"type\":\"%s\",\"number\":\"%s\"}",
+		    document_type_name(d->type), d->number);
 
 		ret = ledger_journal_add(a->ledger, d->order_number, "document_issued", a->input_id,
 		    NULL, a->at, detail);
@@ -66,20 +72,21 @@ default_template(struct apply_ctx *a, char sha[SHA256_HEX])
 }
 
 static int
-issue_numbered(struct apply_ctx *a, const char *type, const char *prefix,
+issue_numbered(struct apply_ctx *a, enum document_type type, const char *prefix,
     const char *order_number, const char *shipment_id, const char *return_id,
     const char *issued_at)
 {
-	char sha[SHA256_HEX];
-	struct document d = { .type = (char *)type, .order_number = (char *)order_number,
-		.shipment_id = (char *)shipment_id, .return_id = (char *)return_id,
-		.issued_at = (char *)issued_at, .template_sha256 = sha };
+	char sha[SHA256_HEX], *number;
+	struct document d = { .type = type, .order_number = order_number,
+		.shipment_id = shipment_id, .return_id = return_id, .issued_at = issued_at,
+		.template_sha256 = sha };
 	int ret;
 
-	if (default_template(a, sha) != 0 || (d.number = next_number(a, prefix)) == NULL)
+	if (default_template(a, sha) != 0 || (number = next_number(a, prefix)) == NULL)
 		return -1;
-	ret = issue(a, &d, "invoices", "invoice_xml", true);
-	free(d.number);
+	d.number = number;
+	ret = issue(a, &d, OUT_INVOICES, "invoice_xml", true);
+	free(number);
 	return ret;
 }
 
@@ -87,68 +94,70 @@ int
 issue_invoice(struct apply_ctx *a, const char *order_number, const char *shipment_id,
     const char *issued_at)
 {
-	return issue_numbered(a, "invoice", a->conf->invoice_prefix, order_number, shipment_id,
+	return issue_numbered(a, DOC_INVOICE, a->conf->invoice_prefix, order_number, shipment_id,
 	    NULL, issued_at);
 }
 
 int
 issue_credit_note(struct apply_ctx *a, const char *order_number, const char *return_id)
 {
-	return issue_numbered(a, "credit_note", a->conf->credit_note_prefix, order_number, NULL,
+	return issue_numbered(a, DOC_CREDIT_NOTE, a->conf->credit_note_prefix, order_number, NULL,
 	    return_id, NULL);
 }
 
 int
 issue_proforma(struct apply_ctx *a, const char *order_number, const char *shipment_id)
 {
-	char sha[SHA256_HEX];
-	struct document d = { .type = "proforma", .order_number = (char *)order_number,
-		.shipment_id = (char *)shipment_id, .template_sha256 = sha };
+	char sha[SHA256_HEX], *number;
+	struct document d = { .type = DOC_PROFORMA, .order_number = order_number,
+		.shipment_id = shipment_id, .template_sha256 = sha };
 	int ret;
 
 	if (default_template(a, sha) != 0)
 		return -1;
-	d.number = xasprintf("PF-%s", shipment_id);
-	ret = issue(a, &d, "proformas", "proforma_xml", true);
-	free(d.number);
+	d.number = number = xasprintf("PF-%s", shipment_id);
+	ret = issue(a, &d, OUT_PROFORMAS, "proforma_xml", true);
+	free(number);
 	return ret;
 }
 
 int
 issue_request(struct apply_ctx *a, const char *order_number, const struct payment_request *r)
 {
-	struct document d = { .type = r->type, .number = r->request_id,
-		.order_number = (char *)order_number, .shipment_id = r->shipment_id,
-		.return_id = r->return_id, .request_id = r->request_id };
+	struct document d = { .number = r->request_id, .order_number = order_number,
+		.shipment_id = r->shipment_id, .return_id = r->return_id, .request_id = r->request_id };
 
-	return issue(a, &d, "captures", "request_xml", false);
+	if (!document_type_parse(r->type, &d.type))
+		fatal("issue_request: unknown request type %s", r->type);
+	return issue(a, &d, OUT_CAPTURES, "request_xml", false);
 }
 
 int
 issue_link(struct apply_ctx *a, const char *order_number, const char *link_id)
 {
-	struct document d = { .type = "link", .number = (char *)link_id,
-		.order_number = (char *)order_number, .link_id = (char *)link_id };
+	struct document d = { .type = DOC_LINK, .number = link_id, .order_number = order_number,
+		.link_id = link_id };
 
-	return issue(a, &d, "links", "link_xml", false);
+	return issue(a, &d, OUT_LINKS, "link_xml", false);
 }
 
 int
 issue_free_invoice(struct apply_ctx *a, const char *invoice_id, const char *order_number,
     const char *template_name, struct buf *why)
 {
-	char sha[SHA256_HEX];
-	struct document d = { .type = "invoice", .order_number = (char *)order_number,
-		.invoice_id = (char *)invoice_id, .template_sha256 = sha };
+	char sha[SHA256_HEX], *number;
+	struct document d = { .type = DOC_INVOICE, .order_number = order_number,
+		.invoice_id = invoice_id, .template_sha256 = sha };
 	int ret;
 
 	ret = template_name != NULL ? a->use_template(a->template_ctx, template_name, sha, why) :
 	    default_template(a, sha);
 	if (ret != 0)
 		return ret;
-	if ((d.number = next_number(a, a->conf->invoice_prefix)) == NULL)
+	if ((number = next_number(a, a->conf->invoice_prefix)) == NULL)
 		return -1;
-	ret = issue(a, &d, "invoices", "invoice_xml", true);
-	free(d.number);
+	d.number = number;
+	ret = issue(a, &d, OUT_INVOICES, "invoice_xml", true);
+	free(number);
 	return ret;
 }

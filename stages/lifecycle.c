@@ -142,13 +142,13 @@ journal_line(struct buf *b, int64_t line_id, int64_t quantity)
 }
 
 int
-state_requested(const struct order_state *st, const char *type, const char *statuses,
+state_requested(const struct order_state *st, const char *type, unsigned statuses,
     int64_t *sum)
 {
 	*sum = 0;
 	for (size_t i = 0; i < st->nrequests; i++)
 		if (strcmp(st->requests[i].type, type) == 0 &&
-		    strstr(statuses, st->requests[i].status) != NULL &&
+		    (statuses & REQUESTS_IN(st->requests[i].status)) != 0 &&
 		    money_add(*sum, st->requests[i].amount, sum) != 0)
 			return -1;
 	return 0;
@@ -190,9 +190,9 @@ static void *
 find_by_id(void *arr, size_t n, size_t size, size_t id_at, const char *id)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *el = (char *)arr + i * size;
+		char *el = (char *)arr + i * size;   /* counted in bytes */
 
-		if (strcmp(*(char **)(void *)(el + id_at), id) == 0)
+		if (strcmp(*(const char **)(void *)(el + id_at), id) == 0)
 			return el;
 	}
 	return NULL;
@@ -244,10 +244,9 @@ state_digits(const struct order_state *st)
 bool
 state_closed(const struct order_state *st)
 {
-	const char *s = st->order->status;
+	enum order_status s = st->order->status;
 
-	return strcmp(s, "completed") == 0 || strcmp(s, "cancelled") == 0 ||
-	    strcmp(s, "archived") == 0;
+	return s == ORDER_COMPLETED || s == ORDER_CANCELLED || s == ORDER_ARCHIVED;
 }
 
 void
@@ -277,7 +276,7 @@ bool
 state_archived(const struct order_state *st, const struct record *rec, size_t order_field,
     struct errlist *errs)
 {
-	if (strcmp(st->order->status, "archived") != 0)
+	if (st->order->status != ORDER_ARCHIVED)
 		return false;
 	errlist_add(errs, rec->head[order_field].line, "order_number", ERR_ORDER_CLOSED,
 	    "order %s is archived; nothing changes it", st->order->order_number);
@@ -292,15 +291,16 @@ lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char 
 		const char *type;
 		const char *prefix;
 	} prefixes[] = { { "capture", "CAP-" }, { "refund", "REF-" }, { "release", "REL-" } };
-	struct payment_request r = { .type = (char *)type, .shipment_id = (char *)shipment_id,
-		.return_id = (char *)return_id, .amount = amount };
+	struct payment_request r = { .type = type, .shipment_id = shipment_id,
+		.return_id = return_id, .amount = amount };
+	char *id = NULL;
 	char money[MONEY_SIZE];
 	int ret;
 
 	for (size_t i = 0; i < NELEM(prefixes); i++)
 		if (strcmp(prefixes[i].type, type) == 0)
-			r.request_id = xasprintf("%s%s", prefixes[i].prefix, id_suffix);
-	if (r.request_id == NULL)
+			r.request_id = id = xasprintf("%s%s", prefixes[i].prefix, id_suffix);
+	if (id == NULL)
 		fatal("lifecycle_request: unknown request type %s", type);
 	money_format(amount, state_digits(st), money, sizeof money);
 	ret = ledger_request_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0 ||
@@ -309,9 +309,9 @@ lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char 
 	    != 0 ? -1 : 0;
 	/* manual captures are made at the PSP: recorded (a payment event
 	 * answers them), but no file asks for them */
-	if (ret == 0 && !(strcmp(type, "capture") == 0 && strcmp(a->conf->capture_on, "manual") == 0))
+	if (ret == 0 && !(strcmp(type, "capture") == 0 && a->conf->capture_on == CAPTURE_ON_MANUAL))
 		ret = issue_request(a, st->order->order_number, &r);
-	free(r.request_id);
+	free(id);
 	return ret;
 }
 
@@ -324,14 +324,15 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 
 	if (st->order->hold)
 		return 0;   /* an order on hold gets no capture */
-	if (state_requested(st, "capture", "pending succeeded", &committed) != 0)
+	if (state_requested(st, "capture", REQUESTS_IN(REQUEST_PENDING) |
+	    REQUESTS_IN(REQUEST_SUCCEEDED), &committed) != 0)
 		return state_beyond(st);
 	for (size_t i = 0; i < st->nshipments; i++) {
 		const struct shipment *sh = &st->shipments[i];
 
-		if (strcmp(sh->capture, "waiting") != 0)
+		if (sh->capture != CAPTURE_WAITING)
 			continue;
-		if (strcmp(a->conf->capture_on, "shipped") == 0 && !sh->shipped)
+		if (a->conf->capture_on == CAPTURE_ON_SHIPPED && !sh->shipped)
 			continue;   /* captured once marked shipped */
 		/* beyond MONEY_MAX is beyond any authorization too; in order: a
 		 * later, smaller one does not jump the queue */
@@ -339,7 +340,7 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 			break;
 		if (lifecycle_request(a, st, "capture", sh->shipment_id, sh->shipment_id, NULL,
 		    sh->amount) != 0 ||
-		    ledger_shipment_set_capture(a->ledger, sh->shipment_id, "requested") != 0)
+		    ledger_shipment_set_capture(a->ledger, sh->shipment_id, CAPTURE_REQUESTED) != 0)
 			return -1;
 		committed = next;
 	}
@@ -355,7 +356,7 @@ release_authorization(struct apply_ctx *a, const struct order_state *st)
 	for (size_t i = 0; i < st->nrequests; i++)
 		if (strcmp(st->requests[i].type, "release") == 0)
 			return 0;
-	if (state_requested(st, "capture", "succeeded", &captured) != 0 ||
+	if (state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
 	    money_sub(st->order->authorized, captured, &left) != 0)
 		return state_beyond(st);
 	if (left <= 0)
@@ -364,13 +365,14 @@ release_authorization(struct apply_ctx *a, const struct order_state *st)
 }
 
 static int
-set_status(struct apply_ctx *a, const struct order_state *st, const char *status)
+set_status(struct apply_ctx *a, const struct order_state *st, enum order_status status)
 {
-	if (strcmp(st->order->status, status) == 0)
+	if (st->order->status == status)
 		return 0;
 	return ledger_order_set_status(a->ledger, st->order->order_number, status) != 0 ||
 	    lifecycle_journal(a, st->order->order_number, "status_changed",
-	    "\"from\":\"%s\",\"to\":\"%s\"", st->order->status, status) != 0 ? -1 : 0;
+	    "\"from\":\"%s\",\"to\":\"%s\"", order_status_name(st->order->status),
+	    order_status_name(status)) != 0 ? -1 : 0;
 }
 
 int
@@ -402,19 +404,18 @@ lifecycle_settle(struct apply_ctx *a, const char *order_number)
 		const struct shipment *sh = &st->shipments[i];
 
 		/* completed: shipped and paid (captured, or nothing to capture) */
-		if (!sh->shipped || (strcmp(sh->capture, "captured") != 0 &&
-		    strcmp(sh->capture, "none") != 0))
+		if (!sh->shipped || (sh->capture != CAPTURE_CAPTURED && sh->capture != CAPTURE_NONE))
 			all_shipments_done = false;
 	}
 	if (all_units_done && st->nshipments == 0)
-		ret = set_status(a, st, "cancelled") == 0 && release_authorization(a, st) == 0 ? 0 : -1;
+		ret = set_status(a, st, ORDER_CANCELLED) == 0 && release_authorization(a, st) == 0 ? 0 : -1;
 	else if (all_units_done && all_shipments_done)
-		ret = set_status(a, st, "completed") == 0 && release_authorization(a, st) == 0 ? 0 : -1;
+		ret = set_status(a, st, ORDER_COMPLETED) == 0 && release_authorization(a, st) == 0 ? 0 : -1;
 	else if (!all_shipments_done)
-		ret = set_status(a, st, "processing");
-	else if (strcmp(st->order->status, "processing") == 0)
+		ret = set_status(a, st, ORDER_PROCESSING);
+	else if (st->order->status == ORDER_PROCESSING)
 		/* every shipment so far is completed, units remain to ship */
-		ret = set_status(a, st, "confirmed");
+		ret = set_status(a, st, ORDER_CONFIRMED);
 	else
 		ret = 0;
 out:

@@ -63,9 +63,9 @@ int lifecycle_request(struct apply_ctx *a, const struct order_state *st, const c
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount);
 
 /* Sums into *sum the order's requests of a type whose status is one of
- * `statuses` (a string such as "succeeded" or "pending succeeded"); -1
- * when the sum is beyond MONEY_MAX. */
-int state_requested(const struct order_state *st, const char *type, const char *statuses,
+ * `statuses` (a set such as REQUESTS_IN(REQUEST_PENDING) |
+ * REQUESTS_IN(REQUEST_SUCCEEDED)); -1 when the sum is beyond MONEY_MAX. */
+int state_requested(const struct order_state *st, const char *type, unsigned statuses,
     int64_t *sum);
 /* Due: the grand total beyond the authorization, or 0; -1 when an amount
  * is beyond MONEY_MAX. */

@@ -68,7 +68,7 @@ line_returned(const struct order_state *st, int64_t line_id)
 static bool
 shipment_paid(const struct shipment *sh)
 {
-	return strcmp(sh->capture, "captured") == 0 || strcmp(sh->capture, "none") == 0;
+	return sh->capture == CAPTURE_CAPTURED || sh->capture == CAPTURE_NONE;
 }
 
 static json_t *
@@ -84,7 +84,7 @@ json_shipments(const struct order_state *st, struct money_fmt *m)
 		json_object_set_new(j, "shipped", json_boolean(sh->shipped));
 		json_object_set_new(j, "paid", json_boolean(shipment_paid(sh)));
 		json_object_set_new(j, "completed", json_boolean(sh->shipped && shipment_paid(sh)));
-		json_object_set_new(j, "capture", json_text(sh->capture));
+		json_object_set_new(j, "capture", json_text(capture_state_name(sh->capture)));
 		json_object_set_new(j, "amount", json_text(fmt(m, sh->amount)));
 		json_object_set_new(j, "vat", json_text(fmt(m, sh->vat)));
 		json_object_set_new(j, "shipping", json_text(fmt(m, sh->shipping_amount)));
@@ -149,7 +149,7 @@ json_payments(const struct order_state *st, struct money_fmt *m, json_t **links,
 		json_object_set_new(j, "request_id", json_text(r->request_id));
 		json_object_set_new(j, "type", json_text(r->type));
 		json_object_set_new(j, "amount", json_text(fmt(m, r->amount)));
-		json_object_set_new(j, "status", json_text(r->status));
+		json_object_set_new(j, "status", json_text(request_status_name(r->status)));
 		json_object_set_new(j, "event_id", json_text(r->event_id));
 		json_array_append_new(requests, j);
 	}
@@ -159,7 +159,7 @@ json_payments(const struct order_state *st, struct money_fmt *m, json_t **links,
 
 		json_object_set_new(j, "link_id", json_text(st->links[i].link_id));
 		json_object_set_new(j, "amount", json_text(fmt(m, st->links[i].amount)));
-		json_object_set_new(j, "status", json_text(st->links[i].status));
+		json_object_set_new(j, "status", json_text(link_status_name(st->links[i].status)));
 		json_object_set_new(j, "event_id", json_text(st->links[i].event_id));
 		json_array_append_new(*links, j);
 	}
@@ -185,7 +185,7 @@ json_document(void *ctx, const struct document *d)
 {
 	json_t *j = json_object();
 
-	json_object_set_new(j, "type", json_text(d->type));
+	json_object_set_new(j, "type", json_text(document_type_name(d->type)));
 	json_object_set_new(j, "number", json_text(d->number));
 	json_object_set_new(j, "issued_at", json_text(d->issued_at));
 	json_array_append_new(ctx, j);
@@ -194,7 +194,7 @@ json_document(void *ctx, const struct document *d)
 static void
 text_document(void *ctx, const struct document *d)
 {
-	fprintf(ctx, "  document  %-12s %s\n", d->type, d->number);
+	fprintf(ctx, "  document  %-12s %s\n", document_type_name(d->type), d->number);
 }
 
 static int
@@ -221,7 +221,7 @@ print_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	int ret = -1;
 
 	json_object_set_new(root, "order_number", json_text(o->order_number));
-	json_object_set_new(root, "status", json_text(o->status));
+	json_object_set_new(root, "status", json_text(order_status_name(o->status)));
 	json_object_set_new(root, "hold", json_boolean(o->hold));
 	json_object_set_new(root, "currency", json_text(o->currency));
 	json_object_set_new(root, "prices_include_vat", json_boolean(o->prices_include_vat));
@@ -337,7 +337,7 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 		fputs("  shipment  ", out);
 		put(out, sh->shipment_id);
 		fprintf(out, "  %s, capture %s, %s", sh->shipped ? "shipped" : "not shipped",
-		    sh->capture, fmt(m, sh->amount));
+		    capture_state_name(sh->capture), fmt(m, sh->amount));
 		for (size_t k = 0; k < sh->nlines; k++)
 			fprintf(out, "%s line %lld x %lld%s", k ? "," : ":", (long long)sh->lines[k].line_id,
 			    (long long)sh->lines[k].quantity, sh->lines[k].returned ? " (some returned)" : "");
@@ -354,12 +354,13 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 		fputs("  request   ", out);
 		put(out, st->requests[i].request_id);
 		fprintf(out, "  %s %s, %s\n", st->requests[i].type, fmt(m, st->requests[i].amount),
-		    st->requests[i].status);
+		    request_status_name(st->requests[i].status));
 	}
 	for (size_t i = 0; i < st->nlinks; i++) {
 		fputs("  link      ", out);
 		put(out, st->links[i].link_id);
-		fprintf(out, "  %s, %s\n", fmt(m, st->links[i].amount), st->links[i].status);
+		fprintf(out, "  %s, %s\n", fmt(m, st->links[i].amount),
+		    link_status_name(st->links[i].status));
 	}
 }
 
@@ -372,8 +373,8 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 
 	fputs("order ", out);
 	put(out, o->order_number);
-	fprintf(out, "  %s%s  %s, prices %s VAT\n", o->status, o->hold ? " (on hold)" : "",
-	    o->currency, o->prices_include_vat ? "include" : "exclude");
+	fprintf(out, "  %s%s  %s, prices %s VAT\n", order_status_name(o->status),
+	    o->hold ? " (on hold)" : "", o->currency, o->prices_include_vat ? "include" : "exclude");
 	fputs("  date      ", out);
 	put(out, o->order_date);
 	fputs("   market ", out);
@@ -435,8 +436,8 @@ view_sums(const struct order_state *st, struct view_sums *v)
 		if (totals_line(&o->lines[i], o->prices_include_vat, &v->lines[i]) != 0)
 			return state_beyond(st);
 	return totals_order(o, &v->t) != 0 ||
-	    state_requested(st, "capture", "succeeded", &v->captured) != 0 ||
-	    state_requested(st, "refund", "succeeded", &v->refunded) != 0 ||
+	    state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &v->captured) != 0 ||
+	    state_requested(st, "refund", REQUESTS_IN(REQUEST_SUCCEEDED), &v->refunded) != 0 ||
 	    state_due(st, &v->due) != 0 ? state_beyond(st) : 0;
 }
 

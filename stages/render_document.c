@@ -6,8 +6,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "stages/document.h"
 #include "base/money.h"
 #include "stages/stages.h"
@@ -75,14 +73,14 @@ product(struct xml_out *x, const struct doc_line *ln)
 static void
 heading(struct xml_out *x, const struct doc *d)
 {
-	xml_out_text(x, "number", d->row.number);
-	if (strcmp(d->row.type, "proforma") != 0)
-		xml_out_text(x, "type", d->row.type);
-	xml_out_text(x, "issued_at", d->row.issued_at);
-	xml_out_text(x, "order_number", d->row.order_number);
-	xml_out_text(x, "invoice_id", d->row.invoice_id);
-	xml_out_text(x, "shipment_id", d->row.shipment_id);
-	xml_out_text(x, "return_id", d->row.return_id);
+	xml_out_text(x, "number", d->row->number);
+	if (d->row->type != DOC_PROFORMA)
+		xml_out_text(x, "type", document_type_name(d->row->type));
+	xml_out_text(x, "issued_at", d->row->issued_at);
+	xml_out_text(x, "order_number", d->row->order_number);
+	xml_out_text(x, "invoice_id", d->row->invoice_id);
+	xml_out_text(x, "shipment_id", d->row->shipment_id);
+	xml_out_text(x, "return_id", d->row->return_id);
 	xml_out_text(x, "currency", d->currency);
 	xml_out_text(x, "due_date", d->due_date);
 	seller(x, &d->tpl);
@@ -169,11 +167,11 @@ render_request_xml(const struct render_ctx *r, int64_t id, struct buf *out)
 	if (doc_load(r, id, &d) != 0)
 		return -1;
 	x = xml_out_begin("payment_request");
-	xml_out_text(x, "request_id", d.row.number);
-	xml_out_text(x, "type", d.row.type);
-	xml_out_text(x, "order_number", d.row.order_number);
-	xml_out_text(x, "shipment_id", d.row.shipment_id);
-	xml_out_text(x, "return_id", d.row.return_id);
+	xml_out_text(x, "request_id", d.row->number);
+	xml_out_text(x, "type", document_type_name(d.row->type));
+	xml_out_text(x, "order_number", d.row->order_number);
+	xml_out_text(x, "shipment_id", d.row->shipment_id);
+	xml_out_text(x, "return_id", d.row->return_id);
 	xml_out_text(x, "payment_reference", d.payment_reference);
 	money(x, &d, "amount", d.total);
 	xml_out_text(x, "currency", d.currency);
@@ -191,8 +189,8 @@ render_link_xml(const struct render_ctx *r, int64_t id, struct buf *out)
 	if (doc_load(r, id, &d) != 0)
 		return -1;
 	x = xml_out_begin("payment_link");
-	xml_out_text(x, "link_id", d.row.number);
-	xml_out_text(x, "order_number", d.row.order_number);
+	xml_out_text(x, "link_id", d.row->number);
+	xml_out_text(x, "order_number", d.row->order_number);
 	money(x, &d, "amount", d.total);
 	xml_out_text(x, "currency", d.currency);
 	xml_out_text(x, "token", buf_str(&d.token));

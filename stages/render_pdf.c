@@ -193,7 +193,7 @@ rule(struct pdf *p, double y, double grey, double width)
 static void
 draw_logo(struct pdf *p, double x, double y, double height)
 {
-	struct png_source src = { &p->d->logo, 0 };
+	struct png_source src = { &p->d->view.logo, 0 };
 	cairo_surface_t *img;
 	double scale;
 
@@ -240,7 +240,7 @@ footer(struct pdf *p)
 static void
 new_page(struct pdf *p)
 {
-	char *title = xasprintf("%s %s", doc_title(p->d), p->d->row.number);
+	char *title = xasprintf("%s %s", doc_title(p->d), p->d->row->number);
 
 	footer(p);
 	if (p->drawing)
@@ -262,17 +262,16 @@ fit(struct pdf *p, double h)
 	return true;
 }
 
-/* The seller (right), logo (left), title and the document's references. */
-static void
-heading(struct pdf *p)
+/* The seller, at the right from the top; returns where it ends. */
+static double
+seller(struct pdf *p)
 {
-	const struct doc *d = p->d;
-	const struct template *t = &d->tpl;
-	char line[300], date[11];
-	double y = MARGIN, ys;
+	const struct template *t = &p->d->tpl;
+	char line[300];
+	double ys;
 
-	draw_logo(p, MARGIN, MARGIN, 34);
-	ys = y + text(p, PAGE_W - MARGIN - 220, y, 220, RIGHT, "DejaVu Sans Bold 10", 0, t->seller);
+	ys = MARGIN + text(p, PAGE_W - MARGIN - 220, MARGIN, 220, RIGHT, "DejaVu Sans Bold 10", 0,
+	    t->seller);
 	for (size_t i = 0; i < t->naddress; i++)
 		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25,
 		    t->address[i]);
@@ -284,58 +283,83 @@ heading(struct pdf *p)
 		snprintf(line, sizeof line, "%s %s", t->labels[LABEL_COMPANY_NUMBER], t->company_number);
 		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
 	}
-	ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, t->email);
+	return ys + text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, t->email);
+}
+
+/* The document's references (number, date, ...) at the left from y;
+ * returns where they end. */
+static double
+references(struct pdf *p, double y)
+{
+	const struct doc *d = p->d;
+	const struct template *t = &d->tpl;
+	const char *labels[] = { t->labels[LABEL_NUMBER], t->labels[LABEL_DATE],
+		t->labels[LABEL_ORDER], t->labels[LABEL_SHIPMENT], t->labels[LABEL_RETURN],
+		t->labels[LABEL_DUE_DATE] };
+	char date[11], due[11] = "";
+	const char *values[] = { d->row->number, date, d->row->order_number,
+		d->row->shipment_id, d->row->return_id, due };
+
+	snprintf(date, sizeof date, "%s", d->row->issued_at);
+	if (d->due_date != NULL)
+		snprintf(due, sizeof due, "%s", d->due_date);
+	for (size_t i = 0; i < NELEM(labels); i++) {
+		if (values[i] == NULL || values[i][0] == '\0')
+			continue;
+		text(p, MARGIN, y, 90, LEFT, "DejaVu Sans 9", 0.4, labels[i]);
+		y += text(p, MARGIN + 90, y, 170, LEFT, "DejaVu Sans Bold 9", 0, values[i]);
+	}
+	return y;
+}
+
+/* An address's lines at x from y; returns where they end. */
+static double
+address_lines(struct pdf *p, double x, double y, const struct address *a)
+{
+	char city[200];
+
+	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address1);
+	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address2);
+	snprintf(city, sizeof city, "%s %s, %s", a->zip ? a->zip : "", a->city ? a->city : "",
+	    a->country ? a->country : "");
+	return y + text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, city);
+}
+
+/* The buyer (and for a pro-forma where it ships to) beside the references,
+ * from y; returns where it ends. */
+static double
+buyer(struct pdf *p, double y)
+{
+	const struct doc *d = p->d;
+	const struct template *t = &d->tpl;
+	double x = MARGIN + 280;
+
+	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_BILL_TO]);
+	y += text(p, x, y, 220, LEFT, "DejaVu Sans Bold 9", 0, d->buyer_name);
+	y = address_lines(p, x, y, &d->buyer);
+	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0.3, d->buyer_email);
+	if (p->proforma) {
+		y += 6;
+		y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_SHIP_TO]);
+		y = address_lines(p, x, y, &d->delivery);
+	}
+	return y;
+}
+
+/* The seller (right), logo (left), title, the document's references and
+ * the buyer. */
+static void
+heading(struct pdf *p)
+{
+	double y, ys, yb;
+
+	draw_logo(p, MARGIN, MARGIN, 34);
+	ys = seller(p);
 	y = (ys > MARGIN + 60 ? ys : MARGIN + 60) + 14;
-	y += text(p, MARGIN, y, WIDTH, LEFT, "DejaVu Sans Bold 20", 0.1, doc_title(d)) + 6;
-
-	snprintf(date, sizeof date, "%s", d->row.issued_at);
-	ys = y;
-	{
-		const char *labels[] = { t->labels[LABEL_NUMBER], t->labels[LABEL_DATE],
-			t->labels[LABEL_ORDER], t->labels[LABEL_SHIPMENT], t->labels[LABEL_RETURN],
-			t->labels[LABEL_DUE_DATE] };
-		char due[11] = "";
-		const char *values[] = { d->row.number, date, d->row.order_number,
-			d->row.shipment_id, d->row.return_id, due };
-
-		if (d->due_date != NULL)
-			snprintf(due, sizeof due, "%s", d->due_date);
-		for (size_t i = 0; i < NELEM(labels); i++) {
-			if (values[i] == NULL || values[i][0] == '\0')
-				continue;
-			text(p, MARGIN, ys, 90, LEFT, "DejaVu Sans 9", 0.4, labels[i]);
-			ys += text(p, MARGIN + 90, ys, 170, LEFT, "DejaVu Sans Bold 9", 0, values[i]);
-		}
-	}
-	/* the buyer beside the references */
-	{
-		const struct address *b = &d->buyer;
-		double yb = y, x = MARGIN + 280;
-		char city[200];
-
-		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_BILL_TO]);
-		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans Bold 9", 0, d->buyer_name);
-		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, b->address1);
-		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, b->address2);
-		snprintf(city, sizeof city, "%s %s, %s", b->zip ? b->zip : "", b->city ? b->city : "",
-		    b->country ? b->country : "");
-		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, city);
-		yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0.3, d->buyer_email);
-		if (p->proforma) {
-			const struct address *a = &d->delivery;
-
-			yb += 6;
-			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_SHIP_TO]);
-			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, a->address1);
-			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, a->address2);
-			snprintf(city, sizeof city, "%s %s, %s", a->zip ? a->zip : "",
-			    a->city ? a->city : "", a->country ? a->country : "");
-			yb += text(p, x, yb, 220, LEFT, "DejaVu Sans 9", 0, city);
-		}
-		if (yb > ys)
-			ys = yb;
-	}
-	p->y = ys + 18;
+	y += text(p, MARGIN, y, WIDTH, LEFT, "DejaVu Sans Bold 20", 0.1, doc_title(p->d)) + 6;
+	ys = references(p, y);
+	yb = buyer(p, y);
+	p->y = (yb > ys ? yb : ys) + 18;
 }
 
 static const struct column invoice_columns[] = {
@@ -595,10 +619,10 @@ render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 	if (doc_load(r, id, &d) != 0)
 		return -1;
 	p.d = &d;
-	p.proforma = strcmp(d.row.type, "proforma") == 0;
+	p.proforma = d.row->type == DOC_PROFORMA;
 	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
-	set_creation_date(surface, d.row.issued_at);
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d.row.number);
+	set_creation_date(surface, d.row->issued_at);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d.row->number);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, d.tpl.seller);
 	p.cr = cairo_create(surface);
 	p.layout = pango_cairo_create_layout(p.cr);
@@ -614,13 +638,13 @@ render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 	cairo_surface_finish(surface);
 	if (p.font_failed) {
 		log_error("document %s: PDF: a font could not be loaded; it is rendered again "
-		    "later", d.row.number);
+		    "later", d.row->number);
 		/* a fresh font map next time, not the one that holds the failure */
 		pango_cairo_font_map_set_default(NULL);
 	} else if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
 		ret = 0;
 	else
-		log_error("document %s: PDF: %s", d.row.number,
+		log_error("document %s: PDF: %s", d.row->number,
 		    cairo_status_to_string(cairo_surface_status(surface)));
 	cairo_surface_destroy(surface);
 	doc_clear(&d);

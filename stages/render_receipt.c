@@ -42,7 +42,7 @@ render_receipt(const struct render_ctx *r, int64_t input_id, struct buf *out)
 	xml_out_echo(x, "file", in.name);
 	xml_out_text(x, "sha256", in.sha256);
 	xml_out_text(x, "kind", in.kind);
-	xml_out_text(x, "status", in.status);
+	xml_out_text(x, "status", input_status_name(in.status));
 	xml_out_int(x, "records", in.records);
 	xml_out_text(x, "processed_at", in.processed_at);
 	if (ledger_input_errors(l, input_id, write_error, x) == 0)

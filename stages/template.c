@@ -1,7 +1,9 @@
+/*
+ * template: parsing a document template's text (template.h).  Reading its
+ * files is the pipeline's (pipeline/templates.c).
+ */
 #include "config.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +13,6 @@
 extern const char *const default_template[];
 extern const unsigned char default_logo[];
 extern const size_t default_logo_size;
-
-#define MAX_LOGO (1024 * 1024)
 
 static const char *const label_keys[LABEL__COUNT] = {
 #define X(sym, key) #key,
@@ -90,6 +90,21 @@ set_fields(struct template *t, char *list, long lineno, struct buf *errs)
 	return 0;
 }
 
+/* The language of the labels, which sets every label. */
+static int
+set_language(struct template *t, const char *value, long lineno, struct buf *errs)
+{
+	for (size_t i = 0; i < NELEM(languages); i++)
+		if (strcmp(value, languages[i].language) == 0) {
+			set(&t->language, value);
+			for (int k = 0; k < LABEL__COUNT; k++)
+				set(&t->labels[k], languages[i].text[k]);
+			return 0;
+		}
+	buf_printf(errs, "line %ld: language is en, sv or de, not '%s'\n", lineno, value);
+	return -1;
+}
+
 /* One "key = value" line. */
 static int
 template_line(struct template *t, char *key, char *value, long lineno, struct buf *errs)
@@ -112,6 +127,7 @@ template_line(struct template *t, char *key, char *value, long lineno, struct bu
 	}
 	for (size_t i = 0; i < NELEM(texts); i++)
 		if (strcmp(key, texts[i].key) == 0) {
+			/* the field at its offset in bytes */
 			set((char **)((char *)t + texts[i].offset), value);
 			return 0;
 		}
@@ -133,17 +149,8 @@ template_line(struct template *t, char *key, char *value, long lineno, struct bu
 		set(&t->logo, value);
 		return 0;
 	}
-	if (strcmp(key, "language") == 0) {
-		for (size_t i = 0; i < NELEM(languages); i++)
-			if (strcmp(value, languages[i].language) == 0) {
-				set(&t->language, value);
-				for (int k = 0; k < LABEL__COUNT; k++)
-					set(&t->labels[k], languages[i].text[k]);
-				return 0;
-			}
-		buf_printf(errs, "line %ld: language is en, sv or de, not '%s'\n", lineno, value);
-		return -1;
-	}
+	if (strcmp(key, "language") == 0)
+		return set_language(t, value, lineno, errs);
 	if (strcmp(key, "fields") == 0)
 		return set_fields(t, value, lineno, errs);
 	if (strncmp(key, "label.", 6) == 0)
@@ -221,107 +228,4 @@ template_clear(struct template *t)
 	for (int k = 0; k < LABEL__COUNT; k++)
 		free(t->labels[k]);
 	memset(t, 0, sizeof *t);
-}
-
-/* True when opening a file failed for what the file is or where it is
- * (missing, not a file, not ours to read), not for the machine. */
-static bool
-file_unusable(int err)
-{
-	return err == 0 || err == ENOENT || err == ENOTDIR || err == EACCES || err == EPERM ||
-	    err == ELOOP || err == ENAMETOOLONG || err == EISDIR || err == ENXIO;
-}
-
-/* Reads the regular file path, of at most max bytes, whole into out.
- * Returns 0; -1 when it cannot be used (missing: errno ENOENT, not a file,
- * unreadable, too large); -2 when reading it failed (an I/O error, no
- * memory or descriptors: the machine's fault).  The reason is in errs. */
-static int
-read_file(const char *path, size_t max, struct buf *out, struct buf *errs)
-{
-	FILE *f = fopen_regular(path);
-	char chunk[8192];
-	size_t n;
-	int ret = 0;
-
-	if (f == NULL) {
-		int err = errno;
-
-		if (err == 0)
-			buf_printf(errs, "%s is not a regular file\n", path);
-		else
-			buf_printf(errs, "%s: %s\n", path, strerror(err));
-		errno = err;
-		return file_unusable(err) ? -1 : -2;
-	}
-	buf_reset(out);
-	while (ret == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (out->len + n > max) {
-			buf_printf(errs, "%s is larger than %zu bytes\n", path, max);
-			ret = -1;
-		} else
-			buf_append(out, chunk, n);
-	}
-	if (ret == 0 && ferror(f)) {
-		buf_printf(errs, "%s: %s\n", path, strerror(errno));
-		ret = -2;
-	}
-	fclose(f);
-	return ret;
-}
-
-int
-template_read(const char *dir, const char *name, bool is_default, struct buf *text,
-    struct buf *logo, struct buf *errs)
-{
-	struct template t;
-	char *path = xasprintf("%s/%s.conf", dir, name);
-	int ret = -1;
-
-	buf_reset(text);
-	buf_reset(logo);
-	if (!valid_id(name, strlen(name))) {
-		buf_printf(errs, "'%s' is not a template name\n", name);
-		goto out;
-	}
-	if ((ret = read_file(path, 65536, text, errs)) != 0) {
-		if (ret == -2 || !is_default || errno != ENOENT)
-			goto out;
-		/* no file of the default template: the built-in one */
-		buf_reset(errs);
-		buf_puts(text, template_default_text());
-	}
-	ret = -1;
-	if (template_parse(buf_str(text), &t, errs) != 0)
-		goto out_template;
-	if (t.logo != NULL) {
-		char *logo_path = xasprintf("%s/%s", dir, t.logo);
-		int rc = read_file(logo_path, MAX_LOGO, logo, errs);
-
-		free(logo_path);
-		/* only a default template whose logo file is not there at all
-		 * gets the built-in logo: an unreadable one is an error */
-		if (rc == -1 && errno == ENOENT && is_default && strcmp(t.logo, "logo.png") == 0) {
-			size_t size;
-			const unsigned char *p = template_default_logo(&size);
-
-			buf_reset(errs);
-			buf_append(logo, p, size);
-			rc = 0;
-		}
-		if (rc != 0) {
-			ret = rc;
-			goto out_template;
-		}
-		if (logo->len < 8 || memcmp(logo->data, "\x89PNG\r\n\x1a\n", 8) != 0) {
-			buf_printf(errs, "%s is not a PNG image\n", t.logo);
-			goto out_template;
-		}
-	}
-	ret = 0;
-out_template:
-	template_clear(&t);
-out:
-	free(path);
-	return ret;
 }

@@ -60,15 +60,4 @@ void template_clear(struct template *t);
 const char *template_default_text(void);
 const unsigned char *template_default_logo(size_t *size);
 
-/*
- * Reads template NAME from dir: NAME.conf and, when it names one, its logo.
- * The default template falls back to the built-in one when dir has no
- * file of it (and to the built-in logo when it has no logo.png).  Returns
- * 0; -1 when the template cannot be used (missing, unreadable, malformed);
- * -2 when reading it failed on the machine (an I/O error).  The reason is
- * in errs.
- */
-int template_read(const char *dir, const char *name, bool is_default, struct buf *text,
-    struct buf *logo, struct buf *errs);
-
 #endif

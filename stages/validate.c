@@ -358,7 +358,7 @@ check_field(const struct field_def *f, struct field_value *v, struct errlist *er
 	case FT_CURRENCY:
 		if (currency_digits(v->s, v->len) < 0) {
 			bad_value(errs, f, v, ERR_INVALID_CURRENCY,
-			    "a supported currency (SEK EUR USD NOK DKK GBP JPY KRW KWD BHD)");
+			    "a supported currency (" CURRENCY_LIST ")");
 			return 1;
 		}
 		return 0;

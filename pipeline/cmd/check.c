@@ -38,7 +38,7 @@ const struct cmd_entry cmd_check_entry = {
 static void
 print_outcome(const char *path, const struct outcome *o)
 {
-	printf("%s: %s (%lld record%s)\n", path, o->status, (long long)o->records,
+	printf("%s: %s (%lld record%s)\n", path, input_status_name(o->status), (long long)o->records,
 	    o->records == 1 ? "" : "s");
 	for (size_t i = 0; i < o->errs.n; i++) {
 		const struct error_item *e = &o->errs.items[i];
@@ -94,7 +94,7 @@ check_file(struct processor *p, const char *path, int kind, int seq)
 		close(in.fd);
 	if (ret == 0) {
 		print_outcome(path, &o);
-		ret = strcmp(o.status, "rejected") == 0 ? 1 : 0;
+		ret = o.status == INPUT_REJECTED ? 1 : 0;
 	}
 	outcome_free(&o);
 	return ret;

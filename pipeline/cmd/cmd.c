@@ -116,7 +116,7 @@ app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 	*l = NULL;
 	if (spool_open(a->spool_path, create, &a->modes, sp) != 0)
 		return -1;
-	if ((ret = ledger_open(a->ledger_path, create, strcmp(a->conf.synchronous, "full") == 0,
+	if ((ret = ledger_open(a->ledger_path, create, a->conf.synchronous == SYNC_FULL,
 	    l)) != 0) {
 		struct stat st;
 

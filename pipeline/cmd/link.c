@@ -28,15 +28,15 @@ const struct cmd_entry cmd_link_entry = {
 	.exec = link_exec,
 };
 
-/* The link's state: "open", "spent", or NULL when the ledger has no such
- * link for that order, amount and currency. */
-static const char *
-link_state(const struct order_state *st, const struct link_claim *c)
+/* The link the token claims, or NULL when the ledger has no such link for
+ * that order, amount and currency. */
+static const struct payment_link *
+claimed_link(const struct order_state *st, const struct link_claim *c)
 {
 	const struct payment_link *k = state_link(st, c->link_id);
 
 	return k != NULL && k->amount == c->amount && strcmp(st->order->currency, c->currency) == 0 ?
-	    k->status : NULL;
+	    k : NULL;
 }
 
 static int
@@ -48,7 +48,7 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 	struct buf secret = { 0 }, why = { 0 };
 	struct link_claim c;
 	char *path, money[MONEY_SIZE];
-	const char *state = NULL;
+	const struct payment_link *k = NULL;
 	int status;
 
 	if (strcmp(args->argv[0], "verify") != 0) {
@@ -76,13 +76,13 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 		goto out;
 	}
 	if (st != NULL)
-		state = link_state(st, &c);
+		k = claimed_link(st, &c);
 	money_format(c.amount, currency_digits(c.currency, 3), money, sizeof money);
-	if (state == NULL) {
+	if (k == NULL) {
 		printf("unknown: %s of order %s is not a link of this ledger\n", c.link_id,
 		    c.order_number);
 		status = EXIT_FAILED;
-	} else if (strcmp(state, "open") != 0) {
+	} else if (k->status != LINK_OPEN) {
 		printf("spent: %s of order %s (%s %s) was paid already\n", c.link_id, c.order_number,
 		    money, c.currency);
 		status = EXIT_FAILED;

@@ -100,7 +100,6 @@ static int
 app_setup(struct app *a, const struct globals *g)
 {
 	struct buf errs = { 0 };
-	enum log_level level;
 
 	conf_defaults(&a->conf);
 	if (a->config_path == NULL)
@@ -112,9 +111,8 @@ app_setup(struct app *a, const struct globals *g)
 		return -1;
 	}
 	buf_free(&errs);
-	if (log_level_parse(a->conf.log_level, &level) == 0)
-		log_set_level(g->verbosity > 0 ? LOG_LEVEL_DEBUG : g->verbosity < 0 ?
-		    LOG_LEVEL_ERROR : level);
+	log_set_level(g->verbosity > 0 ? LOG_LEVEL_DEBUG : g->verbosity < 0 ? LOG_LEVEL_ERROR :
+	    a->conf.log_level);
 	a->spool_path = xstrdup(g->spool != NULL ? g->spool : a->conf.spool);
 	a->modes = (struct spool_modes){ (unsigned)a->conf.in_mode, (unsigned)a->conf.out_mode };
 	if (g->ledger != NULL)

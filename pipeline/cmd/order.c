@@ -43,20 +43,20 @@ archive_refused(const struct order_state *st)
 {
 	const struct order *o = st->order;
 
-	if (strcmp(o->status, "completed") != 0 && strcmp(o->status, "cancelled") != 0) {
+	if (o->status != ORDER_COMPLETED && o->status != ORDER_CANCELLED) {
 		fprintf(stderr, "sluice: order %s is %s; only completed or cancelled orders are "
-		    "archived\n", o->order_number, o->status);
+		    "archived\n", o->order_number, order_status_name(o->status));
 		return true;
 	}
 	for (size_t i = 0; i < st->nrequests; i++)
-		if (strcmp(st->requests[i].status, "pending") == 0) {
+		if (st->requests[i].status == REQUEST_PENDING) {
 			fprintf(stderr, "sluice: order %s waits for the PSP's answer to %s request %s; "
 			    "it is archived once that is answered\n", o->order_number,
 			    st->requests[i].type, st->requests[i].request_id);
 			return true;
 		}
 	for (size_t i = 0; i < st->nlinks; i++)
-		if (strcmp(st->links[i].status, "open") == 0) {
+		if (st->links[i].status == LINK_OPEN) {
 			fprintf(stderr, "sluice: order %s has the open payment link %s; it is archived "
 			    "once the link is paid or void\n", o->order_number, st->links[i].link_id);
 			return true;
@@ -76,7 +76,7 @@ archive(struct ledger *l, int n, char **numbers)
 		return EXIT_SOFTWARE;
 	for (int i = 0; i < n; i++) {
 		struct order_state *st;
-		struct order *o;
+		char detail[64];
 		int found = ledger_order_state(l, numbers[i], &st);
 
 		if (found < 0) {
@@ -88,13 +88,13 @@ archive(struct ledger *l, int n, char **numbers)
 			status = EXIT_FAILED;
 			continue;
 		}
-		o = st->order;
+		snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"}",
+		    order_status_name(st->order->status), order_status_name(ORDER_ARCHIVED));
 		if (archive_refused(st))
 			status = EXIT_FAILED;
-		else if (ledger_order_set_status(l, numbers[i], "archived") != 0 ||
+		else if (ledger_order_set_status(l, numbers[i], ORDER_ARCHIVED) != 0 ||
 		    ledger_journal_add(l, numbers[i], "status_changed", 0, "sluice order archive", at,
-		    strcmp(o->status, "completed") == 0 ? "{\"from\":\"completed\",\"to\":\"archived\"}" :
-		    "{\"from\":\"cancelled\",\"to\":\"archived\"}") != 0) {
+		    detail) != 0) {
 			order_state_free(st);
 			ledger_rollback(l);
 			return EXIT_SOFTWARE;

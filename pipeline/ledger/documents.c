@@ -1,12 +1,40 @@
+/*
+ * documents: the ledger's documents, their number series, the templates
+ * they were issued with, free-text invoices, and the view of one document
+ * that rendering it needs (ledger.h).
+ */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "pipeline/ledger/ledger_int.h"
 
-#define col_str ledger_column_dup
 #define col_int sqlite3_column_int64
+
+static const char *const type_names[DOC__COUNT] = {
+#define X(sym, name) #name,
+	DOCUMENT_TYPES(X)
+#undef X
+};
+
+const char *
+document_type_name(enum document_type t)
+{
+	return t < DOC__COUNT ? type_names[t] : NULL;
+}
+
+bool
+document_type_parse(const char *name, enum document_type *out)
+{
+	for (int t = 0; t < DOC__COUNT; t++)
+		if (strcmp(type_names[t], name) == 0) {
+			*out = (enum document_type)t;
+			return true;
+		}
+	return false;
+}
 
 static void
 first_int(sqlite3_stmt *st, void *ctx)
@@ -31,7 +59,8 @@ ledger_document_insert(struct ledger *l, struct document *d)
 
 	if (ledger_run(l, "INSERT INTO documents (type, number, order_number, shipment_id,"
 	    " return_id, request_id, link_id, invoice_id, issued_at, template_sha256, input_id)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssssssssssi", d->type, d->number,
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssssssssssi", document_type_name(d->type),
+	    d->number,
 	    d->order_number, d->shipment_id, d->return_id, d->request_id, d->link_id, d->invoice_id,
 	    d->issued_at, d->template_sha256, d->input_id) != 0 ||
 	    ledger_query(l, "SELECT id FROM documents WHERE number = ?", first_int, &id, "s",
@@ -44,55 +73,29 @@ ledger_document_insert(struct ledger *l, struct document *d)
 #define DOCUMENT_COLUMNS "id, type, number, order_number, shipment_id, return_id, request_id," \
 	" link_id, invoice_id, issued_at, template_sha256, input_id"
 
+/* Reads a document row, its strings into arena a. */
 static void
-document_row(sqlite3_stmt *st, void *ctx)
+document_from_row(sqlite3_stmt *st, struct document *d, struct arena *a)
 {
-	struct document *d = ctx;
-
 	d->id = col_int(st, 0);
-	d->type = col_str(st, 1);
-	d->number = col_str(st, 2);
-	d->order_number = col_str(st, 3);
-	d->shipment_id = col_str(st, 4);
-	d->return_id = col_str(st, 5);
-	d->request_id = col_str(st, 6);
-	d->link_id = col_str(st, 7);
-	d->invoice_id = col_str(st, 8);
-	d->issued_at = col_str(st, 9);
-	d->template_sha256 = col_str(st, 10);
+	if (!document_type_parse((const char *)sqlite3_column_text(st, 1), &d->type))
+		d->type = DOC__COUNT;
+	d->number = ledger_column_str(st, 2, a);
+	d->order_number = ledger_column_str(st, 3, a);
+	d->shipment_id = ledger_column_str(st, 4, a);
+	d->return_id = ledger_column_str(st, 5, a);
+	d->request_id = ledger_column_str(st, 6, a);
+	d->link_id = ledger_column_str(st, 7, a);
+	d->invoice_id = ledger_column_str(st, 8, a);
+	d->issued_at = ledger_column_str(st, 9, a);
+	d->template_sha256 = ledger_column_str(st, 10, a);
 	d->input_id = col_int(st, 11);
-}
-
-int
-ledger_document_get(struct ledger *l, int64_t id, struct document *out)
-{
-	int n;
-
-	memset(out, 0, sizeof *out);
-	n = ledger_query(l, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE id = ?", document_row,
-	    out, "i", id);
-	return n < 0 ? -1 : n > 0;
-}
-
-void
-ledger_document_clear(struct document *d)
-{
-	free(d->type);
-	free(d->number);
-	free(d->order_number);
-	free(d->shipment_id);
-	free(d->return_id);
-	free(d->request_id);
-	free(d->link_id);
-	free(d->invoice_id);
-	free(d->issued_at);
-	free(d->template_sha256);
-	memset(d, 0, sizeof *d);
 }
 
 struct each_document {
 	void (*fn)(void *ctx, const struct document *d);
 	void *ctx;
+	struct arena arena;
 };
 
 static void
@@ -101,19 +104,21 @@ each_document(sqlite3_stmt *st, void *ctx)
 	struct each_document *e = ctx;
 	struct document d = { 0 };
 
-	document_row(st, &d);
+	arena_reset(&e->arena);
+	document_from_row(st, &d, &e->arena);
 	e->fn(e->ctx, &d);
-	ledger_document_clear(&d);
 }
 
 int
 ledger_documents_for_order(struct ledger *l, const char *order_number,
     void (*fn)(void *ctx, const struct document *d), void *ctx)
 {
-	struct each_document e = { fn, ctx };
+	struct each_document e = { fn, ctx, { 0 } };
+	int n = ledger_query(l, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE order_number = ?"
+	    " ORDER BY id", each_document, &e, "s", order_number);
 
-	return ledger_query(l, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE order_number = ?"
-	    " ORDER BY id", each_document, &e, "s", order_number) < 0 ? -1 : 0;
+	arena_free(&e.arena);
+	return n < 0 ? -1 : 0;
 }
 
 int
@@ -133,55 +138,12 @@ ledger_template_store(struct ledger *l, const char *sha256, const char *name, co
 	return ledger_exec_stmt(l, st);
 }
 
-struct template_row {
-	char **text;
-	struct buf *logo;
-};
-
-static void
-template_row(sqlite3_stmt *st, void *ctx)
-{
-	struct template_row *t = ctx;
-
-	*t->text = col_str(st, 0);
-	buf_reset(t->logo);
-	if (sqlite3_column_type(st, 1) == SQLITE_BLOB)
-		buf_append(t->logo, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
-}
-
-int
-ledger_template_get(struct ledger *l, const char *sha256, char **text, struct buf *logo)
-{
-	struct template_row t = { text, logo };
-	int n;
-
-	*text = NULL;
-	n = ledger_query(l, "SELECT text, logo FROM templates WHERE sha256 = ?", template_row, &t,
-	    "s", sha256);
-	return n < 0 ? -1 : n > 0;
-}
-
 int
 ledger_shipment_set_delivery(struct ledger *l, const char *shipment_id, const struct address *a)
 {
 	return ledger_run(l, "UPDATE shipments SET delivery_address1 = ?, delivery_address2 = ?,"
 	    " delivery_zip = ?, delivery_city = ?, delivery_country = ? WHERE shipment_id = ?",
 	    "ssssss", a->address1, a->address2, a->zip, a->city, a->country, shipment_id);
-}
-
-static void
-address_row(sqlite3_stmt *st, void *ctx)
-{
-	ledger_column_address(st, 0, ctx);
-}
-
-int
-ledger_shipment_delivery(struct ledger *l, const char *shipment_id, struct address *a)
-{
-	memset(a, 0, sizeof *a);
-	return ledger_query(l, "SELECT delivery_address1, delivery_address2, delivery_zip,"
-	    " delivery_city, delivery_country FROM shipments WHERE shipment_id = ?", address_row, a,
-	    "s", shipment_id) == 1 ? 0 : -1;
 }
 
 int
@@ -206,35 +168,71 @@ ledger_free_invoice_insert(struct ledger *l, const struct free_invoice *f)
 	return 0;
 }
 
-static void
-free_invoice_row(sqlite3_stmt *st, void *ctx)
-{
-	struct free_invoice *f = ctx;
+/*
+ * The view of one document.  Each reader below fills a part of it from
+ * one row, its strings into the view's arena.
+ */
 
-	f->invoice_id = col_str(st, 0);
-	f->order_number = col_str(st, 1);
-	f->input_id = col_int(st, 2);
-	f->currency = col_str(st, 3);
-	f->email = col_str(st, 4);
-	f->name = col_str(st, 5);
-	f->billing.address1 = col_str(st, 6);
-	f->billing.zip = col_str(st, 7);
-	f->billing.city = col_str(st, 8);
-	f->billing.country = col_str(st, 9);
-	f->due_date = col_str(st, 10);
-	f->template = col_str(st, 11);
-	f->text = col_str(st, 12);
+static void
+view_document_row(sqlite3_stmt *st, void *ctx)
+{
+	struct document_view *v = ctx;
+
+	document_from_row(st, &v->doc, &v->arena);
 }
 
 static void
-free_invoice_line_row(sqlite3_stmt *st, void *ctx)
+view_template_row(sqlite3_stmt *st, void *ctx)
 {
-	struct free_invoice *f = ctx;
+	struct document_view *v = ctx;
+
+	v->template_found = true;
+	v->template_text = ledger_column_str(st, 0, &v->arena);
+	if (sqlite3_column_type(st, 1) == SQLITE_BLOB)
+		buf_append(&v->logo, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+}
+
+static void
+view_delivery_row(sqlite3_stmt *st, void *ctx)
+{
+	struct document_view *v = ctx;
+
+	ledger_column_address(st, 0, &v->delivery, &v->arena);
+}
+
+static void
+view_invoice_row(sqlite3_stmt *st, void *ctx)
+{
+	struct document_view *v = ctx;
+	struct free_invoice *f = &v->invoice;
+	struct arena *a = &v->arena;
+
+	v->invoice_found = true;
+	f->invoice_id = ledger_column_str(st, 0, a);
+	f->order_number = ledger_column_str(st, 1, a);
+	f->input_id = col_int(st, 2);
+	f->currency = ledger_column_str(st, 3, a);
+	f->email = ledger_column_str(st, 4, a);
+	f->name = ledger_column_str(st, 5, a);
+	f->billing.address1 = ledger_column_str(st, 6, a);
+	f->billing.zip = ledger_column_str(st, 7, a);
+	f->billing.city = ledger_column_str(st, 8, a);
+	f->billing.country = ledger_column_str(st, 9, a);
+	f->due_date = ledger_column_str(st, 10, a);
+	f->template = ledger_column_str(st, 11, a);
+	f->text = ledger_column_str(st, 12, a);
+}
+
+static void
+view_invoice_line_row(sqlite3_stmt *st, void *ctx)
+{
+	struct document_view *v = ctx;
+	struct free_invoice *f = &v->invoice;
 	struct free_invoice_line *ln;
 
 	f->lines = xgrow(f->lines, &f->nlines, sizeof *f->lines);
 	ln = &f->lines[f->nlines - 1];
-	ln->description = col_str(st, 0);
+	ln->description = ledger_column_str(st, 0, &v->arena);
 	ln->quantity = col_int(st, 1);
 	ln->unit_price = col_int(st, 2);
 	ln->vat_rate = col_int(st, 3);
@@ -242,40 +240,92 @@ free_invoice_line_row(sqlite3_stmt *st, void *ctx)
 	ln->line_total = col_int(st, 5);
 }
 
+/* Points the view at what its document concerns in the order's state
+ * (the return first: a credit note's shipment is its return's). */
+static void
+view_find(struct document_view *v)
+{
+	const struct order_state *s = v->state;
+	const struct document *d = &v->doc;
+	const char *shipment_id = d->shipment_id;
+
+	for (size_t i = 0; i < s->nreturns && d->return_id != NULL; i++)
+		if (strcmp(s->returns[i].return_id, d->return_id) == 0)
+			v->ret = &s->returns[i];
+	if (shipment_id == NULL && v->ret != NULL)
+		shipment_id = v->ret->shipment_id;
+	for (size_t i = 0; i < s->nshipments && shipment_id != NULL; i++)
+		if (strcmp(s->shipments[i].shipment_id, shipment_id) == 0)
+			v->shipment = &s->shipments[i];
+	for (size_t i = 0; i < s->nrequests && d->request_id != NULL; i++)
+		if (strcmp(s->requests[i].request_id, d->request_id) == 0)
+			v->request = &s->requests[i];
+	for (size_t i = 0; i < s->nlinks && d->link_id != NULL; i++)
+		if (strcmp(s->links[i].link_id, d->link_id) == 0)
+			v->link = &s->links[i];
+}
+
+/* Loads what the view's document is about: its free-text invoice, or its
+ * order's state and, for a pro-forma, where the shipment went.  0, or -1. */
+static int
+view_subject(struct ledger *l, struct document_view *v)
+{
+	const struct document *d = &v->doc;
+	int found;
+
+	if (d->invoice_id != NULL) {
+		if (ledger_query(l, "SELECT invoice_id, order_number, input_id, currency, email, name,"
+		    " billing_address1, billing_zip, billing_city, billing_country, due_date, template,"
+		    " text FROM free_invoices WHERE invoice_id = ?", view_invoice_row, v, "s",
+		    d->invoice_id) < 0)
+			return -1;
+		return ledger_query(l, "SELECT description, quantity, unit_price, vat_rate, vat,"
+		    " line_total FROM free_invoice_lines WHERE invoice_id = ? ORDER BY n",
+		    view_invoice_line_row, v, "s", d->invoice_id) < 0 ? -1 : 0;
+	}
+	if (d->order_number == NULL)
+		return 0;
+	if ((found = ledger_order_state(l, d->order_number, &v->state)) <= 0)
+		return found;
+	view_find(v);
+	if (d->type == DOC_PROFORMA && v->shipment != NULL &&
+	    ledger_query(l, "SELECT delivery_address1, delivery_address2, delivery_zip,"
+	    " delivery_city, delivery_country FROM shipments WHERE shipment_id = ?",
+	    view_delivery_row, v, "s", v->shipment->shipment_id) < 0)
+		return -1;
+	return 0;
+}
+
 int
-ledger_free_invoice_get(struct ledger *l, const char *invoice_id, struct free_invoice *out)
+ledger_document_view(struct ledger *l, int64_t id, struct document_view *out)
 {
 	int n;
 
 	memset(out, 0, sizeof *out);
-	n = ledger_query(l, "SELECT invoice_id, order_number, input_id, currency, email, name,"
-	    " billing_address1, billing_zip, billing_city, billing_country, due_date, template, text"
-	    " FROM free_invoices WHERE invoice_id = ?", free_invoice_row, out, "s", invoice_id);
+	n = ledger_query(l, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE id = ?",
+	    view_document_row, out, "i", id);
 	if (n <= 0)
 		return n;
-	if (ledger_query(l, "SELECT description, quantity, unit_price, vat_rate, vat, line_total"
-	    " FROM free_invoice_lines WHERE invoice_id = ? ORDER BY n", free_invoice_line_row, out,
-	    "s", invoice_id) < 0) {
-		free_invoice_clear(out);
-		return -1;
+	if (out->doc.type == DOC__COUNT) {
+		log_error("document %lld has a type sluice does not know", (long long)id);
+		goto fail;
 	}
+	if ((out->doc.template_sha256 != NULL &&
+	    ledger_query(l, "SELECT text, logo FROM templates WHERE sha256 = ?", view_template_row,
+	    out, "s", out->doc.template_sha256) < 0) || view_subject(l, out) != 0)
+		goto fail;
 	return 1;
+fail:
+	ledger_document_view_clear(out);
+	return -1;
 }
 
 void
-free_invoice_clear(struct free_invoice *f)
+ledger_document_view_clear(struct document_view *v)
 {
-	for (size_t i = 0; i < f->nlines; i++)
-		free(f->lines[i].description);
-	free(f->lines);
-	free(f->invoice_id);
-	free(f->order_number);
-	free(f->currency);
-	free(f->email);
-	free(f->name);
-	address_clear(&f->billing);
-	free(f->due_date);
-	free(f->template);
-	free(f->text);
-	memset(f, 0, sizeof *f);
+	buf_free(&v->logo);
+	free(v->invoice.lines);
+	order_state_free(v->state);
+	arena_free(&v->arena);
+	memset(v, 0, sizeof *v);
 }

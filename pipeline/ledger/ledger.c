@@ -128,6 +128,24 @@ ledger_column_dup(sqlite3_stmt *st, int i)
 	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
+int
+ledger_column_enum(sqlite3_stmt *st, int i, const struct name_table *t)
+{
+	int v = 0;
+
+	value_of(t, (const char *)sqlite3_column_text(st, i), &v);
+	return v;
+}
+
+const char *
+ledger_column_str(sqlite3_stmt *st, int i, struct arena *a)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? arena_strndup(a, (const char *)s, (size_t)sqlite3_column_bytes(st, i)) :
+	    NULL;
+}
+
 static int
 exec_sql(struct ledger *l, const char *sql)
 {
@@ -375,13 +393,7 @@ ledger_rollback_savepoint(struct ledger *l)
 void
 ledger_input_clear(struct input_row *row)
 {
-	free(row->work_name);
-	free(row->name);
-	free(row->kind);
-	free(row->sha256);
-	free(row->status);
-	free(row->processed_at);
-	free(row->filed_as);
+	arena_free(&row->arena);
 	memset(row, 0, sizeof *row);
 }
 
@@ -398,7 +410,7 @@ ledger_input_insert(struct ledger *l, struct input_row *row)
 	ledger_bind_text(st, 4, row->sha256);
 	sqlite3_bind_int64(st, 5, row->size);
 	sqlite3_bind_int64(st, 6, row->received_ns);
-	ledger_bind_text(st, 7, row->status);
+	ledger_bind_text(st, 7, input_status_name(row->status));
 	sqlite3_bind_int64(st, 8, row->records);
 	ledger_bind_text(st, 9, row->processed_at);
 	sqlite3_bind_int64(st, 10, row->error_count);
@@ -410,13 +422,13 @@ ledger_input_insert(struct ledger *l, struct input_row *row)
 }
 
 int
-ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
+ledger_input_finish(struct ledger *l, int64_t id, enum input_status status, int64_t records,
     int64_t error_count, const char *filed_as)
 {
 	sqlite3_stmt *st = ledger_stmt(l,
 	    "UPDATE inputs SET status = ?, records = ?, error_count = ?, filed_as = ? WHERE id = ?");
 
-	ledger_bind_text(st, 1, status);
+	ledger_bind_text(st, 1, input_status_name(status));
 	sqlite3_bind_int64(st, 2, records);
 	sqlite3_bind_int64(st, 3, error_count);
 	ledger_bind_text(st, 4, filed_as);
@@ -490,44 +502,51 @@ ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records)
 #define INPUT_COLUMNS "id, work_name, name, kind, sha256, size, received_ns, status, records," \
 	" processed_at, error_count, filed_as"
 
+/* Reads an input's row, its strings into arena a. */
 static void
-input_from_row(sqlite3_stmt *st, struct input_row *out)
+input_from_row(sqlite3_stmt *st, struct input_row *out, struct arena *a)
 {
 	out->id = sqlite3_column_int64(st, 0);
-	out->work_name = ledger_column_dup(st, 1);
-	out->name = ledger_column_dup(st, 2);
-	out->kind = ledger_column_dup(st, 3);
-	out->sha256 = ledger_column_dup(st, 4);
+	out->work_name = ledger_column_str(st, 1, a);
+	out->name = ledger_column_str(st, 2, a);
+	out->kind = ledger_column_str(st, 3, a);
+	out->sha256 = ledger_column_str(st, 4, a);
 	out->size = sqlite3_column_int64(st, 5);
 	out->received_ns = sqlite3_column_int64(st, 6);
-	out->status = ledger_column_dup(st, 7);
+	out->status = (enum input_status)ledger_column_enum(st, 7, &input_status_names);
 	out->records = sqlite3_column_int64(st, 8);
-	out->processed_at = ledger_column_dup(st, 9);
+	out->processed_at = ledger_column_str(st, 9, a);
 	out->error_count = sqlite3_column_int64(st, 10);
-	out->filed_as = ledger_column_dup(st, 11);
+	out->filed_as = ledger_column_str(st, 11, a);
 }
 
 static void
 input_row_cb(sqlite3_stmt *st, void *ctx)
 {
-	input_from_row(st, ctx);
+	struct input_row *row = ctx;
+
+	input_from_row(st, row, &row->arena);
 }
 
 int
 ledger_input_get(struct ledger *l, int64_t id, struct input_row *out)
 {
-	int n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE id = ?", input_row_cb,
-	    out, "i", id);
+	int n;
 
+	memset(out, 0, sizeof *out);
+	n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE id = ?", input_row_cb,
+	    out, "i", id);
 	return n < 0 ? -1 : n > 0;
 }
 
 int
 ledger_input_by_work_name(struct ledger *l, const char *work_name, struct input_row *out)
 {
-	int n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE work_name = ?",
-	    input_row_cb, out, "s", work_name);
+	int n;
 
+	memset(out, 0, sizeof *out);
+	n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE work_name = ?",
+	    input_row_cb, out, "s", work_name);
 	return n < 0 ? -1 : n > 0;
 }
 
@@ -539,57 +558,48 @@ ledger_input_latest(struct ledger *l, const char *kind, const char *name, int64_
 	    first_int, received_ns, "ss", name, kind) < 0 ? -1 : 0;
 }
 
-struct input_rows {
-	struct input_row *rows;
-	size_t n;
-};
-
 static void
-input_rows_add(sqlite3_stmt *st, void *ctx)
+input_list_add(sqlite3_stmt *st, void *ctx)
 {
-	struct input_rows *r = ctx;
+	struct input_list *list = ctx;
 
-	r->rows = xgrow(r->rows, &r->n, sizeof *r->rows);
-	input_from_row(st, &r->rows[r->n - 1]);
+	list->rows = xgrow(list->rows, &list->n, sizeof *list->rows);
+	input_from_row(st, &list->rows[list->n - 1], &list->arena);
 }
 
 int
-ledger_inputs_named(struct ledger *l, const char *name, struct input_row **rows, size_t *n)
+ledger_inputs_named(struct ledger *l, const char *name, struct input_list *out)
 {
-	struct input_rows r = { NULL, 0 };
-	int ret = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE name = ?"
-	    " ORDER BY received_ns DESC, id DESC", input_rows_add, &r, "s", name);
-
-	if (ret < 0) {
-		ledger_inputs_free(r.rows, r.n);
-		r.rows = NULL;
-		r.n = 0;
+	memset(out, 0, sizeof *out);
+	if (ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE name = ?"
+	    " ORDER BY received_ns DESC, id DESC", input_list_add, out, "s", name) < 0) {
+		ledger_inputs_free(out);
+		return -1;
 	}
-	*rows = r.rows;
-	*n = r.n;
-	return ret < 0 ? -1 : 0;
+	return 0;
 }
 
 void
-ledger_inputs_free(struct input_row *rows, size_t n)
+ledger_inputs_free(struct input_list *list)
 {
-	for (size_t i = 0; i < n; i++)
-		ledger_input_clear(&rows[i]);
-	free(rows);
+	free(list->rows);
+	arena_free(&list->arena);
+	memset(list, 0, sizeof *list);
 }
 
+/* Reads an error lent to a callback: its strings are the row's. */
 static void
 error_from_row(sqlite3_stmt *st, int col, struct error_item *e)
 {
 	const char *code = (const char *)sqlite3_column_text(st, col + 2);
 
 	e->line = sqlite3_column_int64(st, col);
-	e->field = (char *)sqlite3_column_text(st, col + 1);
+	e->field = (const char *)sqlite3_column_text(st, col + 1);
 	e->code = ERR__COUNT;
 	for (int c = 0; c < ERR__COUNT && code != NULL; c++)
 		if (strcmp(err_code_name((enum err_code)c), code) == 0)
 			e->code = (enum err_code)c;
-	e->message = (char *)sqlite3_column_text(st, col + 3);
+	e->message = (const char *)sqlite3_column_text(st, col + 3);
 }
 
 int
@@ -621,19 +631,16 @@ ledger_input_counts(struct ledger *l, struct input_counts *out)
 	    "SELECT status, count(*) FROM inputs GROUP BY status");
 	int rc;
 
+	int64_t *count[] = { [INPUT_NONE] = NULL, [INPUT_ACCEPTED] = &out->accepted,
+		[INPUT_DUPLICATE] = &out->duplicate, [INPUT_DEFERRED] = &out->deferred,
+		[INPUT_REJECTED] = &out->rejected };
+
 	memset(out, 0, sizeof *out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		int64_t n = sqlite3_column_int64(st, 1);
+		int64_t *n = count[ledger_column_enum(st, 0, &input_status_names)];
 
-		if (strcmp(s, "accepted") == 0)
-			out->accepted = n;
-		else if (strcmp(s, "duplicate") == 0)
-			out->duplicate = n;
-		else if (strcmp(s, "deferred") == 0)
-			out->deferred = n;
-		else if (strcmp(s, "rejected") == 0)
-			out->rejected = n;
+		if (n != NULL)
+			*n = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : ledger_fail(l, "counting inputs");
@@ -654,7 +661,7 @@ ledger_recent_rejections(struct ledger *l, int limit,
 		struct input_row in = { 0 };
 		struct error_item e;
 
-		input_from_row(st, &in);
+		input_from_row(st, &in, &in.arena);
 		error_from_row(st, 12, &e);
 		ret = fn(ctx, &in, sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : &e);
 		ledger_input_clear(&in);
@@ -728,44 +735,41 @@ ledger_outbox_add(struct ledger *l, const char *path, const char *doc, int64_t r
 }
 
 int
-ledger_outbox_pending(struct ledger *l, struct outbox_row **rows, size_t *n)
+ledger_outbox_pending(struct ledger *l, struct outbox_list *out)
 {
 	sqlite3_stmt *st = ledger_stmt(l,
 	    "SELECT id, path, doc, ref FROM outbox WHERE published = 0 ORDER BY id");
 	size_t cap = 0;
 	int rc;
 
-	*rows = NULL;
-	*n = 0;
+	memset(out, 0, sizeof *out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
+		struct outbox_row *row;
+
+		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
-			*rows = xreallocarray(*rows, cap, sizeof **rows);
+			out->rows = xreallocarray(out->rows, cap, sizeof *out->rows);
 		}
-		(*rows)[*n].id = sqlite3_column_int64(st, 0);
-		(*rows)[*n].path = ledger_column_dup(st, 1);
-		(*rows)[*n].doc = ledger_column_dup(st, 2);
-		(*rows)[*n].ref = sqlite3_column_int64(st, 3);
-		(*n)++;
+		row = &out->rows[out->n++];
+		row->id = sqlite3_column_int64(st, 0);
+		row->path = ledger_column_str(st, 1, &out->arena);
+		row->doc = ledger_column_str(st, 2, &out->arena);
+		row->ref = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		ledger_outbox_free(*rows, *n);
-		*rows = NULL;
-		*n = 0;
+		ledger_outbox_free(out);
 		return ledger_fail(l, "reading the outbox");
 	}
 	return 0;
 }
 
 void
-ledger_outbox_free(struct outbox_row *rows, size_t n)
+ledger_outbox_free(struct outbox_list *list)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].path);
-		free(rows[i].doc);
-	}
-	free(rows);
+	free(list->rows);
+	arena_free(&list->arena);
+	memset(list, 0, sizeof *list);
 }
 
 int

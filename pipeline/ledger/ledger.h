@@ -16,6 +16,23 @@
  * Functions return 0 (or 1 found / 0 not found where they look something
  * up) and -1 when the database failed (the message is logged); -1 is an
  * environment failure, never a verdict on input.
+ *
+ * Who owns the strings: every string field of the structs below is a
+ * const char * and is never freed on its own.
+ *   - A struct BUILT to be written (an order from a record, a document
+ *     being issued) borrows its strings from whoever built it and owns
+ *     nothing; the ledger copies what it keeps.
+ *   - A struct LOADED from the ledger keeps all its strings, those of the
+ *     structs it holds included (lines, addresses, shipments...), in a
+ *     string arena (base/arena.h) that it owns, and its free or clear
+ *     function frees them all at once.  The structs that are loaded on
+ *     their own have an arena (input_row, input_list, outbox_list, order,
+ *     order_state, document_view); the parts of one (an order line, an
+ *     address, a shipment, a document row...) keep theirs in its arena.
+ *     Since no field is freed by itself, a loaded struct's field may be
+ *     pointed at another string that outlives the struct.
+ *   - A struct LENT to a callback (a journal event, a listed error...)
+ *     lives until the callback returns.
  */
 #ifndef SLUICE_LEDGER_H
 #define SLUICE_LEDGER_H
@@ -24,8 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/errors.h"
 #include "base/hash.h"
+#include "base/states.h"
 #include "base/util.h"
 
 /*
@@ -56,28 +75,36 @@ int ledger_savepoint(struct ledger *l);
 int ledger_release(struct ledger *l);
 int ledger_rollback_savepoint(struct ledger *l);
 
-/* One input's row.  Strings are borrowed when writing, owned (freed by
- * ledger_input_clear) when read. */
+/* One input's row.  A row read alone keeps its strings in its arena
+ * (freed by ledger_input_clear); a row of an input_list in the list's. */
 struct input_row {
 	int64_t id;
-	char *work_name;
-	char *name;
-	char *kind;
-	char *sha256;
+	const char *work_name;
+	const char *name;
+	const char *kind;
+	const char *sha256;
 	int64_t size;
 	int64_t received_ns;
-	char *status;
+	enum input_status status;
 	int64_t records;
-	char *processed_at;
+	const char *processed_at;
 	int64_t error_count;
-	char *filed_as;
+	const char *filed_as;
+	struct arena arena;
+};
+
+/* Inputs loaded together, their strings in the list's arena. */
+struct input_list {
+	struct input_row *rows;
+	size_t n;
+	struct arena arena;
 };
 
 void ledger_input_clear(struct input_row *row);
 /* Inserts row (its id is assigned and stored in row->id). */
 int ledger_input_insert(struct ledger *l, struct input_row *row);
 /* Sets an input's outcome and where it is filed. */
-int ledger_input_finish(struct ledger *l, int64_t id, const char *status, int64_t records,
+int ledger_input_finish(struct ledger *l, int64_t id, enum input_status status, int64_t records,
     int64_t error_count, const char *filed_as);
 /* Sets when an input was (last) processed. */
 int ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at);
@@ -98,8 +125,8 @@ int ledger_input_by_work_name(struct ledger *l, const char *work_name, struct in
 int ledger_input_latest(struct ledger *l, const char *kind, const char *name, int64_t *received_ns);
 /* Loads every input named name, of any kind, latest received first
  * (caller frees with ledger_inputs_free).  0, or -1. */
-int ledger_inputs_named(struct ledger *l, const char *name, struct input_row **rows, size_t *n);
-void ledger_inputs_free(struct input_row *rows, size_t n);
+int ledger_inputs_named(struct ledger *l, const char *name, struct input_list *out);
+void ledger_inputs_free(struct input_list *list);
 /* Calls fn for each listed error of an input, in order. */
 int ledger_input_errors(struct ledger *l, int64_t input_id,
     int (*fn)(void *ctx, const struct error_item *e), void *ctx);
@@ -132,22 +159,28 @@ int ledger_journal_for_order(struct ledger *l, const char *order_number,
 int ledger_outbox_add(struct ledger *l, const char *path, const char *doc, int64_t ref);
 struct outbox_row {
 	int64_t id;
-	char *path;
-	char *doc;
+	const char *path;
+	const char *doc;
 	int64_t ref;
+};
+/* Outbox rows loaded together, their strings in the list's arena. */
+struct outbox_list {
+	struct outbox_row *rows;
+	size_t n;
+	struct arena arena;
 };
 /* Loads every unpublished row, oldest first (caller frees with
  * ledger_outbox_free). */
-int ledger_outbox_pending(struct ledger *l, struct outbox_row **rows, size_t *n);
-void ledger_outbox_free(struct outbox_row *rows, size_t n);
+int ledger_outbox_pending(struct ledger *l, struct outbox_list *out);
+void ledger_outbox_free(struct outbox_list *list);
 int ledger_outbox_mark(struct ledger *l, int64_t id);
 /* Changes where a queued output is written. */
 int ledger_outbox_move(struct ledger *l, int64_t id, const char *path);
 
 /*
  * Orders and their lines.
- * Strings in these structs are borrowed when writing; when loaded they are
- * owned by the struct and freed by its free function.
+ * An order built from a record borrows the record's strings; a loaded one
+ * keeps them, its lines' and addresses' included, in its arena.
  */
 
 struct address {
@@ -184,7 +217,7 @@ struct order {
 	const char *market;
 	const char *currency;
 	bool prices_include_vat;
-	const char *status;
+	enum order_status status;
 	bool hold;
 	const char *email;
 	const char *first_name;
@@ -201,6 +234,7 @@ struct order {
 	const char *comment;
 	struct order_line *lines;     /* loaded orders only */
 	size_t nlines;
+	struct arena arena;           /* loaded orders: every string above */
 };
 
 /* Looks up who created an order and with what content: 1 when it exists
@@ -216,9 +250,6 @@ int ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t
  * with order_free), 0 unknown, -1 failure. */
 int ledger_order_load(struct ledger *l, const char *order_number, struct order **out);
 void order_free(struct order *o);
-
-/* Frees an address read from the ledger. */
-void address_clear(struct address *a);
 
 /*
  * The lifecycle: what happens to an order after it is received.
@@ -239,19 +270,19 @@ struct shipment_line {
 };
 
 struct shipment {
-	char *shipment_id;
+	const char *shipment_id;
 	int64_t seq;
 	int64_t input_id;
-	char *lines_sha256;
-	char *carrier;
-	char *service;
-	char *tracking;
+	const char *lines_sha256;
+	const char *carrier;
+	const char *service;
+	const char *tracking;
 	bool shipped;
-	char *shipped_at;
+	const char *shipped_at;
 	int64_t amount;
 	int64_t vat;
 	int64_t shipping_amount;
-	char *capture;          /* none, waiting, requested, captured, failed */
+	enum capture_state capture;
 	struct shipment_line *lines;
 	size_t nlines;
 };
@@ -264,9 +295,9 @@ struct return_line {
 };
 
 struct order_return {
-	char *return_id;
-	char *shipment_id;
-	char *reason;
+	const char *return_id;
+	const char *shipment_id;
+	const char *reason;
 	bool restock;
 	int64_t return_fee;
 	int64_t lines_amount;
@@ -278,31 +309,31 @@ struct order_return {
 };
 
 struct payment_request {
-	char *request_id;
-	char *type;             /* capture, refund, release */
-	char *shipment_id;
-	char *return_id;
+	const char *request_id;
+	const char *type;       /* capture, refund, release */
+	const char *shipment_id;
+	const char *return_id;
 	int64_t amount;
-	char *status;           /* pending, succeeded, failed */
-	char *event_id;
+	enum request_status status;
+	const char *event_id;
 };
 
 struct payment_link {
-	char *link_id;
+	const char *link_id;
 	int64_t n;
 	int64_t amount;
-	char *status;           /* open, spent */
-	char *event_id;
+	enum link_status status;
+	const char *event_id;
 };
 
 struct payment_event {
-	char *event_id;
-	char *type;
-	char *request_id;
-	char *status;
+	const char *event_id;
+	const char *type;
+	const char *request_id;
+	const char *status;
 	int64_t amount;
-	char *psp_reference;
-	char *occurred_at;
+	const char *psp_reference;
+	const char *occurred_at;
 };
 
 /* An order and everything that happened to it. */
@@ -320,6 +351,8 @@ struct order_state {
 	size_t nlinks;
 	struct payment_event *events;
 	size_t nevents;
+	struct arena arena;                /* the strings of all but the order
+	                                      (which has its own) */
 };
 
 /* Loads an order's state: 1 found (*out owned by the caller), 0 unknown,
@@ -341,7 +374,7 @@ int ledger_payment_target_order(struct ledger *l, const char *id, char **order_n
 int ledger_record_add(struct ledger *l, const char *kind, const char *record_id,
     const char *order_number, int64_t input_id, const char *sha);
 
-int ledger_order_set_status(struct ledger *l, const char *order_number, const char *status);
+int ledger_order_set_status(struct ledger *l, const char *order_number, enum order_status status);
 int ledger_order_set_hold(struct ledger *l, const char *order_number, bool hold);
 int ledger_order_set_delivery(struct ledger *l, const char *order_number, const struct address *a);
 int ledger_order_add_authorized(struct ledger *l, const char *order_number, int64_t amount);
@@ -356,7 +389,8 @@ int ledger_line_add_shipped(struct ledger *l, const char *order_number, int64_t 
 
 int ledger_shipment_insert(struct ledger *l, const char *order_number, const struct shipment *s);
 int ledger_shipment_update(struct ledger *l, const struct shipment *s);
-int ledger_shipment_set_capture(struct ledger *l, const char *shipment_id, const char *capture);
+int ledger_shipment_set_capture(struct ledger *l, const char *shipment_id,
+    enum capture_state capture);
 int ledger_shipment_add_returned(struct ledger *l, const char *shipment_id, int64_t line_id,
     int64_t quantity);
 
@@ -365,8 +399,8 @@ int ledger_return_insert(struct ledger *l, const char *order_number, int64_t inp
 
 int ledger_request_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct payment_request *r);
-int ledger_request_answer(struct ledger *l, const char *request_id, const char *status,
-    const char *event_id);
+int ledger_request_answer(struct ledger *l, const char *request_id,
+    enum request_status status, const char *event_id);
 
 int ledger_link_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct payment_link *k);
@@ -387,43 +421,57 @@ int ledger_payment_event_insert(struct ledger *l, const char *order_number, int6
  * are never skipped or used twice. */
 int ledger_series_next(struct ledger *l, const char *prefix, int64_t *n);
 
-/* A document row.  Strings borrowed when writing, owned when read. */
+/* The types of documents.  Their names ("invoice", "credit_note", ...) are
+ * what the ledger stores and the files say. */
+#define DOCUMENT_TYPES(X)                                                   \
+	X(INVOICE, invoice) X(CREDIT_NOTE, credit_note) X(PROFORMA, proforma)  \
+	X(CAPTURE, capture) X(REFUND, refund) X(RELEASE, release) X(LINK, link)
+
+enum document_type {
+#define X(sym, name) DOC_##sym,
+	DOCUMENT_TYPES(X)
+#undef X
+	DOC__COUNT                    /* none of them */
+};
+
+/* The name of a document type; NULL for DOC__COUNT. */
+const char *document_type_name(enum document_type t);
+/* Sets *out to the document type of that name and returns true, or returns
+ * false when no type has that name. */
+bool document_type_parse(const char *name, enum document_type *out);
+
+/* A document row.  One being issued borrows its strings; one loaded is
+ * part of a document_view, its strings in the view's arena. */
 struct document {
 	int64_t id;
-	char *type;           /* invoice credit_note proforma capture refund release link */
-	char *number;
-	char *order_number;
-	char *shipment_id;
-	char *return_id;
-	char *request_id;
-	char *link_id;
-	char *invoice_id;
-	char *issued_at;
-	char *template_sha256;
+	enum document_type type;
+	const char *number;
+	const char *order_number;
+	const char *shipment_id;
+	const char *return_id;
+	const char *request_id;
+	const char *link_id;
+	const char *invoice_id;
+	const char *issued_at;
+	const char *template_sha256;
 	int64_t input_id;
 };
 
+/* Inserts d (its id is assigned and stored in d->id). */
 int ledger_document_insert(struct ledger *l, struct document *d);
-/* 1 found (out owned, free with ledger_document_clear), 0 not, -1 failure. */
-int ledger_document_get(struct ledger *l, int64_t id, struct document *out);
-void ledger_document_clear(struct document *d);
-/* Calls fn for each document of an order, in the order they were issued. */
+/* Calls fn for each document of an order, in the order they were issued;
+ * d lives until fn returns. */
 int ledger_documents_for_order(struct ledger *l, const char *order_number,
     void (*fn)(void *ctx, const struct document *d), void *ctx);
 
 /* Keeps a template's text and logo under its digest (once). */
 int ledger_template_store(struct ledger *l, const char *sha256, const char *name,
     const char *text, const void *logo, size_t logo_len);
-/* Loads a kept template: 1 found (text and logo owned by the caller; logo
- * NULL when there is none), 0 not, -1 failure. */
-int ledger_template_get(struct ledger *l, const char *sha256, char **text, struct buf *logo);
 
 int ledger_shipment_set_delivery(struct ledger *l, const char *shipment_id, const struct address *a);
-/* The delivery address a shipment was sent to (strings owned). */
-int ledger_shipment_delivery(struct ledger *l, const char *shipment_id, struct address *a);
 
 struct free_invoice_line {
-	char *description;
+	const char *description;
 	int64_t quantity;
 	int64_t unit_price;
 	int64_t vat_rate;
@@ -431,25 +479,55 @@ struct free_invoice_line {
 	int64_t line_total;
 };
 
+/* A free-text invoice.  One built from a record borrows its strings; one
+ * loaded is part of a document_view, its strings in the view's arena. */
 struct free_invoice {
-	char *invoice_id;
-	char *order_number;
+	const char *invoice_id;
+	const char *order_number;
 	int64_t input_id;
-	char *currency;
-	char *email;
-	char *name;
+	const char *currency;
+	const char *email;
+	const char *name;
 	struct address billing;
-	char *due_date;
-	char *template;
-	char *text;
+	const char *due_date;
+	const char *template;
+	const char *text;
 	struct free_invoice_line *lines;
 	size_t nlines;
 };
 
 int ledger_free_invoice_insert(struct ledger *l, const struct free_invoice *f);
-/* 1 found (owned, free with free_invoice_clear), 0 not, -1 failure. */
-int ledger_free_invoice_get(struct ledger *l, const char *invoice_id, struct free_invoice *out);
-void free_invoice_clear(struct free_invoice *f);
+
+/*
+ * Everything an issued document says, in one load: its row, the template
+ * it was issued with, and what it is about.  For a free-text invoice that
+ * is the invoice; for a document of an order it is the order's state and,
+ * pointing into it, the shipment (of an invoice or pro-forma, or the one a
+ * credit note's return came from), the return, the payment request or the
+ * link the document concerns, and for a pro-forma the address its
+ * shipment went to.  What the ledger does not hold is left NULL (or not
+ * found); the view is loaded whole, so rendering needs nothing else.
+ */
+struct document_view {
+	struct document doc;
+	bool template_found;              /* doc.template_sha256 is kept */
+	const char *template_text;        /* NULL: none (the built-in one) */
+	struct buf logo;                  /* the template's logo, or empty */
+	bool invoice_found;               /* doc.invoice_id: a free-text invoice */
+	struct free_invoice invoice;
+	struct order_state *state;        /* a document of an order */
+	const struct shipment *shipment;
+	const struct order_return *ret;
+	const struct payment_request *request;
+	const struct payment_link *link;
+	struct address delivery;          /* pro-formas */
+	struct arena arena;               /* every string but the state's */
+};
+
+/* Loads document id: 1 found (free with ledger_document_view_clear), 0
+ * when there is no such document, -1 failure. */
+int ledger_document_view(struct ledger *l, int64_t id, struct document_view *out);
+void ledger_document_view_clear(struct document_view *v);
 
 /*
  * The audit: the ledger checked against its journal.

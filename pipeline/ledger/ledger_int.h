@@ -35,8 +35,14 @@ int ledger_query(struct ledger *l, const char *sql, void (*row)(struct sqlite3_s
     void *ctx, const char *types, ...);
 /* Binds a possibly-NULL string. */
 void ledger_bind_text(struct sqlite3_stmt *st, int i, const char *s);
-/* Copies a column (NULL stays NULL). */
+/* Copies a column (NULL stays NULL), to be freed by the caller. */
 char *ledger_column_dup(struct sqlite3_stmt *st, int i);
+/* Reads a column that holds a name of table t as its enum value (the
+ * schema's CHECK constraints keep such columns to the names; 0 for any
+ * other text). */
+int ledger_column_enum(struct sqlite3_stmt *st, int i, const struct name_table *t);
+/* Copies a column into arena a (NULL stays NULL). */
+const char *ledger_column_str(struct sqlite3_stmt *st, int i, struct arena *a);
 
 /* For ledger_query(): reads an (input id, content digest) row. */
 struct ledger_identity {
@@ -45,8 +51,9 @@ struct ledger_identity {
 };
 void ledger_identity_row(struct sqlite3_stmt *st, void *ctx);
 
-/* Reads an address from five columns of a row, from column i on (strings
- * owned); frees one read so. */
-void ledger_column_address(struct sqlite3_stmt *st, int i, struct address *a);
+/* Reads an address from five columns of a row, from column i on, its
+ * strings into arena. */
+void ledger_column_address(struct sqlite3_stmt *st, int i, struct address *a,
+    struct arena *arena);
 
 #endif

@@ -7,7 +7,6 @@
 #include "pipeline/ledger/ledger_int.h"
 #include "base/util.h"
 
-#define col_str ledger_column_dup
 #define col_int sqlite3_column_int64
 
 static void
@@ -18,19 +17,19 @@ shipment_row(sqlite3_stmt *st, void *ctx)
 
 	s->shipments = xgrow(s->shipments, &s->nshipments, sizeof *s->shipments);
 	sh = &s->shipments[s->nshipments - 1];
-	sh->shipment_id = col_str(st, 0);
+	sh->shipment_id = ledger_column_str(st, 0, &s->arena);
 	sh->seq = col_int(st, 1);
 	sh->input_id = col_int(st, 2);
-	sh->lines_sha256 = col_str(st, 3);
-	sh->carrier = col_str(st, 4);
-	sh->service = col_str(st, 5);
-	sh->tracking = col_str(st, 6);
+	sh->lines_sha256 = ledger_column_str(st, 3, &s->arena);
+	sh->carrier = ledger_column_str(st, 4, &s->arena);
+	sh->service = ledger_column_str(st, 5, &s->arena);
+	sh->tracking = ledger_column_str(st, 6, &s->arena);
 	sh->shipped = col_int(st, 7) != 0;
-	sh->shipped_at = col_str(st, 8);
+	sh->shipped_at = ledger_column_str(st, 8, &s->arena);
 	sh->amount = col_int(st, 9);
 	sh->vat = col_int(st, 10);
 	sh->shipping_amount = col_int(st, 11);
-	sh->capture = col_str(st, 12);
+	sh->capture = (enum capture_state)ledger_column_enum(st, 12, &capture_state_names);
 }
 
 static void
@@ -57,9 +56,9 @@ return_row(sqlite3_stmt *st, void *ctx)
 
 	s->returns = xgrow(s->returns, &s->nreturns, sizeof *s->returns);
 	r = &s->returns[s->nreturns - 1];
-	r->return_id = col_str(st, 0);
-	r->shipment_id = col_str(st, 1);
-	r->reason = col_str(st, 2);
+	r->return_id = ledger_column_str(st, 0, &s->arena);
+	r->shipment_id = ledger_column_str(st, 1, &s->arena);
+	r->reason = ledger_column_str(st, 2, &s->arena);
 	r->restock = col_int(st, 3) != 0;
 	r->return_fee = col_int(st, 4);
 	r->lines_amount = col_int(st, 5);
@@ -90,13 +89,13 @@ request_row(sqlite3_stmt *st, void *ctx)
 
 	s->requests = xgrow(s->requests, &s->nrequests, sizeof *s->requests);
 	r = &s->requests[s->nrequests - 1];
-	r->request_id = col_str(st, 0);
-	r->type = col_str(st, 1);
-	r->shipment_id = col_str(st, 2);
-	r->return_id = col_str(st, 3);
+	r->request_id = ledger_column_str(st, 0, &s->arena);
+	r->type = ledger_column_str(st, 1, &s->arena);
+	r->shipment_id = ledger_column_str(st, 2, &s->arena);
+	r->return_id = ledger_column_str(st, 3, &s->arena);
 	r->amount = col_int(st, 4);
-	r->status = col_str(st, 5);
-	r->event_id = col_str(st, 6);
+	r->status = (enum request_status)ledger_column_enum(st, 5, &request_status_names);
+	r->event_id = ledger_column_str(st, 6, &s->arena);
 }
 
 static void
@@ -107,11 +106,11 @@ link_row(sqlite3_stmt *st, void *ctx)
 
 	s->links = xgrow(s->links, &s->nlinks, sizeof *s->links);
 	k = &s->links[s->nlinks - 1];
-	k->link_id = col_str(st, 0);
+	k->link_id = ledger_column_str(st, 0, &s->arena);
 	k->n = col_int(st, 1);
 	k->amount = col_int(st, 2);
-	k->status = col_str(st, 3);
-	k->event_id = col_str(st, 4);
+	k->status = (enum link_status)ledger_column_enum(st, 3, &link_status_names);
+	k->event_id = ledger_column_str(st, 4, &s->arena);
 }
 
 static void
@@ -122,13 +121,13 @@ event_row(sqlite3_stmt *st, void *ctx)
 
 	s->events = xgrow(s->events, &s->nevents, sizeof *s->events);
 	e = &s->events[s->nevents - 1];
-	e->event_id = col_str(st, 0);
-	e->type = col_str(st, 1);
-	e->request_id = col_str(st, 2);
-	e->status = col_str(st, 3);
+	e->event_id = ledger_column_str(st, 0, &s->arena);
+	e->type = ledger_column_str(st, 1, &s->arena);
+	e->request_id = ledger_column_str(st, 2, &s->arena);
+	e->status = ledger_column_str(st, 3, &s->arena);
 	e->amount = col_int(st, 4);
-	e->psp_reference = col_str(st, 5);
-	e->occurred_at = col_str(st, 6);
+	e->psp_reference = ledger_column_str(st, 5, &s->arena);
+	e->occurred_at = ledger_column_str(st, 6, &s->arena);
 }
 
 static void
@@ -192,54 +191,16 @@ order_state_free(struct order_state *s)
 	if (s == NULL)
 		return;
 	order_free(s->order);
-	for (size_t i = 0; i < s->nshipments; i++) {
-		struct shipment *sh = &s->shipments[i];
-
-		free(sh->shipment_id);
-		free(sh->lines_sha256);
-		free(sh->carrier);
-		free(sh->service);
-		free(sh->tracking);
-		free(sh->shipped_at);
-		free(sh->capture);
-		free(sh->lines);
-	}
+	for (size_t i = 0; i < s->nshipments; i++)
+		free(s->shipments[i].lines);
 	free(s->shipments);
-	for (size_t i = 0; i < s->nreturns; i++) {
-		free(s->returns[i].return_id);
-		free(s->returns[i].shipment_id);
-		free(s->returns[i].reason);
+	for (size_t i = 0; i < s->nreturns; i++)
 		free(s->returns[i].lines);
-	}
 	free(s->returns);
-	for (size_t i = 0; i < s->nrequests; i++) {
-		struct payment_request *r = &s->requests[i];
-
-		free(r->request_id);
-		free(r->type);
-		free(r->shipment_id);
-		free(r->return_id);
-		free(r->status);
-		free(r->event_id);
-	}
 	free(s->requests);
-	for (size_t i = 0; i < s->nlinks; i++) {
-		free(s->links[i].link_id);
-		free(s->links[i].status);
-		free(s->links[i].event_id);
-	}
 	free(s->links);
-	for (size_t i = 0; i < s->nevents; i++) {
-		struct payment_event *e = &s->events[i];
-
-		free(e->event_id);
-		free(e->type);
-		free(e->request_id);
-		free(e->status);
-		free(e->psp_reference);
-		free(e->occurred_at);
-	}
 	free(s->events);
+	arena_free(&s->arena);
 	free(s);
 }
 
@@ -257,7 +218,7 @@ ledger_record_identity(struct ledger *l, const char *kind, const char *record_id
 static void
 first_text(sqlite3_stmt *st, void *ctx)
 {
-	*(char **)ctx = col_str(st, 0);
+	*(char **)ctx = ledger_column_dup(st, 0);
 }
 
 int
@@ -294,10 +255,10 @@ ledger_record_add(struct ledger *l, const char *kind, const char *record_id,
 }
 
 int
-ledger_order_set_status(struct ledger *l, const char *order_number, const char *status)
+ledger_order_set_status(struct ledger *l, const char *order_number, enum order_status status)
 {
-	return ledger_run(l, "UPDATE orders SET status = ? WHERE order_number = ?", "ss", status,
-	    order_number);
+	return ledger_run(l, "UPDATE orders SET status = ? WHERE order_number = ?", "ss",
+	    order_status_name(status), order_number);
 }
 
 int
@@ -369,7 +330,8 @@ ledger_shipment_insert(struct ledger *l, const char *order_number, const struct 
 	    " shipping_amount, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    "ssiissssbsiiis", s->shipment_id, order_number,
 	    s->seq, s->input_id, s->lines_sha256, s->carrier, s->service, s->tracking, s->shipped,
-	    s->shipped_at, s->amount, s->vat, s->shipping_amount, s->capture) != 0)
+	    s->shipped_at, s->amount, s->vat, s->shipping_amount,
+	    capture_state_name(s->capture)) != 0)
 		return -1;
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct shipment_line *ln = &s->lines[i];
@@ -391,10 +353,11 @@ ledger_shipment_update(struct ledger *l, const struct shipment *s)
 }
 
 int
-ledger_shipment_set_capture(struct ledger *l, const char *shipment_id, const char *capture)
+ledger_shipment_set_capture(struct ledger *l, const char *shipment_id,
+    enum capture_state capture)
 {
 	return ledger_run(l, "UPDATE shipments SET capture = ? WHERE shipment_id = ?", "ss",
-	    capture, shipment_id);
+	    capture_state_name(capture), shipment_id);
 }
 
 int
@@ -434,11 +397,11 @@ ledger_request_insert(struct ledger *l, const char *order_number, int64_t input_
 }
 
 int
-ledger_request_answer(struct ledger *l, const char *request_id, const char *status,
-    const char *event_id)
+ledger_request_answer(struct ledger *l, const char *request_id,
+    enum request_status status, const char *event_id)
 {
 	return ledger_run(l, "UPDATE payment_requests SET status = ?, event_id = ?"
-	    " WHERE request_id = ?", "sss", status, event_id, request_id);
+	    " WHERE request_id = ?", "sss", request_status_name(status), event_id, request_id);
 }
 
 int

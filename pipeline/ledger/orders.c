@@ -56,7 +56,7 @@ ledger_order_insert(struct ledger *l, const struct order *o)
 	ledger_bind_text(st, 5, o->market);
 	ledger_bind_text(st, 6, o->currency);
 	sqlite3_bind_int(st, 7, o->prices_include_vat);
-	ledger_bind_text(st, 8, o->status);
+	ledger_bind_text(st, 8, order_status_name(o->status));
 	sqlite3_bind_int(st, 9, o->hold);
 	ledger_bind_text(st, 10, o->email);
 	ledger_bind_text(st, 11, o->first_name);
@@ -105,13 +105,13 @@ ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t inp
 }
 
 void
-ledger_column_address(sqlite3_stmt *st, int i, struct address *a)
+ledger_column_address(sqlite3_stmt *st, int i, struct address *a, struct arena *arena)
 {
-	a->address1 = ledger_column_dup(st, i);
-	a->address2 = ledger_column_dup(st, i + 1);
-	a->zip = ledger_column_dup(st, i + 2);
-	a->city = ledger_column_dup(st, i + 3);
-	a->country = ledger_column_dup(st, i + 4);
+	a->address1 = ledger_column_str(st, i, arena);
+	a->address2 = ledger_column_str(st, i + 1, arena);
+	a->zip = ledger_column_str(st, i + 2, arena);
+	a->city = ledger_column_str(st, i + 3, arena);
+	a->country = ledger_column_str(st, i + 4, arena);
 }
 
 static int
@@ -134,17 +134,17 @@ load_lines(struct ledger *l, struct order *o)
 		}
 		ln = &o->lines[o->nlines++];
 		ln->line_id = sqlite3_column_int64(st, 0);
-		ln->sku = ledger_column_dup(st, 1);
-		ln->ean = ledger_column_dup(st, 2);
-		ln->name = ledger_column_dup(st, 3);
-		ln->variant = ledger_column_dup(st, 4);
-		ln->size = ledger_column_dup(st, 5);
+		ln->sku = ledger_column_str(st, 1, &o->arena);
+		ln->ean = ledger_column_str(st, 2, &o->arena);
+		ln->name = ledger_column_str(st, 3, &o->arena);
+		ln->variant = ledger_column_str(st, 4, &o->arena);
+		ln->size = ledger_column_str(st, 5, &o->arena);
 		ln->quantity = sqlite3_column_int64(st, 6);
 		ln->unit_price = sqlite3_column_int64(st, 7);
 		ln->discount = sqlite3_column_int64(st, 8);
 		ln->vat_rate = sqlite3_column_int64(st, 9);
-		ln->country_of_origin = ledger_column_dup(st, 10);
-		ln->hs_code = ledger_column_dup(st, 11);
+		ln->country_of_origin = ledger_column_str(st, 10, &o->arena);
+		ln->hs_code = ledger_column_str(st, 11, &o->arena);
 		ln->weight_grams = sqlite3_column_int64(st, 12);
 		ln->shipped = sqlite3_column_int64(st, 13);
 		ln->cancelled = sqlite3_column_int64(st, 14);
@@ -165,6 +165,7 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
 	    " payment_reference, authorized, comment FROM orders WHERE order_number = ?");
 	struct order *o;
+	struct arena *a;
 	int rc;
 
 	*out = NULL;
@@ -176,28 +177,29 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 		return rc == SQLITE_DONE ? 0 : ledger_fail(l, "loading an order");
 	}
 	o = xcalloc(1, sizeof *o);
-	o->order_number = ledger_column_dup(st, 0);
+	a = &o->arena;
+	o->order_number = ledger_column_str(st, 0, a);
 	o->input_id = sqlite3_column_int64(st, 1);
-	o->content_sha256 = ledger_column_dup(st, 2);
-	o->order_date = ledger_column_dup(st, 3);
-	o->market = ledger_column_dup(st, 4);
-	o->currency = ledger_column_dup(st, 5);
+	o->content_sha256 = ledger_column_str(st, 2, a);
+	o->order_date = ledger_column_str(st, 3, a);
+	o->market = ledger_column_str(st, 4, a);
+	o->currency = ledger_column_str(st, 5, a);
 	o->prices_include_vat = sqlite3_column_int(st, 6) != 0;
-	o->status = ledger_column_dup(st, 7);
+	o->status = (enum order_status)ledger_column_enum(st, 7, &order_status_names);
 	o->hold = sqlite3_column_int(st, 8) != 0;
-	o->email = ledger_column_dup(st, 9);
-	o->first_name = ledger_column_dup(st, 10);
-	o->last_name = ledger_column_dup(st, 11);
-	o->phone = ledger_column_dup(st, 12);
-	ledger_column_address(st, 13, &o->billing);
-	ledger_column_address(st, 18, &o->delivery);
-	o->shipping_method = ledger_column_dup(st, 23);
+	o->email = ledger_column_str(st, 9, a);
+	o->first_name = ledger_column_str(st, 10, a);
+	o->last_name = ledger_column_str(st, 11, a);
+	o->phone = ledger_column_str(st, 12, a);
+	ledger_column_address(st, 13, &o->billing, a);
+	ledger_column_address(st, 18, &o->delivery, a);
+	o->shipping_method = ledger_column_str(st, 23, a);
 	o->shipping_price = sqlite3_column_int64(st, 24);
 	o->shipping_vat_rate = sqlite3_column_int64(st, 25);
-	o->payment_method = ledger_column_dup(st, 26);
-	o->payment_reference = ledger_column_dup(st, 27);
+	o->payment_method = ledger_column_str(st, 26, a);
+	o->payment_reference = ledger_column_str(st, 27, a);
 	o->authorized = sqlite3_column_int64(st, 28);
-	o->comment = ledger_column_dup(st, 29);
+	o->comment = ledger_column_str(st, 29, a);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (load_lines(l, o) != 0) {
@@ -209,48 +211,11 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 }
 
 void
-address_clear(struct address *a)
-{
-	free((char *)a->address1);
-	free((char *)a->address2);
-	free((char *)a->zip);
-	free((char *)a->city);
-	free((char *)a->country);
-	memset(a, 0, sizeof *a);
-}
-
-void
 order_free(struct order *o)
 {
 	if (o == NULL)
 		return;
-	for (size_t i = 0; i < o->nlines; i++) {
-		struct order_line *ln = &o->lines[i];
-
-		free((char *)ln->sku);
-		free((char *)ln->ean);
-		free((char *)ln->name);
-		free((char *)ln->variant);
-		free((char *)ln->size);
-		free((char *)ln->country_of_origin);
-		free((char *)ln->hs_code);
-	}
 	free(o->lines);
-	free((char *)o->order_number);
-	free((char *)o->content_sha256);
-	free((char *)o->order_date);
-	free((char *)o->market);
-	free((char *)o->currency);
-	free((char *)o->status);
-	free((char *)o->email);
-	free((char *)o->first_name);
-	free((char *)o->last_name);
-	free((char *)o->phone);
-	address_clear(&o->billing);
-	address_clear(&o->delivery);
-	free((char *)o->shipping_method);
-	free((char *)o->payment_method);
-	free((char *)o->payment_reference);
-	free((char *)o->comment);
+	arena_free(&o->arena);
 	free(o);
 }

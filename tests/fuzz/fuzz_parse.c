@@ -177,12 +177,12 @@ check_receipt(const char *name, const struct kind_def *k, const uint8_t *data, s
     size_t nrecords, struct errlist *errs)
 {
 	char sha[SHA256_HEX], at[TIME_SIZE];
-	struct input_row row = { .work_name = "fuzz-input", .name = (char *)name,
-		.kind = (char *)k->plural, .sha256 = sha, .size = (int64_t)size, .status = "accepted",
+	struct input_row row = { .work_name = "fuzz-input", .name = name,
+		.kind = k->plural, .sha256 = sha, .size = (int64_t)size, .status = INPUT_ACCEPTED,
 		.processed_at = at, .filed_as = "" };
 	struct render_ctx r = { 0 };
 	struct buf out = { 0 };
-	const char *status = errlist_total(errs) > 0 ? "rejected" : "accepted";
+	enum input_status status = errlist_total(errs) > 0 ? INPUT_REJECTED : INPUT_ACCEPTED;
 	xmlDocPtr doc;
 
 	sha256_reset(hash);

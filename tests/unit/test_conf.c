@@ -33,8 +33,8 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.max_field_bytes, 65536);
 	ck_assert_int_eq(c.max_record_lines, 10000);
 	ck_assert_int_eq(c.max_errors, 100);
-	ck_assert_str_eq(c.default_order_status, "confirmed");
-	ck_assert_str_eq(c.synchronous, "full");
+	ck_assert_str_eq(order_status_name(c.default_order_status), "confirmed");
+	ck_assert_int_eq(c.synchronous, SYNC_FULL);
 	conf_free(&c);
 }
 END_TEST
