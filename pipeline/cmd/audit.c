@@ -10,18 +10,26 @@
 #include "pipeline/ledger/ledger.h"
 #include "base/money.h"
 
-static const char usage[] = "sluice audit";
-static const char help[] =
-    "Recomputes every order from the journal of events that changed it (units\n"
-    "ordered, shipped, cancelled and returned per line, and per shipment and\n"
-    "return; the amount authorized; shipment, return, request and link amounts\n"
-    "and orders; shipping refunded; status, hold, shipment, request and link\n"
-    "states; the documents issued) and compares the result with what the ledger\n"
-    "holds; checks that each numbered document series runs from 1 to its last\n"
-    "number without a gap.  Prints each difference as\n"
-    "ORDER: ITEM: journal EXPECTED; ledger FOUND and a summary line.  Reads one\n"
-    "snapshot; safe while the daemon runs.  Exits 0 when nothing differs, 1 when\n"
-    "something does.\n";
+static int audit_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_audit_entry = {
+	.name = "audit",
+	.summary = "recompute the ledger from its journal and report differences",
+	.usage = "sluice audit",
+	.help =
+	    "Recomputes every order from the journal of events that changed it (units\n"
+	    "ordered, shipped, cancelled and returned per line, and per shipment and\n"
+	    "return; the amount authorized; shipment, return, request and link amounts\n"
+	    "and orders; shipping refunded; status, hold, shipment, request and link\n"
+	    "states; the documents issued) and compares the result with what the ledger\n"
+	    "holds; checks that each numbered document series runs from 1 to its last\n"
+	    "number without a gap.  Prints each difference as\n"
+	    "ORDER: ITEM: journal EXPECTED; ledger FOUND and a summary line.  Reads one\n"
+	    "snapshot; safe while the daemon runs.  Exits 0 when nothing differs, 1 when\n"
+	    "something does.\n",
+	.args_max = 0,
+	.exec = audit_exec,
+};
 
 /* A value as printed: money in the currency's digits, "none" for nothing. */
 static const char *
@@ -53,16 +61,14 @@ print_difference(const struct audit_difference *d, void *ctx)
 	    value(d, d->found, f, sizeof f));
 }
 
-int
-cmd_audit(struct app *a, int argc, char **argv)
+static int
+audit_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	struct spool *sp;
 	struct ledger *l;
 	struct audit_counts c;
 	int status;
 
-	if (cmd_options_only(argc, argv, NULL, NULL, usage, help, &status) != 0)
-		return status;
 	if (app_open(a, false, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	if (ledger_audit(l, print_difference, NULL, &c) != 0)

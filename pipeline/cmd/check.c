@@ -17,13 +17,23 @@
 #include "pipeline/process.h"
 #include "stages/detect.h"
 
-static const char usage[] = "sluice check [--kind KIND] FILE...";
-static const char help[] =
-    "Validates each FILE against its kind's schema and the ledger (an order\n"
-    "number already used, ...) as if it were processed now, and prints every\n"
-    "error as FILE:LINE: FIELD: CODE: MESSAGE.  Nothing is applied.  The kind is\n"
-    "taken from --kind, else from the folder the file is in (in/orders/...), else\n"
-    "from its content.  Exits 1 when any file would be rejected.\n";
+static int check_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_check_entry = {
+	.name = "check",
+	.summary = "validate files against schema and ledger without applying them",
+	.usage = "sluice check [--kind KIND] FILE...",
+	.help =
+	    "Validates each FILE against its kind's schema and the ledger (an order\n"
+	    "number already used, ...) as if it were processed now, and prints every\n"
+	    "error as FILE:LINE: FIELD: CODE: MESSAGE.  Nothing is applied.  The kind is\n"
+	    "taken from --kind, else from the folder the file is in (in/orders/...), else\n"
+	    "from its content.  Exits 1 when any file would be rejected.\n",
+	.kind_option = true,
+	.args_min = 1,
+	.args_max = -1,
+	.exec = check_exec,
+};
 
 static void
 print_outcome(const char *path, const struct outcome *o)
@@ -90,33 +100,31 @@ check_file(struct processor *p, const char *path, int kind, int seq)
 	return ret;
 }
 
-int
-cmd_check(struct app *a, int argc, char **argv)
+static int
+check_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
-	const struct kind_def *forced;
 	struct ledger *l;
 	struct processor p;
 	struct stat st;
 	int status = EXIT_OK;
 
-	if (cmd_kind_options(argc, argv, &forced, usage, help, &status) != 0)
-		return status;
 	/* without a ledger, check against an empty one */
 	if (ledger_open(stat(a->ledger_path, &st) == 0 ? a->ledger_path : ":memory:", false,
 	    false, &l) != 0)
 		return EXIT_SOFTWARE;
 	(void)processor_init(&p, l, &a->conf, a->spool_path, false);   /* warns */
 	p.dry_run = true;
-	for (int i = optind; i < argc && status != EXIT_SOFTWARE; i++) {
-		int kind = forced != NULL ? (int)forced->kind : detect_kind(argv[i]);
+	for (int i = 0; i < args->argc && status != EXIT_SOFTWARE; i++) {
+		const char *path = args->argv[i];
+		int kind = args->kind != NULL ? (int)args->kind->kind : detect_kind(path);
 
 		if (kind < 0) {
 			fprintf(stderr, "%s: cannot tell which kind of input this is; use --kind\n",
-			    argv[i]);
+			    path);
 			status = EXIT_FAILED;
 			continue;
 		}
-		switch (check_file(&p, argv[i], kind, i)) {
+		switch (check_file(&p, path, kind, i + 1)) {
 		case 0:
 			break;
 		case 1:

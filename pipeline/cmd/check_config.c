@@ -5,19 +5,24 @@
 
 #include "pipeline/cmd/cmd.h"
 
-static const char usage[] = "sluice check-config";
-static const char help[] =
-    "Reads the configuration (--config FILE or $SLUICE_CONFIG) and prints every\n"
-    "key with its effective value.  An invalid file exits 78 naming each bad line.\n";
+static int check_config_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
 
-int
-cmd_check_config(struct app *a, int argc, char **argv)
+const struct cmd_entry cmd_check_config_entry = {
+	.name = "check-config",
+	.summary = "validate the configuration and print it",
+	.usage = "sluice check-config",
+	.help =
+	    "Reads the configuration (--config FILE or $SLUICE_CONFIG) and prints every\n"
+	    "key with its effective value.  An invalid file exits 78 naming each bad line.\n",
+	.args_max = 0,
+	.exec = check_config_exec,
+};
+
+static int
+check_config_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	struct buf out = { 0 };
-	int status;
 
-	if (cmd_options_only(argc, argv, NULL, NULL, usage, help, &status) != 0)
-		return status;
 	printf("# configuration %s is valid\n", a->config_path != NULL ? a->config_path : "(none: defaults)");
 	conf_dump(&a->conf, &out);
 	fwrite(out.data, 1, out.len, stdout);

@@ -1,17 +1,22 @@
 /*
- * commands: the command table of the sluice program.  main() parses the
- * global options and the configuration into a struct app, then calls one
- * command; each command lives in its own cmd_*.c.
+ * cmd: what a command of the sluice program is.  Each command lives in one
+ * file that defines its whole entry (struct cmd_entry: name, usage and
+ * help, the options and operands it takes, what main() must know of it,
+ * and its function); table.c lists the entries.  main() parses the global
+ * options and the configuration into a struct app, finds the command in
+ * the table and runs it with cmd_exec() (cmd.c, which also holds what the
+ * commands share).
  */
 #ifndef SLUICE_COMMANDS_H
 #define SLUICE_COMMANDS_H
 
-#include <getopt.h>
 #include <stdbool.h>
 
 #include "base/conf.h"
 #include "pipeline/ledger/ledger.h"
 #include "pipeline/spool.h"
+
+struct sched;
 
 /* Exit statuses (sysexits where one applies). */
 enum {
@@ -33,37 +38,55 @@ struct app {
 	struct spool_modes modes;   /* of the folders partners reach */
 };
 
+/* A command's options and operands, as cmd_exec() parsed them. */
+struct cmd_args {
+	int argc;              /* the operands: argv[0] is the first */
+	char **argv;
+	bool flag;             /* the entry's flag was given */
+	const struct kind_def *kind;   /* --kind KIND; NULL when not given */
+};
+
+/* The command makes files of the spool's own (not only in in/ or the
+ * ledger): root may not run it on a spool another user owns. */
+#define CMD_MAKES_OWN 0x1
+
+struct cmd_entry {
+	const char *name;
+	const char *summary;   /* its line in sluice --help */
+	const char *usage;     /* its usage line, after "usage: " */
+	const char *help;      /* what COMMAND --help prints after the usage */
+	const char *flag;      /* the one long flag it takes (json, once), or NULL */
+	bool kind_option;      /* takes --kind KIND */
+	int args_min;          /* how many operands it takes */
+	int args_max;          /* -1: no limit */
+	int flags;             /* CMD_* */
+	/* Runs the command; returns its exit status. */
+	int (*exec)(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+};
+
+/* The entries in the order sluice --help lists them, NULL-terminated
+ * (table.c). */
+extern const struct cmd_entry *const cmd_table[];
+
+/* Runs command e with its argv (argv[0]: its name): refuses root on a
+ * spool another user owns when e makes the spool's own files, parses its
+ * options and operands (printing the usage for --help and for a bad
+ * usage), then calls it.  Returns the exit status. */
+int cmd_exec(const struct cmd_entry *e, struct app *a, int argc, char **argv);
+
+/* Prints command e's usage: with its help to stdout for --help, else
+ * alone to stderr. */
+void cmd_usage(const struct cmd_entry *e, bool to_stdout);
+
 /* Opens the spool (creating it with create) and its ledger.  Returns 0;
  * -2 when the ledger exists but cannot be used (damaged, or newer than this
  * sluice); -1 on other failures.  Reasons are logged. */
 int app_open(struct app *a, bool create, struct spool **sp, struct ledger **l);
 
-/* Prints a command's usage: to stdout for --help, else to stderr. */
-void usage_print(bool to_stdout, const char *usage, const char *help);
-
-/* Parses a command's options: --help, and at most one flag (--json,
- * --once; NULL for none) that sets *set.  Operands are left from optind
- * on.  Returns 0, or -1 when the command should exit with *status. */
-int cmd_options(int argc, char **argv, const char *flag, bool *set, const char *usage,
-    const char *help, int *status);
-/* Parses --help and --kind KIND (*kind: NULL when not given) for a command
- * that takes one or more operands, left from optind on. */
-int cmd_kind_options(int argc, char **argv, const struct kind_def **kind, const char *usage,
-    const char *help, int *status);
-/* As cmd_options(), for a command that takes no operands. */
-int cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char *usage,
-    const char *help, int *status);
-
-int cmd_init(struct app *a, int argc, char **argv);
-int cmd_run(struct app *a, int argc, char **argv);
-int cmd_check(struct app *a, int argc, char **argv);
-int cmd_submit(struct app *a, int argc, char **argv);
-int cmd_order(struct app *a, int argc, char **argv);
-int cmd_link(struct app *a, int argc, char **argv);
-int cmd_audit(struct app *a, int argc, char **argv);
-int cmd_replay(struct app *a, int argc, char **argv);
-int cmd_status(struct app *a, int argc, char **argv);
-int cmd_schema(struct app *a, int argc, char **argv);
-int cmd_check_config(struct app *a, int argc, char **argv);
+/* Starts the scheduler s over the spool sp (locked by the caller) and the
+ * ledger l: clears what a stopped sluice left in tmp/ and brings a spool
+ * of an earlier version up to date.  Returns EXIT_OK, else the exit status
+ * to end with; s is to be freed (sched_free) either way. */
+int app_sched_start(struct app *a, struct spool *sp, struct ledger *l, struct sched *s);
 
 #endif

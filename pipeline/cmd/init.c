@@ -16,15 +16,24 @@
 #include "base/token.h"
 #include "stages/template.h"
 
-static const char usage[] = "sluice init";
-static const char help[] =
-    "Creates every folder of the spool and the ledger, the secret that signs\n"
-    "payment link tokens (link.secret, mode 0600) and the default invoice\n"
-    "template (templates/default.conf with its logo), or whatever of them is\n"
-    "missing; running it again changes nothing.  The folders of in/ and out/\n"
-    "get in_mode and out_mode; the rest is closed to other users.  A spool of\n"
-    "an earlier version is brought up to date (its receipts move into the\n"
-    "folders of their kinds).\n";
+static int init_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_init_entry = {
+	.name = "init",
+	.summary = "create the spool folders and the ledger (idempotent)",
+	.usage = "sluice init",
+	.help =
+	    "Creates every folder of the spool and the ledger, the secret that signs\n"
+	    "payment link tokens (link.secret, mode 0600) and the default invoice\n"
+	    "template (templates/default.conf with its logo), or whatever of them is\n"
+	    "missing; running it again changes nothing.  The folders of in/ and out/\n"
+	    "get in_mode and out_mode; the rest is closed to other users.  A spool of\n"
+	    "an earlier version is brought up to date (its receipts move into the\n"
+	    "folders of their kinds).\n",
+	.args_max = 0,
+	.flags = CMD_MAKES_OWN,
+	.exec = init_exec,
+};
 
 /* Writes path with data unless it exists; 0, or -1 (logged). */
 static int
@@ -122,15 +131,13 @@ upgrade(struct app *a, struct spool *sp, struct ledger *l)
 	return outbox_upgrade(&r, sp);
 }
 
-int
-cmd_init(struct app *a, int argc, char **argv)
+static int
+init_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	struct spool *sp;
 	struct ledger *l;
 	int status = EXIT_SOFTWARE;
 
-	if (cmd_options_only(argc, argv, NULL, NULL, usage, help, &status) != 0)
-		return status;
 	if (app_open(a, true, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	if (install_documents(a) == 0 && ledger_private(a->ledger_path) == 0 &&

@@ -12,12 +12,21 @@
 #include "stages/lifecycle.h"
 #include "base/money.h"
 
-static const char usage[] = "sluice link verify TOKEN";
-static const char help[] =
-    "Says whether TOKEN is a payment link token signed by this spool, for a link\n"
-    "that exists and has not been paid: prints the link, order, amount and\n"
-    "state.  Exits 0 for a valid, unspent token; 1 for a forged or altered token,\n"
-    "or a link that is unknown or paid already.\n";
+static int link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_link_entry = {
+	.name = "link",
+	.summary = "link verify TOKEN: is a payment link token valid and unspent",
+	.usage = "sluice link verify TOKEN",
+	.help =
+	    "Says whether TOKEN is a payment link token signed by this spool, for a link\n"
+	    "that exists and has not been paid: prints the link, order, amount and\n"
+	    "state.  Exits 0 for a valid, unspent token; 1 for a forged or altered token,\n"
+	    "or a link that is unknown or paid already.\n",
+	.args_min = 2,
+	.args_max = 2,
+	.exec = link_exec,
+};
 
 /* The link the token claims, or NULL when the ledger has no such link for
  * that order, amount and currency. */
@@ -30,8 +39,8 @@ claimed_link(const struct order_state *st, const struct link_claim *c)
 	    k : NULL;
 }
 
-int
-cmd_link(struct app *a, int argc, char **argv)
+static int
+link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	struct spool *sp;
 	struct ledger *l;
@@ -42,10 +51,8 @@ cmd_link(struct app *a, int argc, char **argv)
 	const struct payment_link *k = NULL;
 	int status;
 
-	if (cmd_options(argc, argv, NULL, NULL, usage, help, &status) != 0)
-		return status;
-	if (argc - optind != 2 || strcmp(argv[optind], "verify") != 0) {
-		usage_print(false, usage, help);
+	if (strcmp(args->argv[0], "verify") != 0) {
+		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
 	path = processor_secret_path(&a->conf, a->spool_path);
@@ -56,7 +63,7 @@ cmd_link(struct app *a, int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	free(path);
-	if (!token_verify(&secret, argv[optind + 1], &c)) {
+	if (!token_verify(&secret, args->argv[1], &c)) {
 		printf("invalid: the token was not signed by this spool, or was altered\n");
 		buf_free(&secret);
 		return EXIT_FAILED;

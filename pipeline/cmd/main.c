@@ -5,34 +5,21 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
 #include "stages/parse.h"
 
-static const struct command {
-	const char *name;
-	int (*fn)(struct app *a, int argc, char **argv);
-	const char *summary;
-	bool makes_own;   /* makes files of the spool's own (not only in/ or the ledger) */
-} commands[] = {
-	{ "init", cmd_init, "create the spool folders and the ledger (idempotent)", true },
-	{ "run", cmd_run, "process files as they arrive (--once: what is there, then exit)", true },
-	{ "check", cmd_check, "validate files against schema and ledger without applying them", false },
-	{ "submit", cmd_submit, "drop files into in/KIND/ safely", false },
-	{ "replay", cmd_replay, "feed folders of earlier inputs through the pipeline again", true },
-	{ "order", cmd_order, "order show NUMBER [--json]: one order's whole story", false },
-	{ "link", cmd_link, "link verify TOKEN: is a payment link token valid and unspent", false },
-	{ "audit", cmd_audit, "recompute the ledger from its journal and report differences", false },
-	{ "status", cmd_status, "counts per outcome, backlog, deferred inputs, last errors", false },
-	{ "schema", cmd_schema, "print the XSD of an input kind", false },
-	{ "check-config", cmd_check_config, "validate the configuration and print it", false },
+/* The global options, before the configuration is read. */
+struct globals {
+	const char *spool;     /* --spool, or NULL */
+	const char *ledger;    /* --ledger, or NULL */
+	int verbosity;         /* 1: -v, -1: -q */
+	bool check_only;       /* -n */
 };
 
 static void
@@ -48,143 +35,16 @@ main_usage(FILE *f)
 	    "  -n              check the configuration and exit (as check-config)\n"
 	    "  -v, --verbose   log debug messages;  -q, --quiet  log errors only\n\n"
 	    "commands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
+	for (const struct cmd_entry *const *e = cmd_table; *e != NULL; e++)
+		fprintf(f, "  %-13s %s\n", (*e)->name, (*e)->summary);
 	fprintf(f, "\n'sluice COMMAND --help' describes each command; man sluice(1).\n");
 }
 
-void
-usage_print(bool to_stdout, const char *usage, const char *help)
-{
-	FILE *f = to_stdout ? stdout : stderr;
-
-	fprintf(f, "usage: %s\n", usage);
-	if (to_stdout && help != NULL)
-		fprintf(f, "\n%s", help);
-}
-
-int
-cmd_options(int argc, char **argv, const char *flag, bool *set, const char *usage,
-    const char *help, int *status)
-{
-	struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ flag, no_argument, NULL, 'f' },
-		{ 0 }
-	};
-	int c;
-
-	if (flag == NULL)
-		opts[1] = (struct option){ 0 };
-	optind = 0;	/* 0: a full reset of GNU getopt */
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'f') {
-			*set = true;
-			continue;
-		}
-		usage_print(c == 'h', usage, help);
-		*status = c == 'h' ? EXIT_OK : EXIT_USAGE;
-		return -1;
-	}
-	return 0;
-}
-
-int
-cmd_kind_options(int argc, char **argv, const struct kind_def **kind, const char *usage,
-    const char *help, int *status)
-{
-	static const struct option opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int c;
-
-	*kind = NULL;
-	optind = 0;	/* 0: a full reset of GNU getopt */
-	while ((c = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
-		if (c == 'k' && (*kind = kind_by_name(optarg)) != NULL)
-			continue;
-		if (c == 'k')
-			fprintf(stderr, "sluice %s: unknown kind '%s'\n", argv[0], optarg);
-		usage_print(c == 'h', usage, help);
-		*status = c == 'h' ? EXIT_OK : EXIT_USAGE;
-		return -1;
-	}
-	if (optind < argc)
-		return 0;
-	usage_print(false, usage, help);
-	*status = EXIT_USAGE;
-	return -1;
-}
-
-int
-cmd_options_only(int argc, char **argv, const char *flag, bool *set, const char *usage,
-    const char *help, int *status)
-{
-	if (cmd_options(argc, argv, flag, set, usage, help, status) != 0)
-		return -1;
-	if (optind == argc)
-		return 0;
-	usage_print(false, usage, help);
-	*status = EXIT_USAGE;
-	return -1;
-}
-
-int
-app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
-{
-	int ret;
-
-	*sp = NULL;
-	*l = NULL;
-	if (spool_open(a->spool_path, create, &a->modes, sp) != 0)
-		return -1;
-	if ((ret = ledger_open(a->ledger_path, create, a->conf.synchronous == SYNC_FULL,
-	    l)) != 0) {
-		struct stat st;
-
-		if (!create && stat(a->ledger_path, &st) != 0)
-			log_error("there is no ledger %s (run sluice init)", a->ledger_path);
-		else if (ret == -2)
-			log_error("the ledger %s exists but cannot be used (see above); if it is "
-			    "damaged, restore it from a backup or rebuild it with sluice replay",
-			    a->ledger_path);
-		spool_close(*sp);
-		*sp = NULL;
-		return ret;
-	}
-	return 0;
-}
-
-/*
- * Whether the effective user may make the spool's own files: root may not
- * in a spool that another user owns, since that user (the daemon's) could
- * not write in a folder root made there (a day's archive folder, a kind's
- * receipts) and would stop at it.  A spool not made yet is made by whoever
- * runs init.  Returns 0, or -1 with the reason logged.
- */
+/* Parses the global options into g and a->config_path, leaving optind at
+ * the command.  Returns -1 to go on, else the exit status (--version,
+ * --help, a bad option). */
 static int
-owner_check(const struct app *a)
-{
-	struct stat st;
-	struct passwd *pw;
-	char user[32];
-
-	if (geteuid() != 0 || stat(a->spool_path, &st) != 0 || st.st_uid == 0)
-		return 0;
-	if ((pw = getpwuid(st.st_uid)) != NULL)
-		snprintf(user, sizeof user, "%s", pw->pw_name);
-	else
-		snprintf(user, sizeof user, "#%ld", (long)st.st_uid);
-	log_error("the spool %s belongs to the user %ld (%s): run sluice as that user "
-	    "(sudo -u %s sluice ...); it could not write in what root would make there",
-	    a->spool_path, (long)st.st_uid, user, user);
-	return -1;
-}
-
-int
-main(int argc, char **argv)
+parse_globals(int argc, char **argv, struct globals *g, struct app *a)
 {
 	static const struct option opts[] = {
 		{ "spool", required_argument, NULL, 's' },
@@ -196,35 +56,27 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct app a = { 0 };
-	const char *spool_opt = NULL, *ledger_opt = NULL;
-	int c, verbosity = 0, status;
-	bool check_only = false;
-	struct buf errs = { 0 };
+	int c;
 
-	/* what sluice writes is its own and its group's to read: the
-	 * folders partners reach get the configured modes explicitly */
-	umask(027);
-	log_init(LOG_LEVEL_INFO);
 	while ((c = getopt_long(argc, argv, "+s:l:c:nvqVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			spool_opt = optarg;
+			g->spool = optarg;
 			break;
 		case 'l':
-			ledger_opt = optarg;
+			g->ledger = optarg;
 			break;
 		case 'c':
-			a.config_path = optarg;
+			a->config_path = optarg;
 			break;
 		case 'n':
-			check_only = true;
+			g->check_only = true;
 			break;
 		case 'v':
-			verbosity = 1;
+			g->verbosity = 1;
 			break;
 		case 'q':
-			verbosity = -1;
+			g->verbosity = -1;
 			break;
 		case 'V':
 			printf("sluice %s\n", PACKAGE_VERSION);
@@ -237,51 +89,80 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	conf_defaults(&a.conf);
-	if (a.config_path == NULL)
-		a.config_path = getenv("SLUICE_CONFIG");
-	if (a.config_path != NULL && a.config_path[0] != '\0' &&
-	    conf_load(&a.conf, a.config_path, &errs) != 0) {
+	return -1;
+}
+
+/* Reads the configuration ($SLUICE_CONFIG unless --config named one) and
+ * settles the log level, the spool and the ledger from it and the global
+ * options.  Returns 0, or -1 when the configuration is invalid (each bad
+ * line printed). */
+static int
+app_setup(struct app *a, const struct globals *g)
+{
+	struct buf errs = { 0 };
+
+	conf_defaults(&a->conf);
+	if (a->config_path == NULL)
+		a->config_path = getenv("SLUICE_CONFIG");
+	if (a->config_path != NULL && a->config_path[0] != '\0' &&
+	    conf_load(&a->conf, a->config_path, &errs) != 0) {
 		fprintf(stderr, "%s", buf_str(&errs));
 		buf_free(&errs);
+		return -1;
+	}
+	buf_free(&errs);
+	log_set_level(g->verbosity > 0 ? LOG_LEVEL_DEBUG : g->verbosity < 0 ? LOG_LEVEL_ERROR :
+	    a->conf.log_level);
+	a->spool_path = xstrdup(g->spool != NULL ? g->spool : a->conf.spool);
+	a->modes = (struct spool_modes){ (unsigned)a->conf.in_mode, (unsigned)a->conf.out_mode };
+	if (g->ledger != NULL)
+		a->ledger_path = xstrdup(g->ledger);
+	else if (a->conf.ledger[0] != '\0')
+		a->ledger_path = xstrdup(a->conf.ledger);
+	else
+		a->ledger_path = xasprintf("%s/ledger.db", a->spool_path);
+	return 0;
+}
+
+/* Runs the command argv[0] names from the table; an unknown one is a bad
+ * usage. */
+static int
+dispatch(struct app *a, int argc, char **argv)
+{
+	for (const struct cmd_entry *const *e = cmd_table; *e != NULL; e++)
+		if (strcmp(argv[0], (*e)->name) == 0)
+			return cmd_exec(*e, a, argc, argv);
+	fprintf(stderr, "sluice: unknown command '%s'\n", argv[0]);
+	main_usage(stderr);
+	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app a = { 0 };
+	struct globals g = { 0 };
+	char *check_config[] = { "check-config", NULL };
+	int status;
+
+	/* what sluice writes is its own and its group's to read: the
+	 * folders partners reach get the configured modes explicitly */
+	umask(027);
+	log_init(LOG_LEVEL_INFO);
+	if ((status = parse_globals(argc, argv, &g, &a)) >= 0)
+		return status;
+	if (app_setup(&a, &g) != 0) {
 		conf_free(&a.conf);
 		return EXIT_CONFIG;
 	}
-	buf_free(&errs);
-	log_set_level(verbosity > 0 ? LOG_LEVEL_DEBUG : verbosity < 0 ? LOG_LEVEL_ERROR :
-	    a.conf.log_level);
-	a.spool_path = xstrdup(spool_opt != NULL ? spool_opt : a.conf.spool);
-	a.modes = (struct spool_modes){ (unsigned)a.conf.in_mode, (unsigned)a.conf.out_mode };
-	if (ledger_opt != NULL)
-		a.ledger_path = xstrdup(ledger_opt);
-	else if (a.conf.ledger[0] != '\0')
-		a.ledger_path = xstrdup(a.conf.ledger);
-	else
-		a.ledger_path = xasprintf("%s/ledger.db", a.spool_path);
 	xml_in_init();
-
-	if (check_only) {
-		char *args[] = { "check-config", NULL };
-
-		status = cmd_check_config(&a, 1, args);
-	} else if (optind >= argc) {
+	if (g.check_only)   /* -n: as check-config */
+		status = dispatch(&a, 1, check_config);
+	else if (optind >= argc) {
 		main_usage(stderr);
 		status = EXIT_USAGE;
-	} else {
-		const struct command *cmd = NULL;
-
-		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-			if (strcmp(argv[optind], commands[i].name) == 0)
-				cmd = &commands[i];
-		if (cmd == NULL) {
-			fprintf(stderr, "sluice: unknown command '%s'\n", argv[optind]);
-			main_usage(stderr);
-			status = EXIT_USAGE;
-		} else if (cmd->makes_own && owner_check(&a) != 0)
-			status = EXIT_NOPERM;
-		else
-			status = cmd->fn(&a, argc - optind, argv + optind);
-	}
+	} else
+		status = dispatch(&a, argc - optind, argv + optind);
 	free(a.spool_path);
 	free(a.ledger_path);
 	conf_free(&a.conf);

@@ -13,16 +13,26 @@
 #include "base/log.h"
 #include "stages/order_view.h"
 
-static const char usage[] = "sluice order show NUMBER [--json] | sluice order archive NUMBER...";
-static const char help[] =
-    "show: prints an order's lines, quantities, money (computed by the domain\n"
-    "rules, in the currency's minor digits), shipments, returns, payments and\n"
-    "every event in its history.  --json prints one JSON object with money as\n"
-    "decimal strings.  An unknown order exits 1.\n\n"
-    "archive: archives each completed or cancelled order (nothing changes an\n"
-    "archived order any more).  Orders that are unknown, not completed or\n"
-    "cancelled, waiting for the PSP's answer to a request, or with an open\n"
-    "payment link, are named and left as they are, and the command exits 1.\n";
+static int order_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_order_entry = {
+	.name = "order",
+	.summary = "order show NUMBER [--json]: one order's whole story",
+	.usage = "sluice order show NUMBER [--json] | sluice order archive NUMBER...",
+	.help =
+	    "show: prints an order's lines, quantities, money (computed by the domain\n"
+	    "rules, in the currency's minor digits), shipments, returns, payments and\n"
+	    "every event in its history.  --json prints one JSON object with money as\n"
+	    "decimal strings.  An unknown order exits 1.\n\n"
+	    "archive: archives each completed or cancelled order (nothing changes an\n"
+	    "archived order any more).  Orders that are unknown, not completed or\n"
+	    "cancelled, waiting for the PSP's answer to a request, or with an open\n"
+	    "payment link, are named and left as they are, and the command exits 1.\n",
+	.flag = "json",
+	.args_min = 2,
+	.args_max = -1,
+	.exec = order_exec,
+};
 
 /* Why an order cannot be archived, printed; false when it can.  Only a
  * completed or cancelled order whose payment business is over is archived:
@@ -95,33 +105,30 @@ archive(struct ledger *l, int n, char **numbers)
 	return ledger_commit(l) == 0 ? status : EXIT_SOFTWARE;
 }
 
-int
-cmd_order(struct app *a, int argc, char **argv)
+static int
+order_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	struct spool *sp;
 	struct ledger *l;
-	bool json = false;
 	int found;
 
-	if (cmd_options(argc, argv, "json", &json, usage, help, &found) != 0)
-		return found;
-	if (argc - optind >= 2 && strcmp(argv[optind], "archive") == 0 && !json) {
+	if (strcmp(args->argv[0], "archive") == 0 && !args->flag) {
 		if (app_open(a, false, &sp, &l) != 0)
 			return EXIT_SOFTWARE;
-		found = archive(l, argc - optind - 1, argv + optind + 1);
+		found = archive(l, args->argc - 1, args->argv + 1);
 		ledger_close(l);
 		spool_close(sp);
 		return found;
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "show") != 0) {
-		usage_print(false, usage, help);
+	if (args->argc != 2 || strcmp(args->argv[0], "show") != 0) {
+		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
 	if (app_open(a, false, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
-	found = order_view_print(l, argv[optind + 1], json, stdout);
+	found = order_view_print(l, args->argv[1], args->flag, stdout);
 	if (found == 0)
-		fprintf(stderr, "sluice: no order %s in the ledger\n", argv[optind + 1]);
+		fprintf(stderr, "sluice: no order %s in the ledger\n", args->argv[1]);
 	ledger_close(l);
 	spool_close(sp);
 	return found > 0 ? EXIT_OK : found == 0 ? EXIT_FAILED : EXIT_SOFTWARE;

@@ -22,14 +22,25 @@
 #include "pipeline/scheduler.h"
 #include "stages/detect.h"
 
-static const char usage[] = "sluice replay [--kind KIND] DIR|FILE...";
-static const char help[] =
-    "Feeds every file in the folders (and every file named) through the\n"
-    "pipeline again, as if it arrived now; what was applied before is a\n"
-    "duplicate.  Folders of archive/ or rejected/ keep each input's kind, order\n"
-    "and time of receipt, so replaying a spool's whole archive into a new spool\n"
-    "rebuilds its ledger and documents.  --kind names the kind of files that\n"
-    "say nothing of it otherwise.  Runs like run --once (not beside a daemon).\n";
+static int replay_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_replay_entry = {
+	.name = "replay",
+	.summary = "feed folders of earlier inputs through the pipeline again",
+	.usage = "sluice replay [--kind KIND] DIR|FILE...",
+	.help =
+	    "Feeds every file in the folders (and every file named) through the\n"
+	    "pipeline again, as if it arrived now; what was applied before is a\n"
+	    "duplicate.  Folders of archive/ or rejected/ keep each input's kind, order\n"
+	    "and time of receipt, so replaying a spool's whole archive into a new spool\n"
+	    "rebuilds its ledger and documents.  --kind names the kind of files that\n"
+	    "say nothing of it otherwise.  Runs like run --once (not beside a daemon).\n",
+	.kind_option = true,
+	.args_min = 1,
+	.args_max = -1,
+	.flags = CMD_MAKES_OWN,
+	.exec = replay_exec,
+};
 
 struct replay_item {
 	char *path;
@@ -100,45 +111,30 @@ cmp_item(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-int
-cmd_replay(struct app *a, int argc, char **argv)
+/* Lists the files of the folders and the files named, in the order they
+ * are replayed.  Returns 0, or -1 when one cannot be read (logged). */
+static int
+collect(const struct cmd_args *args)
 {
-	const struct kind_def *forced;
-	struct spool *sp;
-	struct ledger *l;
-	struct sched s;
-	long holder;
-	int status = EXIT_OK;
-
-	if (cmd_kind_options(argc, argv, &forced, usage, help, &status) != 0)
-		return status;
-	for (int i = optind; i < argc; i++)
-		if (nftw(argv[i], visit, 32, FTW_PHYS) != 0) {
-			log_error("cannot read %s: %s", argv[i], strerror(errno));
-			return EXIT_FAILED;
+	for (int i = 0; i < args->argc; i++)
+		if (nftw(args->argv[i], visit, 32, FTW_PHYS) != 0) {
+			log_error("cannot read %s: %s", args->argv[i], strerror(errno));
+			return -1;
 		}
 	if (nitems > 1)
 		qsort(items, nitems, sizeof *items, cmp_item);
-	if (app_open(a, false, &sp, &l) != 0)
-		return EXIT_SOFTWARE;
-	if (spool_lock(sp, &holder) != 0) {
-		log_error("the spool %s is in use by another sluice (pid %ld); stop it, or submit "
-		    "the files instead", a->spool_path, holder);
-		ledger_close(l);
-		spool_close(sp);
-		return EXIT_TEMPFAIL;
-	}
-	spool_clean_tmp(sp);
-	if (sched_init(&s, sp, l, &a->conf) != 0) {
-		status = EXIT_CONFIG;
-		goto out;
-	}
-	if (sched_upgrade(&s) != 0) {
-		status = EXIT_SOFTWARE;
-		goto out;
-	}
-	/* one input at a time, each followed by a pass that applies it (and
-	 * what was deferred): the original order, also across kinds */
+	return 0;
+}
+
+/* Feeds the files listed through the scheduler s, one at a time, each
+ * followed by a pass that applies it (and what was deferred): the original
+ * order, also across kinds.  forced: the kind of files that say nothing of
+ * theirs.  Returns the exit status. */
+static int
+replay_items(struct sched *s, const struct kind_def *forced)
+{
+	int status = EXIT_OK;
+
 	for (size_t i = 0; i < nitems && status != EXIT_SOFTWARE; i++) {
 		struct replay_item *it = &items[i];
 		int64_t received;
@@ -151,15 +147,40 @@ cmd_replay(struct app *a, int argc, char **argv)
 			continue;
 		}
 		received = it->filed ? it->received_ns : now_ns();
-		if (fresh_received(l, it->path, &received) != 0 ||
-		    spool_inject(sp, (enum kind)kind, it->path, received) != 0 || sched_drain(&s) != 0)
+		if (fresh_received(s->ledger, it->path, &received) != 0 ||
+		    spool_inject(s->spool, (enum kind)kind, it->path, received) != 0 ||
+		    sched_drain(s) != 0)
 			status = EXIT_SOFTWARE;
 	}
-	if (status != EXIT_SOFTWARE && sched_drain(&s) != 0)
+	if (status != EXIT_SOFTWARE && sched_drain(s) != 0)
 		status = EXIT_SOFTWARE;
 	log_info("replayed %zu file%s: %zu accepted, %zu duplicate, %zu rejected", nitems,
-	    nitems == 1 ? "" : "s", s.stats.accepted, s.stats.duplicate, s.stats.rejected);
-out:
+	    nitems == 1 ? "" : "s", s->stats.accepted, s->stats.duplicate, s->stats.rejected);
+	return status;
+}
+
+static int
+replay_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
+{
+	struct spool *sp;
+	struct ledger *l;
+	struct sched s;
+	long holder;
+	int status;
+
+	if (collect(args) != 0)
+		return EXIT_FAILED;
+	if (app_open(a, false, &sp, &l) != 0)
+		return EXIT_SOFTWARE;
+	if (spool_lock(sp, &holder) != 0) {
+		log_error("the spool %s is in use by another sluice (pid %ld); stop it, or submit "
+		    "the files instead", a->spool_path, holder);
+		ledger_close(l);
+		spool_close(sp);
+		return EXIT_TEMPFAIL;
+	}
+	if ((status = app_sched_start(a, sp, l, &s)) == EXIT_OK)
+		status = replay_items(&s, args->kind);
 	sched_free(&s);
 	ledger_close(l);
 	spool_close(sp);

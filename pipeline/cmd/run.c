@@ -24,19 +24,38 @@
 #include "pipeline/watcher.h"
 #include "stages/stages.h"
 
-static const char usage[] = "sluice run [--once]";
-static const char help[] =
-    "Watches the spool's in/ folders and processes each file as it arrives, until\n"
-    "SIGTERM or SIGINT (the batch in hand is finished first, then it exits 0).\n\n"
-    "  --once   process everything present, waiting out the quiet period of files\n"
-    "           still being written, then exit\n";
+static int run_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.summary = "process files as they arrive (--once: what is there, then exit)",
+	.usage = "sluice run [--once]",
+	.help =
+	    "Watches the spool's in/ folders and processes each file as it arrives, until\n"
+	    "SIGTERM or SIGINT (the batch in hand is finished first, then it exits 0).\n\n"
+	    "  --once   process everything present, waiting out the quiet period of files\n"
+	    "           still being written, then exit\n",
+	.flag = "once",
+	.args_max = 0,
+	.flags = CMD_MAKES_OWN,
+	.exec = run_exec,
+};
 
 #define RETRY_MS 5000
 
+/* The daemon's state between two turns of its loop. */
 struct daemon {
+	struct app *a;
+	struct sched *s;
+	struct watcher *w;
 	int sigfd;
 	bool stop;
 	bool rescan;
+	uint64_t watchdog_us;  /* the systemd watchdog's interval; 0: none */
+	int64_t next_scan;     /* when the periodic scan is due */
+	int64_t fresh_at;      /* when a file still being written is quiet; 0: none */
+	int64_t retry_at;      /* when to try again after a failure; 0: not failing */
+	size_t stuck;          /* files in in/ that cannot be taken, as last told */
 };
 
 static void
@@ -77,7 +96,8 @@ run_once(struct sched *s)
 	return EXIT_OK;
 }
 
-/* Reads every pending signal; returns false on a read error. */
+/* Reads every pending signal from the signalfd: SIGHUP asks for a
+ * rescan, any other for a stop. */
 static void
 read_signals(struct daemon *d)
 {
@@ -157,116 +177,165 @@ block_signals(sigset_t *mask)
 	return 0;
 }
 
+/* Opens the signalfd for the signals of mask and the watcher, and tells
+ * systemd the daemon is ready.  Returns 0, or -1 (logged). */
+static int
+daemon_start(struct daemon *d, const sigset_t *mask)
+{
+	if ((d->sigfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	d->s->should_stop = should_stop;
+	d->s->stop_ctx = d;
+	if (watcher_open(d->a->spool_path, &d->w) != 0)
+		return -1;
+	if (sd_watchdog_enabled(0, &d->watchdog_us) <= 0)
+		d->watchdog_us = 0;
+	sd_notifyf(0, "READY=1\nSTATUS=watching %s", d->a->spool_path);
+	log_info("watching %s", d->a->spool_path);
+	return 0;
+}
+
+/* Tells systemd the totals when files were taken or the count of those
+ * that cannot be taken changed. */
+static void
+report_progress(struct daemon *d, int claimed)
+{
+	const struct sched *s = d->s;
+
+	if (claimed == 0 && s->nstuck == d->stuck)
+		return;
+	sd_notifyf(0, "STATUS=watching %s: %zu accepted, %zu duplicate, %zu rejected%s",
+	    d->a->spool_path, s->stats.accepted, s->stats.duplicate, s->stats.rejected,
+	    s->nstuck > 0 ? "; files in in/ that cannot be taken (see the log)" : "");
+	d->stuck = s->nstuck;
+}
+
+/* Whether a pass is due at now: one was asked for, or it is time for the
+ * periodic scan, for a file now quiet or for a retry. */
+static bool
+daemon_due(const struct daemon *d, int64_t now)
+{
+	return d->rescan || now >= d->next_scan || (d->fresh_at > 0 && now >= d->fresh_at) ||
+	    (d->retry_at > 0 && now >= d->retry_at);
+}
+
+/*
+ * One pass, begun at now: claims what is ready and drains it.  After a
+ * failure no new file is taken until what is claimed goes through again.
+ * Returns true when another pass should follow at once (files were taken,
+ * processing failed or works again), false to wait for an event.
+ */
+static bool
+daemon_pass(struct daemon *d, int64_t now)
+{
+	size_t waiting = 0;
+	int64_t wait_ns = 0;
+	bool failing = d->retry_at > 0;
+	int claimed = failing ? 0 : sched_claim(d->s, &waiting, &wait_ns);
+
+	d->rescan = false;
+	d->next_scan = now + d->a->conf.scan_interval_ms * 1000000;
+	d->fresh_at = waiting > 0 ? now_ns() + wait_ns : 0;
+	d->retry_at = 0;
+	if (claimed < 0 || sched_drain(d->s) != 0) {
+		d->retry_at = now_ns() + (int64_t)RETRY_MS * 1000000;
+		report_failure(d->s->spool, failing);
+		return true;
+	}
+	if (failing) {
+		log_info("processing works again: taking files");
+		sd_notify(0, "STATUS=taking files again");
+		d->rescan = true;
+		return true;
+	}
+	report_progress(d, claimed);
+	if (claimed > 0)
+		d->rescan = true;   /* more may have come meanwhile */
+	return claimed > 0;
+}
+
+/* How long to wait for an event, in ms: until the next pass is due, or
+ * the watchdog is to be fed. */
+static int
+daemon_timeout(const struct daemon *d)
+{
+	int64_t now = now_ns(), timeout_ns;
+
+	timeout_ns = min_positive(d->next_scan - now, d->fresh_at > 0 ? d->fresh_at - now : 0);
+	timeout_ns = min_positive(timeout_ns, d->retry_at > 0 ? d->retry_at - now : 0);
+	if (d->watchdog_us > 0)
+		timeout_ns = min_positive(timeout_ns, (int64_t)d->watchdog_us * 500);
+	return timeout_ns > 0 ? (int)(timeout_ns / 1000000) + 1 : 0;
+}
+
+/* Waits for a signal, a change in the spool or the timeout, feeds the
+ * watchdog and reads what came.  Returns 0, or -1 (logged). */
+static int
+daemon_wait(struct daemon *d)
+{
+	struct pollfd fds[2] = { { watcher_fd(d->w), POLLIN, 0 }, { d->sigfd, POLLIN, 0 } };
+	int n = poll(fds, 2, daemon_timeout(d));
+
+	if (n < 0 && errno != EINTR) {
+		log_error("poll: %s", strerror(errno));
+		return -1;
+	}
+	if (d->watchdog_us > 0)
+		sd_notify(0, "WATCHDOG=1");
+	if (n > 0 && (fds[1].revents & POLLIN))
+		read_signals(d);
+	if (n > 0 && (fds[0].revents & POLLIN)) {
+		int rc = watcher_read(d->w, d->s);
+
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			d->rescan = true;
+	}
+	return 0;
+}
+
 /* The daemon's loop; the signals of mask are blocked (block_signals). */
 static int
 run_daemon(struct app *a, struct sched *s, const sigset_t *mask)
 {
-	struct daemon d = { .sigfd = -1, .rescan = true };
-	struct watcher *w = NULL;
-	uint64_t watchdog_us = 0;
-	int64_t next_scan = 0, fresh_at = 0, retry_at = 0;
-	size_t stuck = 0;
+	struct daemon d = { .a = a, .s = s, .sigfd = -1, .rescan = true };
 	int status = EXIT_SOFTWARE;
 
-	if ((d.sigfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		log_error("signalfd: %s", strerror(errno));
-		return EXIT_SOFTWARE;
-	}
-	s->should_stop = should_stop;
-	s->stop_ctx = &d;
-	if (watcher_open(a->spool_path, &w) != 0)
-		goto out;
-	if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
-		watchdog_us = 0;
-	sd_notifyf(0, "READY=1\nSTATUS=watching %s", a->spool_path);
-	log_info("watching %s", a->spool_path);
+	if (daemon_start(&d, mask) == 0) {
+		int ret = 0;
 
-	while (!d.stop) {
-		int64_t now = now_ns(), timeout_ns;
-		struct pollfd fds[2] = { { watcher_fd(w), POLLIN, 0 }, { d.sigfd, POLLIN, 0 } };
-		int n;
+		while (!d.stop && ret == 0) {
+			int64_t now = now_ns();
 
-		if (d.rescan || now >= next_scan || (fresh_at > 0 && now >= fresh_at) ||
-		    (retry_at > 0 && now >= retry_at)) {
-			size_t waiting = 0;
-			int64_t wait_ns = 0;
-			/* after a failure, no new file is taken until what is
-			 * claimed goes through again */
-			int claimed = retry_at > 0 ? 0 : sched_claim(s, &waiting, &wait_ns);
-			bool failing = retry_at > 0;
-
-			d.rescan = false;
-			next_scan = now + a->conf.scan_interval_ms * 1000000;
-			fresh_at = waiting > 0 ? now_ns() + wait_ns : 0;
-			retry_at = 0;
-			if (claimed < 0 || sched_drain(s) != 0) {
-				retry_at = now_ns() + (int64_t)RETRY_MS * 1000000;
-				report_failure(s->spool, failing);
-				continue;
-			}
-			if (failing) {
-				log_info("processing works again: taking files");
-				sd_notify(0, "STATUS=taking files again");
-				d.rescan = true;
-				continue;
-			}
-			if (claimed > 0 || s->nstuck != stuck) {
-				sd_notifyf(0, "STATUS=watching %s: %zu accepted, %zu duplicate, "
-				    "%zu rejected%s", a->spool_path, s->stats.accepted,
-				    s->stats.duplicate, s->stats.rejected,
-				    s->nstuck > 0 ? "; files in in/ that cannot be taken (see the log)" : "");
-				stuck = s->nstuck;
-			}
-			if (claimed > 0) {
-				d.rescan = true;   /* more may have come meanwhile */
-				continue;
-			}
+			if (!daemon_due(&d, now) || !daemon_pass(&d, now))
+				ret = daemon_wait(&d);
 		}
-		now = now_ns();
-		timeout_ns = min_positive(next_scan - now, fresh_at > 0 ? fresh_at - now : 0);
-		timeout_ns = min_positive(timeout_ns, retry_at > 0 ? retry_at - now : 0);
-		if (watchdog_us > 0)
-			timeout_ns = min_positive(timeout_ns, (int64_t)watchdog_us * 500);
-		n = poll(fds, 2, timeout_ns > 0 ? (int)(timeout_ns / 1000000) + 1 : 0);
-		if (n < 0 && errno != EINTR) {
-			log_error("poll: %s", strerror(errno));
-			goto out;
-		}
-		if (watchdog_us > 0)
-			sd_notify(0, "WATCHDOG=1");
-		if (n > 0 && (fds[1].revents & POLLIN))
-			read_signals(&d);
-		if (n > 0 && (fds[0].revents & POLLIN)) {
-			int rc = watcher_read(w, s);
-
-			if (rc < 0)
-				goto out;
-			if (rc > 0)
-				d.rescan = true;
+		if (ret == 0) {
+			sd_notify(0, "STOPPING=1");
+			log_totals(s);
+			status = EXIT_OK;
 		}
 	}
-	sd_notify(0, "STOPPING=1");
-	log_totals(s);
-	status = EXIT_OK;
-out:
-	watcher_close(w);
-	close(d.sigfd);
+	watcher_close(d.w);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
 	return status;
 }
 
-int
-cmd_run(struct app *a, int argc, char **argv)
+static int
+run_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	struct spool *sp;
 	struct ledger *l;
 	struct sched s;
-	bool once = false;
+	bool once = args->flag;
 	long holder;
 	sigset_t mask;
 	int status;
 
-	if (cmd_options_only(argc, argv, "once", &once, usage, help, &status) != 0)
-		return status;
 	if (!once && block_signals(&mask) != 0)
 		return EXIT_SOFTWARE;
 	switch (app_open(a, false, &sp, &l)) {
@@ -290,12 +359,7 @@ cmd_run(struct app *a, int argc, char **argv)
 			log_error("the spool %s is in use by another sluice", a->spool_path);
 		status = EXIT_TEMPFAIL;
 	} else {
-		spool_clean_tmp(sp);
-		if (sched_init(&s, sp, l, &a->conf) != 0)
-			status = EXIT_CONFIG;
-		else if (sched_upgrade(&s) != 0)
-			status = EXIT_SOFTWARE;
-		else
+		if ((status = app_sched_start(a, sp, l, &s)) == EXIT_OK)
 			status = once ? run_once(&s) : run_daemon(a, &s, &mask);
 		sched_free(&s);
 	}

@@ -6,26 +6,28 @@
 #include "pipeline/cmd/cmd.h"
 #include "schemas/xsd.h"
 
-static const char usage[] = "sluice schema KIND";
-static const char help[] =
-    "Prints the XML Schema that sluice validates XML files of KIND against (the\n"
-    "same text as schemas/KIND.xsd).\n";
+static int schema_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
 
-int
-cmd_schema(struct app *a, int argc, char **argv)
+const struct cmd_entry cmd_schema_entry = {
+	.name = "schema",
+	.summary = "print the XSD of an input kind",
+	.usage = "sluice schema KIND",
+	.help =
+	    "Prints the XML Schema that sluice validates XML files of KIND against (the\n"
+	    "same text as schemas/KIND.xsd).\n",
+	.args_min = 1,
+	.args_max = 1,
+	.exec = schema_exec,
+};
+
+static int
+schema_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	const struct kind_def *k;
 	struct buf out = { 0 };
-	int status;
 
-	if (cmd_options(argc, argv, NULL, NULL, usage, help, &status) != 0)
-		return status;
-	if (argc - optind != 1) {
-		usage_print(false, usage, help);
-		return EXIT_USAGE;
-	}
-	if ((k = kind_by_name(argv[optind])) == NULL) {
-		fprintf(stderr, "sluice schema: unknown kind '%s'\n", argv[optind]);
+	if ((k = kind_by_name(args->argv[0])) == NULL) {
+		fprintf(stderr, "sluice schema: unknown kind '%s'\n", args->argv[0]);
 		return EXIT_USAGE;
 	}
 	xsd_generate(k, &out);

@@ -11,11 +11,20 @@
 #include "base/log.h"
 #include "stages/json_out.h"
 
-static const char usage[] = "sluice status [--json]";
-static const char help[] =
-    "Prints how many inputs ended accepted, duplicate, deferred and rejected,\n"
-    "the backlog (files waiting in in/ and claimed but not yet decided) per\n"
-    "kind, and the latest rejections with their first error.\n";
+static int status_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.summary = "counts per outcome, backlog, deferred inputs, last errors",
+	.usage = "sluice status [--json]",
+	.help =
+	    "Prints how many inputs ended accepted, duplicate, deferred and rejected,\n"
+	    "the backlog (files waiting in in/ and claimed but not yet decided) per\n"
+	    "kind, and the latest rejections with their first error.\n",
+	.flag = "json",
+	.args_max = 0,
+	.exec = status_exec,
+};
 
 #define RECENT 5
 
@@ -137,22 +146,19 @@ print_text(struct ledger *l, const char *spool, const struct input_counts *c,
 	return ledger_recent_rejections(l, RECENT, text_rejection, NULL);
 }
 
-int
-cmd_status(struct app *a, int argc, char **argv)
+static int
+status_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
 	struct spool *sp;
 	struct ledger *l;
 	struct input_counts counts;
 	struct backlog b;
-	bool json = false;
 	int ret;
 
-	if (cmd_options_only(argc, argv, "json", &json, usage, help, &ret) != 0)
-		return ret;
 	if (app_open(a, false, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	ret = ledger_input_counts(l, &counts) != 0 || count_backlog(sp, &b) != 0 ? -1 :
-	    json ? print_json(l, &counts, &b, spool_free_bytes(sp)) :
+	    args->flag ? print_json(l, &counts, &b, spool_free_bytes(sp)) :
 	    print_text(l, a->spool_path, &counts, &b, spool_free_bytes(sp));
 	ledger_close(l);
 	spool_close(sp);

@@ -12,11 +12,25 @@ from harness import Spool, SLUICE, SRCDIR, EXAMPLES, read, run_tap
 
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
 KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
-COMMANDS = ["init", "run", "check", "submit", "order", "status", "schema", "check-config"]
+# Every command is one file in pipeline/cmd/ (check_config.c: check-config)
+# besides main.c (the global options), cmd.c (what commands share) and
+# table.c (the table listing them).
+NOT_COMMANDS = {"main.c", "cmd.c", "table.c"}
+COMMANDS = sorted(f[:-2].replace("_", "-") for f in os.listdir(os.path.join(SRCDIR, "pipeline", "cmd"))
+                  if f.endswith(".c") and f not in NOT_COMMANDS)
+# commands that must not go away
+KEPT = ["init", "run", "check", "submit", "order", "status", "schema", "check-config"]
 
 
 def sluice(*args, **kw):
     return subprocess.run([SLUICE] + list(args), capture_output=True, text=True, timeout=60, **kw)
+
+
+def listed_commands():
+    """The commands sluice --help lists (the command table), in its order."""
+    out = sluice("--help").stdout
+    section = out.split("\ncommands:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.split()[0] for line in section.splitlines()]
 
 
 class Usage(unittest.TestCase):
@@ -26,11 +40,13 @@ class Usage(unittest.TestCase):
         self.assertRegex(r.stdout, r"^sluice \d+\.\d+\.\d+\n$")
         r = sluice("--help")
         self.assertEqual(r.returncode, 0)
-        for c in COMMANDS:
+        for c in KEPT + COMMANDS:
             self.assertIn(c, r.stdout)
+        # each command file is in the table, once, and nothing else is
+        self.assertEqual(sorted(listed_commands()), COMMANDS)
 
     def test_every_command_has_help(self):
-        for c in COMMANDS:
+        for c in sorted(set(COMMANDS) | set(listed_commands())):
             r = sluice(c, "--help")
             self.assertEqual(r.returncode, 0, c)
             self.assertTrue(r.stdout.startswith("usage: sluice " + c), r.stdout)
