@@ -307,7 +307,10 @@ run_daemon(struct app *a, struct sched *s, const sigset_t *mask)
 	if (daemon_start(&d, mask) == 0) {
 		int ret = 0;
 
-		while (!d.stop && ret == 0) {
+		/* signals are read before every pass too: one that came while
+		 * the last batch of a pass was applied stops the daemon before
+		 * it takes more */
+		while (ret == 0 && !should_stop(&d)) {
 			int64_t now = now_ns();
 
 			if (!daemon_due(&d, now) || !daemon_pass(&d, now))

@@ -193,13 +193,14 @@ class StopTest(unittest.TestCase):
     test looks and signals, so nothing depends on the machine's speed."""
     NAMES = ["b%02d.csv" % i for i in range(1, 8)]    # batches: b01-b03, b04-b06, b07
     IN_HAND = NAMES[:3]
+    HOLD = "b02.csv"       # the input whose opening holds the daemon
 
     def setUp(self):
         self.s = Spool(quiet_period="0", batch_files="3")
         for i, name in enumerate(self.NAMES, 1):
             self.s.drop("orders", name, self.orders(i))
         self.d = Daemon(self.s, env={
-            "LD_PRELOAD": SHIM, "SLUICE_FAULT": "open:1:stop", "SLUICE_FAULT_PATH": "b02.csv",
+            "LD_PRELOAD": SHIM, "SLUICE_FAULT": "open:1:stop", "SLUICE_FAULT_PATH": self.HOLD,
             "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"})
 
     def tearDown(self):
@@ -273,6 +274,26 @@ class StopTest(unittest.TestCase):
         self.assertEqual(self.claimed(), [])
         self.assertEqual(os.listdir(self.s.path("in", "orders")), [])
         self.assertEqual(len(self.s.receipt_files()), len(self.NAMES) + 1)
+
+
+class StopInLastBatchTest(StopTest):
+    """SIGTERM while the last batch of a pass is applied: that batch is
+    finished and the daemon stops; it does not begin another pass and take
+    the file that came meanwhile (held at b07, the pass's last batch)."""
+    HOLD = "b07.csv"
+
+    def test_sigterm_finishes_the_batch_in_hand(self):
+        self.wait_stopped()
+        self.s.drop("orders", "late.csv", self.orders(99))
+        os.kill(self.d.proc.pid, signal.SIGTERM)
+        os.kill(self.d.proc.pid, signal.SIGCONT)
+        self.assertEqual(self.d.proc.wait(120), 0, "".join(self.d.log))
+        self.d.reader.join(30)
+        self.assertEqual(self.inputs(), {name: "accepted" for name in self.NAMES})
+        self.assertEqual(self.claimed(), [])
+        self.assertEqual(len(self.s.receipt_files()), len(self.NAMES))
+        self.assertEqual(os.listdir(self.s.path("in", "orders")), ["late.csv"])
+        self.assertIsNone(self.s.order("B99-1"))
         self.assertEqual(self.s.sluice("audit").returncode, 0)
 
 
