@@ -45,10 +45,7 @@ errlist_add(struct errlist *l, long line, const char *field, enum err_code code,
 		l->more++;
 		return;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->items = xreallocarray(l->items, l->cap, sizeof *l->items);
-	}
+	l->items = xreserve(l->items, l->n, &l->cap, 8, sizeof *l->items);
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);

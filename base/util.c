@@ -56,6 +56,15 @@ xgrow(void *arr, size_t *n, size_t size)
 	return p;
 }
 
+void *
+xreserve(void *arr, size_t n, size_t *cap, size_t first, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	*cap = *cap ? *cap * 2 : first;
+	return xreallocarray(arr, *cap, size);
+}
+
 char *
 xstrdup(const char *s)
 {

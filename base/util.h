@@ -19,6 +19,10 @@ void *xcalloc(size_t n, size_t size);
 void *xreallocarray(void *p, size_t n, size_t size);
 /* Grows arr (of *n elements of size bytes) by one zeroed element. */
 void *xgrow(void *arr, size_t *n, size_t size);
+/* Returns arr (of n elements of size bytes, room for *cap) with room for
+ * one more: when it is full, *cap doubles (or becomes first) and arr is
+ * reallocated. */
+void *xreserve(void *arr, size_t n, size_t *cap, size_t first, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);

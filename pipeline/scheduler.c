@@ -249,10 +249,7 @@ collect(struct sched *s, struct work_item **out, size_t *nout)
 				continue;
 			}
 			ledger_input_clear(&row);
-			if (*nout == cap) {
-				cap = cap ? cap * 2 : 16;
-				*out = xreallocarray(*out, cap, sizeof **out);
-			}
+			*out = xreserve(*out, *nout, &cap, 16, sizeof **out);
 			(*out)[*nout].kind = (enum kind)k;
 			(*out)[*nout].work_name = names[i];
 			(*out)[*nout].superseded = false;

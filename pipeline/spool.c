@@ -324,10 +324,7 @@ spool_scan(struct spool *sp, enum kind kind, struct spool_entry **out, size_t *n
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;   /* gone meanwhile */
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xreallocarray(*out, cap, sizeof **out);
-		}
+		*out = xreserve(*out, *n, &cap, 16, sizeof **out);
 		(*out)[*n].name = xstrdup(de->d_name);
 		(*out)[*n].regular = S_ISREG(st.st_mode);
 		(*out)[*n].changed_ns = ts_ns(&st.st_mtim) > ts_ns(&st.st_ctim) ?
@@ -510,10 +507,7 @@ cmp_name(const void *a, const void *b)
 static void
 names_add(char ***names, size_t *n, size_t *cap, char *name)
 {
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*names = xreallocarray(*names, *cap, sizeof **names);
-	}
+	*names = xreserve(*names, *n, cap, 16, sizeof **names);
 	(*names)[(*n)++] = name;
 }
 

@@ -91,10 +91,7 @@ on_field(void *s, size_t len, void *data)
 		c->next_field_line = c->cur_line;
 		return;
 	}
-	if (c->nrow == c->cap_row) {
-		c->cap_row = c->cap_row ? c->cap_row * 2 : 32;
-		c->row = xreallocarray(c->row, c->cap_row, sizeof *c->row);
-	}
+	c->row = xreserve(c->row, c->nrow, &c->cap_row, 32, sizeof *c->row);
 	cell = &c->row[c->nrow++];
 	cell->line = c->next_field_line;
 	cell->present = s != NULL && len > 0;

@@ -249,10 +249,7 @@ on_error(void *ctx, xmlErrorPtr err)
 			x->xsd_more++;
 			return;
 		}
-		if (x->nxsd == x->cap_xsd) {
-			x->cap_xsd = x->cap_xsd ? x->cap_xsd * 2 : 8;
-			x->xsd = xreallocarray(x->xsd, x->cap_xsd, sizeof *x->xsd);
-		}
+		x->xsd = xreserve(x->xsd, x->nxsd, &x->cap_xsd, 8, sizeof *x->xsd);
 		e = &x->xsd[x->nxsd++];
 		e->line = err->line;
 		e->code = err->code;

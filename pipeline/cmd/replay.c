@@ -69,10 +69,7 @@ visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
 		    &it.received_ns) == 0;
 		free(dir);
 	}
-	if (nitems == cap_items) {
-		cap_items = cap_items ? cap_items * 2 : 64;
-		items = xreallocarray(items, cap_items, sizeof *items);
-	}
+	items = xreserve(items, nitems, &cap_items, 64, sizeof *items);
 	items[nitems++] = it;
 	return 0;
 }
