@@ -36,19 +36,13 @@ document_type_parse(const char *name, enum document_type *out)
 	return false;
 }
 
-static void
-first_int(sqlite3_stmt *st, void *ctx)
-{
-	*(int64_t *)ctx = col_int(st, 0);
-}
-
 int
 ledger_series_next(struct ledger *l, const char *prefix, int64_t *n)
 {
 	if (ledger_run(l, "INSERT INTO number_series (prefix, last) VALUES (?, 1)"
 	    " ON CONFLICT (prefix) DO UPDATE SET last = last + 1", "s", prefix) != 0)
 		return -1;
-	return ledger_query(l, "SELECT last FROM number_series WHERE prefix = ?", first_int, n, "s",
+	return ledger_query(l, "SELECT last FROM number_series WHERE prefix = ?", ledger_int_row, n, "s",
 	    prefix) == 1 ? 0 : -1;
 }
 
@@ -63,7 +57,7 @@ ledger_document_insert(struct ledger *l, struct document *d)
 	    d->number,
 	    d->order_number, d->shipment_id, d->return_id, d->request_id, d->link_id, d->invoice_id,
 	    d->issued_at, d->template_sha256, d->input_id) != 0 ||
-	    ledger_query(l, "SELECT id FROM documents WHERE number = ?", first_int, &id, "s",
+	    ledger_query(l, "SELECT id FROM documents WHERE number = ?", ledger_int_row, &id, "s",
 	    d->number) != 1)
 		return -1;
 	d->id = id;
@@ -143,7 +137,7 @@ ledger_shipment_set_delivery(struct ledger *l, const char *shipment_id, const st
 {
 	return ledger_run(l, "UPDATE shipments SET delivery_address1 = ?, delivery_address2 = ?,"
 	    " delivery_zip = ?, delivery_city = ?, delivery_country = ? WHERE shipment_id = ?",
-	    "ssssss", a->address1, a->address2, a->zip, a->city, a->country, shipment_id);
+	    "ssssss", LEDGER_ADDRESS(a), shipment_id);
 }
 
 int

@@ -1,3 +1,9 @@
+/*
+ * ledger: the ledger's SQLite connection (ledger.h): opening and migrating
+ * it, the cache of prepared statements and the helpers that bind and read
+ * them (ledger_int.h), transactions and savepoints, inputs and their
+ * errors, the journal and the outbox.
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -60,6 +66,16 @@ ledger_exec_stmt(struct ledger *l, sqlite3_stmt *st)
 	return 0;
 }
 
+int
+ledger_rows_end(struct ledger *l, sqlite3_stmt *st, int rc, int ret, const char *what)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (ret == 0 && rc != SQLITE_DONE)
+		return ledger_fail(l, what);
+	return ret;
+}
+
 void
 ledger_bind(sqlite3_stmt *st, const char *types, va_list ap)
 {
@@ -106,9 +122,13 @@ ledger_query(struct ledger *l, const char *sql, void (*row)(sqlite3_stmt *st, vo
 		row(st, ctx);
 		n++;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? n : ledger_fail(l, sql);
+	return ledger_rows_end(l, st, rc, 0, sql) < 0 ? -1 : n;
+}
+
+void
+ledger_int_row(sqlite3_stmt *st, void *ctx)
+{
+	*(int64_t *)ctx = sqlite3_column_int64(st, 0);
 }
 
 void
@@ -400,22 +420,11 @@ ledger_input_clear(struct input_row *row)
 int
 ledger_input_insert(struct ledger *l, struct input_row *row)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "INSERT INTO inputs (work_name, name, kind, sha256, size, received_ns, status, records,"
-	    " processed_at, error_count, filed_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-
-	ledger_bind_text(st, 1, row->work_name);
-	ledger_bind_text(st, 2, row->name);
-	ledger_bind_text(st, 3, row->kind);
-	ledger_bind_text(st, 4, row->sha256);
-	sqlite3_bind_int64(st, 5, row->size);
-	sqlite3_bind_int64(st, 6, row->received_ns);
-	ledger_bind_text(st, 7, input_status_name(row->status));
-	sqlite3_bind_int64(st, 8, row->records);
-	ledger_bind_text(st, 9, row->processed_at);
-	sqlite3_bind_int64(st, 10, row->error_count);
-	ledger_bind_text(st, 11, row->filed_as);
-	if (ledger_exec_stmt(l, st) != 0)
+	if (ledger_run(l, "INSERT INTO inputs (work_name, name, kind, sha256, size, received_ns,"
+	    " status, records, processed_at, error_count, filed_as)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssssiisisis", row->work_name, row->name,
+	    row->kind, row->sha256, row->size, row->received_ns, input_status_name(row->status),
+	    row->records, row->processed_at, row->error_count, row->filed_as) != 0)
 		return -1;
 	row->id = sqlite3_last_insert_rowid(l->db);
 	return 0;
@@ -425,17 +434,10 @@ int
 ledger_input_finish(struct ledger *l, int64_t id, enum input_status status, int64_t records,
     int64_t error_count, const char *filed_as)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "UPDATE inputs SET status = ?, records = ?, error_count = ?, filed_as = ? WHERE id = ?");
-
-	ledger_bind_text(st, 1, input_status_name(status));
-	sqlite3_bind_int64(st, 2, records);
-	sqlite3_bind_int64(st, 3, error_count);
-	ledger_bind_text(st, 4, filed_as);
-	sqlite3_bind_int64(st, 5, id);
-	return ledger_exec_stmt(l, st);
+	return ledger_run(l, "UPDATE inputs SET status = ?, records = ?, error_count = ?,"
+	    " filed_as = ? WHERE id = ?", "siisi", input_status_name(status), records, error_count,
+	    filed_as, id);
 }
-
 
 int
 ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at)
@@ -446,17 +448,9 @@ ledger_input_touch(struct ledger *l, int64_t id, const char *processed_at)
 int
 ledger_input_error_add(struct ledger *l, int64_t input_id, int seq, const struct error_item *e)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "INSERT INTO input_errors (input_id, seq, line, field, code, message)"
-	    " VALUES (?, ?, ?, ?, ?, ?)");
-
-	sqlite3_bind_int64(st, 1, input_id);
-	sqlite3_bind_int(st, 2, seq);
-	sqlite3_bind_int64(st, 3, e->line);
-	ledger_bind_text(st, 4, e->field);
-	ledger_bind_text(st, 5, err_code_name(e->code));
-	ledger_bind_text(st, 6, e->message);
-	return ledger_exec_stmt(l, st);
+	return ledger_run(l, "INSERT INTO input_errors (input_id, seq, line, field, code, message)"
+	    " VALUES (?, ?, ?, ?, ?, ?)", "iiisss", input_id, (int64_t)seq, (int64_t)e->line,
+	    e->field, err_code_name(e->code), e->message);
 }
 
 int
@@ -483,17 +477,11 @@ ledger_input_set_errors(struct ledger *l, int64_t input_id, struct errlist *errs
 	return 0;
 }
 
-static void
-first_int(sqlite3_stmt *st, void *ctx)
-{
-	*(int64_t *)ctx = sqlite3_column_int64(st, 0);
-}
-
 int
 ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records)
 {
 	int n = ledger_query(l, "SELECT records FROM inputs WHERE sha256 = ?"
-	    " AND status IN ('accepted', 'duplicate') ORDER BY id LIMIT 1", first_int, records,
+	    " AND status IN ('accepted', 'duplicate') ORDER BY id LIMIT 1", ledger_int_row, records,
 	    "s", sha256);
 
 	return n < 0 ? -1 : n > 0;
@@ -555,7 +543,7 @@ ledger_input_latest(struct ledger *l, const char *kind, const char *name, int64_
 {
 	*received_ns = 0;
 	return ledger_query(l, "SELECT max(received_ns) FROM inputs WHERE name = ? AND kind = ?",
-	    first_int, received_ns, "ss", name, kind) < 0 ? -1 : 0;
+	    ledger_int_row, received_ns, "ss", name, kind) < 0 ? -1 : 0;
 }
 
 static void
@@ -617,11 +605,7 @@ ledger_input_errors(struct ledger *l, int64_t input_id,
 		error_from_row(st, 0, &e);
 		ret = fn(ctx, &e);
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (ret == 0 && rc != SQLITE_DONE)
-		return ledger_fail(l, "reading an input's errors");
-	return ret;
+	return ledger_rows_end(l, st, rc, ret, "reading an input's errors");
 }
 
 int
@@ -642,8 +626,7 @@ ledger_input_counts(struct ledger *l, struct input_counts *out)
 		if (n != NULL)
 			*n = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : ledger_fail(l, "counting inputs");
+	return ledger_rows_end(l, st, rc, 0, "counting inputs");
 }
 
 int
@@ -666,11 +649,7 @@ ledger_recent_rejections(struct ledger *l, int limit,
 		ret = fn(ctx, &in, sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : &e);
 		ledger_input_clear(&in);
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (ret == 0 && rc != SQLITE_DONE)
-		return ledger_fail(l, "listing rejections");
-	return ret;
+	return ledger_rows_end(l, st, rc, ret, "listing rejections");
 }
 
 int
@@ -715,23 +694,14 @@ ledger_journal_for_order(struct ledger *l, const char *order_number,
 
 		ret = fn(ctx, &e);
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (ret == 0 && rc != SQLITE_DONE)
-		return ledger_fail(l, "reading the journal");
-	return ret;
+	return ledger_rows_end(l, st, rc, ret, "reading the journal");
 }
 
 int
 ledger_outbox_add(struct ledger *l, const char *path, const char *doc, int64_t ref)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "INSERT INTO outbox (path, doc, ref) VALUES (?, ?, ?)");
-
-	ledger_bind_text(st, 1, path);
-	ledger_bind_text(st, 2, doc);
-	sqlite3_bind_int64(st, 3, ref);
-	return ledger_exec_stmt(l, st);
+	return ledger_run(l, "INSERT INTO outbox (path, doc, ref) VALUES (?, ?, ?)", "ssi", path,
+	    doc, ref);
 }
 
 int
@@ -746,20 +716,16 @@ ledger_outbox_pending(struct ledger *l, struct outbox_list *out)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_row *row;
 
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->rows = xreallocarray(out->rows, cap, sizeof *out->rows);
-		}
+		out->rows = xreserve(out->rows, out->n, &cap, 16, sizeof *out->rows);
 		row = &out->rows[out->n++];
 		row->id = sqlite3_column_int64(st, 0);
 		row->path = ledger_column_str(st, 1, &out->arena);
 		row->doc = ledger_column_str(st, 2, &out->arena);
 		row->ref = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (ledger_rows_end(l, st, rc, 0, "reading the outbox") != 0) {
 		ledger_outbox_free(out);
-		return ledger_fail(l, "reading the outbox");
+		return -1;
 	}
 	return 0;
 }
@@ -781,9 +747,5 @@ ledger_outbox_move(struct ledger *l, int64_t id, const char *path)
 int
 ledger_outbox_mark(struct ledger *l, int64_t id)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "UPDATE outbox SET published = 1 WHERE id = ?");
-
-	sqlite3_bind_int64(st, 1, id);
-	return ledger_exec_stmt(l, st);
+	return ledger_run(l, "UPDATE outbox SET published = 1 WHERE id = ?", "i", id);
 }

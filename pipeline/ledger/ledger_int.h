@@ -33,6 +33,15 @@ void ledger_bind(struct sqlite3_stmt *st, const char *types, va_list ap);
  */
 int ledger_query(struct ledger *l, const char *sql, void (*row)(struct sqlite3_stmt *st, void *ctx),
     void *ctx, const char *types, ...);
+/*
+ * Ends the stepping of st, whose last step answered rc: resets st and
+ * clears its bindings.  Returns ret when the caller stopped early (ret
+ * other than 0), else 0 when the rows ran out, else -1 (logged with what).
+ */
+int ledger_rows_end(struct ledger *l, struct sqlite3_stmt *st, int rc, int ret,
+    const char *what);
+/* For ledger_query(): reads a row's first column into the int64_t at ctx. */
+void ledger_int_row(struct sqlite3_stmt *st, void *ctx);
 /* Binds a possibly-NULL string. */
 void ledger_bind_text(struct sqlite3_stmt *st, int i, const char *s);
 /* Copies a column (NULL stays NULL), to be freed by the caller. */
@@ -50,6 +59,9 @@ struct ledger_identity {
 	char *sha;
 };
 void ledger_identity_row(struct sqlite3_stmt *st, void *ctx);
+
+/* An address as five string arguments of ledger_run() ("sssss"). */
+#define LEDGER_ADDRESS(a) (a)->address1, (a)->address2, (a)->zip, (a)->city, (a)->country
 
 /* Reads an address from five columns of a row, from column i on, its
  * strings into arena. */

@@ -1,3 +1,9 @@
+/*
+ * lifecycle: an order's life after it is received, in the ledger: its
+ * whole state (shipments, returns, payment requests, links and events)
+ * loaded at once, the identities of records, and the statements that
+ * amendments, cancellations, shipments, returns and payments make.
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -273,7 +279,7 @@ ledger_order_set_delivery(struct ledger *l, const char *order_number, const stru
 {
 	return ledger_run(l, "UPDATE orders SET delivery_address1 = ?, delivery_address2 = ?,"
 	    " delivery_zip = ?, delivery_city = ?, delivery_country = ? WHERE order_number = ?",
-	    "ssssss", a->address1, a->address2, a->zip, a->city, a->country, order_number);
+	    "ssssss", LEDGER_ADDRESS(a), order_number);
 }
 
 int
@@ -290,16 +296,10 @@ ledger_order_set_shipping_refunded(struct ledger *l, const char *order_number)
 	    order_number);
 }
 
-static void
-first_int(sqlite3_stmt *st, void *ctx)
-{
-	*(int64_t *)ctx = col_int(st, 0);
-}
-
 int
 ledger_order_take_link_number(struct ledger *l, const char *order_number, int64_t *n)
 {
-	if (ledger_query(l, "SELECT next_link FROM orders WHERE order_number = ?", first_int, n,
+	if (ledger_query(l, "SELECT next_link FROM orders WHERE order_number = ?", ledger_int_row, n,
 	    "s", order_number) != 1)
 		return -1;
 	return ledger_run(l, "UPDATE orders SET next_link = next_link + 1 WHERE order_number = ?",

@@ -1,3 +1,7 @@
+/*
+ * orders: orders and their lines in the ledger: the identity of an order's
+ * content, inserting an order, and loading one with its lines.
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -27,81 +31,37 @@ ledger_order_identity(struct ledger *l, const char *order_number, int64_t *input
 	return n < 0 ? -1 : n > 0;
 }
 
-static void
-bind_address(sqlite3_stmt *st, int i, const struct address *a)
-{
-	ledger_bind_text(st, i, a->address1);
-	ledger_bind_text(st, i + 1, a->address2);
-	ledger_bind_text(st, i + 2, a->zip);
-	ledger_bind_text(st, i + 3, a->city);
-	ledger_bind_text(st, i + 4, a->country);
-}
-
 int
 ledger_order_insert(struct ledger *l, const struct order *o)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
+	return ledger_run(l,
 	    "INSERT INTO orders (order_number, input_id, content_sha256, order_date, market,"
 	    " currency, prices_include_vat, status, hold, email, first_name, last_name, phone,"
 	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
 	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
 	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
 	    " payment_reference, authorized, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-
-	ledger_bind_text(st, 1, o->order_number);
-	sqlite3_bind_int64(st, 2, o->input_id);
-	ledger_bind_text(st, 3, o->content_sha256);
-	ledger_bind_text(st, 4, o->order_date);
-	ledger_bind_text(st, 5, o->market);
-	ledger_bind_text(st, 6, o->currency);
-	sqlite3_bind_int(st, 7, o->prices_include_vat);
-	ledger_bind_text(st, 8, order_status_name(o->status));
-	sqlite3_bind_int(st, 9, o->hold);
-	ledger_bind_text(st, 10, o->email);
-	ledger_bind_text(st, 11, o->first_name);
-	ledger_bind_text(st, 12, o->last_name);
-	ledger_bind_text(st, 13, o->phone);
-	bind_address(st, 14, &o->billing);
-	bind_address(st, 19, &o->delivery);
-	ledger_bind_text(st, 24, o->shipping_method);
-	sqlite3_bind_int64(st, 25, o->shipping_price);
-	sqlite3_bind_int64(st, 26, o->shipping_vat_rate);
-	ledger_bind_text(st, 27, o->payment_method);
-	ledger_bind_text(st, 28, o->payment_reference);
-	sqlite3_bind_int64(st, 29, o->authorized);
-	ledger_bind_text(st, 30, o->comment);
-	return ledger_exec_stmt(l, st);
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "sissssbsbssss" "sssss" "sssss" "siissis", o->order_number, o->input_id,
+	    o->content_sha256, o->order_date, o->market, o->currency, o->prices_include_vat,
+	    order_status_name(o->status), o->hold, o->email, o->first_name, o->last_name, o->phone,
+	    LEDGER_ADDRESS(&o->billing), LEDGER_ADDRESS(&o->delivery), o->shipping_method,
+	    o->shipping_price, o->shipping_vat_rate, o->payment_method, o->payment_reference,
+	    o->authorized, o->comment);
 }
 
+/* An unknown weight (-1) is kept as NULL. */
 int
 ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct order_line *ln)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
+	return ledger_run(l,
 	    "INSERT INTO order_lines (order_number, line_id, input_id, sku, ean, name, variant,"
 	    " size, quantity, unit_price, discount, vat_rate, country_of_origin, hs_code,"
-	    " weight_grams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-
-	ledger_bind_text(st, 1, order_number);
-	sqlite3_bind_int64(st, 2, ln->line_id);
-	sqlite3_bind_int64(st, 3, input_id);
-	ledger_bind_text(st, 4, ln->sku);
-	ledger_bind_text(st, 5, ln->ean);
-	ledger_bind_text(st, 6, ln->name);
-	ledger_bind_text(st, 7, ln->variant);
-	ledger_bind_text(st, 8, ln->size);
-	sqlite3_bind_int64(st, 9, ln->quantity);
-	sqlite3_bind_int64(st, 10, ln->unit_price);
-	sqlite3_bind_int64(st, 11, ln->discount);
-	sqlite3_bind_int64(st, 12, ln->vat_rate);
-	ledger_bind_text(st, 13, ln->country_of_origin);
-	ledger_bind_text(st, 14, ln->hs_code);
-	if (ln->weight_grams >= 0)
-		sqlite3_bind_int64(st, 15, ln->weight_grams);
-	else
-		sqlite3_bind_null(st, 15);
-	return ledger_exec_stmt(l, st);
+	    " weight_grams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, -1))",
+	    "siisssssiiiissi", order_number, ln->line_id, input_id, ln->sku, ln->ean, ln->name,
+	    ln->variant, ln->size, ln->quantity, ln->unit_price, ln->discount, ln->vat_rate,
+	    ln->country_of_origin, ln->hs_code, ln->weight_grams);
 }
 
 void
@@ -128,10 +88,7 @@ load_lines(struct ledger *l, struct order *o)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct order_line *ln;
 
-		if (o->nlines == cap) {
-			cap = cap ? cap * 2 : 8;
-			o->lines = xreallocarray(o->lines, cap, sizeof *o->lines);
-		}
+		o->lines = xreserve(o->lines, o->nlines, &cap, 8, sizeof *o->lines);
 		ln = &o->lines[o->nlines++];
 		ln->line_id = sqlite3_column_int64(st, 0);
 		ln->sku = ledger_column_str(st, 1, &o->arena);
@@ -149,35 +106,16 @@ load_lines(struct ledger *l, struct order *o)
 		ln->shipped = sqlite3_column_int64(st, 13);
 		ln->cancelled = sqlite3_column_int64(st, 14);
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : ledger_fail(l, "loading order lines");
+	return ledger_rows_end(l, st, rc, 0, "loading order lines");
 }
 
-int
-ledger_order_load(struct ledger *l, const char *order_number, struct order **out)
+/* A new order from an order's row. */
+static struct order *
+order_from_row(sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT order_number, input_id, content_sha256, order_date, market, currency,"
-	    " prices_include_vat, status, hold, email, first_name, last_name, phone,"
-	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
-	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
-	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
-	    " payment_reference, authorized, comment FROM orders WHERE order_number = ?");
-	struct order *o;
-	struct arena *a;
-	int rc;
+	struct order *o = xcalloc(1, sizeof *o);
+	struct arena *a = &o->arena;
 
-	*out = NULL;
-	ledger_bind_text(st, 1, order_number);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return rc == SQLITE_DONE ? 0 : ledger_fail(l, "loading an order");
-	}
-	o = xcalloc(1, sizeof *o);
-	a = &o->arena;
 	o->order_number = ledger_column_str(st, 0, a);
 	o->input_id = sqlite3_column_int64(st, 1);
 	o->content_sha256 = ledger_column_str(st, 2, a);
@@ -200,8 +138,28 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	o->payment_reference = ledger_column_str(st, 27, a);
 	o->authorized = sqlite3_column_int64(st, 28);
 	o->comment = ledger_column_str(st, 29, a);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	return o;
+}
+
+int
+ledger_order_load(struct ledger *l, const char *order_number, struct order **out)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT order_number, input_id, content_sha256, order_date, market, currency,"
+	    " prices_include_vat, status, hold, email, first_name, last_name, phone,"
+	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
+	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
+	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
+	    " payment_reference, authorized, comment FROM orders WHERE order_number = ?");
+	struct order *o = NULL;
+	int rc, found;
+
+	*out = NULL;
+	ledger_bind_text(st, 1, order_number);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		o = order_from_row(st);
+	if ((found = ledger_rows_end(l, st, rc, o != NULL, "loading an order")) <= 0)
+		return found;
 	if (load_lines(l, o) != 0) {
 		order_free(o);
 		return -1;
