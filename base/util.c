@@ -174,7 +174,7 @@ buf_free(struct buf *b)
 }
 
 const char *
-buf_str(struct buf *b)
+buf_str(const struct buf *b)
 {
 	return b->data != NULL ? b->data : "";
 }

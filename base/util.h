@@ -42,7 +42,7 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Returns the buffer's data as a C string (never NULL). */
-const char *buf_str(struct buf *b);
+const char *buf_str(const struct buf *b);
 
 /*
  * Writes an escaped excerpt of untrusted bytes into out (always

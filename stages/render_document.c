@@ -87,115 +87,121 @@ heading(struct xml_out *x, const struct doc *d)
 	address(x, "buyer", d->buyer_name, d->buyer_email, &d->buyer);
 }
 
-int
-render_invoice_xml(const struct render_ctx *r, int64_t id, struct buf *out)
+static void
+invoice_body(struct xml_out *x, const struct doc *d)
 {
-	struct doc d;
-	struct xml_out *x;
-
-	if (doc_load(r, id, &d) != 0)
-		return -1;
-	x = xml_out_begin("invoice");
-	heading(x, &d);
-	for (size_t i = 0; i < d.nlines; i++) {
-		const struct doc_line *ln = &d.lines[i];
+	heading(x, d);
+	for (size_t i = 0; i < d->nlines; i++) {
+		const struct doc_line *ln = &d->lines[i];
 
 		xml_out_start(x, "line");
 		product(x, ln);
-		money(x, &d, "unit_price", ln->unit_price);
+		money(x, d, "unit_price", ln->unit_price);
 		if (ln->discount > 0)
-			money(x, &d, "discount", ln->discount);
+			money(x, d, "discount", ln->discount);
 		rate(x, "vat_rate", ln->vat_rate);
-		money(x, &d, "vat", ln->vat);
-		money(x, &d, "line_total", ln->line_total);
+		money(x, d, "vat", ln->vat);
+		money(x, d, "line_total", ln->line_total);
 		xml_out_end(x);
 	}
-	for (size_t i = 0; i < d.nvats; i++) {
+	for (size_t i = 0; i < d->nvats; i++) {
 		xml_out_start(x, "vat");
-		rate(x, "rate", d.vats[i].rate);
-		money(x, &d, "base", d.vats[i].base);
-		money(x, &d, "amount", d.vats[i].amount);
+		rate(x, "rate", d->vats[i].rate);
+		money(x, d, "base", d->vats[i].base);
+		money(x, d, "amount", d->vats[i].amount);
 		xml_out_end(x);
 	}
-	money(x, &d, "vat_total", d.vat_total);
-	if (d.return_fee > 0)
-		money(x, &d, "return_fee", d.return_fee);
-	money(x, &d, "total", d.total);
-	xml_out_text(x, "text", d.text);
-	xml_out_finish(x, out);
-	doc_clear(&d);
-	return 0;
+	money(x, d, "vat_total", d->vat_total);
+	if (d->return_fee > 0)
+		money(x, d, "return_fee", d->return_fee);
+	money(x, d, "total", d->total);
+	xml_out_text(x, "text", d->text);
 }
 
-int
-render_proforma_xml(const struct render_ctx *r, int64_t id, struct buf *out)
+static void
+proforma_body(struct xml_out *x, const struct doc *d)
 {
-	struct doc d;
-	struct xml_out *x;
-
-	if (doc_load(r, id, &d) != 0)
-		return -1;
-	x = xml_out_begin("proforma");
-	heading(x, &d);
-	address(x, "delivery", d.buyer_name, NULL, &d.delivery);
-	for (size_t i = 0; i < d.nlines; i++) {
-		const struct doc_line *ln = &d.lines[i];
+	heading(x, d);
+	address(x, "delivery", d->buyer_name, NULL, &d->delivery);
+	for (size_t i = 0; i < d->nlines; i++) {
+		const struct doc_line *ln = &d->lines[i];
 
 		xml_out_start(x, "line");
 		product(x, ln);
-		money(x, &d, "unit_price", ln->unit_price);
-		money(x, &d, "value", ln->line_total);
+		money(x, d, "unit_price", ln->unit_price);
+		money(x, d, "value", ln->line_total);
 		xml_out_text(x, "hs_code", ln->hs_code);
 		xml_out_text(x, "country_of_origin", ln->origin);
 		if (ln->weight_grams >= 0)
 			xml_out_int(x, "weight_grams", ln->weight_grams * ln->quantity);
 		xml_out_end(x);
 	}
-	money(x, &d, "total_value", d.total);
-	xml_out_int(x, "total_weight_grams", d.weight_total);
+	money(x, d, "total_value", d->total);
+	xml_out_int(x, "total_weight_grams", d->weight_total);
+}
+
+static void
+request_body(struct xml_out *x, const struct doc *d)
+{
+	xml_out_text(x, "request_id", d->row->number);
+	xml_out_text(x, "type", document_type_name(d->row->type));
+	xml_out_text(x, "order_number", d->row->order_number);
+	xml_out_text(x, "shipment_id", d->row->shipment_id);
+	xml_out_text(x, "return_id", d->row->return_id);
+	xml_out_text(x, "payment_reference", d->payment_reference);
+	money(x, d, "amount", d->total);
+	xml_out_text(x, "currency", d->currency);
+}
+
+static void
+link_body(struct xml_out *x, const struct doc *d)
+{
+	xml_out_text(x, "link_id", d->row->number);
+	xml_out_text(x, "order_number", d->row->order_number);
+	money(x, d, "amount", d->total);
+	xml_out_text(x, "currency", d->currency);
+	xml_out_text(x, "token", buf_str(&d->token));
+	xml_out_text(x, "url", buf_str(&d->url));
+}
+
+/* Writes the XML of document id: the root element, and in it what body()
+ * writes of the document.  0, or -1 when the document cannot be loaded. */
+static int
+render_xml(const struct render_ctx *r, int64_t id, const char *root,
+    void (*body)(struct xml_out *x, const struct doc *d), struct buf *out)
+{
+	struct doc d;
+	struct xml_out *x;
+
+	if (doc_load(r, id, &d) != 0)
+		return -1;
+	x = xml_out_begin(root);
+	body(x, &d);
 	xml_out_finish(x, out);
 	doc_clear(&d);
 	return 0;
+}
+
+int
+render_invoice_xml(const struct render_ctx *r, int64_t id, struct buf *out)
+{
+	return render_xml(r, id, "invoice", invoice_body, out);
+}
+
+int
+render_proforma_xml(const struct render_ctx *r, int64_t id, struct buf *out)
+{
+	return render_xml(r, id, "proforma", proforma_body, out);
 }
 
 int
 render_request_xml(const struct render_ctx *r, int64_t id, struct buf *out)
 {
-	struct doc d;
-	struct xml_out *x;
-
-	if (doc_load(r, id, &d) != 0)
-		return -1;
-	x = xml_out_begin("payment_request");
-	xml_out_text(x, "request_id", d.row->number);
-	xml_out_text(x, "type", document_type_name(d.row->type));
-	xml_out_text(x, "order_number", d.row->order_number);
-	xml_out_text(x, "shipment_id", d.row->shipment_id);
-	xml_out_text(x, "return_id", d.row->return_id);
-	xml_out_text(x, "payment_reference", d.payment_reference);
-	money(x, &d, "amount", d.total);
-	xml_out_text(x, "currency", d.currency);
-	xml_out_finish(x, out);
-	doc_clear(&d);
-	return 0;
+	return render_xml(r, id, "payment_request", request_body, out);
 }
 
 int
 render_link_xml(const struct render_ctx *r, int64_t id, struct buf *out)
 {
-	struct doc d;
-	struct xml_out *x;
-
-	if (doc_load(r, id, &d) != 0)
-		return -1;
-	x = xml_out_begin("payment_link");
-	xml_out_text(x, "link_id", d.row->number);
-	xml_out_text(x, "order_number", d.row->order_number);
-	money(x, &d, "amount", d.total);
-	xml_out_text(x, "currency", d.currency);
-	xml_out_text(x, "token", buf_str(&d.token));
-	xml_out_text(x, "url", buf_str(&d.url));
-	xml_out_finish(x, out);
-	doc_clear(&d);
-	return 0;
+	return render_xml(r, id, "payment_link", link_body, out);
 }
