@@ -1,6 +1,12 @@
+/*
+ * order_view: `sluice order show`: an order as the ledger has it, with its
+ * money computed by the rules, printed as text (untrusted text sanitized)
+ * or as JSON.
+ */
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,33 +216,13 @@ json_event(void *ctx, const struct journal_event *e)
 	return 0;
 }
 
-static int
-print_json(struct ledger *l, const struct order_state *st, const struct view_sums *v,
-    struct money_fmt *m, FILE *out)
+static json_t *
+json_lines(const struct order_state *st, const struct view_sums *v, struct money_fmt *m)
 {
 	const struct order *o = st->order;
-	json_t *root = json_object(), *lines = json_array(), *events = json_array();
-	json_t *links, *payments, *requests, *documents;
+	json_t *lines = json_array();
 	char rate[16];
-	int ret = -1;
 
-	json_object_set_new(root, "order_number", json_text(o->order_number));
-	json_object_set_new(root, "status", json_text(order_status_name(o->status)));
-	json_object_set_new(root, "hold", json_boolean(o->hold));
-	json_object_set_new(root, "currency", json_text(o->currency));
-	json_object_set_new(root, "prices_include_vat", json_boolean(o->prices_include_vat));
-	json_object_set_new(root, "order_date", json_text(o->order_date));
-	json_object_set_new(root, "market", json_text(o->market));
-	json_object_set_new(root, "email", json_text(o->email));
-	json_object_set_new(root, "grand_total", json_text(fmt(m, v->t.grand_total)));
-	json_object_set_new(root, "vat_total", json_text(fmt(m, v->t.vat_total)));
-	json_object_set_new(root, "shipping_total", json_text(fmt(m, v->t.shipping_total)));
-	json_object_set_new(root, "authorized", json_text(fmt(m, o->authorized)));
-	json_object_set_new(root, "captured", json_text(fmt(m, v->captured)));
-	json_object_set_new(root, "refunded", json_text(fmt(m, v->refunded)));
-	json_object_set_new(root, "due", json_text(fmt(m, v->due)));
-	json_object_set_new(root, "billing", jaddress(&o->billing));
-	json_object_set_new(root, "delivery", jaddress(&o->delivery));
 	for (size_t i = 0; i < o->nlines; i++) {
 		const struct order_line *ln = &o->lines[i];
 		const struct line_totals *lt = &v->lines[i];
@@ -257,7 +243,36 @@ print_json(struct ledger *l, const struct order_state *st, const struct view_sum
 		json_object_set_new(j, "vat", json_text(fmt(m, lt->vat)));
 		json_array_append_new(lines, j);
 	}
-	json_object_set_new(root, "lines", lines);
+	return lines;
+}
+
+static int
+print_json(struct ledger *l, const struct order_state *st, const struct view_sums *v,
+    struct money_fmt *m, FILE *out)
+{
+	const struct order *o = st->order;
+	json_t *root = json_object(), *events = json_array();
+	json_t *links, *payments, *requests, *documents;
+	int ret = -1;
+
+	json_object_set_new(root, "order_number", json_text(o->order_number));
+	json_object_set_new(root, "status", json_text(order_status_name(o->status)));
+	json_object_set_new(root, "hold", json_boolean(o->hold));
+	json_object_set_new(root, "currency", json_text(o->currency));
+	json_object_set_new(root, "prices_include_vat", json_boolean(o->prices_include_vat));
+	json_object_set_new(root, "order_date", json_text(o->order_date));
+	json_object_set_new(root, "market", json_text(o->market));
+	json_object_set_new(root, "email", json_text(o->email));
+	json_object_set_new(root, "grand_total", json_text(fmt(m, v->t.grand_total)));
+	json_object_set_new(root, "vat_total", json_text(fmt(m, v->t.vat_total)));
+	json_object_set_new(root, "shipping_total", json_text(fmt(m, v->t.shipping_total)));
+	json_object_set_new(root, "authorized", json_text(fmt(m, o->authorized)));
+	json_object_set_new(root, "captured", json_text(fmt(m, v->captured)));
+	json_object_set_new(root, "refunded", json_text(fmt(m, v->refunded)));
+	json_object_set_new(root, "due", json_text(fmt(m, v->due)));
+	json_object_set_new(root, "billing", jaddress(&o->billing));
+	json_object_set_new(root, "delivery", jaddress(&o->delivery));
+	json_object_set_new(root, "lines", json_lines(st, v, m));
 	json_object_set_new(root, "shipments", json_shipments(st, m));
 	json_object_set_new(root, "returns", json_returns(st, m));
 	requests = json_payments(st, m, &links, &payments);
@@ -293,38 +308,37 @@ put(FILE *out, const char *s)
 	buf_free(&b);
 }
 
+/* Prints fmt with each %s in it replaced by the next argument, untrusted
+ * text, sanitized (a NULL one by nothing). */
+static void PRINTF_LIKE(2, 3)
+putf(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	for (const char *p = fmt; *p != '\0'; p++)
+		if (p[0] == '%' && p[1] == 's') {
+			put(out, va_arg(ap, const char *));
+			p++;
+		} else
+			fputc(*p, out);
+	va_end(ap);
+}
+
 static void
 print_address(FILE *out, const char *label, const struct address *a)
 {
 	fprintf(out, "  %-9s ", label);
-	put(out, a->address1);
-	if (a->address2 != NULL) {
-		fputs(", ", out);
-		put(out, a->address2);
-	}
-	fputs(", ", out);
-	put(out, a->zip);
-	fputc(' ', out);
-	put(out, a->city);
-	fputs(", ", out);
-	put(out, a->country);
-	fputc('\n', out);
+	putf(out, "%s", a->address1);
+	if (a->address2 != NULL)
+		putf(out, ", %s", a->address2);
+	putf(out, ", %s %s, %s\n", a->zip, a->city, a->country);
 }
 
 static int
 text_event(void *ctx, const struct journal_event *e)
 {
-	FILE *out = ctx;
-
-	fputs("  ", out);
-	put(out, e->at);
-	fputs("  ", out);
-	put(out, e->type);
-	fputs("  from ", out);
-	put(out, e->source);
-	fputs("  ", out);
-	put(out, e->detail);
-	fputc('\n', out);
+	putf(ctx, "  %s  %s  from %s  %s\n", e->at, e->type, e->source, e->detail);
 	return 0;
 }
 
@@ -334,8 +348,7 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 	for (size_t i = 0; i < st->nshipments; i++) {
 		const struct shipment *sh = &st->shipments[i];
 
-		fputs("  shipment  ", out);
-		put(out, sh->shipment_id);
+		putf(out, "  shipment  %s", sh->shipment_id);
 		fprintf(out, "  %s, capture %s, %s", sh->shipped ? "shipped" : "not shipped",
 		    capture_state_name(sh->capture), fmt(m, sh->amount));
 		for (size_t k = 0; k < sh->nlines; k++)
@@ -344,21 +357,17 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < st->nreturns; i++) {
-		fputs("  return    ", out);
-		put(out, st->returns[i].return_id);
-		fputs(" of ", out);
-		put(out, st->returns[i].shipment_id);
+		putf(out, "  return    %s of %s", st->returns[i].return_id,
+		    st->returns[i].shipment_id);
 		fprintf(out, "  refund %s\n", fmt(m, st->returns[i].refund));
 	}
 	for (size_t i = 0; i < st->nrequests; i++) {
-		fputs("  request   ", out);
-		put(out, st->requests[i].request_id);
+		putf(out, "  request   %s", st->requests[i].request_id);
 		fprintf(out, "  %s %s, %s\n", st->requests[i].type, fmt(m, st->requests[i].amount),
 		    request_status_name(st->requests[i].status));
 	}
 	for (size_t i = 0; i < st->nlinks; i++) {
-		fputs("  link      ", out);
-		put(out, st->links[i].link_id);
+		putf(out, "  link      %s", st->links[i].link_id);
 		fprintf(out, "  %s, %s\n", fmt(m, st->links[i].amount),
 		    link_status_name(st->links[i].status));
 	}
@@ -371,29 +380,16 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 	const struct order *o = st->order;
 	char rate[16];
 
-	fputs("order ", out);
-	put(out, o->order_number);
+	putf(out, "order %s", o->order_number);
 	fprintf(out, "  %s%s  %s, prices %s VAT\n", order_status_name(o->status),
 	    o->hold ? " (on hold)" : "", o->currency, o->prices_include_vat ? "include" : "exclude");
-	fputs("  date      ", out);
-	put(out, o->order_date);
-	fputs("   market ", out);
-	put(out, o->market);
-	fputs("\n  customer  ", out);
-	if (o->first_name != NULL || o->last_name != NULL) {
-		put(out, o->first_name);
-		fputc(' ', out);
-		put(out, o->last_name);
-		fputs(", ", out);
-	}
-	put(out, o->email);
-	fputc('\n', out);
+	putf(out, "  date      %s   market %s\n  customer  ", o->order_date, o->market);
+	if (o->first_name != NULL || o->last_name != NULL)
+		putf(out, "%s %s, ", o->first_name, o->last_name);
+	putf(out, "%s\n", o->email);
 	print_address(out, "billing", &o->billing);
 	print_address(out, "delivery", &o->delivery);
-	fputs("  payment   ", out);
-	put(out, o->payment_method);
-	fputc(' ', out);
-	put(out, o->payment_reference);
+	putf(out, "  payment   %s %s", o->payment_method, o->payment_reference);
 	fprintf(out, "\n\n  %7s  %-20s %6s %7s %9s %8s %13s %11s %6s %13s %11s\n", "line", "sku",
 	    "qty", "shipped", "cancelled", "returned", "unit price", "discount", "vat%", "total", "vat");
 	for (size_t i = 0; i < o->nlines; i++) {
