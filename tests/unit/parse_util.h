@@ -77,4 +77,20 @@ error_code_at(const struct errlist *errs, long line, const char *field)
 	return -1;
 }
 
+/* Parses text as kind k with fn; returns the code of the first error at
+ * line (with field, if given), or -1. */
+static inline int
+parse_error_at(parse_fn fn, enum kind k, const char *text, size_t len, long line,
+    const char *field)
+{
+	struct collected c;
+	struct errlist e;
+	int code;
+
+	parse_text(fn, k, text, len, &c, &e);
+	code = error_code_at(&e, line, field);
+	collected_free(&c, &e);
+	return code;
+}
+
 #endif

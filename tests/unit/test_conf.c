@@ -127,19 +127,5 @@ START_TEST(documented)
 }
 END_TEST
 
-static Suite *
-conf_suite(void)
-{
-	Suite *s = suite_create("conf");
-	TCase *tc = tcase_create("conf");
-
-	tcase_add_test(tc, defaults);
-	tcase_add_test(tc, units_and_limits);
-	tcase_add_test(tc, file_errors_name_lines);
-	tcase_add_test(tc, dump_round_trips);
-	tcase_add_test(tc, documented);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CHECK_MAIN(conf_suite)
+CHECK_MAIN("conf", "conf", NULL, defaults, units_and_limits, file_errors_name_lines,
+    dump_round_trips, documented)

@@ -5,6 +5,21 @@
 #include "parse_util.h"
 
 #define PARSE(text, c, e) parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), c, e)
+#define ERROR_AT(text, line, field) \
+	parse_error_at(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), line, field)
+
+/* A new string of len bytes, head and then c up to len; free it. */
+static char *
+text_filled(const char *head, char c, size_t len)
+{
+	char *text = malloc(len + 1);
+	size_t n = strlen(head);
+
+	memcpy(text, head, n);
+	memset(text + n, c, len - n);
+	text[len] = '\0';
+	return text;
+}
 
 START_TEST(rows_group_into_records)
 {
@@ -107,66 +122,42 @@ END_TEST
 
 START_TEST(row_without_line_in_multi_row_record)
 {
-	struct collected c;
-	struct errlist e;
-
-	PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2\nS1,O1,,\n", &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_CSV_ROW_WITHOUT_LINE);
-	collected_free(&c, &e);
+	ck_assert_int_eq(ERROR_AT("shipment_id,order_number,line_id,quantity\n"
+	    "S1,O1,1,2\nS1,O1,,\n", 3, NULL), ERR_CSV_ROW_WITHOUT_LINE);
 }
 END_TEST
 
 START_TEST(payment_repeated_row)
 {
-	struct collected c;
-	struct errlist e;
+	static const char text[] = "event_id,order_number,type,status,amount,currency\n"
+	    "E1,O1,capture,success,1.00,SEK\nE1,O1,capture,success,1.00,SEK\n";
 
-	parse_text(csv_in_parse, KIND_PAYMENTS,
-	    "event_id,order_number,type,status,amount,currency\n"
-	    "E1,O1,capture,success,1.00,SEK\nE1,O1,capture,success,1.00,SEK\n",
-	    strlen("event_id,order_number,type,status,amount,currency\n"
-	    "E1,O1,capture,success,1.00,SEK\nE1,O1,capture,success,1.00,SEK\n"), &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 3, "event_id"), ERR_CSV_SPLIT_RECORD);
-	collected_free(&c, &e);
+	ck_assert_int_eq(parse_error_at(csv_in_parse, KIND_PAYMENTS, text, strlen(text), 3,
+	    "event_id"), ERR_CSV_SPLIT_RECORD);
 }
 END_TEST
 
 START_TEST(stray_quote_is_syntax_error)
 {
-	struct collected c;
-	struct errlist e;
-
-	PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2\nS2,O\"1,1,2\n", &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 3, NULL), ERR_CSV_SYNTAX);
-	collected_free(&c, &e);
+	ck_assert_int_eq(ERROR_AT("shipment_id,order_number,line_id,quantity\n"
+	    "S1,O1,1,2\nS2,O\"1,1,2\n", 3, NULL), ERR_CSV_SYNTAX);
 }
 END_TEST
 
 START_TEST(unclosed_quote_names_its_line)
 {
-	struct collected c;
-	struct errlist e;
-
-	PARSE("shipment_id,order_number,carrier,line_id,quantity\nS1,O1,\"open\n\n\n", &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_CSV_SYNTAX);
-	collected_free(&c, &e);
+	ck_assert_int_eq(ERROR_AT("shipment_id,order_number,carrier,line_id,quantity\n"
+	    "S1,O1,\"open\n\n\n", 2, NULL), ERR_CSV_SYNTAX);
 }
 END_TEST
 
 START_TEST(huge_field_is_bounded)
 {
-	size_t len = 4 * 1024 * 1024;
-	char *text = malloc(len + 64);
-	struct collected c;
-	struct errlist e;
+	char *text = text_filled("shipment_id,order_number,line_id,quantity\nS1,", 'x',
+	    4 * 1024 * 1024 + 40);
 
-	strcpy(text, "shipment_id,order_number,line_id,quantity\nS1,");
-	memset(text + strlen(text), 'x', len);
-	text[len + 40] = '\0';
-	parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_FIELD_TOO_LONG);
+	ck_assert_int_eq(ERROR_AT(text, 2, NULL), ERR_FIELD_TOO_LONG);
 	free(text);
-	collected_free(&c, &e);
 }
 END_TEST
 
@@ -191,18 +182,11 @@ END_TEST
 
 START_TEST(huge_row_of_empty_cells_is_bounded)
 {
-	size_t len = 2 * 1024 * 1024;
-	char *text = malloc(len + 64);
-	struct collected c;
-	struct errlist e;
+	char *text = text_filled("shipment_id,order_number,line_id,quantity\n", ',',
+	    2 * 1024 * 1024 + 40);
 
-	strcpy(text, "shipment_id,order_number,line_id,quantity\n");
-	memset(text + strlen(text), ',', len);
-	text[len + 40] = '\0';
-	parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 2, NULL), ERR_CSV_COLUMN_COUNT);
+	ck_assert_int_eq(ERROR_AT(text, 2, NULL), ERR_CSV_COLUMN_COUNT);
 	free(text);
-	collected_free(&c, &e);
 }
 END_TEST
 
@@ -251,31 +235,10 @@ START_TEST(binary_garbage)
 }
 END_TEST
 
-static Suite *
-csv_suite(void)
-{
-	Suite *s = suite_create("csv_in");
-	TCase *tc = tcase_create("csv_in");
-
-	tcase_add_test(tc, rows_group_into_records);
-	tcase_add_test(tc, columns_in_any_order_crlf_bom);
-	tcase_add_test(tc, quoted_newlines_keep_line_numbers);
-	tcase_add_test(tc, last_row_without_newline);
-	tcase_add_test(tc, unknown_and_duplicate_columns);
-	tcase_add_test(tc, missing_required_column_abandons);
-	tcase_add_test(tc, column_count_and_header_mismatch);
-	tcase_add_test(tc, row_without_line_in_multi_row_record);
-	tcase_add_test(tc, payment_repeated_row);
-	tcase_add_test(tc, stray_quote_is_syntax_error);
-	tcase_add_test(tc, unclosed_quote_names_its_line);
-	tcase_add_test(tc, huge_field_is_bounded);
-	tcase_add_test(tc, header_longer_than_a_field);
-	tcase_add_test(tc, huge_row_of_empty_cells_is_bounded);
-	tcase_add_test(tc, too_many_lines);
-	tcase_add_test(tc, header_only_and_empty_lines);
-	tcase_add_test(tc, binary_garbage);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CHECK_MAIN(csv_suite)
+CHECK_MAIN("csv_in", "csv_in", NULL, rows_group_into_records, columns_in_any_order_crlf_bom,
+    quoted_newlines_keep_line_numbers, last_row_without_newline,
+    unknown_and_duplicate_columns, missing_required_column_abandons,
+    column_count_and_header_mismatch, row_without_line_in_multi_row_record,
+    payment_repeated_row, stray_quote_is_syntax_error, unclosed_quote_names_its_line,
+    huge_field_is_bounded, header_longer_than_a_field, huge_row_of_empty_cells_is_bounded,
+    too_many_lines, header_only_and_empty_lines, binary_garbage)

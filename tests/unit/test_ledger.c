@@ -565,25 +565,7 @@ START_TEST(error_codes_documented)
 }
 END_TEST
 
-static Suite *
-ledger_suite(void)
-{
-	Suite *s = suite_create("ledger");
-	TCase *tc = tcase_create("ledger");
-
-	xml_in_init();
-
-	tcase_add_test(tc, migrates_once);
-	tcase_add_test(tc, inputs_seen_and_errors);
-	tcase_add_test(tc, savepoint_undoes_one_input);
-	tcase_add_test(tc, journal_events_read_back);
-	tcase_add_test(tc, journal_is_append_only);
-	tcase_add_test(tc, outbox_pending_until_marked);
-	tcase_add_test(tc, order_round_trip);
-	tcase_add_test(tc, receipt_of_any_bytes_is_well_formed);
-	tcase_add_test(tc, error_codes_documented);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CHECK_MAIN(ledger_suite)
+CHECK_MAIN("ledger", "ledger", xml_in_init, migrates_once, inputs_seen_and_errors,
+    savepoint_undoes_one_input, journal_events_read_back, journal_is_append_only,
+    outbox_pending_until_marked, order_round_trip, receipt_of_any_bytes_is_well_formed,
+    error_codes_documented)

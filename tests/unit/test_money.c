@@ -314,25 +314,7 @@ START_TEST(order_totals_beyond_the_limit)
 }
 END_TEST
 
-static Suite *
-money_suite(void)
-{
-	Suite *s = suite_create("money");
-	TCase *tc = tcase_create("money");
-
-	tcase_add_test(tc, parse_by_currency_digits);
-	tcase_add_test(tc, format_minor_units);
-	tcase_add_test(tc, currency_table);
-	tcase_add_test(tc, round_half_away_from_zero);
-	tcase_add_test(tc, vat_both_ways);
-	tcase_add_test(tc, line_amounts);
-	tcase_add_test(tc, checked_arithmetic_at_the_limits);
-	tcase_add_test(tc, rounding_at_the_int64_limits);
-	tcase_add_test(tc, parts_add_up);
-	tcase_add_test(tc, order_totals_with_cancellation_and_shipping);
-	tcase_add_test(tc, order_totals_beyond_the_limit);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CHECK_MAIN(money_suite)
+CHECK_MAIN("money", "money", NULL, parse_by_currency_digits, format_minor_units,
+    currency_table, round_half_away_from_zero, vat_both_ways, line_amounts,
+    checked_arithmetic_at_the_limits, rounding_at_the_int64_limits, parts_add_up,
+    order_totals_with_cancellation_and_shipping, order_totals_beyond_the_limit)

@@ -327,26 +327,6 @@ START_TEST(error_list_is_bounded)
 }
 END_TEST
 
-static Suite *
-validate_suite(void)
-{
-	Suite *s = suite_create("validate");
-	TCase *tc = tcase_create("types");
-
-	tcase_add_test(tc, ids);
-	tcase_add_test(tc, dates);
-	tcase_add_test(tc, rates);
-	tcase_add_test(tc, numbers);
-	tcase_add_test(tc, countries_emails_eans);
-	tcase_add_test(tc, email_length_limit);
-	tcase_add_test(tc, texts);
-	tcase_add_test(tc, texts_refuse_invisible_controls);
-	tcase_add_test(tc, sanitized_text);
-	tcase_add_test(tc, record_valid_with_defaults);
-	tcase_add_test(tc, record_errors_name_line_and_field);
-	tcase_add_test(tc, error_list_is_bounded);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CHECK_MAIN(validate_suite)
+CHECK_MAIN("validate", "types", NULL, ids, dates, rates, numbers, countries_emails_eans,
+    email_length_limit, texts, texts_refuse_invisible_controls, sanitized_text,
+    record_valid_with_defaults, record_errors_name_line_and_field, error_list_is_bounded)

@@ -7,6 +7,8 @@
 #include "parse_util.h"
 
 #define XML(text, c, e) parse_text(xml_in_parse, KIND_SHIPMENTS, text, strlen(text), c, e)
+#define ERROR_AT(text, line, field) \
+	parse_error_at(xml_in_parse, KIND_SHIPMENTS, text, strlen(text), line, field)
 
 static const char ship[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -87,15 +89,8 @@ END_TEST
 
 START_TEST(wrong_root_or_namespace)
 {
-	struct collected c;
-	struct errlist e;
-
-	XML("<orders xmlns=\"urn:sluice:1\"/>", &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_ROOT);
-	collected_free(&c, &e);
-	XML("<shipments xmlns=\"urn:other\"/>", &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_ROOT);
-	collected_free(&c, &e);
+	ck_assert_int_eq(ERROR_AT("<orders xmlns=\"urn:sluice:1\"/>", 1, NULL), ERR_XML_ROOT);
+	ck_assert_int_eq(ERROR_AT("<shipments xmlns=\"urn:other\"/>", 1, NULL), ERR_XML_ROOT);
 }
 END_TEST
 
@@ -327,38 +322,12 @@ END_TEST
 
 START_TEST(not_xml_at_all)
 {
-	struct collected c;
-	struct errlist e;
-
-	XML("order_number,order_date\nX,Y\n", &c, &e);
-	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_XML_MALFORMED);
-	collected_free(&c, &e);
+	ck_assert_int_eq(ERROR_AT("order_number,order_date\nX,Y\n", 1, NULL), ERR_XML_MALFORMED);
 }
 END_TEST
 
-static Suite *
-xml_suite(void)
-{
-	Suite *s = suite_create("xml_in");
-	TCase *tc = tcase_create("xml_in");
-
-	xml_in_init();
-	tcase_add_test(tc, records_and_lines);
-	tcase_add_test(tc, any_prefix);
-	tcase_add_test(tc, latin1_and_utf16);
-	tcase_add_test(tc, wrong_root_or_namespace);
-	tcase_add_test(tc, malformed);
-	tcase_add_test(tc, doctype_and_entities_refused);
-	tcase_add_test(tc, external_entities_never_read);
-	tcase_add_test(tc, doctype_after_a_short_first_read);
-	tcase_add_test(tc, schema_errors_are_reported);
-	tcase_add_test(tc, empty_elements_are_absent);
-	tcase_add_test(tc, cdata_is_text);
-	tcase_add_test(tc, cdata_empty_and_checked_by_the_schema);
-	tcase_add_test(tc, huge_text_is_bounded);
-	tcase_add_test(tc, not_xml_at_all);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-CHECK_MAIN(xml_suite)
+CHECK_MAIN("xml_in", "xml_in", xml_in_init, records_and_lines, any_prefix, latin1_and_utf16,
+    wrong_root_or_namespace, malformed, doctype_and_entities_refused,
+    external_entities_never_read, doctype_after_a_short_first_read,
+    schema_errors_are_reported, empty_elements_are_absent, cdata_is_text,
+    cdata_empty_and_checked_by_the_schema, huge_text_is_bounded, not_xml_at_all)

@@ -12,16 +12,36 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK_MAIN(make_suite)                                   \
+/* Runs setup() (unless NULL), then the tests, NULL-terminated, as one
+ * test case of one suite; reports TAP; returns main()'s exit code. */
+static inline int
+check_run(const char *suite, const char *tcase, void (*setup)(void), const TTest *const *tests)
+{
+	Suite *s = suite_create(suite);
+	TCase *tc = tcase_create(tcase);
+	SRunner *sr;
+	int failed;
+
+	if (setup != NULL)
+		setup();
+	for (size_t i = 0; tests[i] != NULL; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
+
+/* A main() that runs the tests it names after the suite's name, the test
+ * case's name and a function to run first (or NULL). */
+#define CHECK_MAIN(suite, tcase, setup, ...)                     \
 	int main(void)                                           \
 	{                                                        \
-		SRunner *sr = srunner_create(make_suite());      \
-		int failed;                                      \
-		srunner_set_tap(sr, "-");                        \
-		srunner_run_all(sr, CK_SILENT);                  \
-		failed = srunner_ntests_failed(sr);              \
-		srunner_free(sr);                                \
-		return failed == 0 ? 0 : 1;                      \
+		const TTest *const tests[] = { __VA_ARGS__, NULL }; \
+		return check_run(suite, tcase, setup, tests);    \
 	}
 
 /* Writes len bytes to a new temporary file and returns an fd open for
