@@ -86,6 +86,12 @@ class Spool:
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def command(self, *args, user=None):
         """The command line of sluice on this spool; user: the uid (and
         gid) it runs as, instead of the test's."""
@@ -179,6 +185,17 @@ KIND_DIR = {"order": "orders", "amendment": "amendments", "cancellation": "cance
             "invoice": "invoices"}
 
 
+class SpoolTest(unittest.TestCase):
+    """Tests that each get a fresh spool with the default configuration,
+    self.s."""
+
+    def setUp(self):
+        self.s = Spool()
+
+    def tearDown(self):
+        self.s.close()
+
+
 class Steps(unittest.TestCase):
     """Tests that drop files into a fresh spool one at a time.  Whatever a
     test did, the ledger must then equal what its journal gives."""
@@ -228,6 +245,11 @@ def receipt_file(name, received_ns=None):
                 cut -= 1
         raw = raw[:cut] + b"~" + hashlib.sha256(raw).hexdigest()[:16].encode()
     return os.fsdecode(raw + suffix)
+
+
+def sha(data):
+    """The SHA-256 of bytes, in hex."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def codes(receipt):

@@ -39,6 +39,11 @@ def order(number, currency, incl, authorized, lines, shipping="", shipping_rate=
     return csv(ORDER_HEAD + ORDER_LINE, rows)
 
 
+def an_order(number):
+    """Any order: one line, SEK 100.00 with VAT included, authorized."""
+    return order(number, "SEK", True, "100.00", [(1, 1, "100.00", "25")])
+
+
 def amendment(aid, number, lines=(), **head):
     cols = ["amendment_id", "order_number", "status", "hold", "delivery_address1", "delivery_zip",
             "delivery_city", "delivery_country", "comment"] + ORDER_LINE
@@ -46,6 +51,12 @@ def amendment(aid, number, lines=(), **head):
     rows = [dict(base, line_id=l[0], sku="SKU-%s" % l[0], name="Item %s" % l[0], quantity=l[1],
                  unit_price=l[2], vat_rate=l[3]) for l in lines] or [base]
     return csv(cols, rows)
+
+
+def an_amendment(aid, number):
+    """Any amendment: a new delivery address."""
+    return amendment(aid, number, delivery_address1="New Street 2", delivery_zip="22222",
+                     delivery_city="Town", delivery_country="SE")
 
 
 def cancellation(cid, number, lines=(), whole=False):

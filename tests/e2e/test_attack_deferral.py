@@ -1,22 +1,11 @@
 """Inputs that wait: once a deferred input goes through, its receipt says
 what became of it, not why it waited."""
-import unittest
 
-from harness import Spool, run_tap
-from lifecycle_util import amendment, order
-
-
-def an_order(number):
-    return order(number, "SEK", True, "100.00", [(1, 1, "100.00", "25")])
+from harness import SpoolTest, run_tap
+from lifecycle_util import amendment, an_order
 
 
-class Deferred(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Deferred(SpoolTest):
     def test_an_input_that_waited_is_accepted_without_errors(self):
         added = amendment("AM-1", "W-1", [(2, 1, "50.00", "25")])
         self.s.drop("amendments", "a.csv", added)

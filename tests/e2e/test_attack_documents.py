@@ -2,9 +2,8 @@
 is the instant of the document's date, whatever valid spelling of RFC 3339
 the date came in, never the clock at rendering."""
 import re
-import unittest
 
-from harness import Spool, read, run_tap
+from harness import SpoolTest, read, run_tap
 from lifecycle_util import order, payment, shipment
 
 
@@ -13,13 +12,7 @@ def creation_date(path):
     return found[0].decode() if len(found) == 1 else found
 
 
-class PdfDates(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class PdfDates(SpoolTest):
     def invoice_at(self, number, occurred_at):
         """Captures a shipment of a new order with an event that occurred
         at occurred_at; returns the path of its invoice's PDF."""

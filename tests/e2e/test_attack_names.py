@@ -2,38 +2,17 @@
 that sluice derives for another input (a long name's cut name with its
 digest, or a name with a time of receipt) never takes that input's
 receipt."""
-import hashlib
 import os
-import unittest
 
-from harness import Spool, read, receipt_file, run_tap
-from lifecycle_util import amendment, order
-
-
-def an_order(number):
-    return order(number, "SEK", True, "100.00", [(1, 1, "100.00", "25")])
-
-
-def an_amendment(aid, number):
-    return amendment(aid, number, delivery_address1="New Street 2", delivery_zip="22222",
-                     delivery_city="Town", delivery_country="SE")
-
-
-def sha(data):
-    return hashlib.sha256(data).hexdigest()
+from harness import SpoolTest, read, receipt_file, run_tap, sha
+from lifecycle_util import an_amendment, an_order
 
 
 def stem(receipt_name):
     return receipt_name[:-len(".receipt.xml")]
 
 
-class ReceiptNames(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class ReceiptNames(SpoolTest):
     def receipts(self, kind):
         return sorted(os.listdir(self.s.path("out", "receipts", kind)))
 

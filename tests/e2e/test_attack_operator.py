@@ -7,14 +7,10 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import NOBODY, SLUICE, Spool, chown_tree, run_tap
-from lifecycle_util import order
+from harness import NOBODY, SLUICE, Spool, SpoolTest, chown_tree, run_tap
+from lifecycle_util import an_order
 from story import free_invoice
 
-
-
-def an_order(number):
-    return order(number, "SEK", True, "100.00", [(1, 1, "100.00", "25")])
 
 
 def owned_by_root(top):
@@ -140,15 +136,9 @@ class ReaderWithoutWriteAccess(unittest.TestCase):
         self.assertEqual(self.s.sluice("status").returncode, 0)
 
 
-class OddSecretFile(unittest.TestCase):
+class OddSecretFile(SpoolTest):
     """link_secret_file naming something that is not a file: run refuses at
     once (status 78), naming it; it never waits for a writer."""
-
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
 
     def refused(self, path):
         with open(self.s.config, "a") as f:

@@ -3,9 +3,8 @@ was sent (a backslash is a backslash), an error's message is the one its
 receipt gives, and only a file's name, which may be any bytes, is written
 escaped."""
 import os
-import unittest
 
-from harness import Spool, run_tap
+from harness import SpoolTest, run_tap
 from lifecycle_util import ORDER_HEAD, ORDER_LINE, csv
 
 
@@ -20,13 +19,7 @@ def an_order(number, **fields):
     return csv(ORDER_HEAD + ORDER_LINE, [row])
 
 
-class Json(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Json(SpoolTest):
     def test_order_show_gives_text_as_sent(self):
         self.s.drop("orders", "o.csv", an_order("R-1", sku="A\\B", name="C:\\temp \u00e5",
                                                 billing_address1="Gate 1 \\ Yard"))

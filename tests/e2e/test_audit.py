@@ -153,8 +153,7 @@ class Audit(unittest.TestCase):
     def test_series_of_other_prefixes(self):
         """Prefixes that begin other numbers (C, CAP-) or one another
         (INV-, INV-2027-) keep their series apart."""
-        s = Spool(credit_note_prefix="C")
-        try:
+        with Spool(credit_note_prefix="C") as s:
             run = [("orders", order("P-1", "SEK", True, "100.00", [(1, 2, "50.00", "25")])),
                    ("shipments", shipment("SH-P1", "P-1", [(1, 2)], shipped=True)),
                    ("payments", payment("EV-P1", "P-1", "capture", "100.00", "SEK", "CAP-SH-P1")),
@@ -171,17 +170,12 @@ class Audit(unittest.TestCase):
             self.assertTrue(os.path.exists(s.path("out", "invoices", "C000001.xml")))
             r = s.sluice("audit")
             self.assertEqual(r.returncode, 0, r.stdout)
-        finally:
-            s.close()
 
     def test_an_empty_ledger(self):
-        s = Spool()
-        try:
+        with Spool() as s:
             r = s.sluice("audit")
             self.assertEqual((r.returncode, r.stdout), (0, "0 orders, 0 journal events: 0 differences\n"))
             self.assertEqual(s.sluice("audit", "extra").returncode, 2)
-        finally:
-            s.close()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import Spool, SLUICE, SRCDIR, EXAMPLES, read, run_tap
+from harness import Spool, SpoolTest, SLUICE, SRCDIR, EXAMPLES, read, run_tap
 
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
 KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
@@ -58,13 +58,7 @@ class Usage(unittest.TestCase):
             self.assertEqual(sluice(*args).returncode, 2, args)
 
 
-class Commands(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Commands(SpoolTest):
     def test_init_is_idempotent(self):
         self.s.drop_example("orders", "orders.csv")
         self.s.run_once()
@@ -189,13 +183,7 @@ class Commands(unittest.TestCase):
         db.close()
 
 
-class Configuration(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Configuration(SpoolTest):
     def write(self, text):
         path = os.path.join(self.s.dir, "test.conf")
         with open(path, "w") as f:
@@ -239,13 +227,10 @@ class Configuration(unittest.TestCase):
         self.assertEqual(self.s.receipt("orders.csv")["status"], "accepted")
 
     def test_default_status_from_configuration(self):
-        s = Spool(default_order_status="pending")
-        try:
+        with Spool(default_order_status="pending") as s:
             s.drop_example("orders", "orders.xml")
             s.run_once()
             self.assertEqual(s.order("SL-1003")["status"], "pending")
-        finally:
-            s.close()
 
 
 class Schemas(unittest.TestCase):
@@ -264,8 +249,7 @@ class Schemas(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_receipts_validate_with_xmllint(self):
-        s = Spool()
-        try:
+        with Spool() as s:
             for name in ("orders.csv", "orders-broken.csv"):
                 s.drop_example("orders", name)
             os.mkfifo(s.path("in", "orders", "odd\x01name.csv"))
@@ -275,8 +259,6 @@ class Schemas(unittest.TestCase):
             for path in receipts:
                 r = self.xmllint(os.path.join(SRCDIR, "schemas", "receipt.xsd"), path)
                 self.assertEqual(r.returncode, 0, r.stderr)
-        finally:
-            s.close()
 
 
 if __name__ == "__main__":

@@ -124,8 +124,7 @@ class Unreadable(unittest.TestCase):
         self.assertGreater(opens, 0)
         outcomes = set()
         for n in range(1, opens + 1):
-            s = Spool()
-            try:
+            with Spool() as s:
                 invoice(s)
                 r = s.sluice("run", "--once", env=fault("open:%d:eio" % n, font))
                 outcomes.add(r.returncode)
@@ -141,8 +140,6 @@ class Unreadable(unittest.TestCase):
                     self.assertEqual(r.returncode, 0, r.stderr)
                 with open(s.path("out", "invoices", "INV-000001.pdf"), "rb") as f:
                     self.assertEqual(f.read(), want, "open %d of %d" % (n, opens))
-            finally:
-                s.close()
         return outcomes
 
     def test_without_its_font_sluice_does_not_start(self):

@@ -303,8 +303,7 @@ class SignalTest(unittest.TestCase):
         still finishing its work when the daemon says it is watching must
         not be the one a signal is delivered to (its default action would
         end the daemon)."""
-        s = Spool(quiet_period="0")
-        try:
+        with Spool(quiet_period="0") as s:
             d = Daemon(s, env={"LD_PRELOAD": SHIM, "SLUICE_FAULT_LINGER": "5000",
                                "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
                                ":verify_asan_link_order=0"})
@@ -321,14 +320,11 @@ class SignalTest(unittest.TestCase):
                 wait_for("orders/after.csv: accepted")
             finally:
                 self.assertEqual(d.stop(), 0, "".join(d.log))
-        finally:
-            s.close()
 
 
 class StartupTest(unittest.TestCase):
     def test_files_waiting_at_start_are_processed(self):
-        s = Spool(quiet_period="0")
-        try:
+        with Spool(quiet_period="0") as s:
             s.drop("orders", "early.csv", ORDER)
             receipts = Receipts(s)
             d = Daemon(s)
@@ -338,8 +334,6 @@ class StartupTest(unittest.TestCase):
             finally:
                 self.assertEqual(d.stop(), 0)
                 receipts.close()
-        finally:
-            s.close()
 
 
 if __name__ == "__main__":

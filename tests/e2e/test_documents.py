@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import unittest
 
-from harness import Spool, SRCDIR, codes, read, run_tap
+from harness import Spool, SpoolTest, SRCDIR, codes, read, run_tap
 from lifecycle_util import amendment, cell, order, payment, ret, shipment
 from story import free_invoice, story_spool
 
@@ -153,8 +153,7 @@ class Discounts(unittest.TestCase):
     def test_a_credit_note_carries_the_discount_its_invoice_charged(self):
         """Each unit's share of a line's discount is the same on the invoice
         that charged it and on the credit note that refunds it."""
-        s = Spool()
-        try:
+        with Spool() as s:
             def line_discounts(number):
                 text = read(s.path("out", "invoices", number + ".xml")).decode()
                 return re.findall(r"<discount>([^<]*)</discount>", text)
@@ -178,17 +177,9 @@ class Discounts(unittest.TestCase):
                 self.assertEqual(s.receipt("r%d.csv" % n)["status"], "accepted")
             # CN-000001 refunds the second unit, CN-000002 the first
             self.assertEqual((line_discounts("CN-000001"), line_discounts("CN-000002")), ([], ["0.01"]))
-        finally:
-            s.close()
 
 
-class Tokens(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Tokens(SpoolTest):
     def test_token_use(self):
         self.s.drop("orders", "o.csv", order("T-1", "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
         self.s.drop("amendments", "a.csv", amendment("AM-T", "T-1", [(2, 1, "5.00", "20")]))
@@ -197,15 +188,12 @@ class Tokens(unittest.TestCase):
                           read(self.s.path("out", "links", "LINK-T-1-1.xml")).decode()).group(1)
         self.assertIn("valid: LINK-T-1-1", self.s.sluice("link", "verify", token).stdout)
         # a token from another spool's secret
-        other = Spool()
-        try:
+        with Spool() as other:
             other.drop("orders", "o.csv", order("T-1", "EUR", True, "10.00", [(1, 1, "10.00", "20")]))
             other.drop("amendments", "a.csv", amendment("AM-T", "T-1", [(2, 1, "5.00", "20")]))
             other.run_once()
             foreign = re.search(r"<token>(.*)</token>",
                                 read(other.path("out", "links", "LINK-T-1-1.xml")).decode()).group(1)
-        finally:
-            other.close()
         self.assertNotEqual(foreign, token)
         for name, tok in (("forged", foreign), ("altered", token[:-1] + ("x" if token[-1] != "x" else "y"))):
             self.s.drop("payments", name + ".csv", payment("EV-" + name, "T-1", "authorization", "5.00", "EUR", tok))
@@ -222,8 +210,7 @@ class Tokens(unittest.TestCase):
 
 class Numbering(unittest.TestCase):
     def test_numbers_are_gap_free_across_files_and_rejections(self):
-        s = Spool(batch_files="3")
-        try:
+        with Spool(batch_files="3") as s:
             s.drop("orders", "o.csv", order("N-1", "SEK", True, "100000.00", [(1, 60, "100.00", "25")]))
             s.run_once()
             for i in range(1, 21):
@@ -240,8 +227,6 @@ class Numbering(unittest.TestCase):
             numbers = sorted(os.path.basename(p)[:-4] for p in glob.glob(s.path("out", "invoices", "*.xml")))
             self.assertEqual(numbers, ["CN-%06d" % i for i in range(1, 11)] + ["INV-%06d" % i for i in range(1, 21)])
             self.assertEqual(s.status()["inputs"]["rejected"], 20)
-        finally:
-            s.close()
 
 
 class Timing(unittest.TestCase):
@@ -297,8 +282,7 @@ class Timing(unittest.TestCase):
 
 class Templates(unittest.TestCase):
     def test_a_named_template_in_another_language(self):
-        s = Spool()
-        try:
+        with Spool() as s:
             with open(s.path("templates", "nordic.conf"), "w") as f:
                 f.write("name = Nordisk Handel AB\naddress = Storgatan 1\nlanguage = sv\n"
                         "label.total = Summa att betala\nfields = sku\n")
@@ -314,12 +298,9 @@ class Templates(unittest.TestCase):
                 self.assertIn(e, text)
             self.assertIn("<name>Nordisk Handel AB</name>",
                           read(s.path("out", "invoices", "INV-000001.xml")).decode())
-        finally:
-            s.close()
 
     def test_names_in_other_scripts_reach_the_pdf(self):
-        s = Spool()
-        try:
+        with Spool() as s:
             s.drop("invoices", "jp.csv", free_invoice("FT-J1", "株式会社さくら商事",
                                                       [("コンサルティング", 1, "1000.00", "25")]))
             s.run_once()
@@ -327,8 +308,6 @@ class Templates(unittest.TestCase):
             text = pdftext(s.path("out", "invoices", "INV-000001.pdf"))
             for e in ("株式会社さくら商事", "コンサルティング", "1250.00"):
                 self.assertIn(e, text)
-        finally:
-            s.close()
 
 
 class LongDocuments(unittest.TestCase):

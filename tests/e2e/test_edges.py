@@ -7,7 +7,6 @@ that its sender can still write (a hard link, another owner) is archived as
 the bytes that were applied; and the spool's private files are nobody
 else's to read."""
 import fcntl
-import hashlib
 import os
 import re
 import signal
@@ -17,20 +16,11 @@ import subprocess
 import threading
 import unittest
 
-from harness import NOBODY, Spool, chown_tree, read, receipt_file, run_tap
-from lifecycle_util import amendment, order, shipment
+from harness import NOBODY, Spool, SpoolTest, chown_tree, read, receipt_file, run_tap, sha
+from lifecycle_util import an_amendment, an_order, shipment
 
 SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
 OTHER = 65533
-
-
-def an_order(number):
-    return order(number, "SEK", True, "100.00", [(1, 1, "100.00", "25")])
-
-
-def an_amendment(aid, number):
-    return amendment(aid, number, delivery_address1="New Street 2", delivery_zip="22222",
-                     delivery_city="Town", delivery_country="SE")
 
 
 def received_ns(path):
@@ -38,18 +28,8 @@ def received_ns(path):
     return int(os.path.basename(os.path.dirname(path)).rsplit("-", 1)[1])
 
 
-def sha(data):
-    return hashlib.sha256(data).hexdigest()
-
-
-class Unclaimable(unittest.TestCase):
+class Unclaimable(SpoolTest):
     """One entry that cannot be claimed as usual never stops the others."""
-
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
 
     def test_names_up_to_the_file_systems_limit_are_processed(self):
         names = ["注" * 80 + ".csv",            # 244 bytes: too long for the work name's prefix
@@ -105,14 +85,11 @@ class Unclaimable(unittest.TestCase):
         name = "ü" * 120 + ".csv"
         self.s.drop("orders", name, an_order("RE-1"))
         self.s.run_once()
-        other = Spool()
-        try:
+        with Spool() as other:
             r = other.sluice("replay", self.s.path("archive"))
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(other.receipt(name)["status"], "accepted")
             self.assertIsNotNone(other.order("RE-1"))
-        finally:
-            other.close()
 
     def owned_by_nobody(self):
         chown_tree(self.s.dir, NOBODY)
@@ -230,13 +207,7 @@ class Unclaimable(unittest.TestCase):
         self.assertEqual(self.s.receipt("io.csv")["status"], "accepted")
 
 
-class Receipts(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Receipts(SpoolTest):
     def test_the_same_name_in_two_kinds_keeps_both_receipts(self):
         self.s.drop("orders", "export.csv", an_order("E-1"))
         self.s.drop("shipments", "export.csv", shipment("SH-E1", "E-1", [(1, 1)]))
@@ -335,15 +306,9 @@ class Receipts(unittest.TestCase):
         self.assertFalse(os.path.exists(self.s.path("out", "receipts", "a.csv.receipt.xml")))
 
 
-class Private(unittest.TestCase):
+class Private(SpoolTest):
     """What was applied is what is archived, whatever the sender does with
     its file afterwards."""
-
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
 
     def check_archived(self, name, applied):
         [archived] = self.s.filed("archive", name)

@@ -5,9 +5,8 @@ odd names get receipts; temporary names are never touched."""
 import os
 import resource
 import subprocess
-import unittest
 
-from harness import Spool, SLUICE, codes, read, run_tap
+from harness import Spool, SpoolTest, SLUICE, codes, read, run_tap
 
 ORDER_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spool",
                          "examples", "orders.csv")
@@ -27,13 +26,7 @@ def peak_rss_mib(cmd, timeout=300):
     return r.returncode, kb / 1024
 
 
-class Hostile(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Hostile(SpoolTest):
     def test_symlink_is_not_followed(self):
         secret = os.path.join(self.s.dir, "secret.csv")
         with open(secret, "w") as f:
@@ -105,8 +98,7 @@ class Hostile(unittest.TestCase):
         self.assertLess(os.path.getsize(self.s.receipt_path("big.xml")), 4096)
 
     def test_file_over_size_limit_is_not_read(self):
-        s = Spool(max_file_size="2KiB")
-        try:
+        with Spool(max_file_size="2KiB") as s:
             data = read(ORDER_CSV) * 3
             s.drop("orders", "large.csv", data)
             s.drop("orders", "small.csv", read(ORDER_CSV))
@@ -114,8 +106,6 @@ class Hostile(unittest.TestCase):
             self.assertEqual(codes(s.receipt("large.csv")), {(0, None, "file_too_large")})
             self.assertEqual(s.receipt("small.csv")["status"], "accepted")
             self.assertEqual(read(s.filed("rejected", "large.csv")[0]), data)
-        finally:
-            s.close()
 
     def test_entity_bomb_and_external_entities_refused(self):
         bomb = ('<?xml version="1.0"?>\n<!DOCTYPE orders [<!ENTITY a "aaaaaaaaaa">' +

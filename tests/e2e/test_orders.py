@@ -3,18 +3,11 @@ amounts worked out by hand; duplicates; reused order numbers; reused file
 names."""
 import os
 import sqlite3
-import unittest
 
-from harness import Spool, codes, read, run_tap, EXAMPLES
+from harness import SpoolTest, codes, read, run_tap, EXAMPLES
 
 
-class Orders(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Orders(SpoolTest):
     def test_csv_and_xml_accepted_with_receipts(self):
         self.s.drop_example("orders", "orders.csv")
         self.s.drop_example("orders", "orders.xml")

@@ -7,7 +7,7 @@ import re
 import stat
 import unittest
 
-from harness import NOBODY, Spool, chown_tree, codes, read, run_tap
+from harness import NOBODY, Spool, SpoolTest, chown_tree, codes, read, run_tap
 from lifecycle_util import amendment, cancellation, order, payment, shipment
 
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -193,13 +193,7 @@ class PaymentTargets(unittest.TestCase):
         self.assertEqual((r["status"], codes(r)), ("deferred", {(2, "request_id", "request_unknown")}))
 
 
-class Archiving(unittest.TestCase):
-    def setUp(self):
-        self.s = Spool()
-
-    def tearDown(self):
-        self.s.close()
-
+class Archiving(SpoolTest):
     def archive(self, number):
         return self.s.sluice("order", "archive", number)
 

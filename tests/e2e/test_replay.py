@@ -43,8 +43,7 @@ class Replay(unittest.TestCase):
         cls.s.close()
 
     def test_a_new_spool_is_rebuilt_identically(self):
-        b = Spool(link_secret_file=SECRET)
-        try:
+        with Spool(link_secret_file=SECRET) as b:
             r = b.sluice("replay", self.s.path("archive"))
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("replayed 11 files: 11 accepted", r.stderr)
@@ -54,8 +53,6 @@ class Replay(unittest.TestCase):
             self.assertEqual(sorted(got), sorted(want))
             for path in want:
                 self.assertEqual(got[path], want[path], path)
-        finally:
-            b.close()
 
     def test_replaying_into_the_same_spool_applies_nothing(self):
         before_docs = outputs(self.s)
@@ -74,8 +71,7 @@ class Replay(unittest.TestCase):
 
 class OtherFolders(unittest.TestCase):
     def test_kind_from_option_folder_or_content(self):
-        s = Spool()
-        try:
+        with Spool() as s:
             src = os.path.join(s.dir, "drop")
             os.makedirs(os.path.join(src, "shipments"))
             with open(os.path.join(src, "a-order.csv"), "w") as f:
@@ -93,8 +89,6 @@ class OtherFolders(unittest.TestCase):
             r = s.sluice("replay", "--kind", "orders", os.path.join(src, "mystery.txt"))
             self.assertEqual(r.returncode, 0)
             self.assertEqual(s.receipt("mystery.txt")["status"], "rejected")
-        finally:
-            s.close()
 
 
 if __name__ == "__main__":

@@ -68,8 +68,7 @@ class FileNames(unittest.TestCase):
                  b"ctl-\x01\x1b\x7f.csv", b"back\\slash.csv", b"amp&lt;<>\".csv", b"cut-\xe2\x80.csv",
                  b"nonchar-\xef\xb7\x90.csv", b"max-\xf4\x8f\xbf\xbf.csv", b"tab\t.csv", b"cr\r.csv",
                  b"\xff\xfe.csv"]
-        s = Spool()
-        try:
+        with Spool() as s:
             for i, n in enumerate(names):
                 s.drop("invoices", fsname(n), free_invoice("FN-%d" % i, "Kund AB",
                                                            [("Konsult", 1, "10.00", "25")]))
@@ -95,8 +94,6 @@ class FileNames(unittest.TestCase):
             bad = s.receipt(fsname(b"bad-\xc2\x85.csv"))["errors"]
             self.assertEqual([e["message"] for e in bad],
                              ["quantity '1\\x01\\x5c' is not a whole number from 1 to 100000"])
-        finally:
-            s.close()
 
 
 class TextRules(unittest.TestCase):
@@ -104,8 +101,7 @@ class TextRules(unittest.TestCase):
     they see, like control characters, in CSV and in XML."""
 
     def test_invisible_characters_are_invalid_text(self):
-        s = Spool()
-        try:
+        with Spool() as s:
             for i, ch in enumerate(INVISIBLE):
                 s.drop("invoices", "name%d.csv" % i,
                        free_invoice("IN-%d" % i, "Kund" + ch + "AB", [("Konsult", 1, "10.00", "25")]))
@@ -136,8 +132,6 @@ class TextRules(unittest.TestCase):
                                                             (3, "name", "invalid_text")})
             self.assertEqual(os.listdir(s.path("out", "invoices")), [])
             assert_outputs_valid(self, s)
-        finally:
-            s.close()
 
 
 def text_of(path, *where):
@@ -161,8 +155,7 @@ class DocumentText(unittest.TestCase):
              "payment_reference": "REF\\1 & <2>", "sku": "SKU\\&<1>",
              "name": 'Shirt & <Tie> \\ "x"', "variant": "a\\b", "size": "<XL>",
              "comment": "first\nsecond \\ line"}
-        s = Spool()
-        try:
+        with Spool() as s:
             with open(s.path("templates", "default.conf"), "w") as f:
                 f.write("name = M\u00fcller & S\u00f6hne \\ AB\naddress = Gata <1> \\ 2\n"
                         "bank = Bank & <Co>\nfields = sku, variant, size\nlogo = logo.png\n")
@@ -199,8 +192,6 @@ class DocumentText(unittest.TestCase):
             self.assertEqual(text_of(ft, "line", "description"), "Konsult \\ 1")
             self.assertNotIn(b"\\x5c", read(ft))
             assert_outputs_valid(self, s)
-        finally:
-            s.close()
 
     def test_cdata_reaches_the_documents(self):
         order = ('<?xml version="1.0"?>\n<orders xmlns="urn:sluice:1"><order>'
@@ -215,8 +206,7 @@ class DocumentText(unittest.TestCase):
                  '<line><line_id>1</line_id><sku>S</sku><name><![CDATA[Shirt & <Tie>]]></name>'
                  '<quantity><![CDATA[1]]></quantity><unit_price>1<![CDATA[0.00]]></unit_price>'
                  '<vat_rate>25</vat_rate></line></order></orders>\n')
-        s = Spool()
-        try:
+        with Spool() as s:
             s.drop("orders", "cdata.xml", order)
             s.drop("shipments", "sh.csv", shipment("SH-C1", "C-1", [(1, 1)]))
             s.run_once()
@@ -228,16 +218,13 @@ class DocumentText(unittest.TestCase):
             self.assertIsNone(ET.parse(pf).getroot().find(NS + "buyer").find(NS + "address2"))
             self.assertEqual(text_of(pf, "line", "description"), "Shirt & <Tie>")
             self.assertEqual(text_of(pf, "total_value"), "10.00")
-        finally:
-            s.close()
 
 
 class Paths(unittest.TestCase):
     """Receipts go to partners: they name no path of the server."""
 
     def test_receipts_name_no_path_of_the_server(self):
-        s = Spool(max_file_size="4KiB")
-        try:
+        with Spool(max_file_size="4KiB") as s:
             tdir = s.path("templates")
             with open(os.path.join(tdir, "nologo.conf"), "w") as f:
                 f.write("name = Shop\nlogo = missing.png\n")
@@ -269,13 +256,10 @@ class Paths(unittest.TestCase):
                 text = read(path).decode()
                 for secret in (s.root, s.dir, os.path.realpath(s.dir), tdir, "/etc/passwd", "/tmp"):
                     self.assertNotIn(secret, text, path)
-        finally:
-            s.close()
 
 
     def test_a_broken_default_template_is_not_the_senders_fault(self):
-        s = Spool()
-        try:
+        with Spool() as s:
             default = s.path("templates", "default.conf")
             good = read(default)
             with open(default, "w") as f:
@@ -289,8 +273,6 @@ class Paths(unittest.TestCase):
                 f.write(good)
             s.run_once()
             self.assertEqual(s.receipt("ft.csv")["status"], "accepted")
-        finally:
-            s.close()
 
 
 if __name__ == "__main__":
