@@ -77,6 +77,22 @@ error_code_at(const struct errlist *errs, long line, const char *field)
 	return -1;
 }
 
+/* Parses text as kind k with fn and checks that it gives n records, no
+ * error, and (unless NULL) the summary given. */
+static inline void
+parse_records(parse_fn fn, enum kind k, const char *text, size_t len, size_t n,
+    const char *summary)
+{
+	struct collected c;
+	struct errlist e;
+
+	ck_assert_int_eq(parse_text(fn, k, text, len, &c, &e), n);
+	ck_assert_int_eq(e.n, 0);
+	if (summary != NULL)
+		ck_assert_str_eq(buf_str(&c.text), summary);
+	collected_free(&c, &e);
+}
+
 /* Parses text as kind k with fn; returns the code of the first error at
  * line (with field, if given), or -1. */
 static inline int

@@ -5,6 +5,8 @@
 #include "parse_util.h"
 
 #define PARSE(text, c, e) parse_text(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), c, e)
+#define RECORDS(text, n, summary) \
+	parse_records(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), n, summary)
 #define ERROR_AT(text, line, field) \
 	parse_error_at(csv_in_parse, KIND_SHIPMENTS, text, strlen(text), line, field)
 
@@ -23,61 +25,38 @@ text_filled(const char *head, char c, size_t len)
 
 START_TEST(rows_group_into_records)
 {
-	struct collected c;
-	struct errlist e;
-
-	ck_assert_int_eq(PARSE("shipment_id,order_number,line_id,quantity\n"
-	    "S1,O1,1,2\nS1,O1,2,1\nS2,O1,3,5\n", &c, &e), 2);
-	ck_assert_int_eq(e.n, 0);
-	ck_assert_str_eq(buf_str(&c.text),
+	RECORDS("shipment_id,order_number,line_id,quantity\n"
+	    "S1,O1,1,2\nS1,O1,2,1\nS2,O1,3,5\n", 2,
 	    "L2 shipment_id=S1@2 order_number=O1@2 | L2 line_id=1@2 quantity=2@2"
 	    " | L3 line_id=2@3 quantity=1@3\n"
 	    "L4 shipment_id=S2@4 order_number=O1@4 | L4 line_id=3@4 quantity=5@4\n");
-	collected_free(&c, &e);
 }
 END_TEST
 
 START_TEST(columns_in_any_order_crlf_bom)
 {
-	struct collected c;
-	struct errlist e;
-
-	ck_assert_int_eq(PARSE("\xef\xbb\xbfquantity,line_id,order_number,shipment_id\r\n"
-	    "2,1,O1,S1\r\n", &c, &e), 1);
-	ck_assert_int_eq(e.n, 0);
-	ck_assert_str_eq(buf_str(&c.text),
+	RECORDS("\xef\xbb\xbfquantity,line_id,order_number,shipment_id\r\n"
+	    "2,1,O1,S1\r\n", 1,
 	    "L2 shipment_id=S1@2 order_number=O1@2 | L2 line_id=1@2 quantity=2@2\n");
-	collected_free(&c, &e);
 }
 END_TEST
 
 START_TEST(quoted_newlines_keep_line_numbers)
 {
-	struct collected c;
-	struct errlist e;
-
-	ck_assert_int_eq(PARSE("shipment_id,order_number,carrier,line_id,quantity\n"
+	RECORDS("shipment_id,order_number,carrier,line_id,quantity\n"
 	    "S1,O1,\"Post\nNord\",1,2\n"
 	    "S2,O1,\"A \"\"quoted\"\" name\",1,2\n"
 	    "\n"
-	    "S3,O1,,1,\"3\"\n", &c, &e), 3);
-	ck_assert_int_eq(e.n, 0);
-	ck_assert_str_eq(buf_str(&c.text),
+	    "S3,O1,,1,\"3\"\n", 3,
 	    "L2 shipment_id=S1@2 order_number=O1@2 carrier=Post\nNord@2 | L2 line_id=1@3 quantity=2@3\n"
 	    "L4 shipment_id=S2@4 order_number=O1@4 carrier=A \"quoted\" name@4 | L4 line_id=1@4 quantity=2@4\n"
 	    "L6 shipment_id=S3@6 order_number=O1@6 | L6 line_id=1@6 quantity=3@6\n");
-	collected_free(&c, &e);
 }
 END_TEST
 
 START_TEST(last_row_without_newline)
 {
-	struct collected c;
-	struct errlist e;
-
-	ck_assert_int_eq(PARSE("shipment_id,order_number,line_id,quantity\nS1,O1,1,2", &c, &e), 1);
-	ck_assert_int_eq(e.n, 0);
-	collected_free(&c, &e);
+	RECORDS("shipment_id,order_number,line_id,quantity\nS1,O1,1,2", 1, NULL);
 }
 END_TEST
 
