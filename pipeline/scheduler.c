@@ -114,10 +114,67 @@ stuck_end(struct sched *s, struct in_name *now, size_t n, bool whole)
 	names_clear(&now, &n);
 }
 
+/* Whether in/<kind>/<e> may still be being written: a file written in
+ * place is complete once it has stayed unchanged for the quiet period; one
+ * renamed in (or anything that is not a file) is taken at once.  A file
+ * that waits is counted, and the time until it may be taken kept if it is
+ * the shortest. */
+static bool
+still_written(struct sched *s, enum kind kind, const struct spool_entry *e, int64_t now,
+    size_t *waiting, int64_t *wait_ns)
+{
+	int64_t quiet = s->conf->quiet_period_ms * 1000000, age = now - e->changed_ns, left;
+
+	if (!e->regular || quiet <= 0 || age >= quiet ||
+	    names_have(s->moved, s->nmoved, kind, e->name))
+		return false;
+	/* a time in the future (a clock set back): wait once more */
+	left = age < 0 ? quiet : quiet - age;
+	(*waiting)++;
+	if (*wait_ns == 0 || left < *wait_ns)
+		*wait_ns = left;
+	return true;
+}
+
+/* Claims what in/<kind>/ holds that is complete, noting what cannot be
+ * moved in stuck; the claims are durable on return.  The number claimed,
+ * or -1. */
+static int
+claim_kind(struct sched *s, enum kind kind, int64_t now, struct in_name **stuck,
+    size_t *nstuck, size_t *waiting, int64_t *wait_ns)
+{
+	struct spool_entry *e;
+	size_t n;
+	int here = 0, rc = 0;
+
+	if (spool_scan(s->spool, kind, &e, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char *work_name;
+
+		if (still_written(s, kind, &e[i], now, waiting, wait_ns))
+			continue;
+		rc = spool_claim(s->spool, kind, e[i].name, now_ns(), &work_name);
+		if (rc == 2)
+			note_stuck(s, stuck, nstuck, kind, e[i].name, errno);
+		if (rc == 0) {
+			free(work_name);
+			here++;
+		}
+		if (rc < 0)
+			break;
+	}
+	spool_entries_free(e, n);
+	/* claims must be durable before anything of them is committed */
+	if (here > 0 && spool_sync_claims(s->spool, kind) != 0)
+		rc = -1;
+	return rc < 0 ? -1 : here;
+}
+
 int
 sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
 {
-	int64_t quiet = s->conf->quiet_period_ms * 1000000, now = now_ns();
+	int64_t now = now_ns();
 	struct in_name *stuck = NULL;
 	size_t nstuck = 0;
 	int claimed = 0;
@@ -125,48 +182,11 @@ sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns)
 	*waiting = 0;
 	*wait_ns = 0;
 	for (int k = 0; k < KIND__COUNT; k++) {
-		struct spool_entry *e;
-		size_t n;
-		int here = 0, rc = 0;
+		int here;
 
 		if (!sched_handles((enum kind)k))
 			continue;
-		if (spool_scan(s->spool, (enum kind)k, &e, &n) != 0) {
-			stuck_end(s, stuck, nstuck, false);
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++) {
-			int64_t age = now - e[i].changed_ns;
-			char *work_name;
-
-			/* a file written in place is complete once it has stayed
-			 * unchanged for the quiet period; one renamed in (or
-			 * anything that is not a file) is taken at once */
-			if (e[i].regular && quiet > 0 && age < quiet &&
-			    !names_have(s->moved, s->nmoved, (enum kind)k, e[i].name)) {
-				/* a time in the future (a clock set back): wait once more */
-				int64_t left = age < 0 ? quiet : quiet - age;
-
-				(*waiting)++;
-				if (*wait_ns == 0 || left < *wait_ns)
-					*wait_ns = left;
-				continue;
-			}
-			rc = spool_claim(s->spool, (enum kind)k, e[i].name, now_ns(), &work_name);
-			if (rc == 2)
-				note_stuck(s, &stuck, &nstuck, (enum kind)k, e[i].name, errno);
-			if (rc == 0) {
-				free(work_name);
-				here++;
-			}
-			if (rc < 0)
-				break;
-		}
-		spool_entries_free(e, n);
-		/* claims must be durable before anything of them is committed */
-		if (here > 0 && spool_sync_claims(s->spool, (enum kind)k) != 0)
-			rc = -1;
-		if (rc < 0) {
+		if ((here = claim_kind(s, (enum kind)k, now, &stuck, &nstuck, waiting, wait_ns)) < 0) {
 			stuck_end(s, stuck, nstuck, false);
 			return -1;
 		}
@@ -300,53 +320,67 @@ log_held(const struct work_item *it)
 	buf_free(&name);
 }
 
-/* Processes items[0..n) in one transaction, then files them away and
- * publishes their receipts. */
+/* Opens and processes one claimed input, its outcome into o (set up
+ * here).  An input that another program holds by a lease, which the
+ * kernel ends within its lease-break-time, gets no outcome: it waits,
+ * claimed, for a later pass.  0, or -1 when the machine failed. */
 static int
-run_batch(struct sched *s, struct work_item *items, size_t n)
+process_item(struct sched *s, struct work_item *it, struct outcome *o)
 {
-	struct outcome *out = xcalloc(n, sizeof *out);
-	size_t done = 0;
-	int ret = -1;
+	struct input_file in = { it->kind, it->name, it->work_name, it->received_ns, -1,
+		false, false, 0, it->superseded };
+	int rc;
 
+	in.fd = spool_work_open(s->spool, it->kind, it->work_name, s->conf->max_file_size,
+	    &in.not_regular, &in.denied);
+	in.open_errno = errno;
+	outcome_init(o, (size_t)s->conf->max_errors);
+	if (in.fd < 0 && in.open_errno == EWOULDBLOCK) {
+		log_held(it);
+		return 0;
+	}
+	rc = process_input(&s->proc, &in, o);
+	if (in.fd >= 0)
+		close(in.fd);
+	return rc;
+}
+
+/* Processes items[0..n) in one transaction, their outcomes into out;
+ * *done counts the outcomes set up.  0 once committed, or -1 (rolled
+ * back). */
+static int
+process_batch(struct sched *s, struct work_item *items, size_t n, struct outcome *out,
+    size_t *done)
+{
+	*done = 0;
 	if (ledger_begin(s->ledger) != 0)
-		goto out;
-	for (; done < n; done++) {
-		struct work_item *it = &items[done];
-		struct input_file in = { it->kind, it->name, it->work_name, it->received_ns, -1,
-			false, false, 0, it->superseded };
-		int rc;
-
-		in.fd = spool_work_open(s->spool, it->kind, it->work_name, s->conf->max_file_size,
-		    &in.not_regular, &in.denied);
-		in.open_errno = errno;
-		outcome_init(&out[done], (size_t)s->conf->max_errors);
-		if (in.fd < 0 && in.open_errno == EWOULDBLOCK) {
-			/* another program holds a lease on it, which the kernel
-			 * ends within its lease-break-time: this one input waits
-			 * (no outcome), claimed, for a later pass */
-			log_held(it);
-			continue;
-		}
-		rc = process_input(&s->proc, &in, &out[done]);
-		if (in.fd >= 0)
-			close(in.fd);
-		if (rc != 0) {
-			done++;
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		*done = i + 1;
+		if (process_item(s, &items[i], &out[i]) != 0) {
 			ledger_rollback(s->ledger);
-			goto out;
+			return -1;
 		}
 	}
 	if (ledger_commit(s->ledger) != 0) {
 		ledger_rollback(s->ledger);
-		goto out;
+		return -1;
 	}
-	ret = 0;
+	return 0;
+}
+
+/* Counts, logs and files away what a committed batch decided; a deferred
+ * input stays claimed in work/ and is tried again.  0, or -1 when an input
+ * could not be filed away (the others still are). */
+static int
+file_batch(struct sched *s, const struct work_item *items, const struct outcome *out, size_t n)
+{
+	int ret = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		if (out[i].status == INPUT_NONE)
 			continue;
 		if (out[i].status == INPUT_DEFERRED) {
-			/* it stays claimed in work/ and is tried again */
 			s->pass_deferred++;
 			if (!out[i].unchanged)
 				log_outcome(&items[i], &out[i]);
@@ -362,9 +396,23 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 		if (spool_file_away(s->spool, items[i].kind, items[i].work_name, out[i].filed_as) != 0)
 			ret = -1;
 	}
-	if (publish(s) != 0)
-		ret = -1;
-out:
+	return ret;
+}
+
+/* Processes items[0..n) in one transaction, then files them away and
+ * publishes their receipts. */
+static int
+run_batch(struct sched *s, struct work_item *items, size_t n)
+{
+	struct outcome *out = xcalloc(n, sizeof *out);
+	size_t done;
+	int ret = -1;
+
+	if (process_batch(s, items, n, out, &done) == 0) {
+		ret = file_batch(s, items, out, n);
+		if (publish(s) != 0)
+			ret = -1;
+	}
 	for (size_t i = 0; i < done; i++)
 		outcome_free(&out[i]);
 	free(out);

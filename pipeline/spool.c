@@ -613,65 +613,72 @@ out:
 	return ret;
 }
 
+/* Opens rel, a claimed file, its status into st, if it is a regular file:
+ * a link, FIFO, device or folder is never opened (opening a device can
+ * have effects); O_NOFOLLOW and O_NONBLOCK guard against a swap after the
+ * check, and fstat decides on what was really opened.  The fd, or -1 with
+ * errno set (0 for what is not a regular file) and *not_regular or
+ * *denied told. */
+static int
+open_regular(struct spool *sp, const char *rel, struct stat *st, bool *not_regular,
+    bool *denied)
+{
+	int fd, saved;
+
+	/* needs no permission on the file itself: EACCES here is the
+	 * folder's, the environment's failure, never the file's */
+	if (fstatat(sp->rootfd, rel, st, AT_SYMLINK_NOFOLLOW) != 0)
+		return -1;
+	if (!S_ISREG(st->st_mode)) {
+		*not_regular = true;
+		errno = 0;
+		return -1;
+	}
+	fd = openat(sp->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		*not_regular = errno == ELOOP || errno == ENXIO;
+		*denied = errno == EACCES || errno == EPERM;
+		return -1;
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || fcntl(fd, F_SETFL, 0) != 0) {
+		saved = errno;
+		*not_regular = !S_ISREG(st->st_mode);
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
 int
 spool_work_open(struct spool *sp, enum kind kind, const char *work_name, int64_t copy_limit,
     bool *not_regular, bool *denied)
 {
 	char *rel = work_path(kind, work_name);
-	bool copied = false;
 	struct stat st;
-	int fd = -1, saved = 0;
+	int fd, saved;
 
 	*not_regular = false;
 	*denied = false;
-again:
-	/* a link, FIFO, device or folder is never opened (opening a device
-	 * can have effects); O_NOFOLLOW and O_NONBLOCK guard against a swap
-	 * after the check, and fstat decides on what was really opened */
-	if (fstatat(sp->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		/* needs no permission on the file itself: EACCES here is the
-		 * folder's, the environment's failure, never the file's */
-		saved = errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*not_regular = true;
-		goto out;
-	}
-	fd = openat(sp->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		saved = errno;
-		*not_regular = saved == ELOOP || saved == ENXIO;
-		*denied = saved == EACCES || saved == EPERM;
-		goto out;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) != 0) {
-		saved = errno;
-		*not_regular = !S_ISREG(st.st_mode);
-		close(fd);
-		fd = -1;
-		goto out;
-	}
+	fd = open_regular(sp, rel, &st, not_regular, denied);
 	/* its sender may still write it: through another hard link, or as
 	 * its owner through a handle kept open.  What is hashed, applied and
 	 * filed is a copy of sluice's own (a file over copy_limit is
 	 * rejected unread: nothing of it is applied) */
-	if (!copied && (st.st_nlink > 1 || st.st_uid != geteuid()) && st.st_size <= copy_limit) {
+	if (fd >= 0 && (st.st_nlink > 1 || st.st_uid != geteuid()) && st.st_size <= copy_limit) {
 		/* one byte beyond the limit tells that it is too large */
-		if (replace_by_copy(sp, fd, rel, copy_limit + 1) != 0) {
-			saved = errno;
-			close(fd);
-			fd = -1;
-			goto out;
-		}
+		int copied = replace_by_copy(sp, fd, rel, copy_limit + 1);
+
+		saved = errno;
 		close(fd);
-		copied = true;
-		goto again;
+		errno = saved;
+		fd = copied == 0 ? open_regular(sp, rel, &st, not_regular, denied) : -1;
 	}
+	saved = fd < 0 ? errno : 0;
 	/* what is filed is sluice's: its group may read it, nobody else */
-	if ((st.st_mode & 027) != 0 && st.st_uid == geteuid() && fchmod(fd, st.st_mode & 07750) != 0)
+	if (fd >= 0 && (st.st_mode & 027) != 0 && st.st_uid == geteuid() &&
+	    fchmod(fd, st.st_mode & 07750) != 0)
 		log_warn("cannot set the mode of %s/%s: %s", sp->root, rel, strerror(errno));
-out:
 	free(rel);
 	errno = saved;
 	return fd;
