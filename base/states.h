@@ -1,6 +1,7 @@
 /*
  * states: what an input, an order, a shipment's capture, a payment request
- * and a payment link can be, each an enum with one table of its names.
+ * and a payment link can be, what a payment request asks and what a
+ * document is, each an enum with one table of its names.
  * The code keeps and compares the enums; the names are only where sluice
  * meets text: the ledger's columns (which hold the names), receipts, JSON,
  * journal details and messages.
@@ -62,11 +63,32 @@ enum request_status {
 #define REQUESTS_IN(s) (1u << (s))
 NAMED_ENUM_DECL(request_status);
 
+/* What a payment request asks of the PSP (the ledger's
+ * payment_requests.type). */
+enum request_type {
+	REQUEST_CAPTURE,
+	REQUEST_REFUND,
+	REQUEST_RELEASE,
+};
+NAMED_ENUM_DECL(request_type);
+
 /* A payment link (the ledger's payment_links.status). */
 enum link_status {
 	LINK_OPEN,
 	LINK_SPENT,          /* paid */
 };
 NAMED_ENUM_DECL(link_status);
+
+/* The documents sluice issues (the ledger's documents.type). */
+enum document_type {
+	DOC_INVOICE,
+	DOC_CREDIT_NOTE,
+	DOC_PROFORMA,
+	DOC_CAPTURE,
+	DOC_REFUND,
+	DOC_RELEASE,
+	DOC_LINK,
+};
+NAMED_ENUM_DECL(document_type);
 
 #endif

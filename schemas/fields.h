@@ -228,6 +228,10 @@ struct kind_def {
 	size_t id_field;       /* header index of the record's own id */
 };
 
+/* The country codes a FT_COUNTRY field takes (ISO 3166-1 alpha-2), in
+ * byte order; NULL-terminated. */
+extern const char *const iso_countries[];
+
 const struct kind_def *kind_get(enum kind kind);
 /* Finds a kind by its plural name ("orders"); NULL when there is none. */
 const struct kind_def *kind_by_name(const char *plural);

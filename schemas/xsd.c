@@ -6,7 +6,6 @@
 
 #include "schemas/xsd.h"
 #include "base/money.h"
-#include "stages/validate.h"
 
 /* The XSD type name of a field; text types carry their length. */
 static void

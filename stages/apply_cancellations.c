@@ -32,7 +32,7 @@ check_cancellation(const struct apply_frame *f)
 	if (!whole && rec->nlines == 0)
 		errlist_add(errs, rec->line, NULL, ERR_NO_LINES,
 		    "a cancellation has lines unless whole_order is true");
-	if (state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0)
+	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0)
 		amount_too_large(errs, h[CH_order_number].line, "order_number", state_digits(st),
 		    "the captures of order %s add up", o->order_number);
 	else if (whole && (st->nshipments > 0 || captured > 0))

@@ -72,7 +72,7 @@ unknown_target(struct apply_ctx *a, const struct record *rec, const struct order
 	if (r != NULL) {
 		errlist_add(errs, rec->head[PH_type].line, "type", ERR_REQUEST_MISMATCH,
 		    "%s is a %s request of order %s, not a payment link that an authorization "
-		    "pays", r->request_id, r->type, order);
+		    "pays", r->request_id, request_type_name(r->type), order);
 		return APPLY_REJECTED;
 	}
 	if (!authorization && state_link(st, req->s) != NULL) {
@@ -145,9 +145,10 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	if (r == NULL)
 		return unknown_target(a, rec, st, false, errs);
 	money_format(r->amount, state_digits(st), want, sizeof want);
-	if (strcmp(r->type, h[PH_type].s) != 0)
+	if (strcmp(request_type_name(r->type), h[PH_type].s) != 0)
 		errlist_add(errs, h[PH_type].line, "type", ERR_REQUEST_MISMATCH,
-		    "request %s is a %s request, not a %s", r->request_id, r->type, h[PH_type].s);
+		    "request %s is a %s request, not a %s", r->request_id,
+		    request_type_name(r->type), h[PH_type].s);
 	else if (r->amount != h[PH_amount].num)
 		errlist_add(errs, h[PH_amount].line, "amount", ERR_REQUEST_MISMATCH,
 		    "request %s is for %s, not %s", r->request_id, want, h[PH_amount].s);

@@ -135,10 +135,10 @@ return_refund(const struct apply_frame *f, struct order_return *r)
 	 * the PSP has not answered yet */
 	if (money_add(r->lines_amount, r->shipping_amount, &r->refund) != 0 ||
 	    money_sub(r->refund, r->return_fee, &r->refund) != 0 ||
-	    state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
-	    state_requested(st, "refund", REQUESTS_IN(REQUEST_PENDING) |
+	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	    state_requested(st, REQUEST_REFUND, REQUESTS_IN(REQUEST_PENDING) |
 	    REQUESTS_IN(REQUEST_SUCCEEDED), &refunds) != 0 ||
-	    state_requested(st, "capture", REQUESTS_IN(REQUEST_PENDING), &pending) != 0 ||
+	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_PENDING), &pending) != 0 ||
 	    money_sub(captured, refunds, &left) != 0 || money_add(left, pending, &coverable) != 0)
 		return beyond(id->line, "return_id", digits, r, f->errs);
 	if (r->refund < 0)
@@ -189,7 +189,7 @@ record_return(struct apply_ctx *a, const struct record *rec, const struct order_
 	    "\"shipping\":\"%s\",\"refund_shipping\":%s,\"lines\":[%s]", r->return_id,
 	    r->shipment_id, money, r->restock ? "true" : "false", shipping,
 	    refund_shipping ? "true" : "false", buf_str(&lines)) != 0 ||
-	    (r->refund > 0 && (lifecycle_request(a, st, "refund", r->return_id, r->shipment_id,
+	    (r->refund > 0 && (lifecycle_request(a, st, REQUEST_REFUND, r->return_id, r->shipment_id,
 	    r->return_id, r->refund) != 0 ||
 	    issue_credit_note(a, order, r->return_id) != 0)))
 		goto out;

@@ -124,11 +124,14 @@ issue_proforma(struct apply_ctx *a, const char *order_number, const char *shipme
 int
 issue_request(struct apply_ctx *a, const char *order_number, const struct payment_request *r)
 {
-	struct document d = { .number = r->request_id, .order_number = order_number,
-		.shipment_id = r->shipment_id, .return_id = r->return_id, .request_id = r->request_id };
+	static const enum document_type types[] = {
+		[REQUEST_CAPTURE] = DOC_CAPTURE, [REQUEST_REFUND] = DOC_REFUND,
+		[REQUEST_RELEASE] = DOC_RELEASE
+	};
+	struct document d = { .type = types[r->type], .number = r->request_id,
+		.order_number = order_number, .shipment_id = r->shipment_id,
+		.return_id = r->return_id, .request_id = r->request_id };
 
-	if (!document_type_parse(r->type, &d.type))
-		fatal("issue_request: unknown request type %s", r->type);
 	return issue(a, &d, OUT_CAPTURES, "request_xml", false);
 }
 

@@ -180,12 +180,12 @@ journal_line(struct buf *b, int64_t line_id, int64_t quantity)
 }
 
 int
-state_requested(const struct order_state *st, const char *type, unsigned statuses,
+state_requested(const struct order_state *st, enum request_type type, unsigned statuses,
     int64_t *sum)
 {
 	*sum = 0;
 	for (size_t i = 0; i < st->nrequests; i++)
-		if (strcmp(st->requests[i].type, type) == 0 &&
+		if (st->requests[i].type == type &&
 		    (statuses & REQUESTS_IN(st->requests[i].status)) != 0 &&
 		    money_add(*sum, st->requests[i].amount, sum) != 0)
 			return -1;
@@ -322,32 +322,28 @@ state_archived(const struct order_state *st, const struct record *rec, size_t or
 }
 
 int
-lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char *type,
+lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount)
 {
-	static const struct {
-		const char *type;
-		const char *prefix;
-	} prefixes[] = { { "capture", "CAP-" }, { "refund", "REF-" }, { "release", "REL-" } };
+	static const char *const prefixes[] = {
+		[REQUEST_CAPTURE] = "CAP-", [REQUEST_REFUND] = "REF-", [REQUEST_RELEASE] = "REL-"
+	};
 	struct payment_request r = { .type = type, .shipment_id = shipment_id,
 		.return_id = return_id, .amount = amount };
-	char *id = NULL;
+	char *id;
 	char money[MONEY_SIZE];
 	int ret;
 
-	for (size_t i = 0; i < NELEM(prefixes); i++)
-		if (strcmp(prefixes[i].type, type) == 0)
-			r.request_id = id = xasprintf("%s%s", prefixes[i].prefix, id_suffix);
-	if (id == NULL)
-		fatal("lifecycle_request: unknown request type %s", type);
+	r.request_id = id = xasprintf("%s%s", prefixes[type], id_suffix);
 	money_format(amount, state_digits(st), money, sizeof money);
 	ret = ledger_request_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0 ||
 	    lifecycle_journal(a, st->order->order_number, "payment_requested",
-	    "\"request_id\":\"%s\",\"type\":\"%s\",\"amount\":\"%s\"", r.request_id, type, money)
+	    "\"request_id\":\"%s\",\"type\":\"%s\",\"amount\":\"%s\"", r.request_id,
+	    request_type_name(type), money)
 	    != 0 ? -1 : 0;
 	/* manual captures are made at the PSP: recorded (a payment event
 	 * answers them), but no file asks for them */
-	if (ret == 0 && !(strcmp(type, "capture") == 0 && a->conf->capture_on == CAPTURE_ON_MANUAL))
+	if (ret == 0 && !(type == REQUEST_CAPTURE && a->conf->capture_on == CAPTURE_ON_MANUAL))
 		ret = issue_request(a, st->order->order_number, &r);
 	free(id);
 	return ret;
@@ -362,7 +358,7 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 
 	if (st->order->hold)
 		return 0;   /* an order on hold gets no capture */
-	if (state_requested(st, "capture", REQUESTS_IN(REQUEST_PENDING) |
+	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_PENDING) |
 	    REQUESTS_IN(REQUEST_SUCCEEDED), &committed) != 0)
 		return state_beyond(st);
 	for (size_t i = 0; i < st->nshipments; i++) {
@@ -376,7 +372,7 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 		 * later, smaller one does not jump the queue */
 		if (money_add(committed, sh->amount, &next) != 0 || next > st->order->authorized)
 			break;
-		if (lifecycle_request(a, st, "capture", sh->shipment_id, sh->shipment_id, NULL,
+		if (lifecycle_request(a, st, REQUEST_CAPTURE, sh->shipment_id, sh->shipment_id, NULL,
 		    sh->amount) != 0 ||
 		    ledger_shipment_set_capture(a->ledger, sh->shipment_id, CAPTURE_REQUESTED) != 0)
 			return -1;
@@ -392,14 +388,14 @@ release_authorization(struct apply_ctx *a, const struct order_state *st)
 	int64_t captured, left;
 
 	for (size_t i = 0; i < st->nrequests; i++)
-		if (strcmp(st->requests[i].type, "release") == 0)
+		if (st->requests[i].type == REQUEST_RELEASE)
 			return 0;
-	if (state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
 	    money_sub(st->order->authorized, captured, &left) != 0)
 		return state_beyond(st);
 	if (left <= 0)
 		return 0;
-	return lifecycle_request(a, st, "release", st->order->order_number, NULL, NULL, left);
+	return lifecycle_request(a, st, REQUEST_RELEASE, st->order->order_number, NULL, NULL, left);
 }
 
 static int

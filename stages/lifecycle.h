@@ -97,13 +97,13 @@ void journal_line(struct buf *b, int64_t line_id, int64_t quantity);
 int lifecycle_settle(struct apply_ctx *a, const char *order_number);
 
 /* Requests a payment (CAP-, REF-, REL-) and journals it. */
-int lifecycle_request(struct apply_ctx *a, const struct order_state *st, const char *type,
+int lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount);
 
 /* Sums into *sum the order's requests of a type whose status is one of
  * `statuses` (a set such as REQUESTS_IN(REQUEST_PENDING) |
  * REQUESTS_IN(REQUEST_SUCCEEDED)); -1 when the sum is beyond MONEY_MAX. */
-int state_requested(const struct order_state *st, const char *type, unsigned statuses,
+int state_requested(const struct order_state *st, enum request_type type, unsigned statuses,
     int64_t *sum);
 /* Due: the grand total beyond the authorization, or 0; -1 when an amount
  * is beyond MONEY_MAX. */

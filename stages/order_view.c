@@ -153,7 +153,7 @@ json_payments(const struct order_state *st, struct money_fmt *m, json_t **links,
 		json_t *j = json_object();
 
 		json_object_set_new(j, "request_id", json_text(r->request_id));
-		json_object_set_new(j, "type", json_text(r->type));
+		json_object_set_new(j, "type", json_text(request_type_name(r->type)));
 		json_object_set_new(j, "amount", json_text(fmt(m, r->amount)));
 		json_object_set_new(j, "status", json_text(request_status_name(r->status)));
 		json_object_set_new(j, "event_id", json_text(r->event_id));
@@ -363,8 +363,8 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 	}
 	for (size_t i = 0; i < st->nrequests; i++) {
 		putf(out, "  request   %s", st->requests[i].request_id);
-		fprintf(out, "  %s %s, %s\n", st->requests[i].type, fmt(m, st->requests[i].amount),
-		    request_status_name(st->requests[i].status));
+		fprintf(out, "  %s %s, %s\n", request_type_name(st->requests[i].type),
+		    fmt(m, st->requests[i].amount), request_status_name(st->requests[i].status));
 	}
 	for (size_t i = 0; i < st->nlinks; i++) {
 		putf(out, "  link      %s", st->links[i].link_id);
@@ -432,8 +432,8 @@ view_sums(const struct order_state *st, struct view_sums *v)
 		if (totals_line(&o->lines[i], o->prices_include_vat, &v->lines[i]) != 0)
 			return state_beyond(st);
 	return totals_order(o, &v->t) != 0 ||
-	    state_requested(st, "capture", REQUESTS_IN(REQUEST_SUCCEEDED), &v->captured) != 0 ||
-	    state_requested(st, "refund", REQUESTS_IN(REQUEST_SUCCEEDED), &v->refunded) != 0 ||
+	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &v->captured) != 0 ||
+	    state_requested(st, REQUEST_REFUND, REQUESTS_IN(REQUEST_SUCCEEDED), &v->refunded) != 0 ||
 	    state_due(st, &v->due) != 0 ? state_beyond(st) : 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * validate: the type rules of the file contract, driven by the field
  * tables.  Each check is also exported on its own for the unit tests and
- * for the rules that need one (the XSD generator lists countries).
+ * for the rules that need one.
  */
 #ifndef SLUICE_VALIDATE_H
 #define SLUICE_VALIDATE_H
@@ -12,8 +12,6 @@
 
 #include "base/errors.h"
 #include "base/record.h"
-
-extern const char *const iso_countries[];   /* NULL-terminated */
 
 bool valid_id(const char *s, size_t len);
 bool valid_country(const char *s, size_t len);

@@ -52,7 +52,7 @@ archive_refused(const struct order_state *st)
 		if (st->requests[i].status == REQUEST_PENDING) {
 			fprintf(stderr, "sluice: order %s waits for the PSP's answer to %s request %s; "
 			    "it is archived once that is answered\n", o->order_number,
-			    st->requests[i].type, st->requests[i].request_id);
+			    request_type_name(st->requests[i].type), st->requests[i].request_id);
 			return true;
 		}
 	for (size_t i = 0; i < st->nlinks; i++)

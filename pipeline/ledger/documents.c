@@ -13,37 +13,14 @@
 
 #define col_int sqlite3_column_int64
 
-static const char *const type_names[DOC__COUNT] = {
-#define X(sym, name) #name,
-	DOCUMENT_TYPES(X)
-#undef X
-};
-
-const char *
-document_type_name(enum document_type t)
-{
-	return t < DOC__COUNT ? type_names[t] : NULL;
-}
-
-bool
-document_type_parse(const char *name, enum document_type *out)
-{
-	for (int t = 0; t < DOC__COUNT; t++)
-		if (strcmp(type_names[t], name) == 0) {
-			*out = (enum document_type)t;
-			return true;
-		}
-	return false;
-}
-
 int
 ledger_series_next(struct ledger *l, const char *prefix, int64_t *n)
 {
 	if (ledger_run(l, "INSERT INTO number_series (prefix, last) VALUES (?, 1)"
 	    " ON CONFLICT (prefix) DO UPDATE SET last = last + 1", "s", prefix) != 0)
 		return -1;
-	return ledger_query(l, "SELECT last FROM number_series WHERE prefix = ?", ledger_int_row, n, "s",
-	    prefix) == 1 ? 0 : -1;
+	return ledger_query(l, "SELECT last FROM number_series WHERE prefix = ?", ledger_int_row,
+	    n, "s", prefix) == 1 ? 0 : -1;
 }
 
 int
@@ -72,8 +49,7 @@ static void
 document_from_row(sqlite3_stmt *st, struct document *d, struct arena *a)
 {
 	d->id = col_int(st, 0);
-	if (!document_type_parse((const char *)sqlite3_column_text(st, 1), &d->type))
-		d->type = DOC__COUNT;
+	d->type = (enum document_type)ledger_column_enum(st, 1, &document_type_names);
 	d->number = ledger_column_str(st, 2, a);
 	d->order_number = ledger_column_str(st, 3, a);
 	d->shipment_id = ledger_column_str(st, 4, a);
@@ -300,10 +276,6 @@ ledger_document_view(struct ledger *l, int64_t id, struct document_view *out)
 	    view_document_row, out, "i", id);
 	if (n <= 0)
 		return n;
-	if (out->doc.type == DOC__COUNT) {
-		log_error("document %lld has a type sluice does not know", (long long)id);
-		goto fail;
-	}
 	if ((out->doc.template_sha256 != NULL &&
 	    ledger_query(l, "SELECT text, logo FROM templates WHERE sha256 = ?", view_template_row,
 	    out, "s", out->doc.template_sha256) < 0) || view_subject(l, out) != 0)

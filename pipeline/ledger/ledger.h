@@ -310,7 +310,7 @@ struct order_return {
 
 struct payment_request {
 	const char *request_id;
-	const char *type;       /* capture, refund, release */
+	enum request_type type;
 	const char *shipment_id;
 	const char *return_id;
 	int64_t amount;
@@ -420,25 +420,6 @@ int ledger_payment_event_insert(struct ledger *l, const char *order_number, int6
  * the caller's transaction: a rollback gives the number back, so numbers
  * are never skipped or used twice. */
 int ledger_series_next(struct ledger *l, const char *prefix, int64_t *n);
-
-/* The types of documents.  Their names ("invoice", "credit_note", ...) are
- * what the ledger stores and the files say. */
-#define DOCUMENT_TYPES(X)                                                   \
-	X(INVOICE, invoice) X(CREDIT_NOTE, credit_note) X(PROFORMA, proforma)  \
-	X(CAPTURE, capture) X(REFUND, refund) X(RELEASE, release) X(LINK, link)
-
-enum document_type {
-#define X(sym, name) DOC_##sym,
-	DOCUMENT_TYPES(X)
-#undef X
-	DOC__COUNT                    /* none of them */
-};
-
-/* The name of a document type; NULL for DOC__COUNT. */
-const char *document_type_name(enum document_type t);
-/* Sets *out to the document type of that name and returns true, or returns
- * false when no type has that name. */
-bool document_type_parse(const char *name, enum document_type *out);
 
 /* A document row.  One being issued borrows its strings; one loaded is
  * part of a document_view, its strings in the view's arena. */

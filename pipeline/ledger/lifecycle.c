@@ -96,7 +96,7 @@ request_row(sqlite3_stmt *st, void *ctx)
 	s->requests = xgrow(s->requests, &s->nrequests, sizeof *s->requests);
 	r = &s->requests[s->nrequests - 1];
 	r->request_id = ledger_column_str(st, 0, &s->arena);
-	r->type = ledger_column_str(st, 1, &s->arena);
+	r->type = (enum request_type)ledger_column_enum(st, 1, &request_type_names);
 	r->shipment_id = ledger_column_str(st, 2, &s->arena);
 	r->return_id = ledger_column_str(st, 3, &s->arena);
 	r->amount = col_int(st, 4);
@@ -392,7 +392,8 @@ ledger_request_insert(struct ledger *l, const char *order_number, int64_t input_
 {
 	return ledger_run(l, "INSERT INTO payment_requests (request_id, order_number, type,"
 	    " shipment_id, return_id, amount, status, input_id) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-	    "sssssii", r->request_id, order_number, r->type, r->shipment_id, r->return_id,
+	    "sssssii", r->request_id, order_number, request_type_name(r->type), r->shipment_id,
+	    r->return_id,
 	    r->amount, input_id);
 }
 
