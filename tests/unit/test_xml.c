@@ -299,10 +299,12 @@ START_TEST(huge_text_is_bounded)
 	char *text = malloc(len + 256);
 	struct collected c;
 	struct errlist e;
+	size_t head;
 
 	strcpy(text, "<shipments xmlns=\"urn:sluice:1\"><shipment><shipment_id>");
-	memset(text + strlen(text), 'x', len);
-	strcpy(text + len + 56, "</shipment_id></shipment></shipments>");
+	head = strlen(text);
+	memset(text + head, 'x', len);
+	strcpy(text + head + len, "</shipment_id></shipment></shipments>");
 	parse_text(xml_in_parse, KIND_SHIPMENTS, text, strlen(text), &c, &e);
 	ck_assert_int_eq(error_code_at(&e, 1, NULL), ERR_FIELD_TOO_LONG);
 	ck_assert_int_eq(c.n, 0);
