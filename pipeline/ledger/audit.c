@@ -237,7 +237,7 @@ text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-static void
+static int
 difference_row(sqlite3_stmt *st, void *ctx)
 {
 	struct audit_run *run = ctx;
@@ -245,15 +245,17 @@ difference_row(sqlite3_stmt *st, void *ctx)
 		text(st, 4) };
 
 	run->diff(&d, run->ctx);
+	return 0;
 }
 
-static void
+static int
 count_row(sqlite3_stmt *st, void *ctx)
 {
 	int64_t *n = ctx;
 
 	n[0] = sqlite3_column_int64(st, 0);
 	n[1] = sqlite3_column_int64(st, 1);
+	return 0;
 }
 
 int

@@ -44,12 +44,17 @@ ledger_document_insert(struct ledger *l, struct document *d)
 #define DOCUMENT_COLUMNS "id, type, number, order_number, shipment_id, return_id, request_id," \
 	" link_id, invoice_id, issued_at, template_sha256, input_id"
 
-/* Reads a document row, its strings into arena a. */
-static void
+/* Reads a document row, its strings into arena a.  0, or -1 (logged) when
+ * its type is none sluice knows. */
+static int
 document_from_row(sqlite3_stmt *st, struct document *d, struct arena *a)
 {
+	int type;
+
+	if (ledger_column_enum(st, 1, &document_type_names, "documents.type", &type) != 0)
+		return -1;
+	d->type = (enum document_type)type;
 	d->id = col_int(st, 0);
-	d->type = (enum document_type)ledger_column_enum(st, 1, &document_type_names);
 	d->number = ledger_column_str(st, 2, a);
 	d->order_number = ledger_column_str(st, 3, a);
 	d->shipment_id = ledger_column_str(st, 4, a);
@@ -60,6 +65,7 @@ document_from_row(sqlite3_stmt *st, struct document *d, struct arena *a)
 	d->issued_at = ledger_column_str(st, 9, a);
 	d->template_sha256 = ledger_column_str(st, 10, a);
 	d->input_id = col_int(st, 11);
+	return 0;
 }
 
 struct each_document {
@@ -68,15 +74,17 @@ struct each_document {
 	struct arena arena;
 };
 
-static void
+static int
 each_document(sqlite3_stmt *st, void *ctx)
 {
 	struct each_document *e = ctx;
 	struct document d = { 0 };
 
 	arena_reset(&e->arena);
-	document_from_row(st, &d, &e->arena);
+	if (document_from_row(st, &d, &e->arena) != 0)
+		return -1;
 	e->fn(e->ctx, &d);
+	return 0;
 }
 
 int
@@ -143,15 +151,15 @@ ledger_free_invoice_insert(struct ledger *l, const struct free_invoice *f)
  * one row, its strings into the view's arena.
  */
 
-static void
+static int
 view_document_row(sqlite3_stmt *st, void *ctx)
 {
 	struct document_view *v = ctx;
 
-	document_from_row(st, &v->doc, &v->arena);
+	return document_from_row(st, &v->doc, &v->arena);
 }
 
-static void
+static int
 view_template_row(sqlite3_stmt *st, void *ctx)
 {
 	struct document_view *v = ctx;
@@ -160,17 +168,19 @@ view_template_row(sqlite3_stmt *st, void *ctx)
 	v->template_text = ledger_column_str(st, 0, &v->arena);
 	if (sqlite3_column_type(st, 1) == SQLITE_BLOB)
 		buf_append(&v->logo, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+	return 0;
 }
 
-static void
+static int
 view_delivery_row(sqlite3_stmt *st, void *ctx)
 {
 	struct document_view *v = ctx;
 
 	ledger_column_address(st, 0, &v->delivery, &v->arena);
+	return 0;
 }
 
-static void
+static int
 view_invoice_row(sqlite3_stmt *st, void *ctx)
 {
 	struct document_view *v = ctx;
@@ -191,9 +201,10 @@ view_invoice_row(sqlite3_stmt *st, void *ctx)
 	f->due_date = ledger_column_str(st, 10, a);
 	f->template = ledger_column_str(st, 11, a);
 	f->text = ledger_column_str(st, 12, a);
+	return 0;
 }
 
-static void
+static int
 view_invoice_line_row(sqlite3_stmt *st, void *ctx)
 {
 	struct document_view *v = ctx;
@@ -208,6 +219,7 @@ view_invoice_line_row(sqlite3_stmt *st, void *ctx)
 	ln->vat_rate = col_int(st, 3);
 	ln->vat = col_int(st, 4);
 	ln->line_total = col_int(st, 5);
+	return 0;
 }
 
 /* Points the view at what its document concerns in the order's state

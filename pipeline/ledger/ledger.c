@@ -108,7 +108,7 @@ ledger_run(struct ledger *l, const char *sql, const char *types, ...)
 }
 
 int
-ledger_query(struct ledger *l, const char *sql, void (*row)(sqlite3_stmt *st, void *ctx),
+ledger_query(struct ledger *l, const char *sql, int (*row)(sqlite3_stmt *st, void *ctx),
     void *ctx, const char *types, ...)
 {
 	sqlite3_stmt *st = ledger_stmt(l, sql);
@@ -119,16 +119,18 @@ ledger_query(struct ledger *l, const char *sql, void (*row)(sqlite3_stmt *st, vo
 	ledger_bind(st, types, ap);
 	va_end(ap);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, ctx);
+		if (row(st, ctx) != 0)
+			return ledger_rows_end(l, st, rc, -1, sql);
 		n++;
 	}
 	return ledger_rows_end(l, st, rc, 0, sql) < 0 ? -1 : n;
 }
 
-void
+int
 ledger_int_row(sqlite3_stmt *st, void *ctx)
 {
 	*(int64_t *)ctx = sqlite3_column_int64(st, 0);
+	return 0;
 }
 
 void
@@ -149,12 +151,19 @@ ledger_column_dup(sqlite3_stmt *st, int i)
 }
 
 int
-ledger_column_enum(sqlite3_stmt *st, int i, const struct name_table *t)
+ledger_column_enum(sqlite3_stmt *st, int i, const struct name_table *t, const char *column,
+    int *v)
 {
-	int v = 0;
+	const char *name = (const char *)sqlite3_column_text(st, i);
+	char shown[EXCERPT_SIZE];
 
-	value_of(t, (const char *)sqlite3_column_text(st, i), &v);
-	return v;
+	*v = 0;
+	if (value_of(t, name, v) || (name == NULL && name_of(t, 0) == NULL))
+		return 0;
+	log_error("the ledger is damaged: %s holds \"%s\", which sluice does not know; "
+	    "it was changed past its constraints (restore it from a backup)", column,
+	    name != NULL ? excerpt(name, strlen(name), 40, shown, sizeof shown) : "NULL");
+	return -1;
 }
 
 const char *
@@ -184,7 +193,7 @@ struct check_result {
 	int rows;
 };
 
-static void
+static int
 check_row(sqlite3_stmt *st, void *ctx)
 {
 	struct check_result *r = ctx;
@@ -192,6 +201,7 @@ check_row(sqlite3_stmt *st, void *ctx)
 
 	if (r->rows++ < 5)
 		buf_printf(&r->text, "%s%s", r->text.len ? "; " : "", msg != NULL ? msg : "");
+	return 0;
 }
 
 int
@@ -490,10 +500,16 @@ ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records)
 #define INPUT_COLUMNS "id, work_name, name, kind, sha256, size, received_ns, status, records," \
 	" processed_at, error_count, filed_as"
 
-/* Reads an input's row, its strings into arena a. */
-static void
+/* Reads an input's row, its strings into arena a.  0, or -1 (logged) when
+ * its status is none sluice knows. */
+static int
 input_from_row(sqlite3_stmt *st, struct input_row *out, struct arena *a)
 {
+	int status;
+
+	if (ledger_column_enum(st, 7, &input_status_names, "inputs.status", &status) != 0)
+		return -1;
+	out->status = (enum input_status)status;
 	out->id = sqlite3_column_int64(st, 0);
 	out->work_name = ledger_column_str(st, 1, a);
 	out->name = ledger_column_str(st, 2, a);
@@ -501,19 +517,19 @@ input_from_row(sqlite3_stmt *st, struct input_row *out, struct arena *a)
 	out->sha256 = ledger_column_str(st, 4, a);
 	out->size = sqlite3_column_int64(st, 5);
 	out->received_ns = sqlite3_column_int64(st, 6);
-	out->status = (enum input_status)ledger_column_enum(st, 7, &input_status_names);
 	out->records = sqlite3_column_int64(st, 8);
 	out->processed_at = ledger_column_str(st, 9, a);
 	out->error_count = sqlite3_column_int64(st, 10);
 	out->filed_as = ledger_column_str(st, 11, a);
+	return 0;
 }
 
-static void
+static int
 input_row_cb(sqlite3_stmt *st, void *ctx)
 {
 	struct input_row *row = ctx;
 
-	input_from_row(st, row, &row->arena);
+	return input_from_row(st, row, &row->arena);
 }
 
 int
@@ -546,13 +562,13 @@ ledger_input_latest(struct ledger *l, const char *kind, const char *name, int64_
 	    ledger_int_row, received_ns, "ss", name, kind) < 0 ? -1 : 0;
 }
 
-static void
+static int
 input_list_add(sqlite3_stmt *st, void *ctx)
 {
 	struct input_list *list = ctx;
 
 	list->rows = xgrow(list->rows, &list->n, sizeof *list->rows);
-	input_from_row(st, &list->rows[list->n - 1], &list->arena);
+	return input_from_row(st, &list->rows[list->n - 1], &list->arena);
 }
 
 int
@@ -619,14 +635,15 @@ ledger_input_counts(struct ledger *l, struct input_counts *out)
 		[INPUT_DUPLICATE] = &out->duplicate, [INPUT_DEFERRED] = &out->deferred,
 		[INPUT_REJECTED] = &out->rejected };
 
-	memset(out, 0, sizeof *out);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t *n = count[ledger_column_enum(st, 0, &input_status_names)];
+	int status, ret = 0;
 
-		if (n != NULL)
-			*n = sqlite3_column_int64(st, 1);
+	memset(out, 0, sizeof *out);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = ledger_column_enum(st, 0, &input_status_names, "inputs.status", &status);
+		if (ret == 0 && count[status] != NULL)
+			*count[status] = sqlite3_column_int64(st, 1);
 	}
-	return ledger_rows_end(l, st, rc, 0, "counting inputs");
+	return ledger_rows_end(l, st, rc, ret, "counting inputs");
 }
 
 int
@@ -644,9 +661,12 @@ ledger_recent_rejections(struct ledger *l, int limit,
 		struct input_row in = { 0 };
 		struct error_item e;
 
-		input_from_row(st, &in, &in.arena);
-		error_from_row(st, 12, &e);
-		ret = fn(ctx, &in, sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : &e);
+		if (input_from_row(st, &in, &in.arena) != 0) {
+			ret = -1;
+		} else {
+			error_from_row(st, 12, &e);
+			ret = fn(ctx, &in, sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : &e);
+		}
 		ledger_input_clear(&in);
 	}
 	return ledger_rows_end(l, st, rc, ret, "listing rejections");

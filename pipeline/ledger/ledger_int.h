@@ -29,9 +29,10 @@ int ledger_run(struct ledger *l, const char *sql, const char *types, ...);
 void ledger_bind(struct sqlite3_stmt *st, const char *types, va_list ap);
 /*
  * Runs a query, binding its parameters as ledger_run() does, and calls
- * row() for each row it returns.  Returns the number of rows, or -1.
+ * row() for each row it returns, which returns 0, or -1 (logged) to stop
+ * the query as failed.  Returns the number of rows, or -1.
  */
-int ledger_query(struct ledger *l, const char *sql, void (*row)(struct sqlite3_stmt *st, void *ctx),
+int ledger_query(struct ledger *l, const char *sql, int (*row)(struct sqlite3_stmt *st, void *ctx),
     void *ctx, const char *types, ...);
 /*
  * Ends the stepping of st, whose last step answered rc: resets st and
@@ -41,15 +42,17 @@ int ledger_query(struct ledger *l, const char *sql, void (*row)(struct sqlite3_s
 int ledger_rows_end(struct ledger *l, struct sqlite3_stmt *st, int rc, int ret,
     const char *what);
 /* For ledger_query(): reads a row's first column into the int64_t at ctx. */
-void ledger_int_row(struct sqlite3_stmt *st, void *ctx);
+int ledger_int_row(struct sqlite3_stmt *st, void *ctx);
 /* Binds a possibly-NULL string. */
 void ledger_bind_text(struct sqlite3_stmt *st, int i, const char *s);
 /* Copies a column (NULL stays NULL), to be freed by the caller. */
 char *ledger_column_dup(struct sqlite3_stmt *st, int i);
-/* Reads a column that holds a name of table t as its enum value (the
- * schema's CHECK constraints keep such columns to the names; 0 for any
- * other text). */
-int ledger_column_enum(struct sqlite3_stmt *st, int i, const struct name_table *t);
+/* Reads column i, which holds a name of table t (the column column of the
+ * ledger, "orders.status"), into *v as its enum value.  Returns 0; -1 when
+ * the column holds a name that is none of t's: the ledger was changed past
+ * its CHECK constraints, by hand or damage (logged), and is not guessed. */
+int ledger_column_enum(struct sqlite3_stmt *st, int i, const struct name_table *t,
+    const char *column, int *v);
 /* Copies a column into arena a (NULL stays NULL). */
 const char *ledger_column_str(struct sqlite3_stmt *st, int i, struct arena *a);
 
@@ -58,7 +61,7 @@ struct ledger_identity {
 	int64_t *input_id;
 	char *sha;
 };
-void ledger_identity_row(struct sqlite3_stmt *st, void *ctx);
+int ledger_identity_row(struct sqlite3_stmt *st, void *ctx);
 
 /* An address as five string arguments of ledger_run() ("sssss"). */
 #define LEDGER_ADDRESS(a) (a)->address1, (a)->address2, (a)->zip, (a)->city, (a)->country

@@ -15,12 +15,15 @@
 
 #define col_int sqlite3_column_int64
 
-static void
+static int
 shipment_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_state *s = ctx;
 	struct shipment *sh;
+	int capture;
 
+	if (ledger_column_enum(st, 12, &capture_state_names, "shipments.capture", &capture) != 0)
+		return -1;
 	s->shipments = xgrow(s->shipments, &s->nshipments, sizeof *s->shipments);
 	sh = &s->shipments[s->nshipments - 1];
 	sh->shipment_id = ledger_column_str(st, 0, &s->arena);
@@ -35,10 +38,11 @@ shipment_row(sqlite3_stmt *st, void *ctx)
 	sh->amount = col_int(st, 9);
 	sh->vat = col_int(st, 10);
 	sh->shipping_amount = col_int(st, 11);
-	sh->capture = (enum capture_state)ledger_column_enum(st, 12, &capture_state_names);
+	sh->capture = (enum capture_state)capture;
+	return 0;
 }
 
-static void
+static int
 shipment_line_row(sqlite3_stmt *st, void *ctx)
 {
 	struct shipment *sh = ctx;
@@ -52,9 +56,10 @@ shipment_line_row(sqlite3_stmt *st, void *ctx)
 	ln->amount = col_int(st, 3);
 	ln->vat = col_int(st, 4);
 	ln->returned = col_int(st, 5);
+	return 0;
 }
 
-static void
+static int
 return_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_state *s = ctx;
@@ -71,9 +76,10 @@ return_row(sqlite3_stmt *st, void *ctx)
 	r->lines_vat = col_int(st, 6);
 	r->shipping_amount = col_int(st, 7);
 	r->refund = col_int(st, 8);
+	return 0;
 }
 
-static void
+static int
 return_line_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_return *r = ctx;
@@ -85,41 +91,52 @@ return_line_row(sqlite3_stmt *st, void *ctx)
 	ln->quantity = col_int(st, 1);
 	ln->amount = col_int(st, 2);
 	ln->vat = col_int(st, 3);
+	return 0;
 }
 
-static void
+static int
 request_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_state *s = ctx;
 	struct payment_request *r;
+	int type, status;
 
+	if (ledger_column_enum(st, 1, &request_type_names, "payment_requests.type", &type) != 0 ||
+	    ledger_column_enum(st, 5, &request_status_names, "payment_requests.status",
+	    &status) != 0)
+		return -1;
 	s->requests = xgrow(s->requests, &s->nrequests, sizeof *s->requests);
 	r = &s->requests[s->nrequests - 1];
 	r->request_id = ledger_column_str(st, 0, &s->arena);
-	r->type = (enum request_type)ledger_column_enum(st, 1, &request_type_names);
+	r->type = (enum request_type)type;
 	r->shipment_id = ledger_column_str(st, 2, &s->arena);
 	r->return_id = ledger_column_str(st, 3, &s->arena);
 	r->amount = col_int(st, 4);
-	r->status = (enum request_status)ledger_column_enum(st, 5, &request_status_names);
+	r->status = (enum request_status)status;
 	r->event_id = ledger_column_str(st, 6, &s->arena);
+	return 0;
 }
 
-static void
+static int
 link_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_state *s = ctx;
 	struct payment_link *k;
+	int status;
 
+	if (ledger_column_enum(st, 3, &link_status_names, "payment_links.status", &status) != 0)
+		return -1;
 	s->links = xgrow(s->links, &s->nlinks, sizeof *s->links);
 	k = &s->links[s->nlinks - 1];
 	k->link_id = ledger_column_str(st, 0, &s->arena);
 	k->n = col_int(st, 1);
 	k->amount = col_int(st, 2);
-	k->status = (enum link_status)ledger_column_enum(st, 3, &link_status_names);
+	k->status = (enum link_status)status;
 	k->event_id = ledger_column_str(st, 4, &s->arena);
+	return 0;
 }
 
-static void
+static int
 event_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_state *s = ctx;
@@ -134,15 +151,17 @@ event_row(sqlite3_stmt *st, void *ctx)
 	e->amount = col_int(st, 4);
 	e->psp_reference = ledger_column_str(st, 5, &s->arena);
 	e->occurred_at = ledger_column_str(st, 6, &s->arena);
+	return 0;
 }
 
-static void
+static int
 order_extra_row(sqlite3_stmt *st, void *ctx)
 {
 	struct order_state *s = ctx;
 
 	s->shipping_refunded = col_int(st, 0) != 0;
 	s->next_link = col_int(st, 1);
+	return 0;
 }
 
 int
@@ -221,10 +240,11 @@ ledger_record_identity(struct ledger *l, const char *kind, const char *record_id
 	return n < 0 ? -1 : n > 0;
 }
 
-static void
+static int
 first_text(sqlite3_stmt *st, void *ctx)
 {
 	*(char **)ctx = ledger_column_dup(st, 0);
+	return 0;
 }
 
 int

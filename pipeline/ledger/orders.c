@@ -11,13 +11,14 @@
 #include "pipeline/ledger/ledger_int.h"
 #include "base/util.h"
 
-void
+int
 ledger_identity_row(sqlite3_stmt *st, void *ctx)
 {
 	struct ledger_identity *id = ctx;
 
 	*id->input_id = sqlite3_column_int64(st, 0);
 	snprintf(id->sha, SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 1));
+	return 0;
 }
 
 int
@@ -109,12 +110,20 @@ load_lines(struct ledger *l, struct order *o)
 	return ledger_rows_end(l, st, rc, 0, "loading order lines");
 }
 
-/* A new order from an order's row. */
+/* A new order from an order's row; NULL (logged) when its status is none
+ * sluice knows. */
 static struct order *
 order_from_row(sqlite3_stmt *st)
 {
-	struct order *o = xcalloc(1, sizeof *o);
-	struct arena *a = &o->arena;
+	struct order *o;
+	struct arena *a;
+	int status;
+
+	if (ledger_column_enum(st, 7, &order_status_names, "orders.status", &status) != 0)
+		return NULL;
+	o = xcalloc(1, sizeof *o);
+	a = &o->arena;
+	o->status = (enum order_status)status;
 
 	o->order_number = ledger_column_str(st, 0, a);
 	o->input_id = sqlite3_column_int64(st, 1);
@@ -123,7 +132,6 @@ order_from_row(sqlite3_stmt *st)
 	o->market = ledger_column_str(st, 4, a);
 	o->currency = ledger_column_str(st, 5, a);
 	o->prices_include_vat = sqlite3_column_int(st, 6) != 0;
-	o->status = (enum order_status)ledger_column_enum(st, 7, &order_status_names);
 	o->hold = sqlite3_column_int(st, 8) != 0;
 	o->email = ledger_column_str(st, 9, a);
 	o->first_name = ledger_column_str(st, 10, a);
@@ -156,8 +164,8 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 
 	*out = NULL;
 	ledger_bind_text(st, 1, order_number);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		o = order_from_row(st);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = order_from_row(st)) == NULL)
+		return ledger_rows_end(l, st, rc, -1, "loading an order");
 	if ((found = ledger_rows_end(l, st, rc, o != NULL, "loading an order")) <= 0)
 		return found;
 	if (load_lines(l, o) != 0) {
