@@ -419,6 +419,13 @@ run_batch(struct sched *s, struct work_item *items, size_t n)
 	return ret;
 }
 
+/* Whether a stop was asked for (the daemon's signals). */
+static bool
+stop_asked(struct sched *s)
+{
+	return s->should_stop != NULL && s->should_stop(s->stop_ctx);
+}
+
 int
 sched_drain(struct sched *s)
 {
@@ -428,17 +435,21 @@ sched_drain(struct sched *s)
 		return -1;
 	/* deferred inputs are tried again on every pass; while a pass
 	 * accepts something and leaves something deferred, another pass may
-	 * let a deferred input through */
-	for (;;) {
+	 * let a deferred input through (unless a stop was asked for: it comes
+	 * after the batch in hand, and a deferred input waits for the next
+	 * start as it waits for the next pass) */
+	for (bool again = false;; again = true) {
 		struct work_item *items;
 		size_t n, accepted = s->stats.accepted;
 		int ret = 0;
 
+		if (again && stop_asked(s))
+			return 0;
 		s->pass_deferred = 0;
 		if (collect(s, &items, &n) != 0)
 			return -1;
 		for (size_t i = 0; i < n && ret == 0; i += batch) {
-			if (i > 0 && s->should_stop != NULL && s->should_stop(s->stop_ctx))
+			if (i > 0 && stop_asked(s))
 				break;
 			ret = run_batch(s, items + i, n - i < batch ? n - i : batch);
 		}

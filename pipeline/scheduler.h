@@ -58,7 +58,8 @@ int sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns);
 
 /* Publishes pending outputs, files away decided inputs, and processes every
  * claimed input, deferred ones included, passing again while a pass
- * accepts something and leaves something deferred.  Returns 0, or -1 when
+ * accepts something and leaves something deferred.  A stop asked for
+ * (should_stop) ends it after the batch in hand.  Returns 0, or -1 when
  * the ledger or spool failed. */
 int sched_drain(struct sched *s);
 

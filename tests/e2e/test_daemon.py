@@ -11,6 +11,7 @@ import time
 import unittest
 
 from harness import Spool, SLUICE, codes, run_tap
+from lifecycle_util import an_order, payment, ret, shipment
 
 INOTIFYWAIT = os.environ.get("INOTIFYWAIT") or "inotifywait"
 SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
@@ -182,23 +183,14 @@ def process_state(pid):
         return f.read().rsplit(")", 1)[1].split()[0]
 
 
-class StopTest(unittest.TestCase):
-    """SIGTERM while a batch is being applied: the batch in hand is
-    finished (every input of it decided, filed away, its receipt
-    published), nothing of a later batch is applied, and the daemon exits
-    0.  Inputs claimed for later batches stay claimed in work/, those that
-    came meanwhile stay in in/, and the next start takes both.  The daemon
-    is held inside the first of three batches by the fault shim (it stops
-    itself with SIGSTOP when it opens the batch's second input) while the
-    test looks and signals, so nothing depends on the machine's speed."""
-    NAMES = ["b%02d.csv" % i for i in range(1, 8)]    # batches: b01-b03, b04-b06, b07
-    IN_HAND = NAMES[:3]
-    HOLD = "b02.csv"       # the input whose opening holds the daemon
+class HeldDaemon(unittest.TestCase):
+    """Tests of a daemon that the fault shim holds (stops with SIGSTOP)
+    when it opens the input HOLD, so that a test looks and signals at a
+    known point, whatever the machine's speed."""
+    HOLD = None
 
-    def setUp(self):
-        self.s = Spool(quiet_period="0", batch_files="3")
-        for i, name in enumerate(self.NAMES, 1):
-            self.s.drop("orders", name, self.orders(i))
+    def hold(self):
+        """Starts the daemon on self.s, to be held at HOLD."""
         self.d = Daemon(self.s, env={
             "LD_PRELOAD": SHIM, "SLUICE_FAULT": "open:1:stop", "SLUICE_FAULT_PATH": self.HOLD,
             "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"})
@@ -210,11 +202,6 @@ class StopTest(unittest.TestCase):
         self.d.proc.wait(30)
         self.s.close()
 
-    @staticmethod
-    def orders(i):
-        """Input i: SL-1001 and SL-1002 of the example as Bi-1 and Bi-2."""
-        return ORDER.replace(b"SL-100", b"B%02d-" % i)
-
     def inputs(self):
         """The ledger's inputs: {name: status}."""
         db = sqlite3.connect(self.s.path("ledger.db"))
@@ -223,17 +210,48 @@ class StopTest(unittest.TestCase):
         finally:
             db.close()
 
-    def claimed(self):
-        """The names of the inputs in work/orders/ (without their time of
-        receipt)."""
-        return sorted(n.split(".", 1)[1] for n in os.listdir(self.s.path("work", "orders")))
-
     def wait_stopped(self):
         deadline = time.monotonic() + 120
         while process_state(self.d.proc.pid) != "T":
             self.assertIsNone(self.d.proc.poll(), "".join(self.d.log))
             self.assertLess(time.monotonic(), deadline, "never held: " + "".join(self.d.log))
             time.sleep(0.05)
+
+    def sigterm(self):
+        """SIGTERM to the held daemon, which goes on and must exit 0."""
+        os.kill(self.d.proc.pid, signal.SIGTERM)
+        os.kill(self.d.proc.pid, signal.SIGCONT)
+        self.assertEqual(self.d.proc.wait(120), 0, "".join(self.d.log))
+        self.d.reader.join(30)
+
+
+class StopTest(HeldDaemon):
+    """SIGTERM while a batch is being applied: the batch in hand is
+    finished (every input of it decided, filed away, its receipt
+    published), nothing of a later batch is applied, and the daemon exits
+    0.  Inputs claimed for later batches stay claimed in work/, those that
+    came meanwhile stay in in/, and the next start takes both.  The daemon
+    is held inside the first of three batches (when it opens the batch's
+    second input)."""
+    NAMES = ["b%02d.csv" % i for i in range(1, 8)]    # batches: b01-b03, b04-b06, b07
+    IN_HAND = NAMES[:3]
+    HOLD = "b02.csv"       # the input whose opening holds the daemon
+
+    def setUp(self):
+        self.s = Spool(quiet_period="0", batch_files="3")
+        for i, name in enumerate(self.NAMES, 1):
+            self.s.drop("orders", name, self.orders(i))
+        self.hold()
+
+    @staticmethod
+    def orders(i):
+        """Input i: SL-1001 and SL-1002 of the example as Bi-1 and Bi-2."""
+        return ORDER.replace(b"SL-100", b"B%02d-" % i)
+
+    def claimed(self):
+        """The names of the inputs in work/orders/ (without their time of
+        receipt)."""
+        return sorted(n.split(".", 1)[1] for n in os.listdir(self.s.path("work", "orders")))
 
     def test_sigterm_finishes_the_batch_in_hand(self):
         self.wait_stopped()
@@ -243,10 +261,7 @@ class StopTest(unittest.TestCase):
         self.assertEqual(self.inputs(), {})
         self.assertEqual(self.s.receipt_files(), [])
         self.s.drop("orders", "late.csv", self.orders(99))
-        os.kill(self.d.proc.pid, signal.SIGTERM)
-        os.kill(self.d.proc.pid, signal.SIGCONT)
-        self.assertEqual(self.d.proc.wait(120), 0, "".join(self.d.log))
-        self.d.reader.join(30)
+        self.sigterm()
         log = "".join(self.d.log)
         self.assertIn("signal 15: finishing the batch in hand, then stopping", log)
 
@@ -285,16 +300,47 @@ class StopInLastBatchTest(StopTest):
     def test_sigterm_finishes_the_batch_in_hand(self):
         self.wait_stopped()
         self.s.drop("orders", "late.csv", self.orders(99))
-        os.kill(self.d.proc.pid, signal.SIGTERM)
-        os.kill(self.d.proc.pid, signal.SIGCONT)
-        self.assertEqual(self.d.proc.wait(120), 0, "".join(self.d.log))
-        self.d.reader.join(30)
+        self.sigterm()
         self.assertEqual(self.inputs(), {name: "accepted" for name in self.NAMES})
         self.assertEqual(self.claimed(), [])
         self.assertEqual(len(self.s.receipt_files()), len(self.NAMES))
         self.assertEqual(os.listdir(self.s.path("in", "orders")), ["late.csv"])
         self.assertIsNone(self.s.order("B99-1"))
         self.assertEqual(self.s.sluice("audit").returncode, 0)
+
+
+class StopBeforeAnotherRoundTest(HeldDaemon):
+    """A refund's answer arrives with the return that asks for it: the
+    answer, a payment, comes first and waits; the return is accepted, so
+    the pass would go round again for the answer.  SIGTERM while the return
+    is applied stops the daemon after that batch: the answer stays claimed
+    and waiting, and the next start takes it."""
+    HOLD = "the-return.csv"
+
+    def setUp(self):
+        self.s = Spool(quiet_period="0")
+        self.s.drop("orders", "o.csv", an_order("R-1"))
+        self.s.drop("shipments", "s.csv", shipment("SH-R1", "R-1", [(1, 1)]))
+        self.s.run_once()
+        self.s.drop("payments", "c.csv", payment("EV-C", "R-1", "capture", "100.00", "SEK",
+                                                 "CAP-SH-R1"))
+        self.s.run_once()
+        self.s.drop("payments", "refund-answer.csv",
+                    payment("EV-R", "R-1", "refund", "100.00", "SEK", "REF-RT-R1"))
+        self.s.drop("returns", self.HOLD, ret("RT-R1", "R-1", "SH-R1", [(1, 1)]))
+        self.hold()
+
+    def test_no_other_round_after_sigterm(self):
+        self.wait_stopped()
+        self.sigterm()
+        inputs = self.inputs()
+        self.assertEqual(inputs[self.HOLD], "accepted")
+        self.assertEqual(inputs["refund-answer.csv"], "deferred", "".join(self.d.log))
+        self.assertEqual(len(os.listdir(self.s.path("work", "payments"))), 1)
+
+        self.s.run_once()
+        self.assertEqual(self.inputs()["refund-answer.csv"], "accepted")
+        self.assertEqual(self.s.order("R-1")["refunded"], "100.00")
 
 
 class SignalTest(unittest.TestCase):
