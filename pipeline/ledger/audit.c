@@ -270,6 +270,12 @@ ledger_audit(struct ledger *l, void (*diff)(const struct audit_difference *d, vo
 	/* one snapshot: a daemon committing meanwhile is not seen half-way */
 	if (ledger_run(l, "BEGIN", "") != 0)
 		return -1;
+	/* a ledger changed past its constraints (a NULL where none may be, a
+	 * value a CHECK refuses) is reported as damaged, not compared */
+	if (ledger_quick_check(l) != 0) {
+		ret = -2;
+		goto out;
+	}
 	if (ledger_query(l, "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM journal)",
 	    count_row, n, "") != 1)
 		goto out;

@@ -187,11 +187,12 @@ view_invoice_row(sqlite3_stmt *st, void *ctx)
 	struct free_invoice *f = &v->invoice;
 	struct arena *a = &v->arena;
 
+	if (ledger_column_currency(st, 3, a, "free_invoices.currency", &f->currency) != 0)
+		return -1;
 	v->invoice_found = true;
 	f->invoice_id = ledger_column_str(st, 0, a);
 	f->order_number = ledger_column_str(st, 1, a);
 	f->input_id = col_int(st, 2);
-	f->currency = ledger_column_str(st, 3, a);
 	f->email = ledger_column_str(st, 4, a);
 	f->name = ledger_column_str(st, 5, a);
 	f->billing.address1 = ledger_column_str(st, 6, a);

@@ -12,6 +12,7 @@
 
 #include "pipeline/ledger/ledger_int.h"
 #include "base/log.h"
+#include "base/money.h"
 #include "base/util.h"
 
 /* schemas/ledger/NNN-*.sql, embedded by the build, oldest first */
@@ -150,20 +151,49 @@ ledger_column_dup(sqlite3_stmt *st, int i)
 	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
+/* Logs that column holds value (NULL: none), which sluice does not know,
+ * and returns -1. */
+static int
+column_damaged(const char *column, const char *value)
+{
+	char shown[EXCERPT_SIZE];
+
+	log_error("the ledger is damaged: %s holds \"%s\", which sluice does not know; "
+	    "it was changed past its constraints (restore it from a backup)", column,
+	    value != NULL ? excerpt(value, strlen(value), 40, shown, sizeof shown) : "NULL");
+	return -1;
+}
+
 int
 ledger_column_enum(sqlite3_stmt *st, int i, const struct name_table *t, const char *column,
     int *v)
 {
 	const char *name = (const char *)sqlite3_column_text(st, i);
-	char shown[EXCERPT_SIZE];
 
 	*v = 0;
 	if (value_of(t, name, v) || (name == NULL && name_of(t, 0) == NULL))
 		return 0;
-	log_error("the ledger is damaged: %s holds \"%s\", which sluice does not know; "
-	    "it was changed past its constraints (restore it from a backup)", column,
-	    name != NULL ? excerpt(name, strlen(name), 40, shown, sizeof shown) : "NULL");
-	return -1;
+	return column_damaged(column, name);
+}
+
+int
+ledger_column_required(sqlite3_stmt *st, int i, struct arena *a, const char *column,
+    const char **out)
+{
+	if ((*out = ledger_column_str(st, i, a)) == NULL)
+		return column_damaged(column, NULL);
+	return 0;
+}
+
+int
+ledger_column_currency(sqlite3_stmt *st, int i, struct arena *a, const char *column,
+    const char **out)
+{
+	if (ledger_column_required(st, i, a, column, out) != 0)
+		return -1;
+	if (currency_digits(*out, strlen(*out)) < 0)
+		return column_damaged(column, *out);
+	return 0;
 }
 
 const char *

@@ -538,8 +538,9 @@ struct audit_counts {
 
 /*
  * Runs every check in one read transaction and calls diff() for each
- * difference.  Returns 0 (counts filled in) or -1 when the ledger could
- * not be read.
+ * difference.  Returns 0 (counts filled in); -2 when SQLite's quick_check
+ * finds the ledger damaged (logged; nothing is compared); -1 when the
+ * ledger could not be read.
  */
 int ledger_audit(struct ledger *l, void (*diff)(const struct audit_difference *d, void *ctx),
     void *ctx, struct audit_counts *counts);

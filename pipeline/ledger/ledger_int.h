@@ -55,6 +55,16 @@ int ledger_column_enum(struct sqlite3_stmt *st, int i, const struct name_table *
     const char *column, int *v);
 /* Copies a column into arena a (NULL stays NULL). */
 const char *ledger_column_str(struct sqlite3_stmt *st, int i, struct arena *a);
+/* Copies column i, which the ledger holds NOT NULL (the column column),
+ * into arena a as *out.  Returns 0; -1 when it holds NULL: the ledger was
+ * changed past its constraints (logged), and nothing is guessed. */
+int ledger_column_required(struct sqlite3_stmt *st, int i, struct arena *a, const char *column,
+    const char **out);
+/* As ledger_column_required(), for a column that holds a currency code:
+ * -1 (logged) also when it is none of the currencies sluice knows, whose
+ * minor digits every amount of it is read in. */
+int ledger_column_currency(struct sqlite3_stmt *st, int i, struct arena *a, const char *column,
+    const char **out);
 
 /* For ledger_query(): reads an (input id, content digest) row. */
 struct ledger_identity {

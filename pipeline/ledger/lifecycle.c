@@ -26,7 +26,8 @@ shipment_row(sqlite3_stmt *st, void *ctx)
 		return -1;
 	s->shipments = xgrow(s->shipments, &s->nshipments, sizeof *s->shipments);
 	sh = &s->shipments[s->nshipments - 1];
-	sh->shipment_id = ledger_column_str(st, 0, &s->arena);
+	if (ledger_column_required(st, 0, &s->arena, "shipments.shipment_id", &sh->shipment_id) != 0)
+		return -1;
 	sh->seq = col_int(st, 1);
 	sh->input_id = col_int(st, 2);
 	sh->lines_sha256 = ledger_column_str(st, 3, &s->arena);
@@ -67,8 +68,9 @@ return_row(sqlite3_stmt *st, void *ctx)
 
 	s->returns = xgrow(s->returns, &s->nreturns, sizeof *s->returns);
 	r = &s->returns[s->nreturns - 1];
-	r->return_id = ledger_column_str(st, 0, &s->arena);
-	r->shipment_id = ledger_column_str(st, 1, &s->arena);
+	if (ledger_column_required(st, 0, &s->arena, "returns.return_id", &r->return_id) != 0 ||
+	    ledger_column_required(st, 1, &s->arena, "returns.shipment_id", &r->shipment_id) != 0)
+		return -1;
 	r->reason = ledger_column_str(st, 2, &s->arena);
 	r->restock = col_int(st, 3) != 0;
 	r->return_fee = col_int(st, 4);
@@ -107,7 +109,9 @@ request_row(sqlite3_stmt *st, void *ctx)
 		return -1;
 	s->requests = xgrow(s->requests, &s->nrequests, sizeof *s->requests);
 	r = &s->requests[s->nrequests - 1];
-	r->request_id = ledger_column_str(st, 0, &s->arena);
+	if (ledger_column_required(st, 0, &s->arena, "payment_requests.request_id",
+	    &r->request_id) != 0)
+		return -1;
 	r->type = (enum request_type)type;
 	r->shipment_id = ledger_column_str(st, 2, &s->arena);
 	r->return_id = ledger_column_str(st, 3, &s->arena);
@@ -128,7 +132,8 @@ link_row(sqlite3_stmt *st, void *ctx)
 		return -1;
 	s->links = xgrow(s->links, &s->nlinks, sizeof *s->links);
 	k = &s->links[s->nlinks - 1];
-	k->link_id = ledger_column_str(st, 0, &s->arena);
+	if (ledger_column_required(st, 0, &s->arena, "payment_links.link_id", &k->link_id) != 0)
+		return -1;
 	k->n = col_int(st, 1);
 	k->amount = col_int(st, 2);
 	k->status = (enum link_status)status;
@@ -144,7 +149,8 @@ event_row(sqlite3_stmt *st, void *ctx)
 
 	s->events = xgrow(s->events, &s->nevents, sizeof *s->events);
 	e = &s->events[s->nevents - 1];
-	e->event_id = ledger_column_str(st, 0, &s->arena);
+	if (ledger_column_required(st, 0, &s->arena, "payment_events.event_id", &e->event_id) != 0)
+		return -1;
 	e->type = ledger_column_str(st, 1, &s->arena);
 	e->request_id = ledger_column_str(st, 2, &s->arena);
 	e->status = ledger_column_str(st, 3, &s->arena);

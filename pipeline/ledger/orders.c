@@ -91,10 +91,11 @@ load_lines(struct ledger *l, struct order *o)
 
 		o->lines = xreserve(o->lines, o->nlines, &cap, 8, sizeof *o->lines);
 		ln = &o->lines[o->nlines++];
+		if (ledger_column_required(st, 1, &o->arena, "order_lines.sku", &ln->sku) != 0 ||
+		    ledger_column_required(st, 3, &o->arena, "order_lines.name", &ln->name) != 0)
+			return ledger_rows_end(l, st, rc, -1, "loading order lines");
 		ln->line_id = sqlite3_column_int64(st, 0);
-		ln->sku = ledger_column_str(st, 1, &o->arena);
 		ln->ean = ledger_column_str(st, 2, &o->arena);
-		ln->name = ledger_column_str(st, 3, &o->arena);
 		ln->variant = ledger_column_str(st, 4, &o->arena);
 		ln->size = ledger_column_str(st, 5, &o->arena);
 		ln->quantity = sqlite3_column_int64(st, 6);
@@ -110,8 +111,8 @@ load_lines(struct ledger *l, struct order *o)
 	return ledger_rows_end(l, st, rc, 0, "loading order lines");
 }
 
-/* A new order from an order's row; NULL (logged) when its status is none
- * sluice knows. */
+/* A new order from an order's row; NULL (logged) when its status or its
+ * currency is none sluice knows. */
 static struct order *
 order_from_row(sqlite3_stmt *st)
 {
@@ -124,13 +125,16 @@ order_from_row(sqlite3_stmt *st)
 	o = xcalloc(1, sizeof *o);
 	a = &o->arena;
 	o->status = (enum order_status)status;
+	if (ledger_column_currency(st, 5, a, "orders.currency", &o->currency) != 0) {
+		order_free(o);
+		return NULL;
+	}
 
 	o->order_number = ledger_column_str(st, 0, a);
 	o->input_id = sqlite3_column_int64(st, 1);
 	o->content_sha256 = ledger_column_str(st, 2, a);
 	o->order_date = ledger_column_str(st, 3, a);
 	o->market = ledger_column_str(st, 4, a);
-	o->currency = ledger_column_str(st, 5, a);
 	o->prices_include_vat = sqlite3_column_int(st, 6) != 0;
 	o->hold = sqlite3_column_int(st, 8) != 0;
 	o->email = ledger_column_str(st, 9, a);

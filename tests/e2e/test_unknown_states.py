@@ -6,10 +6,11 @@ valid and unpaid."""
 import os
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import unittest
 
-from harness import run_tap
+from harness import SLUICE, run_tap
 from story import story_spool
 
 
@@ -30,9 +31,23 @@ class UnknownStates(unittest.TestCase):
         shutil.copyfile(self.s.path("ledger.db"), copy)
         db = sqlite3.connect(copy)
         db.execute("PRAGMA ignore_check_constraints = ON")
-        self.assertEqual(db.execute(sql).rowcount, 1, sql)
+        self.assertEqual(db.execute(sql).rowcount, 1 if sql.startswith("UPDATE") else -1, sql)
         db.commit()
         db.close()
+        return copy
+
+    def ledger_with_null(self, sql):
+        """A copy of the story's ledger changed by sql, which sets a NULL
+        where the schema says NOT NULL (which SQLite always enforces: the
+        schema is changed around it)."""
+        schema = "UPDATE sqlite_master SET sql = replace(sql, %s, %s) WHERE type = 'table'"
+        copy = self.ledger_with("SELECT 1")
+        for step in (schema % ("'NOT NULL'", "'/*NN*/'"), sql, schema % ("'/*NN*/'", "'NOT NULL'")):
+            db = sqlite3.connect(copy)
+            db.execute("PRAGMA writable_schema = ON")
+            db.execute(step)
+            db.commit()
+            db.close()
         return copy
 
     def refused(self, ledger, column, value, *args):
@@ -80,6 +95,64 @@ class UnknownStates(unittest.TestCase):
         r = self.s.sluice("--ledger", ledger, "order", "show", "G-1")
         self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn('documents.type holds "receipt"', r.stderr)
+
+    def test_order_currency(self):
+        """Every amount of an order is read in its currency's minor digits:
+        a code sluice does not know is not shown as minor units."""
+        ledger = self.ledger_with("UPDATE orders SET currency = 'XYZ' WHERE order_number = 'G-1'")
+        self.refused(ledger, "orders.currency", "XYZ", "order", "show", "G-1", "--json")
+        self.refused(ledger, "orders.currency", "XYZ", "order", "show", "G-1")
+        self.refused(ledger, "orders.currency", "XYZ", "link", "verify", self.token)
+        ledger = self.ledger_with_null("UPDATE orders SET currency = NULL WHERE order_number = 'G-1'")
+        self.refused(ledger, "orders.currency", "NULL", "order", "show", "G-1")
+        self.refused(ledger, "orders.currency", "NULL", "link", "verify", self.token)
+
+    def test_null_ids(self):
+        ledger = self.ledger_with_null("UPDATE order_lines SET sku = NULL WHERE line_id = 1")
+        self.refused(ledger, "order_lines.sku", "NULL", "order", "show", "G-1")
+        ledger = self.ledger_with_null("UPDATE payment_links SET link_id = NULL")
+        self.refused(ledger, "payment_links.link_id", "NULL", "link", "verify", self.token)
+        self.refused(ledger, "payment_links.link_id", "NULL", "order", "show", "G-1")
+        ledger = self.ledger_with_null(
+            "UPDATE shipments SET shipment_id = NULL WHERE shipment_id = 'SH-G1'")
+        self.refused(ledger, "shipments.shipment_id", "NULL", "order", "show", "G-1", "--json")
+
+    def test_free_invoice_currency(self):
+        """A free-text invoice written again (its output was not published
+        yet) from a ledger whose currency for it is unknown: nothing is
+        written, and the run fails naming the column."""
+        spool = os.path.join(self.tmp, "spool")
+        shutil.copytree(self.s.root, spool)
+        db = sqlite3.connect(os.path.join(spool, "ledger.db"))
+        number = db.execute("SELECT number FROM documents WHERE invoice_id = 'FT-G1'").fetchone()[0]
+        db.execute("UPDATE free_invoices SET currency = 'XYZ'")
+        db.execute("UPDATE outbox SET published = 0 WHERE path LIKE ?", ("%/" + number + ".%",))
+        db.commit()
+        db.close()
+        for ext in ("xml", "pdf"):
+            os.unlink(os.path.join(spool, "out", "invoices", number + "." + ext))
+        r = subprocess.run([SLUICE, "--spool", spool, "--config", self.s.config, "run", "--once"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(r.returncode, 0, r.stderr)
+        self.assertIn('the ledger is damaged: free_invoices.currency holds "XYZ"', r.stderr)
+        self.assertEqual(sorted(os.listdir(os.path.join(spool, "out", "invoices"))),
+                         sorted(n for n in os.listdir(self.s.path("out", "invoices"))
+                                if not n.startswith(number)))
+
+    def test_audit_reports_damage(self):
+        """audit says the ledger is damaged, where a read of the tables
+        alone finds nothing to compare wrongly."""
+        for ledger, found in (
+                (self.ledger_with("UPDATE shipments SET capture = 'voided' WHERE shipment_id = 'SH-G1'"),
+                 "CHECK constraint failed in shipments"),
+                (self.ledger_with("UPDATE inputs SET status = 'lost' WHERE id = 1"),
+                 "CHECK constraint failed in inputs"),
+                (self.ledger_with_null("UPDATE orders SET email = NULL WHERE order_number = 'G-1'"),
+                 "NULL value in orders.email")):
+            r = self.s.sluice("--ledger", ledger, "audit")
+            self.assertEqual(r.returncode, 65, r.stdout + r.stderr)
+            self.assertEqual(r.stdout, "")
+            self.assertIn("is damaged (SQLite quick_check: %s" % found, r.stderr)
 
 
 if __name__ == "__main__":
