@@ -252,9 +252,9 @@ start_record(struct csv_in *c, long line)
 	for (size_t i = 0; i < c->ncols; i++) {
 		const struct column *col = &c->cols[i];
 
-		if (col->idx >= 0 && !col->line && c->row[i].present)
+		if (col->idx >= 0 && !col->line)
 			record_set_head(c->rec, (size_t)col->idx, cell_str(c, &c->row[i]),
-			    c->row[i].len, c->row[i].line);
+			    c->row[i].present ? c->row[i].len : 0, c->row[i].line);
 	}
 }
 
@@ -270,9 +270,10 @@ add_line(struct csv_in *c, long line)
 	for (size_t i = 0; i < c->ncols; i++) {
 		const struct column *col = &c->cols[i];
 
-		if (col->idx >= 0 && col->line && c->row[i].present)
+		if (col->idx >= 0 && col->line)
 			record_set_line(c->rec, c->rec->nlines - 1, (size_t)col->idx,
-			    cell_str(c, &c->row[i]), c->row[i].len, c->row[i].line);
+			    cell_str(c, &c->row[i]), c->row[i].present ? c->row[i].len : 0,
+			    c->row[i].line);
 	}
 }
 

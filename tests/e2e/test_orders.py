@@ -173,6 +173,27 @@ class Orders(SpoolTest):
         self.assertEqual(r["status"], "rejected")
         self.assertEqual(codes(r), {(6, "email", "invalid_email"), (7, "quantity", "invalid_quantity")})
 
+    def test_an_empty_cell_is_named_on_its_own_line(self):
+        """A required cell left empty is reported on the physical line where
+        it stands, also after a quoted line break earlier in its row (the
+        row's first line would point at the wrong line)."""
+        head = (b"invoice_id,text,name,email,billing_country,billing_address1,billing_zip,"
+                b"billing_city,currency,due_date,description,quantity,unit_price,vat_rate\n")
+        row = (b'FT-1,"Thanks for\nyour order",Ada,ada@example.com,SE,,11151,Stockholm,SEK,'
+               b'2026-12-31T00:00:00Z,Two lines,%s,10.00,25\n')
+        data = head + row % b"1" + row % b""
+        # FT-1's rows are lines 2-3 and 4-5: billing_address1 stands on
+        # line 3 (a record's header fields are read from its first row),
+        # the second row's quantity on line 5
+        path = os.path.join(self.s.root, "ft.csv")
+        with open(path, "wb") as f:
+            f.write(data)
+        r = self.s.sluice("check", "--kind", "invoices", path)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("ft.csv:3: billing_address1: missing_field:", r.stdout + r.stderr)
+        self.assertIn("ft.csv:5: quantity: missing_field:", r.stdout + r.stderr)
+        self.assertEqual(r.stdout.count("missing_field"), 2, r.stdout)
+
 
 if __name__ == "__main__":
     run_tap()
