@@ -302,7 +302,8 @@ template_of(struct doc *d)
 	return ret;
 }
 
-int
+/* Builds d from the view it holds (d->view, loaded): 0, or -1. */
+static int
 doc_build(struct doc *d, const struct conf *conf, const struct buf *secret)
 {
 	const struct document_view *v = &d->view;

@@ -76,15 +76,12 @@ struct doc {
 	struct buf url;
 };
 
-/* Assembles document id from its view in the ledger (one load) with
- * doc_build().  Returns 0, or -1 on a ledger failure (or a document the
- * ledger does not hold whole). */
+/* Assembles document id from its view in the ledger (one load), the
+ * configuration (the link URL) and the secret that signs link tokens: a
+ * plain function of them.  Returns 0, or -1 on a ledger failure, a view
+ * that lacks what its document needs, or amounts beyond MONEY_MAX (logged
+ * where the cause is known). */
 int doc_load(const struct render_ctx *r, int64_t id, struct doc *d);
-/* Builds d from the view it holds (d->view, loaded), the configuration
- * (the link URL) and the secret that signs link tokens: a plain function
- * of them.  Returns 0, or -1 when the view lacks what its document needs
- * or its amounts go beyond MONEY_MAX (logged where the cause is known). */
-int doc_build(struct doc *d, const struct conf *conf, const struct buf *secret);
 void doc_clear(struct doc *d);
 
 /* The title label of a document type (invoice, credit note, pro-forma). */
