@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
 os.environ.setdefault("SLUICE_SRCDIR", SRC)
 
 from model import Model        # noqa: E402
+from run_stories import write_recipe  # noqa: E402
 from stories import Generator, T0  # noqa: E402
 
 KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
@@ -241,34 +242,6 @@ def story_replay(r, steps):
     r.snap("init")
     for step in steps:
         play_step(r, step)
-
-
-def write_recipe(folder, seed, steps, config):
-    """The story's files and replay.sh (plain sluice commands)."""
-    shutil.rmtree(folder, ignore_errors=True)
-    os.makedirs(folder)
-    lines = ["#!/bin/sh", "# story %d: ./replay.sh SLUICE; the spool is ./spool" % seed, "set -u",
-             'S=$1', 'cd "$(dirname "$0")"', "rm -rf spool",
-             "printf 'quiet_period = 0\\nlink_secret_file = %s\\n%s' > sluice.conf" % (
-                 SECRET, "".join("%s = %s\\n" % kv for kv in sorted(config.items()))),
-             "SLUICE_CLOCK=%d $S --spool spool --config sluice.conf init" % T0]
-    for st in steps:
-        lines.append("# step %d: %s" % (st.n, "; ".join(st.what)))
-        for cmd, number in st.commands:
-            lines.append("SLUICE_CLOCK=%d $S --spool spool --config sluice.conf order %s %s"
-                         % (st.clock, cmd, number))
-        for inp in st.inputs:
-            d = os.path.join(folder, "step-%03d" % st.n, inp.kind)
-            os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, inp.name), "wb") as f:
-                f.write(inp.data)
-            lines.append("cp step-%03d/%s/%s spool/in/%s/.tmp && mv spool/in/%s/.tmp 'spool/in/%s/%s'"
-                         % (st.n, inp.kind, inp.name, inp.kind, inp.kind, inp.kind, inp.name))
-        lines.append("SLUICE_CLOCK=%d $S --spool spool --config sluice.conf run --once" % st.clock)
-    p = os.path.join(folder, "replay.sh")
-    with open(p, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.chmod(p, 0o755)
 
 
 # ---------------------------------------------------------------- (c) commands
@@ -595,7 +568,8 @@ def main():
             counts["steps"] += len(steps)
             total += 1
             if "a" in args.parts and report("story %d (%d steps, config %s)" % (seed, nsteps, cfg), ro, rn):
-                write_recipe(os.path.join(keep, "seed-%d" % seed), seed, steps, cfg)
+                write_recipe(os.path.join(keep, "seed-%d" % seed), seed, steps,
+                             dict(cfg, link_secret_file=SECRET), init_clock=T0)
             if "c" in args.parts and (seed - args.start) % args.suite_every == 0:
                 so = Runner(old, args.work, cfg)
                 so.clock = steps[-1].clock if steps else T0

@@ -161,8 +161,9 @@ def taken_inputs(taken):
         yield from st.inputs
 
 
-def write_recipe(folder, seed, taken, config):
-    """The story's files and a script that replays it against a new spool."""
+def write_recipe(folder, seed, taken, config, init_clock=None):
+    """The story's files and a script that replays it against a new spool
+    (init at init_clock, when given)."""
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     lines = ["#!/bin/sh",
@@ -170,7 +171,8 @@ def write_recipe(folder, seed, taken, config):
              "set -u", 'S=${1:-sluice}', 'cd "$(dirname "$0")"', "rm -rf spool",
              "printf 'quiet_period = 0\\n%s' > sluice.conf" % "".join(
                  "%s = %s\\n" % kv for kv in sorted(config.items())),
-             '$S --spool spool --config sluice.conf init']
+             "%s$S --spool spool --config sluice.conf init"
+             % ("" if init_clock is None else "SLUICE_CLOCK=%d " % init_clock)]
     for st in taken:
         lines.append("# step %d: %s" % (st.n, "; ".join(st.what)))
         for cmd, number in st.commands:
