@@ -35,14 +35,15 @@ KINDS = {
         ("billing_country", True, ("country",)),
     ] + DELIVERY + [
         ("shipping_method", False, ("text", 100, False)), ("shipping_price", False, ("money",)),
-        ("shipping_vat_rate", False, ("rate",)), ("payment_method", True, ("text", 64, False)),
-        ("payment_reference", True, ("text", 128, False)), ("authorized_amount", True, ("money",)),
+        ("shipping_vat_rate", False, ("rate",)), ("payment_method", False, ("text", 64, False)),
+        ("payment_reference", False, ("text", 128, False)), ("authorized_amount", False, ("money",)),
         ("grand_total", False, ("money",)), ("comment", False, ("text", 2000, True)),
     ], LINE_PRODUCT),
     "amendments": ("amendment", [
         ("amendment_id", True, ("id",)), ("order_number", True, ("id",)),
         ("status", False, ("enum", ("confirmed",))), ("hold", False, ("bool",)),
-    ] + DELIVERY + [("comment", False, ("text", 2000, True))], LINE_PRODUCT),
+    ] + DELIVERY + [("reissue_link", False, ("bool",)), ("comment", False, ("text", 2000, True))],
+        LINE_PRODUCT),
     "cancellations": ("cancellation", [
         ("cancellation_id", True, ("id",)), ("order_number", True, ("id",)),
         ("whole_order", False, ("bool",)), ("reason", False, ("text", 500, True)),

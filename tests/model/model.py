@@ -14,11 +14,12 @@ name; the runner reports a mismatch so marked as "known divergence NAME"
 instead of a failure.  Remove an entry once sluice is fixed: its stories then
 must pass as documented.
 """
+import calendar
 import copy
 import hashlib
 import time
 
-from fields import ID_FIELD, KIND_ORDER, KINDS, check
+from fields import DATE_RE, ID_FIELD, KIND_ORDER, KINDS, check
 from money import (DIGITS, INT64_MAX, MONEY_MAX, fmt_money, fmt_rate, line_amounts, parse_money,
                    parse_rate, part, slice_of)
 
@@ -27,19 +28,25 @@ KNOWN = {}
 # goes on past them (the others end it)
 HARMLESS = set()
 
-DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending"}
+DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending",
+                  "payment_due"}
 DEFER_EXPIRY = 48 * 3600
+LINK_TTL = 14 * 86400      # link_ttl, the default
 MAX_ERRORS = 100            # max_errors, the default
 DEFAULTS = {"prices_include_vat": "true", "shipping_price": "0", "discount": "0",
             "whole_order": "false", "shipped": "false", "restock": "true",
-            "refund_shipping": "false", "return_fee": "0", "status_orders": "confirmed"}
+            "refund_shipping": "false", "return_fee": "0", "status_orders": "confirmed",
+            "authorized_amount": "0", "reissue_link": "false"}
 
 
 class Err:
-    """One expected error; None in line or field means "not compared"."""
+    """One expected error; None in line or field means "not compared".
+    until: of a deferral reason, the time (s) at which its wait expires,
+    when not defer_expiry after the input was received."""
 
-    def __init__(self, code, field=None, line=None, known=None):
+    def __init__(self, code, field=None, line=None, known=None, until=None):
         self.code, self.field, self.line, self.known = code, field, line, known
+        self.until = until
 
     def key(self):
         return (self.line, self.field, self.code)
@@ -84,6 +91,26 @@ def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(t))
 
 
+def epoch(text):
+    """Seconds since the epoch of a date field (a fraction dropped)."""
+    m = DATE_RE.match(text)
+    t = calendar.timegm(tuple(int(m.group(i)) for i in range(1, 7)))
+    z = m.group(8)
+    if z not in ("Z", "z"):
+        off = (int(z[1:3]) * 60 + int(z[4:6])) * 60
+        t -= off if z[0] == "+" else -off
+    return t
+
+
+def duration(text):
+    """Seconds of a configured duration ("2h", "90m", "14d", "30")."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+    for u in ("ms", "s", "m", "h", "d"):
+        if text.endswith(u) and text[:-len(u)].isdigit():
+            return int(int(text[:-len(u)]) * units[u])
+    return int(text)
+
+
 class Reject(Exception):
     pass
 
@@ -114,7 +141,7 @@ class Order:
         self.incl = (h.get("prices_include_vat") or "true") == "true"
         self.status = h.get("status") or "confirmed"
         self.hold = False
-        self.payment_reference = h["payment_reference"]
+        self.payment_reference = h.get("payment_reference") or None
         self.lines = {}
         for f in lines:
             ln = Line(f, self.currency, self.incl)
@@ -123,7 +150,10 @@ class Order:
         self.shipping_price = parse_money(sp, self.currency) if sp else 0
         self.shipping_rate = parse_rate(h.get("shipping_vat_rate")) if h.get("shipping_vat_rate") else 0
         self.ship_total, self.ship_vat = line_amounts(self.shipping_price, self.shipping_rate, self.incl)
-        self.authorized = parse_money(h["authorized_amount"], self.currency)
+        a = h.get("authorized_amount")
+        self.authorized = parse_money(a, self.currency) if a else 0
+        self.awaiting = False       # awaiting payment: set once at creation, cleared for good
+        self.journal = []           # (type, link_id) of its link events and order_paid
         self.captured = self.refunded = 0
         self.shipping_charged = False
         self.shipping_refunded = False
@@ -162,6 +192,8 @@ class Model:
         config = config or {}
         self.invoice_on = config.get("invoice_on", "capture")
         self.capture_on = config.get("capture_on", "shipment")
+        self.link_ttl = duration(config["link_ttl"]) if config.get("link_ttl") else LINK_TTL
+        self.now = None
         self.orders = {}
         self.records = {k: {} for k in KINDS}      # kind -> id -> (canonical, order number)
         self.files = {}                            # sha256 of accepted/duplicate -> record count
@@ -181,17 +213,9 @@ class Model:
         """sluice run --once at clock now over the new inputs: every input
         that is decided or deferred gets its (latest) Outcome."""
         decided = {}
+        self.now = now
         pending = list(self.deferred) + list(new_inputs)
         fresh = set(id(i) for i in new_inputs)
-        # deferral expiry first
-        still = []
-        for inp in pending:
-            if id(inp) not in fresh and now - inp.received >= DEFER_EXPIRY:
-                decided[(inp.kind, inp.name)] = Outcome("rejected", [Err("deferral_expired")],
-                                                        len(inp.records))
-            else:
-                still.append(inp)
-        pending = still
         first = True
         while True:
             pending.sort(key=lambda i: (_kind_rank(i.kind), i.received, i.name))
@@ -257,6 +281,13 @@ class Model:
                 if len(errors) > MAX_ERRORS:
                     errors = errors[:MAX_ERRORS - 1] + [Err("too_many_errors")]
                 return Outcome("rejected", errors, n, known)
+            # at each try, a wait expires at the earliest of its reasons'
+            # ends: defer_expiry after the input was received, or for
+            # payment_due the expiry of the order's open link (none: at once)
+            ends = [inp.received + DEFER_EXPIRY if x.code != "payment_due" else
+                    x.until if x.until is not None else self.now for x in deferrals]
+            if self.now >= min(ends):
+                return Outcome("rejected", [Err("deferral_expired")], n, known)
             return Outcome("deferred", deferrals, n, known)
         self.files[inp.sha] = n
         return Outcome("accepted" if applied else "duplicate", [], n, known)
@@ -293,6 +324,11 @@ class Model:
                 c = check(ftype, v, currency)
                 if c:
                     errs.append(Err(c, name, rec.line_of(name, i)))
+        if kind == "orders" and currency and \
+                parse_money(rec.head.get("authorized_amount") or "", currency):
+            # an order with money authorized names how it was paid
+            errs += [Err("missing_field", f, rec.first) for f in ("payment_method", "payment_reference")
+                     if not rec.head.get(f)]
         return errs
 
     def canonical(self, kind, rec):
@@ -380,6 +416,7 @@ class Model:
         return iso(self.cur.received)
 
     def request(self, o, rid, rtype, amount, **extra):
+        extra.setdefault("payment_reference", o.payment_reference)
         self.requests[rid] = dict(extra, request_id=rid, type=rtype, amount=amount,
                                   status="pending", event_id=None, order=o.number)
         o.requests.append(rid)
@@ -424,12 +461,16 @@ class Model:
             raise Reject(errs + [Err("amount_too_large")])
         if h.get("grand_total") and parse_money(h["grand_total"], cur) != total:
             errs.append(Err("grand_total_mismatch", "grand_total"))
-        if o.authorized < total:
-            errs.append(Err("authorization_too_low", "authorized_amount"))
+        if "REL-" + o.number in self.requests:
+            # the name of its release is a dead link's payment's release
+            errs.append(Err("request_id_taken", "order_number", rec.line_of("order_number")))
         if errs:
             raise Reject(errs)
         self.orders[o.number] = o
         self.remember("orders", rec, o.number)
+        # not covered by its authorization: awaiting payment, a link for the due
+        o.awaiting = o.due() > 0
+        self.keep_link(o, 0)
         return "applied"
 
     # ------------------------------------------------------------ amendments
@@ -440,6 +481,7 @@ class Model:
         if self.identity("amendments", rec) == "duplicate":
             return "duplicate"
         errs = [Err("order_closed")] if o.closed else []
+        before = o.due()
         ids = [int(ln["line_id"]) for ln in rec.lines]
         if len(set(ids)) != len(ids):
             errs.append(Err("duplicate_line_id"))
@@ -470,16 +512,44 @@ class Model:
         if h.get("hold"):
             o.hold = h["hold"] == "true"
         self.remember("amendments", rec, o.number)
-        open_links = sum(self.links[k]["amount"] for k in o.links if self.links[k]["status"] == "open")
-        beyond = o.due() - open_links
-        if beyond > 0:
-            lid = "LINK-%s-%d" % (o.number, len(o.links) + 1)
-            self.links[lid] = dict(link_id=lid, amount=beyond, status="open", event_id=None,
-                                   order=o.number)
-            o.links.append(lid)
-            self.issue(o, "link", lid, self.received_at(), amount=beyond, currency=o.currency)
+        self.keep_link(o, before, h.get("reissue_link") == "true")
         self.request_captures(o)
         return "applied"
+
+    # ------------------------------------------------------------ links
+
+    def keep_link(self, o, before, reissue=False):
+        """After an applied order, amendment, cancellation or payment whose
+        order owed `before`: when the due changed, or a reissue was asked,
+        the open links become void and a new one is issued for the whole
+        due.  An order whose due is 0 stops awaiting payment for good."""
+        after = o.due()
+        if after != before or reissue:
+            for k in o.links:
+                if self.links[k]["status"] == "open":
+                    self.links[k]["status"] = "void"
+                    o.journal.append(("link_voided", k))
+            if after > 0:
+                self.issue_link(o, after)
+        if after == 0 and o.awaiting:
+            o.awaiting = False
+            o.journal.append(("order_paid", None))
+
+    def issue_link(self, o, amount):
+        """Link n + 1 of the order, for amount, expiring link_ttl after the
+        input that caused it was received; its PDF shows the order's lines
+        as they stand."""
+        lid = "LINK-%s-%d" % (o.number, len(o.links) + 1)
+        expires = self.cur.received + self.link_ttl
+        self.links[lid] = dict(link_id=lid, amount=amount, status="open", event_id=None,
+                               order=o.number, expires=expires)
+        o.links.append(lid)
+        o.journal.append(("link_created", lid))
+        self.issue(o, "link", lid, self.received_at(), amount=amount, currency=o.currency,
+                   expires=expires)
+
+    def open_link(self, o):
+        return next((self.links[k] for k in o.links if self.links[k]["status"] == "open"), None)
 
     # ------------------------------------------------------------ cancellations
 
@@ -506,12 +576,14 @@ class Model:
                 errs.append(Err("quantity_not_open", "quantity"))
         if errs:
             raise Reject(errs)
+        before = o.due()
         if h.get("whole_order") == "true":
             for ln in o.lines.values():
                 ln.cancelled += ln.open
         for lid, q in want.items():
             o.lines[lid].cancelled += q
         self.remember("cancellations", rec, o.number)
+        self.keep_link(o, before)
         if all(ln.open == 0 and ln.shipped == 0 for ln in o.lines.values()):
             o.status = "cancelled"
             self.release(o)
@@ -583,6 +655,11 @@ class Model:
                 errs.append(Err("quantity_not_open", "quantity"))
         if errs:
             raise Reject(errs)
+        if o.awaiting:
+            # waits for the payment, as long as the order's open link lives
+            k = self.open_link(o)
+            raise Reject([Err("payment_due", "order_number", rec.line_of("order_number"),
+                              until=k["expires"] if k else None)])
         sh = dict(shipment_id=sid, order=o.number, want=lines, shipped=h.get("shipped") == "true",
                   shipped_at=h.get("shipped_at"), carrier=h.get("carrier"),
                   service=h.get("service"), tracking=h.get("tracking"), paid=False,
@@ -652,8 +729,9 @@ class Model:
         rid = h.get("request_id")
         ok = h["status"] == "success"
         ev = dict(event_id=h["event_id"], type=h["type"], request_id=rid, status=h["status"],
-                  amount=amount, occurred_at=h.get("occurred_at"))
+                  amount=amount, occurred_at=h.get("occurred_at"), applied=True)
         link = req = None
+        live = False
         if h["type"] == "authorization":
             if rid:
                 if rid in self.tokens:
@@ -670,10 +748,15 @@ class Model:
                     raise Reject(errs + [Err("request_unknown", "request_id")])
                 if link["order"] != o.number:
                     raise Reject(errs + [Err("wrong_order", "request_id")])
-                if link["status"] != "open":
-                    errs.append(Err("link_spent", "request_id"))
-                if link["amount"] != amount:
+                # live: open, and paid before it expired (occurred_at, else
+                # when the event was received)
+                t = epoch(h["occurred_at"]) if h.get("occurred_at") else self.cur.received
+                live = link["status"] == "open" and t < link["expires"]
+                if live and link["amount"] != amount:
                     errs.append(Err("request_mismatch", "amount"))
+                if not live and ok and ("REL-" + h["event_id"] in self.requests or
+                                        h["event_id"] in self.orders):
+                    errs.append(Err("request_id_taken", "event_id"))
         else:
             if not rid:
                 raise Reject(errs + [Err("missing_field", "request_id")])
@@ -692,11 +775,24 @@ class Model:
                 errs.append(Err("request_answered", "request_id"))
         if errs:
             raise Reject(errs)
-        if h["type"] == "authorization":
+        before = o.due()
+        if h["type"] == "authorization" and link is not None and not live:
+            # a dead link: an open one expires; money paid on it pays
+            # nothing and is released at once
+            if link["status"] == "open":
+                link["status"] = "expired"
+                o.journal.append(("link_expired", link["link_id"]))
+            if ok:
+                ev["applied"] = False
+                self.request(o, "REL-" + h["event_id"], "release", amount,
+                             payment_reference=h.get("psp_reference") or o.payment_reference)
+        elif h["type"] == "authorization":
             if link is not None and ok:
                 link["status"], link["event_id"] = "spent", h["event_id"]
             if ok:
                 o.authorized += amount
+                if o.payment_reference is None and h.get("psp_reference"):
+                    o.payment_reference = h["psp_reference"]
         else:
             req["status"] = "succeeded" if ok else "failed"
             req["event_id"] = h["event_id"]
@@ -713,6 +809,7 @@ class Model:
                 o.refunded += amount
         o.payments.append(ev)
         self.remember("payments", rec, o.number)
+        self.keep_link(o, before)
         self.request_captures(o)
         self.maybe_complete(o)
         return "applied"
@@ -865,8 +962,9 @@ class Model:
         """A payment link's token as sluice wrote it in out/links."""
         self.tokens[token] = link_id
 
-    def order_view(self, number):
-        """The fields of `order show --json` the model predicts, formatted."""
+    def order_view(self, number, now):
+        """The fields of `order show --json` at clock now the model
+        predicts, formatted."""
         o = self.orders[number]
         c = o.currency
 
@@ -877,7 +975,8 @@ class Model:
             "order_number": o.number, "status": o.status, "hold": o.hold, "currency": c,
             "grand_total": m(g), "vat_total": m(v), "authorized": m(o.authorized),
             "captured": m(o.captured), "refunded": m(o.refunded), "due": m(o.due()),
-            "lines": [], "shipments": [], "returns": [], "requests": [], "links": [],
+            "awaiting_payment": o.awaiting,
+            "lines": [], "shipments": [], "returns": [], "requests": [], "links": [], "payments": [],
             "documents": [{"type": t, "number": n} for t, n in o.documents],
         }
         for ln in sorted(o.lines.values(), key=lambda x: x.line_id):   # sluice lists by line_id
@@ -912,8 +1011,15 @@ class Model:
                                      "status": r["status"], "event_id": r["event_id"]})
         for lid in o.links:
             k = self.links[lid]
-            view["links"].append({"link_id": lid, "amount": m(k["amount"]), "status": k["status"],
-                                  "event_id": k["event_id"]})
+            # an open link shows expired once its time is up
+            shown = "expired" if k["status"] == "open" and k["expires"] <= now else k["status"]
+            view["links"].append({"link_id": lid, "amount": m(k["amount"]), "status": shown,
+                                  "event_id": k["event_id"], "expires_at": iso(k["expires"])})
+        view["events"] = [{"type": t, "link_id": k} for t, k in o.journal]
+        for ev in o.payments:
+            view["payments"].append({"event_id": ev["event_id"], "type": ev["type"],
+                                     "status": ev["status"], "amount": m(ev["amount"]),
+                                     "applied": ev["applied"]})
         return view
 
 

@@ -10,10 +10,11 @@ import copy
 import xml.etree.ElementTree as ET
 import os
 import random
+import time
 
 from fields import KINDS
 from formats import to_csv, to_xml
-from model import Input, Record
+from model import Input, Record, iso
 from money import DIGITS, fmt_money, fmt_rate, line_amounts, parse_money
 
 CURRENCIES = ["SEK", "EUR", "JPY", "KWD", "SEK", "EUR", "USD"]
@@ -48,6 +49,10 @@ class Generator:
         self.config = {} if pick < 0.6 else \
             {"invoice_on": "shipment"} if pick < 0.75 else \
             {"capture_on": "shipped"} if pick < 0.9 else {"capture_on": "manual"}
+        # a short link_ttl in some stories, so that links expire within them
+        ttl = random.Random(seed * 7919 + 2)
+        if ttl.random() < 0.4:
+            self.config["link_ttl"] = ttl.choice(["2h", "2h", "3h", "90m", "1d"])
 
     # ------------------------------------------------------------ helpers
 
@@ -129,10 +134,23 @@ class Generator:
                      delivery_country="SE")
         if self.rng.random() < 0.2:
             h["first_name"] = self.rng.choice(["Åsa", "葵", "Noor"])
-        extra = 0 if self.rng.random() < 0.6 else self.rng.randint(0, gross_total)
-        h["authorized_amount"] = fmt_money(min(gross_total + extra, 999999999999), cur)
+        r = self.rng.random()
+        if r < 0.25:
+            # created in the back office: nothing authorized, paid by its link
+            del h["payment_method"], h["payment_reference"]
+            if self.rng.random() < 0.3:
+                h["authorized_amount"] = fmt_money(0, cur)
+            if self.rng.random() < 0.4:
+                h["payment_method"] = "link"
+        elif r < 0.35 and gross_total > 1:
+            # partly authorized
+            h["authorized_amount"] = fmt_money(self.rng.randint(1, gross_total - 1), cur)
+        else:
+            extra = 0 if self.rng.random() < 0.6 else self.rng.randint(0, gross_total)
+            h["authorized_amount"] = fmt_money(min(gross_total + extra, 999999999999), cur)
         if self.rng.random() < 0.4:
             h["grand_total"] = fmt_money(gross_total, cur)
+        self.last_total = gross_total
         return h, lines
 
     # ------------------------------------------------------------ mutations
@@ -206,6 +224,15 @@ class Generator:
             step.clock = self.clock
             step.what.append("49 hours pass")
             return step
+        opened = [k for k in model.links.values() if k["status"] == "open" and k["expires"] > self.clock]
+        if opened and self.rng.random() < (0.06 if model.link_ttl <= 86400 else 0.015):
+            # past the expiry of an open link: to it, a second before, or beyond
+            k = self.rng.choice(opened)
+            self.clock = k["expires"] + self.rng.choice([-1, 0, 0, 1, self.rng.randint(2, 3600)])
+            step.clock = self.clock
+            step.what.append("the clock goes to %s, %s expires at %s" % (
+                iso(self.clock), k["link_id"], iso(k["expires"])))
+            return step
         count = 1 if self.rng.random() < 0.7 else self.rng.randint(2, 3)
         for _ in range(count):
             self.one_action(step, model)
@@ -219,7 +246,7 @@ class Generator:
             acts += [("hostile", 3)]
         if orders:
             acts += [("early_answer", 3), ("amend", 5), ("cancel", 4), ("ship", 14), ("ship_update", 5), ("pay", 16),
-                     ("authorize", 5), ("return", 7), ("resend", 4), ("conflict", 3),
+                     ("authorize", 9), ("return", 7), ("resend", 4), ("conflict", 3),
                      ("archive", 2), ("bad_payment", 3)]
         total = sum(w for _, w in acts)
         pick = self.rng.uniform(0, total)
@@ -237,6 +264,12 @@ class Generator:
 
     def act_order(self, step, model, orders, live):
         h, lines = self.order_record(model)
+        taken = sorted(k[4:] for k in model.requests if k.startswith("REL-EV"))
+        if taken and self.rng.random() < 0.15:
+            h["order_number"] = self.rng.choice(taken)
+            self.make_input(step, "orders", [(h, lines)], "order %s, named as a release"
+                            % h["order_number"])
+            return
         if self.rng.random() < 0.2:
             # several orders in one file; sometimes one of them broken, which
             # rejects them all
@@ -260,11 +293,15 @@ class Generator:
             ln["discount"] = fmt_money(int(ln["quantity"]) * parse_money(ln["unit_price"], cur) + 1, cur)
             note = "discount too large"
         elif r < 0.7:
-            h["grand_total"] = fmt_money(parse_money(h["authorized_amount"], cur) + 1, cur)
+            h["grand_total"] = fmt_money(self.last_total + 1, cur)
             note = "grand total wrong"
         elif r < 0.8:
-            h["authorized_amount"] = fmt_money(0, cur)
-            note = "authorization too low"
+            h["authorized_amount"] = fmt_money(self.rng.randint(1, 10 ** DIGITS[cur]), cur)
+            gone = self.rng.choice([["payment_method"], ["payment_reference"],
+                                    ["payment_method", "payment_reference"]])
+            for f in gone:
+                h.pop(f, None)
+            note = "authorized without %s" % " and ".join(gone)
         elif r < 0.85:
             h["shipping_price"] = fmt_money(100, cur)
             h.pop("shipping_vat_rate", None)
@@ -372,6 +409,9 @@ class Generator:
             else:
                 note = "add line %d" % nid
             lines.insert(0, ln)
+        if self.rng.random() < (0.4 if o.awaiting else 0.1):
+            h["reissue_link"] = "true" if self.rng.random() < 0.85 else "false"
+            note += ", reissue_link " + h["reissue_link"]
         self.make_input(step, "amendments", [(h, lines)], "amend %s: %s" % (o.number, note))
 
     def act_cancel(self, step, model, orders, live):
@@ -401,7 +441,11 @@ class Generator:
         self.make_input(step, "cancellations", [(h, lines)], "cancel %s: %s" % (o.number, note))
 
     def act_ship(self, step, model, orders, live):
-        o = self.pick_order(live, lambda o: any(ln.open for ln in o.lines.values())) \
+        o = None
+        if self.rng.random() < 0.3:
+            o = self.pick_order(live, lambda o: o.awaiting and not o.hold and
+                                o.status in ("confirmed", "processing"))
+        o = o or self.pick_order(live, lambda o: any(ln.open for ln in o.lines.values())) \
             or self.rng.choice(orders)
         sid = self.uid("SH")
         h = {"shipment_id": sid, "order_number": o.number}
@@ -519,30 +563,61 @@ class Generator:
 
     def act_authorize(self, step, model, orders, live):
         links = self.read_out("links")
+        for x in links.values():
+            model.learn_token(x["token"], x["link_id"])
+        known = [model.links[k] for k in sorted(links) if k in model.links]
+        if known and self.rng.random() < 0.8:
+            return self.pay_link(step, model, orders, links, known)
+        o = self.rng.choice(orders)
+        amt = fmt_money(self.price(o.currency), o.currency)
+        if o.due() and self.rng.random() < 0.4:
+            # the whole due, or part of it, without the link
+            amt = fmt_money(self.rng.choice([o.due(), self.rng.randint(1, o.due())]), o.currency)
+        h = self.event(o, "authorization", amt, None,
+                       "success" if self.rng.random() < 0.9 else "failed")
+        note = "authorize %s more" % amt
+        if self.hostile and self.rng.random() < 0.2 and model.requests:
+            h["request_id"] = self.rng.choice(sorted(model.requests))
+            note = "authorization naming a request"
+        self.make_input(step, "payments", [(h, [])], note)
+
+    def pay_link(self, step, model, orders, links, known):
+        """An authorization naming a link (by id or token): mostly an open
+        one for its amount, else a void, spent or expired one, or a wrong
+        amount; paid at a time before, at or after the link's expiry."""
+        opened = [k for k in known if k["status"] == "open"]
+        dead = [k for k in known if k["status"] != "open"]
+        k = self.rng.choice(opened if opened and (not dead or self.rng.random() < 0.7) else dead)
+        o = model.orders[k["order"]]
+        x = links[k["link_id"]]
+        ref = k["link_id"] if self.rng.random() < 0.5 else x["token"]
+        note = "pay %s link %s" % (k["status"], k["link_id"])
+        if self.rng.random() < 0.1 and ref.startswith("v1."):
+            ref = ref[:-10] + ("A" if ref[-10] != "A" else "B") + ref[-9:]
+            note += " (altered token)"
+        amount = k["amount"]
+        if self.rng.random() < 0.15:
+            amount = self.rng.choice([amount + 1, max(1, amount - 1), self.price(o.currency)])
+            note += " wrong amount"
+        h = self.event(o, "authorization", fmt_money(amount, o.currency), ref,
+                       "success" if self.rng.random() < 0.9 else "failed")
+        note += " " + h["status"]
         r = self.rng.random()
-        if links and r < 0.75:
-            k = links[self.rng.choice(sorted(links))]
-            o = model.orders.get(k["order_number"])
-            if o is None:
-                return
-            for x in links.values():
-                model.learn_token(x["token"], x["link_id"])
-            ref = k["link_id"] if self.rng.random() < 0.5 else k["token"]
-            note = "pay link %s" % k["link_id"]
-            if self.rng.random() < 0.1 and ref.startswith("v1."):
-                ref = ref[:-10] + ("A" if ref[-10] != "A" else "B") + ref[-9:]
-                note += " (altered token)"
-            h = self.event(o, "authorization", k["amount"], ref,
-                           "success" if self.rng.random() < 0.9 else "failed")
-        else:
-            o = self.rng.choice(orders)
-            amt = fmt_money(self.price(o.currency), o.currency)
-            h = self.event(o, "authorization", amt, None,
-                           "success" if self.rng.random() < 0.9 else "failed")
-            note = "authorize %s more" % amt
-            if self.hostile and self.rng.random() < 0.2 and model.requests:
-                h["request_id"] = self.rng.choice(sorted(model.requests))
-                note = "authorization naming a request"
+        h.pop("occurred_at", None)
+        when = None
+        if r < 0.3:
+            when = self.clock - self.rng.randint(0, 600)
+        elif r < 0.5:
+            when = k["expires"] + self.rng.choice([-1, 0, 1, self.rng.randint(2, 7200)])
+        elif r < 0.55:
+            when = k["expires"] - self.rng.randint(2, 7200)
+        if when is not None:
+            h["occurred_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+            note += " occurred %s (expires %s)" % (h["occurred_at"], iso(k["expires"]))
+        if self.rng.random() < 0.08:
+            # an event id that names an order: its release could not be named
+            h["event_id"] = self.rng.choice(orders).number
+            note += ", event id %s" % h["event_id"]
         self.make_input(step, "payments", [(h, [])], note)
 
     def act_return(self, step, model, orders, live):
