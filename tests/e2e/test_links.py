@@ -131,7 +131,15 @@ class Links(Steps):
         """The story's second half: a shipment waits for the payment, the
         payment spends the link, the shipment goes through in the same run,
         is captured and invoiced."""
-        r = self.step("shipment", shipment(shipment_id, number, [(1, 1), (2, 2)]), "deferred")
+        text = shipment(shipment_id, number, [(1, 1), (2, 2)])
+        path = os.path.join(self.s.dir, "check.csv")
+        with open(path, "w") as f:
+            f.write(text)
+        r = self.at_clock("check", "--kind", "shipments", path)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("%s:2: order_number: payment_due: order %s awaits payment" % (path, number),
+                      r.stdout)
+        r = self.step("shipment", text, "deferred")
         self.assertEqual(codes(r), {(2, "order_number", "payment_due")})
         self.assertIn(link_id, r["errors"][0]["message"])
         waiting = self.last
