@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 
 packages=(build-essential autoconf automake pkg-config libcsv-dev libxml2-dev
 	libxml2-utils libsqlite3-dev sqlite3 libjansson-dev libssl-dev libsystemd-dev
-	libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-droid-fallback poppler-utils
+	libcairo2-dev libpango1.0-dev libqrencode-dev fonts-dejavu-core fonts-droid-fallback
+	poppler-utils zbar-tools
 	check inotify-tools python3)
 missing=()
 for p in "${packages[@]}"; do

@@ -95,6 +95,8 @@ static const struct conf_key {
 	  "file of the secret that signs payment link tokens; empty means link.secret in the spool root (sluice init makes it)" },
 	{ "link_url", CT_URL, offsetof(struct conf, link_url), "https://pay.example.com/link/{token}",
 	  1, 1024, NULL, "URL of a payment link; {token} stands for the link's token" },
+	{ "link_ttl", CT_DURATION, offsetof(struct conf, link_ttl_ms), "14d", 60000,
+	  INT64_C(31536000000), NULL, "how long a payment link can be paid after it was issued" },
 	{ "synchronous", CT_ENUM, offsetof(struct conf, synchronous), "full", 0, 0, &sync_modes,
 	  "SQLite synchronous mode of the ledger; full survives power loss" },
 	{ "log_level", CT_ENUM, offsetof(struct conf, log_level), "info", 0, 0, &log_levels,

@@ -42,6 +42,7 @@ struct conf {
 	char *default_template;
 	char *link_secret_file;
 	char *link_url;
+	int64_t link_ttl_ms;
 	enum sync_mode synchronous;
 	enum log_level log_level;
 	int64_t in_mode;             /* of the in/ folders sluice makes */

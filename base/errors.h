@@ -61,7 +61,6 @@
 	X(DISCOUNT_TOO_LARGE, "discount_too_large", "a line's discount exceeds quantity x unit_price") \
 	X(SHIPPING_VAT_RATE_MISSING, "shipping_vat_rate_missing", "shipping_price is above zero but shipping_vat_rate is absent") \
 	X(GRAND_TOTAL_MISMATCH, "grand_total_mismatch", "grand_total differs from the total computed from the lines and shipping") \
-	X(AUTHORIZATION_TOO_LOW, "authorization_too_low", "authorized_amount is below the order's grand total") \
 	X(AMOUNT_TOO_LARGE, "amount_too_large", "an amount is beyond the largest sluice holds, 999999999999 minor units: a line's total, or what an order, shipment, refund, invoice or authorization would come to with the record") \
 	X(ORDER_NUMBER_REUSED, "order_number_reused", "an order number was used before for an order with other content") \
 	/* the lifecycle */                                                           \
@@ -80,7 +79,7 @@
 	X(CURRENCY_MISMATCH, "currency_mismatch", "the event's currency is not the order's") \
 	X(REQUEST_MISMATCH, "request_mismatch", "the event's type or amount differs from the request it answers") \
 	X(REQUEST_ANSWERED, "request_answered", "the request was answered before") \
-	X(LINK_SPENT, "link_spent", "the payment link was paid before") \
+	X(REQUEST_ID_TAKEN, "request_id_taken", "the release request an input would make (REL-<event_id>, REL-<order_number>) has the name of one that exists") \
 	X(INVALID_TOKEN, "invalid_token", "a payment link token that was not signed by this spool, or was altered") \
 	X(UNKNOWN_TEMPLATE, "unknown_template", "the template named cannot be found or read") \
 	/* deferral: the input waits for what it refers to */                         \
@@ -88,7 +87,8 @@
 	X(SHIPMENT_UNKNOWN, "shipment_unknown", "the shipment is not known yet: the input waits for it (deferred)") \
 	X(REQUEST_UNKNOWN, "request_unknown", "the request or payment link is not known yet: the input waits for it (deferred)") \
 	X(CAPTURE_PENDING, "capture_pending", "a refund needs a capture that the PSP has not answered yet: the input waits for it (deferred)") \
-	X(DEFERRAL_EXPIRED, "deferral_expired", "the input waited longer than defer_expiry for what it refers to")
+	X(PAYMENT_DUE, "payment_due", "a shipment for an order awaiting payment: the input waits until the order's payment link is paid (deferred)") \
+	X(DEFERRAL_EXPIRED, "deferral_expired", "the input waited longer than defer_expiry for what it refers to, or than the payment link it waited for was open")
 
 enum err_code {
 #define X(sym, str, doc) ERR_##sym,

@@ -42,7 +42,8 @@ NAMED_ENUM_DEF(request_status, [REQUEST_PENDING] = "pending", [REQUEST_SUCCEEDED
 NAMED_ENUM_DEF(request_type, [REQUEST_CAPTURE] = "capture", [REQUEST_REFUND] = "refund",
     [REQUEST_RELEASE] = "release")
 
-NAMED_ENUM_DEF(link_status, [LINK_OPEN] = "open", [LINK_SPENT] = "spent")
+NAMED_ENUM_DEF(link_status, [LINK_OPEN] = "open", [LINK_SPENT] = "spent",
+    [LINK_EXPIRED] = "expired", [LINK_VOID] = "void")
 
 NAMED_ENUM_DEF(document_type, [DOC_INVOICE] = "invoice", [DOC_CREDIT_NOTE] = "credit_note",
     [DOC_PROFORMA] = "proforma", [DOC_CAPTURE] = "capture", [DOC_REFUND] = "refund",

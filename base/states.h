@@ -74,8 +74,11 @@ NAMED_ENUM_DECL(request_type);
 
 /* A payment link (the ledger's payment_links.status). */
 enum link_status {
-	LINK_OPEN,
-	LINK_SPENT,          /* paid */
+	LINK_OPEN,           /* can be paid until it expires */
+	LINK_SPENT,          /* paid, once, in full */
+	LINK_EXPIRED,        /* a payment came after it expired */
+	LINK_VOID,           /* replaced: the due changed, a reissue was asked,
+	                        or the order was cancelled */
 };
 NAMED_ENUM_DECL(link_status);
 

@@ -274,6 +274,33 @@ sanitize_text(const char *s, size_t len, struct buf *out)
 	}
 }
 
+void
+sanitized_puts(FILE *out, const char *s)
+{
+	struct buf b = { 0 };
+
+	if (s == NULL)
+		return;
+	sanitize_text(s, strlen(s), &b);
+	fputs(buf_str(&b), out);
+	buf_free(&b);
+}
+
+void
+sanitized_printf(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	for (const char *p = fmt; *p != '\0'; p++)
+		if (p[0] == '%' && p[1] == 's') {
+			sanitized_puts(out, va_arg(ap, const char *));
+			p++;
+		} else
+			fputc(*p, out);
+	va_end(ap);
+}
+
 bool
 utf8_valid(const char *s, size_t len)
 {

@@ -58,6 +58,12 @@ char *excerpt(const char *s, size_t len, size_t max_chars, char *out, size_t out
  * receipt, a log line) that is safe in XML, JSON and logs and says exactly
  * which bytes came. */
 void sanitize_text(const char *s, size_t len, struct buf *out);
+/* Prints untrusted text s to out sanitized (a NULL s as nothing). */
+void sanitized_puts(FILE *out, const char *s);
+/* Prints fmt to out with each %s in it replaced by the next argument,
+ * untrusted text, sanitized (a NULL one by nothing); fmt holds no other
+ * conversion. */
+void sanitized_printf(FILE *out, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t len);

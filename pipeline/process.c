@@ -203,18 +203,31 @@ precheck(struct processor *p, const struct input_file *in, int64_t *size, struct
 	return 1;
 }
 
-/* Moves the deferral reasons into the errors, for a rejection at expiry. */
+/* Moves the deferral reasons into the errors, for a rejection at expiry:
+ * of the payment link a record waited for (which expired at link_ends), or
+ * of defer_expiry. */
 static void
-expire(struct outcome *out, int64_t waited_ns)
+expire(struct outcome *out, int64_t waited_ns, bool link, int64_t link_ends)
 {
+	char at[TIME_SIZE];
+
 	for (size_t i = 0; i < out->defers.n; i++) {
 		const struct error_item *d = &out->defers.items[i];
 
 		errlist_add(&out->errs, d->line, d->field, d->code, "%s", d->message);
 	}
-	errlist_add(&out->errs, 0, NULL, ERR_DEFERRAL_EXPIRED,
-	    "the file waited %lld hours for what it refers to, longer than defer_expiry",
-	    (long long)(waited_ns / 3600000000000));
+	if (!link)
+		errlist_add(&out->errs, 0, NULL, ERR_DEFERRAL_EXPIRED,
+		    "the file waited %lld hours for what it refers to, longer than defer_expiry",
+		    (long long)(waited_ns / 3600000000000));
+	else if (link_ends == INT64_MIN)
+		errlist_add(&out->errs, 0, NULL, ERR_DEFERRAL_EXPIRED,
+		    "the file waits for the payment of an order that has no open payment link");
+	else {
+		format_time(link_ends, at, sizeof at);
+		errlist_add(&out->errs, 0, NULL, ERR_DEFERRAL_EXPIRED,
+		    "the payment link the file waited for expired at %s before it was paid", at);
+	}
 }
 
 static void
@@ -282,6 +295,8 @@ struct job {
 	bool readable;
 	bool open;               /* its savepoint is open */
 	size_t deferred;         /* records that wait for something unknown */
+	int64_t link_wait_ends;  /* when the payment link a record waits for
+	                            expires (ns since the epoch), or 0 */
 	char at[TIME_SIZE], received_at[TIME_SIZE];
 };
 
@@ -330,8 +345,10 @@ apply_records(struct job *j)
 	struct run r = { .apply = stage_apply(j->in->kind), .errs = &out->errs };
 	size_t nrecords = 0;
 
-	r.actx = (struct apply_ctx){ p->ledger, p->conf, j->row.id, j->at, p->hash, &p->scratch,
-		&out->defers, j->received_at, &p->secret, use_template, p };
+	r.actx = (struct apply_ctx){ .ledger = p->ledger, .conf = p->conf, .input_id = j->row.id,
+		.at = j->at, .hash = p->hash, .scratch = &p->scratch, .defers = &out->defers,
+		.received_at = j->received_at, .received_ns = j->in->received_ns,
+		.secret = &p->secret, .use_template = use_template, .template_ctx = p };
 	if (stage_parser(j->in->name)(j->in->fd, j->in->name, kind_get(j->in->kind), &p->limits,
 	    on_record, &r, &out->errs, &nrecords) != 0)
 		return STEP_FAILED;
@@ -340,6 +357,7 @@ apply_records(struct job *j)
 		errlist_add(&out->errs, 1, NULL, ERR_NO_RECORDS, "the file holds no records");
 	out->status = r.applied == 0 && r.duplicates > 0 ? INPUT_DUPLICATE : INPUT_ACCEPTED;
 	j->deferred = r.deferred;
+	j->link_wait_ends = r.actx.defer_until_ns;
 	return STEP_ON;
 }
 
@@ -411,17 +429,31 @@ defer(struct job *j)
 
 /* Step two: an input whose records wait for something unknown, and that
  * has no error, is deferred while defer_expiry has not passed since it was
- * received; after that, it is rejected for what it waited for. */
+ * received (and while the payment link a shipment waits for is open);
+ * after that, it is rejected for what it waited for. */
 static enum step
 defer_or_expire(struct job *j)
 {
-	int64_t waited = j->now - j->in->received_ns;
+	const struct errlist *defers = &j->out->defers;
+	int64_t waited = j->now - j->in->received_ns, ends = INT64_MAX;
+	bool plain = errlist_total(defers) > defers->n, link = false;
 
 	if (errlist_total(&j->out->errs) > 0 || j->deferred == 0)
 		return STEP_ON;
-	if (waited < j->p->conf->defer_expiry_ms * 1000000)
+	/* the earliest of its reasons' ends: defer_expiry for what is not
+	 * known yet, the link's expiry for a payment that is due */
+	for (size_t i = 0; i < defers->n; i++)
+		if (defers->items[i].code != ERR_PAYMENT_DUE)
+			plain = true;
+	if (plain)
+		ends = j->in->received_ns + j->p->conf->defer_expiry_ms * 1000000;
+	if (j->link_wait_ends != 0 && j->link_wait_ends < ends) {
+		ends = j->link_wait_ends;
+		link = true;
+	}
+	if (j->now < ends)
 		return defer(j);
-	expire(j->out, waited);
+	expire(j->out, waited, link, j->link_wait_ends);
 	return STEP_ON;
 }
 

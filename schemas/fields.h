@@ -92,9 +92,9 @@ extern const char *const payment_status_values[];
 	X(shipping_method, FT_TEXT, OPT, 100, NULL, NO_DEFAULT)         \
 	X(shipping_price, FT_MONEY, OPT, 0, NULL, 0)                    \
 	X(shipping_vat_rate, FT_RATE, OPT, 0, NULL, NO_DEFAULT)         \
-	X(payment_method, FT_TEXT, REQ, 64, NULL, NO_DEFAULT)           \
-	X(payment_reference, FT_TEXT, REQ, 128, NULL, NO_DEFAULT)       \
-	X(authorized_amount, FT_MONEY, REQ, 0, NULL, NO_DEFAULT)        \
+	X(payment_method, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)           \
+	X(payment_reference, FT_TEXT, OPT, 128, NULL, NO_DEFAULT)       \
+	X(authorized_amount, FT_MONEY, OPT, 0, NULL, 0)                 \
 	X(grand_total, FT_MONEY, OPT, 0, NULL, NO_DEFAULT)              \
 	X(comment, FT_NOTE, OPT, 2000, NULL, NO_DEFAULT)
 
@@ -104,6 +104,7 @@ extern const char *const payment_status_values[];
 	X(status, FT_ENUM, OPT, 0, amend_status_values, NO_DEFAULT)     \
 	X(hold, FT_BOOL, OPT, 0, NULL, NO_DEFAULT)                      \
 	ADDRESS_FIELDS(X, delivery)                                     \
+	X(reissue_link, FT_BOOL, OPT, 0, NULL, 0)                       \
 	X(comment, FT_NOTE, OPT, 2000, NULL, NO_DEFAULT)
 
 #define CANCELLATION_HEAD_FIELDS(X)                              \

@@ -1,59 +1,17 @@
 /*
  * apply_amendments: changes to an order (CONTRACT 3.2): confirm a pending
  * order, put it on or take it off hold, replace the delivery address, add
- * products.  What added products raise the total beyond the authorization
- * is due, and gets a payment link.
+ * products, renew the order's payment link.  What added products raise the
+ * total beyond the authorization is due, and settling gives the order a
+ * payment link for its whole due (links.h).
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "stages/issue.h"
 #include "stages/lifecycle.h"
 #include "base/money.h"
-
-/* Writes a payment link for what is due beyond the open links. */
-static int
-link_for_due(struct apply_ctx *a, const char *order_number)
-{
-	struct order_state *st;
-	struct payment_link k = { 0 };
-	int64_t open = 0, due;
-	char money[MONEY_SIZE], *link_id;
-	int ret = -1;
-
-	if (ledger_order_state(a->ledger, order_number, &st) != 1)
-		return -1;
-	for (size_t i = 0; i < st->nlinks; i++)
-		if (st->links[i].status == LINK_OPEN &&
-		    money_add(open, st->links[i].amount, &open) != 0) {
-			state_beyond(st);
-			goto out;
-		}
-	if (state_due(st, &due) != 0) {
-		state_beyond(st);
-		goto out;
-	}
-	if (due <= open) {
-		ret = 0;
-		goto out;
-	}
-	if (ledger_order_take_link_number(a->ledger, order_number, &k.n) != 0)
-		goto out;
-	k.link_id = link_id = xasprintf("LINK-%s-%lld", order_number, (long long)k.n);
-	k.amount = due - open;   /* 0 <= open < due */
-	money_format(k.amount, state_digits(st), money, sizeof money);
-	if (ledger_link_insert(a->ledger, order_number, a->input_id, &k) == 0 &&
-	    lifecycle_journal(a, order_number, "link_created",
-	    "\"link_id\":\"%s\",\"amount\":\"%s\"", k.link_id, money) == 0 &&
-	    issue_link(a, order_number, k.link_id) == 0)
-		ret = 0;
-	free(link_id);
-out:
-	order_state_free(st);
-	return ret;
-}
 
 /* Checks that the order's totals with the record's lines added stay within
  * MONEY_MAX; errors added. */
@@ -112,20 +70,20 @@ change_order(struct apply_ctx *a, const struct record *rec, const struct order *
 
 	if (h[AH_status].s != NULL && o->status == ORDER_PENDING &&
 	    (ledger_order_set_status(a->ledger, o->order_number, ORDER_CONFIRMED) != 0 ||
-	    lifecycle_journal(a, o->order_number, "status_changed",
+	    journal_event(a, o->order_number, "status_changed",
 	    "\"from\":\"%s\",\"to\":\"%s\"", order_status_name(ORDER_PENDING),
 	    order_status_name(ORDER_CONFIRMED)) != 0))
 		return -1;
 	if (h[AH_hold].s != NULL && (h[AH_hold].num != 0) != o->hold &&
 	    (ledger_order_set_hold(a->ledger, o->order_number, h[AH_hold].num != 0) != 0 ||
-	    lifecycle_journal(a, o->order_number, h[AH_hold].num ? "hold_set" : "hold_released",
+	    journal_event(a, o->order_number, h[AH_hold].num ? "hold_set" : "hold_released",
 	    "\"amendment_id\":\"%s\"", h[AH_amendment_id].s) != 0))
 		return -1;
 	if (delivery_given(rec, AH_delivery_address1)) {
 		struct address d = delivery_from_fields(h, AH_delivery_address1);
 
 		if (ledger_order_set_delivery(a->ledger, o->order_number, &d) != 0 ||
-		    lifecycle_journal(a, o->order_number, "delivery_changed",
+		    journal_event(a, o->order_number, "delivery_changed",
 		    "\"amendment_id\":\"%s\"", h[AH_amendment_id].s) != 0)
 			return -1;
 	}
@@ -141,7 +99,7 @@ add_lines(struct apply_ctx *a, const struct record *rec, const char *order_numbe
 
 		product_line_from_fields(record_line(rec, i), &ln);
 		if (ledger_order_line_insert(a->ledger, order_number, a->input_id, &ln) != 0 ||
-		    lifecycle_journal(a, order_number, "line_added",
+		    journal_event(a, order_number, "line_added",
 		    "\"line_id\":%lld,\"quantity\":%lld", (long long)ln.line_id,
 		    (long long)ln.quantity) != 0)
 			return -1;
@@ -149,17 +107,18 @@ add_lines(struct apply_ctx *a, const struct record *rec, const char *order_numbe
 	return 0;
 }
 
-/* Writes the checked amendment, and a payment link for what it makes due. */
+/* Writes the checked amendment; settling then renews the order's link
+ * when the due changed, or when the amendment asks for it. */
 static int
-amend(const struct apply_frame *f)
+amend(struct apply_frame *f)
 {
 	const char *order = f->st->order->order_number;
 
+	f->reissue_link = f->rec->head[AH_reissue_link].num != 0;
 	return change_order(f->a, f->rec, f->st->order) != 0 ||
 	    add_lines(f->a, f->rec, order) != 0 ||
-	    lifecycle_journal(f->a, order, "amendment_applied", "\"amendment_id\":\"%s\"",
-	    f->rec->head[AH_amendment_id].s) != 0 ||
-	    link_for_due(f->a, order) != 0 ? -1 : 0;
+	    journal_event(f->a, order, "amendment_applied", "\"amendment_id\":\"%s\"",
+	    f->rec->head[AH_amendment_id].s) != 0 ? -1 : 0;
 }
 
 enum apply_result

@@ -45,7 +45,7 @@ check_cancellation(const struct apply_frame *f)
 
 /* Cancels the units: all open ones of every line, or the record's. */
 static int
-cancel_units(const struct apply_frame *f)
+cancel_units(struct apply_frame *f)
 {
 	const struct record *rec = f->rec;
 	const struct order *o = f->st->order;
@@ -63,7 +63,7 @@ cancel_units(const struct apply_frame *f)
 		if (q == 0)
 			continue;
 		if (ledger_line_add_cancelled(f->a->ledger, o->order_number, ln->line_id, q) != 0 ||
-		    lifecycle_journal(f->a, o->order_number, "units_cancelled",
+		    journal_event(f->a, o->order_number, "units_cancelled",
 		    "\"cancellation_id\":\"%s\",\"line_id\":%lld,\"quantity\":%lld",
 		    rec->head[CH_cancellation_id].s, (long long)ln->line_id, (long long)q) != 0)
 			return -1;

@@ -1,8 +1,10 @@
 /*
  * apply_orders: a new order (CONTRACT 3.1).  Checks the order rules (line
- * ids unique, discounts, shipping VAT, grand total, authorization), then
- * creates the order once: the same order number with the same content
- * again is a duplicate, with other content it is rejected.
+ * ids unique, discounts, shipping VAT, grand total, what an authorization
+ * needs), then creates the order once: the same order number with the same
+ * content again is a duplicate, with other content it is rejected.  An
+ * order whose authorization does not cover its grand total awaits payment,
+ * and gets a payment link for the rest at once.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include "pipeline/ledger/ledger.h"
 #include "stages/identity.h"
 #include "stages/lifecycle.h"
+#include "stages/links.h"
 #include "base/money.h"
 #include "stages/stages.h"
 #include "stages/totals.h"
@@ -87,11 +90,73 @@ check_order(const struct record *rec, const struct order *o, struct order_totals
 		    "grand_total %s differs from the computed total %s (lines %s + shipping %s)",
 		    h[OH_grand_total].s, b, lines, ship);
 	}
-	if (o->authorized < t->grand_total)
-		errlist_add(errs, h[OH_authorized_amount].line, "authorized_amount",
-		    ERR_AUTHORIZATION_TOO_LOW,
-		    "authorized_amount %s is below the order's grand total %s",
-		    h[OH_authorized_amount].s, b);
+}
+
+/* What an authorization needs: the method and the PSP's reference of it. */
+static void
+check_payment_fields(const struct record *rec, const struct order *o, struct errlist *errs)
+{
+	static const size_t need[] = { OH_payment_method, OH_payment_reference };
+
+	if (o->authorized == 0)
+		return;
+	for (size_t i = 0; i < NELEM(need); i++)
+		if (rec->head[need[i]].s == NULL)
+			errlist_add(errs, rec->head[OH_authorized_amount].line,
+			    rec->kind->head[need[i]].name, ERR_MISSING_FIELD,
+			    "%s is required when authorized_amount is above zero",
+			    rec->kind->head[need[i]].name);
+}
+
+/* An order's own release request would be REL-<order_number>: a name that
+ * a release of money paid on a dead link may have taken.  0 (error added
+ * when taken), or -1 when the ledger failed. */
+static int
+check_release_name(struct apply_ctx *a, const struct record *rec, const char *order_number,
+    struct errlist *errs)
+{
+	char *id = xasprintf("REL-%s", order_number), *owner = NULL;
+	int found = ledger_payment_target_order(a->ledger, id, &owner);
+
+	if (found > 0)
+		errlist_add(errs, rec->head[OH_order_number].line, "order_number",
+		    ERR_REQUEST_ID_TAKEN, "the release request of order %s would be %s, the name "
+		    "of a release request of order %s", order_number, id, owner);
+	free(owner);
+	free(id);
+	return found < 0 ? -1 : 0;
+}
+
+/* Writes a checked order, and the link of an order that arrives with less
+ * authorized than its grand total: it awaits payment. */
+static int
+create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
+{
+	char total[MONEY_SIZE], authorized[MONEY_SIZE];
+	int digits = currency_digits(o->currency, strlen(o->currency));
+	struct buf lines = { 0 };
+	int ret = -1;
+
+	o->awaiting_payment = o->authorized < t->grand_total;
+	if (ledger_order_insert(a->ledger, o) != 0)
+		goto out;
+	for (size_t i = 0; i < o->nlines; i++)
+		if (ledger_order_line_insert(a->ledger, o->order_number, a->input_id, &o->lines[i]) != 0)
+			goto out;
+	money_format(t->grand_total, digits, total, sizeof total);
+	money_format(o->authorized, digits, authorized, sizeof authorized);
+	for (size_t i = 0; i < o->nlines; i++)
+		journal_line(&lines, o->lines[i].line_id, o->lines[i].quantity);
+	if (journal_event(a, o->order_number, "order_received",
+	    "\"status\":\"%s\",\"grand_total\":\"%s\",\"authorized\":\"%s\","
+	    "\"awaiting_payment\":%s,\"lines\":[%s]", order_status_name(o->status), total,
+	    authorized, o->awaiting_payment ? "true" : "false", buf_str(&lines)) != 0 ||
+	    (o->awaiting_payment && link_issue(a, o, t->grand_total - o->authorized) != 0))
+		goto out;
+	ret = 0;
+out:
+	buf_free(&lines);
+	return ret;
 }
 
 enum apply_result
@@ -99,9 +164,7 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 {
 	struct order o;
 	struct order_totals t;
-	char sha[SHA256_HEX], seen_sha[SHA256_HEX], total[MONEY_SIZE];
-	char authorized[MONEY_SIZE];
-	struct buf lines = { 0 };
+	char sha[SHA256_HEX], seen_sha[SHA256_HEX];
 	size_t before = errlist_total(errs);
 	enum apply_result res = APPLY_FAILED;
 	int64_t seen_input;
@@ -130,28 +193,18 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		goto out;
 	}
 	check_order(rec, &o, &t, errs);
+	check_payment_fields(rec, &o, errs);
+	if (check_release_name(a, rec, o.order_number, errs) != 0)
+		goto out;
 	if (errlist_total(errs) != before) {
 		res = APPLY_REJECTED;
 		goto out;
 	}
 	o.input_id = a->input_id;
 	o.content_sha256 = sha;
-	if (ledger_order_insert(a->ledger, &o) != 0)
-		goto out;
-	for (size_t i = 0; i < o.nlines; i++)
-		if (ledger_order_line_insert(a->ledger, o.order_number, a->input_id, &o.lines[i]) != 0)
-			goto out;
-	money_format(t.grand_total, currency_digits(o.currency, 3), total, sizeof total);
-	money_format(o.authorized, currency_digits(o.currency, 3), authorized, sizeof authorized);
-	for (size_t i = 0; i < o.nlines; i++)
-		journal_line(&lines, o.lines[i].line_id, o.lines[i].quantity);
-	if (lifecycle_journal(a, o.order_number, "order_received",
-	    "\"status\":\"%s\",\"grand_total\":\"%s\",\"authorized\":\"%s\",\"lines\":[%s]",
-	    order_status_name(o.status), total, authorized, buf_str(&lines)) != 0)
-		goto out;
-	res = APPLY_OK;
+	if (create_order(a, &o, &t) == 0)
+		res = APPLY_OK;
 out:
 	free(o.lines);
-	buf_free(&lines);
 	return res;
 }

@@ -2,8 +2,11 @@
  * apply_payments: payment events from the PSP (CONTRACT 3.6).  An event
  * answers a capture, refund or release request (once, with the request's
  * type and amount), or adds authorization, spending a payment link when it
- * names one.  Settling then requests captures that waited for
- * authorization, and completes orders whose shipments are now paid.
+ * names one that can be paid (open, not expired, for exactly its amount).
+ * Money authorized on a link that can no longer be paid pays nothing: it is
+ * recorded and released at once.  Settling then renews the order's link
+ * when its due changed, requests captures that waited for authorization,
+ * and completes orders whose shipments are now paid.
  */
 #include "config.h"
 
@@ -13,6 +16,7 @@
 #include "base/token.h"
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
+#include "stages/links.h"
 #include "base/money.h"
 
 /* A request_id that is a payment link's token names that link once the
@@ -96,6 +100,52 @@ unknown_target(struct apply_ctx *a, const struct record *rec, const struct order
 	return APPLY_DEFERRED;
 }
 
+/* When the event happened: its occurred_at, else when it was received
+ * (ns since the epoch; an occurred_at beyond what that holds is clamped). */
+static int64_t
+event_time(const struct apply_ctx *a, const struct field_value *h)
+{
+	const struct field_value *at = &h[PH_occurred_at];
+
+	if (at->s == NULL)
+		return a->received_ns;
+	if (at->num >= INT64_MAX / 1000000000)
+		return INT64_MAX;
+	if (at->num <= INT64_MIN / 1000000000)
+		return INT64_MIN;
+	return at->num * 1000000000;
+}
+
+/* Money authorized on a link that can no longer be paid pays nothing and
+ * is released at once, as REL-<event_id>: a name no other release request
+ * has, nor will have (no order has the event's id as its number).  APPLY_OK,
+ * APPLY_REJECTED (error added) or APPLY_FAILED. */
+static enum apply_result
+check_dead_link(struct apply_ctx *a, const struct record *rec, struct errlist *errs)
+{
+	const struct field_value *id = &rec->head[PH_event_id];
+	char *rel, *owner = NULL, sha[SHA256_HEX];
+	int64_t input;
+	int taken, order;
+
+	if (strcmp(rec->head[PH_status].s, "success") != 0)
+		return APPLY_OK;   /* no money: nothing to release */
+	rel = xasprintf("REL-%s", id->s);
+	taken = ledger_payment_target_order(a->ledger, rel, &owner);
+	order = taken == 0 ? ledger_order_identity(a->ledger, id->s, &input, sha) : 0;
+	if (taken > 0)
+		errlist_add(errs, id->line, "event_id", ERR_REQUEST_ID_TAKEN,
+		    "the money of event %s, paid on a payment link no longer open, would be released "
+		    "as %s, the name of a release request of order %s", id->s, rel, owner);
+	else if (order > 0)
+		errlist_add(errs, id->line, "event_id", ERR_REQUEST_ID_TAKEN,
+		    "the money of event %s, paid on a payment link no longer open, would be released "
+		    "as %s, the name of order %s's own release request", id->s, rel, id->s);
+	free(owner);
+	free(rel);
+	return taken < 0 || order < 0 ? APPLY_FAILED : APPLY_OK;
+}
+
 /* Checks the event against the request or link it names; errors added,
  * or the reason it must wait added to a->defers. */
 static enum apply_result
@@ -131,11 +181,10 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 
 		if (k == NULL)
 			return unknown_target(a, rec, st, true, errs);
+		if (!link_live(k, event_time(a, h)))
+			return check_dead_link(a, rec, errs);
 		money_format(k->amount, state_digits(st), want, sizeof want);
-		if (k->status != LINK_OPEN)
-			errlist_add(errs, req->line, "request_id", ERR_LINK_SPENT,
-			    "payment link %s was paid by event %s", k->link_id, k->event_id);
-		else if (h[PH_amount].num != k->amount)
+		if (h[PH_amount].num != k->amount)
 			errlist_add(errs, h[PH_amount].line, "amount", ERR_REQUEST_MISMATCH,
 			    "payment link %s is for %s, not %s", k->link_id, want, h[PH_amount].s);
 		return APPLY_OK;
@@ -159,9 +208,42 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	return APPLY_OK;
 }
 
+/* An authorization that names a link: it spends the link when the link can
+ * be paid then; else the money pays nothing and is released at once (and a
+ * link still open has expired). */
+static int
+authorize_link(struct apply_ctx *a, const struct order_state *st, const struct payment_event *e,
+    bool success, const struct payment_link *k)
+{
+	const char *order = st->order->order_number;
+
+	if (e->applied)
+		return success ? ledger_link_set_status(a->ledger, k->link_id, LINK_SPENT, e->event_id) :
+		    0;
+	if (k->status == LINK_OPEN &&
+	    (ledger_link_set_status(a->ledger, k->link_id, LINK_EXPIRED, e->event_id) != 0 ||
+	    journal_event(a, order, "link_expired", "\"link_id\":\"%s\",\"event_id\":\"%s\"",
+	    k->link_id, e->event_id) != 0))
+		return -1;
+	return success ? lifecycle_request(a, st, REQUEST_RELEASE, e->event_id, NULL, NULL,
+	    e->amount, e->psp_reference) : 0;
+}
+
+/* Adds a successful authorization to the order; the first one with a PSP
+ * reference gives an order that has none its payment reference. */
+static int
+add_authorization(struct apply_ctx *a, const struct order *o, const struct payment_event *e)
+{
+	if (ledger_order_add_authorized(a->ledger, o->order_number, e->amount) != 0)
+		return -1;
+	if (e->psp_reference == NULL || (o->payment_reference != NULL && *o->payment_reference))
+		return 0;
+	return ledger_order_set_payment_reference(a->ledger, o->order_number, e->psp_reference);
+}
+
 /* Applies a checked event. */
 static int
-apply_event(const struct apply_frame *f)
+apply_event(struct apply_frame *f)
 {
 	struct apply_ctx *a = f->a;
 	const struct order_state *st = f->st;
@@ -169,22 +251,24 @@ apply_event(const struct apply_frame *f)
 	const char *order = st->order->order_number, *event = h[PH_event_id].s;
 	const char *req = h[PH_request_id].s;
 	bool success = strcmp(h[PH_status].s, "success") == 0;
+	bool authorization = strcmp(h[PH_type].s, "authorization") == 0;
+	const struct payment_link *k = authorization && req != NULL ? state_link(st, req) : NULL;
 	struct payment_event e = { event, h[PH_type].s, req, h[PH_status].s, h[PH_amount].num,
-		h[PH_psp_reference].s, h[PH_occurred_at].s };
+		h[PH_psp_reference].s, h[PH_occurred_at].s, true };
 	char money[MONEY_SIZE];
 
+	e.applied = k == NULL || link_live(k, event_time(a, h));
 	money_format(e.amount, state_digits(st), money, sizeof money);
 	if (ledger_payment_event_insert(a->ledger, order, a->input_id, &e) != 0 ||
-	    lifecycle_journal(a, order, success ? "payment_succeeded" : "payment_failed",
-	    "\"event_id\":\"%s\",\"type\":\"%s\",\"request_id\":\"%s\",\"amount\":\"%s\"", event,
-	    e.type, req != NULL ? req : "", money) != 0)
+	    journal_event(a, order, success ? "payment_succeeded" : "payment_failed",
+	    "\"event_id\":\"%s\",\"type\":\"%s\",\"request_id\":\"%s\",\"amount\":\"%s\","
+	    "\"applied\":%s", event, e.type, req != NULL ? req : "", money,
+	    e.applied ? "true" : "false") != 0)
 		return -1;
-	if (strcmp(e.type, "authorization") == 0) {
-		if (!success)
-			return 0;
-		if (ledger_order_add_authorized(a->ledger, order, e.amount) != 0)
+	if (authorization) {
+		if (k != NULL && authorize_link(a, st, &e, success, k) != 0)
 			return -1;
-		return req != NULL ? ledger_link_spend(a->ledger, req, event) : 0;
+		return success && e.applied ? add_authorization(a, st->order, &e) : 0;
 	}
 	if (ledger_request_answer(a->ledger, req, success ? REQUEST_SUCCEEDED : REQUEST_FAILED,
 	    event) != 0)

@@ -184,13 +184,13 @@ record_return(struct apply_ctx *a, const struct record *rec, const struct order_
 	    ledger_order_set_shipping_refunded(a->ledger, order) != 0)
 		goto out;
 	money_format(r->shipping_amount, state_digits(st), shipping, sizeof shipping);
-	if (lifecycle_journal(a, order, "return_received",
+	if (journal_event(a, order, "return_received",
 	    "\"return_id\":\"%s\",\"shipment_id\":\"%s\",\"refund\":\"%s\",\"restock\":%s,"
 	    "\"shipping\":\"%s\",\"refund_shipping\":%s,\"lines\":[%s]", r->return_id,
 	    r->shipment_id, money, r->restock ? "true" : "false", shipping,
 	    refund_shipping ? "true" : "false", buf_str(&lines)) != 0 ||
 	    (r->refund > 0 && (lifecycle_request(a, st, REQUEST_REFUND, r->return_id, r->shipment_id,
-	    r->return_id, r->refund) != 0 ||
+	    r->return_id, r->refund, NULL) != 0 ||
 	    issue_credit_note(a, order, r->return_id) != 0)))
 		goto out;
 	ret = 0;

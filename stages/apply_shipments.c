@@ -4,8 +4,10 @@
  * not on hold, is charged its lines' parts (allocated cumulatively, so the
  * parts of a line add up to it) plus the shipping on the order's first
  * shipment, and waits for its capture to be requested when the
- * authorization covers it.  The same shipment_id again with the same lines
- * may set shipped, shipped_at, carrier, service and tracking.
+ * authorization covers it.  A new shipment of an order awaiting payment
+ * waits (deferred) until the order's payment link is paid.  The same
+ * shipment_id again with the same lines may set shipped, shipped_at,
+ * carrier, service and tracking.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include "stages/identity.h"
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
+#include "stages/links.h"
 #include "base/money.h"
 #include "stages/totals.h"
 
@@ -104,9 +107,9 @@ update_shipment(struct apply_ctx *a, struct record *rec, const char *order_numbe
 		goto out;
 	}
 	if (ledger_shipment_update(a->ledger, sh) != 0 ||
-	    lifecycle_journal(a, order_number, shipped_now ? "shipment_shipped" : "shipment_updated",
+	    journal_event(a, order_number, shipped_now ? "shipment_shipped" : "shipment_updated",
 	    "\"shipment_id\":\"%s\"", sh->shipment_id) != 0 ||
-	    lifecycle_settle(a, order_number) != 0)
+	    lifecycle_settle(a, order_number, NULL, false) != 0)
 		goto out;
 	res = APPLY_OK;
 out:
@@ -215,7 +218,7 @@ record_shipment(struct apply_ctx *a, const struct order_state *st, const struct 
 		journal_line(&lines, sh->lines[i].line_id, sh->lines[i].quantity);
 	}
 	if (ledger_shipment_set_delivery(a->ledger, sh->shipment_id, &st->order->delivery) != 0 ||
-	    lifecycle_journal(a, order, "shipment_created",
+	    journal_event(a, order, "shipment_created",
 	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s,\"lines\":[%s]",
 	    sh->shipment_id, money, sh->shipped ? "true" : "false", buf_str(&lines)) != 0 ||
 	    issue_proforma(a, order, sh->shipment_id) != 0 ||
@@ -226,6 +229,38 @@ record_shipment(struct apply_ctx *a, const struct order_state *st, const struct 
 out:
 	buf_free(&lines);
 	return ret;
+}
+
+/* A new shipment of an order awaiting payment waits for the payment (its
+ * reason added to the context's defers), until the order's open link
+ * expires: APPLY_DEFERRED, or APPLY_FAILED. */
+static enum apply_result
+wait_for_payment(struct apply_frame *f)
+{
+	struct apply_ctx *a = f->a;
+	const struct order *o = f->st->order;
+	const struct payment_link *k = link_open(f->st);
+	const struct field_value *v = &f->rec->head[SH_order_number];
+	int64_t due, ends = k != NULL ? k->expires_ns : INT64_MIN;
+	char money[MONEY_SIZE], until[TIME_SIZE];
+
+	if (totals_due(o, &due) != 0) {
+		totals_beyond(o);
+		return APPLY_FAILED;
+	}
+	money_format(due, state_digits(f->st), money, sizeof money);
+	if (k != NULL) {
+		format_time(k->expires_ns, until, sizeof until);
+		errlist_add(a->defers, v->line, "order_number", ERR_PAYMENT_DUE,
+		    "order %s awaits payment of %s %s through payment link %s, open until %s; the "
+		    "shipment waits for it", o->order_number, money, o->currency, k->link_id, until);
+	} else
+		errlist_add(a->defers, v->line, "order_number", ERR_PAYMENT_DUE,
+		    "order %s awaits payment of %s %s and has no open payment link", o->order_number,
+		    money, o->currency);
+	if (a->defer_until_ns == 0 || ends < a->defer_until_ns)
+		a->defer_until_ns = ends;
+	return APPLY_DEFERRED;
 }
 
 /* A shipment_id not seen before: a new shipment of the order the record
@@ -240,6 +275,8 @@ create_shipment(struct apply_frame *f, const char *lines_sha)
 		return lifecycle_end(f, res);
 	check_new(f->rec, f->st, f->errs);
 	res = lifecycle_checked(f);
+	if (res == APPLY_OK && f->st->order->awaiting_payment)
+		res = wait_for_payment(f);
 	if (res == APPLY_OK) {
 		shipment_from_record(f->a, f->rec, f->st, lines_sha, &sh);
 		res = charge(f->rec, f->st, &sh, f->errs);

@@ -8,6 +8,7 @@
 #include "base/token.h"
 #include "stages/document.h"
 #include "stages/lifecycle.h"
+#include "stages/totals.h"
 #include "base/money.h"
 
 static struct doc_line *
@@ -24,6 +25,7 @@ product_line(struct doc *d, const struct order_line *ol)
 {
 	struct doc_line *ln = add_line(d);
 
+	ln->line_id = ol->line_id;
 	ln->description = ol->name;
 	ln->sku = d->tpl.show_sku ? ol->sku : NULL;
 	ln->ean = d->tpl.show_ean ? ol->ean : NULL;
@@ -103,7 +105,7 @@ buyer_of_order(struct doc *d, const struct order *o)
 	d->buyer_name = d->name.len > 0 ? d->name.data : o->email;
 	d->buyer_email = o->email;
 	d->buyer = o->billing;
-	d->payment_reference = o->payment_reference;
+	d->payment_reference = o->payment_reference;   /* a request may have its own */
 	d->currency = o->currency;
 	d->digits = currency_digits(o->currency, strlen(o->currency));
 }
@@ -225,7 +227,7 @@ from_free_invoice(struct doc *d, const struct free_invoice *f)
 	}
 }
 
-/* A payment link's amount, token and URL. */
+/* A payment link's amount, token, URL and expiry. */
 static void
 link_of(struct doc *d, const struct payment_link *k, const struct order *o,
     const struct conf *conf, const struct buf *secret)
@@ -233,16 +235,63 @@ link_of(struct doc *d, const struct payment_link *k, const struct order *o,
 	struct link_claim c = { 0 };
 	const char *u = conf->link_url, *at = strstr(u, "{token}");
 
-	d->total = k->amount;
+	d->due = k->amount;
+	format_time(k->expires_ns, d->expires_at, sizeof d->expires_at);
 	snprintf(c.link_id, sizeof c.link_id, "%s", k->link_id);
 	snprintf(c.order_number, sizeof c.order_number, "%s", o->order_number);
 	snprintf(c.currency, sizeof c.currency, "%s", o->currency);
-	c.amount = d->total;
+	c.amount = d->due;
 	token_make(secret, &c, &d->token);
 	/* the URL template holds {token} once (checked by conf) */
 	buf_append(&d->url, u, (size_t)(at - u));
 	buf_append(&d->url, d->token.data, d->token.len);
 	buf_puts(&d->url, at + 7);
+}
+
+/* The order's lines as a link showed them (ll: the units each line had
+ * cancelled then; lines added later are not among them), with the shipping
+ * they carried.  -1 when a line is unknown or an amount beyond MONEY_MAX. */
+static int
+link_lines(struct doc *d, const struct order_state *st, const struct link_line *ll, size_t n)
+{
+	struct order shown = *st->order;
+	struct order_totals t;
+	int ret = -1;
+
+	shown.lines = xreallocarray(NULL, n ? n : 1, sizeof *shown.lines);
+	shown.nlines = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct order_line *ol = state_line(st, ll[i].line_id);
+
+		if (ol == NULL || ll[i].cancelled > ol->quantity)
+			goto out;
+		shown.lines[i] = *ol;
+		shown.lines[i].cancelled = ll[i].cancelled;
+	}
+	if (totals_order(&shown, &t) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct order_line *ol = &shown.lines[i];
+		int64_t units = ol->quantity - ol->cancelled;
+		struct line_totals lt;
+		struct doc_line *ln;
+
+		if (units == 0)
+			continue;
+		if (totals_line(ol, shown.prices_include_vat, &lt) != 0)
+			goto out;
+		ln = product_line(d, ol);
+		ln->quantity = units;
+		ln->vat = lt.vat;
+		ln->line_total = lt.total;
+		ln->discount = part_of(ol->discount, units, ol->quantity);
+	}
+	if (t.shipping_total > 0)
+		shipping_line(d, st->order, t.shipping_total, t.shipping_vat);
+	ret = 0;
+out:
+	free(shown.lines);
+	return ret;
 }
 
 /* The parts of a document of an order; -1 when the view lacks what its
@@ -267,7 +316,7 @@ from_order(struct doc *d, const struct conf *conf, const struct buf *secret)
 		if (v->link == NULL)
 			return -1;
 		link_of(d, v->link, st->order, conf, secret);
-		return 0;
+		return link_lines(d, st, v->link_lines, v->nlink_lines);
 	case DOC_CAPTURE:
 	case DOC_REFUND:
 	case DOC_RELEASE:
@@ -275,6 +324,8 @@ from_order(struct doc *d, const struct conf *conf, const struct buf *secret)
 		if (v->request == NULL)
 			return -1;
 		d->total = v->request->amount;
+		if (v->request->payment_reference != NULL)
+			d->payment_reference = v->request->payment_reference;
 		return 0;
 	default:
 		return -1;
@@ -362,6 +413,8 @@ doc_title(const struct doc *d)
 		return d->tpl.labels[LABEL_CREDIT_NOTE];
 	case DOC_PROFORMA:
 		return d->tpl.labels[LABEL_PROFORMA];
+	case DOC_LINK:
+		return d->tpl.labels[LABEL_ORDER_CONFIRMATION];
 	default:
 		return d->tpl.labels[LABEL_INVOICE];
 	}

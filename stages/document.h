@@ -2,8 +2,10 @@
  * document: what an issued document says, built from the ledger's view of
  * it (ledger_document_view): its number and date, seller (from the
  * template kept with it), buyer, lines, VAT per rate and totals, or for
- * payment requests and links their amount and token.  The XML and PDF renderers both draw from this model, so the
- * two forms of a document always agree.
+ * payment requests their amount, and for links the order as the link
+ * showed it with the amount due, token, URL and expiry.  The XML and PDF
+ * renderers both draw from this model, so the two forms of a document
+ * always agree.
  *
  * Everything comes from facts that never change once a document is issued
  * (shipment and return lines, order lines, the kept template), so rendering
@@ -26,6 +28,8 @@ struct render_ctx {
 /* A line of a document.  Its strings are borrowed from the view or the
  * template of the doc it is part of. */
 struct doc_line {
+	int64_t line_id;                    /* the order line's; 0 for shipping
+	                                       and free-text invoice lines */
 	const char *description;
 	const char *sku, *ean, *variant, *size;   /* shown as the template says */
 	int64_t quantity;
@@ -74,6 +78,8 @@ struct doc {
 	struct buf name;                    /* the buyer's name when composed */
 	struct buf token;                   /* links */
 	struct buf url;
+	int64_t due;                        /* links: the amount to pay */
+	char expires_at[TIME_SIZE];         /* links */
 };
 
 /* Assembles document id from its view in the ledger (one load), the
@@ -84,7 +90,8 @@ struct doc {
 int doc_load(const struct render_ctx *r, int64_t id, struct doc *d);
 void doc_clear(struct doc *d);
 
-/* The title label of a document type (invoice, credit note, pro-forma). */
+/* The title label of a document type (invoice, credit note, pro-forma,
+ * order confirmation). */
 const char *doc_title(const struct doc *d);
 
 #endif

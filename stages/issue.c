@@ -138,10 +138,13 @@ issue_request(struct apply_ctx *a, const char *order_number, const struct paymen
 int
 issue_link(struct apply_ctx *a, const char *order_number, const char *link_id)
 {
+	char sha[SHA256_HEX];
 	struct document d = { .type = DOC_LINK, .number = link_id, .order_number = order_number,
-		.link_id = link_id };
+		.link_id = link_id, .template_sha256 = sha };
 
-	return issue(a, &d, OUT_LINKS, "link_xml", false);
+	if (default_template(a, sha) != 0)
+		return -1;
+	return issue(a, &d, OUT_LINKS, "link_xml", true);
 }
 
 int

@@ -14,6 +14,7 @@
 #include "stages/identity.h"
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
+#include "stages/links.h"
 #include "base/money.h"
 #include "stages/totals.h"
 #include "stages/validate.h"
@@ -115,7 +116,8 @@ lifecycle_end(struct apply_frame *f, enum apply_result res)
 	/* the identity is recorded once the record is applied */
 	if (res == APPLY_OK && (ledger_record_add(f->a->ledger, k->plural,
 	    f->rec->head[k->id_field].s, order, f->a->input_id, f->sha) != 0 ||
-	    (f->settle && f->st != NULL && lifecycle_settle(f->a, order) != 0)))
+	    (f->settle && f->st != NULL &&
+	    lifecycle_settle(f->a, order, f->st, f->reissue_link) != 0)))
 		res = APPLY_FAILED;
 	order_state_free(f->st);
 	f->st = NULL;
@@ -154,32 +156,6 @@ amount_too_large(struct errlist *errs, long line, const char *field, int digits,
 }
 
 int
-lifecycle_journal(struct apply_ctx *a, const char *order_number, const char *type,
-    const char *fmt, ...)
-{
-	struct buf detail = { 0 };
-	va_list ap;
-	int ret;
-
-	buf_putc(&detail, '{');
-	va_start(ap, fmt);
-	buf_vprintf(&detail, fmt, ap);
-	va_end(ap);
-	buf_putc(&detail, '}');
-	ret = ledger_journal_add(a->ledger, order_number, type, a->input_id, NULL, a->at,
-	    buf_str(&detail));
-	buf_free(&detail);
-	return ret;
-}
-
-void
-journal_line(struct buf *b, int64_t line_id, int64_t quantity)
-{
-	buf_printf(b, "%s{\"line_id\":%lld,\"quantity\":%lld}", b->len > 0 ? "," : "",
-	    (long long)line_id, (long long)quantity);
-}
-
-int
 state_requested(const struct order_state *st, enum request_type type, unsigned statuses,
     int64_t *sum)
 {
@@ -189,27 +165,6 @@ state_requested(const struct order_state *st, enum request_type type, unsigned s
 		    (statuses & REQUESTS_IN(st->requests[i].status)) != 0 &&
 		    money_add(*sum, st->requests[i].amount, sum) != 0)
 			return -1;
-	return 0;
-}
-
-int
-state_beyond(const struct order_state *st)
-{
-	log_error("order %s: its amounts in the ledger add up beyond %lld minor units, which "
-	    "sluice never writes", st->order->order_number, (long long)MONEY_MAX);
-	return -1;
-}
-
-int
-state_due(const struct order_state *st, int64_t *due)
-{
-	struct order_totals t;
-
-	if (totals_order(st->order, &t) != 0 ||
-	    money_sub(t.grand_total, st->order->authorized, due) != 0)
-		return -1;
-	if (*due < 0)
-		*due = 0;
 	return 0;
 }
 
@@ -323,13 +278,14 @@ state_archived(const struct order_state *st, const struct record *rec, size_t or
 
 int
 lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
-    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount)
+    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount,
+    const char *payment_reference)
 {
 	static const char *const prefixes[] = {
 		[REQUEST_CAPTURE] = "CAP-", [REQUEST_REFUND] = "REF-", [REQUEST_RELEASE] = "REL-"
 	};
 	struct payment_request r = { .type = type, .shipment_id = shipment_id,
-		.return_id = return_id, .amount = amount };
+		.return_id = return_id, .amount = amount, .payment_reference = payment_reference };
 	char *id;
 	char money[MONEY_SIZE];
 	int ret;
@@ -337,7 +293,7 @@ lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum reques
 	r.request_id = id = xasprintf("%s%s", prefixes[type], id_suffix);
 	money_format(amount, state_digits(st), money, sizeof money);
 	ret = ledger_request_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0 ||
-	    lifecycle_journal(a, st->order->order_number, "payment_requested",
+	    journal_event(a, st->order->order_number, "payment_requested",
 	    "\"request_id\":\"%s\",\"type\":\"%s\",\"amount\":\"%s\"", r.request_id,
 	    request_type_name(type), money)
 	    != 0 ? -1 : 0;
@@ -360,7 +316,7 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 		return 0;   /* an order on hold gets no capture */
 	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_PENDING) |
 	    REQUESTS_IN(REQUEST_SUCCEEDED), &committed) != 0)
-		return state_beyond(st);
+		return totals_beyond(st->order);
 	for (size_t i = 0; i < st->nshipments; i++) {
 		const struct shipment *sh = &st->shipments[i];
 
@@ -373,7 +329,7 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 		if (money_add(committed, sh->amount, &next) != 0 || next > st->order->authorized)
 			break;
 		if (lifecycle_request(a, st, REQUEST_CAPTURE, sh->shipment_id, sh->shipment_id, NULL,
-		    sh->amount) != 0 ||
+		    sh->amount, NULL) != 0 ||
 		    ledger_shipment_set_capture(a->ledger, sh->shipment_id, CAPTURE_REQUESTED) != 0)
 			return -1;
 		committed = next;
@@ -381,21 +337,25 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 	return 0;
 }
 
-/* Releases what is authorized beyond what was captured, once. */
+/* Releases what is authorized beyond what was captured, once (as
+ * REL-<order_number>; releases of money paid on dead links are others). */
 static int
 release_authorization(struct apply_ctx *a, const struct order_state *st)
 {
 	int64_t captured, left;
+	char *own = xasprintf("REL-%s", st->order->order_number);
+	bool released = state_request(st, own) != NULL;
 
-	for (size_t i = 0; i < st->nrequests; i++)
-		if (st->requests[i].type == REQUEST_RELEASE)
-			return 0;
+	free(own);
+	if (released)
+		return 0;
 	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
 	    money_sub(st->order->authorized, captured, &left) != 0)
-		return state_beyond(st);
+		return totals_beyond(st->order);
 	if (left <= 0)
 		return 0;
-	return lifecycle_request(a, st, REQUEST_RELEASE, st->order->order_number, NULL, NULL, left);
+	return lifecycle_request(a, st, REQUEST_RELEASE, st->order->order_number, NULL, NULL, left,
+	    NULL);
 }
 
 static int
@@ -404,20 +364,25 @@ set_status(struct apply_ctx *a, const struct order_state *st, enum order_status 
 	if (st->order->status == status)
 		return 0;
 	return ledger_order_set_status(a->ledger, st->order->order_number, status) != 0 ||
-	    lifecycle_journal(a, st->order->order_number, "status_changed",
+	    journal_event(a, st->order->order_number, "status_changed",
 	    "\"from\":\"%s\",\"to\":\"%s\"", order_status_name(st->order->status),
 	    order_status_name(status)) != 0 ? -1 : 0;
 }
 
 int
-lifecycle_settle(struct apply_ctx *a, const char *order_number)
+lifecycle_settle(struct apply_ctx *a, const char *order_number,
+    const struct order_state *before, bool reissue_link)
 {
 	struct order_state *st;
 	bool all_units_done = true, all_shipments_done = true;
+	int64_t due_before;
 	int ret = -1;
 
 	if (ledger_order_state(a->ledger, order_number, &st) != 1)
 		return -1;
+	if (before != NULL && (totals_due(before->order, &due_before) != 0 ?
+	    totals_beyond(before->order) : links_follow_due(a, st, due_before, reissue_link)) != 0)
+		goto out;
 	if (state_closed(st)) {
 		ret = 0;
 		goto out;

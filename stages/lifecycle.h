@@ -10,6 +10,7 @@
 #define SLUICE_LIFECYCLE_H
 
 #include "pipeline/ledger/ledger.h"
+#include "stages/journal.h"
 #include "stages/stages.h"
 #include "stages/totals.h"
 
@@ -26,6 +27,8 @@ struct apply_frame {
 	size_t before;            /* the errors there were before the record */
 	char sha[SHA256_HEX];     /* the record's identity, once digested */
 	bool settle;              /* lifecycle_end() settles the order (the default) */
+	bool reissue_link;        /* ... and renews its open link, whether or not
+	                             its due changed */
 };
 
 /* Opens a frame for rec, loading nothing yet: until an order is loaded,
@@ -72,7 +75,7 @@ enum apply_result lifecycle_end(struct apply_frame *f, enum apply_result res);
  * or what else the record comes to, errors or the reason it waits added),
  * then, when they pass, its writes (0, or -1 when the ledger failed). */
 typedef enum apply_result lifecycle_check_fn(const struct apply_frame *f);
-typedef int lifecycle_write_fn(const struct apply_frame *f);
+typedef int lifecycle_write_fn(struct apply_frame *f);
 
 /* Applies a record of a kind after orders: lifecycle_begin(), check,
  * write, lifecycle_end(). */
@@ -84,33 +87,24 @@ enum apply_result lifecycle_apply(struct apply_ctx *a, struct record *rec, size_
 void amount_too_large(struct errlist *errs, long line, const char *field, int digits,
     const char *fmt, ...) PRINTF_LIKE(5, 6);
 
-/* Appends a journal event of the order; detail is a printf format of a JSON
- * object's members (without braces). */
-int lifecycle_journal(struct apply_ctx *a, const char *order_number, const char *type,
-    const char *fmt, ...) PRINTF_LIKE(4, 5);
+/* Moves the order's derived state after a change (see above).  before is
+ * the order as it was before the change, or NULL when the change cannot
+ * have changed its due: its links follow the due (links.h), and are
+ * renewed anyway when reissue_link. */
+int lifecycle_settle(struct apply_ctx *a, const char *order_number,
+    const struct order_state *before, bool reissue_link);
 
-/* Appends {"line_id":N,"quantity":Q} to the members of a journal event's
- * "lines" array being built in b: what `sluice audit` counts units from. */
-void journal_line(struct buf *b, int64_t line_id, int64_t quantity);
-
-/* Moves the order's derived state after a change (see above). */
-int lifecycle_settle(struct apply_ctx *a, const char *order_number);
-
-/* Requests a payment (CAP-, REF-, REL-) and journals it. */
+/* Requests a payment (CAP-, REF-, REL-) and journals it; payment_reference
+ * is the request's own, or NULL for the order's. */
 int lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
-    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount);
+    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount,
+    const char *payment_reference);
 
 /* Sums into *sum the order's requests of a type whose status is one of
  * `statuses` (a set such as REQUESTS_IN(REQUEST_PENDING) |
  * REQUESTS_IN(REQUEST_SUCCEEDED)); -1 when the sum is beyond MONEY_MAX. */
 int state_requested(const struct order_state *st, enum request_type type, unsigned statuses,
     int64_t *sum);
-/* Due: the grand total beyond the authorization, or 0; -1 when an amount
- * is beyond MONEY_MAX. */
-int state_due(const struct order_state *st, int64_t *due);
-/* For an order whose amounts in the ledger add up beyond MONEY_MAX, which
- * the checks on every input keep out: logs it, returns -1. */
-int state_beyond(const struct order_state *st);
 
 /* The order's line, shipment, return, request or link of that id, or NULL. */
 struct order_line *state_line(const struct order_state *st, int64_t line_id);

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "stages/json_out.h"
 #include "stages/lifecycle.h"
+#include "stages/links.h"
 #include "base/money.h"
 #include "stages/order_view.h"
 #include "stages/totals.h"
@@ -161,12 +162,17 @@ json_payments(const struct order_state *st, struct money_fmt *m, json_t **links,
 	}
 	*links = json_array();
 	for (size_t i = 0; i < st->nlinks; i++) {
+		const struct payment_link *k = &st->links[i];
 		json_t *j = json_object();
+		char expires[TIME_SIZE];
 
-		json_object_set_new(j, "link_id", json_text(st->links[i].link_id));
-		json_object_set_new(j, "amount", json_text(fmt(m, st->links[i].amount)));
-		json_object_set_new(j, "status", json_text(link_status_name(st->links[i].status)));
-		json_object_set_new(j, "event_id", json_text(st->links[i].event_id));
+		format_time(k->expires_ns, expires, sizeof expires);
+		json_object_set_new(j, "link_id", json_text(k->link_id));
+		json_object_set_new(j, "amount", json_text(fmt(m, k->amount)));
+		json_object_set_new(j, "status",
+		    json_text(link_status_name(link_state_at(k, now_ns()))));
+		json_object_set_new(j, "expires_at", json_text(expires));
+		json_object_set_new(j, "event_id", json_text(k->event_id));
 		json_array_append_new(*links, j);
 	}
 	*events = json_array();
@@ -181,6 +187,7 @@ json_payments(const struct order_state *st, struct money_fmt *m, json_t **links,
 		json_object_set_new(j, "amount", json_text(fmt(m, e->amount)));
 		json_object_set_new(j, "psp_reference", json_text(e->psp_reference));
 		json_object_set_new(j, "occurred_at", json_text(e->occurred_at));
+		json_object_set_new(j, "applied", json_boolean(e->applied));
 		json_array_append_new(*events, j);
 	}
 	return requests;
@@ -258,6 +265,7 @@ print_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	json_object_set_new(root, "order_number", json_text(o->order_number));
 	json_object_set_new(root, "status", json_text(order_status_name(o->status)));
 	json_object_set_new(root, "hold", json_boolean(o->hold));
+	json_object_set_new(root, "awaiting_payment", json_boolean(o->awaiting_payment));
 	json_object_set_new(root, "currency", json_text(o->currency));
 	json_object_set_new(root, "prices_include_vat", json_boolean(o->prices_include_vat));
 	json_object_set_new(root, "order_date", json_text(o->order_date));
@@ -295,50 +303,20 @@ print_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	return ret;
 }
 
-/* Prints untrusted text sanitized. */
-static void
-put(FILE *out, const char *s)
-{
-	struct buf b = { 0 };
-
-	if (s == NULL)
-		return;
-	sanitize_text(s, strlen(s), &b);
-	fputs(buf_str(&b), out);
-	buf_free(&b);
-}
-
-/* Prints fmt with each %s in it replaced by the next argument, untrusted
- * text, sanitized (a NULL one by nothing). */
-static void PRINTF_LIKE(2, 3)
-putf(FILE *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	for (const char *p = fmt; *p != '\0'; p++)
-		if (p[0] == '%' && p[1] == 's') {
-			put(out, va_arg(ap, const char *));
-			p++;
-		} else
-			fputc(*p, out);
-	va_end(ap);
-}
-
 static void
 print_address(FILE *out, const char *label, const struct address *a)
 {
 	fprintf(out, "  %-9s ", label);
-	putf(out, "%s", a->address1);
+	sanitized_printf(out, "%s", a->address1);
 	if (a->address2 != NULL)
-		putf(out, ", %s", a->address2);
-	putf(out, ", %s %s, %s\n", a->zip, a->city, a->country);
+		sanitized_printf(out, ", %s", a->address2);
+	sanitized_printf(out, ", %s %s, %s\n", a->zip, a->city, a->country);
 }
 
 static int
 text_event(void *ctx, const struct journal_event *e)
 {
-	putf(ctx, "  %s  %s  from %s  %s\n", e->at, e->type, e->source, e->detail);
+	sanitized_printf(ctx, "  %s  %s  from %s  %s\n", e->at, e->type, e->source, e->detail);
 	return 0;
 }
 
@@ -348,7 +326,7 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 	for (size_t i = 0; i < st->nshipments; i++) {
 		const struct shipment *sh = &st->shipments[i];
 
-		putf(out, "  shipment  %s", sh->shipment_id);
+		sanitized_printf(out, "  shipment  %s", sh->shipment_id);
 		fprintf(out, "  %s, capture %s, %s", sh->shipped ? "shipped" : "not shipped",
 		    capture_state_name(sh->capture), fmt(m, sh->amount));
 		for (size_t k = 0; k < sh->nlines; k++)
@@ -357,19 +335,27 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < st->nreturns; i++) {
-		putf(out, "  return    %s of %s", st->returns[i].return_id,
+		sanitized_printf(out, "  return    %s of %s", st->returns[i].return_id,
 		    st->returns[i].shipment_id);
 		fprintf(out, "  refund %s\n", fmt(m, st->returns[i].refund));
 	}
 	for (size_t i = 0; i < st->nrequests; i++) {
-		putf(out, "  request   %s", st->requests[i].request_id);
+		sanitized_printf(out, "  request   %s", st->requests[i].request_id);
 		fprintf(out, "  %s %s, %s\n", request_type_name(st->requests[i].type),
 		    fmt(m, st->requests[i].amount), request_status_name(st->requests[i].status));
 	}
 	for (size_t i = 0; i < st->nlinks; i++) {
-		putf(out, "  link      %s", st->links[i].link_id);
-		fprintf(out, "  %s, %s\n", fmt(m, st->links[i].amount),
-		    link_status_name(st->links[i].status));
+		const struct payment_link *k = &st->links[i];
+		enum link_status state = link_state_at(k, now_ns());
+		char expires[TIME_SIZE];
+
+		format_time(k->expires_ns, expires, sizeof expires);
+		sanitized_printf(out, "  link      %s", k->link_id);
+		fprintf(out, "  %s, %s", fmt(m, k->amount), link_status_name(state));
+		if (state == LINK_OPEN || state == LINK_EXPIRED)
+			fprintf(out, " (%s %s)", state == LINK_OPEN ? "open until" : "expired at",
+			    expires);
+		fputc('\n', out);
 	}
 }
 
@@ -380,16 +366,17 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 	const struct order *o = st->order;
 	char rate[16];
 
-	putf(out, "order %s", o->order_number);
-	fprintf(out, "  %s%s  %s, prices %s VAT\n", order_status_name(o->status),
-	    o->hold ? " (on hold)" : "", o->currency, o->prices_include_vat ? "include" : "exclude");
-	putf(out, "  date      %s   market %s\n  customer  ", o->order_date, o->market);
+	sanitized_printf(out, "order %s", o->order_number);
+	fprintf(out, "  %s%s%s  %s, prices %s VAT\n", order_status_name(o->status),
+	    o->hold ? " (on hold)" : "", o->awaiting_payment ? " (awaiting payment)" : "",
+	    o->currency, o->prices_include_vat ? "include" : "exclude");
+	sanitized_printf(out, "  date      %s   market %s\n  customer  ", o->order_date, o->market);
 	if (o->first_name != NULL || o->last_name != NULL)
-		putf(out, "%s %s, ", o->first_name, o->last_name);
-	putf(out, "%s\n", o->email);
+		sanitized_printf(out, "%s %s, ", o->first_name, o->last_name);
+	sanitized_printf(out, "%s\n", o->email);
 	print_address(out, "billing", &o->billing);
 	print_address(out, "delivery", &o->delivery);
-	putf(out, "  payment   %s %s", o->payment_method, o->payment_reference);
+	sanitized_printf(out, "  payment   %s %s", o->payment_method, o->payment_reference);
 	fprintf(out, "\n\n  %7s  %-20s %6s %7s %9s %8s %13s %11s %6s %13s %11s\n", "line", "sku",
 	    "qty", "shipped", "cancelled", "returned", "unit price", "discount", "vat%", "total", "vat");
 	for (size_t i = 0; i < o->nlines; i++) {
@@ -430,11 +417,11 @@ view_sums(const struct order_state *st, struct view_sums *v)
 	v->lines = xreallocarray(NULL, o->nlines ? o->nlines : 1, sizeof *v->lines);
 	for (size_t i = 0; i < o->nlines; i++)
 		if (totals_line(&o->lines[i], o->prices_include_vat, &v->lines[i]) != 0)
-			return state_beyond(st);
+			return totals_beyond(st->order);
 	return totals_order(o, &v->t) != 0 ||
 	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &v->captured) != 0 ||
 	    state_requested(st, REQUEST_REFUND, REQUESTS_IN(REQUEST_SUCCEEDED), &v->refunded) != 0 ||
-	    state_due(st, &v->due) != 0 ? state_beyond(st) : 0;
+	    totals_due(st->order, &v->due) != 0 ? totals_beyond(st->order) : 0;
 }
 
 int

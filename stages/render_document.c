@@ -158,10 +158,11 @@ link_body(struct xml_out *x, const struct doc *d)
 {
 	xml_out_text(x, "link_id", d->row->number);
 	xml_out_text(x, "order_number", d->row->order_number);
-	money(x, d, "amount", d->total);
+	money(x, d, "amount", d->due);
 	xml_out_text(x, "currency", d->currency);
 	xml_out_text(x, "token", buf_str(&d->token));
 	xml_out_text(x, "url", buf_str(&d->url));
+	xml_out_text(x, "expires_at", d->expires_at);
 }
 
 /* Writes the XML of document id: the root element, and in it what body()

@@ -1,5 +1,6 @@
 /*
- * render_pdf: invoices, credit notes and pro-formas for people, as PDF,
+ * render_pdf: invoices, credit notes, pro-formas and the order
+ * confirmations of payment links for people, as PDF,
  * laid out with pango on cairo (any UTF-8 text: fonts come from fontconfig,
  * with fallbacks for scripts the main font lacks).  It draws from the same
  * document model as the XML.  Deterministic: the PDF's creation date is
@@ -19,6 +20,7 @@
 #include <cairo.h>
 #include <hb.h>
 #include <pango/pangocairo.h>
+#include <qrencode.h>
 
 #include "base/log.h"
 #include "stages/document.h"
@@ -44,6 +46,7 @@ struct pdf {
 	bool drawing;         /* false: laying out only, to count the pages */
 	bool proforma;
 	bool font_failed;     /* a font could not be loaded: its text is missing */
+	bool qr_failed;       /* a link's URL could not be made a QR code */
 };
 
 /* A table column: its left edge, width and alignment. */
@@ -565,6 +568,82 @@ flow(struct pdf *p, const char *font, double grey, const char *s)
 	g_object_unref(layout);
 }
 
+#define QR_SIZE 132.0   /* points, the quiet zone of 4 modules included */
+
+/* Draws text as a QR code (error correction M), QR_SIZE points square, at
+ * x, y; false when it cannot be encoded. */
+static bool
+qr_code(struct pdf *p, double x, double y, const char *s)
+{
+	QRcode *qr = QRcode_encodeString8bit(s, 0, QR_ECLEVEL_M);
+	double m;
+
+	if (qr == NULL)
+		return false;
+	m = QR_SIZE / (qr->width + 8);
+	if (p->drawing) {
+		cairo_set_source_rgb(p->cr, 0, 0, 0);
+		/* each row's runs of dark modules as one rectangle: no seams */
+		for (int r = 0; r < qr->width; r++)
+			for (int c = 0; c < qr->width; c++) {
+				int run = 0;
+
+				while (c + run < qr->width && (qr->data[r * qr->width + c + run] & 1))
+					run++;
+				if (run > 0)
+					cairo_rectangle(p->cr, x + (c + 4) * m, y + (r + 4) * m, run * m, m);
+				c += run;
+			}
+		cairo_fill(p->cr);
+	}
+	QRcode_free(qr);
+	return true;
+}
+
+/* Where to pay a link until when, at x from y in width w: its URL (broken
+ * where it must be, but without hyphens added) and expiry; returns where
+ * it ends. */
+static double
+link_text(struct pdf *p, double x, double y, double w)
+{
+	const struct doc *d = p->d;
+	const struct template *t = &d->tpl;
+	PangoAttrList *attrs = pango_attr_list_new();
+
+	y += text(p, x, y, w, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_PAY_AT]);
+	pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+	pango_layout_set_attributes(p->layout, attrs);
+	y += text(p, x, y, w, LEFT, "DejaVu Sans Bold 9", 0, buf_str(&d->url)) + 8;
+	pango_layout_set_attributes(p->layout, NULL);
+	pango_attr_list_unref(attrs);
+	y += text(p, x, y, w, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_VALID_UNTIL]);
+	return y + text(p, x, y, w, LEFT, "DejaVu Sans Bold 9", 0, d->expires_at);
+}
+
+/* A link's amount due, and where to pay it until when: its URL as text
+ * beside the same as a QR code, kept together on one page. */
+static void
+link_block(struct pdf *p)
+{
+	const struct doc *d = p->d;
+	char a[MONEY_SIZE], label[200];
+	double x = MARGIN + QR_SIZE + 12, w = WIDTH - QR_SIZE - 12, h, y;
+	bool drawing = p->drawing;
+
+	snprintf(label, sizeof label, "%s %s", d->tpl.labels[LABEL_AMOUNT_DUE], d->currency);
+	total_row(p, label, fmt_money(d, d->due, a), true);
+	p->y += 14;
+	/* measured first, so that the block starts a new page when it must */
+	p->drawing = false;
+	h = link_text(p, x, 12, w);
+	p->drawing = drawing;
+	fit(p, h > QR_SIZE ? h : QR_SIZE);
+	if (!qr_code(p, MARGIN, p->y, buf_str(&d->url)))
+		p->qr_failed = true;
+	y = link_text(p, x, p->y + 12, w);
+	p->y = y > p->y + QR_SIZE ? y : p->y + QR_SIZE;
+}
+
 /* Lays out (or draws) the whole document, page by page. */
 static void
 pages(struct pdf *p)
@@ -577,6 +656,8 @@ pages(struct pdf *p)
 	for (size_t i = 0; i < d->nlines; i++)
 		line_row(p, &d->lines[i]);
 	totals(p);
+	if (d->row->type == DOC_LINK)
+		link_block(p);
 	if (d->text != NULL || p->proforma) {
 		p->y += 12;
 		flow(p, "DejaVu Sans 9", 0.2, p->proforma ? d->tpl.labels[LABEL_NO_SALE] : d->text);
@@ -641,7 +722,9 @@ render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 		    "later", d.row->number);
 		/* a fresh font map next time, not the one that holds the failure */
 		pango_cairo_font_map_set_default(NULL);
-	} else if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
+	} else if (p.qr_failed)
+		log_error("document %s: PDF: its URL could not be made a QR code", d.row->number);
+	else if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
 		ret = 0;
 	else
 		log_error("document %s: PDF: %s", d.row->number,

@@ -39,6 +39,10 @@ struct apply_ctx {
 	struct errlist *defers;    /* why records wait (deferral reasons) */
 	const char *received_at;   /* when the input was received: the date
 	                              of documents it causes */
+	int64_t received_ns;       /* the same instant, ns since the epoch */
+	int64_t defer_until_ns;    /* set by a record that waits for a payment
+	                              link: the earliest instant such a wait
+	                              ends (the link expires); 0 when none */
 	const struct buf *secret;  /* verifies payment link tokens */
 	/* Keeps template NAME in the ledger and gives its digest.  Returns
 	 * 0; 1 with the reason in why (naming its files: for the operator)

@@ -25,7 +25,9 @@
 	X(ORIGIN, origin) X(WEIGHT, weight) X(VALUE, value)                    \
 	X(VAT_NUMBER, vat_number) X(COMPANY_NUMBER, company_number)            \
 	X(BANK, bank) X(SKU, sku) X(EAN, ean) X(VARIANT, variant) X(SIZE, size) \
-	X(NO_SALE, no_sale) X(DISCOUNT, discount)
+	X(NO_SALE, no_sale) X(DISCOUNT, discount)                              \
+	X(ORDER_CONFIRMATION, order_confirmation) X(AMOUNT_DUE, amount_due)    \
+	X(PAY_AT, pay_at) X(VALID_UNTIL, valid_until)
 
 enum label {
 #define X(sym, key) LABEL_##sym,

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "base/log.h"
 #include "base/money.h"
 #include "stages/totals.h"
 
@@ -49,4 +50,24 @@ totals_order(const struct order *o, struct order_totals *t)
 	}
 	return money_add(t->lines_total, t->shipping_total, &t->grand_total) != 0 ||
 	    money_add(t->lines_vat, t->shipping_vat, &t->vat_total) != 0 ? -1 : 0;
+}
+
+int
+totals_due(const struct order *o, int64_t *due)
+{
+	struct order_totals t;
+
+	if (totals_order(o, &t) != 0 || money_sub(t.grand_total, o->authorized, due) != 0)
+		return -1;
+	if (*due < 0)
+		*due = 0;
+	return 0;
+}
+
+int
+totals_beyond(const struct order *o)
+{
+	log_error("order %s: its amounts in the ledger add up beyond %lld minor units, which "
+	    "sluice never writes", o->order_number, (long long)MONEY_MAX);
+	return -1;
 }

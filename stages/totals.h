@@ -36,5 +36,11 @@ int totals_line(const struct order_line *ln, bool prices_include_vat, struct lin
 /* Computes t from o's lines; -1 when an amount or a sum is beyond
  * MONEY_MAX (t->beyond says where). */
 int totals_order(const struct order *o, struct order_totals *t);
+/* The order's due: its grand total beyond its authorization, or 0; -1 when
+ * an amount is beyond MONEY_MAX. */
+int totals_due(const struct order *o, int64_t *due);
+/* For an order whose amounts in the ledger add up beyond MONEY_MAX, which
+ * the checks on every input keep out: logs it, returns -1. */
+int totals_beyond(const struct order *o);
 
 #endif

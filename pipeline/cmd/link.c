@@ -1,4 +1,4 @@
-/* sluice link verify TOKEN: is a payment link token valid and unspent? */
+/* sluice link verify|show TOKEN: a payment link, as its token names it. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,19 +10,31 @@
 #include "pipeline/process.h"
 #include "base/token.h"
 #include "stages/lifecycle.h"
+#include "stages/link_view.h"
+#include "stages/links.h"
 #include "base/money.h"
 
 static int link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
 
 const struct cmd_entry cmd_link_entry = {
 	.name = "link",
-	.summary = "link verify TOKEN: is a payment link token valid and unspent",
-	.usage = "sluice link verify TOKEN",
+	.summary = "link verify|show TOKEN: a payment link's state, and its order for the customer",
+	.usage = "sluice link verify TOKEN\n"
+	    "       sluice link show TOKEN [--json]",
 	.help =
-	    "Says whether TOKEN is a payment link token signed by this spool, for a link\n"
-	    "that exists and has not been paid: prints the link, order, amount and\n"
-	    "state.  Exits 0 for a valid, unspent token; 1 for a forged or altered token,\n"
-	    "or a link that is unknown or paid already.\n",
+	    "verify: says whether TOKEN is a payment link token signed by this spool for\n"
+	    "a link of this ledger that can be paid now (open, not expired): prints the\n"
+	    "link, order, amount and state.  Exits 0 for such a link; 1 for a forged or\n"
+	    "altered token, an unknown link, or one that is spent, expired or void.\n"
+	    "\n"
+	    "show: what the shop's payment page shows whoever holds TOKEN: the link's\n"
+	    "state (open, spent, expired, void) and expiry and, for an open or spent\n"
+	    "link, the order as the link showed it (number, date, lines, shipping, VAT,\n"
+	    "total, amount due); nothing else.  Exits 0 for a genuine token of a link of\n"
+	    "this ledger, whatever its state; 1, printing nothing, for any other.\n"
+	    "\n"
+	    "Both read the link secret, and nothing is written.\n",
+	.flag = "json",
 	.args_min = 2,
 	.args_max = 2,
 	.exec = link_exec,
@@ -39,19 +51,44 @@ claimed_link(const struct order_state *st, const struct link_claim *c)
 	    k : NULL;
 }
 
+/* verify: one line on what the token names. */
+static int
+verify(const struct link_claim *c, const struct payment_link *k, enum link_status state)
+{
+	char money[MONEY_SIZE], until[TIME_SIZE];
+
+	if (k == NULL) {
+		printf("unknown: %s of order %s is not a link of this ledger\n", c->link_id,
+		    c->order_number);
+		return EXIT_FAILED;
+	}
+	money_format(c->amount, currency_digits(c->currency, 3), money, sizeof money);
+	format_time(k->expires_ns, until, sizeof until);
+	if (state == LINK_OPEN) {
+		printf("valid: %s of order %s, %s %s, open until %s\n", c->link_id, c->order_number,
+		    money, c->currency, until);
+		return EXIT_OK;
+	}
+	printf("%s: %s of order %s (%s %s) can no longer be paid\n", link_status_name(state),
+	    c->link_id, c->order_number, money, c->currency);
+	return EXIT_FAILED;
+}
+
 static int
 link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
+	bool show = strcmp(args->argv[0], "show") == 0;
 	struct spool *sp;
 	struct ledger *l;
 	struct order_state *st = NULL;
 	struct buf secret = { 0 }, why = { 0 };
 	struct link_claim c;
-	char *path, money[MONEY_SIZE];
+	char *path;
 	const struct payment_link *k = NULL;
+	enum link_status state = LINK_VOID;
 	int status;
 
-	if (strcmp(args->argv[0], "verify") != 0) {
+	if (!show && strcmp(args->argv[0], "verify") != 0) {
 		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
@@ -64,35 +101,37 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 	}
 	free(path);
 	if (!token_verify(&secret, args->argv[1], &c)) {
-		printf("invalid: the token was not signed by this spool, or was altered\n");
+		if (show)
+			fprintf(stderr, "sluice: not a payment link token of this spool\n");
+		else
+			printf("invalid: the token was not signed by this spool, or was altered\n");
 		buf_free(&secret);
 		return EXIT_FAILED;
 	}
-	buf_free(&secret);
-	if (app_open(a, false, &sp, &l) != 0)
+	if (app_open(a, false, &sp, &l) != 0) {
+		buf_free(&secret);
 		return EXIT_SOFTWARE;
+	}
 	if (ledger_order_state(l, c.order_number, &st) < 0) {
 		status = EXIT_SOFTWARE;
 		goto out;
 	}
-	if (st != NULL)
-		k = claimed_link(st, &c);
-	money_format(c.amount, currency_digits(c.currency, 3), money, sizeof money);
-	if (k == NULL) {
-		printf("unknown: %s of order %s is not a link of this ledger\n", c.link_id,
-		    c.order_number);
-		status = EXIT_FAILED;
-	} else if (k->status != LINK_OPEN) {
-		printf("spent: %s of order %s (%s %s) was paid already\n", c.link_id, c.order_number,
-		    money, c.currency);
+	if (st != NULL && (k = claimed_link(st, &c)) != NULL)
+		state = link_state_at(k, now_ns());
+	if (!show)
+		status = verify(&c, k, state);
+	else if (k == NULL) {
+		fprintf(stderr, "sluice: not a payment link of this ledger\n");
 		status = EXIT_FAILED;
 	} else {
-		printf("valid: %s of order %s, %s %s, not paid yet\n", c.link_id, c.order_number,
-		    money, c.currency);
-		status = EXIT_OK;
+		struct render_ctx r = { l, &a->conf, &secret };
+
+		status = link_view_print(&r, st, k, state, args->flag, stdout) == 0 ? EXIT_OK :
+		    EXIT_SOFTWARE;
 	}
 out:
 	order_state_free(st);
+	buf_free(&secret);
 	ledger_close(l);
 	spool_close(sp);
 	return status;

@@ -20,7 +20,8 @@ const struct cmd_entry cmd_status_entry = {
 	.help =
 	    "Prints how many inputs ended accepted, duplicate, deferred and rejected,\n"
 	    "the backlog (files waiting in in/ and claimed but not yet decided) per\n"
-	    "kind, and the latest rejections with their first error.\n",
+	    "kind, how many orders await payment, and the latest rejections with their\n"
+	    "first error.\n",
 	.flag = "json",
 	.args_max = 0,
 	.exec = status_exec,
@@ -90,7 +91,7 @@ text_rejection(void *ctx, const struct input_row *in, const struct error_item *e
 
 static int
 print_json(struct ledger *l, const struct input_counts *c, const struct backlog *b,
-    int64_t free_bytes)
+    int64_t free_bytes, int64_t awaiting)
 {
 	json_t *root = json_object(), *counts = json_object(), *backlog = json_object();
 	json_t *recent = json_array(), *disk = json_object();
@@ -110,6 +111,7 @@ print_json(struct ledger *l, const struct input_counts *c, const struct backlog 
 	}
 	json_object_set_new(root, "backlog", backlog);
 	json_object_set_new(root, "deferred", json_integer(c->deferred));
+	json_object_set_new(root, "awaiting_payment", json_integer(awaiting));
 	json_object_set_new(disk, "free_bytes", json_integer(free_bytes));
 	json_object_set_new(disk, "full", json_boolean(free_bytes >= 0 && free_bytes < SPOOL_FULL_BYTES));
 	json_object_set_new(root, "disk", disk);
@@ -128,7 +130,7 @@ print_json(struct ledger *l, const struct input_counts *c, const struct backlog 
 
 static int
 print_text(struct ledger *l, const char *spool, const struct input_counts *c,
-    const struct backlog *b, int64_t free_bytes)
+    const struct backlog *b, int64_t free_bytes, int64_t awaiting)
 {
 	printf("spool %s\n", spool);
 	if (free_bytes >= 0 && free_bytes < SPOOL_FULL_BYTES)
@@ -142,6 +144,7 @@ print_text(struct ledger *l, const char *spool, const struct input_counts *c,
 	for (int k = 0; k < KIND__COUNT; k++)
 		printf(" %s %zu+%zu", kind_get((enum kind)k)->plural, b->waiting[k], b->claimed[k]);
 	printf("   (waiting in in/ + claimed)\n");
+	printf("orders    %" PRId64 " awaiting payment\n", awaiting);
 	printf("last rejections\n");
 	return ledger_recent_rejections(l, RECENT, text_rejection, NULL);
 }
@@ -153,13 +156,15 @@ status_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *
 	struct ledger *l;
 	struct input_counts counts;
 	struct backlog b;
+	int64_t awaiting;
 	int ret;
 
 	if (app_open(a, false, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
-	ret = ledger_input_counts(l, &counts) != 0 || count_backlog(sp, &b) != 0 ? -1 :
-	    args->flag ? print_json(l, &counts, &b, spool_free_bytes(sp)) :
-	    print_text(l, a->spool_path, &counts, &b, spool_free_bytes(sp));
+	ret = ledger_input_counts(l, &counts) != 0 || count_backlog(sp, &b) != 0 ||
+	    ledger_orders_awaiting_payment(l, &awaiting) != 0 ? -1 :
+	    args->flag ? print_json(l, &counts, &b, spool_free_bytes(sp), awaiting) :
+	    print_text(l, a->spool_path, &counts, &b, spool_free_bytes(sp), awaiting);
 	ledger_close(l);
 	spool_close(sp);
 	return ret == 0 ? EXIT_OK : EXIT_SOFTWARE;

@@ -113,7 +113,8 @@ static const char *const checks[] = {
 	"WITH e AS (SELECT order_number, " MINOR("json_extract(detail, CASE type"
 	" WHEN 'order_received' THEN '$.authorized' ELSE '$.amount' END)") " AS v"
 	" FROM journal WHERE type = 'order_received' OR (type = 'payment_succeeded'"
-	" AND json_extract(detail, '$.type') = 'authorization')),"
+	" AND json_extract(detail, '$.type') = 'authorization'"
+	" AND json_extract(detail, '$.applied') IS NOT 0)),"
 	" a AS (SELECT order_number, " AMOUNT_SUM("v") " AS amount FROM e GROUP BY order_number)"
 	" SELECT o.order_number, 'authorized', o.currency, a.amount, o.authorized FROM orders o"
 	" JOIN a USING (order_number) WHERE a.amount IS NOT o.authorized",
@@ -184,13 +185,30 @@ static const char *const checks[] = {
 	" r.status FROM payment_requests r LEFT JOIN a USING (request_id)"
 	" WHERE coalesce(a.status, 'pending') <> r.status",
 
-	/* a link is spent by the successful authorization that names it */
-	"WITH a AS (SELECT DISTINCT json_extract(detail, '$.request_id') AS link_id FROM journal"
-	" WHERE type = 'payment_succeeded' AND json_extract(detail, '$.type') = 'authorization')"
-	" SELECT k.order_number, 'link ' || k.link_id, NULL,"
-	" CASE WHEN a.link_id IS NULL THEN 'open' ELSE 'spent' END, k.status"
-	" FROM payment_links k LEFT JOIN a USING (link_id)"
-	" WHERE CASE WHEN a.link_id IS NULL THEN 'open' ELSE 'spent' END <> k.status",
+	/* a link is spent by the successful authorization that paid it, else
+	 * expired or void by the event that says so, else open */
+	"WITH e AS (SELECT json_extract(detail, '$.request_id') AS link_id, 3 AS rank FROM journal"
+	" WHERE type = 'payment_succeeded' AND json_extract(detail, '$.type') = 'authorization'"
+	" AND json_extract(detail, '$.applied') IS NOT 0"
+	" UNION ALL SELECT json_extract(detail, '$.link_id'), CASE type WHEN 'link_expired'"
+	" THEN 2 ELSE 1 END FROM journal WHERE type IN ('link_expired', 'link_voided')),"
+	" j AS (SELECT link_id, CASE max(rank) WHEN 3 THEN 'spent' WHEN 2 THEN 'expired'"
+	" ELSE 'void' END AS status FROM e GROUP BY link_id)"
+	" SELECT k.order_number, 'link ' || k.link_id, NULL, coalesce(j.status, 'open'), k.status"
+	" FROM payment_links k LEFT JOIN j USING (link_id)"
+	" WHERE coalesce(j.status, 'open') <> k.status",
+
+	/* an order awaits payment from its arrival, if it arrived so, until its
+	 * due first came to nothing */
+	"WITH j AS (SELECT order_number, max(CASE type WHEN 'order_received' THEN"
+	" coalesce(json_extract(detail, '$.awaiting_payment'), 0) ELSE 0 END) AS arrived,"
+	" max(type = 'awaiting_payment_ended') AS ended FROM journal"
+	" WHERE type IN ('order_received', 'awaiting_payment_ended') GROUP BY order_number)"
+	" SELECT o.order_number, 'awaiting payment', NULL,"
+	" CASE WHEN j.arrived AND NOT j.ended THEN 'yes' ELSE 'no' END,"
+	" CASE WHEN o.awaiting_payment <> 0 THEN 'yes' ELSE 'no' END"
+	" FROM orders o JOIN j USING (order_number)"
+	" WHERE (j.arrived AND NOT j.ended) <> (o.awaiting_payment <> 0)",
 
 	/* every document issued is kept, with its type and order */
 	"WITH j AS (SELECT order_number, json_extract(detail, '$.number') AS number,"

@@ -271,6 +271,9 @@ view_subject(struct ledger *l, struct document_view *v)
 	if ((found = ledger_order_state(l, d->order_number, &v->state)) <= 0)
 		return found;
 	view_find(v);
+	if (v->link != NULL &&
+	    ledger_link_lines(l, v->link->link_id, &v->link_lines, &v->nlink_lines) != 0)
+		return -1;
 	if (d->type == DOC_PROFORMA && v->shipment != NULL &&
 	    ledger_query(l, "SELECT delivery_address1, delivery_address2, delivery_zip,"
 	    " delivery_city, delivery_country FROM shipments WHERE shipment_id = ?",
@@ -304,6 +307,7 @@ ledger_document_view_clear(struct document_view *v)
 {
 	buf_free(&v->logo);
 	free(v->invoice.lines);
+	free(v->link_lines);
 	order_state_free(v->state);
 	arena_free(&v->arena);
 	memset(v, 0, sizeof *v);

@@ -232,6 +232,7 @@ struct order {
 	const char *payment_reference;
 	int64_t authorized;
 	const char *comment;
+	bool awaiting_payment;        /* since it arrived, its due was never 0 */
 	struct order_line *lines;     /* loaded orders only */
 	size_t nlines;
 	struct arena arena;           /* loaded orders: every string above */
@@ -316,6 +317,7 @@ struct payment_request {
 	int64_t amount;
 	enum request_status status;
 	const char *event_id;
+	const char *payment_reference;   /* its own, or NULL: the order's */
 };
 
 struct payment_link {
@@ -324,6 +326,14 @@ struct payment_link {
 	int64_t amount;
 	enum link_status status;
 	const char *event_id;
+	int64_t expires_ns;     /* the instant it expires, ns since the epoch */
+};
+
+/* An order line as a link showed it: the units cancelled when the link was
+ * issued. */
+struct link_line {
+	int64_t line_id;
+	int64_t cancelled;
 };
 
 struct payment_event {
@@ -334,6 +344,8 @@ struct payment_event {
 	int64_t amount;
 	const char *psp_reference;
 	const char *occurred_at;
+	bool applied;           /* false: money on a link no longer open,
+	                           which paid nothing (and is released) */
 };
 
 /* An order and everything that happened to it. */
@@ -378,6 +390,11 @@ int ledger_order_set_status(struct ledger *l, const char *order_number, enum ord
 int ledger_order_set_hold(struct ledger *l, const char *order_number, bool hold);
 int ledger_order_set_delivery(struct ledger *l, const char *order_number, const struct address *a);
 int ledger_order_add_authorized(struct ledger *l, const char *order_number, int64_t amount);
+int ledger_order_set_awaiting_payment(struct ledger *l, const char *order_number, bool awaiting);
+/* How many orders await payment. */
+int ledger_orders_awaiting_payment(struct ledger *l, int64_t *n);
+int ledger_order_set_payment_reference(struct ledger *l, const char *order_number,
+    const char *reference);
 int ledger_order_set_shipping_refunded(struct ledger *l, const char *order_number);
 /* Takes the order's next payment link number. */
 int ledger_order_take_link_number(struct ledger *l, const char *order_number, int64_t *n);
@@ -402,9 +419,15 @@ int ledger_request_insert(struct ledger *l, const char *order_number, int64_t in
 int ledger_request_answer(struct ledger *l, const char *request_id,
     enum request_status status, const char *event_id);
 
+/* Inserts an open link and the order's lines as it shows them. */
 int ledger_link_insert(struct ledger *l, const char *order_number, int64_t input_id,
-    const struct payment_link *k);
-int ledger_link_spend(struct ledger *l, const char *link_id, const char *event_id);
+    const struct payment_link *k, const struct link_line *lines, size_t nlines);
+/* Sets a link's status (and the event that spent or expired it, or NULL). */
+int ledger_link_set_status(struct ledger *l, const char *link_id, enum link_status status,
+    const char *event_id);
+/* Loads the lines a link showed into *lines (owned by the caller); 0 or -1. */
+int ledger_link_lines(struct ledger *l, const char *link_id, struct link_line **lines,
+    size_t *nlines);
 
 int ledger_payment_event_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct payment_event *e);
@@ -501,6 +524,8 @@ struct document_view {
 	const struct order_return *ret;
 	const struct payment_request *request;
 	const struct payment_link *link;
+	struct link_line *link_lines;     /* the order's lines as the link showed them */
+	size_t nlink_lines;
 	struct address delivery;          /* pro-formas */
 	struct arena arena;               /* every string but the state's */
 };

@@ -118,6 +118,7 @@ request_row(sqlite3_stmt *st, void *ctx)
 	r->amount = col_int(st, 4);
 	r->status = (enum request_status)status;
 	r->event_id = ledger_column_str(st, 6, &s->arena);
+	r->payment_reference = ledger_column_str(st, 7, &s->arena);
 	return 0;
 }
 
@@ -138,6 +139,7 @@ link_row(sqlite3_stmt *st, void *ctx)
 	k->amount = col_int(st, 2);
 	k->status = (enum link_status)status;
 	k->event_id = ledger_column_str(st, 4, &s->arena);
+	k->expires_ns = col_int(st, 5);
 	return 0;
 }
 
@@ -157,6 +159,7 @@ event_row(sqlite3_stmt *st, void *ctx)
 	e->amount = col_int(st, 4);
 	e->psp_reference = ledger_column_str(st, 5, &s->arena);
 	e->occurred_at = ledger_column_str(st, 6, &s->arena);
+	e->applied = col_int(st, 7) != 0;
 	return 0;
 }
 
@@ -191,12 +194,12 @@ ledger_order_state(struct ledger *l, const char *order_number, struct order_stat
 	    " lines_amount, lines_vat, shipping_amount, refund FROM returns WHERE order_number = ?"
 	    " ORDER BY rowid", return_row, s, "s", order_number) < 0 ||
 	    ledger_query(l, "SELECT request_id, type, shipment_id, return_id, amount, status,"
-	    " event_id FROM payment_requests WHERE order_number = ? ORDER BY rowid", request_row, s,
+	    " event_id, payment_reference FROM payment_requests WHERE order_number = ? ORDER BY rowid", request_row, s,
 	    "s", order_number) < 0 ||
-	    ledger_query(l, "SELECT link_id, n, amount, status, event_id FROM payment_links"
+	    ledger_query(l, "SELECT link_id, n, amount, status, event_id, expires_ns FROM payment_links"
 	    " WHERE order_number = ? ORDER BY n", link_row, s, "s", order_number) < 0 ||
 	    ledger_query(l, "SELECT event_id, type, request_id, status, amount, psp_reference,"
-	    " occurred_at FROM payment_events WHERE order_number = ? ORDER BY rowid", event_row, s,
+	    " occurred_at, applied FROM payment_events WHERE order_number = ? ORDER BY rowid", event_row, s,
 	    "s", order_number) < 0)
 		goto fail;
 	for (size_t i = 0; i < s->nshipments; i++)
@@ -316,6 +319,28 @@ ledger_order_add_authorized(struct ledger *l, const char *order_number, int64_t 
 }
 
 int
+ledger_order_set_awaiting_payment(struct ledger *l, const char *order_number, bool awaiting)
+{
+	return ledger_run(l, "UPDATE orders SET awaiting_payment = ? WHERE order_number = ?", "bs",
+	    awaiting, order_number);
+}
+
+int
+ledger_orders_awaiting_payment(struct ledger *l, int64_t *n)
+{
+	return ledger_query(l, "SELECT count(*) FROM orders WHERE awaiting_payment <> 0",
+	    ledger_int_row, n, "") == 1 ? 0 : -1;
+}
+
+int
+ledger_order_set_payment_reference(struct ledger *l, const char *order_number,
+    const char *reference)
+{
+	return ledger_run(l, "UPDATE orders SET payment_reference = ? WHERE order_number = ?", "ss",
+	    reference, order_number);
+}
+
+int
 ledger_order_set_shipping_refunded(struct ledger *l, const char *order_number)
 {
 	return ledger_run(l, "UPDATE orders SET shipping_refunded = 1 WHERE order_number = ?", "s",
@@ -417,10 +442,10 @@ ledger_request_insert(struct ledger *l, const char *order_number, int64_t input_
     const struct payment_request *r)
 {
 	return ledger_run(l, "INSERT INTO payment_requests (request_id, order_number, type,"
-	    " shipment_id, return_id, amount, status, input_id) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-	    "sssssii", r->request_id, order_number, request_type_name(r->type), r->shipment_id,
-	    r->return_id,
-	    r->amount, input_id);
+	    " shipment_id, return_id, amount, status, input_id, payment_reference)"
+	    " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)", "sssssiis", r->request_id, order_number,
+	    request_type_name(r->type), r->shipment_id, r->return_id, r->amount, input_id,
+	    r->payment_reference);
 }
 
 int
@@ -433,18 +458,56 @@ ledger_request_answer(struct ledger *l, const char *request_id,
 
 int
 ledger_link_insert(struct ledger *l, const char *order_number, int64_t input_id,
-    const struct payment_link *k)
+    const struct payment_link *k, const struct link_line *lines, size_t nlines)
 {
-	return ledger_run(l, "INSERT INTO payment_links (link_id, order_number, n, amount, status,"
-	    " input_id) VALUES (?, ?, ?, ?, 'open', ?)", "ssiii", k->link_id, order_number, k->n,
-	    k->amount, input_id);
+	if (ledger_run(l, "INSERT INTO payment_links (link_id, order_number, n, amount, status,"
+	    " input_id, expires_ns) VALUES (?, ?, ?, ?, 'open', ?, ?)", "ssiiii", k->link_id,
+	    order_number, k->n, k->amount, input_id, k->expires_ns) != 0)
+		return -1;
+	for (size_t i = 0; i < nlines; i++)
+		if (ledger_run(l, "INSERT INTO payment_link_lines (link_id, line_id, cancelled)"
+		    " VALUES (?, ?, ?)", "sii", k->link_id, lines[i].line_id, lines[i].cancelled) != 0)
+			return -1;
+	return 0;
 }
 
 int
-ledger_link_spend(struct ledger *l, const char *link_id, const char *event_id)
+ledger_link_set_status(struct ledger *l, const char *link_id, enum link_status status,
+    const char *event_id)
 {
-	return ledger_run(l, "UPDATE payment_links SET status = 'spent', event_id = ?"
-	    " WHERE link_id = ?", "ss", event_id, link_id);
+	return ledger_run(l, "UPDATE payment_links SET status = ?, event_id = ? WHERE link_id = ?",
+	    "sss", link_status_name(status), event_id, link_id);
+}
+
+struct link_lines {
+	struct link_line *lines;
+	size_t n;
+};
+
+static int
+link_line_row(sqlite3_stmt *st, void *ctx)
+{
+	struct link_lines *ll = ctx;
+
+	ll->lines = xgrow(ll->lines, &ll->n, sizeof *ll->lines);
+	ll->lines[ll->n - 1] = (struct link_line){ col_int(st, 0), col_int(st, 1) };
+	return 0;
+}
+
+int
+ledger_link_lines(struct ledger *l, const char *link_id, struct link_line **lines,
+    size_t *nlines)
+{
+	struct link_lines ll = { NULL, 0 };
+
+	if (ledger_query(l, "SELECT line_id, cancelled FROM payment_link_lines WHERE link_id = ?"
+	    " ORDER BY line_id", link_line_row, &ll, "s", link_id) < 0) {
+		free(ll.lines);
+		return -1;
+	}
+	*lines = ll.lines;
+	*nlines = ll.n;
+	return 0;
 }
 
 int
@@ -452,7 +515,8 @@ ledger_payment_event_insert(struct ledger *l, const char *order_number, int64_t 
     const struct payment_event *e)
 {
 	return ledger_run(l, "INSERT INTO payment_events (event_id, order_number, input_id, type,"
-	    " request_id, status, amount, psp_reference, occurred_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssisssiss", e->event_id, order_number, input_id,
-	    e->type, e->request_id, e->status, e->amount, e->psp_reference, e->occurred_at);
+	    " request_id, status, amount, psp_reference, occurred_at, applied)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssisssissb", e->event_id, order_number,
+	    input_id, e->type, e->request_id, e->status, e->amount, e->psp_reference,
+	    e->occurred_at, e->applied);
 }

@@ -41,14 +41,15 @@ ledger_order_insert(struct ledger *l, const struct order *o)
 	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
 	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
 	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
-	    " payment_reference, authorized, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "sissssbsbssss" "sssss" "sssss" "siissis", o->order_number, o->input_id,
+	    " payment_reference, authorized, comment, awaiting_payment) VALUES (?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''),"
+	    " coalesce(?, ''), ?, ?, ?)",
+	    "sissssbsbssss" "sssss" "sssss" "siissisb", o->order_number, o->input_id,
 	    o->content_sha256, o->order_date, o->market, o->currency, o->prices_include_vat,
 	    order_status_name(o->status), o->hold, o->email, o->first_name, o->last_name, o->phone,
 	    LEDGER_ADDRESS(&o->billing), LEDGER_ADDRESS(&o->delivery), o->shipping_method,
 	    o->shipping_price, o->shipping_vat_rate, o->payment_method, o->payment_reference,
-	    o->authorized, o->comment);
+	    o->authorized, o->comment, o->awaiting_payment);
 }
 
 /* An unknown weight (-1) is kept as NULL. */
@@ -150,6 +151,7 @@ order_from_row(sqlite3_stmt *st)
 	o->payment_reference = ledger_column_str(st, 27, a);
 	o->authorized = sqlite3_column_int64(st, 28);
 	o->comment = ledger_column_str(st, 29, a);
+	o->awaiting_payment = sqlite3_column_int(st, 30) != 0;
 	return o;
 }
 
@@ -162,7 +164,8 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
 	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
 	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
-	    " payment_reference, authorized, comment FROM orders WHERE order_number = ?");
+	    " payment_reference, authorized, comment, awaiting_payment FROM orders"
+	    " WHERE order_number = ?");
 	struct order *o = NULL;
 	int rc, found;
 

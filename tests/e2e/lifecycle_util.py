@@ -46,7 +46,7 @@ def an_order(number):
 
 def amendment(aid, number, lines=(), **head):
     cols = ["amendment_id", "order_number", "status", "hold", "delivery_address1", "delivery_zip",
-            "delivery_city", "delivery_country", "comment"] + ORDER_LINE
+            "delivery_city", "delivery_country", "reissue_link", "comment"] + ORDER_LINE
     base = dict(head, amendment_id=aid, order_number=number)
     rows = [dict(base, line_id=l[0], sku="SKU-%s" % l[0], name="Item %s" % l[0], quantity=l[1],
                  unit_price=l[2], vat_rate=l[3]) for l in lines] or [base]

@@ -81,8 +81,9 @@ MISSING_CASES = [
 
 RULE_CASES = [
     ("grand total mismatch", csv_file(csv_row(grand_total="199.00")), {(2, "grand_total", "grand_total_mismatch")}),
-    ("authorization too low", csv_file(csv_row(authorized_amount="199.99")),
-     {(2, "authorized_amount", "authorization_too_low")}),
+    ("authorization without its method and reference",
+     csv_file(csv_row(payment_method="", payment_reference="")),
+     {(2, "payment_method", "missing_field"), (2, "payment_reference", "missing_field")}),
     ("discount above line", csv_file(csv_row(discount="200.01", grand_total="")),
      {(2, "discount", "discount_too_large")}),
     ("shipping without rate", csv_file(csv_row(shipping_price="10.00", grand_total="210.00", authorized_amount="210.00")),

@@ -95,8 +95,9 @@ MORE = {"order_number": ["ID-2"], "line_id": ["2"]}
 # Fields whose absence means a value (the field table's defaults), each
 # with that value written out.
 DEFAULTS = {
-    "orders": ({"prices_include_vat": "true", "shipping_price": "0.00"}, {"discount": "0.00"}),
-    "amendments": ({}, {"discount": "0.00"}),
+    "orders": ({"prices_include_vat": "true", "shipping_price": "0.00",
+                "authorized_amount": "0.00"}, {"discount": "0.00"}),
+    "amendments": ({"reissue_link": "false"}, {"discount": "0.00"}),
     "cancellations": ({"whole_order": "false"}, {}),
     "shipments": ({"shipped": "false"}, {}),
     "returns": ({"restock": "true", "refund_shipping": "false", "return_fee": "0.00"}, {}),

@@ -213,20 +213,21 @@ class Archiving(SpoolTest):
         self.assertEqual(self.archive("C-1").returncode, 0)
         self.assertEqual(self.s.order("C-1")["status"], "archived")
 
-    def test_an_open_link_stops_archiving(self):
+    def test_cancelling_what_a_link_was_for_voids_it(self):
         token = order_with_link(self.s, "L-1")
         self.s.drop("shipments", "s.csv", shipment("SH-L", "L-1", [(1, 1)], shipped=True))
         self.s.drop("cancellations", "c.csv", cancellation("CX-L", "L-1", [(2, 1)]))
         self.s.run_once()
         self.s.drop("payments", "p.csv", payment("EV-C", "L-1", "capture", "10.00", "EUR", "CAP-SH-L"))
         self.s.run_once()
-        # line 2 (paid by the link) cancelled: completed, the link still open
-        self.assertEqual(self.s.order("L-1")["status"], "completed")
-        r = self.archive("L-1")
-        self.assertEqual(r.returncode, 1, r.stdout)
-        self.assertIn("LINK-L-1-1", r.stderr)
-        self.assertEqual(self.s.order("L-1")["status"], "completed")
-        self.assertEqual(self.s.sluice("link", "verify", token).stdout.split(":")[0], "valid")
+        # line 2 (what the link was for) cancelled: nothing is due, so the
+        # link is void, and the order completed
+        o = self.s.order("L-1")
+        self.assertEqual((o["status"], o["due"], o["links"][0]["status"]),
+                         ("completed", "0.00", "void"))
+        self.assertEqual(self.s.sluice("link", "verify", token).stdout.split(":")[0], "void")
+        self.assertEqual(self.archive("L-1").returncode, 0)
+        self.assertEqual(self.s.order("L-1")["status"], "archived")
 
 
 if __name__ == "__main__":

@@ -61,9 +61,10 @@ class UnknownStates(unittest.TestCase):
 
     def test_link_not_open_does_not_verify(self):
         ledger = self.ledger_with(
-            "UPDATE payment_links SET status = 'void' WHERE link_id = 'LINK-G-1-1'")
-        self.refused(ledger, "payment_links.status", "void", "link", "verify", self.token)
-        self.refused(ledger, "payment_links.status", "void", "order", "show", "G-1", "--json")
+            "UPDATE payment_links SET status = 'paused' WHERE link_id = 'LINK-G-1-1'")
+        self.refused(ledger, "payment_links.status", "paused", "link", "verify", self.token)
+        self.refused(ledger, "payment_links.status", "paused", "link", "show", self.token)
+        self.refused(ledger, "payment_links.status", "paused", "order", "show", "G-1", "--json")
 
     def test_order_status(self):
         ledger = self.ledger_with("UPDATE orders SET status = 'on_hold' WHERE order_number = 'G-1'")
