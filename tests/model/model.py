@@ -23,10 +23,21 @@ from fields import DATE_RE, ID_FIELD, KIND_ORDER, KINDS, check
 from money import (DIGITS, INT64_MAX, MONEY_MAX, fmt_money, fmt_rate, line_amounts, parse_money,
                    parse_rate, part, slice_of)
 
-KNOWN = {}
+KNOWN = {
+    "awaiting_payment_ended": "the end of an order's wait for payment is journaled as "
+                              "awaiting_payment_ended, not order_paid",
+    "failed_dead_link_unapplied": "a failed authorization on a link that is not live shows "
+                                  "\"applied\": false; only a success on such a link pays nothing",
 # divergences after which the model still follows sluice's ledger: a story
 # goes on past them (the others end it)
-HARMLESS = set()
+    "payment_field_line": "an XML order with money authorized but no payment_method or "
+                          "payment_reference names the line of authorized_amount, not the record's",
+    "link_open_at_expiry": "order show at exactly a link's expires_at shows it open, not expired",
+    "link_live_at_expiry": "an authorization that occurred at exactly a link's expires_at pays "
+                           "it, as if the link were still live",
+}
+HARMLESS = {"awaiting_payment_ended", "failed_dead_link_unapplied", "link_open_at_expiry",
+            "payment_field_line"}
 
 DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending",
                   "payment_due"}
@@ -154,6 +165,7 @@ class Order:
         self.authorized = parse_money(a, self.currency) if a else 0
         self.awaiting = False       # awaiting payment: set once at creation, cleared for good
         self.journal = []           # (type, link_id) of its link events and order_paid
+        self.known = None           # a KNOWN divergence after which sluice's order differs
         self.captured = self.refunded = 0
         self.shipping_charged = False
         self.shipping_refunded = False
@@ -327,8 +339,9 @@ class Model:
         if kind == "orders" and currency and \
                 parse_money(rec.head.get("authorized_amount") or "", currency):
             # an order with money authorized names how it was paid
-            errs += [Err("missing_field", f, rec.first) for f in ("payment_method", "payment_reference")
-                     if not rec.head.get(f)]
+            xml = self.cur.fmt == "xml"
+            errs += [Err("missing_field", f, rec.first, known="payment_field_line" if xml else None)
+                     for f in ("payment_method", "payment_reference") if not rec.head.get(f)]
         return errs
 
     def canonical(self, kind, rec):
@@ -752,6 +765,8 @@ class Model:
                 # when the event was received)
                 t = epoch(h["occurred_at"]) if h.get("occurred_at") else self.cur.received
                 live = link["status"] == "open" and t < link["expires"]
+                if link["status"] == "open" and t == link["expires"]:
+                    o.known = "link_live_at_expiry"
                 if live and link["amount"] != amount:
                     errs.append(Err("request_mismatch", "amount"))
                 if not live and ok and ("REL-" + h["event_id"] in self.requests or
@@ -780,8 +795,11 @@ class Model:
             # a dead link: an open one expires; money paid on it pays
             # nothing and is released at once
             if link["status"] == "open":
-                link["status"] = "expired"
+                # the event that found it expired is named (the docs are
+                # silent; sluice shows it as the link's event_id)
+                link["status"], link["event_id"] = "expired", h["event_id"]
                 o.journal.append(("link_expired", link["link_id"]))
+            ev["dead"] = True
             if ok:
                 ev["applied"] = False
                 self.request(o, "REL-" + h["event_id"], "release", amount,
@@ -979,6 +997,7 @@ class Model:
             "lines": [], "shipments": [], "returns": [], "requests": [], "links": [], "payments": [],
             "documents": [{"type": t, "number": n} for t, n in o.documents],
         }
+        view["_known"] = {"*": o.known} if o.known else {}
         for ln in sorted(o.lines.values(), key=lambda x: x.line_id):   # sluice lists by line_id
             t, x = o.line_now(ln)
             view["lines"].append({
@@ -1013,13 +1032,21 @@ class Model:
             k = self.links[lid]
             # an open link shows expired once its time is up
             shown = "expired" if k["status"] == "open" and k["expires"] <= now else k["status"]
+            if k["status"] == "open" and k["expires"] == now:
+                view["_known"]["%s.links[%d].status" % (number, len(view["links"]))] = \
+                    "link_open_at_expiry"
             view["links"].append({"link_id": lid, "amount": m(k["amount"]), "status": shown,
                                   "event_id": k["event_id"], "expires_at": iso(k["expires"])})
-        view["events"] = [{"type": t, "link_id": k} for t, k in o.journal]
-        for ev in o.payments:
+        # the journal's link events in order; the end of awaiting payment
+        # (order_paid) only counted, the rules not ordering it among them
+        view["events"] = [{"type": t, "link_id": k} for t, k in o.journal if t != "order_paid"]
+        view["order_paid"] = sum(1 for t, _ in o.journal if t == "order_paid")
+        for i, ev in enumerate(o.payments):
             view["payments"].append({"event_id": ev["event_id"], "type": ev["type"],
                                      "status": ev["status"], "amount": m(ev["amount"]),
                                      "applied": ev["applied"]})
+            if ev.get("dead") and ev["status"] == "failed":
+                view["_known"]["%s.payments[%d].applied" % (number, i)] = "failed_dead_link_unapplied"
         return view
 
 
