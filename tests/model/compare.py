@@ -240,6 +240,26 @@ def compare_doc(model, doc, path):
     return probs
 
 
+def link_pdf(model, doc, xml_path):
+    """Problems of the PDF beside a link's XML: it is there, and its text
+    shows the order's total, the amount due, each line's amount (the lines
+    cancelled whole left out), the link's URL and its expiry."""
+    pdf = xml_path[:-4] + ".pdf"
+    if not os.path.exists(pdf):
+        return [Problem("link %s has no PDF beside it" % doc["number"])]
+    r = subprocess.run(["pdftotext", "-raw", pdf, "-"], capture_output=True)
+    text = " ".join(r.stdout.decode("utf-8", "replace").split())
+    cur = doc["currency"]
+    url = doc_fields(xml_path).get("url", "")
+    want = ["Total %s %s" % (cur, fmt_money(doc["grand_total"], cur)),
+            "Amount due %s %s" % (cur, fmt_money(doc["amount"], cur)),
+            iso(doc["expires"])] + [fmt_money(t, cur) for t in doc["line_totals"]]
+    probs = [Problem("%s: %r not in its text" % (pdf, w)) for w in want if w not in text]
+    if not url or url not in "".join(text.split()):
+        probs.append(Problem("%s: the URL %r not in its text" % (pdf, url)))
+    return probs
+
+
 # ---------------------------------------------------------------- properties
 
 def xml_files_valid(srcdir, paths):

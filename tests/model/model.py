@@ -559,7 +559,8 @@ class Model:
         o.links.append(lid)
         o.journal.append(("link_created", lid))
         self.issue(o, "link", lid, self.received_at(), amount=amount, currency=o.currency,
-                   expires=expires)
+                   expires=expires, grand_total=o.totals()[0],
+                   line_totals=[o.line_now(ln)[0] for ln in o.lines.values() if ln.qty > ln.cancelled])
 
     def open_link(self, o):
         return next((self.links[k] for k in o.links if self.links[k]["status"] == "open"), None)

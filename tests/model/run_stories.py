@@ -118,8 +118,8 @@ def story(seed, steps, log=None):
                     probs.append(compare.Problem("document %s not written" % number))
                     continue
                 probs += compare.compare_doc(model, doc, os.path.join(s.root, "out", path))
-                if doc["type"] == "link" and path[:-4] + ".pdf" not in now:
-                    probs.append(compare.Problem("link %s has no PDF beside it" % number))
+                if doc["type"] == "link":
+                    probs += compare.link_pdf(model, doc, os.path.join(s.root, "out", path))
             for stem, path in written.items():
                 probs.append(compare.Problem("unexpected document %s" % path))
             base = os.path.join(s.root, "out")
