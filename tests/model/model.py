@@ -227,8 +227,6 @@ class Model:
         decided = {}
         self.now = now
         pending = list(self.deferred) + list(new_inputs)
-        fresh = set(id(i) for i in new_inputs)
-        first = True
         while True:
             pending.sort(key=lambda i: (_kind_rank(i.kind), i.received, i.name))
             progress = False
@@ -238,15 +236,12 @@ class Model:
                 if out.status == "deferred":
                     inp.was_deferred = True
                     waiting.append(inp)
-                    if id(inp) in fresh and first:
-                        decided[(inp.kind, inp.name)] = out
-                    elif (inp.kind, inp.name) not in decided:
-                        decided[(inp.kind, inp.name)] = out
                 else:
                     progress = True
-                    decided[(inp.kind, inp.name)] = out
+                # the latest try's outcome: a file still waiting may wait
+                # for less after a pass (a shipment's order paid)
+                decided[(inp.kind, inp.name)] = out
             pending = waiting
-            first = False
             if not progress or not pending:
                 break
         self.deferred = pending
@@ -746,6 +741,7 @@ class Model:
                   amount=amount, occurred_at=h.get("occurred_at"), applied=True)
         link = req = None
         live = False
+        boundary = None     # the KNOWN divergence of a link paid at its expiry
         if h["type"] == "authorization":
             if rid:
                 if rid in self.tokens:
@@ -767,12 +763,12 @@ class Model:
                 t = epoch(h["occurred_at"]) if h.get("occurred_at") else self.cur.received
                 live = link["status"] == "open" and t < link["expires"]
                 if link["status"] == "open" and t == link["expires"]:
-                    o.known = "link_live_at_expiry"
+                    boundary = o.known = "link_live_at_expiry"
                 if live and link["amount"] != amount:
                     errs.append(Err("request_mismatch", "amount"))
                 if not live and ok and ("REL-" + h["event_id"] in self.requests or
                                         h["event_id"] in self.orders):
-                    errs.append(Err("request_id_taken", "event_id"))
+                    errs.append(Err("request_id_taken", "event_id", known=boundary))
         else:
             if not rid:
                 raise Reject(errs + [Err("missing_field", "request_id")])
@@ -831,7 +827,7 @@ class Model:
         self.keep_link(o, before)
         self.request_captures(o)
         self.maybe_complete(o)
-        return "applied"
+        return ("applied", boundary) if boundary else "applied"
 
     def invoice_shipment(self, o, sh, at):
         lines = []

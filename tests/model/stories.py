@@ -333,7 +333,18 @@ class Generator:
             sid = self.uid("SH")
             rec = ({"shipment_id": sid, "order_number": number},
                    [{"line_id": lines[0]["line_id"], "quantity": "1"}])
-            self.make_input(step, "shipments", [rec], "shipment %s before its order" % sid)
+            recs, note = [rec], "shipment %s before its order" % sid
+            o = self.pick_order(live, lambda o: o.awaiting and not o.hold and
+                                o.status in ("confirmed", "processing"))
+            if o is not None and self.rng.random() < 0.4:
+                # and in the same file, one for an order awaiting payment:
+                # the file waits for both, and expires at the earlier end
+                ln = next(ln for ln in o.lines.values() if ln.open)
+                sid2 = self.uid("SH")
+                recs.append(({"shipment_id": sid2, "order_number": o.number},
+                             [{"line_id": str(ln.line_id), "quantity": "1"}]))
+                note += ", and %s for %s (awaiting payment)" % (sid2, o.number)
+            self.make_input(step, "shipments", recs, note)
         elif r < 0.7:
             rec = ({"amendment_id": self.uid("AM"), "order_number": number, "hold": "false"}, [])
             self.make_input(step, "amendments", [rec], "amendment before its order")
