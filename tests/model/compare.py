@@ -148,8 +148,8 @@ def compare_order(view, got, known=None):
                 walk("%s[%d]" % (path, i), a, b)
         elif w != g:
             probs.append("%s: sluice %r, model %r" % (path, g, w))
-            if path in marks or "*" in marks:
-                found.append(Problem(probs.pop(), marks.get(path) or marks["*"]))
+            if path in marks:
+                found.append(Problem(probs.pop(), marks[path]))
     walk(view["order_number"], view, got)
     return [Problem(p, known) for p in probs] + found
 

@@ -32,12 +32,8 @@ KNOWN = {
 # goes on past them (the others end it)
     "payment_field_line": "an XML order with money authorized but no payment_method or "
                           "payment_reference names the line of authorized_amount, not the record's",
-    "link_open_at_expiry": "order show at exactly a link's expires_at shows it open, not expired",
-    "link_live_at_expiry": "an authorization that occurred at exactly a link's expires_at pays "
-                           "it, as if the link were still live",
 }
-HARMLESS = {"awaiting_payment_ended", "failed_dead_link_unapplied", "link_open_at_expiry",
-            "payment_field_line"}
+HARMLESS = {"awaiting_payment_ended", "failed_dead_link_unapplied", "payment_field_line"}
 
 DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending",
                   "payment_due"}
@@ -52,7 +48,7 @@ DEFAULTS = {"prices_include_vat": "true", "shipping_price": "0", "discount": "0"
 
 class Err:
     """One expected error; None in line or field means "not compared".
-    until: of a deferral reason, the time (s) at which its wait expires,
+    until: of a deferral reason, the second after which its wait expires,
     when not defer_expiry after the input was received."""
 
     def __init__(self, code, field=None, line=None, known=None, until=None):
@@ -165,7 +161,6 @@ class Order:
         self.authorized = parse_money(a, self.currency) if a else 0
         self.awaiting = False       # awaiting payment: set once at creation, cleared for good
         self.journal = []           # (type, link_id) of its link events and order_paid
-        self.known = None           # a KNOWN divergence after which sluice's order differs
         self.captured = self.refunded = 0
         self.shipping_charged = False
         self.shipping_refunded = False
@@ -291,8 +286,10 @@ class Model:
             # at each try, a wait expires at the earliest of its reasons'
             # ends: defer_expiry after the input was received, or for
             # payment_due the expiry of the order's open link (none: at once)
+            # (a link's expiry lies a few nanoseconds past its second, see
+            # issue_link: the clock's second itself is before it)
             ends = [inp.received + DEFER_EXPIRY if x.code != "payment_due" else
-                    x.until if x.until is not None else self.now for x in deferrals]
+                    x.until + 1 if x.until is not None else self.now for x in deferrals]
             if self.now >= min(ends):
                 return Outcome("rejected", [Err("deferral_expired")], n, known)
             return Outcome("deferred", deferrals, n, known)
@@ -546,7 +543,12 @@ class Model:
     def issue_link(self, o, amount):
         """Link n + 1 of the order, for amount, expiring link_ttl after the
         input that caused it was received; its PDF shows the order's lines
-        as they stand."""
+        as they stand.  Times here are whole seconds of the stories' clock
+        (SLUICE_CLOCK), which sluice moves on by a nanosecond a reading: an
+        input's received time, and so a link's expiry, lies a few
+        nanoseconds past its second.  An occurred_at of that very second is
+        before it; a clock reading of that second is not the model's to
+        order (the stories keep their clocks off those seconds)."""
         lid = "LINK-%s-%d" % (o.number, len(o.links) + 1)
         expires = self.cur.received + self.link_ttl
         self.links[lid] = dict(link_id=lid, amount=amount, status="open", event_id=None,
@@ -741,7 +743,6 @@ class Model:
                   amount=amount, occurred_at=h.get("occurred_at"), applied=True)
         link = req = None
         live = False
-        boundary = None     # the KNOWN divergence of a link paid at its expiry
         if h["type"] == "authorization":
             if rid:
                 if rid in self.tokens:
@@ -760,15 +761,15 @@ class Model:
                     raise Reject(errs + [Err("wrong_order", "request_id")])
                 # live: open, and paid before it expired (occurred_at, else
                 # when the event was received)
-                t = epoch(h["occurred_at"]) if h.get("occurred_at") else self.cur.received
-                live = link["status"] == "open" and t < link["expires"]
-                if link["status"] == "open" and t == link["expires"]:
-                    boundary = o.known = "link_live_at_expiry"
+                if h.get("occurred_at"):
+                    live = link["status"] == "open" and epoch(h["occurred_at"]) <= link["expires"]
+                else:
+                    live = link["status"] == "open" and self.cur.received < link["expires"]
                 if live and link["amount"] != amount:
                     errs.append(Err("request_mismatch", "amount"))
                 if not live and ok and ("REL-" + h["event_id"] in self.requests or
                                         h["event_id"] in self.orders):
-                    errs.append(Err("request_id_taken", "event_id", known=boundary))
+                    errs.append(Err("request_id_taken", "event_id"))
         else:
             if not rid:
                 raise Reject(errs + [Err("missing_field", "request_id")])
@@ -827,7 +828,7 @@ class Model:
         self.keep_link(o, before)
         self.request_captures(o)
         self.maybe_complete(o)
-        return ("applied", boundary) if boundary else "applied"
+        return "applied"
 
     def invoice_shipment(self, o, sh, at):
         lines = []
@@ -994,7 +995,7 @@ class Model:
             "lines": [], "shipments": [], "returns": [], "requests": [], "links": [], "payments": [],
             "documents": [{"type": t, "number": n} for t, n in o.documents],
         }
-        view["_known"] = {"*": o.known} if o.known else {}
+        view["_known"] = {}
         for ln in sorted(o.lines.values(), key=lambda x: x.line_id):   # sluice lists by line_id
             t, x = o.line_now(ln)
             view["lines"].append({
@@ -1028,10 +1029,7 @@ class Model:
         for lid in o.links:
             k = self.links[lid]
             # an open link shows expired once its time is up
-            shown = "expired" if k["status"] == "open" and k["expires"] <= now else k["status"]
-            if k["status"] == "open" and k["expires"] == now:
-                view["_known"]["%s.links[%d].status" % (number, len(view["links"]))] = \
-                    "link_open_at_expiry"
+            shown = "expired" if k["status"] == "open" and k["expires"] < now else k["status"]
             view["links"].append({"link_id": lid, "amount": m(k["amount"]), "status": shown,
                                   "event_id": k["event_id"], "expires_at": iso(k["expires"])})
         # the journal's link events in order; the end of awaiting payment

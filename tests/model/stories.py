@@ -210,17 +210,24 @@ class Generator:
 
     # ------------------------------------------------------------ the step
 
+    def move_clock(self, model, t):
+        """The clock to t, or a little after: never the very second a link
+        expires (see Model.issue_link)."""
+        while any(k["expires"] == t for k in model.links.values()):
+            t += 1
+        self.clock = t
+
     def next_step(self, model):
         """The next Step, planned from the model's state and sluice's output."""
         self.n += 1
-        self.clock += self.rng.choice([1, 60, 600, 3600])
+        self.move_clock(model, self.clock + self.rng.choice([1, 60, 600, 3600]))
         step = Step(self.n, self.clock)
         if self.future and self.rng.random() < 0.5:
             kind, records, note = self.future.pop(0)
             self.make_input(step, kind, records, note)
             return step
         if self.rng.random() < 0.03 and model.deferred:
-            self.clock += 49 * 3600
+            self.move_clock(model, self.clock + 49 * 3600)
             step.clock = self.clock
             step.what.append("49 hours pass")
             return step
@@ -228,7 +235,7 @@ class Generator:
         if opened and self.rng.random() < (0.06 if model.link_ttl <= 86400 else 0.015):
             # past the expiry of an open link: to it, a second before, or beyond
             k = self.rng.choice(opened)
-            self.clock = k["expires"] + self.rng.choice([-1, 0, 0, 1, self.rng.randint(2, 3600)])
+            self.move_clock(model, k["expires"] + self.rng.choice([-1, 1, 1, self.rng.randint(2, 3600)]))
             step.clock = self.clock
             step.what.append("the clock goes to %s, %s expires at %s" % (
                 iso(self.clock), k["link_id"], iso(k["expires"])))
