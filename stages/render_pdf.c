@@ -600,24 +600,16 @@ qr_code(struct pdf *p, double x, double y, const char *s)
 	return true;
 }
 
-/* A link's amount due, and where to pay it until when: its URL as text
- * beside the same as a QR code. */
-static void
-link_block(struct pdf *p)
+/* Where to pay a link and until when, at x from y in width w (drawn when
+ * drawing); returns its height. */
+static double
+link_text(struct pdf *p, double x, double y, double w)
 {
 	const struct doc *d = p->d;
 	const struct template *t = &d->tpl;
-	char a[MONEY_SIZE], label[200];
-	double x = MARGIN + QR_SIZE + 12, w = WIDTH - QR_SIZE - 12, y;
+	double y0 = y;
 	PangoAttrList *attrs;
 
-	snprintf(label, sizeof label, "%s %s", t->labels[LABEL_AMOUNT_DUE], d->currency);
-	total_row(p, label, fmt_money(d, d->due, a), true);
-	p->y += 14;
-	fit(p, QR_SIZE);
-	if (!qr_code(p, MARGIN, p->y, buf_str(&d->url)))
-		p->qr_failed = true;
-	y = p->y + 12;
 	y += text(p, x, y, w, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_PAY_AT]);
 	/* the URL broken where it must be, but without hyphens added */
 	attrs = pango_attr_list_new();
@@ -628,7 +620,32 @@ link_block(struct pdf *p)
 	pango_attr_list_unref(attrs);
 	y += text(p, x, y, w, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_VALID_UNTIL]);
 	y += text(p, x, y, w, LEFT, "DejaVu Sans Bold 9", 0, d->expires_at);
-	p->y = y > p->y + QR_SIZE ? y : p->y + QR_SIZE;
+	return y - y0;
+}
+
+/* A link's amount due, and where to pay it until when: its URL as text
+ * beside the same as a QR code, on one page (a long URL's text may be
+ * taller than the code). */
+static void
+link_block(struct pdf *p)
+{
+	const struct doc *d = p->d;
+	char a[MONEY_SIZE], label[200];
+	double x = MARGIN + QR_SIZE + 12, w = WIDTH - QR_SIZE - 12, h;
+	bool drawing = p->drawing;
+
+	snprintf(label, sizeof label, "%s %s", d->tpl.labels[LABEL_AMOUNT_DUE], d->currency);
+	total_row(p, label, fmt_money(d, d->due, a), true);
+	p->y += 14;
+	/* measured first, not drawn */
+	p->drawing = false;
+	h = 12 + link_text(p, x, 0, w);
+	p->drawing = drawing;
+	fit(p, h > QR_SIZE ? h : QR_SIZE);
+	if (!qr_code(p, MARGIN, p->y, buf_str(&d->url)))
+		p->qr_failed = true;
+	link_text(p, x, p->y + 12, w);
+	p->y += h > QR_SIZE ? h : QR_SIZE;
 }
 
 /* Lays out (or draws) the whole document, page by page. */

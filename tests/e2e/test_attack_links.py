@@ -1,8 +1,12 @@
 """Payment links at the edges a hostile sender or a careless operator
-reaches: the longest names sluice gives links and requests."""
-from harness import codes, run_tap
+reaches: the longest names sluice gives links and requests, and a link
+URL as long as configuration allows."""
+import re
+
+from harness import Spool, SpoolTest, codes, run_tap
 from lifecycle_util import payment, shipment
-from test_links import Links, unpaid
+from test_documents import pdf_pages, pdftext
+from test_links import Links, unpaid, url_of
 
 
 class LongNames(Links):
@@ -28,6 +32,35 @@ class LongNames(Links):
         r = self.step("payment", payment("EV-4", number, "capture", "100.00", "SEK",
                                          "CAP-" + sid + "!"), "rejected")
         self.assertEqual(codes(r), {(2, "request_id", "invalid_id")})
+
+
+class LongUrl(SpoolTest):
+    """The longest link URL configuration allows stays whole, above the
+    footer, on the page, wherever the order's lines leave the link's
+    block."""
+
+    BODY_END = 841.89 - 90.0
+    FOOTER_TOP = BODY_END + 14
+
+    def test_a_long_url_is_never_drawn_over_the_footer(self):
+        self.s.close()
+        self.s = Spool(link_url="https://pay.example.com/" + "x" * 990 + "/{token}")
+        for n in (1, 10, 24):
+            self.s.drop("orders", "o%d.csv" % n, unpaid("L-%d" % n, "SEK", True,
+                                                      [(i, 1, "10.00", "25")
+                                                       for i in range(1, n + 1)]))
+        self.s.run_once()
+        for n in (1, 10, 24):
+            link = "LINK-L-%d-1" % n
+            path = self.s.path("out", "links", link + ".pdf")
+            url = url_of(self.s, link)
+            self.assertIn(url, re.sub(r"\s+", "", pdftext(path)), n)
+            self.assertIn("2026-", pdftext(path).split("Valid until")[1], n)
+            for page, (width, words) in enumerate(pdf_pages(path), 1):
+                for x0, y0, x1, y1, w in words:
+                    in_body = y1 <= self.BODY_END + 1
+                    in_footer = y0 >= self.FOOTER_TOP and not ("xxxx" in w or w.startswith("v1."))
+                    self.assertTrue(in_body or in_footer, (n, page, w, y0, y1))
 
 
 if __name__ == "__main__":
