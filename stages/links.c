@@ -57,7 +57,7 @@ links_follow_due(struct apply_ctx *a, const struct order_state *st, int64_t due_
 	    sizeof authorized);
 	if (due == 0 && o->awaiting_payment &&
 	    (ledger_order_set_awaiting_payment(a->ledger, o->order_number, false) != 0 ||
-	    journal_event(a, o->order_number, "order_paid", "\"authorized\":\"%s\"",
+	    journal_event(a, o->order_number, "awaiting_payment_ended", "\"authorized\":\"%s\"",
 	    authorized) != 0))
 		return -1;
 	if (due == due_before && !reissue)

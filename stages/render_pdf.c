@@ -600,52 +600,48 @@ qr_code(struct pdf *p, double x, double y, const char *s)
 	return true;
 }
 
-/* Where to pay a link and until when, at x from y in width w (drawn when
- * drawing); returns its height. */
+/* Where to pay a link until when, at x from y in width w: its URL (broken
+ * where it must be, but without hyphens added) and expiry; returns where
+ * it ends. */
 static double
 link_text(struct pdf *p, double x, double y, double w)
 {
 	const struct doc *d = p->d;
 	const struct template *t = &d->tpl;
-	double y0 = y;
-	PangoAttrList *attrs;
+	PangoAttrList *attrs = pango_attr_list_new();
 
 	y += text(p, x, y, w, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_PAY_AT]);
-	/* the URL broken where it must be, but without hyphens added */
-	attrs = pango_attr_list_new();
 	pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
 	pango_layout_set_attributes(p->layout, attrs);
 	y += text(p, x, y, w, LEFT, "DejaVu Sans Bold 9", 0, buf_str(&d->url)) + 8;
 	pango_layout_set_attributes(p->layout, NULL);
 	pango_attr_list_unref(attrs);
 	y += text(p, x, y, w, LEFT, "DejaVu Sans 9", 0.4, t->labels[LABEL_VALID_UNTIL]);
-	y += text(p, x, y, w, LEFT, "DejaVu Sans Bold 9", 0, d->expires_at);
-	return y - y0;
+	return y + text(p, x, y, w, LEFT, "DejaVu Sans Bold 9", 0, d->expires_at);
 }
 
 /* A link's amount due, and where to pay it until when: its URL as text
- * beside the same as a QR code, on one page (a long URL's text may be
- * taller than the code). */
+ * beside the same as a QR code, kept together on one page. */
 static void
 link_block(struct pdf *p)
 {
 	const struct doc *d = p->d;
 	char a[MONEY_SIZE], label[200];
-	double x = MARGIN + QR_SIZE + 12, w = WIDTH - QR_SIZE - 12, h;
+	double x = MARGIN + QR_SIZE + 12, w = WIDTH - QR_SIZE - 12, h, y;
 	bool drawing = p->drawing;
 
 	snprintf(label, sizeof label, "%s %s", d->tpl.labels[LABEL_AMOUNT_DUE], d->currency);
 	total_row(p, label, fmt_money(d, d->due, a), true);
 	p->y += 14;
-	/* measured first, not drawn */
+	/* measured first, so that the block starts a new page when it must */
 	p->drawing = false;
-	h = 12 + link_text(p, x, 0, w);
+	h = link_text(p, x, 12, w);
 	p->drawing = drawing;
 	fit(p, h > QR_SIZE ? h : QR_SIZE);
 	if (!qr_code(p, MARGIN, p->y, buf_str(&d->url)))
 		p->qr_failed = true;
-	link_text(p, x, p->y + 12, w);
-	p->y += h > QR_SIZE ? h : QR_SIZE;
+	y = link_text(p, x, p->y + 12, w);
+	p->y = y > p->y + QR_SIZE ? y : p->y + QR_SIZE;
 }
 
 /* Lays out (or draws) the whole document, page by page. */

@@ -28,26 +28,32 @@ const struct cmd_entry cmd_check_entry = {
 	    "number already used, ...) as if it were processed now, and prints every\n"
 	    "error as FILE:LINE: FIELD: CODE: MESSAGE.  Nothing is applied.  The kind is\n"
 	    "taken from --kind, else from the folder the file is in (in/orders/...), else\n"
-	    "from its content.  Exits 1 when any file would be rejected.\n",
+	    "from its content.  A file that would wait (deferred) is printed with what\n"
+	    "it would wait for.  Exits 1 when any file would be rejected.\n",
 	.kind_option = true,
 	.args_min = 1,
 	.args_max = -1,
 	.exec = check_exec,
 };
 
+/* Prints the outcome, and every error (or, for a file that would wait,
+ * what it would wait for). */
 static void
 print_outcome(const char *path, const struct outcome *o)
 {
+	const struct errlist *l = o->status == INPUT_DEFERRED ? &o->defers : &o->errs;
+
 	printf("%s: %s (%lld record%s)\n", path, input_status_name(o->status), (long long)o->records,
 	    o->records == 1 ? "" : "s");
-	for (size_t i = 0; i < o->errs.n; i++) {
-		const struct error_item *e = &o->errs.items[i];
+	for (size_t i = 0; i < l->n; i++) {
+		const struct error_item *e = &l->items[i];
 
 		printf("%s:%ld: %s%s%s: %s\n", path, e->line, e->field != NULL ? e->field : "",
 		    e->field != NULL ? ": " : "", err_code_name(e->code), e->message);
 	}
-	if (o->errs.more > 0)
-		printf("%s: %zu more errors\n", path, o->errs.more);
+	if (l->more > 0)
+		printf("%s: %zu more %s\n", path, l->more,
+		    o->status == INPUT_DEFERRED ? "reasons" : "errors");
 }
 
 static int

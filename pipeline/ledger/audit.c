@@ -198,17 +198,17 @@ static const char *const checks[] = {
 	" FROM payment_links k LEFT JOIN j USING (link_id)"
 	" WHERE coalesce(j.status, 'open') <> k.status",
 
-	/* an order awaits payment from its arrival, if it arrived so, until it
-	 * was paid */
+	/* an order awaits payment from its arrival, if it arrived so, until its
+	 * due first came to nothing */
 	"WITH j AS (SELECT order_number, max(CASE type WHEN 'order_received' THEN"
 	" coalesce(json_extract(detail, '$.awaiting_payment'), 0) ELSE 0 END) AS arrived,"
-	" max(type = 'order_paid') AS paid FROM journal"
-	" WHERE type IN ('order_received', 'order_paid') GROUP BY order_number)"
+	" max(type = 'awaiting_payment_ended') AS ended FROM journal"
+	" WHERE type IN ('order_received', 'awaiting_payment_ended') GROUP BY order_number)"
 	" SELECT o.order_number, 'awaiting payment', NULL,"
-	" CASE WHEN j.arrived AND NOT j.paid THEN 'yes' ELSE 'no' END,"
+	" CASE WHEN j.arrived AND NOT j.ended THEN 'yes' ELSE 'no' END,"
 	" CASE WHEN o.awaiting_payment <> 0 THEN 'yes' ELSE 'no' END"
 	" FROM orders o JOIN j USING (order_number)"
-	" WHERE (j.arrived AND NOT j.paid) <> (o.awaiting_payment <> 0)",
+	" WHERE (j.arrived AND NOT j.ended) <> (o.awaiting_payment <> 0)",
 
 	/* every document issued is kept, with its type and order */
 	"WITH j AS (SELECT order_number, json_extract(detail, '$.number') AS number,"

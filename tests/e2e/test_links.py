@@ -10,6 +10,7 @@ import glob
 import json
 import os
 import re
+import sqlite3
 import subprocess
 
 from harness import SRCDIR, Spool, Steps, codes, read, run_tap
@@ -130,7 +131,15 @@ class Links(Steps):
         """The story's second half: a shipment waits for the payment, the
         payment spends the link, the shipment goes through in the same run,
         is captured and invoiced."""
-        r = self.step("shipment", shipment(shipment_id, number, [(1, 1), (2, 2)]), "deferred")
+        text = shipment(shipment_id, number, [(1, 1), (2, 2)])
+        path = os.path.join(self.s.dir, "check.csv")
+        with open(path, "w") as f:
+            f.write(text)
+        r = self.at_clock("check", "--kind", "shipments", path)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("%s:2: order_number: payment_due: order %s awaits payment" % (path, number),
+                      r.stdout)
+        r = self.step("shipment", text, "deferred")
         self.assertEqual(codes(r), {(2, "order_number", "payment_due")})
         self.assertIn(link_id, r["errors"][0]["message"])
         waiting = self.last
@@ -396,6 +405,34 @@ class DeadLinks(Links):
         r = self.step("order", order("X-9", "SEK", True, "10.00", [(1, 1, "10.00", "25")]),
                       "rejected")
         self.assertEqual(codes(r), {(2, "order_number", "request_id_taken")})
+
+
+class Audit(Links):
+    def test_the_journal_gives_link_states_and_the_awaiting_flag(self):
+        self.step("order", unpaid("A-1", "SEK", True, [(1, 1, "100.00", "25")]))
+        self.step("amendment", amendment("AM-A", "A-1", [(2, 1, "10.00", "25")]))
+        self.step("payment", payment("EV-A1", "A-1", "authorization", "100.00", "SEK", "LINK-A-1-1"))
+        self.assertEqual(self.at_clock("audit").returncode, 0)
+        ledger = self.s.path("ledger.db")
+        for sql, line in [
+                ("UPDATE orders SET awaiting_payment = 0", "A-1: awaiting payment: journal yes; ledger no"),
+                ("UPDATE payment_links SET status = 'open' WHERE link_id = 'LINK-A-1-1'",
+                 "A-1: link LINK-A-1-1: journal void; ledger open"),
+                ("UPDATE payment_links SET status = 'spent' WHERE link_id = 'LINK-A-1-2'",
+                 "A-1: link LINK-A-1-2: journal open; ledger spent"),
+                # the money on the void link paid nothing
+                ("UPDATE orders SET authorized = 10000", "A-1: authorized: journal 0.00; ledger 100.00")]:
+            with self.subTest(sql):
+                copy = os.path.join(self.s.dir, "copy.db")
+                with open(ledger, "rb") as src, open(copy, "wb") as dst:
+                    dst.write(src.read())
+                db = sqlite3.connect(copy)
+                self.assertEqual(db.execute(sql).rowcount, 1)
+                db.commit()
+                db.close()
+                r = self.at_clock("--ledger", copy, "audit")
+                self.assertEqual(r.returncode, 1, r.stdout)
+                self.assertIn(line, r.stdout.splitlines())
 
 
 class Tokens(Links):

@@ -37,7 +37,7 @@ from lifecycle_util import amendment, cancellation, order, payment, ret, shipmen
 
 T0 = 1795687200
 OPS = ["write", "fsync", "rename", "link", "unlink", "open", "mkdir"]
-ORDERS = ["F-1", "F-2", "F-3"]
+ORDERS = ["F-1", "F-2", "F-3", "F-4"]
 
 
 def scenario():
@@ -48,15 +48,21 @@ def scenario():
                                          "39.00", "25") +
          order("F-2", "EUR", False, "59.50", [(1, 2, "25.00", "19")]).split("\n", 1)[1]),
         ("orders", "b-orders.csv", order("F-3", "SEK", True, "100.00", [(1, 1, "100.00", "25")])),
-        ("orders", "c-broken.csv", order("F-9", "SEK", True, "1.00", [(1, 1, "100.00", "25")])),
+        ("orders", "c-broken.csv", order("F-9", "SEK", True, "1.00", [(1, 1, "100.00", "25", "200.00")])),
+        # awaiting payment: a link at once, its shipment waits for it
+        ("orders", "d-unpaid.csv", order("F-4", "SEK", True, "0.00", [(1, 1, "80.00", "25")])),
         ("amendments", "a-amend.csv", amendment("AM-F1", "F-1", [(3, 1, "120.00", "25")])),
         ("cancellations", "a-cancel.csv", cancellation("CX-F3", "F-3", whole=True)),
         ("shipments", "a-ship.csv", shipment("SH-F1", "F-1", [(1, 2), (2, 1)])),
         ("shipments", "b-ship.csv", shipment("SH-F2", "F-2", [(1, 2)])),
         ("shipments", "c-shipped.csv", shipment("SH-F1", "F-1", [(1, 2), (2, 1)], shipped=True)),
+        ("shipments", "d-ship.csv", shipment("SH-F4", "F-4", [(1, 1)])),
         ("payments", "a-capture.csv", payment("EV-F1", "F-1", "capture", "618.00", "SEK", "CAP-SH-F1")),
         ("payments", "b-link.csv", payment("EV-F2", "F-1", "authorization", "120.00", "SEK", "LINK-F-1-1")),
         ("payments", "c-capture.csv", payment("EV-F3", "F-2", "capture", "59.50", "EUR", "CAP-SH-F2")),
+        ("payments", "d-link.csv", payment("EV-F4", "F-4", "authorization", "80.00", "SEK", "LINK-F-4-1")),
+        # the spent link paid again: released at once
+        ("payments", "e-dead.csv", payment("EV-F5", "F-1", "authorization", "120.00", "SEK", "LINK-F-1-1")),
         ("returns", "a-return.csv", ret("RT-F1", "F-1", "SH-F1", [(1, 1)], refund_shipping=True, fee="5.00")),
         ("invoices", "a-invoice.xml", """<?xml version="1.0" encoding="UTF-8"?>
 <invoices xmlns="urn:sluice:1"><invoice><invoice_id>FT-F1</invoice_id><currency>SEK</currency>
