@@ -62,16 +62,24 @@ links_follow_due(struct apply_ctx *a, const struct order_state *st, int64_t due_
 		return -1;
 	if (due == due_before && !reissue)
 		return 0;
+	if (links_void(a, st) != 0)
+		return -1;
+	return due > 0 ? link_issue(a, o, due) : 0;
+}
+
+int
+links_void(struct apply_ctx *a, const struct order_state *st)
+{
 	for (size_t i = 0; i < st->nlinks; i++) {
 		const struct payment_link *k = &st->links[i];
 
 		if (k->status == LINK_OPEN &&
 		    (ledger_link_set_status(a->ledger, k->link_id, LINK_VOID, NULL) != 0 ||
-		    journal_event(a, o->order_number, "link_voided", "\"link_id\":\"%s\"",
-		    k->link_id) != 0))
+		    journal_event(a, st->order->order_number, "link_voided",
+		    "\"link_id\":\"%s\"", k->link_id) != 0))
 			return -1;
 	}
-	return due > 0 ? link_issue(a, o, due) : 0;
+	return 0;
 }
 
 const struct payment_link *

@@ -1,9 +1,13 @@
 """Payment links at the edges a hostile sender or a careless operator
-reaches: the longest names sluice gives links and requests, and a link
-URL as long as configuration allows."""
+reaches: the longest names sluice gives links and requests, a link URL as
+long as configuration allows, and the links a ledger of the previous
+version holds."""
+import glob
+import os
 import re
+import sqlite3
 
-from harness import Spool, SpoolTest, codes, run_tap
+from harness import SRCDIR, Spool, SpoolTest, codes, run_tap
 from lifecycle_util import payment, shipment
 from test_documents import pdf_pages, pdftext
 from test_links import Links, unpaid, url_of
@@ -61,6 +65,66 @@ class LongUrl(SpoolTest):
                     in_body = y1 <= self.BODY_END + 1
                     in_footer = y0 >= self.FOOTER_TOP and not ("xxxx" in w or w.startswith("v1."))
                     self.assertTrue(in_body or in_footer, (n, page, w, y0, y1))
+
+
+class OlderLedger(Links):
+    """Before ledger version 5 a link was issued for what an amendment added
+    and stayed open whatever came after; an order could end (completed or
+    cancelled) with such a link open.  A link can be paid only while its
+    order is open: money paid on a link of an ended order would be
+    authorized and never released."""
+
+    SECRET = "00112233445566778899aabbccddeeff" * 2
+    TOKENS = {"A-1": "v1.TElOSy1BLTEtMXxBLTF8MjAwMHxTRUs.d6oRwSeL-iM4Z1Q46ie9rtGY-p_15Bf0r1_tM0XYmFg",
+              "B-1": "v1.TElOSy1CLTEtMXxCLTF8MjAwMHxTRUs.56wt7G8HfA2aDBlmJGIuqO-EG7z_JkNqwRCYA-kjxvY"}
+
+    def setUp(self):
+        super().setUp()
+        with open(self.s.path("link.secret"), "w") as f:
+            f.write(self.SECRET + "\n")
+        ledger = self.s.path("ledger.db")
+        for path in glob.glob(ledger + "*"):
+            os.unlink(path)
+        db = sqlite3.connect(ledger)
+        for v in range(1, 5):
+            path, = glob.glob(os.path.join(SRCDIR, "schemas", "ledger", "%03d-*.sql" % v))
+            with open(path) as f:
+                db.executescript(f.read())
+        with open(os.path.join(SRCDIR, "tests", "e2e", "fixtures", "ledger-v4-links.sql")) as f:
+            db.executescript(f.read())
+        db.execute("PRAGMA user_version = 4")
+        db.commit()
+        db.close()
+
+    def assert_audit_clean(self):
+        r = self.at_clock("audit")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_the_link_of_an_ended_order_is_void_after_the_upgrade(self):
+        self.assertEqual(self.links("A-1"), [("LINK-A-1-1", "20.00", "void")])
+        self.assertEqual(self.verify(self.TOKENS["A-1"]), (1, "void"))
+        # paid all the same: released, not authorized
+        self.step("payment", payment("EV-A", "A-1", "authorization", "20.00", "SEK",
+                                     self.TOKENS["A-1"]))
+        o = self.order_json("A-1")
+        self.assertEqual(o["authorized"], "100.00")
+        self.assertEqual(self.requests("A-1")["REL-EV-A"], ("release", "20.00", "pending"))
+        self.assert_audit_clean()
+
+    def test_an_order_that_ends_voids_its_old_link(self):
+        # the order is open: its link can be paid (nothing is due, it adds
+        # to what is released when the order ends)
+        self.assertEqual(self.links("B-1"), [("LINK-B-1-1", "20.00", "open")])
+        self.step("shipment", shipment("SH-B", "B-1", [(1, 1)], shipped=True))
+        self.step("payment", payment("EV-B1", "B-1", "capture", "100.00", "SEK", "CAP-SH-B"))
+        o = self.order_json("B-1")
+        self.assertEqual((o["status"], o["authorized"]), ("completed", "100.00"))
+        self.assertEqual(self.links("B-1"), [("LINK-B-1-1", "20.00", "void")])
+        self.step("payment", payment("EV-B2", "B-1", "authorization", "20.00", "SEK",
+                                     self.TOKENS["B-1"]))
+        self.assertEqual(self.order_json("B-1")["authorized"], "100.00")
+        self.assertIn("REL-EV-B2", self.requests("B-1"))
+        self.assert_audit_clean()
 
 
 if __name__ == "__main__":
