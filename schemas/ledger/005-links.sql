@@ -47,9 +47,11 @@ CREATE TABLE payment_link_lines (
     cancelled INTEGER NOT NULL CHECK (cancelled >= 0),
     PRIMARY KEY (link_id, line_id)
 ) WITHOUT ROWID;
+-- A link issued before this version shows the lines there were when it
+-- was issued (added by its input or before) as they stand now.
 INSERT INTO payment_link_lines (link_id, line_id, cancelled)
 SELECT k.link_id, l.line_id, l.cancelled FROM payment_links k
-JOIN order_lines l ON l.order_number = k.order_number;
+JOIN order_lines l ON l.order_number = k.order_number AND l.input_id <= k.input_id;
 
 -- A link issued before this version for what an amendment added stayed
 -- open whatever came after, even once its order ended: the link of an

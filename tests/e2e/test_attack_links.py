@@ -8,7 +8,7 @@ import re
 import sqlite3
 
 from harness import SRCDIR, Spool, SpoolTest, codes, run_tap
-from lifecycle_util import payment, shipment
+from lifecycle_util import order, payment, shipment
 from test_documents import pdf_pages, pdftext
 from test_links import Links, unpaid, url_of
 
@@ -36,6 +36,22 @@ class LongNames(Links):
         r = self.step("payment", payment("EV-4", number, "capture", "100.00", "SEK",
                                          "CAP-" + sid + "!"), "rejected")
         self.assertEqual(codes(r), {(2, "request_id", "invalid_id")})
+
+
+class AtTheLimit(Links):
+    def test_money_on_a_dead_link_is_released_even_at_the_authorizations_limit(self):
+        # authorized 9999999999.00 of 9999999999.50: a link for 0.50
+        self.step("order", order("M-1", "SEK", True, "9999999999.00",
+                                 [(1, 1, "9999999999.50", "0")]))
+        self.step("payment", payment("EV-M1", "M-1", "authorization", "0.50", "SEK"))
+        self.assertEqual(self.links("M-1"), [("LINK-M-1-1", "0.50", "void")])
+        # authorized 9999999999.50: 0.50 more would be beyond what sluice
+        # holds, but money on the void link is never authorized
+        self.step("payment", payment("EV-M2", "M-1", "authorization", "0.50", "SEK", "LINK-M-1-1"))
+        self.assertEqual(self.requests("M-1"), {"REL-EV-M2": ("release", "0.50", "pending")})
+        r = self.step("payment", payment("EV-M3", "M-1", "authorization", "0.50", "SEK"),
+                      "rejected")
+        self.assertEqual(codes(r), {(2, "amount", "amount_too_large")})
 
 
 class LongUrl(SpoolTest):
@@ -110,6 +126,22 @@ class OlderLedger(Links):
         self.assertEqual(o["authorized"], "100.00")
         self.assertEqual(self.requests("A-1")["REL-EV-A"], ("release", "20.00", "pending"))
         self.assert_audit_clean()
+
+    def test_an_old_link_shows_the_lines_there_were_when_it_was_issued(self):
+        # a line added to B-1 after its link (by a later input), before the
+        # upgrade
+        db = sqlite3.connect(self.s.path("ledger.db"))
+        db.execute("INSERT INTO order_lines VALUES('B-1',3,9,'SKU-3',NULL,'Item 3',NULL,NULL,1,"
+                   "5000,0,2500,NULL,NULL,NULL,0,0)")
+        db.execute("INSERT INTO journal (at, order_number, type, input_id, command, detail) "
+                   "VALUES ('2026-11-17T08:00:00.000Z', 'B-1', 'line_added', 9, NULL, "
+                   "'{\"line_id\":3,\"quantity\":1}')")
+        db.commit()
+        db.close()
+        status, view = self.show(self.TOKENS["B-1"])
+        self.assertEqual(status, 0)
+        # line 2 was cancelled since: only line 1 shows
+        self.assertEqual([ln["name"] for ln in view["order"]["lines"]], ["Item 1"])
 
     def test_an_order_that_ends_voids_its_old_link(self):
         # the order is open: its link can be paid (nothing is due, it adds
