@@ -244,6 +244,24 @@ class AwaitingPayment(Links):
         o = self.order_json("P-2")
         self.assertEqual((o["awaiting_payment"], o["links"], o["documents"]), (False, [], []))
 
+    def test_an_authorization_needs_its_method_and_reference(self):
+        # in XML: an absent field is named at its record's line, an empty
+        # one where it stands
+        xml = """<?xml version="1.0" encoding="UTF-8"?>
+<orders xmlns="urn:sluice:1"><order>
+<order_number>R-1</order_number><order_date>2026-11-17T09:00:00Z</order_date>
+<market>SE</market><currency>SEK</currency><email>a@example.se</email>
+<billing_address1>Gatan 1</billing_address1><billing_zip>11111</billing_zip>
+<billing_city>Stockholm</billing_city><billing_country>SE</billing_country>
+<payment_reference></payment_reference>
+<authorized_amount>10.00</authorized_amount>
+<line><line_id>1</line_id><sku>A</sku><name>Mug</name><quantity>1</quantity><unit_price>50.00</unit_price><vat_rate>25</vat_rate></line>
+</order></orders>
+"""
+        r = self.step("order", xml, "rejected", ext="xml")
+        self.assertEqual(codes(r), {(2, "payment_method", "missing_field"),
+                                    (7, "payment_reference", "missing_field")})
+
     def test_a_paid_order_amended_later_ships_on(self):
         self.step("order", order("Q-1", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
         self.step("amendment", amendment("AM-Q", "Q-1", [(2, 1, "20.00", "25")]))
