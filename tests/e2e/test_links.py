@@ -358,14 +358,21 @@ class DeadLinks(Links):
         self.config(link_ttl="2h")
         self.step("order", unpaid("E-1", "SEK", True, [(1, 1, "100.00", "25")]))
         token = token_of(self.s, "LINK-E-1-1")
-        # an hour later by the clock, but the event says it happened after
-        # the link expired (at 10:00:00 and a few nanoseconds): it pays
-        # nothing
+        # an hour later by the clock, but the event says it happened at the
+        # instant the link expired: it pays nothing
         self.clock += HOUR
         late = payment("EV-E1", "E-1", "authorization", "100.00", "SEK", token).replace(
-            "2026-11-27T10:00:00Z", "2026-11-17T10:00:01Z")
+            "2026-11-27T10:00:00Z", "2026-11-17T10:00:00Z")
         self.step("payment", late)
         self.assertEqual(self.links("E-1"), [("LINK-E-1-1", "100.00", "expired")])
+        # a second before, it would have paid: as another order's link does
+        self.clock -= HOUR
+        self.step("order", unpaid("E-2", "SEK", True, [(1, 1, "100.00", "25")]))
+        self.clock += HOUR
+        self.step("payment", payment("EV-E0", "E-2", "authorization", "100.00", "SEK",
+                                     "LINK-E-2-1").replace("2026-11-27T10:00:00Z",
+                                                           "2026-11-17T09:59:59Z"))
+        self.assertEqual(self.links("E-2"), [("LINK-E-2-1", "100.00", "spent")])
         self.assertEqual(self.requests("E-1"), {"REL-EV-E1": ("release", "100.00", "pending")})
         self.assertEqual(self.verify(token), (1, "expired"))
         self.assertEqual(self.show(token), (0, {"state": "expired",
