@@ -19,7 +19,8 @@
 
 enum field_type {
 	FT_ID,        /* 1-64 of [A-Za-z0-9._-], starting alphanumeric */
-	FT_REF,       /* an id, or a payment link token: up to 512 of the same */
+	FT_REF,       /* an id, a request or link name sluice gave (a prefix
+	                 before an id), or a payment link token: up to 512 */
 	FT_TEXT,      /* one line of UTF-8 text, no control characters */
 	FT_NOTE,      /* UTF-8 text that may span lines */
 	FT_DATE,      /* RFC 3339 date-time */

@@ -100,12 +100,16 @@ check_payment_fields(const struct record *rec, const struct order *o, struct err
 
 	if (o->authorized == 0)
 		return;
-	for (size_t i = 0; i < NELEM(need); i++)
-		if (rec->head[need[i]].s == NULL)
-			errlist_add(errs, rec->head[OH_authorized_amount].line,
+	for (size_t i = 0; i < NELEM(need); i++) {
+		const struct field_value *v = &rec->head[need[i]];
+
+		/* named where it stands when empty, else at the record */
+		if (v->s == NULL)
+			errlist_add(errs, v->line > 0 ? v->line : rec->line,
 			    rec->kind->head[need[i]].name, ERR_MISSING_FIELD,
 			    "%s is required when authorized_amount is above zero",
 			    rec->kind->head[need[i]].name);
+	}
 }
 
 /* An order's own release request would be REL-<order_number>: a name that

@@ -155,17 +155,20 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	const struct field_value *h = rec->head;
 	const struct field_value *req = &h[PH_request_id];
 	bool authorization = strcmp(h[PH_type].s, "authorization") == 0;
+	const struct payment_link *k;
 	char want[MONEY_SIZE];
 	int64_t authorized;
 
 	if (!resolve_token(a, rec, st, errs))
 		return APPLY_REJECTED;
-
+	/* money on a link that can no longer be paid is not authorized */
+	k = authorization && req->s != NULL ? state_link(st, req->s) : NULL;
 	if (strcmp(h[PH_currency].s, st->order->currency) != 0)
 		errlist_add(errs, h[PH_currency].line, "currency", ERR_CURRENCY_MISMATCH,
 		    "order %s is in %s, not %s", st->order->order_number, st->order->currency,
 		    h[PH_currency].s);
 	else if (authorization && strcmp(h[PH_status].s, "success") == 0 &&
+	    (k == NULL || link_live(k, event_time(a, h))) &&
 	    money_add(st->order->authorized, h[PH_amount].num, &authorized) != 0)
 		amount_too_large(errs, h[PH_amount].line, "amount", state_digits(st),
 		    "the authorization of order %s with %s more is", st->order->order_number,
@@ -177,8 +180,6 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 		return APPLY_OK;
 	}
 	if (authorization) {
-		const struct payment_link *k = state_link(st, req->s);
-
 		if (k == NULL)
 			return unknown_target(a, rec, st, true, errs);
 		if (!link_live(k, event_time(a, h)))

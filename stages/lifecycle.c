@@ -369,6 +369,17 @@ set_status(struct apply_ctx *a, const struct order_state *st, enum order_status 
 	    order_status_name(status)) != 0 ? -1 : 0;
 }
 
+/* An order that ends, completed or cancelled: what is authorized beyond
+ * what was captured is released, and a payment link still open is void
+ * (its due is nothing: only a link issued before ledger version 5, for
+ * what an amendment added, can still be open). */
+static int
+end_order(struct apply_ctx *a, const struct order_state *st, enum order_status status)
+{
+	return set_status(a, st, status) == 0 && release_authorization(a, st) == 0 &&
+	    links_void(a, st) == 0 ? 0 : -1;
+}
+
 int
 lifecycle_settle(struct apply_ctx *a, const char *order_number,
     const struct order_state *before, bool reissue_link)
@@ -407,9 +418,9 @@ lifecycle_settle(struct apply_ctx *a, const char *order_number,
 			all_shipments_done = false;
 	}
 	if (all_units_done && st->nshipments == 0)
-		ret = set_status(a, st, ORDER_CANCELLED) == 0 && release_authorization(a, st) == 0 ? 0 : -1;
+		ret = end_order(a, st, ORDER_CANCELLED);
 	else if (all_units_done && all_shipments_done)
-		ret = set_status(a, st, ORDER_COMPLETED) == 0 && release_authorization(a, st) == 0 ? 0 : -1;
+		ret = end_order(a, st, ORDER_COMPLETED);
 	else if (!all_shipments_done)
 		ret = set_status(a, st, ORDER_PROCESSING);
 	else if (st->order->status == ORDER_PROCESSING)

@@ -23,8 +23,9 @@ link_issue(struct apply_ctx *a, const struct order *o, int64_t amount)
 	if (ledger_order_take_link_number(a->ledger, o->order_number, &k.n) != 0)
 		goto out;
 	k.link_id = id = xasprintf("LINK-%s-%lld", o->order_number, (long long)k.n);
-	/* link_ttl is at most a year: no overflow before the year 2262 */
-	k.expires_ns = a->received_ns + a->conf->link_ttl_ms * 1000000;
+	/* to the millisecond, as expires_at says it (link_ttl is at most a
+	 * year: no overflow before the year 2262) */
+	k.expires_ns = a->received_ns / 1000000 * 1000000 + a->conf->link_ttl_ms * 1000000;
 	for (size_t i = 0; i < o->nlines; i++)
 		lines[i] = (struct link_line){ o->lines[i].line_id, o->lines[i].cancelled };
 	money_format(amount, currency_digits(o->currency, strlen(o->currency)), money,
@@ -62,16 +63,24 @@ links_follow_due(struct apply_ctx *a, const struct order_state *st, int64_t due_
 		return -1;
 	if (due == due_before && !reissue)
 		return 0;
+	if (links_void(a, st) != 0)
+		return -1;
+	return due > 0 ? link_issue(a, o, due) : 0;
+}
+
+int
+links_void(struct apply_ctx *a, const struct order_state *st)
+{
 	for (size_t i = 0; i < st->nlinks; i++) {
 		const struct payment_link *k = &st->links[i];
 
 		if (k->status == LINK_OPEN &&
 		    (ledger_link_set_status(a->ledger, k->link_id, LINK_VOID, NULL) != 0 ||
-		    journal_event(a, o->order_number, "link_voided", "\"link_id\":\"%s\"",
-		    k->link_id) != 0))
+		    journal_event(a, st->order->order_number, "link_voided",
+		    "\"link_id\":\"%s\"", k->link_id) != 0))
 			return -1;
 	}
-	return due > 0 ? link_issue(a, o, due) : 0;
+	return 0;
 }
 
 const struct payment_link *

@@ -30,6 +30,10 @@ int link_issue(struct apply_ctx *a, const struct order *o, int64_t amount);
 int links_follow_due(struct apply_ctx *a, const struct order_state *st, int64_t due_before,
     bool reissue);
 
+/* Makes every open link of the order in st void: 0, or -1 when the
+ * ledger failed. */
+int links_void(struct apply_ctx *a, const struct order_state *st);
+
 /* The order's open link (the newest, should an older ledger hold more), or
  * NULL. */
 const struct payment_link *link_open(const struct order_state *st);

@@ -51,6 +51,26 @@ valid_id(const char *s, size_t len)
 	return valid_word(s, len, 64);
 }
 
+/* A name sluice gives a payment request (CAP-, REF- or REL- before an id)
+ * or a payment link (LINK-<order_number>-<n>): longer than an id may be. */
+static bool
+valid_request_name(const char *s, size_t len)
+{
+	static const char *const prefixes[] = { "CAP-", "REF-", "REL-" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < NELEM(prefixes); i++)
+		if (len > 4 && memcmp(s, prefixes[i], 4) == 0)
+			return valid_id(s + 4, len - 4);
+	if (len <= 5 || memcmp(s, "LINK-", 5) != 0)
+		return false;
+	while (n < len - 5 && is_digit(s[len - 1 - n]))
+		n++;
+	/* the link's number n, at most 19 digits, after the order's number */
+	return n >= 1 && n <= 19 && n + 1 < len - 5 && s[len - 1 - n] == '-' &&
+	    valid_id(s + 5, len - 6 - n);
+}
+
 bool
 valid_country(const char *s, size_t len)
 {
@@ -257,8 +277,8 @@ check_id(const struct field_def *f, const struct field_value *v, int64_t *num)
 static bool
 check_ref(const struct field_def *f, const struct field_value *v, int64_t *num)
 {
-	/* an id, or a token (which may be longer) */
-	return valid_id(v->s, v->len) ||
+	/* an id, a name sluice gave, or a token (which may be longer) */
+	return valid_id(v->s, v->len) || valid_request_name(v->s, v->len) ||
 	    (token_like(v->s) && valid_word(v->s, v->len, (size_t)f->limit));
 }
 

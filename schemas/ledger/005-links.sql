@@ -47,6 +47,21 @@ CREATE TABLE payment_link_lines (
     cancelled INTEGER NOT NULL CHECK (cancelled >= 0),
     PRIMARY KEY (link_id, line_id)
 ) WITHOUT ROWID;
+-- A link issued before this version shows the lines there were when it
+-- was issued (added by its input or before) as they stand now.
 INSERT INTO payment_link_lines (link_id, line_id, cancelled)
 SELECT k.link_id, l.line_id, l.cancelled FROM payment_links k
-JOIN order_lines l ON l.order_number = k.order_number;
+JOIN order_lines l ON l.order_number = k.order_number AND l.input_id <= k.input_id;
+
+-- A link issued before this version for what an amendment added stayed
+-- open whatever came after, even once its order ended: the link of an
+-- order completed, cancelled or archived is void (money paid on it is
+-- released, not authorized for an order that has ended).
+INSERT INTO journal (at, order_number, type, input_id, command, detail)
+SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), k.order_number, 'link_voided', NULL,
+    'ledger version 5', json_object('link_id', k.link_id)
+FROM payment_links k JOIN orders o ON o.order_number = k.order_number
+WHERE k.status = 'open' AND o.status IN ('completed', 'cancelled', 'archived')
+ORDER BY k.order_number, k.n;
+UPDATE payment_links SET status = 'void' WHERE status = 'open' AND order_number IN
+    (SELECT order_number FROM orders WHERE status IN ('completed', 'cancelled', 'archived'));

@@ -244,6 +244,24 @@ class AwaitingPayment(Links):
         o = self.order_json("P-2")
         self.assertEqual((o["awaiting_payment"], o["links"], o["documents"]), (False, [], []))
 
+    def test_an_authorization_needs_its_method_and_reference(self):
+        # in XML: an absent field is named at its record's line, an empty
+        # one where it stands
+        xml = """<?xml version="1.0" encoding="UTF-8"?>
+<orders xmlns="urn:sluice:1"><order>
+<order_number>R-1</order_number><order_date>2026-11-17T09:00:00Z</order_date>
+<market>SE</market><currency>SEK</currency><email>a@example.se</email>
+<billing_address1>Gatan 1</billing_address1><billing_zip>11111</billing_zip>
+<billing_city>Stockholm</billing_city><billing_country>SE</billing_country>
+<payment_reference></payment_reference>
+<authorized_amount>10.00</authorized_amount>
+<line><line_id>1</line_id><sku>A</sku><name>Mug</name><quantity>1</quantity><unit_price>50.00</unit_price><vat_rate>25</vat_rate></line>
+</order></orders>
+"""
+        r = self.step("order", xml, "rejected", ext="xml")
+        self.assertEqual(codes(r), {(2, "payment_method", "missing_field"),
+                                    (7, "payment_reference", "missing_field")})
+
     def test_a_paid_order_amended_later_ships_on(self):
         self.step("order", order("Q-1", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
         self.step("amendment", amendment("AM-Q", "Q-1", [(2, 1, "20.00", "25")]))
@@ -340,14 +358,21 @@ class DeadLinks(Links):
         self.config(link_ttl="2h")
         self.step("order", unpaid("E-1", "SEK", True, [(1, 1, "100.00", "25")]))
         token = token_of(self.s, "LINK-E-1-1")
-        # an hour later by the clock, but the event says it happened after
-        # the link expired (at 10:00:00 and a few nanoseconds): it pays
-        # nothing
+        # an hour later by the clock, but the event says it happened at the
+        # instant the link expired: it pays nothing
         self.clock += HOUR
         late = payment("EV-E1", "E-1", "authorization", "100.00", "SEK", token).replace(
-            "2026-11-27T10:00:00Z", "2026-11-17T10:00:01Z")
+            "2026-11-27T10:00:00Z", "2026-11-17T10:00:00Z")
         self.step("payment", late)
         self.assertEqual(self.links("E-1"), [("LINK-E-1-1", "100.00", "expired")])
+        # a second before, it would have paid: as another order's link does
+        self.clock -= HOUR
+        self.step("order", unpaid("E-2", "SEK", True, [(1, 1, "100.00", "25")]))
+        self.clock += HOUR
+        self.step("payment", payment("EV-E0", "E-2", "authorization", "100.00", "SEK",
+                                     "LINK-E-2-1").replace("2026-11-27T10:00:00Z",
+                                                           "2026-11-17T09:59:59Z"))
+        self.assertEqual(self.links("E-2"), [("LINK-E-2-1", "100.00", "spent")])
         self.assertEqual(self.requests("E-1"), {"REL-EV-E1": ("release", "100.00", "pending")})
         self.assertEqual(self.verify(token), (1, "expired"))
         self.assertEqual(self.show(token), (0, {"state": "expired",

@@ -183,7 +183,8 @@ class PaymentTargets(unittest.TestCase):
         self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "type", "request_mismatch")}))
 
     def test_a_request_id_that_is_neither_id_nor_token_is_refused_at_once(self):
-        for i, bad in enumerate(["V1." + "a" * 80, "CAP-" + "x" * 61, "v1-" + "a" * 70]):
+        for i, bad in enumerate(["V1." + "a" * 80, "CAP-" + "x" * 65, "v1-" + "a" * 70,
+                                "LINK-" + "x" * 65 + "-1", "LINK-" + "x" * 60 + "-1x"]):
             name = "bad%d.csv" % i
             r = self.verdict(name, payment("EV-B%d" % i, "A-1", "capture", "5.00", "EUR", bad))
             self.assertEqual((r["status"], codes(r)), ("rejected", {(2, "request_id", "invalid_id")}), bad)
