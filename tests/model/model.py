@@ -30,10 +30,8 @@ KNOWN = {
                                   "\"applied\": false; only a success on such a link pays nothing",
 # divergences after which the model still follows sluice's ledger: a story
 # goes on past them (the others end it)
-    "payment_field_line": "an XML order with money authorized but no payment_method or "
-                          "payment_reference names the line of authorized_amount, not the record's",
 }
-HARMLESS = {"awaiting_payment_ended", "failed_dead_link_unapplied", "payment_field_line"}
+HARMLESS = {"awaiting_payment_ended", "failed_dead_link_unapplied"}
 
 DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending",
                   "payment_due"}
@@ -48,7 +46,7 @@ DEFAULTS = {"prices_include_vat": "true", "shipping_price": "0", "discount": "0"
 
 class Err:
     """One expected error; None in line or field means "not compared".
-    until: of a deferral reason, the second after which its wait expires,
+    until: of a deferral reason, the time (s) at which its wait expires,
     when not defer_expiry after the input was received."""
 
     def __init__(self, code, field=None, line=None, known=None, until=None):
@@ -286,10 +284,8 @@ class Model:
             # at each try, a wait expires at the earliest of its reasons'
             # ends: defer_expiry after the input was received, or for
             # payment_due the expiry of the order's open link (none: at once)
-            # (a link's expiry lies a few nanoseconds past its second, see
-            # issue_link: the clock's second itself is before it)
             ends = [inp.received + DEFER_EXPIRY if x.code != "payment_due" else
-                    x.until + 1 if x.until is not None else self.now for x in deferrals]
+                    x.until if x.until is not None else self.now for x in deferrals]
             if self.now >= min(ends):
                 return Outcome("rejected", [Err("deferral_expired")], n, known)
             return Outcome("deferred", deferrals, n, known)
@@ -331,8 +327,7 @@ class Model:
         if kind == "orders" and currency and \
                 parse_money(rec.head.get("authorized_amount") or "", currency):
             # an order with money authorized names how it was paid
-            xml = self.cur.fmt == "xml"
-            errs += [Err("missing_field", f, rec.first, known="payment_field_line" if xml else None)
+            errs += [Err("missing_field", f, rec.first)
                      for f in ("payment_method", "payment_reference") if not rec.head.get(f)]
         return errs
 
@@ -544,11 +539,10 @@ class Model:
         """Link n + 1 of the order, for amount, expiring link_ttl after the
         input that caused it was received; its PDF shows the order's lines
         as they stand.  Times here are whole seconds of the stories' clock
-        (SLUICE_CLOCK), which sluice moves on by a nanosecond a reading: an
-        input's received time, and so a link's expiry, lies a few
-        nanoseconds past its second.  An occurred_at of that very second is
-        before it; a clock reading of that second is not the model's to
-        order (the stories keep their clocks off those seconds)."""
+        (SLUICE_CLOCK), which sluice moves on by a nanosecond a reading: a
+        reading at the very second a link expires is not the model's to
+        order against it (the stories keep their clocks off those
+        seconds)."""
         lid = "LINK-%s-%d" % (o.number, len(o.links) + 1)
         expires = self.cur.received + self.link_ttl
         self.links[lid] = dict(link_id=lid, amount=amount, status="open", event_id=None,
@@ -761,10 +755,8 @@ class Model:
                     raise Reject(errs + [Err("wrong_order", "request_id")])
                 # live: open, and paid before it expired (occurred_at, else
                 # when the event was received)
-                if h.get("occurred_at"):
-                    live = link["status"] == "open" and epoch(h["occurred_at"]) <= link["expires"]
-                else:
-                    live = link["status"] == "open" and self.cur.received < link["expires"]
+                t = epoch(h["occurred_at"]) if h.get("occurred_at") else self.cur.received
+                live = link["status"] == "open" and t < link["expires"]
                 if live and link["amount"] != amount:
                     errs.append(Err("request_mismatch", "amount"))
                 if not live and ok and ("REL-" + h["event_id"] in self.requests or
@@ -1029,7 +1021,7 @@ class Model:
         for lid in o.links:
             k = self.links[lid]
             # an open link shows expired once its time is up
-            shown = "expired" if k["status"] == "open" and k["expires"] < now else k["status"]
+            shown = "expired" if k["status"] == "open" and k["expires"] <= now else k["status"]
             view["links"].append({"link_id": lid, "amount": m(k["amount"]), "status": shown,
                                   "event_id": k["event_id"], "expires_at": iso(k["expires"])})
         # the journal's link events in order; the end of awaiting payment
