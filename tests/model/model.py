@@ -326,8 +326,9 @@ class Model:
                     errs.append(Err(c, name, rec.line_of(name, i)))
         if kind == "orders" and currency and \
                 parse_money(rec.head.get("authorized_amount") or "", currency):
-            # an order with money authorized names how it was paid
-            errs += [Err("missing_field", f, rec.first)
+            # an order with money authorized names how it was paid (an
+            # empty field named where it stands, an absent one at its record)
+            errs += [Err("missing_field", f, rec.line_of(f))
                      for f in ("payment_method", "payment_reference") if not rec.head.get(f)]
         return errs
 
