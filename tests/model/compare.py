@@ -111,7 +111,7 @@ LINK_EVENTS = ("link_created", "link_voided", "link_expired")
 
 def compare_order(view, got, known=None):
     """Problems of `order show --json` against the model's view; of the
-    journal, the events of links and how many order_paid there are.  The
+    journal, the events of links and how many awaiting_payment_ended there are.  The
     view's "_known" maps a path to the KNOWN divergence that explains a
     difference there."""
     probs = []
@@ -121,16 +121,10 @@ def compare_order(view, got, known=None):
         events, paid = [], 0
         for e in got["events"]:
             t = e.get("type")
-            if t == "awaiting_payment_ended":
-                # sluice's name of the event (known divergence)
-                found.append(Problem("%s: the end of awaiting payment journaled as %s, not "
-                                     "order_paid" % (view["order_number"], t),
-                                     "awaiting_payment_ended"))
-                t = "order_paid"
-            paid += t == "order_paid"
+            paid += t == "awaiting_payment_ended"
             if t in LINK_EVENTS:
                 events.append({"type": t, "link_id": (e.get("detail") or {}).get("link_id")})
-        got = dict(got, events=events, order_paid=paid)
+        got = dict(got, events=events, awaiting_payment_ended=paid)
 
     def walk(path, w, g):
         if isinstance(w, dict):

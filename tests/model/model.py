@@ -24,14 +24,10 @@ from money import (DIGITS, INT64_MAX, MONEY_MAX, fmt_money, fmt_rate, line_amoun
                    parse_rate, part, slice_of)
 
 KNOWN = {
-    "awaiting_payment_ended": "the end of an order's wait for payment is journaled as "
-                              "awaiting_payment_ended, not order_paid",
-    "failed_dead_link_unapplied": "a failed authorization on a link that is not live shows "
-                                  "\"applied\": false; only a success on such a link pays nothing",
+}
 # divergences after which the model still follows sluice's ledger: a story
 # goes on past them (the others end it)
-}
-HARMLESS = {"awaiting_payment_ended", "failed_dead_link_unapplied"}
+HARMLESS = set()
 
 DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "capture_pending",
                   "payment_due"}
@@ -158,7 +154,7 @@ class Order:
         a = h.get("authorized_amount")
         self.authorized = parse_money(a, self.currency) if a else 0
         self.awaiting = False       # awaiting payment: set once at creation, cleared for good
-        self.journal = []           # (type, link_id) of its link events and order_paid
+        self.journal = []           # (type, link_id) of its link events and awaiting_payment_ended
         self.captured = self.refunded = 0
         self.shipping_charged = False
         self.shipping_refunded = False
@@ -534,7 +530,7 @@ class Model:
                 self.issue_link(o, after)
         if after == 0 and o.awaiting:
             o.awaiting = False
-            o.journal.append(("order_paid", None))
+            o.journal.append(("awaiting_payment_ended", None))
 
     def issue_link(self, o, amount):
         """Link n + 1 of the order, for amount, expiring link_ttl after the
@@ -791,8 +787,8 @@ class Model:
                 link["status"], link["event_id"] = "expired", h["event_id"]
                 o.journal.append(("link_expired", link["link_id"]))
             ev["dead"] = True
+            ev["applied"] = False
             if ok:
-                ev["applied"] = False
                 self.request(o, "REL-" + h["event_id"], "release", amount,
                              payment_reference=h.get("psp_reference") or o.payment_reference)
         elif h["type"] == "authorization":
@@ -1026,15 +1022,13 @@ class Model:
             view["links"].append({"link_id": lid, "amount": m(k["amount"]), "status": shown,
                                   "event_id": k["event_id"], "expires_at": iso(k["expires"])})
         # the journal's link events in order; the end of awaiting payment
-        # (order_paid) only counted, the rules not ordering it among them
-        view["events"] = [{"type": t, "link_id": k} for t, k in o.journal if t != "order_paid"]
-        view["order_paid"] = sum(1 for t, _ in o.journal if t == "order_paid")
+        # (awaiting_payment_ended) only counted, the rules not ordering it among them
+        view["events"] = [{"type": t, "link_id": k} for t, k in o.journal if t != "awaiting_payment_ended"]
+        view["awaiting_payment_ended"] = sum(1 for t, _ in o.journal if t == "awaiting_payment_ended")
         for i, ev in enumerate(o.payments):
             view["payments"].append({"event_id": ev["event_id"], "type": ev["type"],
                                      "status": ev["status"], "amount": m(ev["amount"]),
                                      "applied": ev["applied"]})
-            if ev.get("dead") and ev["status"] == "failed":
-                view["_known"]["%s.payments[%d].applied" % (number, i)] = "failed_dead_link_unapplied"
         return view
 
 
