@@ -3,8 +3,8 @@
  * answers a capture, refund or release request (once, with the request's
  * type and amount), or adds authorization, spending a payment link when it
  * names one that can be paid (open, not expired, for exactly its amount).
- * Money authorized on a link that can no longer be paid pays nothing: it is
- * recorded and released at once.  Settling then renews the order's link
+ * Money authorized on a link that can no longer be paid, or for an order
+ * that has ended, pays nothing: it is recorded and released at once.  Settling then renews the order's link
  * when its due changed, requests captures that waited for authorization,
  * and completes orders whose shipments are now paid.
  */
@@ -116,12 +116,25 @@ event_time(const struct apply_ctx *a, const struct field_value *h)
 	return at->num * 1000000000;
 }
 
-/* Money authorized on a link that can no longer be paid pays nothing and
- * is released at once, as REL-<event_id>: a name no other release request
+/* Whether an authorization counts: money on an order that has ended
+ * (completed or cancelled: its own release was made once), or on a link
+ * that can no longer be paid, pays nothing. */
+static bool
+authorization_counts(const struct apply_ctx *a, const struct order_state *st,
+    const struct field_value *h, const struct payment_link *k)
+{
+	enum order_status s = st->order->status;
+
+	return s != ORDER_COMPLETED && s != ORDER_CANCELLED &&
+	    (k == NULL || link_live(k, event_time(a, h)));
+}
+
+/* Money authorized that pays nothing is released at once, as
+ * REL-<event_id>: a name no other release request
  * has, nor will have (no order has the event's id as its number).  APPLY_OK,
  * APPLY_REJECTED (error added) or APPLY_FAILED. */
 static enum apply_result
-check_dead_link(struct apply_ctx *a, const struct record *rec, struct errlist *errs)
+check_release(struct apply_ctx *a, const struct record *rec, struct errlist *errs)
 {
 	const struct field_value *id = &rec->head[PH_event_id];
 	char *rel, *owner = NULL, sha[SHA256_HEX];
@@ -135,12 +148,12 @@ check_dead_link(struct apply_ctx *a, const struct record *rec, struct errlist *e
 	order = taken == 0 ? ledger_order_identity(a->ledger, id->s, &input, sha) : 0;
 	if (taken > 0)
 		errlist_add(errs, id->line, "event_id", ERR_REQUEST_ID_TAKEN,
-		    "the money of event %s, paid on a payment link no longer open, would be released "
-		    "as %s, the name of a release request of order %s", id->s, rel, owner);
+		    "the money of event %s, which pays nothing, would be released as %s, the name "
+		    "of a release request of order %s", id->s, rel, owner);
 	else if (order > 0)
 		errlist_add(errs, id->line, "event_id", ERR_REQUEST_ID_TAKEN,
-		    "the money of event %s, paid on a payment link no longer open, would be released "
-		    "as %s, the name of order %s's own release request", id->s, rel, id->s);
+		    "the money of event %s, which pays nothing, would be released as %s, the name "
+		    "of order %s's own release request", id->s, rel, id->s);
 	free(owner);
 	free(rel);
 	return taken < 0 || order < 0 ? APPLY_FAILED : APPLY_OK;
@@ -154,21 +167,20 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 {
 	const struct field_value *h = rec->head;
 	const struct field_value *req = &h[PH_request_id];
-	bool authorization = strcmp(h[PH_type].s, "authorization") == 0;
+	bool authorization = strcmp(h[PH_type].s, "authorization") == 0, counts;
 	const struct payment_link *k;
 	char want[MONEY_SIZE];
 	int64_t authorized;
 
 	if (!resolve_token(a, rec, st, errs))
 		return APPLY_REJECTED;
-	/* money on a link that can no longer be paid is not authorized */
 	k = authorization && req->s != NULL ? state_link(st, req->s) : NULL;
+	counts = authorization && authorization_counts(a, st, h, k);
 	if (strcmp(h[PH_currency].s, st->order->currency) != 0)
 		errlist_add(errs, h[PH_currency].line, "currency", ERR_CURRENCY_MISMATCH,
 		    "order %s is in %s, not %s", st->order->order_number, st->order->currency,
 		    h[PH_currency].s);
-	else if (authorization && strcmp(h[PH_status].s, "success") == 0 &&
-	    (k == NULL || link_live(k, event_time(a, h))) &&
+	else if (counts && strcmp(h[PH_status].s, "success") == 0 &&
 	    money_add(st->order->authorized, h[PH_amount].num, &authorized) != 0)
 		amount_too_large(errs, h[PH_amount].line, "amount", state_digits(st),
 		    "the authorization of order %s with %s more is", st->order->order_number,
@@ -177,13 +189,13 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 		if (!authorization)
 			errlist_add(errs, h[PH_type].line, "request_id", ERR_MISSING_FIELD,
 			    "a %s event names the request it answers in request_id", h[PH_type].s);
-		return APPLY_OK;
+		return authorization && !counts ? check_release(a, rec, errs) : APPLY_OK;
 	}
 	if (authorization) {
 		if (k == NULL)
 			return unknown_target(a, rec, st, true, errs);
-		if (!link_live(k, event_time(a, h)))
-			return check_dead_link(a, rec, errs);
+		if (!counts)
+			return check_release(a, rec, errs);
 		money_format(k->amount, state_digits(st), want, sizeof want);
 		if (h[PH_amount].num != k->amount)
 			errlist_add(errs, h[PH_amount].line, "amount", ERR_REQUEST_MISMATCH,
@@ -209,25 +221,20 @@ check_event(struct apply_ctx *a, struct record *rec, const struct order_state *s
 	return APPLY_OK;
 }
 
-/* An authorization that names a link: it spends the link when the link can
- * be paid then; else the money pays nothing and is released at once (and a
- * link still open has expired). */
+/* An authorization that names a link spends it when it counts and
+ * succeeded; a link still open that it finds expired has expired. */
 static int
-authorize_link(struct apply_ctx *a, const struct order_state *st, const struct payment_event *e,
-    bool success, const struct payment_link *k)
+settle_link(struct apply_ctx *a, const struct order_state *st, const struct payment_event *e,
+    bool success, const struct payment_link *k, int64_t at)
 {
-	const char *order = st->order->order_number;
-
 	if (e->applied)
 		return success ? ledger_link_set_status(a->ledger, k->link_id, LINK_SPENT, e->event_id) :
 		    0;
-	if (k->status == LINK_OPEN &&
-	    (ledger_link_set_status(a->ledger, k->link_id, LINK_EXPIRED, e->event_id) != 0 ||
-	    journal_event(a, order, "link_expired", "\"link_id\":\"%s\",\"event_id\":\"%s\"",
-	    k->link_id, e->event_id) != 0))
-		return -1;
-	return success ? lifecycle_request(a, st, REQUEST_RELEASE, e->event_id, NULL, NULL,
-	    e->amount, e->psp_reference) : 0;
+	if (k->status != LINK_OPEN || link_live(k, at))
+		return 0;
+	return ledger_link_set_status(a->ledger, k->link_id, LINK_EXPIRED, e->event_id) != 0 ||
+	    journal_event(a, st->order->order_number, "link_expired",
+	    "\"link_id\":\"%s\",\"event_id\":\"%s\"", k->link_id, e->event_id) != 0 ? -1 : 0;
 }
 
 /* Adds a successful authorization to the order; the first one with a PSP
@@ -258,7 +265,7 @@ apply_event(struct apply_frame *f)
 		h[PH_psp_reference].s, h[PH_occurred_at].s, true };
 	char money[MONEY_SIZE];
 
-	e.applied = k == NULL || link_live(k, event_time(a, h));
+	e.applied = !authorization || authorization_counts(a, st, h, k);
 	money_format(e.amount, state_digits(st), money, sizeof money);
 	if (ledger_payment_event_insert(a->ledger, order, a->input_id, &e) != 0 ||
 	    journal_event(a, order, success ? "payment_succeeded" : "payment_failed",
@@ -267,9 +274,14 @@ apply_event(struct apply_frame *f)
 	    e.applied ? "true" : "false") != 0)
 		return -1;
 	if (authorization) {
-		if (k != NULL && authorize_link(a, st, &e, success, k) != 0)
+		if (k != NULL && settle_link(a, st, &e, success, k, event_time(a, h)) != 0)
 			return -1;
-		return success && e.applied ? add_authorization(a, st->order, &e) : 0;
+		if (!success)
+			return 0;
+		/* money that pays nothing is released at once */
+		return e.applied ? add_authorization(a, st->order, &e) :
+		    lifecycle_request(a, st, REQUEST_RELEASE, e.event_id, NULL, NULL, e.amount,
+		    e.psp_reference);
 	}
 	if (ledger_request_answer(a->ledger, req, success ? REQUEST_SUCCEEDED : REQUEST_FAILED,
 	    event) != 0)

@@ -354,6 +354,16 @@ class DeadLinks(Links):
         self.assertEqual(self.requests("D-1")["REL-EV-D1"], ("release", "100.00", "succeeded"))
         self.assert_valid_outputs()
 
+    def test_money_for_an_order_that_has_ended_is_released(self):
+        self.step("order", order("Z-1", "SEK", True, "10.00", [(1, 1, "10.00", "25")]))
+        self.step("cancellation", cancellation("CX-Z", "Z-1", whole=True))
+        self.assertEqual(self.requests("Z-1"), {"REL-Z-1": ("release", "10.00", "pending")})
+        # an authorization that comes after: the order's release was made
+        self.step("payment", payment("EV-Z", "Z-1", "authorization", "5.00", "SEK"))
+        o = self.order_json("Z-1")
+        self.assertEqual((o["authorized"], o["payments"][0]["applied"]), ("10.00", False))
+        self.assertEqual(self.requests("Z-1")["REL-EV-Z"], ("release", "5.00", "pending"))
+
     def test_expiry_by_the_events_time(self):
         self.config(link_ttl="2h")
         self.step("order", unpaid("E-1", "SEK", True, [(1, 1, "100.00", "25")]))

@@ -733,7 +733,7 @@ class Model:
         ev = dict(event_id=h["event_id"], type=h["type"], request_id=rid, status=h["status"],
                   amount=amount, occurred_at=h.get("occurred_at"), applied=True)
         link = req = None
-        live = False
+        live, pays = False, True
         if h["type"] == "authorization":
             if rid:
                 if rid in self.tokens:
@@ -756,9 +756,12 @@ class Model:
                 live = link["status"] == "open" and t < link["expires"]
                 if live and link["amount"] != amount:
                     errs.append(Err("request_mismatch", "amount"))
-                if not live and ok and ("REL-" + h["event_id"] in self.requests or
-                                        h["event_id"] in self.orders):
-                    errs.append(Err("request_id_taken", "event_id"))
+            # money on a dead link, or for an order that has ended, pays
+            # nothing: released at once, under a name no one has
+            pays = (link is None or live) and o.status not in ("completed", "cancelled")
+            if not pays and ok and ("REL-" + h["event_id"] in self.requests or
+                                    h["event_id"] in self.orders):
+                errs.append(Err("request_id_taken", "event_id"))
         else:
             if not rid:
                 raise Reject(errs + [Err("missing_field", "request_id")])
@@ -778,10 +781,10 @@ class Model:
         if errs:
             raise Reject(errs)
         before = o.due()
-        if h["type"] == "authorization" and link is not None and not live:
-            # a dead link: an open one expires; money paid on it pays
-            # nothing and is released at once
-            if link["status"] == "open":
+        if h["type"] == "authorization" and not pays:
+            # a dead link: an open one expires; money paid on it (or for
+            # an order that has ended) pays nothing and is released at once
+            if link is not None and link["status"] == "open" and not live:
                 # the event that found it expired is named (the docs are
                 # silent; sluice shows it as the link's event_id)
                 link["status"], link["event_id"] = "expired", h["event_id"]
