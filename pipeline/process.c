@@ -430,12 +430,15 @@ defer(struct job *j)
 /* Step two: an input whose records wait for something unknown, and that
  * has no error, is deferred while defer_expiry has not passed since it was
  * received (and while the payment link a shipment waits for is open);
- * after that, it is rejected for what it waited for. */
+ * after that, it is rejected for what it waited for.  A replay judges
+ * this at the time the input it replays was received, as it was judged
+ * then, not by its own clock. */
 static enum step
 defer_or_expire(struct job *j)
 {
 	const struct errlist *defers = &j->out->defers;
-	int64_t waited = j->now - j->in->received_ns, ends = INT64_MAX;
+	int64_t now = j->p->replay_at != 0 ? j->p->replay_at : j->now;
+	int64_t waited = now - j->in->received_ns, ends = INT64_MAX;
 	bool plain = errlist_total(defers) > defers->n, link = false;
 
 	if (errlist_total(&j->out->errs) > 0 || j->deferred == 0)
@@ -451,7 +454,7 @@ defer_or_expire(struct job *j)
 		ends = j->link_wait_ends;
 		link = true;
 	}
-	if (j->now < ends)
+	if (now < ends)
 		return defer(j);
 	expire(j->out, waited, link, j->link_wait_ends);
 	return STEP_ON;

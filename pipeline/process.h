@@ -23,6 +23,9 @@ struct processor {
 	struct sha256 *hash;
 	struct buf scratch;
 	bool dry_run;            /* sluice check: no receipt is queued */
+	int64_t replay_at;       /* replay: when the latest input replayed was first
+	                          * received, the time waits are judged at; 0: the
+	                          * clock */
 	char *templates_dir;
 	struct buf secret;       /* signs and verifies payment link tokens */
 	struct buf template_text;

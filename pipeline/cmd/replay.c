@@ -125,8 +125,11 @@ collect(const struct cmd_args *args)
 
 /* Feeds the files listed through the scheduler s, one at a time, each
  * followed by a pass that applies it (and what was deferred): the original
- * order, also across kinds.  forced: the kind of files that say nothing of
- * theirs.  Returns the exit status. */
+ * order, also across kinds.  A filed file's pass judges what waits at the
+ * time that file was received, so what waited then waits again until what
+ * it waited for is replayed; the last pass, by the clock, ends what waited
+ * until the end.  forced: the kind of files that say nothing of theirs.
+ * Returns the exit status. */
 static int
 replay_items(struct sched *s, const struct kind_def *forced)
 {
@@ -144,11 +147,13 @@ replay_items(struct sched *s, const struct kind_def *forced)
 			continue;
 		}
 		received = it->filed ? it->received_ns : now_ns();
+		s->proc.replay_at = it->filed ? received : 0;
 		if (fresh_received(s->ledger, it->path, &received) != 0 ||
 		    spool_inject(s->spool, (enum kind)kind, it->path, received) != 0 ||
 		    sched_drain(s) != 0)
 			status = EXIT_SOFTWARE;
 	}
+	s->proc.replay_at = 0;
 	if (status != EXIT_SOFTWARE && sched_drain(s) != 0)
 		status = EXIT_SOFTWARE;
 	log_info("replayed %zu file%s: %zu accepted, %zu duplicate, %zu rejected", nitems,

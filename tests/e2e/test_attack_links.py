@@ -1,16 +1,21 @@
 """Payment links at the edges a hostile sender or a careless operator
 reaches: the longest names sluice gives links and requests, a link URL as
-long as configuration allows, and the links a ledger of the previous
-version holds."""
+long as configuration allows, the links a ledger of the previous
+version holds, and an archive replayed after the waits of its files
+would have ended."""
 import glob
 import os
 import re
+import shutil
 import sqlite3
 
 from harness import SRCDIR, Spool, SpoolTest, codes, run_tap
 from lifecycle_util import order, payment, shipment
 from test_documents import pdf_pages, pdftext
-from test_links import Links, unpaid, url_of
+from test_links import HOUR, Links, token_of, unpaid, url_of
+from test_replay import ledger_view
+
+DAY = 24 * HOUR
 
 
 class LongNames(Links):
@@ -157,6 +162,37 @@ class OlderLedger(Links):
         self.assertEqual(self.order_json("B-1")["authorized"], "100.00")
         self.assertIn("REL-EV-B2", self.requests("B-1"))
         self.assert_audit_clean()
+
+
+class ReplayLater(Links):
+    """An archive is replayed long after its files arrived: what waited
+    then (a shipment for its order's payment, a payment for its order)
+    waits again in the replay until what it waited for is replayed, as it
+    did, rather than finding its wait over by the clock of the replay."""
+
+    def test_waits_are_judged_as_they_were(self):
+        self.step("order", unpaid("U-1", "SEK", True, [(1, 2, "100.00", "25")]))
+        self.clock += HOUR
+        self.step("shipment", shipment("SH-1", "U-1", [(1, 1)]), "deferred")
+        self.step("payment", payment("EV-K", "K-1", "authorization", "10.00", "SEK"), "deferred")
+        self.clock += HOUR
+        self.step("payment", payment("EV-1", "U-1", "authorization", "200.00", "SEK",
+                                     token_of(self.s, "LINK-U-1-1")))
+        self.step("order", order("K-1", "SEK", True, "", [(1, 1, "10.00", "25")]))
+        # a shipment whose order's link expired unpaid: rejected then
+        self.step("order", unpaid("X-1", "SEK", True, [(1, 1, "100.00", "25")]))
+        self.step("shipment", shipment("SH-X", "X-1", [(1, 1)]), "deferred")
+        self.clock += 15 * DAY
+        self.at_clock("run", "--once")
+        self.assertEqual(self.s.receipt(self.last)["status"], "rejected")
+        numbers = ["U-1", "K-1", "X-1"]
+        with Spool() as b:
+            shutil.copy(self.s.path("link.secret"), b.path("link.secret"))
+            r = b.sluice("replay", self.s.path("archive"), self.s.path("rejected"),
+                         env={"SLUICE_CLOCK": str(self.clock + 30 * DAY)})
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("replayed 7 files: 6 accepted, 0 duplicate, 1 rejected", r.stderr)
+            self.assertEqual(ledger_view(b, numbers), ledger_view(self.s, numbers))
 
 
 if __name__ == "__main__":
