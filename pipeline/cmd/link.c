@@ -40,6 +40,10 @@ const struct cmd_entry cmd_link_entry = {
 	.exec = link_exec,
 };
 
+/* What link show says of a token that names no link of this spool, forged
+ * or genuine: the same, so that it tells a token's holder nothing. */
+#define NOT_A_LINK "not a payment link of this spool"
+
 /* The link the token claims, or NULL when the ledger has no such link for
  * that order, amount and currency. */
 static const struct payment_link *
@@ -102,7 +106,7 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 	free(path);
 	if (!token_verify(&secret, args->argv[1], &c)) {
 		if (show)
-			fprintf(stderr, "sluice: not a payment link token of this spool\n");
+			fprintf(stderr, "sluice: %s\n", NOT_A_LINK);
 		else
 			printf("invalid: the token was not signed by this spool, or was altered\n");
 		buf_free(&secret);
@@ -121,7 +125,7 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 	if (!show)
 		status = verify(&c, k, state);
 	else if (k == NULL) {
-		fprintf(stderr, "sluice: not a payment link of this ledger\n");
+		fprintf(stderr, "sluice: %s\n", NOT_A_LINK);
 		status = EXIT_FAILED;
 	} else {
 		struct render_ctx r = { l, &a->conf, &secret };

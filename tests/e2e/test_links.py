@@ -474,15 +474,21 @@ class Tokens(Links):
     def test_what_is_not_a_genuine_token_gets_nothing(self):
         self.step("order", unpaid("K-1", "SEK", True, [(1, 1, "10.00", "25")]))
         token = token_of(self.s, "LINK-K-1-1")
+        said = set()
         for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), "v1.x.y", "LINK-K-1-1", ""):
             r = self.at_clock("link", "show", bad, "--json")
             self.assertEqual((r.returncode, r.stdout), (1, ""), bad)
+            said.add(r.stderr)
             self.assertEqual(self.verify(bad)[0], 1)
         # a genuine token of a link this ledger does not have
         with Spool() as other:
             other.drop("orders", "o.csv", unpaid("K-1", "SEK", True, [(1, 1, "10.00", "25")]))
             other.run_once()
-            self.assertEqual(other.sluice("link", "show", token).returncode, 1)
+            r = other.sluice("link", "show", token)
+            self.assertEqual((r.returncode, r.stdout), (1, ""))
+            said.add(r.stderr)
+        # forged or genuine, a token of no link here is told the same
+        self.assertEqual(said, {"sluice: not a payment link of this spool\n"})
         text = self.at_clock("link", "show", token).stdout
         self.assertIn("open, open until", text)
         self.assertIn("amount due 10.00", text)
