@@ -288,24 +288,32 @@ collect(struct sched *s, struct work_item **out, size_t *nout)
 	return 0;
 }
 
+/* Logs what became of an input: its id in the ledger (what `order show`
+ * and the receipt's row name), and the code and place of its first error
+ * or of what it waits for. */
 static void
 log_outcome(const struct work_item *it, const struct outcome *o)
 {
+	const char *kind = kind_get(it->kind)->plural;
+	const struct error_item *e = o->status == INPUT_DEFERRED ?
+	    (o->defers.n > 0 ? &o->defers.items[0] : NULL) :
+	    (o->errs.n > 0 ? &o->errs.items[0] : NULL);
 	struct buf name = { 0 };
 
 	sanitize_text(it->name, strlen(it->name), &name);
 	if (o->status == INPUT_DEFERRED)
-		log_info("%s/%s: deferred: %s", kind_get(it->kind)->plural, buf_str(&name),
-		    o->defers.n > 0 ? o->defers.items[0].message : "it waits");
-	else if (o->status == INPUT_REJECTED) {
-		const struct error_item *e = o->errs.n > 0 ? &o->errs.items[0] : NULL;
-
-		log_warn("%s/%s: rejected with %zu error%s%s%s", kind_get(it->kind)->plural,
-		    buf_str(&name), errlist_total(&o->errs), errlist_total(&o->errs) == 1 ? "" : "s",
-		    e != NULL ? "; first: " : "", e != NULL ? e->message : "");
-	} else
-		log_info("%s/%s: %s (%lld record%s)", kind_get(it->kind)->plural, buf_str(&name),
-		    input_status_name(o->status), (long long)o->records, o->records == 1 ? "" : "s");
+		log_info("%s/%s: input %lld deferred: %s: %s", kind, buf_str(&name),
+		    (long long)o->input_id, e != NULL ? err_code_name(e->code) : "",
+		    e != NULL ? e->message : "it waits");
+	else if (o->status == INPUT_REJECTED && e != NULL)
+		log_warn("%s/%s: input %lld rejected with %zu error%s; first: line %ld: %s%s%s: %s",
+		    kind, buf_str(&name), (long long)o->input_id, errlist_total(&o->errs),
+		    errlist_total(&o->errs) == 1 ? "" : "s", e->line, e->field != NULL ? e->field : "",
+		    e->field != NULL ? ": " : "", err_code_name(e->code), e->message);
+	else
+		log_info("%s/%s: input %lld %s (%lld record%s)", kind, buf_str(&name),
+		    (long long)o->input_id, input_status_name(o->status), (long long)o->records,
+		    o->records == 1 ? "" : "s");
 	buf_free(&name);
 }
 

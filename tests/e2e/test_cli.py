@@ -183,6 +183,23 @@ class Commands(SpoolTest):
         db.close()
 
 
+class LogLines(SpoolTest):
+    def test_an_outcome_is_logged_with_its_input_id_and_first_code(self):
+        self.s.drop("orders", "a.csv", "order_number,order_date\nX-1,2026-11-17T09:00:00Z\n")
+        self.s.drop("shipments", "b.csv", "shipment_id,order_number,line_id,quantity\n"
+                    "SH-1,X-9,1,1\n")
+        r = self.s.run_once()
+        lines = r.stderr.splitlines()
+        self.assertIn("sluice: warning: orders/a.csv: input 1 rejected with 13 errors; first: "
+                      "line 1: market: missing_field: the header row has no column market, which "
+                      "orders require", lines)
+        self.assertIn("sluice: info: shipments/b.csv: input 2 deferred: order_unknown: order X-9 "
+                      "is not known yet; the file waits for it", lines)
+        ids = {row[0]: row[1] for row in sqlite3.connect(self.s.path("ledger.db")).execute(
+            "SELECT name, id FROM inputs")}
+        self.assertEqual(ids, {"a.csv": 1, "b.csv": 2})
+
+
 class Configuration(SpoolTest):
     def write(self, text):
         path = os.path.join(self.s.dir, "test.conf")

@@ -363,7 +363,7 @@ class SignalTest(unittest.TestCase):
                 d.proc.send_signal(signal.SIGHUP)
                 wait_for("SIGHUP: rescanning")
                 s.drop("orders", "after.csv", ORDER)
-                wait_for("orders/after.csv: accepted")
+                wait_for("orders/after.csv: input 1 accepted")
             finally:
                 self.assertEqual(d.stop(), 0, "".join(d.log))
 

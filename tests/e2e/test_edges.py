@@ -152,7 +152,7 @@ class Unclaimable(SpoolTest):
 
         def wait_for(text):
             with cond:
-                if not cond.wait_for(lambda: any(text in l for l in log), 30):
+                if not cond.wait_for(lambda: any(re.search(text, l) for l in log), 30):
                     raise AssertionError("no %r in %s" % (text, "".join(log)))
         try:
             wait_for("watching")
@@ -161,7 +161,7 @@ class Unclaimable(SpoolTest):
                 # it, or by a later pass: either way a pass saw locked.csv
                 proc.send_signal(signal.SIGHUP)
                 self.s.drop("orders", "n%d.csv" % i, an_order("N-%d" % i), owner=NOBODY)
-                wait_for("orders/n%d.csv: accepted" % i)
+                wait_for(r"orders/n%d\.csv: input \d+ accepted" % i)
         finally:
             proc.send_signal(signal.SIGTERM)
             self.assertEqual(proc.wait(30), 0)
