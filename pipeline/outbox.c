@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alive.h"
 #include "base/log.h"
 #include "pipeline/outbox.h"
 #include "schemas/layout.h"
@@ -171,6 +172,7 @@ outbox_publish(const struct render_ctx *r, struct spool *sp)
 		if (render(r, row->ref, &doc) != 0 ||
 		    spool_publish(sp, row->path, doc.data, doc.len) != 0)
 			break;
+		alive();   /* thousands of documents can take long */
 	}
 	/* what was renamed into place must be durable before it is marked */
 	if (spool_sync_outputs(sp) != 0)

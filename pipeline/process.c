@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "pipeline/ledger/ledger.h"
+#include "base/alive.h"
 #include "base/log.h"
 #include "pipeline/outbox.h"
 #include "pipeline/process.h"
@@ -133,6 +134,7 @@ on_record(void *ctx, struct record *rec)
 {
 	struct run *r = ctx;
 
+	alive();   /* a large file's records can take long */
 	if (validate_record(rec, r->errs) > 0)
 		return 0;
 	switch (r->apply(&r->actx, rec, r->errs)) {

@@ -78,6 +78,21 @@ verify(const struct link_claim *c, const struct payment_link *k, enum link_statu
 	return EXIT_FAILED;
 }
 
+/* Loads the spool's link secret into secret: 0, or -1 (said why). */
+static int
+load_secret(const struct app *a, struct buf *secret)
+{
+	char *path = processor_secret_path(&a->conf, a->spool_path);
+	struct buf why = { 0 };
+	int ret = token_secret_load(path, secret, &why);
+
+	if (ret != 0)
+		fprintf(stderr, "sluice: %s (sluice init creates one)\n", buf_str(&why));
+	buf_free(&why);
+	free(path);
+	return ret;
+}
+
 static int
 link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
@@ -85,9 +100,8 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 	struct spool *sp;
 	struct ledger *l;
 	struct order_state *st = NULL;
-	struct buf secret = { 0 }, why = { 0 };
+	struct buf secret = { 0 };
 	struct link_claim c;
-	char *path;
 	const struct payment_link *k = NULL;
 	enum link_status state = LINK_VOID;
 	int status;
@@ -96,14 +110,8 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
-	path = processor_secret_path(&a->conf, a->spool_path);
-	if (token_secret_load(path, &secret, &why) != 0) {
-		fprintf(stderr, "sluice: %s (sluice init creates one)\n", buf_str(&why));
-		buf_free(&why);
-		free(path);
+	if (load_secret(a, &secret) != 0)
 		return EXIT_CONFIG;
-	}
-	free(path);
 	if (!token_verify(&secret, args->argv[1], &c)) {
 		if (show)
 			fprintf(stderr, "sluice: %s\n", NOT_A_LINK);

@@ -18,6 +18,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "base/alive.h"
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
 #include "pipeline/scheduler.h"
@@ -52,11 +53,44 @@ struct daemon {
 	bool stop;
 	bool rescan;
 	uint64_t watchdog_us;  /* the systemd watchdog's interval; 0: none */
+	int64_t pinged;        /* when it was last pinged (CLOCK_MONOTONIC ns) */
 	int64_t next_scan;     /* when the periodic scan is due */
 	int64_t fresh_at;      /* when a file still being written is quiet; 0: none */
 	int64_t retry_at;      /* when to try again after a failure; 0: not failing */
 	size_t stuck;          /* files in in/ that cannot be taken, as last told */
 };
+
+static int64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Pings the systemd watchdog, if there is one. */
+static void
+ping(struct daemon *d)
+{
+	if (d->watchdog_us == 0)
+		return;
+	sd_notify(0, "WATCHDOG=1");
+	d->pinged = monotonic_ns();
+}
+
+/* alive()'s beat inside long work: a ping once an eighth of the watchdog's
+ * interval has passed since the last, so that no gap between two comes
+ * near half of it. */
+static void
+beat(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->watchdog_us > 0 &&
+	    monotonic_ns() - d->pinged >= (int64_t)d->watchdog_us * 1000 / 8)
+		ping(d);
+}
 
 static void
 sleep_ns(int64_t ns)
@@ -193,6 +227,8 @@ daemon_start(struct daemon *d, const sigset_t *mask)
 	if (sd_watchdog_enabled(0, &d->watchdog_us) <= 0)
 		d->watchdog_us = 0;
 	sd_notifyf(0, "READY=1\nSTATUS=watching %s", d->a->spool_path);
+	ping(d);
+	alive_set(beat, d);
 	log_info("watching %s", d->a->spool_path);
 	return 0;
 }
@@ -266,7 +302,9 @@ daemon_timeout(const struct daemon *d)
 	timeout_ns = min_positive(d->next_scan - now, d->fresh_at > 0 ? d->fresh_at - now : 0);
 	timeout_ns = min_positive(timeout_ns, d->retry_at > 0 ? d->retry_at - now : 0);
 	if (d->watchdog_us > 0)
-		timeout_ns = min_positive(timeout_ns, (int64_t)d->watchdog_us * 500);
+		/* a quarter of its interval: idle pings come as often as
+		 * alive()'s inside work, never near half of it */
+		timeout_ns = min_positive(timeout_ns, (int64_t)d->watchdog_us * 250);
 	return timeout_ns > 0 ? (int)(timeout_ns / 1000000) + 1 : 0;
 }
 
@@ -282,8 +320,7 @@ daemon_wait(struct daemon *d)
 		log_error("poll: %s", strerror(errno));
 		return -1;
 	}
-	if (d->watchdog_us > 0)
-		sd_notify(0, "WATCHDOG=1");
+	ping(d);
 	if (n > 0 && (fds[1].revents & POLLIN))
 		read_signals(d);
 	if (n > 0 && (fds[0].revents & POLLIN)) {
@@ -322,6 +359,7 @@ run_daemon(struct app *a, struct sched *s, const sigset_t *mask)
 			status = EXIT_OK;
 		}
 	}
+	alive_set(NULL, NULL);
 	watcher_close(d.w);
 	if (d.sigfd >= 0)
 		close(d.sigfd);

@@ -4,6 +4,7 @@ it cleanly, SIGTERM after the batch in hand; one daemon per spool.
 Receipts are awaited with inotifywait, never with fixed sleeps."""
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -11,7 +12,7 @@ import time
 import unittest
 
 from harness import Spool, SLUICE, codes, run_tap
-from lifecycle_util import an_order, payment, ret, shipment
+from lifecycle_util import an_order, order, payment, ret, shipment
 
 INOTIFYWAIT = os.environ.get("INOTIFYWAIT") or "inotifywait"
 SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
@@ -381,6 +382,56 @@ class StartupTest(unittest.TestCase):
                 self.assertEqual(d.stop(), 0)
                 receipts.close()
 
+
+
+class WatchdogTest(unittest.TestCase):
+    """Under a systemd watchdog of 1 s (a notify socket of the test's own),
+    pings keep coming while a long batch is applied and its documents are
+    published, not only between passes: no gap reaches half the interval."""
+
+    SHIPMENTS = 150   # each with a pro-forma and an invoice (XML and PDF)
+
+    def test_pings_keep_coming_inside_a_long_batch(self):
+        n = self.SHIPMENTS
+        with Spool(invoice_on="shipment") as s:
+            path = os.path.join(s.dir, "notify")
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            sock.bind(path)
+            sock.settimeout(0.1)
+            got, done = [], threading.Event()
+
+            def listen():
+                while not done.is_set():
+                    try:
+                        data = sock.recv(4096)
+                    except socket.timeout:
+                        continue
+                    got.extend((time.monotonic(), m) for m in data.decode().split("\n"))
+            listener = threading.Thread(target=listen, daemon=True)
+            listener.start()
+            s.drop("orders", "o.csv", order("WD-1", "SEK", True, "%d.00" % (10 * n),
+                                            [(i, 1, "10.00", "25") for i in range(1, n + 1)]))
+            s.drop("shipments", "s.csv", "shipment_id,order_number,line_id,quantity\n" +
+                   "".join("SH-%d,WD-1,%d,1\n" % (i, i) for i in range(1, n + 1)))
+            d = Daemon(s, env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"})
+            try:
+                deadline = time.monotonic() + 600
+                while not os.path.exists(s.path("out", "invoices", "INV-%06d.pdf" % n)):
+                    self.assertIsNone(d.proc.poll(), "".join(d.log))
+                    self.assertLess(time.monotonic(), deadline, "".join(d.log))
+                    time.sleep(0.05)
+                end = time.monotonic()
+            finally:
+                self.assertEqual(d.stop(), 0, "".join(d.log))
+                done.set()
+                listener.join(5)
+                sock.close()
+        messages = [m for _, m in got]
+        self.assertIn("READY=1", messages)
+        pings = [t for t, m in got if m == "WATCHDOG=1" and t <= end]
+        self.assertGreater(len(pings), 2)
+        gaps = [b - a for a, b in zip(pings, pings[1:])] + [end - pings[-1]]
+        self.assertLess(max(gaps), 0.5, "largest gap between pings %.3f s" % max(gaps))
 
 if __name__ == "__main__":
     run_tap()
