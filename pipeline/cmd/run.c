@@ -211,8 +211,9 @@ block_signals(sigset_t *mask)
 	return 0;
 }
 
-/* Opens the signalfd for the signals of mask and the watcher, and tells
- * systemd the daemon is ready.  Returns 0, or -1 (logged). */
+/* Opens the signalfd for the signals of mask and the watcher, finishes
+ * what a stopped sluice left, and tells systemd the daemon is ready.
+ * Returns 0, or -1 (logged). */
 static int
 daemon_start(struct daemon *d, const sigset_t *mask)
 {
@@ -226,9 +227,16 @@ daemon_start(struct daemon *d, const sigset_t *mask)
 		return -1;
 	if (sd_watchdog_enabled(0, &d->watchdog_us) <= 0)
 		d->watchdog_us = 0;
-	sd_notifyf(0, "READY=1\nSTATUS=watching %s", d->a->spool_path);
 	ping(d);
 	alive_set(beat, d);
+	/* what a stopped sluice left (claimed inputs, outputs to publish) is
+	 * finished before the daemon says it is ready; when that fails, the
+	 * passes retry it as they retry any failure */
+	if (sched_drain(d->s) != 0) {
+		d->retry_at = now_ns() + (int64_t)RETRY_MS * 1000000;
+		report_failure(d->s->spool, false);
+	}
+	sd_notifyf(0, "READY=1\nSTATUS=watching %s", d->a->spool_path);
 	log_info("watching %s", d->a->spool_path);
 	return 0;
 }

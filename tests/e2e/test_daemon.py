@@ -384,6 +384,59 @@ class StartupTest(unittest.TestCase):
 
 
 
+class Notify:
+    """A notify socket of the test's own, as systemd gives a service: what
+    sluice tells it, each message with when it came."""
+
+    def __init__(self, folder):
+        self.path = os.path.join(folder, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.1)
+        self.got, self.done = [], threading.Event()
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+
+    def _listen(self):
+        while not self.done.is_set():
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            self.got.extend((time.monotonic(), m) for m in data.decode().split("\n"))
+
+    def wait(self, message, timeout=60):
+        deadline = time.monotonic() + timeout
+        while not any(m == message for _, m in self.got):
+            if time.monotonic() > deadline:
+                raise AssertionError("no %s among %r" % (message, self.got))
+            time.sleep(0.05)
+
+    def close(self):
+        self.done.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+class RecoveryTest(unittest.TestCase):
+    def test_what_a_stopped_sluice_left_is_finished_before_it_is_ready(self):
+        with Spool(quiet_period="0") as s:
+            # a file a killed sluice had claimed: in work/, not in in/
+            with open(s.path("work", "orders", "%020d.left.csv" % time.time_ns()), "wb") as f:
+                f.write(ORDER)
+            notify = Notify(s.dir)
+            d = Daemon(s, env={"NOTIFY_SOCKET": notify.path})
+            try:
+                notify.wait("READY=1")
+            finally:
+                self.assertEqual(d.stop(), 0, "".join(d.log))
+                notify.close()
+            log = "".join(d.log)
+            self.assertLess(log.index("orders/left.csv: input 1 accepted"), log.index("watching"),
+                            log)
+            self.assertEqual(s.receipt("left.csv")["status"], "accepted")
+
+
 class WatchdogTest(unittest.TestCase):
     """Under a systemd watchdog of 1 s (a notify socket of the test's own),
     pings keep coming while a long batch is applied and its documents are
@@ -394,26 +447,12 @@ class WatchdogTest(unittest.TestCase):
     def test_pings_keep_coming_inside_a_long_batch(self):
         n = self.SHIPMENTS
         with Spool(invoice_on="shipment") as s:
-            path = os.path.join(s.dir, "notify")
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            sock.bind(path)
-            sock.settimeout(0.1)
-            got, done = [], threading.Event()
-
-            def listen():
-                while not done.is_set():
-                    try:
-                        data = sock.recv(4096)
-                    except socket.timeout:
-                        continue
-                    got.extend((time.monotonic(), m) for m in data.decode().split("\n"))
-            listener = threading.Thread(target=listen, daemon=True)
-            listener.start()
+            notify = Notify(s.dir)
             s.drop("orders", "o.csv", order("WD-1", "SEK", True, "%d.00" % (10 * n),
                                             [(i, 1, "10.00", "25") for i in range(1, n + 1)]))
             s.drop("shipments", "s.csv", "shipment_id,order_number,line_id,quantity\n" +
                    "".join("SH-%d,WD-1,%d,1\n" % (i, i) for i in range(1, n + 1)))
-            d = Daemon(s, env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"})
+            d = Daemon(s, env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"})
             try:
                 deadline = time.monotonic() + 600
                 while not os.path.exists(s.path("out", "invoices", "INV-%06d.pdf" % n)):
@@ -423,15 +462,13 @@ class WatchdogTest(unittest.TestCase):
                 end = time.monotonic()
             finally:
                 self.assertEqual(d.stop(), 0, "".join(d.log))
-                done.set()
-                listener.join(5)
-                sock.close()
-        messages = [m for _, m in got]
-        self.assertIn("READY=1", messages)
-        pings = [t for t, m in got if m == "WATCHDOG=1" and t <= end]
+                notify.close()
+        self.assertIn("READY=1", [m for _, m in notify.got])
+        pings = [t for t, m in notify.got if m == "WATCHDOG=1" and t <= end]
         self.assertGreater(len(pings), 2)
         gaps = [b - a for a, b in zip(pings, pings[1:])] + [end - pings[-1]]
         self.assertLess(max(gaps), 0.5, "largest gap between pings %.3f s" % max(gaps))
+
 
 if __name__ == "__main__":
     run_tap()
