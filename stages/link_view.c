@@ -10,6 +10,7 @@
 
 #include "base/money.h"
 #include "stages/json_out.h"
+#include "stages/lifecycle.h"
 #include "stages/link_view.h"
 
 struct found_doc {
@@ -46,16 +47,6 @@ amount(const struct doc *d, int64_t v, char b[MONEY_SIZE])
 	return b;
 }
 
-/* The order line a document line shows, for what the template may hide. */
-static const struct order_line *
-order_line(const struct order_state *st, const struct doc_line *ln)
-{
-	for (size_t i = 0; i < st->order->nlines; i++)
-		if (st->order->lines[i].line_id == ln->line_id)
-			return &st->order->lines[i];
-	return NULL;
-}
-
 static json_t *
 json_order(const struct doc *d, const struct order_state *st)
 {
@@ -68,7 +59,7 @@ json_order(const struct doc *d, const struct order_state *st)
 	json_object_set_new(o, "currency", json_text(d->currency));
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *ln = &d->lines[i];
-		const struct order_line *ol = order_line(st, ln);
+		const struct order_line *ol = state_line(st, ln->line_id);
 		json_t *j;
 
 		if (ol == NULL) {
@@ -114,7 +105,7 @@ text_order(const struct doc *d, const struct order_state *st, FILE *out)
 	fprintf(out, ", %s\n", d->currency);
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *ln = &d->lines[i];
-		const struct order_line *ol = order_line(st, ln);
+		const struct order_line *ol = state_line(st, ln->line_id);
 
 		if (ol == NULL) {
 			fprintf(out, "  shipping %s\n", amount(d, ln->line_total, b));
