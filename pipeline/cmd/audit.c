@@ -70,7 +70,7 @@ audit_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *a
 	struct audit_counts c;
 	int status, ret;
 
-	if (app_open(a, false, &sp, &l) != 0)
+	if (app_open_read(a, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	if ((ret = ledger_audit(l, print_difference, NULL, &c)) != 0)
 		status = ret == -2 ? EXIT_DATAERR : EXIT_SOFTWARE;

@@ -29,15 +29,15 @@ cmd_usage(const struct cmd_entry *e, bool to_stdout)
 }
 
 /*
- * Parses command e's options (--help, its flag, --kind) and counts its
- * operands into args.  Returns true to run the command; false when it
- * should exit with *status instead (--help, a bad option or kind, too few
- * or too many operands: the usage is printed).
+ * Parses command e's options (--help, its flag, --kind, its own options)
+ * and counts its operands into args.  Returns true to run the command;
+ * false when it should exit with *status instead (--help, a bad option or
+ * kind, too few or too many operands: the usage is printed).
  */
 static bool
 cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *args, int *status)
 {
-	struct option opts[4] = { { "help", no_argument, NULL, 'h' } };
+	struct option opts[4 + CMD_OPTIONS_MAX] = { { "help", no_argument, NULL, 'h' } };
 	size_t n = 1;
 	int c;
 
@@ -45,8 +45,16 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *arg
 		opts[n++] = (struct option){ "kind", required_argument, NULL, 'k' };
 	if (e->flag != NULL)
 		opts[n++] = (struct option){ e->flag, no_argument, NULL, 'f' };
+	for (int i = 0; e->options != NULL && i < CMD_OPTIONS_MAX && e->options[i].name != NULL;
+	    i++)
+		opts[n++] = (struct option){ e->options[i].name,
+		    e->options[i].takes_value ? required_argument : no_argument, NULL, 256 + i };
 	optind = 0;	/* 0: a full reset of GNU getopt */
 	while ((c = getopt_long(argc, argv, e->kind_option ? "k:h" : "h", opts, NULL)) != -1) {
+		if (c >= 256) {
+			args->opt[c - 256] = optarg != NULL ? optarg : "";
+			continue;
+		}
 		if (c == 'f') {
 			args->flag = true;
 			continue;
@@ -107,8 +115,10 @@ cmd_exec(const struct cmd_entry *e, struct app *a, int argc, char **argv)
 	return e->exec(e, a, &args);
 }
 
-int
-app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
+/* Opens the spool sp (creating it with create) and the ledger l, read-only
+ * with read_only.  As app_open. */
+static int
+open_both(struct app *a, bool create, bool read_only, struct spool **sp, struct ledger **l)
 {
 	int ret;
 
@@ -116,8 +126,10 @@ app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 	*l = NULL;
 	if (spool_open(a->spool_path, create, &a->modes, sp) != 0)
 		return -1;
-	if ((ret = ledger_open(a->ledger_path, create, a->conf.synchronous == SYNC_FULL,
-	    l)) != 0) {
+	/* a ledger of an older version is brought up to date by whoever may */
+	if (!read_only || (ret = ledger_open_read(a->ledger_path, l)) == -3)
+		ret = ledger_open(a->ledger_path, create, a->conf.synchronous == SYNC_FULL, l);
+	if (ret != 0) {
 		struct stat st;
 
 		if (!create && stat(a->ledger_path, &st) != 0)
@@ -131,6 +143,18 @@ app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
 		return ret;
 	}
 	return 0;
+}
+
+int
+app_open(struct app *a, bool create, struct spool **sp, struct ledger **l)
+{
+	return open_both(a, create, false, sp, l);
+}
+
+int
+app_open_read(struct app *a, struct spool **sp, struct ledger **l)
+{
+	return open_both(a, false, true, sp, l);
 }
 
 int

@@ -38,12 +38,24 @@ struct app {
 	struct spool_modes modes;   /* of the folders partners reach */
 };
 
+/* An option of a command's own beyond its flag and --kind: --NAME VALUE,
+ * or --NAME alone when it takes no value. */
+struct cmd_option {
+	const char *name;
+	bool takes_value;
+};
+
+#define CMD_OPTIONS_MAX 8
+
 /* A command's options and operands, as cmd_exec() parsed them. */
 struct cmd_args {
 	int argc;              /* the operands: argv[0] is the first */
 	char **argv;
 	bool flag;             /* the entry's flag was given */
 	const struct kind_def *kind;   /* --kind KIND; NULL when not given */
+	/* option i of the entry's options: its value ("" for one that takes
+	 * none), NULL when not given; given twice, the last counts */
+	const char *opt[CMD_OPTIONS_MAX];
 };
 
 /* The command makes files of the spool's own (not only in in/ or the
@@ -57,6 +69,8 @@ struct cmd_entry {
 	const char *help;      /* what COMMAND --help prints after the usage */
 	const char *flag;      /* the one long flag it takes (json, once), or NULL */
 	bool kind_option;      /* takes --kind KIND */
+	/* its other options, ended by one without a name; NULL: none */
+	const struct cmd_option *options;
 	int args_min;          /* how many operands it takes */
 	int args_max;          /* -1: no limit */
 	int flags;             /* CMD_* */
@@ -82,6 +96,10 @@ void cmd_usage(const struct cmd_entry *e, bool to_stdout);
  * -2 when the ledger exists but cannot be used (damaged, or newer than this
  * sluice); -1 on other failures.  Reasons are logged. */
 int app_open(struct app *a, bool create, struct spool **sp, struct ledger **l);
+
+/* Opens the spool and its ledger to read them only (ledger_open_read), for
+ * the commands that only look.  As app_open. */
+int app_open_read(struct app *a, struct spool **sp, struct ledger **l);
 
 /* Starts the scheduler s over the spool sp (locked by the caller) and the
  * ledger l: clears what a stopped sluice left in tmp/ and brings a spool

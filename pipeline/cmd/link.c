@@ -120,7 +120,7 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 		buf_free(&secret);
 		return EXIT_FAILED;
 	}
-	if (app_open(a, false, &sp, &l) != 0) {
+	if (app_open_read(a, &sp, &l) != 0) {
 		buf_free(&secret);
 		return EXIT_SOFTWARE;
 	}

@@ -124,7 +124,7 @@ order_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *a
 		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
-	if (app_open(a, false, &sp, &l) != 0)
+	if (app_open_read(a, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	found = order_view_print(l, args->argv[1], args->flag, stdout);
 	if (found == 0)

@@ -159,7 +159,7 @@ status_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *
 	int64_t awaiting;
 	int ret;
 
-	if (app_open(a, false, &sp, &l) != 0)
+	if (app_open_read(a, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	ret = ledger_input_counts(l, &counts) != 0 || count_backlog(sp, &b) != 0 ||
 	    ledger_orders_awaiting_payment(l, &awaiting) != 0 ? -1 :

@@ -392,6 +392,49 @@ fail:
 	return ret;
 }
 
+int
+ledger_open_read(const char *path, struct ledger **out)
+{
+	struct ledger *l = xcalloc(1, sizeof *l);
+	int version, ret = -1;
+
+	/* read-write where the user may write, so that quick_check checks
+	 * the CHECK constraints too (SQLite skips them on a read-only
+	 * connection), with every write refused; SQLite falls back to
+	 * read-only where the user may only read */
+	l->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		log_error("cannot open the ledger %s to read it: %s", path,
+		    l->db != NULL ? sqlite3_errmsg(l->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, BUSY_MS);
+	if (exec_sql(l, "PRAGMA query_only = ON") != 0 || (version = ledger_schema_version(l)) < 0) {
+		if (!failure_of_environment(l))
+			ret = -2;
+		log_error("cannot read the ledger %s: %s", path, sqlite3_errmsg(l->db));
+		goto fail;
+	}
+	if (version < ledger_schema_latest() && !sqlite3_db_readonly(l->db, "main")) {
+		ret = -3;
+		goto fail;
+	}
+	if (version != ledger_schema_latest()) {
+		log_error("the ledger %s has schema version %d and this sluice reads version %d: "
+		    "%s", path, version, ledger_schema_latest(), version < ledger_schema_latest() ?
+		    "start the daemon (or any writing command) as the spool's owner to upgrade it" :
+		    "use a newer sluice");
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	ledger_close(l);
+	return ret;
+}
+
 void
 ledger_close(struct ledger *l)
 {

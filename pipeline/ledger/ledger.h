@@ -58,6 +58,13 @@ struct ledger;
  * when the ledger is damaged or newer than this sluice; -1 when the
  * machine or the user's permissions failed.  Reasons are logged. */
 int ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out);
+/* Opens the ledger at path to read it only, for the commands that only
+ * look (any member of the spool's group may run them): every write through
+ * it fails, nothing is created or migrated.  Returns 0; -3 when the ledger
+ * is at an older schema version and this user may write it (ledger_open
+ * brings it up to date); -2 when it is damaged; else -1 (reasons logged:
+ * a ledger at another schema version is refused). */
+int ledger_open_read(const char *path, struct ledger **out);
 void ledger_close(struct ledger *l);
 /* Runs SQLite's quick_check.  Returns 0 when the ledger is sound, -1 when
  * it is damaged (what SQLite found is logged). */
