@@ -107,6 +107,21 @@ static const struct conf_key {
 	  "mode of the out/ folders sluice makes; the files in them get it without the x bits (0750: 0640)" },
 };
 
+/* The keys a reload (SIGHUP) does not change, since what they set up
+ * stays set up while sluice runs: a restart changes them. */
+static const char *const restart_keys[] = {
+	"spool", "ledger", "link_secret_file", "synchronous", "in_mode", "out_mode"
+};
+
+static bool
+needs_restart(const struct conf_key *k)
+{
+	for (size_t i = 0; i < NELEM(restart_keys); i++)
+		if (strcmp(k->name, restart_keys[i]) == 0)
+			return true;
+	return false;
+}
+
 struct unit {
 	const char *unit;
 	int64_t mul;
@@ -431,8 +446,55 @@ conf_table_markdown(struct buf *out)
 			buf_printf(out, "| `%s` | %s | (empty) | ", keys[i].name,
 			    type_names[keys[i].type]);
 		describe_limits(&keys[i], out);
-		buf_printf(out, " | %s |\n", keys[i].help);
+		buf_printf(out, " | %s%s |\n", keys[i].help,
+		    needs_restart(&keys[i]) ? "; a reload keeps it: restart sluice to change it" : "");
 	}
+}
+
+/* Whether key k has the same value in a and b. */
+static bool
+same_value(const struct conf *a, const struct conf *b, const struct conf_key *k)
+{
+	struct buf va = { 0 }, vb = { 0 };
+	bool same;
+
+	format_value(a, k, &va);
+	format_value(b, k, &vb);
+	same = strcmp(buf_str(&va), buf_str(&vb)) == 0;
+	buf_free(&va);
+	buf_free(&vb);
+	return same;
+}
+
+int
+conf_reload(struct conf *c, const char *path, struct buf *msgs)
+{
+	struct conf fresh;
+
+	conf_defaults(&fresh);
+	if (conf_load(&fresh, path, msgs) != 0) {
+		conf_free(&fresh);
+		return -1;
+	}
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		struct buf was = { 0 }, now = { 0 }, why = { 0 };
+
+		if (same_value(c, &fresh, &keys[i]))
+			continue;
+		format_value(c, &keys[i], &was);
+		format_value(&fresh, &keys[i], &now);
+		buf_printf(msgs, "%s = %s (was %s)%s\n", keys[i].name, buf_str(&now), buf_str(&was),
+		    needs_restart(&keys[i]) ? ": takes effect when sluice restarts" : "");
+		/* a key a reload keeps: the running value, put back */
+		if (needs_restart(&keys[i]) && set_key(&fresh, &keys[i], buf_str(&was), &why) != 0)
+			fatal("configuration value of %s cannot be set again", keys[i].name);
+		buf_free(&was);
+		buf_free(&now);
+		buf_free(&why);
+	}
+	conf_free(c);
+	*c = fresh;
+	return 0;
 }
 
 void

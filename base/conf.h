@@ -56,6 +56,13 @@ void conf_defaults(struct conf *c);
 int conf_load(struct conf *c, const char *path, struct buf *errs);
 /* Sets one key from text (as a file line would); -1 with a message in errs. */
 int conf_set(struct conf *c, const char *key, const char *value, struct buf *errs);
+/* Re-reads the configuration file path over the defaults into c, but for
+ * the keys a reload does not change (the spool, the ledger, the secret's
+ * file, the synchronous mode, the folder modes), which keep c's values.
+ * Appends "key = value" to *msgs for every key whose value changes (those
+ * kept, saying so).  Returns 0; -1 when the file is invalid (each problem
+ * appended to *msgs as conf_load does) and c is unchanged. */
+int conf_reload(struct conf *c, const char *path, struct buf *msgs);
 /* Appends "key = value" for every key, with its effective value. */
 void conf_dump(const struct conf *c, struct buf *out);
 /* Appends the reference table (key, type, default, limits, meaning) as

@@ -3,7 +3,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <systemd/sd-journal.h>
 
 #include "base/log.h"
 
@@ -13,8 +17,17 @@ static bool log_journal;
 void
 log_init(enum log_level level)
 {
+	const char *stream = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
 	log_level = level;
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	/* the journal is standard error's only when JOURNAL_STREAM ("DEV:INODE")
+	 * names the very file: a child of a service may inherit the variable
+	 * with its standard error sent elsewhere */
+	log_journal = stream != NULL && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 void
@@ -29,8 +42,49 @@ static const char *const log_level_texts[] = {
 };
 const struct name_table log_level_names = NAME_TABLE(log_level_texts);
 
+/* Appends "NAME=value" to iov[*n] when value is not NULL, in buf. */
 static void
-log_vwrite(enum log_level level, const char *fmt, va_list ap)
+journal_field(struct iovec *iov, int *n, struct buf *b, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_reset(b);
+	buf_printf(b, "%s=%s", name, value);
+	iov[*n].iov_base = b->data;
+	iov[(*n)++].iov_len = b->len;
+}
+
+/* Sends line to the journal with its priority and the fields of about (a
+ * field's value may hold any byte: sd_journal_sendv sends each with its
+ * length).  0, or what sd_journal_sendv returned (negative) when it
+ * failed. */
+static int
+journal_send(int prio, const struct log_about *about, const char *line)
+{
+	struct buf f[7] = { { 0 } };
+	struct iovec iov[7];
+	char num[24];
+	int n = 0, ret;
+
+	snprintf(num, sizeof num, "%d", prio);
+	journal_field(iov, &n, &f[n], "MESSAGE", line);
+	journal_field(iov, &n, &f[n], "PRIORITY", num);
+	journal_field(iov, &n, &f[n], "SYSLOG_IDENTIFIER", "sluice");
+	if (about != NULL) {
+		snprintf(num, sizeof num, "%lld", about->input);
+		journal_field(iov, &n, &f[n], "SLUICE_INPUT", about->input > 0 ? num : NULL);
+		journal_field(iov, &n, &f[n], "SLUICE_KIND", about->kind);
+		journal_field(iov, &n, &f[n], "SLUICE_CODE", about->code);
+		journal_field(iov, &n, &f[n], "SLUICE_ORDER", about->order);
+	}
+	ret = sd_journal_sendv(iov, n);
+	for (size_t i = 0; i < NELEM(f); i++)
+		buf_free(&f[i]);
+	return ret;
+}
+
+static void
+log_vwrite(enum log_level level, const struct log_about *about, const char *fmt, va_list ap)
 {
 	/* syslog priorities: err, warning, info, debug */
 	static const int prio[] = { 3, 4, 6, 7 };
@@ -40,10 +94,22 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	if (level > log_level)
 		return;
 	vsnprintf(line, sizeof line, fmt, ap);
+	if (log_journal && journal_send(prio[level], about, line) >= 0)
+		return;
 	if (log_journal)
 		fprintf(stderr, "<%d>%s\n", prio[level], line);
 	else
 		fprintf(stderr, "sluice: %s: %s\n", label[level], line);
+}
+
+void
+log_about(enum log_level level, const struct log_about *about, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(level, about, fmt, ap);
+	va_end(ap);
 }
 
 #define LOG_FN(name, level)                     \
@@ -51,7 +117,7 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	{                                       \
 		va_list ap;                     \
 		va_start(ap, fmt);              \
-		log_vwrite(level, fmt, ap);     \
+		log_vwrite(level, NULL, fmt, ap);     \
 		va_end(ap);                     \
 	}
 
@@ -66,7 +132,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_LEVEL_ERROR, fmt, ap);
+	log_vwrite(LOG_LEVEL_ERROR, NULL, fmt, ap);
 	va_end(ap);
 	exit(70);
 }

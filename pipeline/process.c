@@ -35,6 +35,16 @@ processor_templates_dir(const struct conf *cf, const char *root)
 	return cf->templates[0] != '\0' ? xstrdup(cf->templates) : xasprintf("%s/templates", root);
 }
 
+void
+processor_configure(struct processor *p, const char *root)
+{
+	p->limits.max_field_bytes = (size_t)p->conf->max_field_bytes;
+	p->limits.max_record_lines = (size_t)p->conf->max_record_lines;
+	p->limits.max_record_bytes = MAX_RECORD_BYTES;
+	free(p->templates_dir);
+	p->templates_dir = processor_templates_dir(p->conf, root);
+}
+
 int
 processor_init(struct processor *p, struct ledger *l, const struct conf *cf, const char *root,
     bool need_secret)
@@ -46,11 +56,8 @@ processor_init(struct processor *p, struct ledger *l, const struct conf *cf, con
 	memset(p, 0, sizeof *p);
 	p->ledger = l;
 	p->conf = cf;
-	p->limits.max_field_bytes = (size_t)cf->max_field_bytes;
-	p->limits.max_record_lines = (size_t)cf->max_record_lines;
-	p->limits.max_record_bytes = MAX_RECORD_BYTES;
 	p->hash = sha256_new();
-	p->templates_dir = processor_templates_dir(cf, root);
+	processor_configure(p, root);
 	if (token_secret_load(secret, &p->secret, &why) != 0) {
 		if (need_secret) {
 			log_error("%s; payment links cannot be signed without it (sluice init creates "
@@ -115,6 +122,7 @@ void
 outcome_free(struct outcome *o)
 {
 	free(o->filed_as);
+	free(o->order);
 	errlist_free(&o->errs);
 	errlist_free(&o->defers);
 	memset(o, 0, sizeof *o);
@@ -123,36 +131,47 @@ outcome_free(struct outcome *o)
 struct run {
 	struct apply_ctx actx;
 	apply_fn apply;
+	struct outcome *out;
+	bool order_faulted;      /* out->order is that of the first faulty record */
 	struct errlist *errs;
 	size_t applied;
 	size_t duplicates;
 	size_t deferred;
 };
 
+/* Notes the order rec names, when it names one, as the input's order: that
+ * of its first record, or once the record is the first to be rejected or
+ * deferred, that record's (the outcome's first error or wait is in it). */
+static void
+note_order(struct run *r, const struct record *rec, bool faulted)
+{
+	int i = kind_field_index(rec->kind, false, "order_number", strlen("order_number"));
+	const char *number = i >= 0 ? rec->head[i].s : NULL;
+
+	if (number == NULL || r->order_faulted || (r->out->order != NULL && !faulted))
+		return;
+	free(r->out->order);
+	r->out->order = xstrdup(number);
+	r->order_faulted = faulted;
+}
+
 static int
 on_record(void *ctx, struct record *rec)
 {
 	struct run *r = ctx;
+	enum apply_result res = APPLY_REJECTED;
 
 	alive();   /* a large file's records can take long */
-	if (validate_record(rec, r->errs) > 0)
-		return 0;
-	switch (r->apply(&r->actx, rec, r->errs)) {
-	case APPLY_OK:
+	if (validate_record(rec, r->errs) == 0)
+		res = r->apply(&r->actx, rec, r->errs);
+	if (res == APPLY_OK)
 		r->applied++;
-		return 0;
-	case APPLY_DUPLICATE:
+	else if (res == APPLY_DUPLICATE)
 		r->duplicates++;
-		return 0;
-	case APPLY_REJECTED:
-		return 0;
-	case APPLY_DEFERRED:
+	else if (res == APPLY_DEFERRED)
 		r->deferred++;
-		return 0;
-	case APPLY_FAILED:
-		break;
-	}
-	return -1;
+	note_order(r, rec, res == APPLY_REJECTED || res == APPLY_DEFERRED);
+	return res == APPLY_FAILED ? -1 : 0;
 }
 
 /* Everything that can be decided before the file's content is parsed:
@@ -344,7 +363,7 @@ apply_records(struct job *j)
 {
 	struct processor *p = j->p;
 	struct outcome *out = j->out;
-	struct run r = { .apply = stage_apply(j->in->kind), .errs = &out->errs };
+	struct run r = { .apply = stage_apply(j->in->kind), .errs = &out->errs, .out = out };
 	size_t nrecords = 0;
 
 	r.actx = (struct apply_ctx){ .ledger = p->ledger, .conf = p->conf, .input_id = j->row.id,

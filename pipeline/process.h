@@ -39,6 +39,9 @@ struct processor {
  * processor is to be freed either way. */
 int processor_init(struct processor *p, struct ledger *l, const struct conf *cf,
     const char *root, bool need_secret);
+/* Takes again from the configuration (changed by a reload) what p keeps
+ * of it: the parsers' limits and the templates folder. */
+void processor_configure(struct processor *p, const char *root);
 /* The path of the payment link secret of the spool at root. */
 char *processor_secret_path(const struct conf *cf, const char *root);
 /* The templates folder of the spool at root. */
@@ -64,6 +67,8 @@ struct outcome {
 	int64_t records;
 	char sha256[SHA256_HEX];
 	char *filed_as;          /* owned; NULL while deferred */
+	char *order;             /* owned: the order its first error or wait is
+	                          * about, else its first record's; NULL: none */
 	struct errlist errs;
 	struct errlist defers;   /* why it waits */
 };

@@ -298,22 +298,25 @@ log_outcome(const struct work_item *it, const struct outcome *o)
 	const struct error_item *e = o->status == INPUT_DEFERRED ?
 	    (o->defers.n > 0 ? &o->defers.items[0] : NULL) :
 	    (o->errs.n > 0 ? &o->errs.items[0] : NULL);
+	struct log_about about = { o->input_id, kind, e != NULL ? err_code_name(e->code) : NULL,
+		o->order };
 	struct buf name = { 0 };
 
 	sanitize_text(it->name, strlen(it->name), &name);
 	if (o->status == INPUT_DEFERRED)
-		log_info("%s/%s: input %lld deferred: %s: %s", kind, buf_str(&name),
-		    (long long)o->input_id, e != NULL ? err_code_name(e->code) : "",
+		log_about(LOG_LEVEL_INFO, &about, "%s/%s: input %lld deferred: %s: %s", kind,
+		    buf_str(&name), (long long)o->input_id, e != NULL ? err_code_name(e->code) : "",
 		    e != NULL ? e->message : "it waits");
 	else if (o->status == INPUT_REJECTED && e != NULL)
-		log_warn("%s/%s: input %lld rejected with %zu error%s; first: line %ld: %s%s%s: %s",
+		log_about(LOG_LEVEL_WARN, &about,
+		    "%s/%s: input %lld rejected with %zu error%s; first: line %ld: %s%s%s: %s",
 		    kind, buf_str(&name), (long long)o->input_id, errlist_total(&o->errs),
 		    errlist_total(&o->errs) == 1 ? "" : "s", e->line, e->field != NULL ? e->field : "",
 		    e->field != NULL ? ": " : "", err_code_name(e->code), e->message);
 	else
-		log_info("%s/%s: input %lld %s (%lld record%s)", kind, buf_str(&name),
-		    (long long)o->input_id, input_status_name(o->status), (long long)o->records,
-		    o->records == 1 ? "" : "s");
+		log_about(LOG_LEVEL_INFO, &about, "%s/%s: input %lld %s (%lld record%s)", kind,
+		    buf_str(&name), (long long)o->input_id, input_status_name(o->status),
+		    (long long)o->records, o->records == 1 ? "" : "s");
 	buf_free(&name);
 }
 

@@ -33,6 +33,7 @@ enum {
 struct app {
 	struct conf conf;
 	const char *config_path;
+	bool log_level_fixed;  /* -v or -q: the configuration's log_level is not used */
 	char *spool_path;      /* effective spool root */
 	char *ledger_path;     /* effective ledger file */
 	struct spool_modes modes;   /* of the folders partners reach */

@@ -111,6 +111,7 @@ app_setup(struct app *a, const struct globals *g)
 		return -1;
 	}
 	buf_free(&errs);
+	a->log_level_fixed = g->verbosity != 0;
 	log_set_level(g->verbosity > 0 ? LOG_LEVEL_DEBUG : g->verbosity < 0 ? LOG_LEVEL_ERROR :
 	    a->conf.log_level);
 	a->spool_path = xstrdup(g->spool != NULL ? g->spool : a->conf.spool);

@@ -52,6 +52,7 @@ struct daemon {
 	int sigfd;
 	bool stop;
 	bool rescan;
+	bool reload;           /* SIGHUP came: re-read the configuration */
 	uint64_t watchdog_us;  /* the systemd watchdog's interval; 0: none */
 	int64_t pinged;        /* when it was last pinged (CLOCK_MONOTONIC ns) */
 	int64_t next_scan;     /* when the periodic scan is due */
@@ -131,7 +132,7 @@ run_once(struct sched *s)
 }
 
 /* Reads every pending signal from the signalfd: SIGHUP asks for a
- * rescan, any other for a stop. */
+ * reload of the configuration and a rescan, any other for a stop. */
 static void
 read_signals(struct daemon *d)
 {
@@ -139,7 +140,8 @@ read_signals(struct daemon *d)
 
 	while (read(d->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP: rescanning");
+			log_info("SIGHUP: re-reading the configuration and rescanning");
+			d->reload = true;
 			d->rescan = true;
 		} else {
 			log_info("signal %u: finishing the batch in hand, then stopping",
@@ -239,6 +241,54 @@ daemon_start(struct daemon *d, const sigset_t *mask)
 	sd_notifyf(0, "READY=1\nSTATUS=watching %s", d->a->spool_path);
 	log_info("watching %s", d->a->spool_path);
 	return 0;
+}
+
+/* Logs each line of msgs after the configuration file's path: as an error
+ * with error, else as information. */
+static void
+log_conf_lines(const char *path, struct buf *msgs, bool error)
+{
+	for (char *line = msgs->data, *next; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (error)
+			log_error("%s", line);
+		else
+			log_info("configuration %s: %s", path, line);
+	}
+}
+
+/* Re-reads the configuration file between two batches: the new one is
+ * taken whole, but for the keys only a restart changes (conf_reload), or,
+ * when it is invalid, refused whole and the running one kept. */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct app *a = d->a;
+	struct buf msgs = { 0 };
+	bool refused;
+
+	d->reload = false;
+	if (a->config_path == NULL || a->config_path[0] == '\0') {
+		log_info("no configuration file to re-read (sluice runs on the defaults)");
+		return;
+	}
+	sd_notify(0, "RELOADING=1");
+	refused = conf_reload(&a->conf, a->config_path, &msgs) != 0;
+	log_conf_lines(a->config_path, &msgs, refused);
+	if (refused)
+		log_error("the configuration %s is refused (see above) and the running one kept",
+		    a->config_path);
+	else {
+		if (!a->log_level_fixed)
+			log_set_level(a->conf.log_level);
+		processor_configure(&d->s->proc, spool_root(d->s->spool));
+		log_info("configuration %s re-read%s", a->config_path,
+		    msgs.len == 0 ? ": no change" : "");
+	}
+	sd_notifyf(0, "READY=1\nSTATUS=watching %s%s", a->spool_path,
+	    refused ? "; a new configuration was refused (see the log)" : "");
+	buf_free(&msgs);
 }
 
 /* Tells systemd the totals when files were taken or the count of those
@@ -358,6 +408,8 @@ run_daemon(struct app *a, struct sched *s, const sigset_t *mask)
 		while (ret == 0 && !should_stop(&d)) {
 			int64_t now = now_ns();
 
+			if (d.reload)
+				daemon_reload(&d);
 			if (!daemon_due(&d, now) || !daemon_pass(&d, now))
 				ret = daemon_wait(&d);
 		}

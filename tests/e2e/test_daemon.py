@@ -362,7 +362,7 @@ class SignalTest(unittest.TestCase):
                     time.sleep(0.05)
             try:
                 d.proc.send_signal(signal.SIGHUP)
-                wait_for("SIGHUP: rescanning")
+                wait_for("SIGHUP: re-reading the configuration and rescanning")
                 s.drop("orders", "after.csv", ORDER)
                 wait_for("orders/after.csv: input 1 accepted")
             finally:
@@ -437,21 +437,67 @@ class RecoveryTest(unittest.TestCase):
             self.assertEqual(s.receipt("left.csv")["status"], "accepted")
 
 
+class ReloadTest(Watched):
+    """SIGHUP re-reads the configuration between batches: a good file takes
+    effect (but for the keys only a restart changes), a bad one is refused
+    whole and the running configuration kept."""
+
+    def configure(self, text):
+        with open(self.s.config, "w") as f:
+            f.write("quiet_period = 0\n" + text)
+        self.d.proc.send_signal(signal.SIGHUP)
+
+    def wait_log(self, text, start=0):
+        deadline = time.monotonic() + 30
+        while not any(text in line for line in self.d.log[start:]):
+            self.assertIsNone(self.d.proc.poll(), "".join(self.d.log))
+            self.assertLess(time.monotonic(), deadline, "no %r in %s" % (text, "".join(self.d.log)))
+            time.sleep(0.05)
+        return len(self.d.log)
+
+    def ship(self, number):
+        self.s.drop("orders", number + ".csv", an_order(number))
+        self.receipts.wait(number + ".csv")
+        self.s.drop("shipments", number + "-s.csv", shipment("SH-" + number, number, [(1, 1)]))
+        self.receipts.wait(number + "-s.csv")
+        return sorted(os.listdir(self.s.path("out", "invoices")))
+
+    def test_a_good_configuration_takes_effect_and_a_bad_one_is_refused(self):
+        # invoiced when its capture succeeds (the default): no invoice yet
+        self.assertEqual(self.ship("RL-1"), [])
+        self.configure("invoice_on = shipment\ninvoice_prefix = RL-\nspool = /elsewhere\n")
+        at = self.wait_log("re-read")
+        log = "".join(self.d.log)
+        self.assertIn("invoice_on = shipment (was capture)", log)
+        self.assertIn("invoice_prefix = RL- (was INV-)", log)
+        self.assertIn("spool = /elsewhere (was ./spool): takes effect when sluice restarts", log)
+        self.assertEqual(self.ship("RL-2"), ["RL-000001.pdf", "RL-000001.xml"])
+        # a bad file: refused whole, its good line included
+        self.configure("invoice_prefix = BAD-\nmax_errors = many\n")
+        self.wait_log("is refused (see above) and the running one kept", at)
+        self.assertIn(":3: max_errors must be", "".join(self.d.log[at:]))
+        self.assertEqual(self.ship("RL-3"),
+                         ["RL-000001.pdf", "RL-000001.xml", "RL-000002.pdf", "RL-000002.xml"])
+        # the spool stays the one it started on
+        self.assertEqual(self.s.receipt("RL-3-s.csv")["status"], "accepted")
+
+
 class WatchdogTest(unittest.TestCase):
     """Under a systemd watchdog of 1 s (a notify socket of the test's own),
     pings keep coming while a long batch is applied and its documents are
     published, not only between passes: no gap reaches half the interval."""
 
-    SHIPMENTS = 150   # each with a pro-forma and an invoice (XML and PDF)
+    SHIPMENTS = 2000   # each with a pro-forma and an invoice (XML and PDF)
 
     def test_pings_keep_coming_inside_a_long_batch(self):
         n = self.SHIPMENTS
         with Spool(invoice_on="shipment") as s:
             notify = Notify(s.dir)
-            s.drop("orders", "o.csv", order("WD-1", "SEK", True, "%d.00" % (10 * n),
-                                            [(i, 1, "10.00", "25") for i in range(1, n + 1)]))
+            # a warehouse's day: one shipment for each of n orders, in one file
+            orders = [an_order("WD-%d" % i) for i in range(1, n + 1)]
+            s.drop("orders", "o.csv", orders[0] + "".join(o.split("\n", 1)[1] for o in orders[1:]))
             s.drop("shipments", "s.csv", "shipment_id,order_number,line_id,quantity\n" +
-                   "".join("SH-%d,WD-1,%d,1\n" % (i, i) for i in range(1, n + 1)))
+                   "".join("SH-%d,WD-%d,1,1\n" % (i, i) for i in range(1, n + 1)))
             d = Daemon(s, env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"})
             try:
                 deadline = time.monotonic() + 600
@@ -467,6 +513,8 @@ class WatchdogTest(unittest.TestCase):
         pings = [t for t, m in notify.got if m == "WATCHDOG=1" and t <= end]
         self.assertGreater(len(pings), 2)
         gaps = [b - a for a, b in zip(pings, pings[1:])] + [end - pings[-1]]
+        print("# %d shipments in %.1f s: %d pings, the largest gap %.3f s"
+              % (n, end - pings[0], len(pings), max(gaps)))
         self.assertLess(max(gaps), 0.5, "largest gap between pings %.3f s" % max(gaps))
 
 

@@ -113,6 +113,45 @@ START_TEST(dump_round_trips)
 }
 END_TEST
 
+START_TEST(reload_keeps_what_needs_a_restart)
+{
+	struct conf c;
+	struct buf msgs = { 0 };
+	char *path = conf_file("spool = /elsewhere\nledger = /x.db\nlink_secret_file = /s\n"
+	    "synchronous = normal\nin_mode = 2750\nout_mode = 0700\nquiet_period = 250ms\n"
+	    "invoice_prefix = F-\n");
+	char *bad = conf_file("quiet_period = 1s\nmax_errors = many\n");
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_reload(&c, path, &msgs), 0);
+	/* kept, each said so */
+	ck_assert_str_eq(c.spool, "./spool");
+	ck_assert_str_eq(c.ledger, "");
+	ck_assert_str_eq(c.link_secret_file, "");
+	ck_assert_int_eq(c.synchronous, SYNC_FULL);
+	ck_assert_int_eq(c.in_mode, 02770);
+	ck_assert_int_eq(c.out_mode, 0750);
+	ck_assert_ptr_nonnull(strstr(buf_str(&msgs),
+	    "spool = /elsewhere (was ./spool): takes effect when sluice restarts\n"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&msgs),
+	    "in_mode = 2750 (was 2770): takes effect when sluice restarts\n"));
+	/* changed */
+	ck_assert_int_eq(c.quiet_period_ms, 250);
+	ck_assert_str_eq(c.invoice_prefix, "F-");
+	ck_assert_ptr_nonnull(strstr(buf_str(&msgs), "quiet_period = 250ms (was 2s)\n"));
+	ck_assert_ptr_null(strstr(buf_str(&msgs), "max_errors"));
+	/* a bad file changes nothing */
+	buf_reset(&msgs);
+	ck_assert_int_eq(conf_reload(&c, bad, &msgs), -1);
+	ck_assert_int_eq(c.quiet_period_ms, 250);
+	ck_assert_ptr_nonnull(strstr(buf_str(&msgs), ":2: max_errors must be"));
+	buf_free(&msgs);
+	conf_free(&c);
+	free(path);
+	free(bad);
+}
+END_TEST
+
 START_TEST(documented)
 {
 	char *doc = source_file("doc/configuration.md");
@@ -128,4 +167,4 @@ START_TEST(documented)
 END_TEST
 
 CHECK_MAIN("conf", "conf", NULL, defaults, units_and_limits, file_errors_name_lines,
-    dump_round_trips, documented)
+    dump_round_trips, reload_keeps_what_needs_a_restart, documented)
