@@ -60,15 +60,6 @@ struct daemon {
 	size_t stuck;          /* files in in/ that cannot be taken, as last told */
 };
 
-static int64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Pings the systemd watchdog, if there is one. */
 static void
 ping(struct daemon *d)
