@@ -161,6 +161,10 @@ void spool_kept_free(struct spool_kept *k, size_t n);
  * no link, then up to parents of its folders that this leaves empty.
  * 0; 1 when it was gone already; -1 (logged). */
 int spool_remove_kept(struct spool *sp, const char *rel, int parents);
+/* The note in archive/ of what sluice purge took from it, a line a purge;
+ * replay reports it (a name starting with a dot is never an input). */
+#define SPOOL_PURGED_NOTE ".purged"
+
 /* Appends text to the file rel (below the root; made when missing, never
  * through a link) and fsyncs it.  0, or -1 (logged). */
 int spool_append(struct spool *sp, const char *rel, const char *text);

@@ -58,10 +58,6 @@ const struct cmd_entry cmd_purge_entry = {
 /* The largest DAYS taken: older than any spool. */
 #define DAYS_MAX 365000
 
-/* The name of the file in archive/ that says what was purged from it;
- * replay skips it (its name starts with a dot) and reports it. */
-#define PURGED_NOTE ".purged"
-
 enum class { CLASS_ARCHIVE, CLASS_REJECTED, CLASS_DOCUMENTS, CLASS__COUNT };
 
 static const char *const class_names[CLASS__COUNT] = { "archive", "rejected", "documents" };
@@ -315,7 +311,7 @@ note_archive(struct purge *p)
 	    "day%s)\n", at, inputs, inputs == 1 ? "" : "s", strcmp(first, last) == 0 ? "on" : "from",
 	    first, strcmp(first, last) == 0 ? "" : " to ", strcmp(first, last) == 0 ? "" : last,
 	    p->days, p->days == 1 ? "" : "s");
-	ret = spool_append(p->sp, "archive/" PURGED_NOTE, line);
+	ret = spool_append(p->sp, "archive/" SPOOL_PURGED_NOTE, line);
 	free(line);
 	return ret;
 }
