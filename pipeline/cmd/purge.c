@@ -271,14 +271,14 @@ journal_purge(struct purge *p)
 	return ret;
 }
 
-/* How many inputs a class removes, and the first and last of their dates
- * (into first and last). */
+/* How many inputs a class removes, and when they were filed, into when:
+ * "on DATE", or "from DATE to DATE". */
 static size_t
-inputs_span(const struct plan *pl, char *first, char *last, size_t sz)
+inputs_span(const struct plan *pl, char *when, size_t sz)
 {
+	char first[64] = "", last[64] = "";
 	size_t inputs = 0;
 
-	first[0] = last[0] = '\0';
 	for (size_t i = 0; i < pl->n; i++) {
 		char d[64];
 
@@ -287,10 +287,14 @@ inputs_span(const struct plan *pl, char *first, char *last, size_t sz)
 		inputs++;
 		date_of(pl->all[i].rel, d, sizeof d);
 		if (first[0] == '\0' || strcmp(d, first) < 0)
-			snprintf(first, sz, "%s", d);
+			snprintf(first, sizeof first, "%s", d);
 		if (strcmp(d, last) > 0)
-			snprintf(last, sz, "%s", d);
+			snprintf(last, sizeof last, "%s", d);
 	}
+	if (strcmp(first, last) == 0)
+		snprintf(when, sz, "on %s", first);
+	else
+		snprintf(when, sz, "from %s to %s", first, last);
 	return inputs;
 }
 
@@ -300,17 +304,15 @@ inputs_span(const struct plan *pl, char *first, char *last, size_t sz)
 static int
 note_archive(struct purge *p)
 {
-	char first[64], last[64], at[TIME_SIZE], *line;
-	size_t inputs = inputs_span(&p->plan[CLASS_ARCHIVE], first, last, sizeof first);
+	char when[160], at[TIME_SIZE], *line;
+	size_t inputs = inputs_span(&p->plan[CLASS_ARCHIVE], when, sizeof when);
 	int ret;
 
 	if (inputs == 0)
 		return 0;
 	format_time(now_ns(), at, sizeof at);
-	line = xasprintf("%s: %zu archived input%s filed %s %s%s%s purged (older than %ld "
-	    "day%s)\n", at, inputs, inputs == 1 ? "" : "s", strcmp(first, last) == 0 ? "on" : "from",
-	    first, strcmp(first, last) == 0 ? "" : " to ", strcmp(first, last) == 0 ? "" : last,
-	    p->days, p->days == 1 ? "" : "s");
+	line = xasprintf("%s: %zu archived input%s filed %s purged (older than %ld day%s)\n", at,
+	    inputs, inputs == 1 ? "" : "s", when, p->days, p->days == 1 ? "" : "s");
 	ret = spool_append(p->sp, "archive/" SPOOL_PURGED_NOTE, line);
 	free(line);
 	return ret;
@@ -385,15 +387,13 @@ summary(const struct purge *p)
 			    pl->undecided == 1 ? "" : "s");
 	}
 	if (p->classes[CLASS_ARCHIVE]) {
-		char first[64], last[64];
-		size_t inputs = inputs_span(&p->plan[CLASS_ARCHIVE], first, last, sizeof first);
+		char when[160];
+		size_t inputs = inputs_span(&p->plan[CLASS_ARCHIVE], when, sizeof when);
 
 		if (inputs > 0)
 			printf("replay: sluice replay of the archive %s no longer rebuild what %zu "
-			    "input%s filed %s %s%s%s applied (their orders and documents)\n",
-			    p->dry_run ? "could" : "can", inputs, inputs == 1 ? "" : "s",
-			    strcmp(first, last) == 0 ? "on" : "from", first,
-			    strcmp(first, last) == 0 ? "" : " to ", strcmp(first, last) == 0 ? "" : last);
+			    "input%s filed %s applied (their orders and documents)\n",
+			    p->dry_run ? "could" : "can", inputs, inputs == 1 ? "" : "s", when);
 	}
 }
 
