@@ -105,6 +105,13 @@ static const struct conf_key {
 	  "mode of the in/ folders sluice makes: partners in the spool's group deliver there (2: their files take the folder's group)" },
 	{ "out_mode", CT_MODE, offsetof(struct conf, out_mode), "0750", 0700, 02755, NULL,
 	  "mode of the out/ folders sluice makes; the files in them get it without the x bits (0750: 0640)" },
+	{ "retention_documents", CT_DURATION, offsetof(struct conf, retention_documents_ms), "3653d",
+	  86400000, INT64_C(3155760000000), NULL,
+	  "how long issued invoices and credit notes are kept in out/ whatever sluice purge is told (3653d: 10 years)" },
+	{ "metrics_file", CT_PATH, offsetof(struct conf, metrics_file), "", 0, 0, NULL,
+	  "file the daemon keeps its metrics in (Prometheus text format, for node_exporter's textfile collector); empty means none" },
+	{ "metrics_interval", CT_DURATION, offsetof(struct conf, metrics_interval_ms), "15s", 1000,
+	  86400000, NULL, "how often the daemon rewrites metrics_file" },
 };
 
 /* The keys a reload (SIGHUP) does not change, since what they set up

@@ -47,6 +47,9 @@ struct conf {
 	enum log_level log_level;
 	int64_t in_mode;             /* of the in/ folders sluice makes */
 	int64_t out_mode;            /* of the out/ folders sluice makes */
+	int64_t retention_documents_ms;  /* invoices and credit notes purge keeps */
+	char *metrics_file;          /* the daemon's metrics; "" = none */
+	int64_t metrics_interval_ms;
 };
 
 /* Fills c with the defaults. */

@@ -375,6 +375,24 @@ fopen_regular(const char *path)
 	return f;
 }
 
+int
+write_all(int fd, const void *p, size_t len)
+{
+	const char *s = p;
+
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int64_t
 now_ns(void)
 {
@@ -395,6 +413,15 @@ now_ns(void)
 		return fixed + ticks++;
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		fatal("clock_gettime: %s", strerror(errno));
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 

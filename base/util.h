@@ -108,8 +108,14 @@ bool value_of(const struct name_table *t, const char *name, int *v);
  * FIFO, a device). */
 FILE *fopen_regular(const char *path);
 
+/* Writes len bytes of p to fd, again after a short write or EINTR.  0, or
+ * -1 with errno set. */
+int write_all(int fd, const void *p, size_t len);
+
 /* Current wall-clock time in nanoseconds since the epoch. */
 int64_t now_ns(void);
+/* The monotonic clock in nanoseconds (for how long something took). */
+int64_t monotonic_ns(void);
 /* Formats ns since the epoch as RFC 3339 UTC with millisecond precision. */
 void format_time(int64_t ns, char *out, size_t outsz);
 #define TIME_SIZE 32

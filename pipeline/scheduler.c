@@ -356,6 +356,19 @@ process_item(struct sched *s, struct work_item *it, struct outcome *o)
 	return rc;
 }
 
+/* Keeps what the batch of out[0..n), begun at started (monotonic_ns()),
+ * took as the ledger's last batch, in the batch's transaction: sluice
+ * metrics reads it. */
+static int
+record_batch(struct sched *s, const struct outcome *out, size_t n, int64_t started)
+{
+	struct batch_stats b = { .files = (int64_t)n, .duration_ns = monotonic_ns() - started };
+
+	for (size_t i = 0; i < n; i++)
+		b.records += out[i].records;
+	return ledger_batch_record(s->ledger, &b);
+}
+
 /* Processes items[0..n) in one transaction, their outcomes into out;
  * *done counts the outcomes set up.  0 once committed, or -1 (rolled
  * back). */
@@ -363,6 +376,8 @@ static int
 process_batch(struct sched *s, struct work_item *items, size_t n, struct outcome *out,
     size_t *done)
 {
+	int64_t started = monotonic_ns();
+
 	*done = 0;
 	if (ledger_begin(s->ledger) != 0)
 		return -1;
@@ -373,7 +388,7 @@ process_batch(struct sched *s, struct work_item *items, size_t n, struct outcome
 			return -1;
 		}
 	}
-	if (ledger_commit(s->ledger) != 0) {
+	if (record_batch(s, out, n, started) != 0 || ledger_commit(s->ledger) != 0) {
 		ledger_rollback(s->ledger);
 		return -1;
 	}

@@ -868,23 +868,6 @@ spool_move(struct spool *sp, const char *from, const char *to)
 	return -1;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void
 mark_dirty(struct spool *sp, const char *relpath)
 {
@@ -1126,4 +1109,293 @@ spool_clean_tmp(struct spool *sp)
 		if (de->d_name[0] != '.' && unlinkat(dirfd(d), de->d_name, 0) != 0)
 			log_warn("cannot remove %s/tmp/%s: %s", sp->root, de->d_name, strerror(errno));
 	closedir(d);
+}
+
+/*
+ * Retention: the kept files that sluice purge lists and removes.  Every
+ * folder is opened one name at a time from the root without following a
+ * link (O_NOFOLLOW), so nothing outside the spool is read or removed; a
+ * link is removed as the link it is.
+ */
+
+/* How deep a folder filed in rejected/ (a partner's folder, moved there
+ * whole) is followed down. */
+#define KEPT_DEPTH 64
+
+/* Opens the folder rel below the root, one name at a time, following no
+ * link.  The fd, or -1 with errno set. */
+static int
+open_dir_nofollow(struct spool *sp, const char *rel)
+{
+	char *p = xstrdup(rel), *save = NULL;
+	int fd = dup(sp->rootfd);
+
+	for (char *name = strtok_r(p, "/", &save); fd >= 0 && name != NULL;
+	    name = strtok_r(NULL, "/", &save)) {
+		int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int saved = errno;
+
+		close(fd);
+		fd = next;
+		errno = saved;
+	}
+	free(p);
+	return fd;
+}
+
+/* The bytes of the entry name in the folder dfd, and of everything in it
+ * when it is a folder (depth: how far down it is). */
+static int64_t
+tree_bytes(int dfd, const char *name, const struct stat *st, int depth)
+{
+	int64_t bytes = st->st_size;
+	struct dirent *de;
+	int fd;
+	DIR *d;
+
+	if (!S_ISDIR(st->st_mode) || depth >= KEPT_DEPTH)
+		return bytes;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return bytes;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat sub;
+
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+		    fstatat(dirfd(d), de->d_name, &sub, AT_SYMLINK_NOFOLLOW) == 0)
+			bytes += tree_bytes(dirfd(d), de->d_name, &sub, depth + 1);
+	}
+	closedir(d);
+	return bytes;
+}
+
+static void
+kept_add(struct spool_kept **out, size_t *n, size_t *cap, char *rel, const struct stat *st,
+    int64_t bytes, int64_t input_id)
+{
+	*out = xreserve(*out, *n, cap, 64, sizeof **out);
+	(*out)[(*n)++] = (struct spool_kept){ rel, bytes, ts_ns(&st->st_mtim), input_id };
+}
+
+/* Adds the entries of the folder rel (open as dfd) to the list: each
+ * entry of a filed input's folder, with its input's id, when filed. */
+static int
+list_folder(struct spool *sp, int dfd, const char *rel, bool filed, struct spool_kept **out,
+    size_t *n, size_t *cap)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		log_error("cannot read %s/%s: %s", sp->root, rel, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *sub = xasprintf("%s/%s", rel, de->d_name);
+		int64_t id = 0, received;
+		enum kind kind;
+		struct stat st;
+		int subfd;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			free(sub);
+			continue;
+		}
+		if (filed && S_ISDIR(st.st_mode) &&
+		    spool_filed_parse(de->d_name, &id, &kind, &received) == 0) {
+			/* a filed input's folder: the input is what it holds */
+			subfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+			if (subfd >= 0) {
+				DIR *in = fdopendir(subfd);
+				struct dirent *e;
+
+				while (in != NULL && (e = readdir(in)) != NULL) {
+					struct stat est;
+
+					if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+					    fstatat(dirfd(in), e->d_name, &est, AT_SYMLINK_NOFOLLOW) == 0)
+						kept_add(out, n, cap, xasprintf("%s/%s", sub, e->d_name), &est,
+						    tree_bytes(dirfd(in), e->d_name, &est, 0), id);
+				}
+				if (in != NULL)
+					closedir(in);
+				else
+					close(subfd);
+			}
+			free(sub);
+		} else if (!S_ISDIR(st.st_mode))
+			kept_add(out, n, cap, sub, &st, st.st_size, 0);
+		else
+			free(sub);   /* a folder sluice did not make: left alone */
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+spool_list_filed(struct spool *sp, bool rejected, struct spool_kept **out, size_t *n)
+{
+	const char *top = rejected ? "rejected" : "archive";
+	size_t cap = 0;
+	struct dirent *de;
+	int fd, ret = 0;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((fd = open_dir_nofollow(sp, top)) < 0 || (d = fdopendir(fd)) == NULL) {
+		log_error("cannot read %s/%s: %s", sp->root, top, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* archive/<date>/<input's folder>/<name> */
+	while (ret == 0 && (de = readdir(d)) != NULL) {
+		char *rel = xasprintf("%s/%s", top, de->d_name);
+		int dayfd;
+
+		if (de->d_name[0] != '.' &&
+		    (dayfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC)) >= 0) {
+			ret = list_folder(sp, dayfd, rel, true, out, n, &cap);
+			close(dayfd);
+		}
+		free(rel);
+	}
+	closedir(d);
+	if (ret != 0) {
+		spool_kept_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+int
+spool_list_outputs(struct spool *sp, struct spool_kept **out, size_t *n)
+{
+	size_t cap = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (int f = 0; ret == 0 && f < OUT__COUNT + KIND__COUNT; f++) {
+		char *rel = f < OUT__COUNT ? xstrdup(out_folder_path((enum out_folder)f)) :
+		    out_receipt_folder((enum kind)(f - OUT__COUNT));
+		int fd = open_dir_nofollow(sp, rel);
+
+		if (fd >= 0) {
+			ret = list_folder(sp, fd, rel, false, out, n, &cap);
+			close(fd);
+		} else if (errno != ENOENT) {
+			/* a kind's receipts folder is missing in an older spool */
+			log_error("cannot read %s/%s: %s", sp->root, rel, strerror(errno));
+			ret = -1;
+		}
+		free(rel);
+	}
+	if (ret != 0) {
+		spool_kept_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+void
+spool_kept_free(struct spool_kept *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(k[i].rel);
+	free(k);
+}
+
+/* Removes the entry name of the folder dfd, and everything in it when it
+ * is a folder, following no link.  0, or -1 with errno set. */
+static int
+remove_tree(int dfd, const char *name, int depth)
+{
+	struct dirent *de;
+	int fd, ret = 0;
+	DIR *d;
+
+	if (unlinkat(dfd, name, 0) == 0)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	if (depth >= KEPT_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		int saved = errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		return -1;
+	}
+	while (ret == 0 && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			ret = remove_tree(dirfd(d), de->d_name, depth + 1);
+	closedir(d);
+	return ret == 0 ? unlinkat(dfd, name, AT_REMOVEDIR) : -1;
+}
+
+int
+spool_remove_kept(struct spool *sp, const char *rel, int parents)
+{
+	char *dir = parent_of(rel);
+	const char *name = strrchr(rel, '/') + 1;
+	int fd = open_dir_nofollow(sp, dir), ret = -1;
+
+	if (fd < 0 && errno == ENOENT)
+		ret = 1;
+	else if (fd < 0)
+		log_error("cannot open %s/%s: %s", sp->root, dir, strerror(errno));
+	else if (remove_tree(fd, name, 0) == 0)
+		ret = 0;
+	else if (errno == ENOENT)
+		ret = 1;
+	else
+		log_error("cannot remove %s/%s: %s", sp->root, rel, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	/* the folders it leaves empty; one that is not empty stays */
+	for (int i = 0; ret >= 0 && i < parents; i++) {
+		char *up = parent_of(dir);
+
+		if (unlinkat(sp->rootfd, dir, AT_REMOVEDIR) != 0) {
+			free(up);
+			break;
+		}
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+	return ret;
+}
+
+int
+spool_append(struct spool *sp, const char *rel, const char *text)
+{
+	int fd = openat(sp->rootfd, rel, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0640), ret = -1;
+
+	if (fd >= 0 && write_all(fd, text, strlen(text)) == 0 && fsync(fd) == 0)
+		ret = 0;
+	else
+		log_error("cannot write %s/%s: %s", sp->root, rel, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }

@@ -140,6 +140,35 @@ int spool_read(struct spool *sp, const char *rel, struct buf *out);
  * removed instead.  0, or -1 (logged). */
 int spool_move(struct spool *sp, const char *from, const char *to);
 
+/* A file sluice keeps (filed in archive/ or rejected/, or written to out/)
+ * that sluice purge may remove. */
+struct spool_kept {
+	char *rel;          /* its path below the root */
+	int64_t bytes;      /* its size; a folder's, everything in it */
+	int64_t mtime_ns;
+	int64_t input_id;   /* the input filed there (its folder's name), or 0 */
+};
+/* Lists what is filed in archive/ (or rejected/):
+ * <date>/<input's folder>/<entry>, an entry being a file, a link, or (in
+ * rejected/) a folder; a file right in a date's folder is listed without
+ * an input.  No link is followed.  0, or -1 (logged). */
+int spool_list_filed(struct spool *sp, bool rejected, struct spool_kept **out, size_t *n);
+/* Lists the entries (not folders) of out/'s folders and its kinds'
+ * receipts folders.  0, or -1 (logged). */
+int spool_list_outputs(struct spool *sp, struct spool_kept **out, size_t *n);
+void spool_kept_free(struct spool_kept *k, size_t n);
+/* Removes rel (below the root; a folder with everything in it), following
+ * no link, then up to parents of its folders that this leaves empty.
+ * 0; 1 when it was gone already; -1 (logged). */
+int spool_remove_kept(struct spool *sp, const char *rel, int parents);
+/* The note in archive/ of what sluice purge took from it, a line a purge;
+ * replay reports it (a name starting with a dot is never an input). */
+#define SPOOL_PURGED_NOTE ".purged"
+
+/* Appends text to the file rel (below the root; made when missing, never
+ * through a link) and fsyncs it.  0, or -1 (logged). */
+int spool_append(struct spool *sp, const char *rel, const char *text);
+
 /* Bytes free for sluice on the spool's file system, or -1. */
 int64_t spool_free_bytes(struct spool *sp);
 /* Below this, the spool's file system counts as full. */

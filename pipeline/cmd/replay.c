@@ -52,6 +52,10 @@ struct replay_item {
 
 static struct replay_item *items;
 static size_t nitems, cap_items;
+/* the notes sluice purge left in the archives replayed (archive/.purged) */
+static char **purged;
+static size_t npurged;
+
 
 static int
 visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -59,6 +63,10 @@ visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	const char *base = path + ftw->base;
 	struct replay_item it = { 0 };
 
+	if (type == FTW_F && S_ISREG(st->st_mode) && strcmp(base, SPOOL_PURGED_NOTE) == 0) {
+		purged = xreallocarray(purged, npurged + 1, sizeof *purged);
+		purged[npurged++] = xstrdup(path);
+	}
 	if (type != FTW_F || !S_ISREG(st->st_mode) || base[0] == '.')
 		return 0;
 	it.path = xstrdup(path);
@@ -93,6 +101,32 @@ fresh_received(struct ledger *l, const char *path, int64_t *received_ns)
 		if (found <= 0)
 			return found;
 	}
+}
+
+/* Says what sluice purge took from the archives replayed (their notes'
+ * lines): what those inputs applied is not rebuilt. */
+static void
+report_purged(void)
+{
+	for (size_t i = 0; i < npurged; i++) {
+		FILE *f = fopen_regular(purged[i]);
+		char *line = NULL;
+		size_t cap = 0;
+
+		while (f != NULL && getline(&line, &cap, f) > 0) {
+			struct buf text = { 0 };
+
+			sanitize_text(line, strcspn(line, "\n"), &text);
+			log_warn("%s: %s; replaying this archive does not rebuild what those inputs "
+			    "applied (their orders and documents)", purged[i], buf_str(&text));
+			buf_free(&text);
+		}
+		free(line);
+		if (f != NULL)
+			fclose(f);
+		free(purged[i]);
+	}
+	free(purged);
 }
 
 /* Filed inputs first, in the order they were decided; then the rest by path. */
@@ -172,6 +206,7 @@ replay_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *
 
 	if (collect(args) != 0)
 		return EXIT_FAILED;
+	report_purged();
 	if (app_open(a, false, &sp, &l) != 0)
 		return EXIT_SOFTWARE;
 	if (spool_lock(sp, &holder) != 0) {

@@ -21,6 +21,7 @@
 #include "base/alive.h"
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
+#include "pipeline/metrics.h"
 #include "pipeline/scheduler.h"
 #include "pipeline/watcher.h"
 #include "stages/stages.h"
@@ -59,16 +60,9 @@ struct daemon {
 	int64_t fresh_at;      /* when a file still being written is quiet; 0: none */
 	int64_t retry_at;      /* when to try again after a failure; 0: not failing */
 	size_t stuck;          /* files in in/ that cannot be taken, as last told */
+	int64_t metrics_at;    /* when metrics_file is due; 0: no metrics_file */
+	char metrics_failed[64];   /* how writing it last failed; "": it did not */
 };
-
-static int64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Pings the systemd watchdog, if there is one. */
 static void
@@ -213,6 +207,32 @@ block_signals(sigset_t *mask)
 	return 0;
 }
 
+/*
+ * Rewrites metrics_file (metrics_write_file()) and sets when it is next
+ * due.  A failure is logged once while it lasts (and when the kind of
+ * failure changes), never every interval, and never stops the daemon.
+ */
+static void
+write_metrics(struct daemon *d, int64_t now)
+{
+	const char *path = d->a->conf.metrics_file, *step = "render";
+	struct buf text = { 0 };
+	char failed[64] = "";
+
+	d->metrics_at = now + d->a->conf.metrics_interval_ms * 1000000;
+	if (metrics_render(d->s->spool, d->s->ledger, &text) != 0 ||
+	    metrics_write_file(path, &text, &step) != 0)
+		snprintf(failed, sizeof failed, "%s: %s", step,
+		    strcmp(step, "render") == 0 ? "see above" : strerror(errno));
+	if (failed[0] != '\0' && strcmp(failed, d->metrics_failed) != 0)
+		log_error("cannot write the metrics file %s (%s); the daemon goes on and tries again "
+		    "every %lld s", path, failed, (long long)(d->a->conf.metrics_interval_ms / 1000));
+	else if (failed[0] == '\0' && d->metrics_failed[0] != '\0')
+		log_info("the metrics file %s is written again", path);
+	snprintf(d->metrics_failed, sizeof d->metrics_failed, "%s", failed);
+	buf_free(&text);
+}
+
 /* Opens the signalfd for the signals of mask and the watcher, finishes
  * what a stopped sluice left, and tells systemd the daemon is ready.
  * Returns 0, or -1 (logged). */
@@ -238,6 +258,8 @@ daemon_start(struct daemon *d, const sigset_t *mask)
 		d->retry_at = now_ns() + (int64_t)RETRY_MS * 1000000;
 		report_failure(d->s->spool, false);
 	}
+	if (d->a->conf.metrics_file[0] != '\0')
+		write_metrics(d, now_ns());
 	sd_notifyf(0, "READY=1\nSTATUS=watching %s", d->a->spool_path);
 	log_info("watching %s", d->a->spool_path);
 	return 0;
@@ -283,6 +305,9 @@ daemon_reload(struct daemon *d)
 		if (!a->log_level_fixed)
 			log_set_level(a->conf.log_level);
 		processor_configure(&d->s->proc, spool_root(d->s->spool));
+		/* the metrics file, maybe another or none now, is written anew */
+		d->metrics_at = a->conf.metrics_file[0] != '\0' ? now_ns() : 0;
+		d->metrics_failed[0] = '\0';
 		log_info("configuration %s re-read%s", a->config_path,
 		    msgs.len == 0 ? ": no change" : "");
 	}
@@ -359,6 +384,7 @@ daemon_timeout(const struct daemon *d)
 
 	timeout_ns = min_positive(d->next_scan - now, d->fresh_at > 0 ? d->fresh_at - now : 0);
 	timeout_ns = min_positive(timeout_ns, d->retry_at > 0 ? d->retry_at - now : 0);
+	timeout_ns = min_positive(timeout_ns, d->metrics_at > 0 ? d->metrics_at - now : 0);
 	if (d->watchdog_us > 0)
 		/* a quarter of its interval: idle pings come as often as
 		 * alive()'s inside work, never near half of it */
@@ -410,6 +436,8 @@ run_daemon(struct app *a, struct sched *s, const sigset_t *mask)
 
 			if (d.reload)
 				daemon_reload(&d);
+			if (d.metrics_at > 0 && now >= d.metrics_at)
+				write_metrics(&d, now);
 			if (!daemon_due(&d, now) || !daemon_pass(&d, now))
 				ret = daemon_wait(&d);
 		}

@@ -20,6 +20,8 @@
 	X(link) \
 	X(audit) \
 	X(status) \
+	X(purge) \
+	X(metrics) \
 	X(schema) \
 	X(check_config)
 

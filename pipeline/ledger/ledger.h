@@ -10,6 +10,7 @@
  *   lifecycle.c  shipments, returns, payment requests, links and events
  *   documents.c  documents, number series, templates, free-text invoices
  *   audit.c      the ledger checked against its journal
+ *   operations.c what operators watch and purge
  *
  * Transactions: one transaction per batch of inputs (group commit), one
  * savepoint per input inside it, so each input is all-or-nothing.
@@ -576,5 +577,46 @@ struct audit_counts {
  */
 int ledger_audit(struct ledger *l, void (*diff)(const struct audit_difference *d, void *ctx),
     void *ctx, struct audit_counts *counts);
+
+/*
+ * What operators watch and purge (operations.c): the counts of sluice
+ * metrics, the last batch the pipeline applied, and what the ledger knows
+ * of a file of out/ (sluice purge).
+ */
+
+/* A batch of inputs applied in one transaction. */
+struct batch_stats {
+	char ended_at[TIME_SIZE];   /* when its last input was applied (the
+	                               system's clock); set by the ledger */
+	int64_t files;              /* the inputs it processed */
+	int64_t records;            /* the records they held */
+	int64_t duration_ns;        /* from its start to its last input's end */
+};
+/* Keeps b as the last batch, ended now, inside the batch's own
+ * transaction. */
+int ledger_batch_record(struct ledger *l, const struct batch_stats *b);
+/* Loads the last batch: 1, 0 when none was applied yet, -1 failure. */
+int ledger_last_batch(struct ledger *l, struct batch_stats *out);
+/* Calls fn with the number of inputs of each kind and status that has
+ * any; kind lives until fn returns. */
+int ledger_input_counts_by_kind(struct ledger *l,
+    int (*fn)(void *ctx, const char *kind, enum input_status status, int64_t n), void *ctx);
+/* Counts the documents issued of each type into counts, an array of
+ * document_type_names.n. */
+int ledger_document_counts(struct ledger *l, int64_t *counts);
+/* How many outputs wait to be published. */
+int ledger_outbox_pending_count(struct ledger *l, int64_t *n);
+
+/* What the ledger knows of a file of out/: whether an output queued for
+ * its path is not published yet, and when the latest one was made (the
+ * processing time of a receipt's input, a document's issue time; "" when
+ * the ledger lacks it). */
+struct output_state {
+	bool unpublished;
+	char at[TIME_SIZE];
+};
+/* Looks up the outputs written to path (below the spool root): 1 when
+ * the outbox has any, 0 when none, -1 failure. */
+int ledger_output_state(struct ledger *l, const char *path, struct output_state *out);
 
 #endif

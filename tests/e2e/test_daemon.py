@@ -465,8 +465,14 @@ class ReloadTest(Watched):
     def test_a_good_configuration_takes_effect_and_a_bad_one_is_refused(self):
         # invoiced when its capture succeeds (the default): no invoice yet
         self.assertEqual(self.ship("RL-1"), [])
-        self.configure("invoice_on = shipment\ninvoice_prefix = RL-\nspool = /elsewhere\n")
+        metrics = os.path.join(self.s.dir, "sluice.prom")
+        self.configure("invoice_on = shipment\ninvoice_prefix = RL-\nspool = /elsewhere\n"
+                       "metrics_file = %s\n" % metrics)
         at = self.wait_log("re-read")
+        deadline = time.monotonic() + 30
+        while not os.path.exists(metrics):
+            self.assertLess(time.monotonic(), deadline, "no metrics file after the reload")
+            time.sleep(0.05)
         log = "".join(self.d.log)
         self.assertIn("invoice_on = shipment (was capture)", log)
         self.assertIn("invoice_prefix = RL- (was INV-)", log)
