@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -107,6 +108,15 @@ bool value_of(const struct name_table *t, const char *name, int *v);
  * opened, or with errno 0 when path is not a regular file (a folder, a
  * FIFO, a device). */
 FILE *fopen_regular(const char *path);
+
+/* The name of user uid: its passwd entry's, else "#uid".  Returns out. */
+const char *user_name(uid_t uid, char *out, size_t outsz);
+#define USER_SIZE 64
+/* What a message says of a file the effective user may not reach:
+ * "user NAME may not VERB PATH (owned by USER, group GROUP, mode 0640)",
+ * without the part in brackets when path cannot be examined.  A new
+ * string. */
+char *denied_text(const char *verb, const char *path);
 
 /* Current wall-clock time in nanoseconds since the epoch. */
 int64_t now_ns(void);
