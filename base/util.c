@@ -425,6 +425,16 @@ user_name(uid_t uid, char *out, size_t outsz)
 	return out;
 }
 
+const char *
+sudo_as(uid_t uid, char *out, size_t outsz)
+{
+	char user[USER_SIZE];
+	const char *quote = user_name(uid, user, sizeof user)[0] == '#' ? "'" : "";
+
+	snprintf(out, outsz, "sudo -u %s%s%s", quote, user, quote);
+	return out;
+}
+
 char *
 denied_text(const char *verb, const char *path)
 {

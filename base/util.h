@@ -112,6 +112,9 @@ FILE *fopen_regular(const char *path);
 /* The name of user uid: its passwd entry's, else "#uid".  Returns out. */
 const char *user_name(uid_t uid, char *out, size_t outsz);
 #define USER_SIZE 64
+/* The start of a shell command that runs as user uid: "sudo -u NAME", or
+ * "sudo -u '#UID'" for a user without a passwd entry.  Returns out. */
+const char *sudo_as(uid_t uid, char *out, size_t outsz);
 /* What a message says of a file the effective user may not reach:
  * "user NAME may not VERB PATH (owned by USER, group GROUP, mode 0640)",
  * without the part in brackets when path cannot be examined.  A new

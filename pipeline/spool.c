@@ -1072,6 +1072,13 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 		return -1;
 	}
 	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0 && errno == EACCES) {
+		char *why = denied_text("read", path);
+
+		log_error("cannot submit %s: %s", path, why);
+		free(why);
+		return -1;
+	}
 	if (in < 0) {
 		log_error("cannot open %s: %s", path, strerror(errno));
 		return -1;

@@ -118,8 +118,8 @@ become_owner(const char *spool, const struct stat *st)
 		    strerror(errno));
 		return -1;
 	}
-	if (setuid(0) == 0 || getuid() != st->st_uid || geteuid() != st->st_uid ||
-	    getgid() != gid || getegid() != gid) {
+	if (setuid(0) == 0 || (gid != 0 && setgid(0) == 0) || getuid() != st->st_uid ||
+	    geteuid() != st->st_uid || getgid() != gid || getegid() != gid) {
 		log_error("could become root again after becoming %s, the owner of the spool %s",
 		    user, spool);
 		return -1;
@@ -156,7 +156,7 @@ static int
 settle_user(const struct cmd_entry *e, const struct app *a, const struct cmd_args *args)
 {
 	struct stat st;
-	char owner[USER_SIZE];
+	char owner[USER_SIZE], sudo[USER_SIZE + 16];
 	char *why;
 
 	if ((e->flags & CMD_NO_SPOOL) || stat(a->spool_path, &st) != 0 || geteuid() == st.st_uid)
@@ -165,8 +165,8 @@ settle_user(const struct cmd_entry *e, const struct app *a, const struct cmd_arg
 		return become_owner(a->spool_path, &st) == 0 ? EXIT_OK : EXIT_SOFTWARE;
 	user_name(st.st_uid, owner, sizeof owner);
 	if (cmd_writes(e, args)) {
-		log_error("the spool %s belongs to %s: run this as %s (sudo -u %s sluice ...)",
-		    a->spool_path, owner, owner, owner);
+		log_error("the spool %s belongs to %s: run this as %s (%s sluice ...)",
+		    a->spool_path, owner, owner, sudo_as(st.st_uid, sudo, sizeof sudo));
 		return EXIT_NOPERM;
 	}
 	if (faccessat(AT_FDCWD, a->spool_path, R_OK | X_OK, AT_EACCESS) == 0)

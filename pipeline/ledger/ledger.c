@@ -352,15 +352,15 @@ explain_denied(const struct ledger *l)
 		const char *slash = strrchr(l->path, '/');
 		char *folder = slash == NULL ? xstrdup(".") : slash == l->path ? xstrdup("/") :
 		    xstrndup(l->path, (size_t)(slash - l->path));
-		char owner[USER_SIZE];
+		char sudo[USER_SIZE + 16];
 		struct stat st;
 
 		if (faccessat(AT_FDCWD, folder, W_OK, AT_EACCESS) != 0 && stat(l->path, &st) == 0) {
 			why = denied_text("write in", folder);
-			user_name(st.st_uid, owner, sizeof owner);
 			log_error("the ledger %s has no %s beside it, which SQLite needs to read it, "
 			    "and %s: any command of this sluice run once by the ledger's owner makes it "
-			    "and keeps it (sudo -u %s sluice status)", l->path, missing, why, owner);
+			    "and keeps it (%s sluice status)", l->path, missing, why,
+			    sudo_as(st.st_uid, sudo, sizeof sudo));
 		}
 		free(folder);
 	}

@@ -177,7 +177,7 @@ class Users(unittest.TestCase):
             r = self.s.read_as_reader(*args)
             self.assertEqual(r.returncode, 77, (args, r.stderr))
             self.assertIn("the spool %s belongs to #4242: run this as #4242 "
-                          "(sudo -u #4242 sluice ...)" % self.s.root, r.stderr)
+                          "(sudo -u '#4242' sluice ...)" % self.s.root, r.stderr)
         self.assertEqual(tree(self.s.root), before)
         # what the group may do still works
         r = self.s.read_as_reader("order", "show", "U-1")
@@ -197,6 +197,17 @@ class Users(unittest.TestCase):
         r = self.s.run_as(OWNER, "run", "--once")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.s.receipt("src.csv")["status"], "accepted")
+
+    def test_root_submitting_a_file_only_root_reads_is_told_why(self):
+        """Root submits as the owner, who must be able to read the file."""
+        src = os.path.join(self.s.dir, "mine.csv")
+        with open(src, "w") as f:
+            f.write(an_order("U-1"))
+        os.chmod(src, 0o600)
+        r = self.s.run_as(None, "submit", "orders", src)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("user #4242 may not read %s (owned by root" % src, r.stderr)
+        self.assertEqual(os.listdir(self.s.path("in", "orders")), [])
 
     def test_check_by_a_reader_says_it_needs_to_write_the_ledger(self):
         src = os.path.join(self.s.dir, "c.csv")
@@ -316,7 +327,7 @@ class HonestErrors(unittest.TestCase):
         os.unlink(self.s.path("ledger.db-wal"))
         os.unlink(self.s.path("ledger.db-shm"))
         r = self.s.read_as_reader("audit")
-        self.assert_denied(r, self.s.path("ledger.db-wal"), "sudo -u #4242 sluice status")
+        self.assert_denied(r, self.s.path("ledger.db-wal"), "sudo -u '#4242' sluice status")
         self.assertEqual(self.s.run_as(OWNER, "status").returncode, 0)
         r = self.s.read_as_reader("audit")
         self.assertEqual(r.returncode, 0, r.stderr)
