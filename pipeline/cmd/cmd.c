@@ -108,12 +108,14 @@ static int
 become_owner(const char *spool, const struct stat *st)
 {
 	char user[USER_SIZE];
-	struct passwd *pw = getpwuid(st->st_uid);
-	gid_t gid = pw != NULL ? pw->pw_gid : st->st_gid;
-	int ret = pw != NULL ? initgroups(pw->pw_name, gid) : setgroups(0, NULL);
+	struct passwd *pw;
+	gid_t gid;
 
 	user_name(st->st_uid, user, sizeof user);
-	if (ret != 0 || setgid(gid) != 0 || setuid(st->st_uid) != 0) {
+	pw = getpwuid(st->st_uid);
+	gid = pw != NULL ? pw->pw_gid : st->st_gid;
+	if ((pw != NULL ? initgroups(pw->pw_name, gid) : setgroups(0, NULL)) != 0 ||
+	    setgid(gid) != 0 || setuid(st->st_uid) != 0) {
 		log_error("cannot become %s, the owner of the spool %s: %s", user, spool,
 		    strerror(errno));
 		return -1;
