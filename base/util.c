@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,4 +438,44 @@ format_time(int64_t ns, char *out, size_t outsz)
 	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, ms);
+}
+
+const char *
+user_name(uid_t uid, char *out, size_t outsz)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(out, outsz, "%s", pw->pw_name);
+	else
+		snprintf(out, outsz, "#%ld", (long)uid);
+	return out;
+}
+
+const char *
+sudo_as(uid_t uid, char *out, size_t outsz)
+{
+	char user[USER_SIZE];
+	const char *quote = user_name(uid, user, sizeof user)[0] == '#' ? "'" : "";
+
+	snprintf(out, outsz, "sudo -u %s%s%s", quote, user, quote);
+	return out;
+}
+
+char *
+denied_text(const char *verb, const char *path)
+{
+	char user[USER_SIZE], owner[USER_SIZE], group[USER_SIZE];
+	struct stat st;
+	struct group *gr;
+
+	user_name(geteuid(), user, sizeof user);
+	if (stat(path, &st) != 0)
+		return xasprintf("user %s may not %s %s", user, verb, path);
+	if ((gr = getgrgid(st.st_gid)) != NULL)
+		snprintf(group, sizeof group, "%s", gr->gr_name);
+	else
+		snprintf(group, sizeof group, "#%ld", (long)st.st_gid);
+	return xasprintf("user %s may not %s %s (owned by %s, group %s, mode %04o)", user, verb,
+	    path, user_name(st.st_uid, owner, sizeof owner), group, (unsigned)(st.st_mode & 07777));
 }

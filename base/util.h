@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -111,6 +112,17 @@ FILE *fopen_regular(const char *path);
 /* Writes len bytes of p to fd, again after a short write or EINTR.  0, or
  * -1 with errno set. */
 int write_all(int fd, const void *p, size_t len);
+/* The name of user uid: its passwd entry's, else "#uid".  Returns out. */
+const char *user_name(uid_t uid, char *out, size_t outsz);
+#define USER_SIZE 64
+/* The start of a shell command that runs as user uid: "sudo -u NAME", or
+ * "sudo -u '#UID'" for a user without a passwd entry.  Returns out. */
+const char *sudo_as(uid_t uid, char *out, size_t outsz);
+/* What a message says of a file the effective user may not reach:
+ * "user NAME may not VERB PATH (owned by USER, group GROUP, mode 0640)",
+ * without the part in brackets when path cannot be examined.  A new
+ * string. */
+char *denied_text(const char *verb, const char *path);
 
 /* Current wall-clock time in nanoseconds since the epoch. */
 int64_t now_ns(void);

@@ -166,6 +166,31 @@ make_private_folder(struct spool *sp, const char *rel)
 	return 0;
 }
 
+/* Logs why the spool's folder rel (below root; "" for the root itself)
+ * cannot be opened (err, an errno): a permission this user lacks on it or on the
+ * folder that holds it, said as such; else a spool that sluice init has
+ * not made (or made whole). */
+static void
+log_unreachable(const char *root, const char *rel, bool create, int err)
+{
+	const char *slash = strrchr(rel, '/');
+	char *path, *why;
+
+	if (err != EACCES) {
+		if (rel[0] == '\0')
+			log_error("cannot open the spool %s: %s%s", root, strerror(err),
+			    create ? "" : " (run sluice init first)");
+		else
+			log_error("the spool %s has no folder %s (run sluice init)", root, rel);
+		return;
+	}
+	path = slash != NULL ? xasprintf("%s/%.*s", root, (int)(slash - rel), rel) : xstrdup(root);
+	why = denied_text(rel[0] == '\0' ? "read" : "enter", path);
+	log_error("cannot open the spool %s: %s", root, why);
+	free(why);
+	free(path);
+}
+
 int
 spool_open(const char *root, bool create, const struct spool_modes *modes, struct spool **out)
 {
@@ -183,8 +208,7 @@ spool_open(const char *root, bool create, const struct spool_modes *modes, struc
 		goto fail;
 	sp->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sp->rootfd < 0) {
-		log_error("cannot open the spool %s: %s%s", root, strerror(errno),
-		    create ? "" : " (run sluice init first)");
+		log_unreachable(root, "", create, errno);
 		goto fail;
 	}
 	n = layout(sp, f);
@@ -196,10 +220,14 @@ spool_open(const char *root, bool create, const struct spool_modes *modes, struc
 			if (make_dirs(sp, f[i].path, f[i].mode) != 0 ||
 			    (f[i].private && make_private_folder(sp, f[i].path) != 0))
 				goto fail;
-		} else if (!f[i].later &&
-		    (fstatat(sp->rootfd, f[i].path, &st, 0) != 0 || !S_ISDIR(st.st_mode))) {
-			log_error("the spool %s has no folder %s (run sluice init)", root, f[i].path);
-			goto fail;
+		} else if (!f[i].later) {
+			int err = fstatat(sp->rootfd, f[i].path, &st, 0) != 0 ? errno :
+			    S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+
+			if (err != 0) {
+				log_unreachable(root, f[i].path, create, err);
+				goto fail;
+			}
 		}
 	}
 	*out = sp;
@@ -1027,6 +1055,13 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 		return -1;
 	}
 	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0 && errno == EACCES) {
+		char *why = denied_text("read", path);
+
+		log_error("cannot submit %s: %s", path, why);
+		free(why);
+		return -1;
+	}
 	if (in < 0) {
 		log_error("cannot open %s: %s", path, strerror(errno));
 		return -1;

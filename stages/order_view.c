@@ -218,6 +218,8 @@ json_event(void *ctx, const struct journal_event *e)
 	json_object_set_new(ev, "at", json_text(e->at));
 	json_object_set_new(ev, "type", json_text(e->type));
 	json_object_set_new(ev, "source", json_echo(e->source));
+	if (e->by != NULL)
+		json_object_set_new(ev, "by", json_echo(e->by));
 	json_object_set_new(ev, "detail", detail != NULL ? detail : json_object());
 	json_array_append_new(ctx, ev);
 	return 0;
@@ -316,7 +318,8 @@ print_address(FILE *out, const char *label, const struct address *a)
 static int
 text_event(void *ctx, const struct journal_event *e)
 {
-	sanitized_printf(ctx, "  %s  %s  from %s  %s\n", e->at, e->type, e->source, e->detail);
+	sanitized_printf(ctx, "  %s  %s  from %s%s%s  %s\n", e->at, e->type, e->source,
+	    e->by != NULL ? " by " : "", e->by != NULL ? e->by : "", e->detail);
 	return 0;
 }
 

@@ -15,6 +15,7 @@ const struct cmd_entry cmd_check_config_entry = {
 	    "Reads the configuration (--config FILE or $SLUICE_CONFIG) and prints every\n"
 	    "key with its effective value.  An invalid file exits 78 naming each bad line.\n",
 	.args_max = 0,
+	.flags = CMD_NO_SPOOL,
 	.exec = check_config_exec,
 };
 

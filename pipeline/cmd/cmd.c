@@ -1,12 +1,15 @@
 /*
- * cmd: what every command shares: running one from its entry (the owner
- * check, parsing its options and operands, its usage) and opening the
- * spool and the ledger.  The commands call in here; nothing here knows
+ * cmd: what every command shares: running one from its entry (parsing
+ * its options and operands, its usage, who runs it on the spool) and
+ * opening the spool and the ledger.  The commands call in here; nothing here knows
  * any command.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,29 +80,104 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *arg
 }
 
 /*
- * Whether the effective user may make the spool's own files: root may not
- * in a spool that another user owns, since that user (the daemon's) could
- * not write in a folder root made there (a day's archive folder, a kind's
- * receipts) and would stop at it.  A spool not made yet is made by whoever
- * runs init.  Returns 0, or -1 with the reason logged.
+ * Who asked for this command, found before sluice becomes anyone else:
+ * the user who ran sudo when root runs it under sudo (SUDO_USER, believed
+ * of root only: anyone may set it), else the login of the session, else
+ * the real user's name (or #uid).  A new string.
+ */
+static char *
+who_asked(void)
+{
+	const char *sudo = getenv("SUDO_USER"), *login;
+	char user[USER_SIZE];
+
+	if (getuid() == 0 && sudo != NULL && sudo[0] != '\0')
+		return xstrdup(sudo);
+	if ((login = getlogin()) != NULL && login[0] != '\0')
+		return xstrdup(login);
+	return xstrdup(user_name(getuid(), user, sizeof user));
+}
+
+/*
+ * Makes root the owner of the spool (st: the spool's): its uid, and the
+ * gid and groups of its passwd entry, or the spool's group alone when it
+ * has none; the groups first, then the gid, then the uid.  Then root must
+ * be out of reach.  0, or -1 (logged).
  */
 static int
-owner_check(const struct app *a)
+become_owner(const char *spool, const struct stat *st)
+{
+	char user[USER_SIZE];
+	struct passwd *pw;
+	gid_t gid;
+
+	user_name(st->st_uid, user, sizeof user);
+	pw = getpwuid(st->st_uid);
+	gid = pw != NULL ? pw->pw_gid : st->st_gid;
+	if ((pw != NULL ? initgroups(pw->pw_name, gid) : setgroups(0, NULL)) != 0 ||
+	    setgid(gid) != 0 || setuid(st->st_uid) != 0) {
+		log_error("cannot become %s, the owner of the spool %s: %s", user, spool,
+		    strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0 || (gid != 0 && setgid(0) == 0) || getuid() != st->st_uid ||
+	    geteuid() != st->st_uid || getgid() != gid || getegid() != gid) {
+		log_error("could become root again after becoming %s, the owner of the spool %s",
+		    user, spool);
+		return -1;
+	}
+	log_debug("running as %s, the owner of the spool %s", user, spool);
+	return 0;
+}
+
+/* Whether command e, with its operands args, writes (CMD_MAKES_OWN). */
+static bool
+cmd_writes(const struct cmd_entry *e, const struct cmd_args *args)
+{
+	if (!(e->flags & CMD_MAKES_OWN))
+		return false;
+	if (e->writing == NULL)
+		return true;
+	for (const char *const *w = e->writing; *w != NULL; w++)
+		if (args->argc > 0 && strcmp(args->argv[0], *w) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Settles who runs command e (with its operands args) on the spool, before
+ * anything there is touched.  The spool's owner is the daemon's user; what
+ * sluice makes there must be its (root's files would stop the daemon at
+ * them), so root becomes the owner of a spool another user owns.  Any other
+ * user is refused a command that writes, and any command when it may not
+ * read the spool (its group's members may).  A spool not made yet is made
+ * by whoever runs init.  Returns EXIT_OK to go on, else the exit status
+ * (the reason logged).
+ */
+static int
+settle_user(const struct cmd_entry *e, const struct app *a, const struct cmd_args *args)
 {
 	struct stat st;
-	struct passwd *pw;
-	char user[32];
+	char owner[USER_SIZE], sudo[USER_SIZE + 16];
+	char *why;
 
-	if (geteuid() != 0 || stat(a->spool_path, &st) != 0 || st.st_uid == 0)
-		return 0;
-	if ((pw = getpwuid(st.st_uid)) != NULL)
-		snprintf(user, sizeof user, "%s", pw->pw_name);
-	else
-		snprintf(user, sizeof user, "#%ld", (long)st.st_uid);
-	log_error("the spool %s belongs to the user %ld (%s): run sluice as that user "
-	    "(sudo -u %s sluice ...); it could not write in what root would make there",
-	    a->spool_path, (long)st.st_uid, user, user);
-	return -1;
+	if ((e->flags & CMD_NO_SPOOL) || stat(a->spool_path, &st) != 0 || geteuid() == st.st_uid)
+		return EXIT_OK;
+	if (geteuid() == 0)
+		return become_owner(a->spool_path, &st) == 0 ? EXIT_OK : EXIT_SOFTWARE;
+	user_name(st.st_uid, owner, sizeof owner);
+	if (cmd_writes(e, args)) {
+		log_error("the spool %s belongs to %s: run this as %s (%s sluice ...)",
+		    a->spool_path, owner, owner, sudo_as(st.st_uid, sudo, sizeof sudo));
+		return EXIT_NOPERM;
+	}
+	if (faccessat(AT_FDCWD, a->spool_path, R_OK | X_OK, AT_EACCESS) == 0)
+		return EXIT_OK;
+	why = denied_text("read", a->spool_path);
+	log_error("the spool %s belongs to %s: %s; its owner and the members of its group may",
+	    a->spool_path, owner, why);
+	free(why);
+	return EXIT_NOPERM;
 }
 
 int
@@ -108,9 +186,10 @@ cmd_exec(const struct cmd_entry *e, struct app *a, int argc, char **argv)
 	struct cmd_args args = { 0 };
 	int status;
 
-	if ((e->flags & CMD_MAKES_OWN) && owner_check(a) != 0)
-		return EXIT_NOPERM;
 	if (!cmd_parse(e, argc, argv, &args, &status))
+		return status;
+	a->actor = who_asked();
+	if ((status = settle_user(e, a, &args)) != EXIT_OK)
 		return status;
 	return e->exec(e, a, &args);
 }
@@ -132,7 +211,7 @@ open_both(struct app *a, bool create, bool read_only, struct spool **sp, struct 
 	if (ret != 0) {
 		struct stat st;
 
-		if (!create && stat(a->ledger_path, &st) != 0)
+		if (!create && stat(a->ledger_path, &st) != 0 && errno == ENOENT)
 			log_error("there is no ledger %s (run sluice init)", a->ledger_path);
 		else if (ret == -2)
 			log_error("the ledger %s exists but cannot be used (see above); if it is "
@@ -142,6 +221,7 @@ open_both(struct app *a, bool create, bool read_only, struct spool **sp, struct 
 		*sp = NULL;
 		return ret;
 	}
+	ledger_set_actor(*l, a->actor);
 	return 0;
 }
 

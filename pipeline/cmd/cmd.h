@@ -26,7 +26,7 @@ enum {
 	EXIT_DATAERR = 65,     /* the ledger is damaged: restarting will not help */
 	EXIT_SOFTWARE = 70,    /* an internal or environment failure */
 	EXIT_TEMPFAIL = 75,    /* try again later (the spool is busy) */
-	EXIT_NOPERM = 77,      /* root on a spool another user owns */
+	EXIT_NOPERM = 77,      /* this user may not do that on this spool */
 	EXIT_CONFIG = 78,
 };
 
@@ -37,6 +37,7 @@ struct app {
 	char *spool_path;      /* effective spool root */
 	char *ledger_path;     /* effective ledger file */
 	struct spool_modes modes;   /* of the folders partners reach */
+	char *actor;           /* who asked: the login name cmd_exec found */
 };
 
 /* An option of a command's own beyond its flag and --kind: --NAME VALUE,
@@ -59,9 +60,13 @@ struct cmd_args {
 	const char *opt[CMD_OPTIONS_MAX];
 };
 
-/* The command makes files of the spool's own (not only in in/ or the
- * ledger): root may not run it on a spool another user owns. */
+/* The command writes the spool's own files or its ledger (more than
+ * in/): only the spool's owner runs it (root runs it as the owner), other
+ * users are refused. */
 #define CMD_MAKES_OWN 0x1
+/* The command never touches the spool: whoever runs it runs it as
+ * themselves. */
+#define CMD_NO_SPOOL 0x2
 
 struct cmd_entry {
 	const char *name;
@@ -75,6 +80,9 @@ struct cmd_entry {
 	int args_min;          /* how many operands it takes */
 	int args_max;          /* -1: no limit */
 	int flags;             /* CMD_* */
+	/* with CMD_MAKES_OWN: the subcommands (first operands) that write,
+	 * ended by NULL; NULL: the whole command writes */
+	const char *const *writing;
 	/* Runs the command; returns its exit status. */
 	int (*exec)(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
 };
@@ -83,10 +91,12 @@ struct cmd_entry {
  * (table.c). */
 extern const struct cmd_entry *const cmd_table[];
 
-/* Runs command e with its argv (argv[0]: its name): refuses root on a
- * spool another user owns when e makes the spool's own files, parses its
- * options and operands (printing the usage for --help and for a bad
- * usage), then calls it.  Returns the exit status. */
+/* Runs command e with its argv (argv[0]: its name): parses its options
+ * and operands (printing the usage for --help and for a bad usage), notes
+ * who asked (a->actor), then, on a spool that exists: as root on a spool
+ * another user owns, becomes that user; as another user than the owner,
+ * refuses a command that writes, and any command when the spool is closed
+ * to this user.  Then calls it.  Returns the exit status. */
 int cmd_exec(const struct cmd_entry *e, struct app *a, int argc, char **argv);
 
 /* Prints command e's usage: with its help to stdout for --help, else

@@ -166,6 +166,7 @@ main(int argc, char **argv)
 		status = dispatch(&a, argc - optind, argv + optind);
 	free(a.spool_path);
 	free(a.ledger_path);
+	free(a.actor);
 	conf_free(&a.conf);
 	return status;
 }

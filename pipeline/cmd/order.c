@@ -31,6 +31,8 @@ const struct cmd_entry cmd_order_entry = {
 	.flag = "json",
 	.args_min = 2,
 	.args_max = -1,
+	.flags = CMD_MAKES_OWN,
+	.writing = (const char *const[]){ "archive", NULL },
 	.exec = order_exec,
 };
 

@@ -17,6 +17,7 @@ const struct cmd_entry cmd_schema_entry = {
 	    "same text as schemas/KIND.xsd).\n",
 	.args_min = 1,
 	.args_max = 1,
+	.flags = CMD_NO_SPOOL,
 	.exec = schema_exec,
 };
 

@@ -6,9 +6,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pipeline/ledger/ledger_int.h"
 #include "base/log.h"
@@ -23,6 +27,7 @@ extern const char *const ledger_migrations[];
 struct ledger {
 	sqlite3 *db;
 	char *path;
+	char *actor;         /* who asked for the operator's command; NULL: unknown */
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
@@ -313,33 +318,93 @@ migrate(struct ledger *l)
 	return 0;
 }
 
-/* Whether the last failure on l is the machine's or the user's (no
- * permission, a read-only file or folder, a failed disk, a lock held too
- * long, no memory) rather than the ledger's own; a user that may not
- * write is told what to do. */
+/* The files SQLite keeps a ledger in: the ledger, and in WAL mode its
+ * -wal and -shm files beside it. */
+static const char *const ledger_files[] = { "", "-wal", "-shm" };
+
+/* Says why this user cannot open the ledger when permissions are the
+ * reason: it may not read the ledger, its -wal or its -shm file, or those
+ * two are missing from a folder where it may not make them (SQLite needs
+ * them to read a ledger in WAL mode; a sluice of this version keeps them,
+ * as readable as the ledger, once it has opened it).  Returns whether it
+ * said so. */
 static bool
-failure_of_environment(struct ledger *l)
+explain_denied(const struct ledger *l)
+{
+	char *missing = NULL, *why = NULL;
+	bool said;
+
+	for (size_t i = 0; i < NELEM(ledger_files) && why == NULL; i++) {
+		char *path = xasprintf("%s%s", l->path, ledger_files[i]);
+		int err = faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) == 0 ? 0 : errno;
+
+		if (err == EACCES)
+			why = denied_text("read", path);
+		else if (i > 0 && err == ENOENT && missing == NULL) {
+			missing = path;
+			continue;
+		}
+		free(path);
+	}
+	if (why != NULL)
+		log_error("%s", why);
+	else if (missing != NULL) {
+		const char *slash = strrchr(l->path, '/');
+		char *folder = slash == NULL ? xstrdup(".") : slash == l->path ? xstrdup("/") :
+		    xstrndup(l->path, (size_t)(slash - l->path));
+		char sudo[USER_SIZE + 16];
+		struct stat st;
+
+		if (faccessat(AT_FDCWD, folder, W_OK, AT_EACCESS) != 0 && stat(l->path, &st) == 0) {
+			why = denied_text("write in", folder);
+			log_error("the ledger %s has no %s beside it, which SQLite needs to read it, "
+			    "and %s: any command of this sluice run once by the ledger's owner makes it "
+			    "and keeps it (%s sluice status)", l->path, missing, why,
+			    sudo_as(st.st_uid, sudo, sizeof sudo));
+		}
+		free(folder);
+	}
+	said = why != NULL;
+	free(missing);
+	free(why);
+	return said;
+}
+
+/* What the last failure on l is: the ledger's own (LEDGER_ITSELF), or
+ * the machine's or the user's (no permission, a read-only file or folder,
+ * a failed disk, a lock held too long, no memory): a user that may not
+ * read the ledger is told why (ENVIRONMENT_SAID), the rest is left to the
+ * caller's message (ENVIRONMENT). */
+enum failure { LEDGER_ITSELF, ENVIRONMENT, ENVIRONMENT_SAID };
+
+static enum failure
+failure_of(struct ledger *l)
 {
 	switch (sqlite3_errcode(l->db) & 0xff) {
 	case SQLITE_READONLY:
-		log_error("ledger %s: this user cannot write the ledger or beside it, as SQLite "
-		    "needs to read it while no sluice has it open; run this as the spool's owner",
-		    l->path);
-		return true;
+		if (!explain_denied(l))
+			log_error("ledger %s: this user cannot write the ledger or beside it, as "
+			    "SQLite needs to read it while no sluice has it open; run this as the "
+			    "spool's owner", l->path);
+		return ENVIRONMENT_SAID;
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
+		return explain_denied(l) ? ENVIRONMENT_SAID : ENVIRONMENT;
 	case SQLITE_IOERR:
 	case SQLITE_FULL:
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 	case SQLITE_NOMEM:
-		return true;
+		return ENVIRONMENT;
 	default:
-		return false;
+		return LEDGER_ITSELF;
 	}
 }
 
 #define BUSY_MS 10000
+/* The size a ledger's -wal file is cut back to once it is used again from
+ * the start (PRAGMA journal_size_limit). */
+#define WAL_KEPT_BYTES "67108864"
 
 /* Puts the ledger in WAL mode, which the file keeps (a ledger in memory
  * keeps its own).  Changing the mode needs the ledger to itself, and
@@ -359,6 +424,31 @@ use_wal(struct ledger *l)
 	}
 }
 
+/* Opens the connection of l to l->path with flags.  It keeps the -wal
+ * and -shm files when it closes, so that whoever may read the ledger can
+ * read it when no sluice has it open (SQLite cannot read a ledger in WAL
+ * mode without them, and only a user who may write in its folder can
+ * make them).  0, or -1 (logged). */
+static int
+open_connection(struct ledger *l, int flags, const char *purpose)
+{
+	int keep = 1;
+
+	if (sqlite3_open_v2(l->path, &l->db, flags, NULL) != SQLITE_OK) {
+		log_error("cannot open the ledger %s%s: %s", l->path, purpose,
+		    l->db != NULL ? sqlite3_errmsg(l->db) : "out of memory");
+		if (l->db != NULL)
+			explain_denied(l);
+		return -1;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, BUSY_MS);
+	if (sqlite3_file_control(l->db, "main", SQLITE_FCNTL_PERSIST_WAL, &keep) != SQLITE_OK &&
+	    strcmp(l->path, ":memory:") != 0)
+		return ledger_fail(l, "keeping the -wal and -shm files");
+	return 0;
+}
+
 int
 ledger_open(const char *path, bool create, bool synchronous_full, struct ledger **out)
 {
@@ -367,21 +457,32 @@ ledger_open(const char *path, bool create, bool synchronous_full, struct ledger 
 	int ret = -1;
 
 	l->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
-		log_error("cannot open the ledger %s: %s", path,
-		    l->db != NULL ? sqlite3_errmsg(l->db) : "out of memory");
+	if (open_connection(l, flags, "") != 0)
+		goto fail;
+	/* SQLite opens a file this user may only read to read it only */
+	if (sqlite3_db_readonly(l->db, "main") == 1) {
+		int err = faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 ? 0 : errno;
+		char *why = err == EACCES ? denied_text("write the ledger", path) : NULL;
+
+		if (why != NULL)
+			log_error("%s: run this as the ledger's owner", why);
+		else
+			log_error("cannot write the ledger %s: %s", path,
+			    err != 0 ? strerror(err) : "SQLite opened it to read only");
+		free(why);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(l->db, 1);
-	sqlite3_busy_timeout(l->db, BUSY_MS);
 	if (use_wal(l) != 0 ||
+	    /* the -wal file kept is cut back to nothing when the ledger is
+	     * closed, and to this once it is used again from the start */
+	    exec_sql(l, "PRAGMA journal_size_limit = " WAL_KEPT_BYTES) != 0 ||
 	    exec_sql(l, synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") != 0 ||
 	    /* references are kept by this module; enforcing them in SQLite
 	     * costs a quarter of bulk ingest, so the test suite checks them
 	     * (PRAGMA foreign_key_check) instead */
 	    exec_sql(l, "PRAGMA foreign_keys = OFF") != 0 ||
 	    (ret = migrate(l)) != 0) {
-		if (ret != -2 && !failure_of_environment(l))
+		if (ret != -2 && failure_of(l) == LEDGER_ITSELF)
 			ret = -2;
 		goto fail;
 	}
@@ -403,18 +504,15 @@ ledger_open_read(const char *path, struct ledger **out)
 	 * connection), with every write refused; SQLite falls back to
 	 * read-only where the user may only read */
 	l->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		log_error("cannot open the ledger %s to read it: %s", path,
-		    l->db != NULL ? sqlite3_errmsg(l->db) : "out of memory");
+	if (open_connection(l, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, " to read it") != 0)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(l->db, 1);
-	sqlite3_busy_timeout(l->db, BUSY_MS);
 	if (exec_sql(l, "PRAGMA query_only = ON") != 0 || (version = ledger_schema_version(l)) < 0) {
-		if (!failure_of_environment(l))
+		enum failure f = failure_of(l);
+
+		if (f == LEDGER_ITSELF)
 			ret = -2;
-		log_error("cannot read the ledger %s: %s", path, sqlite3_errmsg(l->db));
+		if (f != ENVIRONMENT_SAID)
+			log_error("cannot read the ledger %s: %s", path, sqlite3_errmsg(l->db));
 		goto fail;
 	}
 	if (version < ledger_schema_latest() && !sqlite3_db_readonly(l->db, "main")) {
@@ -445,7 +543,15 @@ ledger_close(struct ledger *l)
 	if (l->db != NULL && sqlite3_close(l->db) != SQLITE_OK)
 		log_warn("ledger %s: close: %s", l->path, sqlite3_errmsg(l->db));
 	free(l->path);
+	free(l->actor);
 	free(l);
+}
+
+void
+ledger_set_actor(struct ledger *l, const char *actor)
+{
+	free(l->actor);
+	l->actor = actor != NULL ? xstrdup(actor) : NULL;
 }
 
 static int
@@ -750,8 +856,8 @@ ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
     int64_t input_id, const char *command, const char *at, const char *detail)
 {
 	sqlite3_stmt *st = ledger_stmt(l,
-	    "INSERT INTO journal (at, order_number, type, input_id, command, detail)"
-	    " VALUES (?, ?, ?, ?, ?, ?)");
+	    "INSERT INTO journal (at, order_number, type, input_id, command, detail, actor)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)");
 
 	ledger_bind_text(st, 1, at);
 	ledger_bind_text(st, 2, order_number);
@@ -762,6 +868,7 @@ ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
 		sqlite3_bind_null(st, 4);
 	ledger_bind_text(st, 5, command);
 	ledger_bind_text(st, 6, detail);
+	ledger_bind_text(st, 7, command != NULL ? l->actor : NULL);
 	return ledger_exec_stmt(l, st);
 }
 
@@ -771,7 +878,7 @@ ledger_journal_for_order(struct ledger *l, const char *order_number,
 {
 	sqlite3_stmt *st = ledger_stmt(l,
 	    "SELECT j.seq, j.at, j.type, coalesce(i.name || ' (sha256 ' || i.sha256 || ')',"
-	    " j.command, ''), j.detail FROM journal j LEFT JOIN inputs i ON i.id = j.input_id"
+	    " j.command, ''), j.detail, j.actor FROM journal j LEFT JOIN inputs i ON i.id = j.input_id"
 	    " WHERE j.order_number = ? ORDER BY j.seq");
 	int rc, ret = 0;
 
@@ -783,6 +890,7 @@ ledger_journal_for_order(struct ledger *l, const char *order_number,
 			.type = (const char *)sqlite3_column_text(st, 2),
 			.source = (const char *)sqlite3_column_text(st, 3),
 			.detail = (const char *)sqlite3_column_text(st, 4),
+			.by = (const char *)sqlite3_column_text(st, 5),
 		};
 
 		ret = fn(ctx, &e);

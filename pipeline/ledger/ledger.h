@@ -67,6 +67,10 @@ int ledger_open(const char *path, bool create, bool synchronous_full, struct led
  * a ledger at another schema version is refused). */
 int ledger_open_read(const char *path, struct ledger **out);
 void ledger_close(struct ledger *l);
+/* Names who asks for what l is opened for (a login name, kept as a copy;
+ * NULL: unknown): the journal records it with every event an operator's
+ * command adds. */
+void ledger_set_actor(struct ledger *l, const char *actor);
 /* Runs SQLite's quick_check.  Returns 0 when the ledger is sound, -1 when
  * it is damaged (what SQLite found is logged). */
 int ledger_quick_check(struct ledger *l);
@@ -148,7 +152,8 @@ int ledger_input_counts(struct ledger *l, struct input_counts *out);
 int ledger_recent_rejections(struct ledger *l, int limit,
     int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx);
 
-/* Appends a journal event.  input_id 0 with a command for operator actions. */
+/* Appends a journal event.  input_id 0 with a command for operator actions
+ * (recorded with the actor ledger_set_actor named). */
 int ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
     int64_t input_id, const char *command, const char *at, const char *detail);
 
@@ -158,6 +163,7 @@ struct journal_event {
 	const char *type;
 	const char *source;     /* "orders.csv (sha256 ...)" or the command */
 	const char *detail;
+	const char *by;         /* who asked for the command; NULL: unknown */
 };
 /* Calls fn for each event of an order, oldest first. */
 int ledger_journal_for_order(struct ledger *l, const char *order_number,

@@ -21,14 +21,15 @@ ORDER = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."
 
 
 class Daemon:
-    """sluice run in the background, its log collected."""
+    """sluice run in the background, its log collected; prefix: what runs
+    it (setpriv ..., to run it as another user)."""
 
-    def __init__(self, spool, env=None):
+    def __init__(self, spool, env=None, prefix=()):
         self.spool = spool
         self.log = []
         self.ready = threading.Event()
         self.proc = subprocess.Popen(
-            [SLUICE, "--spool", spool.root, "--config", spool.config, "run"],
+            list(prefix) + [SLUICE, "--spool", spool.root, "--config", spool.config, "run"],
             stderr=subprocess.PIPE, text=True,
             env=dict(os.environ, **env) if env is not None else None)
         self.reader = threading.Thread(target=self._read, daemon=True)
