@@ -20,6 +20,10 @@
 	X(link) \
 	X(audit) \
 	X(status) \
+	X(inputs) \
+	X(input) \
+	X(requeue) \
+	X(retry) \
 	X(schema) \
 	X(check_config)
 
