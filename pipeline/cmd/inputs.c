@@ -59,13 +59,15 @@ parse_since(const char *s, int64_t *ns)
 		s = instant;
 		len = strlen(s);
 	}
-	if (!parse_date(s, len, &secs) || secs < 0 || secs > INT64_MAX / 1000000000 - 1)
+	if (!parse_date(s, len, &secs))
 		return false;
 	for (size_t i = 20; s[19] == '.' && i < len && s[i] >= '0' && s[i] <= '9'; i++) {
 		scale /= 10;
 		frac += (s[i] - '0') * scale;
 	}
-	*ns = secs * 1000000000 + frac;
+	/* before 1970 or after 2262 (beyond ns in 64 bits): every input, or
+	 * none */
+	*ns = secs < 0 ? 0 : secs >= INT64_MAX / 1000000000 ? INT64_MAX : secs * 1000000000 + frac;
 	return true;
 }
 
