@@ -39,9 +39,16 @@ const struct cmd_entry cmd_requeue_entry = {
 static bool
 refused(const struct input_row *in)
 {
-	if (in->status == INPUT_REJECTED)
+	if (in->status == INPUT_REJECTED && !spool_hidden_name(in->name) &&
+	    strchr(in->name, '/') == NULL)
 		return false;
-	if (in->status == INPUT_DEFERRED)
+	if (in->status == INPUT_REJECTED) {
+		/* a name replay gave it: in/ would never read it (or it is no
+		 * name of a file in one folder) */
+		fprintf(stderr, "sluice: input %lld is named ", (long long)in->id);
+		sanitized_printf(stderr, "'%s', which sluice never takes from in/; submit its "
+		    "file under another name\n", in->name);
+	} else if (in->status == INPUT_DEFERRED)
 		fprintf(stderr, "sluice: input %lld is deferred: it waits, claimed, and is tried "
 		    "again by the daemon; sluice retry has it tried now\n", (long long)in->id);
 	else

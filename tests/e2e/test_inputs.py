@@ -404,6 +404,24 @@ class Requeue(SpoolTest):
             self.assertEqual(r.returncode, 2, bad)
         self.assertEqual(self.s.sluice("requeue").returncode, 2)
 
+    def test_a_name_in_never_reads_is_not_requeued(self):
+        """A rejected input named as no file in in/ is taken (a replayed
+        .tmp, or a ledger changed by hand) never lands anywhere."""
+        self.s.drop("orders", "o.csv", BAD_ORDER)
+        self.s.drop("orders", "p.csv", BAD_ORDER + "\n")
+        self.s.run_once()
+        db = sqlite3.connect(self.s.path("ledger.db"))
+        with db:
+            db.execute("UPDATE inputs SET name = 'o.csv.tmp' WHERE id = 1")
+            db.execute("UPDATE inputs SET name = '../../escaped.csv' WHERE id = 2")
+        db.close()
+        for input_id in ("1", "2"):
+            r = self.s.sluice("requeue", input_id)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("which sluice never takes from in/", r.stderr)
+        self.assertEqual(os.listdir(self.s.path("in", "orders")), [])
+        self.assertFalse(os.path.exists(self.s.path("escaped.csv")))
+
     def test_a_purged_file_cannot_be_requeued(self):
         self.s.drop("orders", "o.csv", BAD_ORDER)
         self.s.run_once()
