@@ -313,6 +313,7 @@ struct job {
 	int64_t now, size;
 	int64_t existing;        /* its row from an earlier pass, or 0 */
 	bool was_deferred;       /* ... which deferred it */
+	int64_t prior_link_ends; /* ... and the link expiry it kept */
 	bool readable;
 	bool open;               /* its savepoint is open */
 	size_t deferred;         /* records that wait for something unknown */
@@ -348,6 +349,7 @@ examine(struct job *j)
 	case 1:
 		j->existing = prior.id;
 		j->was_deferred = prior.status == INPUT_DEFERRED;
+		j->prior_link_ends = prior.link_expires_ns;
 		ledger_input_clear(&prior);
 		return 0;
 	case 0:
@@ -428,6 +430,10 @@ defer(struct job *j)
 	if (j->was_deferred && (same = same_reasons(p, j->existing, &out->defers)) != 0) {
 		out->input_id = j->existing;
 		out->unchanged = true;
+		/* a row deferred before the ledger kept link expiries gets it */
+		if (same > 0 && j->prior_link_ends != j->link_wait_ends &&
+		    ledger_input_set_link_expiry(p->ledger, j->existing, j->link_wait_ends) != 0)
+			return STEP_FAILED;
 		return same < 0 ? STEP_FAILED : STEP_DONE;
 	}
 	/* newly deferred, or waiting for something else now */
@@ -442,10 +448,55 @@ defer(struct job *j)
 		j->row.id = j->existing;
 	if (ledger_input_set_errors(p->ledger, j->row.id, &out->defers) != 0 ||
 	    ledger_input_finish(p->ledger, j->row.id, INPUT_DEFERRED, out->records,
-	    (int64_t)errlist_total(&out->defers), "") != 0)
+	    (int64_t)errlist_total(&out->defers), "") != 0 ||
+	    ledger_input_set_link_expiry(p->ledger, j->row.id, j->link_wait_ends) != 0)
 		return STEP_FAILED;
 	out->input_id = j->row.id;
 	return STEP_DECIDED;
+}
+
+/* Whether a deferred input that waits for code waits at most defer_expiry
+ * (for what is not known yet); false for a payment that is due, which
+ * waits as long as the payment link it waits for is open. */
+static bool
+waits_plain(enum err_code code)
+{
+	return code != ERR_PAYMENT_DUE;
+}
+
+/* The instant a deferred input received at received_ns is rejected: the
+ * earliest of defer_expiry after its receipt, when it waits for anything
+ * plain, and of the expiry of the payment link it waits for (link_ends;
+ * 0: none; INT64_MAX when neither).  *by_link says whether the link ends
+ * it. */
+static int64_t
+defer_ends(const struct conf *cf, int64_t received_ns, bool plain, int64_t link_ends,
+    bool *by_link)
+{
+	int64_t ends = plain ? received_ns + cf->defer_expiry_ms * 1000000 : INT64_MAX;
+
+	*by_link = link_ends != 0 && link_ends < ends;
+	return *by_link ? link_ends : ends;
+}
+
+static int
+stored_reason(void *ctx, const struct error_item *e)
+{
+	if (waits_plain(e->code))
+		*(bool *)ctx = true;
+	return 0;
+}
+
+int
+process_deferred_ends(struct ledger *l, const struct conf *cf, const struct input_row *in,
+    int64_t *ends, bool *by_link)
+{
+	bool plain = false;
+
+	if (ledger_input_errors(l, in->id, stored_reason, &plain) != 0)
+		return -1;
+	*ends = defer_ends(cf, in->received_ns, plain, in->link_expires_ns, by_link);
+	return 0;
 }
 
 /* Step two: an input whose records wait for something unknown, and that
@@ -459,22 +510,17 @@ defer_or_expire(struct job *j)
 {
 	const struct errlist *defers = &j->out->defers;
 	int64_t now = j->p->replay_at != 0 ? j->p->replay_at : j->now;
-	int64_t waited = now - j->in->received_ns, ends = INT64_MAX;
-	bool plain = errlist_total(defers) > defers->n, link = false;
+	int64_t waited = now - j->in->received_ns, ends;
+	bool plain = errlist_total(defers) > defers->n, link;
 
 	if (errlist_total(&j->out->errs) > 0 || j->deferred == 0)
 		return STEP_ON;
 	/* the earliest of its reasons' ends: defer_expiry for what is not
 	 * known yet, the link's expiry for a payment that is due */
 	for (size_t i = 0; i < defers->n; i++)
-		if (defers->items[i].code != ERR_PAYMENT_DUE)
+		if (waits_plain(defers->items[i].code))
 			plain = true;
-	if (plain)
-		ends = j->in->received_ns + j->p->conf->defer_expiry_ms * 1000000;
-	if (j->link_wait_ends != 0 && j->link_wait_ends < ends) {
-		ends = j->link_wait_ends;
-		link = true;
-	}
+	ends = defer_ends(j->p->conf, j->in->received_ns, plain, j->link_wait_ends, &link);
 	if (now < ends)
 		return defer(j);
 	expire(j->out, waited, link, j->link_wait_ends);

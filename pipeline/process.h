@@ -86,4 +86,13 @@ void outcome_free(struct outcome *o);
  * stays claimed, to be tried again. */
 int process_input(struct processor *p, const struct input_file *in, struct outcome *out);
 
+/* When the deferred input in (a row of l, its reasons listed there) is
+ * rejected if nothing changes, judged by cf as process_input() judges it:
+ * *ends (INT64_MAX when its row does not say: a wait for a payment
+ * deferred before the ledger kept link expiries, until its next try), and
+ * *by_link when the expiry of the payment link it waits for ends it rather
+ * than defer_expiry.  0, or -1. */
+int process_deferred_ends(struct ledger *l, const struct conf *cf, const struct input_row *in,
+    int64_t *ends, bool *by_link);
+
 #endif

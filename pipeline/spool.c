@@ -263,6 +263,75 @@ spool_close(struct spool *sp)
 	free(sp);
 }
 
+/* How often spool_lock() tries the lock, 10 ms apart. */
+#define LOCK_TRIES 5
+
+/* The pid the lock file open on fd names, or 0. */
+static long
+read_pid(int fd)
+{
+	char pid[32];
+	ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	pid[n] = '\0';
+	return strtol(pid, NULL, 10);
+}
+
+/* Whether process pid has the file of st open (a link in /proc/PID/fd/
+ * to it). */
+static bool
+has_open(long pid, const struct stat *st)
+{
+	char dir[64];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "/proc/%ld/fd", pid);
+	if ((d = opendir(dir)) == NULL)
+		return false;
+	while (!found && (de = readdir(d)) != NULL) {
+		struct stat fst;
+
+		found = de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &fst, 0) == 0 &&
+		    fst.st_dev == st->st_dev && fst.st_ino == st->st_ino;
+	}
+	closedir(d);
+	return found;
+}
+
+int
+spool_lock_holder(struct spool *sp, long *pid)
+{
+	struct stat st;
+	int fd, ret = -1;
+
+	*pid = 0;
+	fd = openat(sp->rootfd, ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		log_error("cannot read %s/.lock: %s", sp->root, strerror(errno));
+		goto out;
+	}
+	*pid = read_pid(fd);
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		ret = 0;
+	} else if (errno != EWOULDBLOCK) {
+		log_error("cannot try the lock %s/.lock: %s", sp->root, strerror(errno));
+	} else
+		/* the pid is the holder's once it has the file open (a holder
+		 * that just took the lock may not have written its own yet) */
+		ret = *pid > 0 && *pid != (long)getpid() && has_open(*pid, &st) ? 1 : 2;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 int
 spool_lock(struct spool *sp, long *holder)
 {
@@ -275,12 +344,15 @@ spool_lock(struct spool *sp, long *holder)
 		log_error("cannot open %s/.lock: %s", sp->root, strerror(errno));
 		return -1;
 	}
-	if (flock(sp->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		n = pread(sp->lockfd, pid, sizeof pid - 1, 0);
-		if (n > 0) {
-			pid[n] = '\0';
-			*holder = strtol(pid, NULL, 10);
+	/* spool_lock_holder() holds it for an instant: try for a while */
+	for (int tries = 1; flock(sp->lockfd, LOCK_EX | LOCK_NB) != 0; tries++) {
+		struct timespec pause = { 0, 10000000 };
+
+		if (tries < LOCK_TRIES) {
+			nanosleep(&pause, NULL);
+			continue;
 		}
+		*holder = read_pid(sp->lockfd);
 		close(sp->lockfd);
 		sp->lockfd = -1;
 		return -1;
@@ -381,12 +453,8 @@ spool_work_name(int64_t received_ns, const char *name)
 	return xasprintf("%020lld.%s", (long long)received_ns, name);
 }
 
-/* The path (relative to the root) of a claimed input: work/<kind>/<work
- * name>; or, when the work name is longer than a file name may be, the
- * input under its own name in a folder of its own,
- * work/<kind>/<20 digits>..long/<name>. */
-static char *
-work_path(enum kind kind, const char *work_name)
+char *
+spool_work_path(enum kind kind, const char *work_name)
 {
 	const char *plural = kind_get(kind)->plural;
 
@@ -413,7 +481,7 @@ place_claim(struct spool *sp, enum kind kind, const char *from, const char *name
     int64_t received_ns, char **work_name)
 {
 	for (int tries = 0; tries < 1000; tries++, received_ns++) {
-		char *wn = spool_work_name(received_ns, name), *to = work_path(kind, wn);
+		char *wn = spool_work_name(received_ns, name), *to = spool_work_path(kind, wn);
 		char *own = strlen(wn) > NAME_MAX ? parent_of(to) : NULL;
 		int rc = own != NULL ? mkdirat(sp->rootfd, own, PRIVATE_MODE) : 0, saved;
 
@@ -682,7 +750,7 @@ int
 spool_work_open(struct spool *sp, enum kind kind, const char *work_name, int64_t copy_limit,
     bool *not_regular, bool *denied)
 {
-	char *rel = work_path(kind, work_name);
+	char *rel = spool_work_path(kind, work_name);
 	struct stat st;
 	int fd, saved;
 
@@ -750,7 +818,7 @@ spool_filed_parse(const char *folder, int64_t *input_id, enum kind *kind, int64_
 int
 spool_file_away(struct spool *sp, enum kind kind, const char *work_name, const char *filed_as)
 {
-	char *from = work_path(kind, work_name), *dir = parent_of(filed_as);
+	char *from = spool_work_path(kind, work_name), *dir = parent_of(filed_as);
 	int ret = -1;
 
 	if (make_dirs(sp, dir, PRIVATE_MODE) == 0) {
@@ -1041,12 +1109,47 @@ out:
 	return ret;
 }
 
+/* Copies the file open on in (from names it in messages) into
+ * in/<kind>/<name> the safe way: to tmp (below the root, a name no
+ * scan reads), fsynced, given mode (0: as it is made, 0640), renamed into
+ * place without replacing what is there, and the folder fsynced.  0; 1
+ * when a file of that name is waiting already (nothing is left of tmp);
+ * -1 on failure (logged). */
+static int
+deliver(struct spool *sp, enum kind kind, int in, const char *from, const char *tmp,
+    const char *name, mode_t mode)
+{
+	char *to = xasprintf("in/%s/%s", kind_get(kind)->plural, name);
+	int ret = -1;
+
+	if (copy_synced(sp, in, from, tmp, INT64_MAX) != 0)
+		goto out;
+	if (mode != 0 && fchmodat(sp->rootfd, tmp, mode, 0) != 0) {
+		log_error("cannot set the mode of %s/%s: %s", sp->root, tmp, strerror(errno));
+		unlinkat(sp->rootfd, tmp, 0);
+		goto out;
+	}
+	if (renameat2(sp->rootfd, tmp, sp->rootfd, to, RENAME_NOREPLACE) != 0) {
+		if (errno == EEXIST)
+			ret = 1;
+		else
+			log_error("cannot rename into %s/%s: %s", sp->root, to, strerror(errno));
+		unlinkat(sp->rootfd, tmp, 0);
+		goto out;
+	}
+	*strrchr(to, '/') = '\0';
+	ret = sync_dir(sp, to);
+out:
+	free(to);
+	return ret;
+}
+
 int
 spool_submit(struct spool *sp, enum kind kind, const char *path)
 {
 	const char *base = strrchr(path, '/');
-	char *tmp = NULL, *to = NULL;
-	int in, ret = -1;
+	char *tmp;
+	int in, ret;
 
 	base = base != NULL ? base + 1 : path;
 	if (spool_hidden_name(base)) {
@@ -1070,26 +1173,57 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 	tmp = strlen(base) + 32 <= NAME_MAX ?
 	    xasprintf("in/%s/.%s.%ld.tmp", kind_get(kind)->plural, base, (long)getpid()) :
 	    xasprintf("in/%s/.submit.%ld.tmp", kind_get(kind)->plural, (long)getpid());
-	to = xasprintf("in/%s/%s", kind_get(kind)->plural, base);
-	if (copy_synced(sp, in, path, tmp, INT64_MAX) != 0)
-		goto out;
-	if (renameat2(sp->rootfd, tmp, sp->rootfd, to, RENAME_NOREPLACE) != 0) {
-		if (errno == EEXIST) {
-			log_error("%s/%s is still waiting to be processed; submit again later",
-			    sp->root, to);
-			ret = 1;
-		} else
-			log_error("cannot rename into %s/%s: %s", sp->root, to, strerror(errno));
-		unlinkat(sp->rootfd, tmp, 0);
-		goto out;
-	}
-	*strrchr(to, '/') = '\0';
-	ret = sync_dir(sp, to);
-out:
+	if ((ret = deliver(sp, kind, in, path, tmp, base, 0)) == 1)
+		log_error("%s/in/%s/%s is still waiting to be processed; submit again later",
+		    sp->root, kind_get(kind)->plural, base);
 	close(in);
 	free(tmp);
-	free(to);
 	return ret;
+}
+
+int
+spool_requeue(struct spool *sp, enum kind kind, const char *from, const char *name)
+{
+	struct stat st;
+	char *tmp;
+	int in, ret;
+
+	in = openat(sp->rootfd, from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return 2;
+	if (in < 0 && errno == ELOOP)
+		return 3;
+	if (in < 0 || fstat(in, &st) != 0) {
+		log_error("cannot open %s/%s: %s", sp->root, from, strerror(errno));
+		if (in >= 0)
+			close(in);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(in);
+		return 3;
+	}
+	tmp = tmp_path(sp);
+	ret = deliver(sp, kind, in, from, tmp, name, sp->modes.in & 0666);
+	close(in);
+	free(tmp);
+	return ret;
+}
+
+int
+spool_present(struct spool *sp, const char *rel, int64_t *size)
+{
+	struct stat st;
+
+	*size = 0;
+	if (fstatat(sp->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		*size = st.st_size;
+		return 1;
+	}
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	log_error("cannot look at %s/%s: %s", sp->root, rel, strerror(errno));
+	return -1;
 }
 
 int

@@ -45,6 +45,13 @@ const char *spool_root(const struct spool *sp);
 /* Takes the spool's lock (one daemon per spool).  Returns 0, or -1 when
  * another process holds it (*holder then names its pid when known). */
 int spool_lock(struct spool *sp, long *holder);
+/* Who holds the spool's lock, without taking it but for an instant (which
+ * spool_lock() waits out): 1 when a process holds it and is the one its
+ * file names (*pid, which has the file open); 0 when nobody holds it (*pid:
+ * the stale pid the file names, or 0); 2 when it is held by a process that
+ * the file does not name (one that has just taken it); -1 (logged) when it
+ * cannot be told. */
+int spool_lock_holder(struct spool *sp, long *pid);
 
 /* True for names that writers use while a file is incomplete. */
 bool spool_hidden_name(const char *name);
@@ -72,6 +79,11 @@ int spool_claim(struct spool *sp, enum kind kind, const char *name, int64_t rece
  * "<20 digits of the time>.<name>".  One longer than a file name may be
  * is kept in work/ as <20 digits>..long/<name>. */
 char *spool_work_name(int64_t received_ns, const char *name);
+/* The path (relative to the root) of a claimed input (a new string):
+ * work/<kind>/<work name>; or, when the work name is longer than a file
+ * name may be, the input under its own name in a folder of its own,
+ * work/<kind>/<20 digits>..long/<name>. */
+char *spool_work_path(enum kind kind, const char *work_name);
 /* Splits a work name into time of receipt and original name (a pointer
  * into work_name); -1 when it is not a work name. */
 int spool_work_name_parse(const char *work_name, int64_t *received_ns, const char **name);
@@ -121,6 +133,17 @@ int spool_sync_claims(struct spool *sp, enum kind kind);
  * rename without replacing).  0; 1 when a file of that name is waiting
  * already; -1 on failure (message logged). */
 int spool_submit(struct spool *sp, enum kind kind, const char *path);
+/* Puts a copy of the file from (below the root: a rejected input) back
+ * into in/<kind>/ as name, to be taken as a new input: copied to tmp/,
+ * fsynced, given the mode of the files of in/ (in_mode without the x
+ * bits), renamed into place without replacing a file of that name, and
+ * the folder fsynced.  0; 1 when a file of that name is waiting already;
+ * 2 when from is not there; 3 when it is no regular file (a link, a
+ * folder, a FIFO...: nothing to copy); -1 on failure (logged). */
+int spool_requeue(struct spool *sp, enum kind kind, const char *from, const char *name);
+/* Whether something is at rel (below the root; a link is not followed):
+ * 1 (*size set), 0 when nothing is, -1 when it cannot be known (logged). */
+int spool_present(struct spool *sp, const char *rel, int64_t *size);
 
 /* The path of a receipt of an input of kind named name:
  * out/receipts/<kind>/<name>.receipt.xml; with stamp_ns (not 0),

@@ -33,3 +33,12 @@ json_text(const char *s)
 		fatal("json_string failed");
 	return j;
 }
+
+void
+json_set_error(json_t *j, const struct error_item *e)
+{
+	json_object_set_new(j, "line", json_integer(e->line));
+	json_object_set_new(j, "field", json_text(e->field));
+	json_object_set_new(j, "code", json_text(err_code_name(e->code)));
+	json_object_set_new(j, "message", json_text(e->message));
+}

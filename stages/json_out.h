@@ -9,10 +9,14 @@
 
 #include <jansson.h>
 
+#include "base/errors.h"
+
 /* A new JSON string of s (sanitized only where it is not valid UTF-8), or
  * JSON null when s is NULL. */
 json_t *json_text(const char *s);
 /* A new JSON string of the untrusted bytes s, sanitized, or JSON null. */
 json_t *json_echo(const char *s);
+/* Sets the keys line, field, code and message of object j to error e's. */
+void json_set_error(json_t *j, const struct error_item *e);
 
 #endif

@@ -247,3 +247,31 @@ app_sched_start(struct app *a, struct spool *sp, struct ledger *l, struct sched 
 		return EXIT_SOFTWARE;
 	return EXIT_OK;
 }
+
+int
+app_claimed_each(struct spool *sp, struct ledger *l, enum kind kind,
+    int (*fn)(void *ctx, const struct input_row *in), void *ctx)
+{
+	char **names;
+	size_t n;
+	int ret = 0;
+
+	if (spool_work_list(sp, kind, &names, &n) != 0)
+		return -1;
+	/* work names begin with the time of receipt: their order is its */
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		struct input_row in = { 0 };
+
+		if ((ret = ledger_input_by_work_name(l, names[i], &in)) > 0) {
+			ret = 0;
+		} else if (ret == 0) {
+			in.work_name = names[i];
+			in.kind = kind_get(kind)->plural;
+			if (spool_work_name_parse(names[i], &in.received_ns, &in.name) == 0)
+				ret = fn(ctx, &in);
+		}
+		ledger_input_clear(&in);
+	}
+	spool_names_free(names, n);
+	return ret;
+}

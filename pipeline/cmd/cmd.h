@@ -118,4 +118,11 @@ int app_open_read(struct app *a, struct spool **sp, struct ledger **l);
  * to end with; s is to be freed (sched_free) either way. */
 int app_sched_start(struct app *a, struct spool *sp, struct ledger *l, struct sched *s);
 
+/* Calls fn for each file claimed in work/<kind>/ that the ledger has no
+ * row of (taken, not yet decided), oldest first: in holds its kind, name
+ * (in) and time of receipt, id 0 and status INPUT_NONE, and lives until
+ * fn returns.  0, -1 (logged), or fn's -1. */
+int app_claimed_each(struct spool *sp, struct ledger *l, enum kind kind,
+    int (*fn)(void *ctx, const struct input_row *in), void *ctx);
+
 #endif

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,10 @@ main(int argc, char **argv)
 	/* what sluice writes is its own and its group's to read: the
 	 * folders partners reach get the configured modes explicitly */
 	umask(027);
+	/* sluice retry signals whatever sluice holds the spool's lock: only
+	 * the daemon acts on it (run.c), any other (run --once, replay,
+	 * init) goes on */
+	signal(SIGUSR1, SIG_IGN);
 	log_init(LOG_LEVEL_INFO);
 	if ((status = parse_globals(argc, argv, &g, &a)) >= 0)
 		return status;

@@ -4,7 +4,8 @@
  * The daemon is one event loop: poll() on inotify and a signalfd, with a
  * timeout for the next periodic scan, the end of a file's quiet period and
  * the systemd watchdog.  SIGTERM and SIGINT end the loop once the batch in
- * hand is committed and filed; SIGHUP rescans.
+ * hand is committed and filed; SIGHUP rescans; SIGUSR1 (sluice retry)
+ * tries the deferred inputs again now.
  */
 #include "config.h"
 
@@ -34,7 +35,9 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "sluice run [--once]",
 	.help =
 	    "Watches the spool's in/ folders and processes each file as it arrives, until\n"
-	    "SIGTERM or SIGINT (the batch in hand is finished first, then it exits 0).\n\n"
+	    "SIGTERM or SIGINT (the batch in hand is finished first, then it exits 0).\n"
+	    "SIGHUP rescans the folders; SIGUSR1 (sent by sluice retry) tries the deferred\n"
+	    "inputs again now.\n\n"
 	    "  --once   process everything present, waiting out the quiet period of files\n"
 	    "           still being written, then exit\n",
 	.flag = "once",
@@ -126,7 +129,9 @@ run_once(struct sched *s)
 }
 
 /* Reads every pending signal from the signalfd: SIGHUP asks for a
- * reload of the configuration and a rescan, any other for a stop. */
+ * reload of the configuration and a rescan, SIGUSR1 for the deferred inputs
+ * to be tried again (a pass tries every claimed input, the deferred ones
+ * included), any other for a stop. */
 static void
 read_signals(struct daemon *d)
 {
@@ -136,6 +141,9 @@ read_signals(struct daemon *d)
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP: re-reading the configuration and rescanning");
 			d->reload = true;
+			d->rescan = true;
+		} else if (si.ssi_signo == SIGUSR1) {
+			log_info("SIGUSR1: trying the deferred inputs again now");
 			d->rescan = true;
 		} else {
 			log_info("signal %u: finishing the batch in hand, then stopping",
@@ -187,7 +195,7 @@ min_positive(int64_t a, int64_t b)
 
 /*
  * Blocks the signals the daemon reads from its signalfd (SIGTERM, SIGINT,
- * SIGHUP; mask receives them).  Called before anything that may start a
+ * SIGHUP, SIGUSR1; mask receives them).  Called before anything that may start a
  * thread (Pango's font loading does), so that every thread inherits the
  * block: the kernel gives a signal sent to the process to any thread that
  * does not block it, and there its default action would end the daemon.
@@ -200,10 +208,15 @@ block_signals(sigset_t *mask)
 	sigaddset(mask, SIGTERM);
 	sigaddset(mask, SIGINT);
 	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, mask, NULL) != 0) {
 		log_error("sigprocmask: %s", strerror(errno));
 		return -1;
 	}
+	/* main() ignores SIGUSR1, which could discard it: once it is
+	 * blocked, it waits for the signalfd instead (and its default
+	 * action is never taken) */
+	signal(SIGUSR1, SIG_DFL);
 	return 0;
 }
 
@@ -306,8 +319,10 @@ daemon_reload(struct daemon *d)
 			log_set_level(a->conf.log_level);
 		processor_configure(&d->s->proc, spool_root(d->s->spool));
 		/* the metrics file, maybe another or none now, is written anew */
-		d->metrics_at = a->conf.metrics_file[0] != '\0' ? now_ns() : 0;
+		d->metrics_at = 0;
 		d->metrics_failed[0] = '\0';
+		if (a->conf.metrics_file[0] != '\0')
+			write_metrics(d, now_ns());
 		log_info("configuration %s re-read%s", a->config_path,
 		    msgs.len == 0 ? ": no change" : "");
 	}

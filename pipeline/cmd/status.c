@@ -64,12 +64,8 @@ json_rejection(void *ctx, const struct input_row *in, const struct error_item *e
 	json_object_set_new(j, "kind", json_text(in->kind));
 	json_object_set_new(j, "processed_at", json_text(in->processed_at));
 	json_object_set_new(j, "errors", json_integer(in->error_count));
-	if (e != NULL) {
-		json_object_set_new(j, "line", json_integer(e->line));
-		json_object_set_new(j, "field", json_text(e->field));
-		json_object_set_new(j, "code", json_text(err_code_name(e->code)));
-		json_object_set_new(j, "message", json_text(e->message));
-	}
+	if (e != NULL)
+		json_set_error(j, e);
 	json_array_append_new(ctx, j);
 	return 0;
 }

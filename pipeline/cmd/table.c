@@ -20,6 +20,10 @@
 	X(link) \
 	X(audit) \
 	X(status) \
+	X(inputs) \
+	X(input) \
+	X(requeue) \
+	X(retry) \
 	X(purge) \
 	X(metrics) \
 	X(schema) \

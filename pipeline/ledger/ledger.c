@@ -624,7 +624,7 @@ ledger_input_finish(struct ledger *l, int64_t id, enum input_status status, int6
     int64_t error_count, const char *filed_as)
 {
 	return ledger_run(l, "UPDATE inputs SET status = ?, records = ?, error_count = ?,"
-	    " filed_as = ? WHERE id = ?", "siisi", input_status_name(status), records, error_count,
+	    " filed_as = ?, link_expires_ns = NULL WHERE id = ?", "siisi", input_status_name(status), records, error_count,
 	    filed_as, id);
 }
 
@@ -677,7 +677,9 @@ ledger_input_seen(struct ledger *l, const char *sha256, int64_t *records)
 }
 
 #define INPUT_COLUMNS "id, work_name, name, kind, sha256, size, received_ns, status, records," \
-	" processed_at, error_count, filed_as"
+	" processed_at, error_count, filed_as, link_expires_ns"
+/* The first column after INPUT_COLUMNS. */
+#define INPUT_NCOLUMNS 13
 
 /* Reads an input's row, its strings into arena a.  0, or -1 (logged) when
  * its status is none sluice knows. */
@@ -700,6 +702,7 @@ input_from_row(sqlite3_stmt *st, struct input_row *out, struct arena *a)
 	out->processed_at = ledger_column_str(st, 9, a);
 	out->error_count = sqlite3_column_int64(st, 10);
 	out->filed_as = ledger_column_str(st, 11, a);
+	out->link_expires_ns = sqlite3_column_int64(st, 12);
 	return 0;
 }
 
@@ -825,6 +828,32 @@ ledger_input_counts(struct ledger *l, struct input_counts *out)
 	return ledger_rows_end(l, st, rc, ret, "counting inputs");
 }
 
+/* Steps st, a query of INPUT_COLUMNS followed by an input's first error
+ * (line, field, code, message), calling fn for each row; what names the
+ * query in a failure's message.  0, -1, or fn's -1. */
+static int
+inputs_with_error(struct ledger *l, sqlite3_stmt *st,
+    int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx,
+    const char *what)
+{
+	int rc, ret = 0;
+
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct input_row in = { 0 };
+		struct error_item e;
+
+		if (input_from_row(st, &in, &in.arena) != 0) {
+			ret = -1;
+		} else {
+			error_from_row(st, INPUT_NCOLUMNS, &e);
+			ret = fn(ctx, &in,
+			    sqlite3_column_type(st, INPUT_NCOLUMNS + 2) == SQLITE_NULL ? NULL : &e);
+		}
+		ledger_input_clear(&in);
+	}
+	return ledger_rows_end(l, st, rc, ret, what);
+}
+
 int
 ledger_recent_rejections(struct ledger *l, int limit,
     int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx)
@@ -833,22 +862,93 @@ ledger_recent_rejections(struct ledger *l, int limit,
 	    "SELECT " INPUT_COLUMNS ", e.line, e.field, e.code, e.message FROM inputs"
 	    " LEFT JOIN input_errors e ON e.input_id = inputs.id AND e.seq = 0"
 	    " WHERE status = 'rejected' ORDER BY id DESC LIMIT ?");
-	int rc, ret = 0;
 
 	sqlite3_bind_int(st, 1, limit);
-	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct input_row in = { 0 };
-		struct error_item e;
+	return inputs_with_error(l, st, fn, ctx, "listing rejections");
+}
 
-		if (input_from_row(st, &in, &in.arena) != 0) {
-			ret = -1;
-		} else {
-			error_from_row(st, 12, &e);
-			ret = fn(ctx, &in, sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : &e);
-		}
-		ledger_input_clear(&in);
-	}
-	return ledger_rows_end(l, st, rc, ret, "listing rejections");
+int
+ledger_input_set_link_expiry(struct ledger *l, int64_t id, int64_t link_expires_ns)
+{
+	sqlite3_stmt *st = ledger_stmt(l, "UPDATE inputs SET link_expires_ns = ? WHERE id = ?");
+
+	if (link_expires_ns != 0)
+		sqlite3_bind_int64(st, 1, link_expires_ns);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, id);
+	return ledger_exec_stmt(l, st);
+}
+
+int
+ledger_inputs_each(struct ledger *l, const struct input_filter *f,
+    int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT " INPUT_COLUMNS ", e.line, e.field, e.code, e.message FROM inputs"
+	    " LEFT JOIN input_errors e ON e.input_id = inputs.id AND e.seq = 0"
+	    " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR kind = ?2)"
+	    " AND received_ns >= ?3 ORDER BY inputs.id");
+
+	ledger_bind_text(st, 1, f->status);
+	ledger_bind_text(st, 2, f->kind);
+	sqlite3_bind_int64(st, 3, f->since_ns);
+	return inputs_with_error(l, st, fn, ctx, "listing inputs");
+}
+
+int
+ledger_input_newest(struct ledger *l, const char *kind, const char *name, struct input_row *out)
+{
+	int n;
+
+	memset(out, 0, sizeof *out);
+	n = ledger_query(l, "SELECT " INPUT_COLUMNS " FROM inputs WHERE name = ? AND kind = ?"
+	    " ORDER BY received_ns DESC, id DESC LIMIT 1", input_row_cb, out, "ss", name, kind);
+	return n < 0 ? -1 : n > 0;
+}
+
+struct receipt_row {
+	char *path;
+	bool published;
+};
+
+static int
+receipt_row(sqlite3_stmt *st, void *ctx)
+{
+	struct receipt_row *r = ctx;
+
+	r->path = ledger_column_dup(st, 0);
+	r->published = sqlite3_column_int(st, 1) != 0;
+	return 0;
+}
+
+int
+ledger_input_receipt(struct ledger *l, int64_t id, char **path, bool *published)
+{
+	struct receipt_row r = { NULL, false };
+	int n = ledger_query(l, "SELECT path, published FROM outbox WHERE doc = 'receipt'"
+	    " AND ref = ? ORDER BY id DESC LIMIT 1", receipt_row, &r, "i", id);
+
+	*path = r.path;
+	*published = r.published;
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+ledger_input_records(struct ledger *l, int64_t id,
+    int (*fn)(void *ctx, const char *kind, const char *record_id, const char *order_number),
+    void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT 'orders', order_number, order_number FROM orders WHERE input_id = ?1"
+	    " UNION ALL SELECT kind, record_id, order_number FROM records WHERE input_id = ?1");
+	int rc, ret = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+	return ledger_rows_end(l, st, rc, ret, "reading an input's records");
 }
 
 int
@@ -872,17 +972,14 @@ ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
 	return ledger_exec_stmt(l, st);
 }
 
-int
-ledger_journal_for_order(struct ledger *l, const char *order_number,
+/* Steps st, a query of a journal event's seq, at, type, source, detail
+ * and actor, calling fn for each.  0, -1, or fn's -1. */
+static int
+journal_events(struct ledger *l, sqlite3_stmt *st,
     int (*fn)(void *ctx, const struct journal_event *e), void *ctx)
 {
-	sqlite3_stmt *st = ledger_stmt(l,
-	    "SELECT j.seq, j.at, j.type, coalesce(i.name || ' (sha256 ' || i.sha256 || ')',"
-	    " j.command, ''), j.detail, j.actor FROM journal j LEFT JOIN inputs i ON i.id = j.input_id"
-	    " WHERE j.order_number = ? ORDER BY j.seq");
 	int rc, ret = 0;
 
-	ledger_bind_text(st, 1, order_number);
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct journal_event e = {
 			.seq = sqlite3_column_int64(st, 0),
@@ -896,6 +993,32 @@ ledger_journal_for_order(struct ledger *l, const char *order_number,
 		ret = fn(ctx, &e);
 	}
 	return ledger_rows_end(l, st, rc, ret, "reading the journal");
+}
+
+int
+ledger_journal_for_order(struct ledger *l, const char *order_number,
+    int (*fn)(void *ctx, const struct journal_event *e), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT j.seq, j.at, j.type, coalesce(i.name || ' (sha256 ' || i.sha256 || ')',"
+	    " j.command, ''), j.detail, j.actor FROM journal j LEFT JOIN inputs i ON i.id = j.input_id"
+	    " WHERE j.order_number = ? ORDER BY j.seq");
+
+	ledger_bind_text(st, 1, order_number);
+	return journal_events(l, st, fn, ctx);
+}
+
+int
+ledger_journal_for_input(struct ledger *l, int64_t input_id,
+    int (*fn)(void *ctx, const struct journal_event *e), void *ctx)
+{
+	/* such events have no order: the index of orders finds them */
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT seq, at, type, command, detail, actor FROM journal WHERE order_number IS NULL"
+	    " AND input_id = ? AND command IS NOT NULL ORDER BY seq");
+
+	sqlite3_bind_int64(st, 1, input_id);
+	return journal_events(l, st, fn, ctx);
 }
 
 int

@@ -102,6 +102,8 @@ struct input_row {
 	const char *processed_at;
 	int64_t error_count;
 	const char *filed_as;
+	int64_t link_expires_ns;  /* deferred, waiting for a payment: when the
+	                             payment link it waits for expires; 0: none */
 	struct arena arena;
 };
 
@@ -115,7 +117,8 @@ struct input_list {
 void ledger_input_clear(struct input_row *row);
 /* Inserts row (its id is assigned and stored in row->id). */
 int ledger_input_insert(struct ledger *l, struct input_row *row);
-/* Sets an input's outcome and where it is filed. */
+/* Sets an input's outcome and where it is filed (and that it waits for
+ * no payment link). */
 int ledger_input_finish(struct ledger *l, int64_t id, enum input_status status, int64_t records,
     int64_t error_count, const char *filed_as);
 /* Sets when an input was (last) processed. */
@@ -152,6 +155,36 @@ int ledger_input_counts(struct ledger *l, struct input_counts *out);
 int ledger_recent_rejections(struct ledger *l, int limit,
     int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx);
 
+/* Sets when the payment link a deferred input waits for expires (0: it
+ * waits for none). */
+int ledger_input_set_link_expiry(struct ledger *l, int64_t id, int64_t link_expires_ns);
+/* Which inputs ledger_inputs_each() lists; a NULL or 0 field selects all. */
+struct input_filter {
+	const char *status;    /* a status's name */
+	const char *kind;      /* a kind's plural */
+	int64_t since_ns;      /* received at or after this instant */
+};
+/* Calls fn for each input that f selects, oldest first (by id), with its
+ * first listed error (NULL when none); rows are read one at a time, so
+ * any number of inputs takes the memory of one.  in and first live until
+ * fn returns; fn's -1 stops the listing (and is returned). */
+int ledger_inputs_each(struct ledger *l, const struct input_filter *f,
+    int (*fn)(void *ctx, const struct input_row *in, const struct error_item *first), void *ctx);
+/* Loads the input of kind named name received last: 1 found (free with
+ * ledger_input_clear), 0 none, -1 failure. */
+int ledger_input_newest(struct ledger *l, const char *kind, const char *name,
+    struct input_row *out);
+/* The path of the receipt queued last for input id (*path owned by the
+ * caller) and whether it was written: 1 found, 0 when none was queued,
+ * -1 failure. */
+int ledger_input_receipt(struct ledger *l, int64_t id, char **path, bool *published);
+/* Calls fn for each record input id applied (an order, a shipment, ...):
+ * its kind's plural, its id and its order's number, lent until fn
+ * returns. */
+int ledger_input_records(struct ledger *l, int64_t id,
+    int (*fn)(void *ctx, const char *kind, const char *record_id, const char *order_number),
+    void *ctx);
+
 /* Appends a journal event.  input_id 0 with a command for operator actions
  * (recorded with the actor ledger_set_actor named). */
 int ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
@@ -167,6 +200,10 @@ struct journal_event {
 };
 /* Calls fn for each event of an order, oldest first. */
 int ledger_journal_for_order(struct ledger *l, const char *order_number,
+    int (*fn)(void *ctx, const struct journal_event *e), void *ctx);
+/* Calls fn for each operator action on input id (what a command journaled
+ * with the input's id and no order: a requeue), oldest first. */
+int ledger_journal_for_input(struct ledger *l, int64_t input_id,
     int (*fn)(void *ctx, const struct journal_event *e), void *ctx);
 
 /* Queues an output file. */
