@@ -41,6 +41,10 @@ int spool_open(const char *root, bool create, const struct spool_modes *modes,
 int spool_add_folders(struct spool *sp);
 void spool_close(struct spool *sp);
 const char *spool_root(const struct spool *sp);
+/* Whether the folder open as dirfd is the spool's root or a folder below
+ * it, found by going up its parents (so neither a link nor a relative path
+ * hides it): 1 or 0; -1 with errno set when a parent cannot be opened. */
+int spool_holds_dir(const struct spool *sp, int dirfd);
 
 /* Takes the spool's lock (one daemon per spool).  Returns 0, or -1 when
  * another process holds it (*holder then names its pid when known). */
