@@ -23,6 +23,7 @@ struct kind_metrics {
 	int64_t inputs[KIND__COUNT][INPUT_REJECTED + 1];
 	size_t backlog[KIND__COUNT];
 	int64_t oldest_ns[KIND__COUNT];    /* 0: no backlog */
+	bool unlisted[KIND__COUNT];        /* backlog unknown: in/<kind>/ is closed to this user */
 	struct buf odd;        /* inputs of kinds this sluice does not know */
 };
 
@@ -98,6 +99,8 @@ count_backlog(struct spool *sp, struct ledger *l, enum kind k, struct kind_metri
 	size_t n;
 	int ret = 0;
 
+	if (m->unlisted[k])
+		return 0;
 	if (spool_scan(sp, k, &e, &n) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -141,16 +144,18 @@ render_kinds(const struct kind_metrics *m, int64_t now, struct buf *out)
 	family(out, "sluice_backlog_files", "gauge",
 	    "Files waiting in in/<kind>/ plus those claimed in work/<kind>/ and not deferred.");
 	for (int k = 0; k < KIND__COUNT; k++)
-		sample(out, "sluice_backlog_files", "kind", kind_get((enum kind)k)->plural,
-		    (int64_t)m->backlog[k]);
+		if (!m->unlisted[k])
+			sample(out, "sluice_backlog_files", "kind", kind_get((enum kind)k)->plural,
+			    (int64_t)m->backlog[k]);
 	family(out, "sluice_backlog_oldest_seconds", "gauge",
 	    "Age of the oldest file of the backlog in seconds (0 when there is none).");
 	for (int k = 0; k < KIND__COUNT; k++) {
 		int64_t age = m->oldest_ns[k] > 0 && now > m->oldest_ns[k] ?
 		    (now - m->oldest_ns[k]) / 1000000000 : 0;
 
-		sample(out, "sluice_backlog_oldest_seconds", "kind", kind_get((enum kind)k)->plural,
-		    age);
+		if (!m->unlisted[k])
+			sample(out, "sluice_backlog_oldest_seconds", "kind",
+			    kind_get((enum kind)k)->plural, age);
 	}
 }
 
@@ -184,6 +189,7 @@ metrics_render(struct spool *sp, struct ledger *l, struct buf *out)
 	    ledger_document_counts(l, docs) != 0 || ledger_orders_awaiting_payment(l, &awaiting) != 0 ||
 	    ledger_outbox_pending_count(l, &pending) != 0 || ledger_last_batch(l, &batch) < 0)
 		goto out;
+	spool_unlisted_in(sp, m.unlisted);
 	for (int k = 0; k < KIND__COUNT; k++)
 		if (count_backlog(sp, l, (enum kind)k, &m) != 0)
 			goto out;

@@ -414,6 +414,35 @@ spool_hidden_name(const char *name)
 	return false;
 }
 
+size_t
+spool_unlisted_in(struct spool *sp, bool unlisted[KIND__COUNT])
+{
+	char *first = NULL;
+	size_t n = 0;
+
+	for (int k = 0; k < KIND__COUNT; k++) {
+		char rel[64];
+
+		snprintf(rel, sizeof rel, "in/%s", kind_get((enum kind)k)->plural);
+		unlisted[k] = faccessat(sp->rootfd, rel, R_OK | X_OK, AT_EACCESS) != 0 &&
+		    errno == EACCES;
+		if (unlisted[k] && n++ == 0)
+			first = xasprintf("%s/%s", sp->root, rel);
+	}
+	if (first != NULL) {
+		char *why = denied_text("list", first);
+
+		if (n == 1)
+			log_warn("%s: the files waiting there are not counted", why);
+		else
+			log_warn("%s, nor %zu other folder%s of in/: the files waiting there are not "
+			    "counted", why, n - 1, n == 2 ? "" : "s");
+		free(why);
+		free(first);
+	}
+	return n;
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {

@@ -68,6 +68,10 @@ struct spool_entry {
 
 /* Lists the visible entries of in/<kind>/ in byte order of their names. */
 int spool_scan(struct spool *sp, enum kind kind, struct spool_entry **out, size_t *n);
+/* Which folders of in/ this user may not list (a member of the spool's
+ * group outside the group partners deliver with): unlisted[kind] is set
+ * for each, and one warning says so.  Returns how many. */
+size_t spool_unlisted_in(struct spool *sp, bool unlisted[KIND__COUNT]);
 void spool_entries_free(struct spool_entry *e, size_t n);
 
 /* Moves in/<kind>/<name> into work/<kind>/ under a unique work name that

@@ -9,9 +9,12 @@ import unittest
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import Spool, run_tap
+from harness import KINDS, Spool, run_tap
 from lifecycle_util import an_order
 from test_daemon import Daemon
+from test_users import AS_ROOT, OWNER, OwnedSpool
+
+DELIVERS = 4245   # the group that partners deliver into in/ with (not the reader's)
 
 
 class MetricsFileElsewhere(unittest.TestCase):
@@ -77,6 +80,51 @@ class MetricsFileElsewhere(unittest.TestCase):
         log = self.run_daemon_with(mine)
         self.assertNotIn("cannot write the metrics file", log)
         list(text_string_to_metric_families(open(mine).read()))
+
+
+@unittest.skipUnless(AS_ROOT, "needs root to run sluice as other users")
+class ReaderOutsideTheDeliveryGroup(unittest.TestCase):
+    """The folders of in/ given to a delivery group of their own (as
+    doc/operations.md sets up for the web frontend): a member of the
+    spool's group still reads status and metrics, without the files
+    waiting there."""
+
+    def setUp(self):
+        self.s = OwnedSpool()
+        self.s.drop_owned("orders", "u1.csv", an_order("U-1"))
+        self.assertEqual(self.s.run_as(OWNER, "run", "--once").returncode, 0)
+        for k in KINDS:
+            os.chown(self.s.path("in", k), OWNER, DELIVERS)
+            os.chmod(self.s.path("in", k), 0o2770)
+
+    def tearDown(self):
+        self.s.close()
+
+    def test_status(self):
+        r = self.s.read_as_reader("status", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        j = json.loads(r.stdout)
+        self.assertEqual(j["inputs"]["accepted"], 1)
+        self.assertEqual(j["backlog"]["orders"], {"waiting": None, "claimed": 0})
+        self.assertIn("may not list %s" % self.s.path("in", "orders"), r.stderr)
+        r = self.s.read_as_reader("status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(" orders ?+0", r.stdout)
+        # the owner still counts them
+        r = self.s.run_as(OWNER, "status", "--json")
+        self.assertEqual(json.loads(r.stdout)["backlog"]["orders"], {"waiting": 0, "claimed": 0})
+
+    def test_metrics(self):
+        r = self.s.read_as_reader("metrics")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("may not list %s" % self.s.path("in", "orders"), r.stderr)
+        names = {(s.name, tuple(sorted(s.labels.items())))
+                 for fam in text_string_to_metric_families(r.stdout) for s in fam.samples}
+        self.assertIn(("sluice_inputs_total", (("kind", "orders"), ("outcome", "accepted"))),
+                      names)
+        # no backlog is made up for what it cannot see
+        self.assertNotIn(("sluice_backlog_files", (("kind", "orders"),)), names)
+        self.assertNotIn(("sluice_backlog_oldest_seconds", (("kind", "orders"),)), names)
 
 
 if __name__ == "__main__":
