@@ -82,6 +82,20 @@ class MetricsFileElsewhere(unittest.TestCase):
         list(text_string_to_metric_families(open(mine).read()))
 
 
+class ConfigWithNul(unittest.TestCase):
+    """A line of the configuration that holds a NUL byte is refused, not
+    read up to the NUL (a reload would take what it cannot have meant)."""
+
+    def test_refused(self):
+        with Spool() as s:
+            for text in (b"max_errors = 5\0junk\n", b"\0max_errors = x\n"):
+                with open(s.config, "wb") as f:
+                    f.write(b"quiet_period = 0\n" + text)
+                r = s.sluice("check-config")
+                self.assertEqual(r.returncode, 78, (text, r.stdout))
+                self.assertIn("sluice.conf:2: ", r.stderr)
+
+
 @unittest.skipUnless(AS_ROOT, "needs root to run sluice as other users")
 class ReaderOutsideTheDeliveryGroup(unittest.TestCase):
     """The folders of in/ given to a delivery group of their own (as
