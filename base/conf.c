@@ -359,6 +359,7 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	long lineno = 0;
 	int ret = 0;
 
@@ -366,11 +367,18 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 		buf_printf(errs, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	while (getline(&line, &cap, f) != -1) {
+	while ((len = getline(&line, &cap, f)) != -1) {
+		/* a NUL would end the line early: what follows it unread */
+		bool nul = memchr(line, '\0', (size_t)len) != NULL;
 		char *s = str_trim(line), *eq, *key, *value;
 		struct buf why = { 0 };
 
 		lineno++;
+		if (nul) {
+			buf_printf(errs, "%s:%ld: the line holds a NUL byte\n", path, lineno);
+			ret = -1;
+			continue;
+		}
 		if (*s == '\0' || *s == '#')
 			continue;
 		if ((eq = strchr(s, '=')) == NULL) {

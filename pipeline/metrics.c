@@ -23,6 +23,7 @@ struct kind_metrics {
 	int64_t inputs[KIND__COUNT][INPUT_REJECTED + 1];
 	size_t backlog[KIND__COUNT];
 	int64_t oldest_ns[KIND__COUNT];    /* 0: no backlog */
+	bool unlisted[KIND__COUNT];        /* backlog unknown: in/<kind>/ is closed to this user */
 	struct buf odd;        /* inputs of kinds this sluice does not know */
 };
 
@@ -98,6 +99,8 @@ count_backlog(struct spool *sp, struct ledger *l, enum kind k, struct kind_metri
 	size_t n;
 	int ret = 0;
 
+	if (m->unlisted[k])
+		return 0;
 	if (spool_scan(sp, k, &e, &n) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -141,16 +144,18 @@ render_kinds(const struct kind_metrics *m, int64_t now, struct buf *out)
 	family(out, "sluice_backlog_files", "gauge",
 	    "Files waiting in in/<kind>/ plus those claimed in work/<kind>/ and not deferred.");
 	for (int k = 0; k < KIND__COUNT; k++)
-		sample(out, "sluice_backlog_files", "kind", kind_get((enum kind)k)->plural,
-		    (int64_t)m->backlog[k]);
+		if (!m->unlisted[k])
+			sample(out, "sluice_backlog_files", "kind", kind_get((enum kind)k)->plural,
+			    (int64_t)m->backlog[k]);
 	family(out, "sluice_backlog_oldest_seconds", "gauge",
 	    "Age of the oldest file of the backlog in seconds (0 when there is none).");
 	for (int k = 0; k < KIND__COUNT; k++) {
 		int64_t age = m->oldest_ns[k] > 0 && now > m->oldest_ns[k] ?
 		    (now - m->oldest_ns[k]) / 1000000000 : 0;
 
-		sample(out, "sluice_backlog_oldest_seconds", "kind", kind_get((enum kind)k)->plural,
-		    age);
+		if (!m->unlisted[k])
+			sample(out, "sluice_backlog_oldest_seconds", "kind",
+			    kind_get((enum kind)k)->plural, age);
 	}
 }
 
@@ -184,6 +189,7 @@ metrics_render(struct spool *sp, struct ledger *l, struct buf *out)
 	    ledger_document_counts(l, docs) != 0 || ledger_orders_awaiting_payment(l, &awaiting) != 0 ||
 	    ledger_outbox_pending_count(l, &pending) != 0 || ledger_last_batch(l, &batch) < 0)
 		goto out;
+	spool_unlisted_in(sp, m.unlisted);
 	for (int k = 0; k < KIND__COUNT; k++)
 		if (count_backlog(sp, l, (enum kind)k, &m) != 0)
 			goto out;
@@ -208,41 +214,87 @@ out:
 	return ret;
 }
 
-int
-metrics_write_file(const char *path, const struct buf *text, const char **step)
-{
-	/* the collector reads only names ending in .prom */
-	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	int fd, saved, ret = -1;
+/* What every metrics file sluice writes begins with. */
+static const char metrics_head[] = "# HELP sluice_";
 
-	*step = "create";
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+/* Whether the entry name of the folder dirfd may be replaced by a metrics
+ * file: it is none, or no regular file, or empty, or one sluice wrote (it
+ * begins as metrics_render() begins). */
+static bool
+replaceable(int dirfd, const char *name)
+{
+	char head[sizeof metrics_head - 1];
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	bool ok;
+
 	if (fd < 0)
+		return true;
+	ok = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    (read(fd, head, sizeof head) == (ssize_t)sizeof head &&
+	    memcmp(head, metrics_head, sizeof head) == 0);
+	close(fd);
+	return ok;
+}
+
+int
+metrics_write_file(struct spool *sp, const char *path, const struct buf *text, char *why,
+    size_t whysz)
+{
+	const char *slash = strrchr(path, '/'), *name = slash != NULL ? slash + 1 : path;
+	/* the folder: "/" for a file of the root, "." for a bare name */
+	char *dir = slash == path ? xstrdup("/") : slash != NULL ?
+	    xasprintf("%.*s", (int)(slash - path), path) : xstrdup(".");
+	/* the collector reads only names ending in .prom */
+	char *tmp = xasprintf("%s.%ld.tmp", name, (long)getpid());
+	const char *step = "open its folder";
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, in_spool, ret = -1;
+	bool made = false;     /* tmp exists */
+
+	if (dirfd < 0)
+		goto failed;
+	step = "look for the spool above it";
+	if ((in_spool = spool_holds_dir(sp, dirfd)) < 0)
+		goto failed;
+	if (in_spool) {
+		snprintf(why, whysz, "it is in the spool %s, whose files are sluice's own: set "
+		    "metrics_file outside it", spool_root(sp));
 		goto out;
-	*step = "write";
+	}
+	if (!replaceable(dirfd, name)) {
+		snprintf(why, whysz, "a file there holds something else than sluice's metrics, "
+		    "and is left as it is");
+		goto out;
+	}
+	step = "create";
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto failed;
+	made = true;
+	step = "write";
 	/* fchmod: the umask narrows what open() gives */
-	if (fchmod(fd, 0644) != 0 || write_all(fd, text->data, text->len) != 0 || fsync(fd) != 0) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		goto out;
-	}
+	if (fchmod(fd, 0644) != 0 || write_all(fd, text->data, text->len) != 0 || fsync(fd) != 0)
+		goto failed;
 	if (close(fd) != 0) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		goto out;
+		fd = -1;
+		goto failed;
 	}
-	*step = "rename";
-	if (rename(tmp, path) != 0) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		goto out;
-	}
+	fd = -1;
+	step = "rename";
+	if (renameat(dirfd, tmp, dirfd, name) != 0)
+		goto failed;
 	ret = 0;
+	goto out;
+failed:
+	snprintf(why, whysz, "%s: %s", step, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlinkat(dirfd, tmp, 0);
 out:
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
 	free(tmp);
 	return ret;
 }

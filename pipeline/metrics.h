@@ -18,9 +18,12 @@ int metrics_render(struct spool *sp, struct ledger *l, struct buf *out);
 /* Replaces the file path by text atomically, the way node_exporter's
  * textfile collector reads it: a temporary file in the same folder
  * (a name the collector skips), fsynced, mode 0644, renamed over path.
- * 0; or -1 with errno set and *step naming what failed ("create", "write",
- * "rename"), nothing logged (the daemon says it once per kind of failure);
+ * It writes nothing in the spool sp (its ledger, its secret, in/ ...), and
+ * replaces no file that is not empty and holds no metrics of sluice's.
+ * 0; or -1 with why (whysz bytes) saying what failed or why it was not
+ * written, nothing logged (the daemon says it once per kind of failure);
  * no temporary file is left. */
-int metrics_write_file(const char *path, const struct buf *text, const char **step);
+int metrics_write_file(struct spool *sp, const char *path, const struct buf *text, char *why,
+    size_t whysz);
 
 #endif

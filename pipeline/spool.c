@@ -59,6 +59,44 @@ spool_root(const struct spool *sp)
 	return sp->root;
 }
 
+int
+spool_holds_dir(const struct spool *sp, int dirfd)
+{
+	struct stat root, st, up;
+	int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), ret = -1;
+
+	if (fd < 0 || fstat(sp->rootfd, &root) != 0 || fstat(fd, &st) != 0)
+		goto out;
+	for (;;) {
+		int parent;
+
+		if (st.st_dev == root.st_dev && st.st_ino == root.st_ino) {
+			ret = 1;
+			break;
+		}
+		if ((parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			break;
+		close(fd);
+		fd = parent;
+		if (fstat(fd, &up) != 0)
+			break;
+		/* "/" is its own parent */
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+			ret = 0;
+			break;
+		}
+		st = up;
+	}
+out:
+	if (fd >= 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return ret;
+}
+
 /* mkdir -p of path, relative to dirfd (which messages name as base):
  * every folder it makes gets mode, which the umask does not narrow.  0, or
  * -1 (logged). */
@@ -374,6 +412,35 @@ spool_hidden_name(const char *name)
 		if (str_iendswith(name, suffixes[i]))
 			return true;
 	return false;
+}
+
+size_t
+spool_unlisted_in(struct spool *sp, bool unlisted[KIND__COUNT])
+{
+	char *first = NULL;
+	size_t n = 0;
+
+	for (int k = 0; k < KIND__COUNT; k++) {
+		char rel[64];
+
+		snprintf(rel, sizeof rel, "in/%s", kind_get((enum kind)k)->plural);
+		unlisted[k] = faccessat(sp->rootfd, rel, R_OK | X_OK, AT_EACCESS) != 0 &&
+		    errno == EACCES;
+		if (unlisted[k] && n++ == 0)
+			first = xasprintf("%s/%s", sp->root, rel);
+	}
+	if (first != NULL) {
+		char *why = denied_text("list", first);
+
+		if (n == 1)
+			log_warn("%s: the files waiting there are not counted", why);
+		else
+			log_warn("%s, nor %zu other folder%s of in/: the files waiting there are not "
+			    "counted", why, n - 1, n == 2 ? "" : "s");
+		free(why);
+		free(first);
+	}
+	return n;
 }
 
 static int

@@ -41,6 +41,10 @@ int spool_open(const char *root, bool create, const struct spool_modes *modes,
 int spool_add_folders(struct spool *sp);
 void spool_close(struct spool *sp);
 const char *spool_root(const struct spool *sp);
+/* Whether the folder open as dirfd is the spool's root or a folder below
+ * it, found by going up its parents (so neither a link nor a relative path
+ * hides it): 1 or 0; -1 with errno set when a parent cannot be opened. */
+int spool_holds_dir(const struct spool *sp, int dirfd);
 
 /* Takes the spool's lock (one daemon per spool).  Returns 0, or -1 when
  * another process holds it (*holder then names its pid when known). */
@@ -64,6 +68,10 @@ struct spool_entry {
 
 /* Lists the visible entries of in/<kind>/ in byte order of their names. */
 int spool_scan(struct spool *sp, enum kind kind, struct spool_entry **out, size_t *n);
+/* Which folders of in/ this user may not list (a member of the spool's
+ * group outside the group partners deliver with): unlisted[kind] is set
+ * for each, and one warning says so.  Returns how many. */
+size_t spool_unlisted_in(struct spool *sp, bool unlisted[KIND__COUNT]);
 void spool_entries_free(struct spool_entry *e, size_t n);
 
 /* Moves in/<kind>/<name> into work/<kind>/ under a unique work name that

@@ -64,7 +64,7 @@ struct daemon {
 	int64_t retry_at;      /* when to try again after a failure; 0: not failing */
 	size_t stuck;          /* files in in/ that cannot be taken, as last told */
 	int64_t metrics_at;    /* when metrics_file is due; 0: no metrics_file */
-	char metrics_failed[64];   /* how writing it last failed; "": it did not */
+	char metrics_failed[256];  /* how writing it last failed; "": it did not */
 };
 
 /* Pings the systemd watchdog, if there is one. */
@@ -228,15 +228,15 @@ block_signals(sigset_t *mask)
 static void
 write_metrics(struct daemon *d, int64_t now)
 {
-	const char *path = d->a->conf.metrics_file, *step = "render";
+	const char *path = d->a->conf.metrics_file;
 	struct buf text = { 0 };
-	char failed[64] = "";
+	char failed[sizeof d->metrics_failed] = "";
 
 	d->metrics_at = now + d->a->conf.metrics_interval_ms * 1000000;
-	if (metrics_render(d->s->spool, d->s->ledger, &text) != 0 ||
-	    metrics_write_file(path, &text, &step) != 0)
-		snprintf(failed, sizeof failed, "%s: %s", step,
-		    strcmp(step, "render") == 0 ? "see above" : strerror(errno));
+	if (metrics_render(d->s->spool, d->s->ledger, &text) != 0)
+		snprintf(failed, sizeof failed, "render: see above");
+	else
+		metrics_write_file(d->s->spool, path, &text, failed, sizeof failed);
 	if (failed[0] != '\0' && strcmp(failed, d->metrics_failed) != 0)
 		log_error("cannot write the metrics file %s (%s); the daemon goes on and tries again "
 		    "every %lld s", path, failed, (long long)(d->a->conf.metrics_interval_ms / 1000));

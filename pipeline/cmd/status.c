@@ -31,6 +31,7 @@ const struct cmd_entry cmd_status_entry = {
 
 struct backlog {
 	size_t waiting[KIND__COUNT];
+	bool unlisted[KIND__COUNT];    /* waiting[] unknown: in/<kind>/ is closed to this user */
 	size_t claimed[KIND__COUNT];
 };
 
@@ -38,15 +39,18 @@ static int
 count_backlog(struct spool *sp, struct backlog *b)
 {
 	memset(b, 0, sizeof *b);
+	spool_unlisted_in(sp, b->unlisted);
 	for (int k = 0; k < KIND__COUNT; k++) {
 		struct spool_entry *e;
 		char **names;
 		size_t n;
 
-		if (spool_scan(sp, (enum kind)k, &e, &n) != 0)
-			return -1;
-		b->waiting[k] = n;
-		spool_entries_free(e, n);
+		if (!b->unlisted[k]) {
+			if (spool_scan(sp, (enum kind)k, &e, &n) != 0)
+				return -1;
+			b->waiting[k] = n;
+			spool_entries_free(e, n);
+		}
 		if (spool_work_list(sp, (enum kind)k, &names, &n) != 0)
 			return -1;
 		b->claimed[k] = n;
@@ -101,7 +105,8 @@ print_json(struct ledger *l, const struct input_counts *c, const struct backlog 
 	for (int k = 0; k < KIND__COUNT; k++) {
 		json_t *j = json_object();
 
-		json_object_set_new(j, "waiting", json_integer((json_int_t)b->waiting[k]));
+		json_object_set_new(j, "waiting", b->unlisted[k] ? json_null() :
+		    json_integer((json_int_t)b->waiting[k]));
 		json_object_set_new(j, "claimed", json_integer((json_int_t)b->claimed[k]));
 		json_object_set_new(backlog, kind_get((enum kind)k)->plural, j);
 	}
@@ -138,7 +143,11 @@ print_text(struct ledger *l, const char *spool, const struct input_counts *c,
 	    PRId64 " rejected\n", c->accepted, c->duplicate, c->deferred, c->rejected);
 	printf("backlog  ");
 	for (int k = 0; k < KIND__COUNT; k++)
-		printf(" %s %zu+%zu", kind_get((enum kind)k)->plural, b->waiting[k], b->claimed[k]);
+		if (b->unlisted[k])
+			printf(" %s ?+%zu", kind_get((enum kind)k)->plural, b->claimed[k]);
+		else
+			printf(" %s %zu+%zu", kind_get((enum kind)k)->plural, b->waiting[k],
+			    b->claimed[k]);
 	printf("   (waiting in in/ + claimed)\n");
 	printf("orders    %" PRId64 " awaiting payment\n", awaiting);
 	printf("last rejections\n");
