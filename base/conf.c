@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/conf.h"
 #include "base/log.h"
@@ -353,8 +354,9 @@ conf_set(struct conf *c, const char *key, const char *value, struct buf *errs)
 }
 
 
-int
-conf_load(struct conf *c, const char *path, struct buf *errs)
+/* As conf_load, counting the keys set into *nkeys. */
+static int
+load_keys(struct conf *c, const char *path, struct buf *errs, size_t *nkeys)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -392,7 +394,8 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 		if (conf_set(c, key, value, &why) != 0) {
 			buf_printf(errs, "%s:%ld: %s\n", path, lineno, buf_str(&why));
 			ret = -1;
-		}
+		} else
+			(*nkeys)++;
 		buf_free(&why);
 	}
 	if (ferror(f)) {
@@ -402,6 +405,14 @@ conf_load(struct conf *c, const char *path, struct buf *errs)
 	free(line);
 	fclose(f);
 	return ret;
+}
+
+int
+conf_load(struct conf *c, const char *path, struct buf *errs)
+{
+	size_t nkeys = 0;
+
+	return load_keys(c, path, errs, &nkeys);
 }
 
 static void
@@ -485,9 +496,24 @@ int
 conf_reload(struct conf *c, const char *path, struct buf *msgs)
 {
 	struct conf fresh;
+	struct stat st;
+	size_t nkeys = 0;
 
+	/* what a daemon re-reads must not block it (a FIFO), nor take a
+	 * file caught empty (truncated by an editor) for all the defaults */
+	if (stat(path, &st) != 0) {
+		buf_printf(msgs, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		buf_printf(msgs, "%s: not a regular file\n", path);
+		return -1;
+	}
 	conf_defaults(&fresh);
-	if (conf_load(&fresh, path, msgs) != 0) {
+	if (load_keys(&fresh, path, msgs, &nkeys) != 0 || nkeys == 0) {
+		if (nkeys == 0 && msgs->len == 0)
+			buf_printf(msgs, "%s: sets no key; a reload does not go back to the "
+			    "defaults (a restart does)\n", path);
 		conf_free(&fresh);
 		return -1;
 	}

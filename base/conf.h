@@ -64,7 +64,9 @@ int conf_set(struct conf *c, const char *key, const char *value, struct buf *err
  * file, the synchronous mode, the folder modes), which keep c's values.
  * Appends "key = value" to *msgs for every key whose value changes (those
  * kept, saying so).  Returns 0; -1 when the file is invalid (each problem
- * appended to *msgs as conf_load does) and c is unchanged. */
+ * appended to *msgs as conf_load does), is no regular file, or sets no
+ * key at all (a file caught empty is not taken for the defaults), and c is
+ * unchanged. */
 int conf_reload(struct conf *c, const char *path, struct buf *msgs);
 /* Appends "key = value" for every key, with its effective value. */
 void conf_dump(const struct conf *c, struct buf *out);

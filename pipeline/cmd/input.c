@@ -213,11 +213,29 @@ text_record(void *ctx, const char *kind, const char *record_id, const char *orde
 	return 0;
 }
 
+/* An operator's action on the input: its detail's values were sanitized
+ * when it was written (json_echo), so they are printed as they are. */
 static int
 text_action(void *ctx, const struct journal_event *e)
 {
+	json_t *detail = json_loads(e->detail, 0, NULL), *v;
+	const char *key;
+
 	(void)ctx;
-	sanitized_printf(stdout, "  %s  %s  %s: %s\n", e->at, e->source, e->type, e->detail);
+	sanitized_printf(stdout, "  %s  %s  %s", e->at, e->source, e->type);
+	if (e->by != NULL)
+		sanitized_printf(stdout, " by %s", e->by);
+	if (json_is_object(detail)) {
+		json_object_foreach(detail, key, v) {
+			if (!json_is_string(v))
+				continue;
+			sanitized_printf(stdout, "; %s ", key);
+			fputs(json_string_value(v), stdout);
+		}
+	} else
+		sanitized_printf(stdout, ": %s", e->detail);
+	putchar('\n');
+	json_decref(detail);
 	return 0;
 }
 
@@ -293,6 +311,7 @@ json_action(void *ctx, const struct journal_event *e)
 	json_object_set_new(j, "at", json_text(e->at));
 	json_object_set_new(j, "command", json_text(e->source));
 	json_object_set_new(j, "type", json_text(e->type));
+	json_object_set_new(j, "by", json_text(e->by));
 	json_object_set_new(j, "detail", detail != NULL ? detail : json_text(e->detail));
 	json_array_append_new(ctx, j);
 	return 0;

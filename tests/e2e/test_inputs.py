@@ -345,7 +345,10 @@ class Requeue(SpoolTest):
         self.assertEqual([(a["command"], a["type"], a["detail"]) for a in shown["actions"]],
                          [("sluice requeue", "input_requeued",
                            {"from": old["file"]["path"], "to": "in/orders/o.csv"})])
-        self.assertIn("sluice requeue", self.s.sluice("input", "show", "1").stdout)
+        self.assertIsNotNone(shown["actions"][0]["by"])
+        self.assertIn("  sluice requeue  input_requeued by %s; from %s; to in/orders/o.csv\n"
+                      % (shown["actions"][0]["by"], old["file"]["path"]),
+                      self.s.sluice("input", "show", "1").stdout)
         # fixed at the source meanwhile: it goes through as input 2
         with open(waiting, "w") as f:
             f.write(an_order("Q-1"))
@@ -407,6 +410,14 @@ class Requeue(SpoolTest):
             r = self.s.sluice("requeue", bad)
             self.assertEqual(r.returncode, 2, bad)
         self.assertEqual(self.s.sluice("requeue").returncode, 2)
+
+    def test_a_hostile_name_is_shown_escaped_once(self):
+        self.s.drop("orders", "back\\sl\x1bash.csv", BAD_ORDER)
+        self.s.run_once()
+        self.assertEqual(self.s.sluice("requeue", "1").returncode, 0)
+        shown = self.s.sluice("input", "show", "1").stdout
+        self.assertIn("; to in/orders/back\\x5csl\\x1bash.csv\n", shown)
+        self.assertNotIn("\x1b", shown)
 
     def test_a_name_in_never_reads_is_not_requeued(self):
         """A rejected input named as no file in in/ is taken (a replayed

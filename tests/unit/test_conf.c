@@ -121,6 +121,7 @@ START_TEST(reload_keeps_what_needs_a_restart)
 	    "synchronous = normal\nin_mode = 2750\nout_mode = 0700\nquiet_period = 250ms\n"
 	    "invoice_prefix = F-\n");
 	char *bad = conf_file("quiet_period = 1s\nmax_errors = many\n");
+	char *empty = conf_file("# all commented out\n\n");
 
 	conf_defaults(&c);
 	ck_assert_int_eq(conf_reload(&c, path, &msgs), 0);
@@ -145,10 +146,22 @@ START_TEST(reload_keeps_what_needs_a_restart)
 	ck_assert_int_eq(conf_reload(&c, bad, &msgs), -1);
 	ck_assert_int_eq(c.quiet_period_ms, 250);
 	ck_assert_ptr_nonnull(strstr(buf_str(&msgs), ":2: max_errors must be"));
+	/* nor does a file that sets nothing, or one that is not a file */
+	buf_reset(&msgs);
+	ck_assert_int_eq(conf_reload(&c, empty, &msgs), -1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&msgs), "sets no key"));
+	buf_reset(&msgs);
+	ck_assert_int_eq(conf_reload(&c, "/dev/null", &msgs), -1);
+	ck_assert_str_eq(buf_str(&msgs), "/dev/null: not a regular file\n");
+	buf_reset(&msgs);
+	ck_assert_int_eq(conf_reload(&c, "/nonexistent/sluice.conf", &msgs), -1);
+	ck_assert_str_eq(buf_str(&msgs), "/nonexistent/sluice.conf: No such file or directory\n");
+	ck_assert_int_eq(c.quiet_period_ms, 250);
 	buf_free(&msgs);
 	conf_free(&c);
 	free(path);
 	free(bad);
+	free(empty);
 }
 END_TEST
 
