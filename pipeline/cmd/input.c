@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,16 +85,69 @@ newest_claim(void *ctx, const struct input_row *in)
 	return 0;
 }
 
+/* The name that sluice prints as shown (sanitize_text: \xHH for a
+ * backslash, a control byte or a byte that is not UTF-8), a new string; NULL
+ * when shown holds no such escape. */
+static char *
+unescape_name(const char *shown)
+{
+	struct buf b = { 0 };
+	bool any = false;
+	char *plain;
+
+	for (const char *p = shown; *p != '\0'; p++) {
+		unsigned int byte;
+
+		if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2]) &&
+		    isxdigit((unsigned char)p[3]) && sscanf(p + 2, "%2x", &byte) == 1 && byte != 0) {
+			buf_putc(&b, (char)byte);
+			p += 3;
+			any = true;
+		} else
+			buf_putc(&b, *p);
+	}
+	plain = any ? xstrdup(buf_str(&b)) : NULL;
+	buf_free(&b);
+	return plain;
+}
+
+/* Finds the input of kind k named name received last, a claimed file
+ * included.  1 found, 0 not, -1 failure. */
+static int
+find_named(struct spool *sp, struct ledger *l, const struct kind_def *k, const char *name,
+    struct found *f)
+{
+	struct newest_claim c = { .name = name };
+	int rc;
+
+	if ((rc = ledger_input_newest(l, k->plural, c.name, &f->row)) < 0 ||
+	    app_claimed_each(sp, l, k->kind, newest_claim, &c) != 0) {
+		free(c.work_name);
+		return -1;
+	}
+	if (c.work_name != NULL && (rc == 0 || c.received_ns > f->row.received_ns)) {
+		ledger_input_clear(&f->row);
+		f->claimed = true;
+		f->work_name = c.work_name;
+		f->row.work_name = f->work_name;
+		f->row.kind = k->plural;
+		spool_work_name_parse(f->work_name, &f->row.received_ns, &f->row.name);
+		return 1;
+	}
+	free(c.work_name);
+	return rc;
+}
+
 /* Finds the input ref names: an id, or KIND/NAME (the one received last,
- * a claimed file included).  1 found, 0 not (said), -1 failure, -2 a
- * reference that is neither (said). */
+ * a claimed file included; NAME as it was delivered, or as sluice prints
+ * it).  1 found, 0 not (said), -1 failure, -2 a reference that is neither
+ * (said). */
 static int
 find(struct spool *sp, struct ledger *l, const char *ref, struct found *f)
 {
 	const char *slash = strchr(ref, '/');
 	const struct kind_def *k;
-	struct newest_claim c = { 0 };
-	char *kind;
+	char *kind, *plain;
 	int rc;
 
 	if (ref[0] != '\0' && strspn(ref, "0123456789") == strlen(ref)) {
@@ -114,22 +168,11 @@ find(struct spool *sp, struct ledger *l, const char *ref, struct found *f)
 	free(kind);
 	if (k == NULL)
 		return -2;
-	c.name = slash + 1;
-	if ((rc = ledger_input_newest(l, k->plural, c.name, &f->row)) < 0 ||
-	    app_claimed_each(sp, l, k->kind, newest_claim, &c) != 0) {
-		free(c.work_name);
-		return -1;
+	rc = find_named(sp, l, k, slash + 1, f);
+	if (rc == 0 && (plain = unescape_name(slash + 1)) != NULL) {
+		rc = find_named(sp, l, k, plain, f);
+		free(plain);
 	}
-	if (c.work_name != NULL && (rc == 0 || c.received_ns > f->row.received_ns)) {
-		ledger_input_clear(&f->row);
-		f->claimed = true;
-		f->work_name = c.work_name;
-		f->row.work_name = f->work_name;
-		f->row.kind = k->plural;
-		spool_work_name_parse(f->work_name, &f->row.received_ns, &f->row.name);
-		return 1;
-	}
-	free(c.work_name);
 	if (rc == 0)
 		sanitized_printf(stderr, "sluice: no input %s in the ledger or in work/\n", ref);
 	return rc;

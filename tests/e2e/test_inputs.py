@@ -418,6 +418,10 @@ class Requeue(SpoolTest):
         shown = self.s.sluice("input", "show", "1").stdout
         self.assertIn("; to in/orders/back\\x5csl\\x1bash.csv\n", shown)
         self.assertNotIn("\x1b", shown)
+        # the name as sluice prints it finds the input too
+        r = self.s.sluice("input", "show", "orders/back\\x5csl\\x1bash.csv", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["id"], 1)
 
     def test_a_name_in_never_reads_is_not_requeued(self):
         """A rejected input named as no file in in/ is taken (a replayed
