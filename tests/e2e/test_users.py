@@ -14,6 +14,7 @@ import pwd
 import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 from harness import SLUICE, Spool, run_tap
@@ -124,6 +125,17 @@ class Users(unittest.TestCase):
         r = self.s.read_as_reader("order", "show", "U-404")
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("no order U-404", r.stderr)
+        r = self.s.read_as_reader("inputs", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([i["status"] for i in json.loads(r.stdout)], ["accepted"] * accepted)
+        if accepted:
+            r = self.s.read_as_reader("input", "show", "1", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["status"], "accepted")
+        r = self.s.read_as_reader("metrics")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('sluice_inputs_total{kind="orders",outcome="accepted"} %d\n' % accepted,
+                      r.stdout)
 
     def test_the_group_reads_right_after_init(self):
         self.assert_reads(0)
@@ -173,7 +185,8 @@ class Users(unittest.TestCase):
         self.s.drop_owned("orders", "u1.csv", an_order("U-1"))
         before = tree(self.s.root)
         for args in (["run", "--once"], ["run"], ["init"], ["replay", self.s.path("archive")],
-                     ["order", "archive", "U-1"]):
+                     ["order", "archive", "U-1"], ["requeue", "1"], ["retry"],
+                     ["purge", "--older-than", "1", "--rejected"]):
             r = self.s.read_as_reader(*args)
             self.assertEqual(r.returncode, 77, (args, r.stderr))
             self.assertIn("the spool %s belongs to #4242: run this as #4242 "
@@ -235,7 +248,21 @@ class Users(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         r = self.s.run_as(None, "replay", self.s.path("archive"))
         self.assertEqual(r.returncode, 0, r.stderr)
-        for args in (["status"], ["audit"], ["init"]):
+        # a rejected input, requeued and purged by root
+        self.s.drop_owned("orders", "bad.csv", an_order("U-3").replace("buyer@example.com", "x"))
+        r = self.s.run_as(None, "run", "--once")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        bad = [i["id"] for i in json.loads(self.s.run_as(None, "inputs", "--json").stdout)
+               if i["name"] == "bad.csv"]
+        r = self.s.run_as(None, "requeue", str(bad[0]))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.s.run_as(None, "run", "--once")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.s.run_as(None, "purge", "--older-than", "1", "--rejected",
+                          env={"SLUICE_CLOCK": str(int(time.time()) + 30 * 86400)})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("bad.csv", r.stdout)
+        for args in (["status"], ["audit"], ["init"], ["metrics"]):
             r = self.s.run_as(None, *args)
             self.assertEqual(r.returncode, 0, (args, r.stderr))
         self.assertEqual(not_owned_by(self.s.root, OWNER), [])
