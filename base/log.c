@@ -42,45 +42,46 @@ static const char *const log_level_texts[] = {
 };
 const struct name_table log_level_names = NAME_TABLE(log_level_texts);
 
-/* Appends "NAME=value" to iov[*n] when value is not NULL, in buf. */
+/* Sets iov[*n] to "NAME=value" in f (of size fsz, cut there) when value is
+ * not NULL. */
 static void
-journal_field(struct iovec *iov, int *n, struct buf *b, const char *name, const char *value)
+journal_field(struct iovec *iov, int *n, char *f, size_t fsz, const char *name,
+    const char *value)
 {
+	int len;
+
 	if (value == NULL)
 		return;
-	buf_reset(b);
-	buf_printf(b, "%s=%s", name, value);
-	iov[*n].iov_base = b->data;
-	iov[(*n)++].iov_len = b->len;
+	len = snprintf(f, fsz, "%s=%s", name, value);
+	iov[*n].iov_base = f;
+	iov[(*n)++].iov_len = len < 0 ? 0 : (size_t)len < fsz ? (size_t)len : fsz - 1;
 }
 
 /* Sends line to the journal with its priority and the fields of about (a
- * field's value may hold any byte: sd_journal_sendv sends each with its
- * length).  0, or what sd_journal_sendv returned (negative) when it
- * failed. */
+ * field's value may hold any byte but NUL: sd_journal_sendv sends each
+ * with its length; a long one is cut).  0, or what sd_journal_sendv
+ * returned (negative) when it failed. */
 static int
 journal_send(int prio, const struct log_about *about, const char *line)
 {
-	struct buf f[7] = { { 0 } };
-	struct iovec iov[7];
+	char message[4200], priority[32], ident[32], input[48], kind[96], code[96], order[320];
 	char num[24];
-	int n = 0, ret;
+	struct iovec iov[7];
+	int n = 0;
 
 	snprintf(num, sizeof num, "%d", prio);
-	journal_field(iov, &n, &f[n], "MESSAGE", line);
-	journal_field(iov, &n, &f[n], "PRIORITY", num);
-	journal_field(iov, &n, &f[n], "SYSLOG_IDENTIFIER", "sluice");
+	journal_field(iov, &n, message, sizeof message, "MESSAGE", line);
+	journal_field(iov, &n, priority, sizeof priority, "PRIORITY", num);
+	journal_field(iov, &n, ident, sizeof ident, "SYSLOG_IDENTIFIER", "sluice");
 	if (about != NULL) {
 		snprintf(num, sizeof num, "%lld", about->input);
-		journal_field(iov, &n, &f[n], "SLUICE_INPUT", about->input > 0 ? num : NULL);
-		journal_field(iov, &n, &f[n], "SLUICE_KIND", about->kind);
-		journal_field(iov, &n, &f[n], "SLUICE_CODE", about->code);
-		journal_field(iov, &n, &f[n], "SLUICE_ORDER", about->order);
+		journal_field(iov, &n, input, sizeof input, "SLUICE_INPUT",
+		    about->input > 0 ? num : NULL);
+		journal_field(iov, &n, kind, sizeof kind, "SLUICE_KIND", about->kind);
+		journal_field(iov, &n, code, sizeof code, "SLUICE_CODE", about->code);
+		journal_field(iov, &n, order, sizeof order, "SLUICE_ORDER", about->order);
 	}
-	ret = sd_journal_sendv(iov, n);
-	for (size_t i = 0; i < NELEM(f); i++)
-		buf_free(&f[i]);
-	return ret;
+	return sd_journal_sendv(iov, n);
 }
 
 static void
