@@ -146,7 +146,7 @@ is_number(const char *s)
 static void
 csv_cell(FILE *out, const char *s, bool first)
 {
-	bool formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0' && !is_number(s);
+	bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL && !is_number(s);
 
 	if (!first)
 		fputc(',', out);
