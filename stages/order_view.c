@@ -255,14 +255,15 @@ json_lines(const struct order_state *st, const struct view_sums *v, struct money
 	return lines;
 }
 
-static int
-print_json(struct ledger *l, const struct order_state *st, const struct view_sums *v,
-    struct money_fmt *m, FILE *out)
+/* A new JSON object of the order (the caller's to json_decref), or NULL
+ * on a ledger failure. */
+static json_t *
+order_json(struct ledger *l, const struct order_state *st, const struct view_sums *v,
+    struct money_fmt *m)
 {
 	const struct order *o = st->order;
 	json_t *root = json_object(), *events = json_array();
 	json_t *links, *payments, *requests, *documents;
-	int ret = -1;
 
 	json_object_set_new(root, "order_number", json_text(o->order_number));
 	json_object_set_new(root, "status", json_text(order_status_name(o->status)));
@@ -291,18 +292,14 @@ print_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	json_object_set_new(root, "payments", payments);
 	documents = json_array();
 	json_object_set_new(root, "documents", documents);
-	if (ledger_documents_for_order(l, o->order_number, json_document, documents) == 0 &&
-	    ledger_journal_for_order(l, o->order_number, json_event, events) == 0) {
-		json_object_set_new(root, "events", events);
-		events = NULL;
-		if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0) {
-			fputc('\n', out);
-			ret = 0;
-		}
+	if (ledger_documents_for_order(l, o->order_number, json_document, documents) != 0 ||
+	    ledger_journal_for_order(l, o->order_number, json_event, events) != 0) {
+		json_decref(events);
+		json_decref(root);
+		return NULL;
 	}
-	json_decref(events);
-	json_decref(root);
-	return ret;
+	json_object_set_new(root, "events", events);
+	return root;
 }
 
 static void
@@ -428,18 +425,47 @@ view_sums(const struct order_state *st, struct view_sums *v)
 }
 
 int
+order_view_json(struct ledger *l, const char *order_number, json_t **out)
+{
+	struct order_state *st;
+	struct view_sums v;
+	struct money_fmt m = { 0 };
+	int found = ledger_order_state(l, order_number, &st);
+
+	*out = NULL;
+	if (found <= 0)
+		return found;
+	m.digits = state_digits(st);
+	if (view_sums(st, &v) == 0)
+		*out = order_json(l, st, &v, &m);
+	free(v.lines);
+	order_state_free(st);
+	return *out != NULL ? 1 : -1;
+}
+
+int
 order_view_print(struct ledger *l, const char *order_number, bool json, FILE *out)
 {
 	struct order_state *st;
 	struct view_sums v;
 	struct money_fmt m = { 0 };
-	int found = ledger_order_state(l, order_number, &st), ret = -1;
+	json_t *j;
+	int found, ret = -1;
 
-	if (found <= 0)
+	if (json) {
+		if ((found = order_view_json(l, order_number, &j)) <= 0)
+			return found;
+		if (json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+		    fputc('\n', out) != EOF)
+			ret = 0;
+		json_decref(j);
+		return ret == 0 ? 1 : -1;
+	}
+	if ((found = ledger_order_state(l, order_number, &st)) <= 0)
 		return found;
 	m.digits = state_digits(st);
 	if (view_sums(st, &v) == 0)
-		ret = json ? print_json(l, st, &v, &m, out) : print_text(l, st, &v, &m, out);
+		ret = print_text(l, st, &v, &m, out);
 	free(v.lines);
 	order_state_free(st);
 	return ret == 0 ? 1 : -1;

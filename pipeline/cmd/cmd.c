@@ -20,6 +20,7 @@
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
 #include "pipeline/scheduler.h"
+#include "stages/validate.h"
 
 void
 cmd_usage(const struct cmd_entry *e, bool to_stdout)
@@ -178,6 +179,35 @@ settle_user(const struct cmd_entry *e, const struct app *a, const struct cmd_arg
 	    a->spool_path, owner, why);
 	free(why);
 	return EXIT_NOPERM;
+}
+
+bool
+cmd_parse_time(const char *s, bool day_end, int64_t *ns)
+{
+	size_t len = strlen(s);
+	int64_t secs, frac = 0, scale = 1000000000;
+	bool day = len == 10;
+	char instant[32];
+
+	if (day) {
+		snprintf(instant, sizeof instant, "%sT00:00:00Z", s);
+		s = instant;
+		len = strlen(s);
+	}
+	if (!parse_date(s, len, &secs))
+		return false;
+	for (size_t i = 20; s[19] == '.' && i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		scale /= 10;
+		frac += (s[i] - '0') * scale;
+	}
+	if (day && day_end) {
+		secs += 86400;
+		frac = -1;
+	}
+	/* before 1970 or after 2262 (beyond ns in 64 bits): the first or the
+	 * last instant */
+	*ns = secs < 0 ? 0 : secs >= INT64_MAX / 1000000000 ? INT64_MAX : secs * 1000000000 + frac;
+	return true;
 }
 
 int

@@ -11,6 +11,7 @@
 #define SLUICE_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/conf.h"
 #include "pipeline/ledger/ledger.h"
@@ -47,7 +48,7 @@ struct cmd_option {
 	bool takes_value;
 };
 
-#define CMD_OPTIONS_MAX 8
+#define CMD_OPTIONS_MAX 16
 
 /* A command's options and operands, as cmd_exec() parsed them. */
 struct cmd_args {
@@ -102,6 +103,12 @@ int cmd_exec(const struct cmd_entry *e, struct app *a, int argc, char **argv);
 /* Prints command e's usage: with its help to stdout for --help, else
  * alone to stderr. */
 void cmd_usage(const struct cmd_entry *e, bool to_stdout);
+
+/* Reads a time given to a command: YYYY-MM-DD as that day's midnight UTC
+ * (with day_end: the last nanosecond of that day), or an RFC 3339 instant
+ * (to the nanosecond its fraction gives), into *ns, nanoseconds since
+ * 1970 (an instant before 1970 as 0).  False when s is neither. */
+bool cmd_parse_time(const char *s, bool day_end, int64_t *ns);
 
 /* Opens the spool (creating it with create) and its ledger.  Returns 0;
  * -2 when the ledger exists but cannot be used (damaged, or newer than this

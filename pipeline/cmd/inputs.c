@@ -13,7 +13,6 @@
 #include "pipeline/cmd/cmd.h"
 #include "pipeline/process.h"
 #include "stages/input_view.h"
-#include "stages/validate.h"
 
 static int inputs_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
 
@@ -43,33 +42,6 @@ const struct cmd_entry cmd_inputs_entry = {
 	.args_max = 0,
 	.exec = inputs_exec,
 };
-
-/* Reads --since: YYYY-MM-DD as that day's midnight UTC, or an RFC 3339
- * instant (to the nanosecond its fraction gives).  False when s is
- * neither. */
-static bool
-parse_since(const char *s, int64_t *ns)
-{
-	size_t len = strlen(s);
-	int64_t secs, frac = 0, scale = 1000000000;
-	char instant[32];
-
-	if (len == 10) {
-		snprintf(instant, sizeof instant, "%sT00:00:00Z", s);
-		s = instant;
-		len = strlen(s);
-	}
-	if (!parse_date(s, len, &secs))
-		return false;
-	for (size_t i = 20; s[19] == '.' && i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		scale /= 10;
-		frac += (s[i] - '0') * scale;
-	}
-	/* before 1970 or after 2262 (beyond ns in 64 bits): every input, or
-	 * none */
-	*ns = secs < 0 ? 0 : secs >= INT64_MAX / 1000000000 ? INT64_MAX : secs * 1000000000 + frac;
-	return true;
-}
 
 /* What the listing prints to, and whether it prints JSON. */
 struct listing {
@@ -135,7 +107,7 @@ inputs_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *
 		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
-	if (args->opt[OPT_SINCE] != NULL && !parse_since(args->opt[OPT_SINCE], &f.since_ns)) {
+	if (args->opt[OPT_SINCE] != NULL && !cmd_parse_time(args->opt[OPT_SINCE], false, &f.since_ns)) {
 		fprintf(stderr, "sluice inputs: --since '%s' is neither a date (YYYY-MM-DD) nor an "
 		    "RFC 3339 instant (2026-11-27T14:55:01Z)\n", args->opt[OPT_SINCE]);
 		cmd_usage(self, false);

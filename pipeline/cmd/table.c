@@ -17,6 +17,7 @@
 	X(submit) \
 	X(replay) \
 	X(order) \
+	X(bulk) \
 	X(link) \
 	X(audit) \
 	X(status) \

@@ -303,6 +303,30 @@ int ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t
 int ledger_order_load(struct ledger *l, const char *order_number, struct order **out);
 void order_free(struct order *o);
 
+/* Which orders a selection takes: each member set narrows it (AND).  The
+ * order date is compared as an instant to the second (its fraction
+ * dropped). */
+struct order_filter {
+	const char *statuses;  /* status names, each between commas (",pending,held,"), or NULL */
+	const char *market;    /* NULL: any */
+	const char *country;   /* the delivery country; NULL: any */
+	bool since_set;        /* ordered at or after since_ns (not negative) */
+	int64_t since_ns;
+	bool until_set;        /* ordered at or before until_ns (not negative) */
+	int64_t until_ns;
+	int hold;              /* 1 on hold, 0 not, -1 either */
+};
+/* Calls fn with the number of each order f selects, by order number; rows
+ * are read one at a time, so any number of orders takes the memory of one.
+ * The number lives until fn returns; fn may read the ledger.  fn's -1
+ * stops the listing (and is returned); else 0, or -1 on failure. */
+int ledger_orders_each(struct ledger *l, const struct order_filter *f,
+    int (*fn)(void *ctx, const char *order_number), void *ctx);
+/* Whether f selects the order: 1 it does, 0 it does not, 2 no such order,
+ * -1 failure. */
+int ledger_order_selected(struct ledger *l, const struct order_filter *f,
+    const char *order_number);
+
 /*
  * The lifecycle: what happens to an order after it is received.
  * Shipments and their lines, returns, payment requests, payment links and

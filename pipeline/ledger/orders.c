@@ -183,6 +183,63 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	return 1;
 }
 
+/* The condition of struct order_filter, its members bound as ?1 to ?6:
+ * the order date's instant in whole seconds (SQLite reads RFC 3339 with an
+ * offset) against the bounds in seconds (bind_filter). */
+#define ORDER_FILTER \
+	"(?1 IS NULL OR instr(?1, ',' || status || ',') > 0)" \
+	" AND (?2 IS NULL OR market = ?2) AND (?3 IS NULL OR delivery_country = ?3)" \
+	" AND (?4 IS NULL OR CAST(strftime('%s', upper(order_date)) AS INTEGER) >= ?4)" \
+	" AND (?5 IS NULL OR CAST(strftime('%s', upper(order_date)) AS INTEGER) <= ?5)" \
+	" AND (?6 < 0 OR hold = ?6)"
+
+/* Binds filter f to st as ORDER_FILTER reads it: a whole second S is at or
+ * after since_ns when S is at or after since_ns rounded up to the second,
+ * at or before until_ns when at or before until_ns rounded down (the
+ * bounds are not negative). */
+static void
+bind_filter(sqlite3_stmt *st, const struct order_filter *f)
+{
+	ledger_bind_text(st, 1, f->statuses);
+	ledger_bind_text(st, 2, f->market);
+	ledger_bind_text(st, 3, f->country);
+	if (f->since_set)
+		sqlite3_bind_int64(st, 4, f->since_ns / 1000000000 + (f->since_ns % 1000000000 != 0));
+	if (f->until_set)
+		sqlite3_bind_int64(st, 5, f->until_ns / 1000000000);
+	sqlite3_bind_int(st, 6, f->hold);
+}
+
+int
+ledger_orders_each(struct ledger *l, const struct order_filter *f,
+    int (*fn)(void *ctx, const char *order_number), void *ctx)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT order_number FROM orders WHERE " ORDER_FILTER " ORDER BY order_number");
+	int rc, ret = 0;
+
+	bind_filter(st, f);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ret = fn(ctx, (const char *)sqlite3_column_text(st, 0));
+	return ledger_rows_end(l, st, rc, ret, "selecting orders");
+}
+
+int
+ledger_order_selected(struct ledger *l, const struct order_filter *f, const char *order_number)
+{
+	sqlite3_stmt *st = ledger_stmt(l,
+	    "SELECT " ORDER_FILTER " FROM orders WHERE order_number = ?7");
+	int rc, found, selected = 0;
+
+	bind_filter(st, f);
+	ledger_bind_text(st, 7, order_number);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		selected = sqlite3_column_int(st, 0) != 0;
+	if ((found = ledger_rows_end(l, st, rc, rc == SQLITE_ROW, "selecting an order")) < 0)
+		return -1;
+	return found ? selected : 2;
+}
+
 void
 order_free(struct order *o)
 {

@@ -22,21 +22,24 @@ def csv(columns, rows):
     return "\n".join(out) + "\n"
 
 
-def order(number, currency, incl, authorized, lines, shipping="", shipping_rate="", status=""):
-    """lines: (line_id, quantity, unit_price, vat_rate[, discount])"""
+def order(number, currency, incl, authorized, lines, shipping="", shipping_rate="", status="",
+          **extra):
+    """lines: (line_id, quantity, unit_price, vat_rate[, discount]); extra: more fields of
+    the head (order_date, market, delivery_country, ...), replacing those given here"""
     head = {"order_number": number, "order_date": "2026-11-26T09:00:00Z", "market": "M",
             "currency": currency, "prices_include_vat": "true" if incl else "false",
             "status": status, "email": "buyer@example.com", "billing_address1": "Street 1",
             "billing_zip": "11111", "billing_city": "City", "billing_country": "SE",
             "shipping_price": shipping, "shipping_vat_rate": shipping_rate, "payment_method": "card",
             "payment_reference": "PSP-" + number, "authorized_amount": authorized}
+    head.update(extra)
     rows = []
     for ln in lines:
         row = dict(head, line_id=ln[0], sku="SKU-%s" % ln[0], name="Item %s" % ln[0],
                    quantity=ln[1], unit_price=ln[2], vat_rate=ln[3],
                    discount=ln[4] if len(ln) > 4 else "")
         rows.append(row)
-    return csv(ORDER_HEAD + ORDER_LINE, rows)
+    return csv(ORDER_HEAD + [c for c in extra if c not in ORDER_HEAD] + ORDER_LINE, rows)
 
 
 def an_order(number):

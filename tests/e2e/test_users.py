@@ -132,6 +132,9 @@ class Users(unittest.TestCase):
             r = self.s.read_as_reader("input", "show", "1", "--json")
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(json.loads(r.stdout)["status"], "accepted")
+        r = self.s.read_as_reader("bulk", "export", "--all", "--output", "-")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([o["order_number"] for o in json.loads(r.stdout)], ["U-1"] * accepted)
         r = self.s.read_as_reader("metrics")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn('sluice_inputs_total{kind="orders",outcome="accepted"} %d\n' % accepted,
