@@ -455,19 +455,33 @@ ts_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
+/* Opens folder name of dfd for listing (name itself never followed when
+ * it is a link, with nofollow).  NULL with errno set when it cannot. */
+static DIR *
+dir_at(int dfd, const char *name, bool nofollow)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		int saved = errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		return NULL;
+	}
+	return d;
+}
+
 /* Opens a folder below the root for listing. */
 static DIR *
 open_dir(struct spool *sp, const char *rel)
 {
-	int fd = openat(sp->rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
+	DIR *d = dir_at(sp->rootfd, rel, false);
 
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+	if (d == NULL)
 		log_error("cannot read %s/%s: %s", sp->root, rel, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
 	return d;
 }
 
@@ -682,15 +696,12 @@ static int
 list_own_folder(struct spool *sp, DIR *parent, const char *folder, char ***names, size_t *n,
     size_t *cap)
 {
-	int fd = openat(dirfd(parent), folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = dir_at(dirfd(parent), folder, true);
 	struct dirent *de;
 	size_t before = *n;
-	DIR *d;
 
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+	if (d == NULL) {
 		log_error("cannot read %s/work/.../%s: %s", sp->root, folder, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL)
@@ -1386,17 +1397,10 @@ tree_bytes(int dfd, const char *name, const struct stat *st, int depth)
 {
 	int64_t bytes = st->st_size;
 	struct dirent *de;
-	int fd;
 	DIR *d;
 
-	if (!S_ISDIR(st->st_mode) || depth >= KEPT_DEPTH)
+	if (!S_ISDIR(st->st_mode) || depth >= KEPT_DEPTH || (d = dir_at(dfd, name, true)) == NULL)
 		return bytes;
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return bytes;
-	}
 	while ((de = readdir(d)) != NULL) {
 		struct stat sub;
 
@@ -1422,14 +1426,11 @@ static int
 list_folder(struct spool *sp, int dfd, const char *rel, bool filed, struct spool_kept **out,
     size_t *n, size_t *cap)
 {
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dir_at(dfd, ".", false);
 	struct dirent *de;
-	DIR *d;
 
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+	if (d == NULL) {
 		log_error("cannot read %s/%s: %s", sp->root, rel, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -1437,8 +1438,6 @@ list_folder(struct spool *sp, int dfd, const char *rel, bool filed, struct spool
 		int64_t id = 0, received;
 		enum kind kind;
 		struct stat st;
-		int subfd;
-
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 			free(sub);
@@ -1447,13 +1446,12 @@ list_folder(struct spool *sp, int dfd, const char *rel, bool filed, struct spool
 		if (filed && S_ISDIR(st.st_mode) &&
 		    spool_filed_parse(de->d_name, &id, &kind, &received) == 0) {
 			/* a filed input's folder: the input is what it holds */
-			subfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			    O_CLOEXEC);
-			if (subfd >= 0) {
-				DIR *in = fdopendir(subfd);
+			DIR *in = dir_at(dirfd(d), de->d_name, true);
+
+			if (in != NULL) {
 				struct dirent *e;
 
-				while (in != NULL && (e = readdir(in)) != NULL) {
+				while ((e = readdir(in)) != NULL) {
 					struct stat est;
 
 					if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
@@ -1461,10 +1459,7 @@ list_folder(struct spool *sp, int dfd, const char *rel, bool filed, struct spool
 						kept_add(out, n, cap, xasprintf("%s/%s", sub, e->d_name), &est,
 						    tree_bytes(dirfd(in), e->d_name, &est, 0), id);
 				}
-				if (in != NULL)
-					closedir(in);
-				else
-					close(subfd);
+				closedir(in);
 			}
 			free(sub);
 		} else if (!S_ISDIR(st.st_mode))
@@ -1560,7 +1555,7 @@ static int
 remove_tree(int dfd, const char *name, int depth)
 {
 	struct dirent *de;
-	int fd, ret = 0;
+	int ret = 0;
 	DIR *d;
 
 	if (unlinkat(dfd, name, 0) == 0)
@@ -1571,15 +1566,8 @@ remove_tree(int dfd, const char *name, int depth)
 		errno = ELOOP;
 		return -1;
 	}
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		int saved = errno;
-
-		if (fd >= 0)
-			close(fd);
-		errno = saved;
+	if ((d = dir_at(dfd, name, true)) == NULL)
 		return -1;
-	}
 	while (ret == 0 && (de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			ret = remove_tree(dirfd(d), de->d_name, depth + 1);
