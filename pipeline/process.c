@@ -132,6 +132,7 @@ struct run {
 	struct apply_ctx actx;
 	apply_fn apply;
 	struct outcome *out;
+	int order_field;         /* the kind's order_number in the header, or -1 */
 	bool order_faulted;      /* out->order is that of the first faulty record */
 	struct errlist *errs;
 	size_t applied;
@@ -145,8 +146,7 @@ struct run {
 static void
 note_order(struct run *r, const struct record *rec, bool faulted)
 {
-	int i = kind_field_index(rec->kind, false, "order_number", strlen("order_number"));
-	const char *number = i >= 0 ? rec->head[i].s : NULL;
+	const char *number = r->order_field >= 0 ? rec->head[r->order_field].s : NULL;
 
 	if (number == NULL || r->order_faulted || (r->out->order != NULL && !faulted))
 		return;
@@ -365,7 +365,9 @@ apply_records(struct job *j)
 {
 	struct processor *p = j->p;
 	struct outcome *out = j->out;
-	struct run r = { .apply = stage_apply(j->in->kind), .errs = &out->errs, .out = out };
+	struct run r = { .apply = stage_apply(j->in->kind), .errs = &out->errs, .out = out,
+		.order_field = kind_field_index(kind_get(j->in->kind), false, "order_number",
+		    strlen("order_number")) };
 	size_t nrecords = 0;
 
 	r.actx = (struct apply_ctx){ .ledger = p->ledger, .conf = p->conf, .input_id = j->row.id,
