@@ -48,3 +48,7 @@ NAMED_ENUM_DEF(link_status, [LINK_OPEN] = "open", [LINK_SPENT] = "spent",
 NAMED_ENUM_DEF(document_type, [DOC_INVOICE] = "invoice", [DOC_CREDIT_NOTE] = "credit_note",
     [DOC_PROFORMA] = "proforma", [DOC_CAPTURE] = "capture", [DOC_REFUND] = "refund",
     [DOC_RELEASE] = "release", [DOC_LINK] = "link")
+
+NAMED_ENUM_DEF(job_outcome, [JOB_SELECTED] = "selected", [JOB_SUBMITTED] = "submitted",
+    [JOB_APPLIED] = "applied", [JOB_SKIPPED] = "skipped", [JOB_DEFERRED] = "deferred",
+    [JOB_REJECTED] = "rejected", [JOB_ABANDONED] = "abandoned")

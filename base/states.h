@@ -94,4 +94,17 @@ enum document_type {
 };
 NAMED_ENUM_DECL(document_type);
 
+/* What became of an order of a bulk job (the ledger's job_orders.outcome). */
+enum job_outcome {
+	JOB_SELECTED,        /* selected, not yet taken */
+	JOB_SUBMITTED,       /* its input is in the spool, not yet decided */
+	JOB_APPLIED,
+	JOB_SKIPPED,         /* the action does not apply to it, or nothing changed */
+	JOB_DEFERRED,        /* its input waits */
+	JOB_REJECTED,
+	JOB_ABANDONED,       /* an interrupted job never submitted it */
+	JOB_OUTCOME__COUNT
+};
+NAMED_ENUM_DECL(job_outcome);
+
 #endif

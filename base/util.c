@@ -479,3 +479,12 @@ denied_text(const char *verb, const char *path)
 	return xasprintf("user %s may not %s %s (owned by %s, group %s, mode %04o)", user, verb,
 	    path, user_name(st.st_uid, owner, sizeof owner), group, (unsigned)(st.st_mode & 07777));
 }
+
+void
+sleep_ns(int64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}

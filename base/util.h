@@ -128,6 +128,8 @@ char *denied_text(const char *verb, const char *path);
 int64_t now_ns(void);
 /* The monotonic clock in nanoseconds (for how long something took). */
 int64_t monotonic_ns(void);
+/* Sleeps ns nanoseconds (signals do not cut it short). */
+void sleep_ns(int64_t ns);
 /* Formats ns since the epoch as RFC 3339 UTC with millisecond precision. */
 void format_time(int64_t ns, char *out, size_t outsz);
 #define TIME_SIZE 32

@@ -577,6 +577,23 @@ close_input(struct job *j)
 	return ledger_release(j->p->ledger) != 0 ? STEP_FAILED : STEP_DONE;
 }
 
+/* Names to the ledger who asked for input in: the operator of the bulk
+ * job that submitted it (named bulk-...), else nobody.  0, or -1. */
+static int
+input_actor(struct processor *p, const struct input_file *in)
+{
+	char *job = NULL, *actor = NULL;
+	int found = 0;
+
+	if (strncmp(in->name, "bulk-", 5) == 0)
+		found = ledger_job_of_input(p->ledger, kind_get(in->kind)->plural, in->name, &job,
+		    &actor);
+	ledger_set_input_actor(p->ledger, actor);
+	free(job);
+	free(actor);
+	return found < 0 ? -1 : 0;
+}
+
 int
 process_input(struct processor *p, const struct input_file *in, struct outcome *out)
 {
@@ -585,7 +602,7 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 
 	format_time(j.now, j.at, sizeof j.at);
 	format_time(in->received_ns, j.received_at, sizeof j.received_at);
-	if (examine(&j) != 0)
+	if (input_actor(p, in) != 0 || examine(&j) != 0)
 		return -1;
 	step = apply_input(&j);
 	if (step == STEP_ON)
@@ -598,4 +615,16 @@ process_input(struct processor *p, const struct input_file *in, struct outcome *
 	if (step == STEP_FAILED && j.open)
 		ledger_rollback_savepoint(p->ledger);
 	return step == STEP_FAILED ? -1 : 0;
+}
+
+int
+process_check(struct processor *p, const struct input_file *in, struct outcome *out)
+{
+	int ret;
+
+	if (ledger_begin(p->ledger) != 0)
+		return -1;
+	ret = process_input(p, in, out);
+	ledger_rollback(p->ledger);
+	return ret;
 }

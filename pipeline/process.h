@@ -86,6 +86,11 @@ void outcome_free(struct outcome *o);
  * stays claimed, to be tried again. */
 int process_input(struct processor *p, const struct input_file *in, struct outcome *out);
 
+/* Processes in as `sluice check` does (p->dry_run set): inside a
+ * transaction that is rolled back, so nothing is applied.  0, or -1 as
+ * process_input(). */
+int process_check(struct processor *p, const struct input_file *in, struct outcome *out);
+
 /* When the deferred input in (a row of l, its reasons listed there) is
  * rejected if nothing changes, judged by cf as process_input() judges it:
  * *ends (INT64_MAX when its row does not say: a wait for a payment

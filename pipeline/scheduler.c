@@ -486,3 +486,23 @@ sched_drain(struct sched *s)
 			return 0;
 	}
 }
+
+int
+sched_once(struct sched *s)
+{
+	for (;;) {
+		size_t waiting;
+		int64_t wait_ns;
+		int claimed = sched_claim(s, &waiting, &wait_ns);
+
+		if (claimed < 0 || sched_drain(s) != 0)
+			return -1;
+		if (claimed > 0)
+			continue;
+		if (waiting == 0)
+			return 0;
+		log_debug("%zu file%s still being written; waiting %lld ms", waiting,
+		    waiting == 1 ? " is" : "s are", (long long)(wait_ns / 1000000));
+		sleep_ns(wait_ns);
+	}
+}

@@ -63,6 +63,11 @@ int sched_claim(struct sched *s, size_t *waiting, int64_t *wait_ns);
  * the ledger or spool failed. */
 int sched_drain(struct sched *s);
 
+/* Claims and drains until nothing ready is left in in/, waiting out the
+ * quiet period of files still being written: what `run --once` does.
+ * 0, or -1 when the ledger or spool failed. */
+int sched_once(struct sched *s);
+
 /* Brings a spool of an earlier version up to date before anything is
  * processed (outbox_upgrade()).  0, or -1 (logged). */
 int sched_upgrade(struct sched *s);

@@ -401,6 +401,26 @@ spool_lock(struct spool *sp, long *holder)
 	return 0;
 }
 
+int
+spool_lock_jobs(struct spool *sp, bool wait)
+{
+	int fd = openat(sp->rootfd, ".bulk.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+
+	if (fd < 0) {
+		log_error("cannot open %s/.bulk.lock: %s", sp->root, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			log_error("cannot lock %s/.bulk.lock: %s", sp->root, strerror(errno));
+		close(fd);
+		return errno == EWOULDBLOCK ? -2 : -1;
+	}
+	return fd;
+}
+
 bool
 spool_hidden_name(const char *name)
 {
@@ -1255,6 +1275,76 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 		log_error("%s/in/%s/%s is still waiting to be processed; submit again later",
 		    sp->root, kind_get(kind)->plural, base);
 	close(in);
+	free(tmp);
+	return ret;
+}
+
+/* Writes d's bytes to a new file tmp of mode mode.  0, or -1 (logged,
+ * nothing left). */
+static int
+write_new(struct spool *sp, const char *tmp, const struct spool_drop *d, mode_t mode)
+{
+	int fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	bool ok;
+
+	if (fd < 0) {
+		log_error("cannot create %s/%s: %s", sp->root, tmp, strerror(errno));
+		return -1;
+	}
+	/* the umask narrows what openat() gives */
+	ok = fchmod(fd, mode) == 0 && write_all(fd, d->data, d->len) == 0;
+	if (close(fd) != 0)
+		ok = false;
+	if (!ok) {
+		log_error("cannot write %s/%s: %s", sp->root, tmp, strerror(errno));
+		unlinkat(sp->rootfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_drop_all(struct spool *sp, const struct spool_drop *d, size_t n, size_t *placed)
+{
+	char **tmp = xcalloc(n + 1, sizeof *tmp);
+	bool folders[KIND__COUNT] = { false };
+	size_t written = 0;
+	int ret = -1;
+
+	*placed = 0;
+	for (; written < n; written++) {
+		tmp[written] = tmp_path(sp);
+		if (write_new(sp, tmp[written], &d[written], sp->modes.in & 0666) != 0)
+			goto out;
+	}
+	if (syncfs(sp->rootfd) != 0) {
+		log_error("cannot sync the file system of %s: %s", sp->root, strerror(errno));
+		goto out;
+	}
+	for (; *placed < n; (*placed)++) {
+		char *to = xasprintf("in/%s/%s", kind_get(d[*placed].kind)->plural, d[*placed].name);
+		int rc = renameat2(sp->rootfd, tmp[*placed], sp->rootfd, to, RENAME_NOREPLACE);
+
+		if (rc != 0)
+			log_error("cannot rename into %s/%s: %s", sp->root, to, strerror(errno));
+		free(to);
+		if (rc != 0)
+			goto out;
+		folders[d[*placed].kind] = true;
+	}
+	ret = 0;
+out:
+	for (size_t i = *placed; i < written; i++)
+		unlinkat(sp->rootfd, tmp[i], 0);
+	for (size_t k = 0; k < KIND__COUNT; k++) {
+		char *dir = xasprintf("in/%s", kind_get((enum kind)k)->plural);
+
+		if (folders[k] && sync_dir(sp, dir) != 0)
+			ret = -1;
+		free(dir);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(tmp[i]);
 	free(tmp);
 	return ret;
 }

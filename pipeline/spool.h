@@ -57,6 +57,11 @@ int spool_lock(struct spool *sp, long *holder);
  * cannot be told. */
 int spool_lock_holder(struct spool *sp, long *pid);
 
+/* Takes the lock of the spool's bulk jobs (one job at a time), with wait
+ * waiting for it while another holds it.  The descriptor that holds it
+ * (close it to let go); -2 when another holds it and !wait; -1 (logged). */
+int spool_lock_jobs(struct spool *sp, bool wait);
+
 /* True for names that writers use while a file is incomplete. */
 bool spool_hidden_name(const char *name);
 
@@ -141,6 +146,20 @@ int spool_sync_claims(struct spool *sp, enum kind kind);
  * rename without replacing).  0; 1 when a file of that name is waiting
  * already; -1 on failure (message logged). */
 int spool_submit(struct spool *sp, enum kind kind, const char *path);
+
+/* A file for spool_drop_all(): its bytes, for in/<kind>/<name>. */
+struct spool_drop {
+	enum kind kind;
+	const char *name;
+	const char *data;
+	size_t len;
+};
+/* Drops n files into in/ together, with one durability barrier for all:
+ * each is written to tmp/ (the mode of in/), the file system is synced
+ * once, each is renamed into place without replacing what is there, and
+ * each folder is fsynced once.  0; -1 (logged) when one could not be
+ * placed: *placed says how many before it were (the rest are not). */
+int spool_drop_all(struct spool *sp, const struct spool_drop *d, size_t n, size_t *placed);
 /* Puts a copy of the file from (below the root: a rejected input) back
  * into in/<kind>/ as name, to be taken as a new input: copied to tmp/,
  * fsynced, given the mode of the files of in/ (in_mode without the x

@@ -19,8 +19,7 @@ check_cancellation(const struct apply_frame *f)
 	const struct order_state *st = f->st;
 	const struct order *o = st->order;
 	struct errlist *errs = f->errs;
-	bool whole = h[CH_whole_order].num != 0;
-	int64_t captured;
+	bool whole = h[CH_whole_order].num != 0, cancellable;
 
 	if (state_closed(st))
 		errlist_add(errs, h[CH_order_number].line, "order_number", ERR_ORDER_CLOSED,
@@ -32,10 +31,10 @@ check_cancellation(const struct apply_frame *f)
 	if (!whole && rec->nlines == 0)
 		errlist_add(errs, rec->line, NULL, ERR_NO_LINES,
 		    "a cancellation has lines unless whole_order is true");
-	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0)
+	if (state_cancellable(st, &cancellable) != 0)
 		amount_too_large(errs, h[CH_order_number].line, "order_number", state_digits(st),
 		    "the captures of order %s add up", o->order_number);
-	else if (whole && (st->nshipments > 0 || captured > 0))
+	else if (whole && !cancellable)
 		errlist_add(errs, h[CH_whole_order].line, "whole_order", ERR_ORDER_NOT_CANCELLABLE,
 		    "order %s has a shipment or a capture; cancel its open units line by line",
 		    o->order_number);

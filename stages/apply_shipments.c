@@ -124,8 +124,7 @@ check_new(const struct record *rec, const struct order_state *st, struct errlist
 	const struct field_value *h = rec->head;
 	const struct order *o = st->order;
 
-	if (state_closed(st) || (o->status != ORDER_CONFIRMED && o->status != ORDER_PROCESSING) ||
-	    o->hold)
+	if (!state_shippable(st))
 		errlist_add(errs, h[SH_order_number].line, "order_number", ERR_ORDER_NOT_SHIPPABLE,
 		    "order %s is %s%s; shipments are for confirmed or processing orders not on hold",
 		    o->order_number, order_status_name(o->status), o->hold ? " and on hold" : "");

@@ -242,6 +242,26 @@ state_closed(const struct order_state *st)
 	return s == ORDER_COMPLETED || s == ORDER_CANCELLED || s == ORDER_ARCHIVED;
 }
 
+bool
+state_shippable(const struct order_state *st)
+{
+	const struct order *o = st->order;
+
+	return (o->status == ORDER_CONFIRMED || o->status == ORDER_PROCESSING) && !o->hold;
+}
+
+int
+state_cancellable(const struct order_state *st, bool *ok)
+{
+	int64_t captured;
+
+	*ok = false;
+	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0)
+		return -1;
+	*ok = st->nshipments == 0 && captured == 0;
+	return 0;
+}
+
 void
 check_open_lines(const struct record *rec, const struct order_state *st, const char *verb,
     struct errlist *errs)

@@ -120,6 +120,13 @@ int state_digits(const struct order_state *st);
 
 /* True when the order takes no new work (completed, cancelled, archived). */
 bool state_closed(const struct order_state *st);
+/* True when the order may get a new shipment: confirmed or processing,
+ * and not on hold. */
+bool state_shippable(const struct order_state *st);
+/* Whether the whole order may be cancelled at once: nothing of it shipped
+ * and nothing captured (*ok).  0, or -1 when its captures add up beyond
+ * any amount. */
+int state_cancellable(const struct order_state *st, bool *ok);
 /* Rejects any change to an archived order (payments and returns included);
  * true when it did (error added). */
 bool state_archived(const struct order_state *st, const struct record *rec, size_t order_field,

@@ -3,7 +3,8 @@
  * The selection (--orders FILE, --status, --market, --country, --since,
  * --until, --hold, --all) is read one order at a time; each action is an
  * entry of the actions table.  export writes the selected orders, as
- * `order show --json` has them, to a file replaced atomically.
+ * `order show --json` has them, to a file replaced atomically; the actions
+ * that change orders run as a job (bulk_job.c).
  */
 #include "config.h"
 
@@ -18,23 +19,17 @@
 
 #include <jansson.h>
 
-#include "pipeline/cmd/cmd.h"
+#include "pipeline/cmd/bulk.h"
 #include "base/log.h"
 #include "stages/order_view.h"
+#include "stages/validate.h"
 
 static int bulk_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
 
-/* The options, in the order of the entry's (args->opt[]). */
-enum {
-	OPT_ORDERS, OPT_STATUS, OPT_MARKET, OPT_COUNTRY, OPT_SINCE, OPT_UNTIL, OPT_HOLD, OPT_ALL,
-	OPT_SELECTION,   /* the options before are the selection's */
-	OPT_OUTPUT = OPT_SELECTION, OPT_FORMAT,
-};
-
 const struct cmd_entry cmd_bulk_entry = {
 	.name = "bulk",
-	.summary = "bulk ACTION SELECTION...: one action on many orders",
-	.usage = "sluice bulk export SELECTION... --output FILE [--format csv|json]",
+	.summary = "bulk ACTION SELECTION...: one action on many orders, as a job",
+	.usage = "sluice bulk ACTION SELECTION... [OPTIONS] | sluice bulk status [JOB] [--json]",
 	.help =
 	    "Carries out ACTION on each order of the selection.  SELECTION is one or more\n"
 	    "of these; an order is selected when all that are given hold:\n\n"
@@ -51,6 +46,25 @@ const struct cmd_entry cmd_bulk_entry = {
 	    "  --hold true|false  orders on hold, or not on hold\n"
 	    "  --all            every order (said explicitly when nothing else selects)\n\n"
 	    "Without --orders, orders are taken by order number.\n\n"
+	    "Actions that change orders, each order through an input of its own\n"
+	    "(in/<kind>/bulk-JOB-SEQ.csv) with its receipt, as a job:\n"
+	    "  confirm          a pending order becomes confirmed (an amendment)\n"
+	    "  hold, unhold     puts the order on hold, or takes it off (an amendment)\n"
+	    "  ship             one shipment of every open unit [--carrier C]\n"
+	    "                   [--service S] [--shipped: marked shipped now]\n"
+	    "  mark-shipped     marks each unshipped shipment shipped now [--tracking\n"
+	    "                   FILE: CSV shipment_id,carrier,tracking]\n"
+	    "  cancel           cancels the whole order [--reason TEXT]\n"
+	    "Each prints one line per order: applied, skipped (the action does not\n"
+	    "apply, or changes nothing), deferred (its input waits) or rejected, with\n"
+	    "the code and message, then the totals; --json prints an object with job,\n"
+	    "action, orders and totals.  With a daemon running it submits the inputs\n"
+	    "and waits for their outcomes (--no-wait: returns once they are\n"
+	    "submitted); without, it processes the spool itself.  --dry-run says what\n"
+	    "would become of each order and changes nothing.  Exits 1 when an order\n"
+	    "was rejected.  Running the same command again applies nothing twice.\n\n"
+	    "status [JOB]: a job's orders and their outcomes now; without JOB, the\n"
+	    "latest jobs.\n\n"
 	    "export: writes the selected orders to FILE (--output; - is standard output),\n"
 	    "replacing it whole (a temporary file beside it, renamed into place).\n"
 	    "--format json (the default): a JSON array of the objects order show --json\n"
@@ -59,37 +73,16 @@ const struct cmd_entry cmd_bulk_entry = {
 	    "return, and is not a number, begins with ' so that no spreadsheet runs it.\n",
 	.options = (const struct cmd_option[]){ { "orders", true }, { "status", true },
 	    { "market", true }, { "country", true }, { "since", true }, { "until", true },
-	    { "hold", true }, { "all", false }, { "output", true }, { "format", true }, { NULL } },
+	    { "hold", true }, { "all", false }, { "output", true }, { "format", true },
+	    { "carrier", true }, { "service", true }, { "shipped", false }, { "tracking", true },
+	    { "reason", true }, { "dry-run", false }, { "json", false }, { "no-wait", false },
+	    { NULL } },
 	.args_min = 1,
-	.args_max = 1,
+	.args_max = 2,
+	.flags = CMD_MAKES_OWN,
+	.writing = (const char *const[]){ "confirm", "hold", "unhold", "ship", "mark-shipped",
+	    "cancel", NULL },
 	.exec = bulk_exec,
-};
-
-/* A bulk run: the ledger, the selection and what the action writes to. */
-struct bulk {
-	struct ledger *ledger;
-	struct order_filter filter;
-	const char *orders;    /* --orders FILE, or NULL */
-	const struct cmd_args *args;
-	size_t done;           /* orders the action took */
-	size_t skipped;        /* orders named and not found */
-	/* export */
-	FILE *out;
-	char *tmp;             /* the temporary file out is, or NULL for stdout */
-	bool csv;
-};
-
-/* An action: its name, the bit of each option of its own it takes (1 <<
- * OPT_...), what it checks of its options (false: a bad usage, said),
- * what it does before the first order, to each selected order and after
- * the last (ok: all went well); each returns 0, or -1 to stop (said). */
-struct bulk_action {
-	const char *name;
-	unsigned options;
-	bool (*check)(struct bulk *b);
-	int (*begin)(struct bulk *b);
-	int (*each)(void *ctx, const char *order_number);
-	int (*end)(struct bulk *b, bool ok);
 };
 
 /* Reports an order's outcome, beside what the action writes. */
@@ -147,20 +140,13 @@ static void
 csv_cell(FILE *out, const char *s, bool first)
 {
 	bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL && !is_number(s);
+	struct buf cell = { 0 };
 
 	if (!first)
 		fputc(',', out);
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fprintf(out, "%s%s", formula ? "'" : "", s);
-		return;
-	}
-	fputs(formula ? "\"'" : "\"", out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	bulk_csv_quote(&cell, s, formula ? "'" : "");
+	fputs(buf_str(&cell), out);
+	buf_free(&cell);
 }
 
 /* Writes the JSON scalar v as a CSV cell (null and what is not a scalar
@@ -340,185 +326,64 @@ export_end(struct bulk *b, bool ok)
 	return 0;
 }
 
+/* Checks that a text option, when given, is text of at most max
+ * characters (multiline: it may span lines), as its field takes it.  False
+ * when not (said). */
+static bool
+text_option(const struct bulk *b, int opt, long long max, bool multiline)
+{
+	const char *v = b->args->opt[opt];
+
+	if (v == NULL || valid_text(v, strlen(v), max, multiline))
+		return true;
+	fprintf(stderr, "sluice bulk: --%s: text of at most %lld characters%s\n",
+	    cmd_bulk_entry.options[opt].name, max,
+	    multiline ? "" : " on one line, without control characters");
+	return false;
+}
+
+/* Reads ship's options.  As struct bulk_action's check. */
+static bool
+ship_check(struct bulk *b)
+{
+	return text_option(b, OPT_CARRIER, 100, false) && text_option(b, OPT_SERVICE, 100, false);
+}
+
+static bool
+mark_shipped_check(struct bulk *b)
+{
+	const char *path = b->args->opt[OPT_TRACKING];
+
+	return path == NULL || bulk_read_tracking(b, path);
+}
+
+static bool
+cancel_check(struct bulk *b)
+{
+	return text_option(b, OPT_REASON, 500, true);
+}
+
+static bool
+no_check(struct bulk *b)
+{
+	(void)b;
+	return true;
+}
+
 /* The actions, by name. */
 static const struct bulk_action actions[] = {
+	{ "confirm", BULK_JOB_OPTIONS, no_check, NULL, NULL, NULL, &bulk_confirm },
+	{ "hold", BULK_JOB_OPTIONS, no_check, NULL, NULL, NULL, &bulk_hold },
+	{ "unhold", BULK_JOB_OPTIONS, no_check, NULL, NULL, NULL, &bulk_unhold },
+	{ "ship", BULK_JOB_OPTIONS | 1u << OPT_CARRIER | 1u << OPT_SERVICE | 1u << OPT_SHIPPED,
+	    ship_check, NULL, NULL, NULL, &bulk_ship },
+	{ "mark-shipped", BULK_JOB_OPTIONS | 1u << OPT_TRACKING, mark_shipped_check, NULL, NULL,
+	    NULL, &bulk_mark_shipped },
+	{ "cancel", BULK_JOB_OPTIONS | 1u << OPT_REASON, cancel_check, NULL, NULL, NULL,
+	    &bulk_cancel },
 	{ "export", 1u << OPT_OUTPUT | 1u << OPT_FORMAT, export_check, export_begin, export_each,
-	    export_end },
+	    export_end, NULL },
 };
-
-/* Strips the spaces (and a CR) around s, in place. */
-static char *
-trim(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
-		s[--n] = '\0';
-	return s + strspn(s, " \t");
-}
-
-/* An order number of --orders and where in the file it was. */
-struct named {
-	char *number;
-	size_t at;
-	bool again;            /* named before in the file */
-};
-
-static int
-named_cmp(const void *x, const void *y)
-{
-	const struct named *a = x, *b = y;
-	int c = strcmp(a->number, b->number);
-
-	return c != 0 ? c : a->at < b->at ? -1 : a->at > b->at;
-}
-
-static int
-named_at_cmp(const void *x, const void *y)
-{
-	const struct named *a = x, *b = y;
-
-	return a->at < b->at ? -1 : a->at > b->at;
-}
-
-/* Reads the order numbers of --orders FILE into *out (*n of them, in the
- * file's order, each after its first time marked again).  0; -1 when the
- * file cannot be read or holds a NUL byte (said). */
-static int
-read_orders(const char *path, struct named **out, size_t *n)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	struct named *v = NULL;
-	size_t cap = 0, len = 0, lineno = 0;
-	char *line = NULL;
-	ssize_t got;
-	int ret = 0;
-
-	*n = 0;
-	*out = NULL;
-	if (f == NULL) {
-		fprintf(stderr, "sluice bulk: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while ((got = getline(&line, &len, f)) >= 0) {
-		char *s;
-
-		lineno++;
-		if (memchr(line, '\0', (size_t)got) != NULL) {
-			fprintf(stderr, "sluice bulk: line %zu of %s holds a NUL byte\n", lineno, path);
-			ret = -1;
-			break;
-		}
-		if ((s = trim(line))[0] == '\0')
-			continue;
-		v = xreserve(v, *n, &cap, 64, sizeof *v);
-		v[*n] = (struct named){ xstrdup(s), *n, false };
-		(*n)++;
-	}
-	if (ret == 0 && ferror(f)) {
-		fprintf(stderr, "sluice bulk: cannot read %s: %s\n", path, strerror(errno));
-		ret = -1;
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	/* sorted by number then place, each after its first is a repeat */
-	if (*n > 0) {
-		qsort(v, *n, sizeof *v, named_cmp);
-		for (size_t i = 1; i < *n; i++)
-			v[i].again = strcmp(v[i].number, v[i - 1].number) == 0;
-		qsort(v, *n, sizeof *v, named_at_cmp);
-	}
-	*out = v;
-	return ret;
-}
-
-/* Runs fn for each order of --orders that the filter selects, in the
- * file's order and once each; a number the ledger does not know is
- * reported skipped.  As ledger_orders_each. */
-static int
-orders_named_each(struct bulk *b, int (*fn)(void *ctx, const char *order_number))
-{
-	struct named *v = NULL;
-	size_t n = 0;
-	int ret = read_orders(b->orders, &v, &n);
-
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		int selected;
-
-		if (v[i].again)
-			continue;
-		if ((selected = ledger_order_selected(b->ledger, &b->filter, v[i].number)) < 0)
-			ret = -1;
-		else if (selected == 2) {
-			report(v[i].number, "skipped", "unknown order");
-			b->skipped++;
-		} else if (selected == 1)
-			ret = fn(b, v[i].number);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].number);
-	free(v);
-	return ret;
-}
-
-/* Reads --status S[,S...] into f->statuses (",s,s,", a new string in
- * *names).  False when a name is no order status. */
-static bool
-parse_statuses(const char *list, struct order_filter *f, char **names)
-{
-	char *copy = xstrdup(list), *save = NULL, *tok;
-	size_t len = strlen(list) + 3;
-	bool ok = list[0] != '\0' && list[strlen(list) - 1] != ',';
-	enum order_status st;
-
-	*names = xcalloc(1, len);
-	strcpy(*names, ",");
-	for (tok = strtok_r(copy, ",", &save); ok && tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		ok = order_status_parse(tok, &st);
-		strcat(*names, tok);
-		strcat(*names, ",");
-	}
-	ok = ok && strstr(list, ",,") == NULL && list[0] != ',';
-	free(copy);
-	f->statuses = *names;
-	return ok;
-}
-
-/* Reads the selection's options into b.  False on a bad one (said). */
-static bool
-parse_selection(struct bulk *b, char **statuses)
-{
-	const char *const *opt = b->args->opt, *bad = NULL;
-	bool any = false;
-
-	for (int i = 0; i < OPT_SELECTION; i++)
-		any = any || opt[i] != NULL;
-	b->orders = opt[OPT_ORDERS];
-	b->filter.market = opt[OPT_MARKET];
-	b->filter.country = opt[OPT_COUNTRY];
-	b->filter.hold = -1;
-	if (!any)
-		fprintf(stderr, "sluice bulk: no selection: name the orders (--orders, --status, "
-		    "--market, --country, --since, --until, --hold), or say --all\n");
-	else if (opt[OPT_STATUS] != NULL && !parse_statuses(opt[OPT_STATUS], &b->filter, statuses))
-		bad = "--status: order statuses (pending, confirmed, processing, completed, "
-		    "cancelled, archived), separated by commas";
-	else if (opt[OPT_SINCE] != NULL &&
-	    !(b->filter.since_set = cmd_parse_time(opt[OPT_SINCE], false, &b->filter.since_ns)))
-		bad = "--since: a date (YYYY-MM-DD) or an RFC 3339 instant (2026-11-27T14:55:01Z)";
-	else if (opt[OPT_UNTIL] != NULL &&
-	    !(b->filter.until_set = cmd_parse_time(opt[OPT_UNTIL], true, &b->filter.until_ns)))
-		bad = "--until: a date (YYYY-MM-DD) or an RFC 3339 instant (2026-11-27T14:55:01Z)";
-	else if (opt[OPT_HOLD] != NULL && strcmp(opt[OPT_HOLD], "true") != 0 &&
-	    strcmp(opt[OPT_HOLD], "false") != 0)
-		bad = "--hold: true or false";
-	else if (opt[OPT_HOLD] != NULL)
-		b->filter.hold = strcmp(opt[OPT_HOLD], "true") == 0;
-	if (bad != NULL)
-		fprintf(stderr, "sluice bulk: %s\n", bad);
-	return any && bad == NULL;
-}
 
 /* The action named name, or NULL (said, with the actions there are). */
 static const struct bulk_action *
@@ -530,6 +395,7 @@ find_action(const char *name)
 	sanitized_printf(stderr, "sluice bulk: unknown action %s; the actions are:", name);
 	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
 		fprintf(stderr, " %s", actions[i].name);
+	fprintf(stderr, " (and status [JOB])");
 	fputc('\n', stderr);
 	return NULL;
 }
@@ -549,32 +415,85 @@ check_options(struct bulk *b, const struct bulk_action *act)
 	return act->check(b);
 }
 
-static int
-bulk_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
+/* The command line b was asked with, as the jobs table keeps it (a new
+ * string). */
+static char *
+command_text(const struct bulk *b)
 {
-	struct bulk b = { .args = args };
-	const struct bulk_action *act = find_action(args->argv[0]);
-	char *statuses = NULL;
+	const struct cmd_option *opts = cmd_bulk_entry.options;
+	struct buf t = { 0 };
+
+	buf_printf(&t, "sluice bulk %s", b->act->name);
+	for (int i = 0; opts[i].name != NULL; i++)
+		if (b->args->opt[i] != NULL)
+			buf_printf(&t, opts[i].takes_value ? " --%s %s" : " --%s", opts[i].name,
+			    b->args->opt[i]);
+	return t.data;
+}
+
+/* An unknown order of --orders, to an action that only reads: reported
+ * skipped. */
+static int
+unknown_read(void *ctx, const char *order_number)
+{
+	struct bulk *b = ctx;
+
+	report(order_number, "skipped", "unknown order");
+	b->skipped++;
+	return 0;
+}
+
+/* Runs b's action that only reads. */
+static int
+bulk_read(struct bulk *b)
+{
 	struct spool *sp;
 	int ret;
 
-	if (act == NULL || !parse_selection(&b, &statuses) || !check_options(&b, act)) {
+	if (app_open_read(b->app, &sp, &b->ledger) != 0)
+		return EXIT_SOFTWARE;
+	ret = b->act->begin(b);
+	if (ret == 0)
+		ret = bulk_select_each(b, b->act->each, unknown_read, b);
+	ret = b->act->end(b, ret == 0) == 0 && ret == 0 ? EXIT_OK : EXIT_SOFTWARE;
+	ledger_close(b->ledger);
+	spool_close(sp);
+	return ret;
+}
+
+/* sluice bulk status [JOB] [--json]: takes no other option. */
+static int
+status_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
+{
+	for (int i = 0; self->options[i].name != NULL; i++)
+		if (args->opt[i] != NULL && i != OPT_JSON) {
+			fprintf(stderr, "sluice bulk: status takes no --%s\n", self->options[i].name);
+			cmd_usage(self, false);
+			return EXIT_USAGE;
+		}
+	return bulk_job_status(a, args->argc > 1 ? args->argv[1] : NULL, args->opt[OPT_JSON] != NULL);
+}
+
+static int
+bulk_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
+{
+	struct bulk b = { .app = a, .args = args };
+	char *statuses = NULL;
+	int ret;
+
+	if (strcmp(args->argv[0], "status") == 0)
+		return status_exec(self, a, args);
+	if (args->argc > 1 || (b.act = find_action(args->argv[0])) == NULL ||
+	    !bulk_parse_selection(&b, &statuses) || !check_options(&b, b.act)) {
 		free(statuses);
+		bulk_free_tracking(&b);
 		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
-	if (app_open_read(a, &sp, &b.ledger) != 0) {
-		free(statuses);
-		return EXIT_SOFTWARE;
-	}
-	ret = act->begin(&b);
-	if (ret == 0 && b.orders != NULL)
-		ret = orders_named_each(&b, act->each);
-	else if (ret == 0)
-		ret = ledger_orders_each(b.ledger, &b.filter, act->each, &b);
-	ret = act->end(&b, ret == 0) == 0 && ret == 0 ? EXIT_OK : EXIT_SOFTWARE;
-	ledger_close(b.ledger);
-	spool_close(sp);
+	b.command = command_text(&b);
+	ret = b.act->change != NULL ? bulk_job_run(&b) : bulk_read(&b);
+	free(b.command);
 	free(statuses);
+	bulk_free_tracking(&b);
 	return ret;
 }

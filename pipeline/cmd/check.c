@@ -90,12 +90,7 @@ check_file(struct processor *p, const char *path, int kind, int seq)
 			fcntl(in.fd, F_SETFL, 0);
 	}
 	outcome_init(&o, (size_t)p->conf->max_errors);
-	if (ledger_begin(p->ledger) != 0) {
-		ret = -1;
-	} else {
-		ret = process_input(p, &in, &o);
-		ledger_rollback(p->ledger);
-	}
+	ret = process_check(p, &in, &o);
 	if (in.fd >= 0)
 		close(in.fd);
 	if (ret == 0) {

@@ -20,6 +20,7 @@
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
 #include "pipeline/scheduler.h"
+#include "stages/stages.h"
 #include "stages/validate.h"
 
 void
@@ -272,6 +273,9 @@ app_sched_start(struct app *a, struct spool *sp, struct ledger *l, struct sched 
 {
 	spool_clean_tmp(sp);
 	if (sched_init(s, sp, l, &a->conf) != 0)
+		return EXIT_CONFIG;
+	/* without fonts no PDF is made, and the outbox would wait forever */
+	if (!render_pdf_fonts_ok())
 		return EXIT_CONFIG;
 	if (sched_upgrade(s) != 0)
 		return EXIT_SOFTWARE;

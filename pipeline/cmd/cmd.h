@@ -1,6 +1,7 @@
 /*
  * cmd: what a command of the sluice program is.  Each command lives in one
- * file that defines its whole entry (struct cmd_entry: name, usage and
+ * file that defines its whole entry (bulk, the largest, has helpers of its
+ * own beside it: bulk_*.c) (struct cmd_entry: name, usage and
  * help, the options and operands it takes, what main() must know of it,
  * and its function); table.c lists the entries.  main() parses the global
  * options and the configuration into a struct app, finds the command in
@@ -48,7 +49,7 @@ struct cmd_option {
 	bool takes_value;
 };
 
-#define CMD_OPTIONS_MAX 16
+#define CMD_OPTIONS_MAX 24
 
 /* A command's options and operands, as cmd_exec() parsed them. */
 struct cmd_args {
@@ -120,8 +121,8 @@ int app_open(struct app *a, bool create, struct spool **sp, struct ledger **l);
 int app_open_read(struct app *a, struct spool **sp, struct ledger **l);
 
 /* Starts the scheduler s over the spool sp (locked by the caller) and the
- * ledger l: clears what a stopped sluice left in tmp/ and brings a spool
- * of an earlier version up to date.  Returns EXIT_OK, else the exit status
+ * ledger l: clears what a stopped sluice left in tmp/, checks that PDFs can
+ * be made (fonts) and brings a spool of an earlier version up to date.  Returns EXIT_OK, else the exit status
  * to end with; s is to be freed (sched_free) either way. */
 int app_sched_start(struct app *a, struct spool *sp, struct ledger *l, struct sched *s);
 

@@ -14,7 +14,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -25,7 +24,6 @@
 #include "pipeline/metrics.h"
 #include "pipeline/scheduler.h"
 #include "pipeline/watcher.h"
-#include "stages/stages.h"
 
 static int run_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
 
@@ -91,15 +89,6 @@ beat(void *ctx)
 }
 
 static void
-sleep_ns(int64_t ns)
-{
-	struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static void
 log_totals(const struct sched *s)
 {
 	log_info("%zu accepted, %zu duplicate, %zu rejected", s->stats.accepted,
@@ -109,21 +98,8 @@ log_totals(const struct sched *s)
 static int
 run_once(struct sched *s)
 {
-	for (;;) {
-		size_t waiting;
-		int64_t wait_ns;
-		int claimed = sched_claim(s, &waiting, &wait_ns);
-
-		if (claimed < 0 || sched_drain(s) != 0)
-			return EXIT_SOFTWARE;
-		if (claimed > 0)
-			continue;
-		if (waiting == 0)
-			break;
-		log_debug("%zu file%s still being written; waiting %lld ms", waiting,
-		    waiting == 1 ? " is" : "s are", (long long)(wait_ns / 1000000));
-		sleep_ns(wait_ns);
-	}
+	if (sched_once(s) != 0)
+		return EXIT_SOFTWARE;
 	log_totals(s);
 	return EXIT_OK;
 }
@@ -492,9 +468,6 @@ run_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *arg
 	}
 	if (ledger_quick_check(l) != 0)
 		status = EXIT_DATAERR;
-	else if (!render_pdf_fonts_ok())
-		/* without fonts no PDF is made, and the outbox would wait forever */
-		status = EXIT_CONFIG;
 	else if (spool_lock(sp, &holder) != 0) {
 		if (holder > 0)
 			log_error("the spool %s is in use by another sluice (pid %ld)", a->spool_path,

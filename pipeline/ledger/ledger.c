@@ -28,6 +28,8 @@ struct ledger {
 	sqlite3 *db;
 	char *path;
 	char *actor;         /* who asked for the operator's command; NULL: unknown */
+	char *input_actor;   /* who asked for the input in hand (a bulk job's
+	                        operator); NULL: nobody known */
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
@@ -544,6 +546,7 @@ ledger_close(struct ledger *l)
 		log_warn("ledger %s: close: %s", l->path, sqlite3_errmsg(l->db));
 	free(l->path);
 	free(l->actor);
+	free(l->input_actor);
 	free(l);
 }
 
@@ -552,6 +555,13 @@ ledger_set_actor(struct ledger *l, const char *actor)
 {
 	free(l->actor);
 	l->actor = actor != NULL ? xstrdup(actor) : NULL;
+}
+
+void
+ledger_set_input_actor(struct ledger *l, const char *actor)
+{
+	free(l->input_actor);
+	l->input_actor = actor != NULL ? xstrdup(actor) : NULL;
 }
 
 static int
@@ -968,7 +978,7 @@ ledger_journal_add(struct ledger *l, const char *order_number, const char *type,
 		sqlite3_bind_null(st, 4);
 	ledger_bind_text(st, 5, command);
 	ledger_bind_text(st, 6, detail);
-	ledger_bind_text(st, 7, command != NULL ? l->actor : NULL);
+	ledger_bind_text(st, 7, command != NULL ? l->actor : l->input_actor);
 	return ledger_exec_stmt(l, st);
 }
 

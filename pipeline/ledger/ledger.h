@@ -71,6 +71,10 @@ void ledger_close(struct ledger *l);
  * NULL: unknown): the journal records it with every event an operator's
  * command adds. */
 void ledger_set_actor(struct ledger *l, const char *actor);
+/* Names who asked for the input now processed (the operator of the bulk
+ * job that submitted it; a copy; NULL: nobody known): the journal records
+ * it with the input's events. */
+void ledger_set_input_actor(struct ledger *l, const char *actor);
 /* Runs SQLite's quick_check.  Returns 0 when the ledger is sound, -1 when
  * it is damaged (what SQLite found is logged). */
 int ledger_quick_check(struct ledger *l);
@@ -685,5 +689,73 @@ struct output_state {
 /* Looks up the outputs written to path (below the spool root): 1 when
  * the outbox has any, 0 when none, -1 failure. */
 int ledger_output_state(struct ledger *l, const char *path, struct output_state *out);
+
+/*
+ * Bulk jobs (jobs.c): one run of `sluice bulk` that changes orders, and
+ * what became of each of its orders.
+ */
+struct job_row {
+	const char *job;
+	const char *action;
+	const char *command;     /* the selection and options, as given */
+	const char *actor;       /* NULL: unknown */
+	int64_t started_ns;
+	int64_t finished_ns;     /* 0: running, or interrupted */
+	int64_t counts[JOB_OUTCOME__COUNT];   /* its orders, per outcome (loaded) */
+	struct arena arena;
+};
+
+/* An order of a job; its strings borrowed (built) or lent (loaded). */
+struct job_order {
+	const char *job;
+	int64_t seq;             /* its place in the job, from 1 */
+	const char *order_number;
+	enum job_outcome outcome;
+	const char *kind;        /* its input: in/<kind>/<input_name>; NULL: none */
+	const char *input_name;
+	const char *code;        /* why it was skipped, waits or was rejected */
+	const char *message;
+};
+
+/* Records a new job (its counts and finish unused): 0; 1 when a job of
+ * that id exists already (nothing recorded); -1. */
+int ledger_job_create(struct ledger *l, const struct job_row *j);
+int ledger_job_finish(struct ledger *l, const char *job, int64_t finished_ns);
+/* Adds an order to a job, with its outcome (and code and message). */
+int ledger_job_order_add(struct ledger *l, const struct job_order *o);
+/* Sets an order's outcome, input, code and message (by job and seq). */
+int ledger_job_order_set(struct ledger *l, const struct job_order *o);
+/* Calls fn for job's orders after seq after_seq, at most limit of them, in
+ * the job's order.  0, -1, or fn's -1. */
+int ledger_job_orders_each(struct ledger *l, const char *job, int64_t after_seq, int64_t limit,
+    int (*fn)(void *ctx, const struct job_order *o), void *ctx);
+/* Calls fn for each order of any job whose input is submitted or waits.
+ * 0, -1, or fn's -1. */
+int ledger_job_orders_open(struct ledger *l, int (*fn)(void *ctx, const struct job_order *o),
+    void *ctx);
+/* Calls fn for each order of any job for order_number whose input is
+ * submitted or waits; the number of them, or -1. */
+int ledger_job_order_open_for(struct ledger *l, const char *order_number,
+    int (*fn)(void *ctx, const struct job_order *o), void *ctx);
+/* Marks the orders that jobs other than except selected and never took
+ * abandoned: those jobs were interrupted. */
+int ledger_jobs_abandon(struct ledger *l, const char *except);
+/* Loads a job with its counts: 1 (clear it with ledger_job_clear), 0
+ * unknown, -1. */
+int ledger_job_get(struct ledger *l, const char *job, struct job_row *out);
+void ledger_job_clear(struct job_row *j);
+/* Calls fn for the latest limit jobs, oldest first, with their counts. */
+int ledger_jobs_each(struct ledger *l, int64_t limit,
+    int (*fn)(void *ctx, const struct job_row *j), void *ctx);
+/* The job that submitted the input of kind named input_name, and who ran
+ * it: 1 (*job and *actor owned by the caller; *actor may be NULL), 0 when
+ * no job did, -1. */
+int ledger_job_of_input(struct ledger *l, const char *kind, const char *input_name, char **job,
+    char **actor);
+/* The outcome of the input of kind named name received last, and the code
+ * and message of the first error (or reason to wait) it lists (owned by
+ * the caller, NULL when none): 1, 0 when no input has that name, -1. */
+int ledger_input_outcome(struct ledger *l, const char *kind, const char *name,
+    enum input_status *status, char **code, char **message);
 
 #endif

@@ -107,7 +107,7 @@ class Bulk(SpoolTest):
     def test_usage_errors(self):
         out = self.s.path("never.json")
         for args in [("export", "--output", out),                       # no selection
-                     ("ship", "--all"),                                  # no such action
+                     ("frobnicate", "--all"),                            # no such action
                      ("export", "--all"),                                # no --output
                      ("export", "--all", "--output", out, "--format", "xml"),
                      ("export", "--status", "pending,bogus", "--output", out),
@@ -121,8 +121,8 @@ class Bulk(SpoolTest):
             r = self.s.sluice("bulk", *args)
             self.assertEqual(r.returncode, 2, (args, r.stderr))
             self.assertIn("usage: sluice bulk", r.stderr)
-        self.assertIn("unknown action ship; the actions are: export",
-                      self.s.sluice("bulk", "ship", "--all").stderr)
+        self.assertIn("unknown action frobnicate; the actions are: confirm hold unhold ship",
+                      self.s.sluice("bulk", "frobnicate", "--all").stderr)
         self.assertFalse(os.path.exists(out))
 
     def test_json_is_order_show(self):

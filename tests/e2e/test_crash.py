@@ -1,7 +1,8 @@
 """Fault injection, bounded: the crash loop of tests/fault/crashloop.py over
 a sample of its fault points (SIGKILL, EIO and ENOSPC at the Nth call of
 write, fsync, rename, link, unlink, open and mkdir), each checked against a
-clean run.  `make crashloop` tries every point.  And the faults that are
+clean run, for the daemon's pass over inputs of every kind and for a bulk
+job run again after its fault.  `make crashloop` tries every point.  And the faults that are
 the machine's, not the file's (an input or a font that cannot be read),
 decide nothing: the work waits and is done on a later run."""
 import glob
@@ -18,9 +19,10 @@ SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
 
 
 class Crash(unittest.TestCase):
-    def loop(self, actions, budget):
+    def loop(self, actions, budget, scenario="files"):
         r = subprocess.run([sys.executable, os.path.join(SRCDIR, "tests", "fault", "crashloop.py"),
-                            SLUICE, SHIM, "--actions", actions, "--budget", str(budget)],
+                            SLUICE, SHIM, "--actions", actions, "--budget", str(budget),
+                            "--scenario", scenario],
                            capture_output=True, text=True, timeout=1800)
         for line in r.stdout.splitlines():
             print("# " + line)
@@ -32,6 +34,9 @@ class Crash(unittest.TestCase):
 
     def test_io_errors_and_a_full_disk_lose_nothing(self):
         self.loop("eio,enospc", 40)
+
+    def test_a_bulk_job_killed_and_run_again_applies_each_order_once(self):
+        self.loop("crash,eio", 40, "bulk")
 
 
 def fault(point, path):

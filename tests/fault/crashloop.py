@@ -17,8 +17,18 @@ these must hold:
   - every order's `order show --json` equals the reference's;
   - `sluice audit` finds the ledger equal to its journal.
 
+With --scenario bulk, the faulted command is instead `sluice bulk ship` over
+50 confirmed orders, recovered by running the same command again (then `run
+--once`); the job's ids are random, so its ids and digests are compared with
+those replaced by placeholders, and these must hold:
+  - every order has exactly one shipment of all its units;
+  - each input of the job was filed once, accepted, with its receipt, and
+    nothing is left in in/ or work/;
+  - out/ and every order equal the clean run's (ids and digests aside);
+  - `sluice audit` finds the ledger equal to its journal.
+
 usage: crashloop.py SLUICE FAULT_SO [--actions crash,eio,enospc]
-                    [--budget N] [--ops write,fsync,...]
+                    [--budget N] [--ops write,fsync,...] [--scenario files|bulk]
 With --budget, at most about N fault points are tried, spread evenly over
 each operation's calls; without, every point.  Prints how many it tried.
 """
@@ -26,6 +36,7 @@ import argparse
 import filecmp
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +49,8 @@ from lifecycle_util import amendment, cancellation, order, payment, ret, shipmen
 T0 = 1795687200
 OPS = ["write", "fsync", "rename", "link", "unlink", "open", "mkdir"]
 ORDERS = ["F-1", "F-2", "F-3", "F-4"]
+BULK_ORDERS = ["BK-%02d" % i for i in range(1, 51)]
+BULK_SHIP = ["bulk", "ship", "--all", "--carrier", "Crash Post"]
 
 
 def scenario():
@@ -111,9 +124,18 @@ class Run:
             os.rename(os.path.join(self.spool, "in", folder, "." + name),
                       os.path.join(self.spool, "in", folder, name))
 
-    def orders(self):
+    def prepare_bulk(self):
+        """50 confirmed orders, applied without faults."""
+        self.cmd("init")
+        for n in BULK_ORDERS:
+            with open(os.path.join(self.spool, "in", "orders", n + ".csv"), "w") as f:
+                f.write(order(n, "SEK", True, "300.00", [(1, 2, "100.00", "25"),
+                                                         (2, 1, "100.00", "25")]))
+        self.cmd("run", "--once")
+
+    def orders(self, numbers=ORDERS):
         out = {}
-        for n in ORDERS:
+        for n in numbers:
             r = self.cmd("order", "show", n, "--json", check=False)
             out[n] = json.loads(r.stdout) if r.returncode == 0 else None
         return out
@@ -160,6 +182,133 @@ def check(run, reference):
     return problems
 
 
+# a job's id, in its inputs' names and records' ids; a SHA-256
+JOB_ID = re.compile(rb"(?<![A-Za-z0-9])[a-km-np-z2-9]{8}(?=-(BK-|[0-9]{7}))")
+DIGEST = re.compile(rb"[0-9a-f]{64}")
+
+
+def normal(data):
+    return DIGEST.sub(b"SHA", JOB_ID.sub(b"JOB", data))
+
+
+def bulk_snapshot(run):
+    out = {normal(p.encode()): (normal(d) if not p.endswith(".pdf") else b"pdf")
+           for p, d in snapshot_out(run.spool).items()}
+    orders = normal(json.dumps(run.orders(BULK_ORDERS), sort_keys=True).encode())
+    return {"out": out, "orders": orders}
+
+
+def check_bulk(run, reference):
+    """As check(), for the bulk scenario."""
+    problems = []
+    for folder in ("in", "work", "rejected"):
+        for dirpath, _, files in os.walk(os.path.join(run.spool, folder)):
+            if files:
+                problems.append("left in %s: %s" % (os.path.relpath(dirpath, run.spool), files))
+    filed = {}
+    for dirpath, _, files in os.walk(os.path.join(run.spool, "archive")):
+        for f in files:
+            if f.startswith("bulk-"):
+                filed[f] = filed.get(f, 0) + 1
+                if not os.path.exists(os.path.join(run.spool, "out", "receipts", "shipments",
+                                                   f + ".receipt.xml")):
+                    problems.append("%s has no receipt" % f)
+    if sorted(filed.values()) != [1] * len(BULK_ORDERS):
+        problems.append("the job's inputs were filed %s" % sorted(filed.items()))
+    for n, o in run.orders(BULK_ORDERS).items():
+        if o is None or len(o["shipments"]) != 1 or \
+                any(l["shipped"] != l["quantity"] for l in o["lines"]):
+            problems.append("order %s: %s" % (n, o and o["shipments"]))
+    now = bulk_snapshot(run)
+    if sorted(now["out"]) != sorted(reference["out"]):
+        problems.append("out/ differs: extra %s, missing %s" % (
+            sorted(set(now["out"]) - set(reference["out"])),
+            sorted(set(reference["out"]) - set(now["out"]))))
+    for p in set(now["out"]) & set(reference["out"]):
+        if now["out"][p] != reference["out"][p]:
+            problems.append("%s differs from the clean run's" % p.decode())
+    if now["orders"] != reference["orders"]:
+        problems.append("the ledger differs from the clean run's")
+    audit = run.cmd("audit", check=False)
+    if audit.returncode != 0:
+        problems.append("the ledger differs from its journal: " + audit.stdout.strip())
+    return problems
+
+
+def bulk_point(a, work, template, point, action, reference):
+    """One fault point of the bulk scenario: its problems."""
+    root = os.path.join(work, "p")
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(template, root)
+    run = Run(a.sluice, a.shim, root)
+    r = run.cmd(*BULK_SHIP, fault=point, check=False)
+    if action == "crash" and r.returncode not in (0, 1, 70, -9, 137):
+        return ["exited %d under %s: %s" % (r.returncode, point, r.stderr[-300:])]
+    rec = run.cmd(*BULK_SHIP, check=False)
+    if rec.returncode != 0:
+        return ["the second run exited %d: %s" % (rec.returncode, rec.stderr[-300:])]
+    run.cmd("run", "--once")
+    return check_bulk(run, reference)
+
+
+def main_bulk(a, work):
+    template = os.path.join(work, "template")
+    Run(a.sluice, a.shim, template).prepare_bulk()
+    shutil.copytree(template, os.path.join(work, "reference"))
+    ref = Run(a.sluice, a.shim, os.path.join(work, "reference"))
+    counts_file = os.path.join(work, "counts")
+    ref.cmd(*BULK_SHIP, count=counts_file)
+    counts = dict(line.split() for line in open(counts_file))
+    reference = bulk_snapshot(ref)
+    problems = check_bulk(ref, reference)
+    if problems:
+        print("the clean run itself breaks: %s" % problems)
+        return 1
+    return loop(a, counts, lambda point, action: bulk_point(a, work, template, point, action,
+                                                           reference))
+
+
+def file_point(a, work, point, action, reference):
+    """One fault point of the files scenario: its problems."""
+    root = os.path.join(work, "p")
+    shutil.rmtree(root, ignore_errors=True)
+    run = Run(a.sluice, a.shim, root)
+    run.prepare()
+    r = run.cmd("run", "--once", fault=point, check=False)
+    if action == "crash" and r.returncode not in (0, -9, 137):
+        return ["exited %d under %s: %s" % (r.returncode, point, r.stderr[-300:])]
+    rec = run.cmd("run", "--once", check=False)
+    return check(run, reference) if rec.returncode == 0 else \
+        ["recovery exited %d: %s" % (rec.returncode, rec.stderr[-300:])]
+
+
+def loop(a, counts, try_point):
+    """Tries the fault points (try_point(point, action): its problems);
+    prints and returns the exit status."""
+    ops = [o for o in a.ops.split(",") if int(counts.get(o, 0)) > 0]
+    total_points = sum(int(counts[o]) for o in ops)
+    print("# clean run: %s" % ", ".join("%s %s" % (o, counts.get(o, 0)) for o in OPS))
+    tried = failures = 0
+    for action in a.actions.split(","):
+        for op in ops:
+            n = int(counts[op])
+            step = 1
+            if a.budget:
+                share = max(1, a.budget * n // total_points // len(a.actions.split(",")))
+                step = max(1, n // share)
+            for k in range(1, n + 1, step):
+                point = "%s:%d:%s" % (op, k, action)
+                problems = try_point(point, action)
+                tried += 1
+                if problems:
+                    failures += 1
+                    print("not ok %s: %s" % (point, "; ".join(problems)))
+                    sys.stdout.flush()
+    print("# tried %d fault points (%s) of %d calls; %d broke an invariant" % (
+        tried, a.actions, total_points, failures))
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("sluice")
@@ -167,10 +316,13 @@ def main():
     ap.add_argument("--actions", default="crash")
     ap.add_argument("--ops", default=",".join(OPS))
     ap.add_argument("--budget", type=int, default=0)
+    ap.add_argument("--scenario", choices=("files", "bulk"), default="files")
     a = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="sluice-crash.")
     try:
+        if a.scenario == "bulk":
+            return main_bulk(a, work)
         ref = Run(a.sluice, a.shim, os.path.join(work, "reference"))
         ref.prepare()
         counts_file = os.path.join(work, "counts")
@@ -181,37 +333,8 @@ def main():
         if problems:
             print("the clean run itself breaks: %s" % problems)
             return 1
-        ops = [o for o in a.ops.split(",") if int(counts.get(o, 0)) > 0]
-        total_points = sum(int(counts[o]) for o in ops)
-        print("# clean run: %s" % ", ".join("%s %s" % (o, counts[o]) for o in OPS))
-        tried = failures = 0
-        for action in a.actions.split(","):
-            for op in ops:
-                n = int(counts[op])
-                step = 1
-                if a.budget:
-                    share = max(1, a.budget * n // total_points // len(a.actions.split(",")))
-                    step = max(1, n // share)
-                for k in range(1, n + 1, step):
-                    point = "%s:%d:%s" % (op, k, action)
-                    root = os.path.join(work, "p")
-                    shutil.rmtree(root, ignore_errors=True)
-                    run = Run(a.sluice, a.shim, root)
-                    run.prepare()
-                    r = run.cmd("run", "--once", fault=point, check=False)
-                    if action == "crash" and r.returncode not in (0, -9, 137):
-                        problems = ["exited %d under %s: %s" % (r.returncode, point, r.stderr[-300:])]
-                    else:
-                        rec = run.cmd("run", "--once", check=False)
-                        problems = check(run, reference) if rec.returncode == 0 else \
-                            ["recovery exited %d: %s" % (rec.returncode, rec.stderr[-300:])]
-                    tried += 1
-                    if problems:
-                        failures += 1
-                        print("not ok %s: %s" % (point, "; ".join(problems)))
-        print("# tried %d fault points (%s) of %d calls; %d broke an invariant" % (
-            tried, a.actions, total_points, failures))
-        return 1 if failures else 0
+        return loop(a, counts, lambda point, action: file_point(a, work, point, action,
+                                                               reference))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
