@@ -403,8 +403,9 @@ create(struct job *j)
 	return -1;
 }
 
-/* Notes in s that an earlier job's input for its order is on its way or
- * waits.  As ledger_job_order_open_for's fn: the first one says. */
+/* Notes in s that the input of an earlier job of the same action for its
+ * order is on its way or waits (the order is left to it; another action
+ * goes on).  As ledger_job_order_open_for's fn: the first one says. */
 static int
 in_progress(void *ctx, const struct job_order *o)
 {
@@ -427,7 +428,8 @@ build(struct job *j, struct slot *s)
 	struct buf why = { 0 };
 	const char *code = NULL;
 	char id[65];
-	int ret = ledger_job_order_open_for(j->l, s->order_number, in_progress, s);
+	int ret = ledger_job_order_open_for(j->l, s->order_number, j->b->act->name, in_progress,
+	    s);
 
 	if (ret != 0) {
 		s->outcome = JOB_SKIPPED;

@@ -100,13 +100,14 @@ ledger_job_orders_open(struct ledger *l, int (*fn)(void *ctx, const struct job_o
 }
 
 int
-ledger_job_order_open_for(struct ledger *l, const char *order_number,
+ledger_job_order_open_for(struct ledger *l, const char *order_number, const char *action,
     int (*fn)(void *ctx, const struct job_order *o), void *ctx)
 {
 	struct job_orders_each e = { fn, ctx, { 0 } };
-	int n = ledger_query(l, "SELECT " JOB_ORDER_COLUMNS " FROM job_orders"
-	    " WHERE order_number = ? AND outcome IN ('submitted', 'deferred') ORDER BY job, seq",
-	    job_order_row, &e, "s", order_number);
+	int n = ledger_query(l, "SELECT o.job, o.seq, o.order_number, o.outcome, o.kind,"
+	    " o.input_name, o.code, o.message FROM job_orders o JOIN jobs j ON j.job = o.job"
+	    " WHERE o.order_number = ? AND o.outcome IN ('submitted', 'deferred') AND j.action = ?"
+	    " ORDER BY o.job, o.seq", job_order_row, &e, "ss", order_number, action);
 
 	arena_free(&e.arena);
 	return n;

@@ -733,9 +733,9 @@ int ledger_job_orders_each(struct ledger *l, const char *job, int64_t after_seq,
  * 0, -1, or fn's -1. */
 int ledger_job_orders_open(struct ledger *l, int (*fn)(void *ctx, const struct job_order *o),
     void *ctx);
-/* Calls fn for each order of any job for order_number whose input is
- * submitted or waits; the number of them, or -1. */
-int ledger_job_order_open_for(struct ledger *l, const char *order_number,
+/* Calls fn for each order of any job of action for order_number whose
+ * input is submitted or waits; the number of them, or -1. */
+int ledger_job_order_open_for(struct ledger *l, const char *order_number, const char *action,
     int (*fn)(void *ctx, const struct job_order *o), void *ctx);
 /* Marks the orders that jobs other than except selected and never took
  * abandoned: those jobs were interrupted. */

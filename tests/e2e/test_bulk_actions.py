@@ -231,6 +231,23 @@ class BulkActions(SpoolTest):
         self.assertEqual(now["S-1"], ("applied", None))
         self.assertEqual(now["U-1"], ("deferred", "payment_due"))
 
+    def test_a_waiting_input_holds_back_its_action_only(self):
+        self.bulk("ship", "--orders", "-", input="U-1\n")
+        self.assertEqual(self.outcomes(self.bulk("ship", "--orders", "-", input="U-1\n")),
+                         {"U-1": ("skipped", "in_progress")})
+        # another action goes on: the waiting shipment is then rejected
+        # for the cancelled order when the daemon tries it again
+        self.assertEqual(self.outcomes(self.bulk("cancel", "--orders", "-", input="U-1\n")),
+                         {"U-1": ("applied", None)})
+        self.assertEqual(self.s.order("U-1")["status"], "cancelled")
+
+    def test_only_the_owner_changes_orders(self):
+        os.chmod(self.s.dir, 0o755)
+        os.chmod(self.s.config, 0o644)
+        r = self.s.sluice("bulk", "hold", "--all", user=65534)
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertFalse(any(self.s.order(n)["hold"] for n in ("P-1", "C-1")))
+
     def test_beside_a_running_daemon(self):
         d = Daemon(self.s)
         try:
