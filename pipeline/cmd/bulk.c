@@ -3,7 +3,8 @@
  * The selection (--orders FILE, --status, --market, --country, --since,
  * --until, --hold, --all) is read one order at a time; each action is an
  * entry of the actions table.  export writes the selected orders, as
- * `order show --json` has them, to a file replaced atomically.
+ * `order show --json` has them, to a file replaced atomically; print their
+ * documents, as one PDF (bulk_print.c).
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "pipeline/cmd/bulk.h"
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
 #include "stages/order_view.h"
@@ -28,13 +30,15 @@ static int bulk_exec(const struct cmd_entry *self, struct app *a, const struct c
 enum {
 	OPT_ORDERS, OPT_STATUS, OPT_MARKET, OPT_COUNTRY, OPT_SINCE, OPT_UNTIL, OPT_HOLD, OPT_ALL,
 	OPT_SELECTION,   /* the options before are the selection's */
-	OPT_OUTPUT = OPT_SELECTION, OPT_FORMAT,
+	OPT_OUTPUT = OPT_SELECTION, OPT_FORMAT, OPT_DOCUMENTS,
 };
 
 const struct cmd_entry cmd_bulk_entry = {
 	.name = "bulk",
 	.summary = "bulk ACTION SELECTION...: one action on many orders",
-	.usage = "sluice bulk export SELECTION... --output FILE [--format csv|json]",
+	.usage = "sluice bulk export SELECTION... --output FILE [--format csv|json]\n"
+	    "       sluice bulk print SELECTION... --output FILE "
+	    "[--documents invoices,proformas,confirmations]",
 	.help =
 	    "Carries out ACTION on each order of the selection.  SELECTION is one or more\n"
 	    "of these; an order is selected when all that are given hold:\n\n"
@@ -56,10 +60,18 @@ const struct cmd_entry cmd_bulk_entry = {
 	    "--format json (the default): a JSON array of the objects order show --json\n"
 	    "prints.  --format csv: a header, then one row per order line: the order's\n"
 	    "fields, then the line's.  A cell that begins with = + - @, a tab or a carriage\n"
-	    "return, and is not a number, begins with ' so that no spreadsheet runs it.\n",
+	    "return, and is not a number, begins with ' so that no spreadsheet runs it.\n\n"
+	    "print: writes the documents of the selected orders to FILE as one PDF (--output,\n"
+	    "replaced the same way): --documents, those of these types, in this order\n"
+	    "(by default all three): invoices, proformas, and confirmations (the order\n"
+	    "confirmations of payment links; they need the link secret).  Each order's\n"
+	    "documents by type, each type's in the order they were issued, each with the\n"
+	    "pages of its own PDF.  An order with none is reported skipped; when no order\n"
+	    "has any, nothing is written and the exit status is 1.\n",
 	.options = (const struct cmd_option[]){ { "orders", true }, { "status", true },
 	    { "market", true }, { "country", true }, { "since", true }, { "until", true },
-	    { "hold", true }, { "all", false }, { "output", true }, { "format", true }, { NULL } },
+	    { "hold", true }, { "all", false }, { "output", true }, { "format", true },
+	    { "documents", true }, { NULL } },
 	.args_min = 1,
 	.args_max = 1,
 	.exec = bulk_exec,
@@ -77,12 +89,14 @@ struct bulk {
 	FILE *out;
 	char *tmp;             /* the temporary file out is, or NULL for stdout */
 	bool csv;
+	struct app *app;
+	struct bulk_print print;
 };
 
 /* An action: its name, the bit of each option of its own it takes (1 <<
  * OPT_...), what it checks of its options (false: a bad usage, said),
- * what it does before the first order, to each selected order and after
- * the last (ok: all went well); each returns 0, or -1 to stop (said). */
+ * what it does before the first order, to each selected order (0, or -1
+ * to stop, said) and after the last (ok: all went well; the exit status). */
 struct bulk_action {
 	const char *name;
 	unsigned options;
@@ -206,12 +220,8 @@ csv_row(FILE *out, const json_t *order, const json_t *ln)
 	fputs("\r\n", out);
 }
 
-/*
- * Opens what export writes: standard output for "-", else a new temporary
- * file beside path (*tmp, a new string; the mode a new file gets).  NULL
- * when it cannot be made (said).
- */
-static FILE *
+/* As bulk.h says. */
+FILE *
 output_open(const char *path, char **tmp)
 {
 	char *copy_d = xstrdup(path), *copy_b = xstrdup(path);
@@ -241,48 +251,54 @@ output_open(const char *path, char **tmp)
 	return f;
 }
 
-/*
- * Ends what export wrote: with ok, the temporary file tmp is flushed,
- * fsynced and renamed to path, and its folder fsynced; else (or when that
- * fails) removed, path left as it was.  True when path was written.
- */
-static bool
+/* As bulk.h says. */
+bool
 output_close(FILE *f, const char *path, char *tmp, bool ok)
 {
 	char *dir = tmp != NULL ? xstrdup(tmp) : NULL;
+	bool written = !ferror(f) && fflush(f) == 0;
 	int dfd;
 
-	if (tmp == NULL) {
-		ok = fflush(f) == 0 && ok;
-	} else {
-		ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
-		ok = fclose(f) == 0 && ok;
-		if (ok && rename(tmp, path) != 0)
-			ok = false;
-		else if (ok && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
+	if (tmp != NULL) {
+		written = written && fsync(fileno(f)) == 0;
+		written = fclose(f) == 0 && written;
+		if (ok && written && rename(tmp, path) != 0)
+			written = false;
+		else if (ok && written && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
 			fsync(dfd);
 			close(dfd);
 		}
-		if (!ok) {
-			fprintf(stderr, "sluice bulk: cannot write %s: %s\n", path, strerror(errno));
+		if (!ok || !written)
 			unlink(tmp);
-		}
 	}
+	if (!written)
+		fprintf(stderr, "sluice bulk: cannot write %s: %s\n", path, strerror(errno));
 	free(dir);
 	free(tmp);
-	return ok;
+	return ok && written;
+}
+
+/* Whether the action has its --output (said when not). */
+static bool
+output_given(const struct bulk *b)
+{
+	const char *output = b->args->opt[OPT_OUTPUT];
+
+	if (output != NULL && output[0] != '\0')
+		return true;
+	fprintf(stderr, "sluice bulk: %s needs --output FILE (- for standard output)\n",
+	    b->args->argv[0]);
+	return false;
 }
 
 /* Reads export's options.  As struct bulk_action's check. */
 static bool
 export_check(struct bulk *b)
 {
-	const char *output = b->args->opt[OPT_OUTPUT], *format = b->args->opt[OPT_FORMAT];
+	const char *format = b->args->opt[OPT_FORMAT];
 
-	if (output == NULL || output[0] == '\0') {
-		fprintf(stderr, "sluice bulk: export needs --output FILE (- for standard output)\n");
+	if (!output_given(b))
 		return false;
-	}
 	if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "sluice bulk: --format: csv or json\n");
 		return false;
@@ -332,18 +348,66 @@ export_end(struct bulk *b, bool ok)
 {
 	if (ok && !b->csv)
 		fputs(b->done > 0 ? "\n]\n" : "]\n", b->out);
-	if (b->out == NULL)
-		return -1;
-	if (!output_close(b->out, b->args->opt[OPT_OUTPUT], b->tmp, ok))
-		return -1;
+	if (b->out == NULL || !output_close(b->out, b->args->opt[OPT_OUTPUT], b->tmp, ok))
+		return EXIT_SOFTWARE;
 	fprintf(stderr, "exported %zu orders, %zu skipped\n", b->done, b->skipped);
-	return 0;
+	return EXIT_OK;
+}
+
+/* print: the selected orders' documents (bulk_print.c). */
+static bool
+print_check(struct bulk *b)
+{
+	return output_given(b) && bulk_print_check(&b->print, b->args->opt[OPT_DOCUMENTS]);
+}
+
+static int
+print_begin(struct bulk *b)
+{
+	if ((b->out = output_open(b->args->opt[OPT_OUTPUT], &b->tmp)) == NULL)
+		return -1;
+	return bulk_print_begin(&b->print, b->app, b->ledger, b->out);
+}
+
+static int
+print_each(void *ctx, const char *order_number)
+{
+	struct bulk *b = ctx;
+	int n = bulk_print_order(&b->print, order_number);
+
+	if (n == 0) {
+		report(order_number, "skipped", "no documents");
+		b->skipped++;
+	} else if (n > 0)
+		b->done++;
+	return n < 0 ? -1 : 0;
+}
+
+static int
+print_end(struct bulk *b, bool ok)
+{
+	bool none = b->print.documents == 0;
+
+	ok = bulk_print_end(&b->print, ok) == 0 && ok;
+	if (ok && none)
+		fprintf(stderr, "sluice bulk: nothing to print: %s\n", b->print.orders == 0 ?
+		    "no order is selected" : "no order selected has any of the documents asked");
+	if (b->out != NULL && output_close(b->out, b->args->opt[OPT_OUTPUT], b->tmp, ok && !none)) {
+		fprintf(stderr, "printed %zu documents of %zu orders, %zu skipped\n",
+		    b->print.documents, b->done, b->skipped);
+		return EXIT_OK;
+	}
+	if (b->print.status != EXIT_OK)
+		return b->print.status;
+	return ok && none ? EXIT_FAILED : EXIT_SOFTWARE;
 }
 
 /* The actions, by name. */
 static const struct bulk_action actions[] = {
 	{ "export", 1u << OPT_OUTPUT | 1u << OPT_FORMAT, export_check, export_begin, export_each,
 	    export_end },
+	{ "print", 1u << OPT_OUTPUT | 1u << OPT_DOCUMENTS, print_check, print_begin, print_each,
+	    print_end },
 };
 
 /* Strips the spaces (and a CR) around s, in place. */
@@ -552,7 +616,7 @@ check_options(struct bulk *b, const struct bulk_action *act)
 static int
 bulk_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
-	struct bulk b = { .args = args };
+	struct bulk b = { .args = args, .app = a };
 	const struct bulk_action *act = find_action(args->argv[0]);
 	char *statuses = NULL;
 	struct spool *sp;
@@ -572,7 +636,7 @@ bulk_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 		ret = orders_named_each(&b, act->each);
 	else if (ret == 0)
 		ret = ledger_orders_each(b.ledger, &b.filter, act->each, &b);
-	ret = act->end(&b, ret == 0) == 0 && ret == 0 ? EXIT_OK : EXIT_SOFTWARE;
+	ret = act->end(&b, ret == 0);
 	ledger_close(b.ledger);
 	spool_close(sp);
 	free(statuses);

@@ -121,7 +121,7 @@ class Bulk(SpoolTest):
             r = self.s.sluice("bulk", *args)
             self.assertEqual(r.returncode, 2, (args, r.stderr))
             self.assertIn("usage: sluice bulk", r.stderr)
-        self.assertIn("unknown action ship; the actions are: export",
+        self.assertIn("unknown action ship; the actions are: export print",
                       self.s.sluice("bulk", "ship", "--all").stderr)
         self.assertFalse(os.path.exists(out))
 
