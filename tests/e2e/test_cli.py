@@ -13,9 +13,9 @@ from harness import Spool, SpoolTest, SLUICE, SRCDIR, EXAMPLES, read, run_tap
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
 KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
 # Every command is one file in pipeline/cmd/ (check_config.c: check-config)
-# besides main.c (the global options), cmd.c (what commands share) and
-# table.c (the table listing them).
-NOT_COMMANDS = {"main.c", "cmd.c", "table.c"}
+# besides main.c (the global options), cmd.c (what commands share),
+# table.c (the table listing them) and bulk_print.c (an action of bulk).
+NOT_COMMANDS = {"main.c", "cmd.c", "table.c", "bulk_print.c"}
 COMMANDS = sorted(f[:-2].replace("_", "-") for f in os.listdir(os.path.join(SRCDIR, "pipeline", "cmd"))
                   if f.endswith(".c") and f not in NOT_COMMANDS)
 # commands that must not go away
