@@ -114,8 +114,10 @@ bulk_print_order(struct bulk_print *p, const char *order_number)
 		free(o.v);
 		return -1;
 	}
+	if (o.n == 0)
+		return 0;
 	qsort(o.v, o.n, sizeof *o.v, to_print_cmp);
-	if (o.n > 0 && p->book == NULL)
+	if (p->book == NULL)
 		p->book = render_pdf_book_begin(p->out);
 	for (size_t i = 0; i < o.n && ret == 0; i++)
 		ret = render_pdf_book_add(p->book, &p->r, o.v[i].id);
