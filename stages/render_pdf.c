@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -689,47 +690,120 @@ set_creation_date(cairo_surface_t *surface, const char *issued_at)
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
 }
 
-int
-render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
+/* Draws document d on cr, a PDF surface of A4 pages: each of its pages,
+ * shown.  It is laid out first without drawing, so that every page can
+ * say how many there are; the same layout is then drawn.  0; -1 when a
+ * font could not be loaded (the next rendering gets a fresh font map) or
+ * its URL could not be made a QR code (logged). */
+static int
+draw(cairo_t *cr, const struct doc *d)
 {
-	struct pdf p = { 0 };
-	struct doc d;
-	cairo_surface_t *surface;
-	int ret = -1;
+	struct pdf p = { .cr = cr, .d = d, .proforma = d->row->type == DOC_PROFORMA };
 
-	if (doc_load(r, id, &d) != 0)
-		return -1;
-	p.d = &d;
-	p.proforma = d.row->type == DOC_PROFORMA;
-	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
-	set_creation_date(surface, d.row->issued_at);
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d.row->number);
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, d.tpl.seller);
-	p.cr = cairo_create(surface);
-	p.layout = pango_cairo_create_layout(p.cr);
-
-	/* laid out first without drawing, so that every page can say how
-	 * many there are; the same layout is then drawn */
+	p.layout = pango_cairo_create_layout(cr);
 	pages(&p);
 	p.pages = p.page;
 	p.drawing = true;
 	pages(&p);
 	g_object_unref(p.layout);
-	cairo_destroy(p.cr);
-	cairo_surface_finish(surface);
 	if (p.font_failed) {
-		log_error("document %s: PDF: a font could not be loaded; it is rendered again "
-		    "later", d.row->number);
+		log_error("document %s: PDF: a font could not be loaded", d->row->number);
 		/* a fresh font map next time, not the one that holds the failure */
 		pango_cairo_font_map_set_default(NULL);
-	} else if (p.qr_failed)
-		log_error("document %s: PDF: its URL could not be made a QR code", d.row->number);
-	else if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS)
-		ret = 0;
-	else
+		return -1;
+	}
+	if (p.qr_failed) {
+		log_error("document %s: PDF: its URL could not be made a QR code", d->row->number);
+		return -1;
+	}
+	return 0;
+}
+
+int
+render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
+{
+	struct doc d;
+	cairo_surface_t *surface;
+	cairo_t *cr;
+	int ret;
+
+	if (doc_load(r, id, &d) != 0)
+		return -1;
+	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
+	set_creation_date(surface, d.row->issued_at);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d.row->number);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, d.tpl.seller);
+	cr = cairo_create(surface);
+	ret = draw(cr, &d);
+	cairo_destroy(cr);
+	cairo_surface_finish(surface);
+	if (ret == 0 && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
 		log_error("document %s: PDF: %s", d.row->number,
 		    cairo_status_to_string(cairo_surface_status(surface)));
+		ret = -1;
+	}
 	cairo_surface_destroy(surface);
 	doc_clear(&d);
+	return ret;
+}
+
+/* A PDF of many documents, written out page by page. */
+struct pdf_book {
+	cairo_surface_t *surface;
+	cairo_t *cr;
+	FILE *out;
+	bool failed;           /* a write to out failed */
+};
+
+static cairo_status_t
+write_file(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct pdf_book *b = closure;
+
+	if (fwrite(data, 1, len, b->out) == len)
+		return CAIRO_STATUS_SUCCESS;
+	b->failed = true;
+	return CAIRO_STATUS_WRITE_ERROR;
+}
+
+struct pdf_book *
+render_pdf_book_begin(FILE *out)
+{
+	struct pdf_book *b = xcalloc(1, sizeof *b);
+
+	b->out = out;
+	b->surface = cairo_pdf_surface_create_for_stream(write_file, b, PAGE_W, PAGE_H);
+	b->cr = cairo_create(b->surface);
+	return b;
+}
+
+int
+render_pdf_book_add(struct pdf_book *b, const struct render_ctx *r, int64_t id)
+{
+	struct doc d;
+	int ret;
+
+	if (doc_load(r, id, &d) != 0)
+		return -1;
+	ret = draw(b->cr, &d);
+	if (ret == 0 && cairo_surface_status(b->surface) != CAIRO_STATUS_SUCCESS) {
+		log_error("document %s: PDF: %s", d.row->number,
+		    cairo_status_to_string(cairo_surface_status(b->surface)));
+		ret = -1;
+	}
+	doc_clear(&d);
+	return ret;
+}
+
+int
+render_pdf_book_end(struct pdf_book *b)
+{
+	int ret;
+
+	cairo_destroy(b->cr);
+	cairo_surface_finish(b->surface);
+	ret = cairo_surface_status(b->surface) == CAIRO_STATUS_SUCCESS && !b->failed ? 0 : -1;
+	cairo_surface_destroy(b->surface);
+	free(b);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #define SLUICE_STAGES_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/conf.h"
 #include "base/errors.h"
@@ -81,6 +82,20 @@ int render_proforma_xml(const struct render_ctx *r, int64_t id, struct buf *out)
 int render_request_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_link_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out);
+
+/* A PDF of many documents, one after the other, each with the pages of
+ * its own PDF (render_document_pdf's, drawn the same way), written to out
+ * as its pages are done: its size is not held in memory. */
+struct pdf_book;
+/* Starts a book writing to out (the caller's, left open). */
+struct pdf_book *render_pdf_book_begin(FILE *out);
+/* Adds the pages of document id.  0; -1 when it cannot be loaded or drawn,
+ * or the book can no longer be written (logged), after which the book can
+ * only be ended. */
+int render_pdf_book_add(struct pdf_book *b, const struct render_ctx *r, int64_t id);
+/* Ends the book: writes what remains of it (its fonts, its table) and frees
+ * it.  0; -1 when any of it could not be written. */
+int render_pdf_book_end(struct pdf_book *b);
 /* Whether the font PDFs are drawn with can be loaded (logs why not). */
 bool render_pdf_fonts_ok(void);
 

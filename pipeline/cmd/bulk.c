@@ -3,8 +3,9 @@
  * The selection (--orders FILE, --status, --market, --country, --since,
  * --until, --hold, --all) is read one order at a time; each action is an
  * entry of the actions table.  export writes the selected orders, as
- * `order show --json` has them, to a file replaced atomically; the actions
- * that change orders run as a job (bulk_job.c).
+ * `order show --json` has them, to a file replaced atomically; print their
+ * documents, as one PDF (bulk_print.c); the actions that change orders run
+ * as a job (bulk_job.c).
  */
 #include "config.h"
 
@@ -29,7 +30,10 @@ static int bulk_exec(const struct cmd_entry *self, struct app *a, const struct c
 const struct cmd_entry cmd_bulk_entry = {
 	.name = "bulk",
 	.summary = "bulk ACTION SELECTION...: one action on many orders, as a job",
-	.usage = "sluice bulk ACTION SELECTION... [OPTIONS] | sluice bulk status [JOB] [--json]",
+	.usage = "sluice bulk ACTION SELECTION... [OPTIONS] | sluice bulk status [JOB] [--json]\n"
+	    "       sluice bulk export SELECTION... --output FILE [--format csv|json]\n"
+	    "       sluice bulk print SELECTION... --output FILE "
+	    "[--documents invoices,proformas,confirmations]",
 	.help =
 	    "Carries out ACTION on each order of the selection.  SELECTION is one or more\n"
 	    "of these; an order is selected when all that are given hold:\n\n"
@@ -70,11 +74,18 @@ const struct cmd_entry cmd_bulk_entry = {
 	    "--format json (the default): a JSON array of the objects order show --json\n"
 	    "prints.  --format csv: a header, then one row per order line: the order's\n"
 	    "fields, then the line's.  A cell that begins with = + - @, a tab or a carriage\n"
-	    "return, and is not a number, begins with ' so that no spreadsheet runs it.\n",
+	    "return, and is not a number, begins with ' so that no spreadsheet runs it.\n\n"
+	    "print: writes the documents of the selected orders to FILE as one PDF (--output,\n"
+	    "replaced the same way): --documents, those of these types, in this order\n"
+	    "(by default all three): invoices, proformas, and confirmations (the order\n"
+	    "confirmations of payment links; they need the link secret).  Each order's\n"
+	    "documents by type, each type's in the order they were issued, each with the\n"
+	    "pages of its own PDF.  An order with none is reported skipped; when no order\n"
+	    "has any, nothing is written and the exit status is 1.\n",
 	.options = (const struct cmd_option[]){ { "orders", true }, { "status", true },
 	    { "market", true }, { "country", true }, { "since", true }, { "until", true },
 	    { "hold", true }, { "all", false }, { "output", true }, { "format", true },
-	    { "carrier", true }, { "service", true }, { "shipped", false }, { "tracking", true },
+	    { "documents", true }, { "carrier", true }, { "service", true }, { "shipped", false }, { "tracking", true },
 	    { "reason", true }, { "dry-run", false }, { "json", false }, { "no-wait", false },
 	    { NULL } },
 	.args_min = 1,
@@ -192,12 +203,8 @@ csv_row(FILE *out, const json_t *order, const json_t *ln)
 	fputs("\r\n", out);
 }
 
-/*
- * Opens what export writes: standard output for "-", else a new temporary
- * file beside path (*tmp, a new string; the mode a new file gets).  NULL
- * when it cannot be made (said).
- */
-static FILE *
+/* As bulk.h says. */
+FILE *
 output_open(const char *path, char **tmp)
 {
 	char *copy_d = xstrdup(path), *copy_b = xstrdup(path);
@@ -227,48 +234,54 @@ output_open(const char *path, char **tmp)
 	return f;
 }
 
-/*
- * Ends what export wrote: with ok, the temporary file tmp is flushed,
- * fsynced and renamed to path, and its folder fsynced; else (or when that
- * fails) removed, path left as it was.  True when path was written.
- */
-static bool
+/* As bulk.h says. */
+bool
 output_close(FILE *f, const char *path, char *tmp, bool ok)
 {
 	char *dir = tmp != NULL ? xstrdup(tmp) : NULL;
+	bool written = !ferror(f) && fflush(f) == 0;
 	int dfd;
 
-	if (tmp == NULL) {
-		ok = fflush(f) == 0 && ok;
-	} else {
-		ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
-		ok = fclose(f) == 0 && ok;
-		if (ok && rename(tmp, path) != 0)
-			ok = false;
-		else if (ok && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
+	if (tmp != NULL) {
+		written = written && fsync(fileno(f)) == 0;
+		written = fclose(f) == 0 && written;
+		if (ok && written && rename(tmp, path) != 0)
+			written = false;
+		else if (ok && written && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
 			fsync(dfd);
 			close(dfd);
 		}
-		if (!ok) {
-			fprintf(stderr, "sluice bulk: cannot write %s: %s\n", path, strerror(errno));
+		if (!ok || !written)
 			unlink(tmp);
-		}
 	}
+	if (!written)
+		fprintf(stderr, "sluice bulk: cannot write %s: %s\n", path, strerror(errno));
 	free(dir);
 	free(tmp);
-	return ok;
+	return ok && written;
+}
+
+/* Whether the action has its --output (said when not). */
+static bool
+output_given(const struct bulk *b)
+{
+	const char *output = b->args->opt[OPT_OUTPUT];
+
+	if (output != NULL && output[0] != '\0')
+		return true;
+	fprintf(stderr, "sluice bulk: %s needs --output FILE (- for standard output)\n",
+	    b->args->argv[0]);
+	return false;
 }
 
 /* Reads export's options.  As struct bulk_action's check. */
 static bool
 export_check(struct bulk *b)
 {
-	const char *output = b->args->opt[OPT_OUTPUT], *format = b->args->opt[OPT_FORMAT];
+	const char *format = b->args->opt[OPT_FORMAT];
 
-	if (output == NULL || output[0] == '\0') {
-		fprintf(stderr, "sluice bulk: export needs --output FILE (- for standard output)\n");
+	if (!output_given(b))
 		return false;
-	}
 	if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
 		fprintf(stderr, "sluice bulk: --format: csv or json\n");
 		return false;
@@ -318,12 +331,58 @@ export_end(struct bulk *b, bool ok)
 {
 	if (ok && !b->csv)
 		fputs(b->done > 0 ? "\n]\n" : "]\n", b->out);
-	if (b->out == NULL)
-		return -1;
-	if (!output_close(b->out, b->args->opt[OPT_OUTPUT], b->tmp, ok))
-		return -1;
+	if (b->out == NULL || !output_close(b->out, b->args->opt[OPT_OUTPUT], b->tmp, ok))
+		return EXIT_SOFTWARE;
 	fprintf(stderr, "exported %zu orders, %zu skipped\n", b->done, b->skipped);
-	return 0;
+	return EXIT_OK;
+}
+
+/* print: the selected orders' documents (bulk_print.c). */
+static bool
+print_check(struct bulk *b)
+{
+	return output_given(b) && bulk_print_check(&b->print, b->args->opt[OPT_DOCUMENTS]);
+}
+
+static int
+print_begin(struct bulk *b)
+{
+	if ((b->out = output_open(b->args->opt[OPT_OUTPUT], &b->tmp)) == NULL)
+		return -1;
+	return bulk_print_begin(&b->print, b->app, b->ledger, b->out);
+}
+
+static int
+print_each(void *ctx, const char *order_number)
+{
+	struct bulk *b = ctx;
+	int n = bulk_print_order(&b->print, order_number);
+
+	if (n == 0) {
+		report(order_number, "skipped", "no documents");
+		b->skipped++;
+	} else if (n > 0)
+		b->done++;
+	return n < 0 ? -1 : 0;
+}
+
+static int
+print_end(struct bulk *b, bool ok)
+{
+	bool none = b->print.documents == 0;
+
+	ok = bulk_print_end(&b->print, ok) == 0 && ok;
+	if (ok && none)
+		fprintf(stderr, "sluice bulk: nothing to print: %s\n", b->print.orders == 0 ?
+		    "no order is selected" : "no order selected has any of the documents asked");
+	if (b->out != NULL && output_close(b->out, b->args->opt[OPT_OUTPUT], b->tmp, ok && !none)) {
+		fprintf(stderr, "printed %zu documents of %zu orders, %zu skipped\n",
+		    b->print.documents, b->done, b->skipped);
+		return EXIT_OK;
+	}
+	if (b->print.status != EXIT_OK)
+		return b->print.status;
+	return ok && none ? EXIT_FAILED : EXIT_SOFTWARE;
 }
 
 /* Checks that a text option, when given, is text of at most max
@@ -383,6 +442,8 @@ static const struct bulk_action actions[] = {
 	    &bulk_cancel },
 	{ "export", 1u << OPT_OUTPUT | 1u << OPT_FORMAT, export_check, export_begin, export_each,
 	    export_end, NULL },
+	{ "print", 1u << OPT_OUTPUT | 1u << OPT_DOCUMENTS, print_check, print_begin, print_each,
+	    print_end, NULL },
 };
 
 /* The action named name, or NULL (said, with the actions there are). */
@@ -443,6 +504,32 @@ unknown_read(void *ctx, const char *order_number)
 	return 0;
 }
 
+/* Whether --output (when a file) is outside the spool sp, whose files are
+ * sluice's own (a ledger replaced by an export would be lost): 1; 0 when
+ * inside (said); -1 when its folder cannot be opened (said). */
+static int
+output_outside(const struct bulk *b, struct spool *sp)
+{
+	const char *path = b->args->opt[OPT_OUTPUT];
+	char *copy = xstrdup(path);
+	int dirfd, inside = 0;
+
+	if (strcmp(path, "-") == 0) {
+		free(copy);
+		return 1;
+	}
+	if ((dirfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (inside = spool_holds_dir(sp, dirfd)) < 0)
+		fprintf(stderr, "sluice bulk: cannot write %s: %s\n", path, strerror(errno));
+	else if (inside)
+		fprintf(stderr, "sluice bulk: %s is in the spool %s, whose files are sluice's own; "
+		    "write it outside\n", path, spool_root(sp));
+	if (dirfd >= 0)
+		close(dirfd);
+	free(copy);
+	return dirfd < 0 || inside < 0 ? -1 : !inside;
+}
+
 /* Runs b's action that only reads. */
 static int
 bulk_read(struct bulk *b)
@@ -452,10 +539,15 @@ bulk_read(struct bulk *b)
 
 	if (app_open_read(b->app, &sp, &b->ledger) != 0)
 		return EXIT_SOFTWARE;
+	if ((ret = output_outside(b, sp)) <= 0) {
+		ledger_close(b->ledger);
+		spool_close(sp);
+		return ret < 0 ? EXIT_SOFTWARE : EXIT_USAGE;
+	}
 	ret = b->act->begin(b);
 	if (ret == 0)
 		ret = bulk_select_each(b, b->act->each, unknown_read, b);
-	ret = b->act->end(b, ret == 0) == 0 && ret == 0 ? EXIT_OK : EXIT_SOFTWARE;
+	ret = b->act->end(b, ret == 0);
 	ledger_close(b->ledger);
 	spool_close(sp);
 	return ret;

@@ -1,9 +1,9 @@
 /*
  * bulk: what the files of `sluice bulk` share.  bulk.c is the command (its
- * options, the actions, those that only read); bulk_select.c reads the
- * selection; bulk_job.c runs the actions that change orders as a job, each
- * selected order carried out as an input of its own; bulk_records.c builds
- * those inputs.
+ * options, the actions, export); bulk_select.c reads the selection;
+ * bulk_print.c prints documents as one PDF; bulk_job.c runs the actions
+ * that change orders as a job, each selected order carried out as an input
+ * of its own; bulk_records.c builds those inputs.
  */
 #ifndef SLUICE_BULK_H
 #define SLUICE_BULK_H
@@ -12,12 +12,13 @@
 #include <stdio.h>
 
 #include "pipeline/cmd/cmd.h"
+#include "stages/document.h"
 
 /* The options of `sluice bulk`, in the order of its entry's (args->opt[]). */
 enum bulk_opt {
 	OPT_ORDERS, OPT_STATUS, OPT_MARKET, OPT_COUNTRY, OPT_SINCE, OPT_UNTIL, OPT_HOLD, OPT_ALL,
 	OPT_SELECTION,   /* the options before are the selection's */
-	OPT_OUTPUT = OPT_SELECTION, OPT_FORMAT, OPT_CARRIER, OPT_SERVICE, OPT_SHIPPED,
+	OPT_OUTPUT = OPT_SELECTION, OPT_FORMAT, OPT_DOCUMENTS, OPT_CARRIER, OPT_SERVICE, OPT_SHIPPED,
 	OPT_TRACKING, OPT_REASON, OPT_DRY_RUN, OPT_JSON, OPT_NO_WAIT,
 };
 /* The options every action that changes orders takes. */
@@ -48,9 +49,9 @@ struct bulk_change {
 
 /* An action: its name, the bit of each option of its own it takes (1 <<
  * OPT_...), what it checks of its options (false: a bad usage, said).
- * An action that only reads has what it does before the first order, to
- * each selected order and after the last (ok: all went well), each
- * returning 0, or -1 to stop (said); one that changes orders has change. */
+ * An action that only reads has what it does before the first order and
+ * to each selected order (0, or -1 to stop, said), and after the last (ok:
+ * all went well; the exit status); one that changes orders has change. */
 struct bulk_action {
 	const char *name;
 	unsigned options;
@@ -59,6 +60,19 @@ struct bulk_action {
 	int (*each)(void *ctx, const char *order_number);
 	int (*end)(struct bulk *b, bool ok);
 	const struct bulk_change *change;
+};
+
+/* bulk print: the documents of the selected orders as one PDF. */
+struct bulk_print {
+	enum document_type types[3];   /* --documents, in the order printed */
+	size_t ntypes;
+	struct render_ctx r;
+	struct buf secret;             /* signs links: for confirmations */
+	FILE *out;
+	struct pdf_book *book;         /* from the first document printed */
+	size_t orders;                 /* selected */
+	size_t documents;              /* printed */
+	int status;                    /* the exit status when it could not begin */
 };
 
 /* A bulk run: the selection, the action and what it works on. */
@@ -76,11 +90,40 @@ struct bulk {
 	FILE *out;
 	char *tmp;             /* the temporary file out is, or NULL for stdout */
 	bool csv;
+	struct bulk_print print;
 	/* mark-shipped --tracking, sorted by shipment_id */
 	struct bulk_tracking *tracking;
 	size_t ntracking;
 	char now[TIME_SIZE];   /* when the job runs, as shipped_at */
 };
+
+/* Opens what an action writes: standard output for "-", else a new
+ * temporary file beside path (*tmp, a new string; the mode a new file
+ * gets).  NULL when it cannot be made (said). */
+FILE *output_open(const char *path, char **tmp);
+
+/* Ends what an action wrote to f: with ok, the temporary file tmp is
+ * flushed, fsynced and renamed to path, and its folder fsynced; else (or
+ * when that fails) removed, path left as it was.  A failure to write is
+ * said; without ok, the reason was said before.  Frees tmp.  True when
+ * path was written. */
+bool output_close(FILE *f, const char *path, char *tmp, bool ok);
+
+/* Reads --documents (NULL: all) into p.  False when it names anything but
+ * invoices, proformas and confirmations, each once, separated by commas
+ * (said). */
+bool bulk_print_check(struct bulk_print *p, const char *documents);
+/* Starts printing to out (left open) from ledger l; loads the link secret
+ * when confirmations are asked.  0; -1 when it cannot (said, p->status the
+ * exit status). */
+int bulk_print_begin(struct bulk_print *p, const struct app *a, struct ledger *l, FILE *out);
+/* Prints the asked documents of an order: by type in the order asked,
+ * each type's in the order they were issued.  Returns how many (0: it has
+ * none), or -1 (said). */
+int bulk_print_order(struct bulk_print *p, const char *order_number);
+/* Ends the PDF (ok: all went well) and frees what p holds.  0; -1 when it
+ * could not be written. */
+int bulk_print_end(struct bulk_print *p, bool ok);
 
 /* Appends s to out as a CSV cell (RFC 4180: quoted when it holds a comma,
  * a quote or a line break), prefix before it, inside the quotes. */

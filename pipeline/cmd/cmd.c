@@ -19,8 +19,10 @@
 
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
+#include "pipeline/process.h"
 #include "pipeline/scheduler.h"
 #include "stages/stages.h"
+#include "base/token.h"
 #include "stages/validate.h"
 
 void
@@ -266,6 +268,33 @@ int
 app_open_read(struct app *a, struct spool **sp, struct ledger **l)
 {
 	return open_both(a, false, true, sp, l);
+}
+
+int
+app_link_secret(const struct app *a, const char *needs, struct buf *secret)
+{
+	char *path = processor_secret_path(&a->conf, a->spool_path);
+	struct buf why = { 0 };
+	int status = EXIT_OK;
+
+	if (token_secret_load(path, secret, &why) == 0)
+		goto out;
+	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0 && errno == EACCES) {
+		char *denied = denied_text("read", path);
+
+		fprintf(stderr, "sluice: %s need the payment link secret, and %s; an operator may "
+		    "share it with the spool's group (chgrp GROUP %s; chmod 0640 %s): whoever reads "
+		    "it can sign payment links\n", needs, denied, path, path);
+		free(denied);
+		status = EXIT_NOPERM;
+	} else {
+		fprintf(stderr, "sluice: %s (sluice init creates one)\n", buf_str(&why));
+		status = EXIT_CONFIG;
+	}
+out:
+	buf_free(&why);
+	free(path);
+	return status;
 }
 
 int

@@ -120,6 +120,13 @@ int app_open(struct app *a, bool create, struct spool **sp, struct ledger **l);
  * the commands that only look.  As app_open. */
 int app_open_read(struct app *a, struct spool **sp, struct ledger **l);
 
+/* Loads the spool's link secret into secret, which needs (the commands
+ * that need it: "link verify and link show") need.  Returns EXIT_OK; else
+ * the exit status, said why: EXIT_NOPERM when this user may not read it
+ * (the secret is its owner's; sharing it is the operator's decision),
+ * EXIT_CONFIG when it is missing or unusable. */
+int app_link_secret(const struct app *a, const char *needs, struct buf *secret);
+
 /* Starts the scheduler s over the spool sp (locked by the caller) and the
  * ledger l: clears what a stopped sluice left in tmp/, checks that PDFs can
  * be made (fonts) and brings a spool of an earlier version up to date.  Returns EXIT_OK, else the exit status

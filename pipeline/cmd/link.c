@@ -1,12 +1,9 @@
 /* sluice link verify|show TOKEN: a payment link, as its token names it. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "pipeline/cmd/cmd.h"
 #include "pipeline/ledger/ledger.h"
@@ -81,37 +78,6 @@ verify(const struct link_claim *c, const struct payment_link *k, enum link_statu
 	return EXIT_FAILED;
 }
 
-/* Loads the spool's link secret into secret.  Returns EXIT_OK; else the
- * exit status, said why: EXIT_NOPERM when this user may not read it (the
- * secret is its owner's; sharing it is the operator's decision),
- * EXIT_CONFIG when it is missing or unusable. */
-static int
-load_secret(const struct app *a, struct buf *secret)
-{
-	char *path = processor_secret_path(&a->conf, a->spool_path);
-	struct buf why = { 0 };
-	int status = EXIT_OK;
-
-	if (token_secret_load(path, secret, &why) == 0)
-		goto out;
-	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0 && errno == EACCES) {
-		char *denied = denied_text("read", path);
-
-		fprintf(stderr, "sluice: link verify and link show need the payment link secret, "
-		    "and %s; an operator may share it with the spool's group (chgrp GROUP %s; "
-		    "chmod 0640 %s): whoever reads it can sign payment links\n", denied, path, path);
-		free(denied);
-		status = EXIT_NOPERM;
-	} else {
-		fprintf(stderr, "sluice: %s (sluice init creates one)\n", buf_str(&why));
-		status = EXIT_CONFIG;
-	}
-out:
-	buf_free(&why);
-	free(path);
-	return status;
-}
-
 static int
 link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
@@ -129,7 +95,7 @@ link_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 		cmd_usage(self, false);
 		return EXIT_USAGE;
 	}
-	if ((status = load_secret(a, &secret)) != EXIT_OK)
+	if ((status = app_link_secret(a, "link verify and link show", &secret)) != EXIT_OK)
 		return status;
 	if (!token_verify(&secret, args->argv[1], &c)) {
 		if (show)

@@ -9,7 +9,7 @@ import os
 import re
 import unittest
 
-from harness import SpoolTest, run_tap
+from harness import SpoolTest, read, run_tap
 from lifecycle_util import amendment, cancellation, order, shipment
 
 FORMULA_SKU = "=HYPERLINK(\"http://x\",\"a,b\")"
@@ -49,7 +49,7 @@ class Bulk(SpoolTest):
             self.assertEqual((o["status"], o["hold"]), (status, n in HELD), n)
 
     def export(self, *args, fmt="json", input=None, code=0):
-        out = self.s.path("export." + fmt)
+        out = os.path.join(self.s.dir, "export." + fmt)
         r = self.s.sluice("bulk", "export", "--output", out, "--format", fmt, *args,
                           input=input)
         self.assertEqual(r.returncode, code, r.stderr)
@@ -90,7 +90,7 @@ class Bulk(SpoolTest):
                          ["B-01", "B-02", "B-03"])
 
     def test_orders_file_keeps_its_order_once_each(self):
-        path = self.s.path("list.txt")
+        path = os.path.join(self.s.dir, "list.txt")
         with open(path, "w") as f:
             f.write("B-05\n\n  B-02  \r\nNOPE-9\nB-05\nB-01\n\t\n")
         r, got = self.export("--orders", path)
@@ -105,7 +105,7 @@ class Bulk(SpoolTest):
         self.assertEqual([o["order_number"] for o in got], ["B-04", "B-03"])
 
     def test_usage_errors(self):
-        out = self.s.path("never.json")
+        out = os.path.join(self.s.dir, "never.json")
         for args in [("export", "--output", out),                       # no selection
                      ("frobnicate", "--all"),                            # no such action
                      ("export", "--all"),                                # no --output
@@ -124,6 +124,16 @@ class Bulk(SpoolTest):
         self.assertIn("unknown action frobnicate; the actions are: confirm hold unhold ship",
                       self.s.sluice("bulk", "frobnicate", "--all").stderr)
         self.assertFalse(os.path.exists(out))
+
+    def test_never_writes_into_the_spool(self):
+        for target in (self.s.path("ledger.db"), self.s.path("in", "orders", "x.csv"),
+                       self.s.path("out", "export.json")):
+            before = os.path.exists(target) and read(target)
+            r = self.s.sluice("bulk", "export", "--all", "--output", target)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("is in the spool", r.stderr)
+            self.assertEqual(os.path.exists(target) and read(target), before)
+        self.assertEqual(self.s.order("B-01")["order_number"], "B-01")
 
     def test_json_is_order_show(self):
         _, got = self.export("--all")
@@ -175,7 +185,7 @@ class Bulk(SpoolTest):
         self.assertTrue(all(not r["due"].startswith("'") for r in rows))
 
     def test_output_replaced_whole_and_atomically(self):
-        out = self.s.path("export.json")
+        out = os.path.join(self.s.dir, "export.json")
         with open(out, "w") as f:
             f.write("old " * 10000)
         _, got = self.export("--orders", "-", input="B-02\n")
@@ -183,9 +193,9 @@ class Bulk(SpoolTest):
         self.assertEqual([f for f in os.listdir(self.s.root) if f.startswith(".export")], [])
         # a failure leaves the old file as it was and no temporary file
         r = self.s.sluice("bulk", "export", "--all", "--output",
-                          self.s.path("no", "such", "dir.json"))
+                          os.path.join(self.s.dir, "no", "such", "dir.json"))
         self.assertNotEqual(r.returncode, 0)
-        self.assertEqual(self.s.sluice("bulk", "export", "--orders", self.s.path("absent"),
+        self.assertEqual(self.s.sluice("bulk", "export", "--orders", os.path.join(self.s.dir, "absent"),
                                        "--output", out).returncode, 70)
         with open(out) as f:
             self.assertEqual([o["order_number"] for o in json.load(f)], ["B-02"])

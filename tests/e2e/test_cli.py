@@ -14,10 +14,9 @@ from harness import Spool, SpoolTest, SLUICE, SRCDIR, EXAMPLES, read, run_tap
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
 KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
 # Every command is one file in pipeline/cmd/ (check_config.c: check-config)
-# besides main.c (the global options), cmd.c (what commands share) and
-# table.c (the table listing them).
+# that defines its entry (main.c: the global options, cmd.c: what commands
+# share, table.c: their table, bulk_*.c: the parts of bulk are not).
 CMD_DIR = os.path.join(SRCDIR, "pipeline", "cmd")
-# a command is a file of pipeline/cmd/ that defines its entry
 COMMANDS = sorted(f[:-2].replace("_", "-") for f in os.listdir(CMD_DIR)
                   if f.endswith(".c") and re.search(r"^const struct cmd_entry cmd_\w+_entry = \{",
                                                    open(os.path.join(CMD_DIR, f)).read(), re.M))

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import pwd
+import re
 import signal
 import subprocess
 import tempfile
@@ -18,7 +19,7 @@ import time
 import unittest
 
 from harness import SLUICE, Spool, run_tap
-from lifecycle_util import an_order, cancellation, order, payment
+from lifecycle_util import an_order, cancellation, order, payment, shipment
 from test_daemon import Daemon, Receipts
 
 OWNER = 4242     # the daemon's user; its group is the spool's
@@ -377,6 +378,53 @@ class HonestErrors(unittest.TestCase):
         r = self.s.read_as_reader("link", "verify", "v1.aaaa.bbbb")
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("invalid", r.stdout)
+
+    def test_the_group_prints_documents(self):
+        self.s.drop_owned("orders", "u1.csv", order("V-1", "SEK", True, "0.00",
+                                                    [(1, 1, "100.00", "25")], status="pending"))
+        self.s.drop_owned("orders", "u2.csv", an_order("V-2"))
+        self.assertEqual(self.s.run_as(OWNER, "run", "--once").returncode, 0)
+        self.s.drop_owned("shipments", "s.csv", shipment("SH-U2", "V-2", [(1, 1)]))
+        self.assertEqual(self.s.run_as(OWNER, "run", "--once").returncode, 0)
+        mine, closed = os.path.join(self.s.dir, "mine"), os.path.join(self.s.dir, "closed")
+        os.mkdir(mine)
+        os.chown(mine, READER, READER)
+        os.mkdir(closed)
+        os.chown(closed, OWNER, OWNER)
+        out = os.path.join(mine, "print.pdf")
+
+        def printed(path):
+            return subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True,
+                                  check=True).stdout
+        # the confirmations need the link secret, the owner's
+        r = self.s.read_as_reader("bulk", "print", "--all", "--output", out)
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assert_denied(r, self.s.path("link.secret"), "chmod 0640",
+                           "--documents invoices,proformas")
+        self.assertEqual(os.listdir(mine), [])
+        r = self.s.read_as_reader("bulk", "print", "--all", "--output", out,
+                                  "--documents", "invoices,proformas")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("skipped V-1: no documents", r.stderr)
+        self.assertIn("PF-SH-U2", printed(out))
+        self.assertEqual(os.stat(out).st_uid, READER)
+        # a folder the reader may not write: the file there is left as it was
+        there = os.path.join(closed, "print.pdf")
+        with open(there, "w") as f:
+            f.write("old")
+        r = self.s.read_as_reader("bulk", "print", "--all", "--output", there,
+                                  "--documents", "proformas")
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("cannot write %s: Permission denied" % there, r.stderr)
+        with open(there) as f:
+            self.assertEqual(f.read(), "old")
+        self.assertEqual(os.listdir(closed), ["print.pdf"])
+        # shared at the operator's decision
+        os.chmod(self.s.path("link.secret"), 0o640)
+        r = self.s.read_as_reader("bulk", "print", "--all", "--output", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(re.findall(r"LINK-V-1-1|PF-SH-U2", printed(out)),
+                         ["LINK-V-1-1", "PF-SH-U2"])
 
 
 if __name__ == "__main__":
