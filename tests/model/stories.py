@@ -254,7 +254,7 @@ class Generator:
         if orders:
             acts += [("early_answer", 3), ("amend", 5), ("cancel", 4), ("ship", 14), ("ship_update", 5), ("pay", 16),
                      ("authorize", 9), ("return", 7), ("resend", 4), ("conflict", 3),
-                     ("archive", 2), ("bad_payment", 3)]
+                     ("archive", 2), ("bad_payment", 3), ("action", 4)]
         total = sum(w for _, w in acts)
         pick = self.rng.uniform(0, total)
         for name, w in acts:
@@ -752,7 +752,7 @@ class Generator:
     CHANGEABLE = {"amendments": ["comment", "unit_price"], "cancellations": ["reason", "quantity"],
                   "payments": ["psp_reference", "occurred_at"], "returns": ["reason", "return_fee"],
                   "invoices": ["text", "unit_price"], "orders": ["payment_reference"],
-                  "shipments": []}
+                  "shipments": [], "actions": []}
 
     def act_conflict(self, step, model, orders, live):
         """An earlier accepted record, one field changed."""
@@ -778,6 +778,39 @@ class Generator:
         else:
             h[f] = (h.get(f) or "") + " changed"
         self.make_input(step, inp.kind, [(h, lines)], "%s of %s changed" % (f, inp.name))
+
+    def act_action(self, step, model, orders, live):
+        """A capture or archive action (in/actions/): mostly for an order with
+        a capture to send (failed, or recorded without a file) or one to
+        archive; else any order, with a shipment of its own, of another
+        order or not known, an order not known, or a broken field."""
+        what = self.rng.choice(["capture", "capture", "archive"])
+        o = self.rng.choice(orders)
+        if what == "capture":
+            due = [s for s in sorted(model.shipments) if model.shipments[s]["capture"] == "failed"
+                   or model.unsent_capture(s)]
+            if due and self.rng.random() < 0.7:
+                o = model.orders[model.shipments[self.rng.choice(due)]["order"]]
+        else:
+            ended = [x for x in orders if x.status in ("completed", "cancelled")]
+            if ended and self.rng.random() < 0.7:
+                o = self.rng.choice(ended)
+        h = {"action_id": self.uid("ACT"), "order_number": o.number, "action": what}
+        note = "%s %s" % (what, o.number)
+        r = self.rng.random()
+        if what == "capture" and o.shipments and r < 0.4:
+            h["shipment_id"] = self.rng.choice(o.shipments)
+        elif r < 0.5 and model.shipments:
+            h["shipment_id"] = self.rng.choice(sorted(model.shipments))
+        elif r < 0.55:
+            h["shipment_id"] = self.uid("NOSH")
+        elif r < 0.6:
+            h["order_number"] = self.uid("NOORD")
+        elif r < 0.68:
+            note += " bad: " + self.mutate("actions", h, [])
+        if "shipment_id" in h:
+            note += " (shipment %s)" % h["shipment_id"]
+        self.make_input(step, "actions", [(h, [])], note)
 
     def act_archive(self, step, model, orders, live):
         closed = [o for o in orders if o.status in ("completed", "cancelled")]
