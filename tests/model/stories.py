@@ -784,29 +784,31 @@ class Generator:
         a capture to send (failed, or recorded without a file) or one to
         archive; else any order, with a shipment of its own, of another
         order or not known, an order not known, or a broken field."""
+        due = [s for s in sorted(model.shipments) if model.shipments[s]["capture"] == "failed"
+               or model.unsent_capture(s)]
+        ready = [x for x in orders if model.archivable(x)]
         what = self.rng.choice(["capture", "capture", "archive"])
+        if (what == "capture" and not due and ready) or (what == "archive" and not ready and due):
+            what = "archive" if what == "capture" else "capture"   # mostly one that applies
         o = self.rng.choice(orders)
-        if what == "capture":
-            due = [s for s in sorted(model.shipments) if model.shipments[s]["capture"] == "failed"
-                   or model.unsent_capture(s)]
-            if due and self.rng.random() < 0.7:
-                o = model.orders[model.shipments[self.rng.choice(due)]["order"]]
-        else:
-            ended = [x for x in orders if x.status in ("completed", "cancelled")]
-            if ended and self.rng.random() < 0.7:
-                o = self.rng.choice(ended)
+        sid = None
+        if what == "capture" and due and self.rng.random() < 0.8:
+            sid = self.rng.choice(due)
+            o = model.orders[model.shipments[sid]["order"]]
+        elif what == "archive" and ready and self.rng.random() < 0.8:
+            o = self.rng.choice(ready)
         h = {"action_id": self.uid("ACT"), "order_number": o.number, "action": what}
         note = "%s %s" % (what, o.number)
         r = self.rng.random()
-        if what == "capture" and o.shipments and r < 0.4:
-            h["shipment_id"] = self.rng.choice(o.shipments)
-        elif r < 0.5 and model.shipments:
+        if sid is not None and r < 0.5:
+            h["shipment_id"] = sid
+        elif r < 0.08 and model.shipments:
             h["shipment_id"] = self.rng.choice(sorted(model.shipments))
-        elif r < 0.55:
+        elif r < 0.12:
             h["shipment_id"] = self.uid("NOSH")
-        elif r < 0.6:
+        elif r < 0.16:
             h["order_number"] = self.uid("NOORD")
-        elif r < 0.68:
+        elif r < 0.22:
             note += " bad: " + self.mutate("actions", h, [])
         if "shipment_id" in h:
             note += " (shipment %s)" % h["shipment_id"]
