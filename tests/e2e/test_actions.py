@@ -157,6 +157,34 @@ class Actions(Steps):
         self.assertIn("CAP-S-T1-3.xml", self.captures())
         self.step("payments", payment("E-2", "T1", "capture", "100.00", "SEK", "CAP-S-T1-3"))
 
+    def test_a_later_shipment_named_like_a_request_again(self):
+        """S-L1's capture requested again is CAP-S-L1-2; a later shipment
+        S-L1-2 has its own capture under the next free name."""
+        self.step("orders", order("L1", "SEK", True, "300.00", [(1, 3, "100.00", "25")]))
+        self.step("shipments", shipment("S-L1", "L1", [(1, 1)]))
+        self.step("payments", payment("E-1", "L1", "capture", "100.00", "SEK", "CAP-S-L1",
+                                      status="failed"))
+        self.step("actions", action("X1", "L1", "capture"))
+        self.step("shipments", shipment("S-L1-2", "L1", [(1, 1)]))
+        self.assertEqual(self.captures(), ["CAP-S-L1-2-2.xml", "CAP-S-L1-2.xml", "CAP-S-L1.xml"])
+        self.step("payments", payment("E-2", "L1", "capture", "100.00", "SEK", "CAP-S-L1-2-2"))
+        self.step("payments", payment("E-3", "L1", "capture", "100.00", "SEK", "CAP-S-L1-2"))
+
+    def test_the_longest_shipment_id_requested_again(self):
+        """A request id longer than an id: CAP-, 64 characters, -2."""
+        sid = "S" * 64
+        self.step("orders", order("G1", "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
+        self.step("shipments", shipment(sid, "G1", [(1, 1)], shipped=True))
+        self.step("payments", payment("E-1", "G1", "capture", "100.00", "SEK", "CAP-" + sid,
+                                      status="failed"))
+        self.step("actions", action_xml("X1", "G1", "capture", sid), ext="xml")
+        self.assertIn("CAP-%s-2.xml" % sid, self.captures())
+        r = self.step("payments", payment("E-2", "G1", "capture", "100.00", "SEK",
+                                          "CAP-%s-3" % sid), "deferred")
+        self.assertEqual(self.codes(r), ["request_unknown"])
+        self.step("payments", payment("E-3", "G1", "capture", "100.00", "SEK", "CAP-%s-2" % sid))
+        self.assertEqual(self.s.order("G1")["status"], "completed")
+
     def test_failed_capture_the_authorization_does_not_cover_waits(self):
         self.step("orders", order("W1", "SEK", True, "100.00", [(1, 2, "50.00", "25")]))
         self.step("shipments", shipment("S-W1", "W1", [(1, 1)]))
