@@ -82,6 +82,9 @@
 	X(REQUEST_ID_TAKEN, "request_id_taken", "the release request an input would make (REL-<event_id>, REL-<order_number>) has the name of one that exists") \
 	X(INVALID_TOKEN, "invalid_token", "a payment link token that was not signed by this spool, or was altered") \
 	X(UNKNOWN_TEMPLATE, "unknown_template", "the template named cannot be found or read") \
+	X(ORDER_NOT_ARCHIVABLE, "order_not_archivable", "an archive of an order that is not completed or cancelled, waits for the PSP's answer to a request, or has an open payment link") \
+	X(ORDER_ON_HOLD, "order_on_hold", "a capture action for an order on hold") \
+	X(NOTHING_TO_CAPTURE, "nothing_to_capture", "a capture action for an order (or shipment) with no capture that was not sent to the PSP or that failed") \
 	/* deferral: the input waits for what it refers to */                         \
 	X(ORDER_UNKNOWN, "order_unknown", "the order is not known yet: the input waits for it (deferred)") \
 	X(SHIPMENT_UNKNOWN, "shipment_unknown", "the shipment is not known yet: the input waits for it (deferred)") \

@@ -155,6 +155,14 @@ struct folder {
 /* Every folder of the layout, parents first.  in/ and out/ are reached by
  * partners and have the configured modes (in/ itself only lets them
  * through); the rest is sluice's own. */
+/* True for a kind that came after the first spools: its folders are made
+ * when missing, and until then it has no input. */
+static bool
+later_kind(enum kind kind)
+{
+	return kind == KIND_ACTIONS;
+}
+
 static size_t
 layout(const struct spool *sp, struct folder *f)
 {
@@ -162,12 +170,12 @@ layout(const struct spool *sp, struct folder *f)
 
 	f[k++] = (struct folder){ "in", sp->modes.in & ~(mode_t)022, false, false };
 	for (int i = 0; i < KIND__COUNT; i++) {
-		f[k] = (struct folder){ "", sp->modes.in, false, false };
+		f[k] = (struct folder){ "", sp->modes.in, false, later_kind((enum kind)i) };
 		snprintf(f[k++].path, sizeof f->path, "in/%s", kind_get((enum kind)i)->plural);
 	}
 	f[k++] = (struct folder){ "work", PRIVATE_MODE, true, false };
 	for (int i = 0; i < KIND__COUNT; i++) {
-		f[k] = (struct folder){ "", PRIVATE_MODE, true, false };
+		f[k] = (struct folder){ "", PRIVATE_MODE, true, later_kind((enum kind)i) };
 		snprintf(f[k++].path, sizeof f->path, "work/%s", kind_get((enum kind)i)->plural);
 	}
 	f[k++] = (struct folder){ "out", sp->modes.out, false, false };
@@ -505,19 +513,32 @@ open_dir(struct spool *sp, const char *rel)
 	return d;
 }
 
+/* Opens in/<kind>/ or work/<kind>/ (rel) for listing: 0 with *d, or with
+ * *d NULL when the folder of a later kind is not made yet (nothing is in
+ * it); -1 (logged). */
+static int
+open_kind_dir(struct spool *sp, const char *rel, enum kind kind, DIR **d)
+{
+	if ((*d = dir_at(sp->rootfd, rel, false)) != NULL || (errno == ENOENT && later_kind(kind)))
+		return 0;
+	log_error("cannot read %s/%s: %s", sp->root, rel, strerror(errno));
+	return -1;
+}
+
 int
 spool_scan(struct spool *sp, enum kind kind, struct spool_entry **out, size_t *n)
 {
 	char rel[64];
 	struct dirent *de;
 	size_t cap = 0;
+	int rc;
 	DIR *d;
 
 	*out = NULL;
 	*n = 0;
 	snprintf(rel, sizeof rel, "in/%s", kind_get(kind)->plural);
-	if ((d = open_dir(sp, rel)) == NULL)
-		return -1;
+	if ((rc = open_kind_dir(sp, rel, kind, &d)) != 0 || d == NULL)
+		return rc;
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		struct stat st;
 
@@ -745,8 +766,8 @@ spool_work_list(struct spool *sp, enum kind kind, char ***names, size_t *n)
 	*names = NULL;
 	*n = 0;
 	snprintf(rel, sizeof rel, "work/%s", kind_get(kind)->plural);
-	if ((d = open_dir(sp, rel)) == NULL)
-		return -1;
+	if ((ret = open_kind_dir(sp, rel, kind, &d)) != 0 || d == NULL)
+		return ret;
 	while (ret == 0 && (de = readdir(d)) != NULL) {
 		int64_t ns;
 		const char *name;

@@ -28,6 +28,7 @@ const char *const order_status_values[] = { "pending", "confirmed", NULL };
 const char *const amend_status_values[] = { "confirmed", NULL };
 const char *const payment_type_values[] = { "capture", "refund", "release", "authorization", NULL };
 const char *const payment_status_values[] = { "success", "failed", NULL };
+const char *const action_values[] = { "capture", "archive", NULL };
 
 #define FIELD_DEF(n, t, r, l, v, d) { #n, t, r, l, v, d },
 
@@ -41,6 +42,7 @@ static const struct field_def payment_head[] = { PAYMENT_HEAD_FIELDS(FIELD_DEF) 
 static const struct field_def return_head[] = { RETURN_HEAD_FIELDS(FIELD_DEF) };
 static const struct field_def invoice_head[] = { INVOICE_HEAD_FIELDS(FIELD_DEF) };
 static const struct field_def invoice_line[] = { INVOICE_LINE_FIELDS(FIELD_DEF) };
+static const struct field_def action_head[] = { ACTION_HEAD_FIELDS(FIELD_DEF) };
 
 #define KIND(k, pl, sg, h, l, rule, id) \
 	{ k, pl, sg, h, sizeof(h) / sizeof(h[0]), l, sizeof(l) / sizeof((l)[0]), rule, id }
@@ -56,6 +58,8 @@ static const struct kind_def kinds[KIND__COUNT] = {
 	  sizeof(payment_head) / sizeof(payment_head[0]), no_lines, 0, LINES_NONE, PH_event_id },
 	KIND(KIND_RETURNS, "returns", "return", return_head, qty_line, LINES_REQUIRED, RH_return_id),
 	KIND(KIND_INVOICES, "invoices", "invoice", invoice_head, invoice_line, LINES_REQUIRED, IH_invoice_id),
+	{ KIND_ACTIONS, "actions", "action", action_head,
+	  sizeof(action_head) / sizeof(action_head[0]), no_lines, 0, LINES_NONE, XH_action_id },
 };
 
 const struct kind_def *

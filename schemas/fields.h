@@ -46,6 +46,7 @@ extern const char *const order_status_values[];
 extern const char *const amend_status_values[];
 extern const char *const payment_type_values[];
 extern const char *const payment_status_values[];
+extern const char *const action_values[];
 
 #define ADDRESS_FIELDS(X, pfx)                                  \
 	X(pfx##_address1, FT_TEXT, OPT, 200, NULL, NO_DEFAULT)  \
@@ -163,6 +164,12 @@ extern const char *const payment_status_values[];
 	X(unit_price, FT_MONEY, REQ, 0, NULL, NO_DEFAULT)        \
 	X(vat_rate, FT_RATE, REQ, 0, NULL, NO_DEFAULT)
 
+#define ACTION_HEAD_FIELDS(X)                                    \
+	X(action_id, FT_ID, REQ, 0, NULL, NO_DEFAULT)            \
+	X(order_number, FT_ID, REQ, 0, NULL, NO_DEFAULT)         \
+	X(action, FT_ENUM, REQ, 0, action_values, NO_DEFAULT)    \
+	X(shipment_id, FT_ID, OPT, 0, NULL, NO_DEFAULT)
+
 /* Index enums: OH_order_number is the index of order_number in an order's header. */
 #define OH_(n, ...) OH_##n,
 #define PL_(n, ...) PL_##n,
@@ -174,6 +181,7 @@ extern const char *const payment_status_values[];
 #define RH_(n, ...) RH_##n,
 #define IH_(n, ...) IH_##n,
 #define IL_(n, ...) IL_##n,
+#define XH_(n, ...) XH_##n,
 enum order_head { ORDER_HEAD_FIELDS(OH_) OH__COUNT };
 enum product_line { PRODUCT_LINE_FIELDS(PL_) PL__COUNT };
 enum qty_line { QTY_LINE_FIELDS(QL_) QL__COUNT };
@@ -184,6 +192,7 @@ enum payment_head { PAYMENT_HEAD_FIELDS(PH_) PH__COUNT };
 enum return_head { RETURN_HEAD_FIELDS(RH_) RH__COUNT };
 enum invoice_head { INVOICE_HEAD_FIELDS(IH_) IH__COUNT };
 enum invoice_line { INVOICE_LINE_FIELDS(IL_) IL__COUNT };
+enum action_head { ACTION_HEAD_FIELDS(XH_) XH__COUNT };
 #undef OH_
 #undef PL_
 #undef QL_
@@ -194,6 +203,7 @@ enum invoice_line { INVOICE_LINE_FIELDS(IL_) IL__COUNT };
 #undef RH_
 #undef IH_
 #undef IL_
+#undef XH_
 
 struct field_def {
 	const char *name;
@@ -213,6 +223,7 @@ enum kind {
 	KIND_PAYMENTS,
 	KIND_RETURNS,
 	KIND_INVOICES,
+	KIND_ACTIONS,
 	KIND__COUNT
 };
 

@@ -14,32 +14,6 @@
 #include "stages/lifecycle.h"
 #include "base/money.h"
 
-/* The shipment a return names: APPLY_OK, or deferred while unknown, or
- * rejected when it is another order's. */
-static enum apply_result
-find_shipment(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
-    struct shipment **sh, struct errlist *errs)
-{
-	const struct field_value *id = &rec->head[RH_shipment_id];
-	char *other = NULL;
-	int found;
-
-	if ((*sh = state_shipment(st, id->s)) != NULL)
-		return APPLY_OK;
-	found = ledger_record_order(a->ledger, "shipments", id->s, &other);
-	if (found < 0)
-		return APPLY_FAILED;
-	if (found) {
-		errlist_add(errs, id->line, "shipment_id", ERR_WRONG_ORDER,
-		    "shipment %s belongs to order %s, not %s", id->s, other, st->order->order_number);
-		free(other);
-		return APPLY_REJECTED;
-	}
-	errlist_add(a->defers, id->line, "shipment_id", ERR_SHIPMENT_UNKNOWN,
-	    "shipment %s is not known yet; the file waits for it", id->s);
-	return APPLY_DEFERRED;
-}
-
 /* Rejects a return whose refund would go beyond MONEY_MAX. */
 static enum apply_result
 beyond(long line, const char *field, int digits, const struct order_return *r,
@@ -210,7 +184,7 @@ apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 	if (res == APPLY_OK && state_archived(f.st, rec, RH_order_number, errs))
 		res = APPLY_REJECTED;
 	if (res == APPLY_OK)
-		res = find_shipment(a, rec, f.st, &sh, errs);
+		res = lifecycle_shipment(a, rec, RH_shipment_id, f.st, &sh, errs);
 	if (res == APPLY_OK) {
 		check_line_ids(rec, QL_line_id, errs);
 		return_from_record(rec, sh, &r);

@@ -52,13 +52,16 @@ from_xml(const char *text)
 	return -1;
 }
 
-/* The kind whose own id column the header row has. */
+/* The kind whose own id column the header row has.  A kind whose header
+ * also names another kind's id (returns and actions name a shipment_id)
+ * comes before that kind. */
 static int
 from_csv(const char *text)
 {
 	static const char *const ids[][2] = {
 		{ "amendment_id", "amendments" }, { "cancellation_id", "cancellations" },
-		{ "return_id", "returns" }, { "shipment_id", "shipments" },
+		{ "return_id", "returns" }, { "action_id", "actions" },
+		{ "shipment_id", "shipments" },
 		{ "event_id", "payments" }, { "invoice_id", "invoices" },
 		{ "order_number", "orders" },
 	};

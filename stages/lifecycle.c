@@ -200,6 +200,30 @@ state_shipment(const struct order_state *st, const char *shipment_id)
 	return FIND_BY_ID(st->shipments, st->nshipments, struct shipment, shipment_id, shipment_id);
 }
 
+enum apply_result
+lifecycle_shipment(struct apply_ctx *a, const struct record *rec, size_t field,
+    const struct order_state *st, struct shipment **sh, struct errlist *errs)
+{
+	const struct field_value *id = &rec->head[field];
+	char *other = NULL;
+	int found;
+
+	if ((*sh = state_shipment(st, id->s)) != NULL)
+		return APPLY_OK;
+	found = ledger_record_order(a->ledger, "shipments", id->s, &other);
+	if (found < 0)
+		return APPLY_FAILED;
+	if (found) {
+		errlist_add(errs, id->line, "shipment_id", ERR_WRONG_ORDER,
+		    "shipment %s belongs to order %s, not %s", id->s, other, st->order->order_number);
+		free(other);
+		return APPLY_REJECTED;
+	}
+	errlist_add(a->defers, id->line, "shipment_id", ERR_SHIPMENT_UNKNOWN,
+	    "shipment %s is not known yet; the file waits for it", id->s);
+	return APPLY_DEFERRED;
+}
+
 struct shipment_line *
 shipment_line_of(const struct shipment *sh, int64_t line_id)
 {
@@ -296,33 +320,117 @@ state_archived(const struct order_state *st, const struct record *rec, size_t or
 	return true;
 }
 
+/* Records request r of the order and journals it; issues its file (for
+ * the PSP) when `file`. */
+static int
+request_record(struct apply_ctx *a, const struct order_state *st,
+    const struct payment_request *r, bool file)
+{
+	char money[MONEY_SIZE];
+
+	money_format(r->amount, state_digits(st), money, sizeof money);
+	if (ledger_request_insert(a->ledger, st->order->order_number, a->input_id, r) != 0 ||
+	    journal_event(a, st->order->order_number, "payment_requested",
+	    "\"request_id\":\"%s\",\"type\":\"%s\",\"amount\":\"%s\"", r->request_id,
+	    request_type_name(r->type), money) != 0)
+		return -1;
+	return file ? issue_request(a, st->order->order_number, r) : 0;
+}
+
 int
 lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount,
     const char *payment_reference)
 {
-	static const char *const prefixes[] = {
-		[REQUEST_CAPTURE] = "CAP-", [REQUEST_REFUND] = "REF-", [REQUEST_RELEASE] = "REL-"
-	};
+	static const char *const prefixes[] = { [REQUEST_REFUND] = "REF-", [REQUEST_RELEASE] = "REL-" };
 	struct payment_request r = { .type = type, .shipment_id = shipment_id,
 		.return_id = return_id, .amount = amount, .payment_reference = payment_reference };
 	char *id;
-	char money[MONEY_SIZE];
 	int ret;
 
 	r.request_id = id = xasprintf("%s%s", prefixes[type], id_suffix);
-	money_format(amount, state_digits(st), money, sizeof money);
-	ret = ledger_request_insert(a->ledger, st->order->order_number, a->input_id, &r) != 0 ||
-	    journal_event(a, st->order->order_number, "payment_requested",
-	    "\"request_id\":\"%s\",\"type\":\"%s\",\"amount\":\"%s\"", r.request_id,
-	    request_type_name(type), money)
-	    != 0 ? -1 : 0;
-	/* manual captures are made at the PSP: recorded (a payment event
-	 * answers them), but no file asks for them */
-	if (ret == 0 && !(type == REQUEST_CAPTURE && a->conf->capture_on == CAPTURE_ON_MANUAL))
-		ret = issue_request(a, st->order->order_number, &r);
+	ret = request_record(a, st, &r, true);
 	free(id);
 	return ret;
+}
+
+/* The name of a new capture request of shipment sh, allocated:
+ * CAP-<shipment_id>, or when a request (or link) has that name already (the
+ * shipment's earlier one, say), CAP-<shipment_id>-<n> with the first n from
+ * 2 that none has.  NULL when the ledger failed. */
+static char *
+capture_name(struct apply_ctx *a, const struct shipment *sh)
+{
+	char *name = xasprintf("CAP-%s", sh->shipment_id), *owner;
+	int64_t n = 2;
+	int taken;
+
+	while ((taken = ledger_payment_target_order(a->ledger, name, &owner)) > 0) {
+		free(owner);
+		free(name);
+		name = xasprintf("CAP-%s-%lld", sh->shipment_id, (long long)n++);
+	}
+	if (taken < 0) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+int
+lifecycle_capture(struct apply_ctx *a, const struct order_state *st, const struct shipment *sh,
+    bool file)
+{
+	struct payment_request r = { .type = REQUEST_CAPTURE, .shipment_id = sh->shipment_id,
+		.amount = sh->amount };
+	char *id = capture_name(a, sh);
+	int ret;
+
+	if (id == NULL)
+		return -1;
+	r.request_id = id;
+	/* manual captures are made at the PSP: recorded (a payment event
+	 * answers them), but no file asks for them unless a capture action
+	 * does */
+	ret = request_record(a, st, &r, file || a->conf->capture_on != CAPTURE_ON_MANUAL) != 0 ||
+	    ledger_shipment_set_capture(a->ledger, sh->shipment_id, CAPTURE_REQUESTED) != 0 ?
+	    -1 : 0;
+	free(id);
+	return ret;
+}
+
+bool
+lifecycle_archive_refused(const struct order_state *st, long line, struct errlist *errs)
+{
+	const struct order *o = st->order;
+
+	if (o->status == ORDER_ARCHIVED) {
+		errlist_add(errs, line, "order_number", ERR_ORDER_CLOSED,
+		    "order %s is archived already", o->order_number);
+		return true;
+	}
+	if (o->status != ORDER_COMPLETED && o->status != ORDER_CANCELLED) {
+		errlist_add(errs, line, "order_number", ERR_ORDER_NOT_ARCHIVABLE,
+		    "order %s is %s; only completed or cancelled orders are archived",
+		    o->order_number, order_status_name(o->status));
+		return true;
+	}
+	for (size_t i = 0; i < st->nrequests; i++)
+		if (st->requests[i].status == REQUEST_PENDING) {
+			errlist_add(errs, line, "order_number", ERR_ORDER_NOT_ARCHIVABLE,
+			    "order %s waits for the PSP's answer to %s request %s; it is archived once "
+			    "that is answered", o->order_number, request_type_name(st->requests[i].type),
+			    st->requests[i].request_id);
+			return true;
+		}
+	for (size_t i = 0; i < st->nlinks; i++)
+		if (st->links[i].status == LINK_OPEN) {
+			errlist_add(errs, line, "order_number", ERR_ORDER_NOT_ARCHIVABLE,
+			    "order %s has the open payment link %s; it is archived once the link is paid "
+			    "or void", o->order_number, st->links[i].link_id);
+			return true;
+		}
+	return false;
 }
 
 /* Requests the captures that wait for authorization, oldest first, while
@@ -348,9 +456,7 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 		 * later, smaller one does not jump the queue */
 		if (money_add(committed, sh->amount, &next) != 0 || next > st->order->authorized)
 			break;
-		if (lifecycle_request(a, st, REQUEST_CAPTURE, sh->shipment_id, sh->shipment_id, NULL,
-		    sh->amount, NULL) != 0 ||
-		    ledger_shipment_set_capture(a->ledger, sh->shipment_id, CAPTURE_REQUESTED) != 0)
+		if (lifecycle_capture(a, st, sh, false) != 0)
 			return -1;
 		committed = next;
 	}
@@ -378,8 +484,8 @@ release_authorization(struct apply_ctx *a, const struct order_state *st)
 	    NULL);
 }
 
-static int
-set_status(struct apply_ctx *a, const struct order_state *st, enum order_status status)
+int
+lifecycle_set_status(struct apply_ctx *a, const struct order_state *st, enum order_status status)
 {
 	if (st->order->status == status)
 		return 0;
@@ -396,7 +502,7 @@ set_status(struct apply_ctx *a, const struct order_state *st, enum order_status 
 static int
 end_order(struct apply_ctx *a, const struct order_state *st, enum order_status status)
 {
-	return set_status(a, st, status) == 0 && release_authorization(a, st) == 0 &&
+	return lifecycle_set_status(a, st, status) == 0 && release_authorization(a, st) == 0 &&
 	    links_void(a, st) == 0 ? 0 : -1;
 }
 
@@ -442,10 +548,10 @@ lifecycle_settle(struct apply_ctx *a, const char *order_number,
 	else if (all_units_done && all_shipments_done)
 		ret = end_order(a, st, ORDER_COMPLETED);
 	else if (!all_shipments_done)
-		ret = set_status(a, st, ORDER_PROCESSING);
+		ret = lifecycle_set_status(a, st, ORDER_PROCESSING);
 	else if (st->order->status == ORDER_PROCESSING)
 		/* every shipment so far is completed, units remain to ship */
-		ret = set_status(a, st, ORDER_CONFIRMED);
+		ret = lifecycle_set_status(a, st, ORDER_CONFIRMED);
 	else
 		ret = 0;
 out:

@@ -94,11 +94,32 @@ void amount_too_large(struct errlist *errs, long line, const char *field, int di
 int lifecycle_settle(struct apply_ctx *a, const char *order_number,
     const struct order_state *before, bool reissue_link);
 
-/* Requests a payment (CAP-, REF-, REL-) and journals it; payment_reference
- * is the request's own, or NULL for the order's. */
+/* Requests a refund or release (REF-, REL-) and journals it; its file is
+ * issued.  payment_reference is the request's own, or NULL for the
+ * order's. */
 int lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount,
     const char *payment_reference);
+
+/* Requests the capture of shipment sh for its amount, as CAP-<shipment_id>
+ * (or, when that name is taken, CAP-<shipment_id>-<n>, the first n from 2
+ * that no request has), journals it and marks the shipment's capture
+ * requested.  Its file is issued when `file`, or unless capture_on is
+ * manual. */
+int lifecycle_capture(struct apply_ctx *a, const struct order_state *st, const struct shipment *sh,
+    bool file);
+
+/* Sets the order's status, journalling status_changed (from, to) with the
+ * input as its source; nothing when it is that already. */
+int lifecycle_set_status(struct apply_ctx *a, const struct order_state *st,
+    enum order_status status);
+
+/* The one rule of archiving, for archive actions and `sluice order
+ * archive`: only a completed or cancelled order that waits for no answer
+ * of the PSP to a request and has no open payment link.  True when the
+ * order is refused, with the reason added at line (field order_number):
+ * order_closed for an order archived already, else order_not_archivable. */
+bool lifecycle_archive_refused(const struct order_state *st, long line, struct errlist *errs);
 
 /* Sums into *sum the order's requests of a type whose status is one of
  * `statuses` (a set such as REQUESTS_IN(REQUEST_PENDING) |
@@ -109,6 +130,12 @@ int state_requested(const struct order_state *st, enum request_type type, unsign
 /* The order's line, shipment, return, request or link of that id, or NULL. */
 struct order_line *state_line(const struct order_state *st, int64_t line_id);
 struct shipment *state_shipment(const struct order_state *st, const char *shipment_id);
+/* The shipment of the order that header field `field` of rec names, in
+ * *sh: APPLY_OK; APPLY_DEFERRED (reason added to a->defers) while no order
+ * has it; APPLY_REJECTED (wrong_order) when another order has it;
+ * APPLY_FAILED. */
+enum apply_result lifecycle_shipment(struct apply_ctx *a, const struct record *rec, size_t field,
+    const struct order_state *st, struct shipment **sh, struct errlist *errs);
 /* The shipment's line of that line_id, or NULL. */
 struct shipment_line *shipment_line_of(const struct shipment *sh, int64_t line_id);
 struct order_return *state_return(const struct order_state *st, const char *return_id);

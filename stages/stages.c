@@ -20,6 +20,7 @@ static const apply_fn appliers[KIND__COUNT] = {
 	[KIND_PAYMENTS] = apply_payment,
 	[KIND_RETURNS] = apply_return,
 	[KIND_INVOICES] = apply_invoice,
+	[KIND_ACTIONS] = apply_action,
 };
 
 static const struct {

@@ -75,6 +75,7 @@ enum apply_result apply_shipment(struct apply_ctx *a, struct record *rec, struct
 enum apply_result apply_payment(struct apply_ctx *a, struct record *rec, struct errlist *errs);
 enum apply_result apply_return(struct apply_ctx *a, struct record *rec, struct errlist *errs);
 enum apply_result apply_invoice(struct apply_ctx *a, struct record *rec, struct errlist *errs);
+enum apply_result apply_action(struct apply_ctx *a, struct record *rec, struct errlist *errs);
 
 int render_receipt(const struct render_ctx *r, int64_t input_id, struct buf *out);
 int render_invoice_xml(const struct render_ctx *r, int64_t id, struct buf *out);

@@ -51,24 +51,32 @@ valid_id(const char *s, size_t len)
 	return valid_word(s, len, 64);
 }
 
-/* A name sluice gives a payment request (CAP-, REF- or REL- before an id)
- * or a payment link (LINK-<order_number>-<n>): longer than an id may be. */
+/* An id followed by -<n>, n of 1 to 19 digits: a link's or a capture
+ * request's number after the id it belongs to. */
+static bool
+valid_numbered_id(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && is_digit(s[len - 1 - n]))
+		n++;
+	return n >= 1 && n <= 19 && n + 1 < len && s[len - 1 - n] == '-' &&
+	    valid_id(s, len - 1 - n);
+}
+
+/* A name sluice gives a payment request (CAP-, REF- or REL- before an id;
+ * a capture requested again, CAP-<shipment_id>-<n>) or a payment link
+ * (LINK-<order_number>-<n>): longer than an id may be. */
 static bool
 valid_request_name(const char *s, size_t len)
 {
 	static const char *const prefixes[] = { "CAP-", "REF-", "REL-" };
-	size_t n = 0;
 
 	for (size_t i = 0; i < NELEM(prefixes); i++)
 		if (len > 4 && memcmp(s, prefixes[i], 4) == 0)
-			return valid_id(s + 4, len - 4);
-	if (len <= 5 || memcmp(s, "LINK-", 5) != 0)
-		return false;
-	while (n < len - 5 && is_digit(s[len - 1 - n]))
-		n++;
-	/* the link's number n, at most 19 digits, after the order's number */
-	return n >= 1 && n <= 19 && n + 1 < len - 5 && s[len - 1 - n] == '-' &&
-	    valid_id(s + 5, len - 6 - n);
+			return valid_id(s + 4, len - 4) ||
+			    (i == 0 && valid_numbered_id(s + 4, len - 4));
+	return len > 5 && memcmp(s, "LINK-", 5) == 0 && valid_numbered_id(s + 5, len - 5);
 }
 
 bool

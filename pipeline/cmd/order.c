@@ -11,6 +11,7 @@
 #include "pipeline/cmd/cmd.h"
 #include "pipeline/ledger/ledger.h"
 #include "base/log.h"
+#include "stages/lifecycle.h"
 #include "stages/order_view.h"
 
 static int order_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args);
@@ -25,9 +26,10 @@ const struct cmd_entry cmd_order_entry = {
 	    "every event in its history.  --json prints one JSON object with money as\n"
 	    "decimal strings.  An unknown order exits 1.\n\n"
 	    "archive: archives each completed or cancelled order (nothing changes an\n"
-	    "archived order any more).  Orders that are unknown, not completed or\n"
-	    "cancelled, waiting for the PSP's answer to a request, or with an open\n"
-	    "payment link, are named and left as they are, and the command exits 1.\n",
+	    "archived order any more).  Orders that are unknown, archived already, not\n"
+	    "completed or cancelled, waiting for the PSP's answer to a request, or with\n"
+	    "an open payment link, are named and left as they are, and the command\n"
+	    "exits 1: the rule of an archive action (in/actions/).\n",
 	.flag = "json",
 	.args_min = 2,
 	.args_max = -1,
@@ -36,34 +38,19 @@ const struct cmd_entry cmd_order_entry = {
 	.exec = order_exec,
 };
 
-/* Why an order cannot be archived, printed; false when it can.  Only a
- * completed or cancelled order whose payment business is over is archived:
- * the PSP's answer to a pending request, or money paid on an open link,
- * must still find the order open to it. */
+/* Why an order cannot be archived, printed; false when it can (the rule
+ * archive actions follow too: lifecycle_archive_refused()). */
 static bool
 archive_refused(const struct order_state *st)
 {
-	const struct order *o = st->order;
+	struct errlist why;
+	bool refused;
 
-	if (o->status != ORDER_COMPLETED && o->status != ORDER_CANCELLED) {
-		fprintf(stderr, "sluice: order %s is %s; only completed or cancelled orders are "
-		    "archived\n", o->order_number, order_status_name(o->status));
-		return true;
-	}
-	for (size_t i = 0; i < st->nrequests; i++)
-		if (st->requests[i].status == REQUEST_PENDING) {
-			fprintf(stderr, "sluice: order %s waits for the PSP's answer to %s request %s; "
-			    "it is archived once that is answered\n", o->order_number,
-			    request_type_name(st->requests[i].type), st->requests[i].request_id);
-			return true;
-		}
-	for (size_t i = 0; i < st->nlinks; i++)
-		if (st->links[i].status == LINK_OPEN) {
-			fprintf(stderr, "sluice: order %s has the open payment link %s; it is archived "
-			    "once the link is paid or void\n", o->order_number, st->links[i].link_id);
-			return true;
-		}
-	return false;
+	errlist_init(&why, 1);
+	if ((refused = lifecycle_archive_refused(st, 0, &why)))
+		fprintf(stderr, "sluice: %s\n", why.items[0].message);
+	errlist_free(&why);
+	return refused;
 }
 
 /* Archives each order; all in one transaction, refusals named. */

@@ -16,7 +16,8 @@ const struct cmd_entry cmd_submit_entry = {
 	.help =
 	    "Copies each FILE into in/KIND/ under a hidden temporary name, fsyncs it and\n"
 	    "renames it into place, so the pipeline never sees it half written.  KIND is\n"
-	    "orders, amendments, cancellations, shipments, payments, returns or invoices.\n"
+	    "orders, amendments, cancellations, shipments, payments, returns, invoices or\n"
+	    "actions.\n"
 	    "A file of the same name still waiting in in/KIND/ is never replaced.\n",
 	.args_min = 2,
 	.args_max = -1,

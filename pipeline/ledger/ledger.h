@@ -397,6 +397,8 @@ struct payment_request {
 	enum request_status status;
 	const char *event_id;
 	const char *payment_reference;   /* its own, or NULL: the order's */
+	bool issued;                     /* its file was issued (a manual capture's
+	                                    is not, until a capture action asks) */
 };
 
 struct payment_link {

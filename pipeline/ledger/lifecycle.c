@@ -119,6 +119,7 @@ request_row(sqlite3_stmt *st, void *ctx)
 	r->status = (enum request_status)status;
 	r->event_id = ledger_column_str(st, 6, &s->arena);
 	r->payment_reference = ledger_column_str(st, 7, &s->arena);
+	r->issued = col_int(st, 8) != 0;
 	return 0;
 }
 
@@ -194,7 +195,10 @@ ledger_order_state(struct ledger *l, const char *order_number, struct order_stat
 	    " lines_amount, lines_vat, shipping_amount, refund FROM returns WHERE order_number = ?"
 	    " ORDER BY rowid", return_row, s, "s", order_number) < 0 ||
 	    ledger_query(l, "SELECT request_id, type, shipment_id, return_id, amount, status,"
-	    " event_id, payment_reference FROM payment_requests WHERE order_number = ? ORDER BY rowid", request_row, s,
+	    " event_id, payment_reference, EXISTS (SELECT 1 FROM documents d"
+	    " WHERE d.number = r.request_id AND d.request_id = r.request_id)"
+	    " FROM payment_requests r WHERE order_number = ?"
+	    " ORDER BY rowid", request_row, s,
 	    "s", order_number) < 0 ||
 	    ledger_query(l, "SELECT link_id, n, amount, status, event_id, expires_ns FROM payment_links"
 	    " WHERE order_number = ? ORDER BY n", link_row, s, "s", order_number) < 0 ||

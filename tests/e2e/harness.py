@@ -24,7 +24,8 @@ SLUICE = os.environ.get("SLUICE", "sluice")
 SRCDIR = os.environ.get("SLUICE_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SRCDIR, "spool", "examples")
 NS = "{urn:sluice:1}"
-KINDS = ["orders", "amendments", "cancellations", "shipments", "returns", "payments", "invoices"]
+KINDS = ["orders", "amendments", "cancellations", "shipments", "returns", "payments", "invoices",
+         "actions"]
 
 
 def local(tag):

@@ -12,7 +12,8 @@ import unittest
 from harness import Spool, SpoolTest, SLUICE, SRCDIR, EXAMPLES, read, run_tap
 
 XMLLINT = os.environ.get("XMLLINT") or "xmllint"
-KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
+KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices",
+         "actions"]
 # Every command is one file in pipeline/cmd/ (check_config.c: check-config)
 # that defines its entry (main.c: the global options, cmd.c: what commands
 # share, table.c: their table, bulk_*.c: the parts of bulk are not).

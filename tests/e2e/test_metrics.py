@@ -14,7 +14,8 @@ from harness import Spool, run_tap
 from lifecycle_util import an_amendment, an_order, order
 from test_daemon import Daemon
 
-KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
+KINDS = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices",
+         "actions"]
 
 
 def parse(text):

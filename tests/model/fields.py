@@ -77,11 +77,17 @@ KINDS = {
         ("template", False, ("id",)), ("text", False, ("text", 4000, True)),
     ], [("description", True, ("text", 500, False)), ("quantity", True, ("qty",)),
         ("unit_price", True, ("money",)), ("vat_rate", True, ("rate",))]),
+    "actions": ("action", [
+        ("action_id", True, ("id",)), ("order_number", True, ("id",)),
+        ("action", True, ("enum", ("capture", "archive"))), ("shipment_id", False, ("id",)),
+    ], []),
 }
 ID_FIELD = {"orders": "order_number", "amendments": "amendment_id",
             "cancellations": "cancellation_id", "shipments": "shipment_id",
-            "payments": "event_id", "returns": "return_id", "invoices": "invoice_id"}
-KIND_ORDER = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices"]
+            "payments": "event_id", "returns": "return_id", "invoices": "invoice_id",
+            "actions": "action_id"}
+KIND_ORDER = ["orders", "amendments", "cancellations", "shipments", "payments", "returns", "invoices",
+              "actions"]
 
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,511}\Z")

@@ -412,15 +412,31 @@ class Model:
     def received_at(self):
         return iso(self.cur.received)
 
-    def request(self, o, rid, rtype, amount, **extra):
+    def request(self, o, rid, rtype, amount, file=False, **extra):
+        """file: a capture's file is written even with capture_on = manual
+        (a capture action asks for it)."""
         extra.setdefault("payment_reference", o.payment_reference)
         self.requests[rid] = dict(extra, request_id=rid, type=rtype, amount=amount,
                                   status="pending", event_id=None, order=o.number)
         o.requests.append(rid)
-        if rtype == "capture" and self.capture_on == "manual":
+        if rtype == "capture" and self.capture_on == "manual" and not file:
             return      # recorded, written as no file
-        self.issue(o, rtype, rid, self.received_at(), amount=amount, currency=o.currency,
-                   request_type=rtype, **extra)
+        self.issue_request(o, rid)
+
+    def issue_request(self, o, rid):
+        r = self.requests[rid]
+        extra = {k: r[k] for k in ("payment_reference", "shipment_id", "return_id") if k in r}
+        self.issue(o, r["type"], rid, self.received_at(), amount=r["amount"], currency=o.currency,
+                   request_type=r["type"], **extra)
+
+    def capture_name(self, sid):
+        """CAP-<shipment_id>, or when a request or link has that name (the
+        shipment's earlier one), CAP-<shipment_id>-<n>, the first n from 2
+        that none has (contract.md 3.8)."""
+        name, n = "CAP-" + sid, 2
+        while name in self.requests or name in self.links:
+            name, n = "CAP-%s-%d" % (sid, n), n + 1
+        return name
 
     # ------------------------------------------------------------ orders
 
@@ -709,7 +725,7 @@ class Model:
             if o.captured + self.pending_captures(o) + sh["amount"] > o.authorized:
                 break
             sh["capture"] = "requested"
-            self.request(o, "CAP-" + sid, "capture", sh["amount"], shipment_id=sid)
+            self.request(o, self.capture_name(sid), "capture", sh["amount"], shipment_id=sid)
 
     def pending_captures(self, o):
         return sum(self.requests[r]["amount"] for r in o.requests
@@ -949,6 +965,74 @@ class Model:
                    free_order=h.get("order_number"), text=h.get("text"))
         return "applied"
 
+    # ------------------------------------------------------------ actions
+
+    def unsent_capture(self, sid):
+        """The shipment's latest capture request when it is pending and no
+        file asked for it (capture_on = manual), else None."""
+        sh = self.shipments[sid]
+        o = self.orders[sh["order"]]
+        caps = [r for r in o.requests if self.requests[r]["type"] == "capture" and
+                self.requests[r].get("shipment_id") == sid]
+        if sh["capture"] != "requested" or not caps:
+            return None
+        last = caps[-1]
+        return last if self.requests[last]["status"] == "pending" and last not in self.docs else None
+
+    def archivable(self, o):
+        """The rule of archiving (contract.md 3.8, `sluice order archive`): a
+        completed or cancelled order whose requests are all answered and
+        whose links are none of them open."""
+        return o.status in ("completed", "cancelled") and \
+            not any(self.requests[r]["status"] == "pending" for r in o.requests) and \
+            not any(self.links[k]["status"] == "open" for k in o.links)
+
+    def apply_actions(self, rec):
+        h = rec.head
+        o = self.order_of(rec)
+        if self.identity("actions", rec) == "duplicate":
+            return "duplicate"
+        sid = h.get("shipment_id")
+        if h["action"] == "archive":
+            errs = [Err("invalid_value", "shipment_id")] if sid else []
+            if o.status == "archived":
+                errs.append(Err("order_closed", "order_number"))
+            elif not self.archivable(o):
+                errs.append(Err("order_not_archivable", "order_number"))
+            if errs:
+                raise Reject(errs)
+            o.status = "archived"
+            self.remember("actions", rec, o.number)
+            return "applied"
+        if o.status in ("completed", "cancelled", "archived"):
+            raise Reject([Err("order_closed", "order_number")])
+        if o.hold:
+            raise Reject([Err("order_on_hold", "order_number")])
+        if sid:
+            sh = self.shipments.get(sid)
+            if sh is None:
+                raise Reject([Err("shipment_unknown", "shipment_id")])
+            if sh["order"] != o.number:
+                raise Reject([Err("wrong_order", "shipment_id")])
+        targets = [s for s in o.shipments if (not sid or s == sid) and
+                   (self.shipments[s]["capture"] == "failed" or self.unsent_capture(s))]
+        if not targets:
+            raise Reject([Err("nothing_to_capture", "shipment_id" if sid else "action")])
+        for s in targets:
+            sh = self.shipments[s]
+            if sh["capture"] != "failed":
+                self.issue_request(o, self.unsent_capture(s))
+            elif o.captured + self.pending_captures(o) + sh["amount"] <= o.authorized:
+                sh["capture"] = "requested"
+                self.request(o, self.capture_name(s), "capture", sh["amount"], file=True,
+                             shipment_id=s)
+            else:
+                sh["capture"] = "waiting"   # requested when an authorization raises it
+        self.remember("actions", rec, o.number)
+        self.request_captures(o)
+        self.maybe_complete(o)
+        return "applied"
+
     # ------------------------------------------------------------ operators
 
     def archive(self, number):
@@ -956,10 +1040,7 @@ class Model:
         (a completed or cancelled order whose requests are all answered and
         whose links are none of them open)."""
         o = self.orders.get(number)
-        if o is None or o.status not in ("completed", "cancelled"):
-            return False
-        if any(self.requests[r]["status"] == "pending" for r in o.requests) or \
-                any(self.links[k]["status"] == "open" for k in o.links):
+        if o is None or not self.archivable(o):
             return False
         o.status = "archived"
         return True

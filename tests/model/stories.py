@@ -254,7 +254,7 @@ class Generator:
         if orders:
             acts += [("early_answer", 3), ("amend", 5), ("cancel", 4), ("ship", 14), ("ship_update", 5), ("pay", 16),
                      ("authorize", 9), ("return", 7), ("resend", 4), ("conflict", 3),
-                     ("archive", 2), ("bad_payment", 3)]
+                     ("archive", 2), ("bad_payment", 3), ("action", 4)]
         total = sum(w for _, w in acts)
         pick = self.rng.uniform(0, total)
         for name, w in acts:
@@ -752,7 +752,7 @@ class Generator:
     CHANGEABLE = {"amendments": ["comment", "unit_price"], "cancellations": ["reason", "quantity"],
                   "payments": ["psp_reference", "occurred_at"], "returns": ["reason", "return_fee"],
                   "invoices": ["text", "unit_price"], "orders": ["payment_reference"],
-                  "shipments": []}
+                  "shipments": [], "actions": []}
 
     def act_conflict(self, step, model, orders, live):
         """An earlier accepted record, one field changed."""
@@ -778,6 +778,41 @@ class Generator:
         else:
             h[f] = (h.get(f) or "") + " changed"
         self.make_input(step, inp.kind, [(h, lines)], "%s of %s changed" % (f, inp.name))
+
+    def act_action(self, step, model, orders, live):
+        """A capture or archive action (in/actions/): mostly for an order with
+        a capture to send (failed, or recorded without a file) or one to
+        archive; else any order, with a shipment of its own, of another
+        order or not known, an order not known, or a broken field."""
+        due = [s for s in sorted(model.shipments) if model.shipments[s]["capture"] == "failed"
+               or model.unsent_capture(s)]
+        ready = [x for x in orders if model.archivable(x)]
+        what = self.rng.choice(["capture", "capture", "archive"])
+        if (what == "capture" and not due and ready) or (what == "archive" and not ready and due):
+            what = "archive" if what == "capture" else "capture"   # mostly one that applies
+        o = self.rng.choice(orders)
+        sid = None
+        if what == "capture" and due and self.rng.random() < 0.8:
+            sid = self.rng.choice(due)
+            o = model.orders[model.shipments[sid]["order"]]
+        elif what == "archive" and ready and self.rng.random() < 0.8:
+            o = self.rng.choice(ready)
+        h = {"action_id": self.uid("ACT"), "order_number": o.number, "action": what}
+        note = "%s %s" % (what, o.number)
+        r = self.rng.random()
+        if sid is not None and r < 0.5:
+            h["shipment_id"] = sid
+        elif r < 0.08 and model.shipments:
+            h["shipment_id"] = self.rng.choice(sorted(model.shipments))
+        elif r < 0.12:
+            h["shipment_id"] = self.uid("NOSH")
+        elif r < 0.16:
+            h["order_number"] = self.uid("NOORD")
+        elif r < 0.22:
+            note += " bad: " + self.mutate("actions", h, [])
+        if "shipment_id" in h:
+            note += " (shipment %s)" % h["shipment_id"]
+        self.make_input(step, "actions", [(h, [])], note)
 
     def act_archive(self, step, model, orders, live):
         closed = [o for o in orders if o.status in ("completed", "cancelled")]
