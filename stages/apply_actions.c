@@ -16,39 +16,6 @@
 #include "stages/issue.h"
 #include "stages/lifecycle.h"
 
-/* What a capture action does for a shipment. */
-enum to_capture {
-	TO_CAPTURE_NONE,     /* nothing: captured, sent, waiting, or nothing to capture */
-	TO_CAPTURE_UNSENT,   /* its pending request's file is issued */
-	TO_CAPTURE_FAILED,   /* its capture is requested again */
-};
-
-/* The shipment's latest capture request, or NULL. */
-static const struct payment_request *
-latest_capture(const struct order_state *st, const struct shipment *sh)
-{
-	const struct payment_request *last = NULL;
-
-	for (size_t i = 0; i < st->nrequests; i++)
-		if (st->requests[i].type == REQUEST_CAPTURE && st->requests[i].shipment_id != NULL &&
-		    strcmp(st->requests[i].shipment_id, sh->shipment_id) == 0)
-			last = &st->requests[i];
-	return last;
-}
-
-static enum to_capture
-to_capture(const struct order_state *st, const struct shipment *sh)
-{
-	const struct payment_request *r = latest_capture(st, sh);
-
-	if (sh->capture == CAPTURE_FAILED)
-		return TO_CAPTURE_FAILED;
-	if (sh->capture == CAPTURE_REQUESTED && r != NULL && r->status == REQUEST_PENDING &&
-	    !r->issued)
-		return TO_CAPTURE_UNSENT;
-	return TO_CAPTURE_NONE;
-}
-
 /* The checks of a capture action. */
 static enum apply_result
 check_capture(const struct apply_frame *f)
@@ -77,7 +44,7 @@ check_capture(const struct apply_frame *f)
 		return res;
 	for (size_t i = 0; i < f->st->nshipments; i++)
 		if ((named == NULL || named == &f->st->shipments[i]) &&
-		    to_capture(f->st, &f->st->shipments[i]) != TO_CAPTURE_NONE)
+		    state_to_capture(f->st, &f->st->shipments[i]) != TO_CAPTURE_NONE)
 			n++;
 	if (n > 0)
 		return APPLY_OK;
@@ -126,9 +93,9 @@ capture(struct apply_frame *f)
 
 		if (shipment != NULL && strcmp(sh->shipment_id, shipment) != 0)
 			continue;
-		switch (to_capture(st, sh)) {
+		switch (state_to_capture(st, sh)) {
 		case TO_CAPTURE_UNSENT:
-			if (issue_request(a, st->order->order_number, latest_capture(st, sh)) != 0)
+			if (issue_request(a, st->order->order_number, state_latest_capture(st, sh)) != 0)
 				return -1;
 			break;
 		case TO_CAPTURE_FAILED:

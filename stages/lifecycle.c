@@ -266,6 +266,31 @@ state_closed(const struct order_state *st)
 	return s == ORDER_COMPLETED || s == ORDER_CANCELLED || s == ORDER_ARCHIVED;
 }
 
+const struct payment_request *
+state_latest_capture(const struct order_state *st, const struct shipment *sh)
+{
+	const struct payment_request *last = NULL;
+
+	for (size_t i = 0; i < st->nrequests; i++)
+		if (st->requests[i].type == REQUEST_CAPTURE && st->requests[i].shipment_id != NULL &&
+		    strcmp(st->requests[i].shipment_id, sh->shipment_id) == 0)
+			last = &st->requests[i];
+	return last;
+}
+
+enum to_capture
+state_to_capture(const struct order_state *st, const struct shipment *sh)
+{
+	const struct payment_request *r = state_latest_capture(st, sh);
+
+	if (sh->capture == CAPTURE_FAILED)
+		return TO_CAPTURE_FAILED;
+	if (sh->capture == CAPTURE_REQUESTED && r != NULL && r->status == REQUEST_PENDING &&
+	    !r->issued)
+		return TO_CAPTURE_UNSENT;
+	return TO_CAPTURE_NONE;
+}
+
 bool
 state_shippable(const struct order_state *st)
 {

@@ -147,6 +147,16 @@ int state_digits(const struct order_state *st);
 
 /* True when the order takes no new work (completed, cancelled, archived). */
 bool state_closed(const struct order_state *st);
+/* What a capture action does for a shipment. */
+enum to_capture {
+	TO_CAPTURE_NONE,     /* nothing: captured, sent, waiting, or nothing to capture */
+	TO_CAPTURE_UNSENT,   /* its pending request's file is issued */
+	TO_CAPTURE_FAILED,   /* its capture is requested again */
+};
+enum to_capture state_to_capture(const struct order_state *st, const struct shipment *sh);
+/* The shipment's latest capture request, or NULL. */
+const struct payment_request *state_latest_capture(const struct order_state *st,
+    const struct shipment *sh);
 /* True when the order may get a new shipment: confirmed or processing,
  * and not on hold. */
 bool state_shippable(const struct order_state *st);

@@ -59,6 +59,9 @@ const struct cmd_entry cmd_bulk_entry = {
 	    "  mark-shipped     marks each unshipped shipment shipped now [--tracking\n"
 	    "                   FILE: CSV shipment_id,carrier,tracking]\n"
 	    "  cancel           cancels the whole order [--reason TEXT]\n"
+	    "  capture          asks the PSP for each capture of the order not sent to it\n"
+	    "                   (capture_on = manual) or that failed (an action)\n"
+	    "  archive          archives a completed or cancelled order (an action)\n"
 	    "Each prints one line per order: applied, skipped (the action does not\n"
 	    "apply, or changes nothing), deferred (its input waits) or rejected, with\n"
 	    "the code and message, then the totals; --json prints an object with job,\n"
@@ -92,7 +95,7 @@ const struct cmd_entry cmd_bulk_entry = {
 	.args_max = 2,
 	.flags = CMD_MAKES_OWN,
 	.writing = (const char *const[]){ "confirm", "hold", "unhold", "ship", "mark-shipped",
-	    "cancel", NULL },
+	    "cancel", "capture", "archive", NULL },
 	.exec = bulk_exec,
 };
 
@@ -440,6 +443,8 @@ static const struct bulk_action actions[] = {
 	    NULL, &bulk_mark_shipped },
 	{ "cancel", BULK_JOB_OPTIONS | 1u << OPT_REASON, cancel_check, NULL, NULL, NULL,
 	    &bulk_cancel },
+	{ "capture", BULK_JOB_OPTIONS, no_check, NULL, NULL, NULL, &bulk_capture },
+	{ "archive", BULK_JOB_OPTIONS, no_check, NULL, NULL, NULL, &bulk_archive },
 	{ "export", 1u << OPT_OUTPUT | 1u << OPT_FORMAT, export_check, export_begin, export_each,
 	    export_end, NULL },
 	{ "print", 1u << OPT_OUTPUT | 1u << OPT_DOCUMENTS, print_check, print_begin, print_each,

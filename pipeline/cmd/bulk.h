@@ -147,7 +147,7 @@ int bulk_job_status(struct app *a, const char *job, bool json);
 
 /* The actions that change orders (bulk_records.c). */
 extern const struct bulk_change bulk_confirm, bulk_hold, bulk_unhold, bulk_ship,
-    bulk_mark_shipped, bulk_cancel;
+    bulk_mark_shipped, bulk_cancel, bulk_capture, bulk_archive;
 /* Reads mark-shipped's --tracking FILE into b.  False when it cannot be
  * read or is malformed (said). */
 bool bulk_read_tracking(struct bulk *b, const char *path);

@@ -1,8 +1,8 @@
 /*
  * bulk_records: what each action of `sluice bulk` that changes orders
  * submits for one order, built from the order's state: an amendment, a
- * shipment, shipment updates or a cancellation, as the CSV an ERP would
- * send (CONTRACT section 3).  When the action does not apply to the order,
+ * shipment, shipment updates, a cancellation or an action (capture,
+ * archive), as the CSV an ERP would send (CONTRACT section 3).  When the action does not apply to the order,
  * or would change nothing, the order is skipped, with a code and why.
  */
 #include "config.h"
@@ -231,12 +231,59 @@ cancel_build(const struct bulk *b, const struct order_state *st, const char *id,
 	return 0;
 }
 
+static int
+capture_build(const struct bulk *b, const struct order_state *st, const char *id,
+    struct buf *csv, const char **code, struct buf *why)
+{
+	size_t n = 0;
+
+	(void)b;
+	if (skip_closed(st, code, why))
+		return 1;
+	if (st->order->hold)
+		return skip(code, "order_on_hold", why, "order %s is on hold",
+		    st->order->order_number);
+	for (size_t i = 0; i < st->nshipments; i++)
+		n += state_to_capture(st, &st->shipments[i]) != TO_CAPTURE_NONE;
+	if (n == 0)
+		return skip(code, "nothing_to_capture", why, "order %s has no shipment whose "
+		    "capture was not sent to the PSP or failed", st->order->order_number);
+	ROW(csv, "action_id", "order_number", "action");
+	ROW(csv, id, st->order->order_number, "capture");
+	return 0;
+}
+
+static int
+archive_build(const struct bulk *b, const struct order_state *st, const char *id,
+    struct buf *csv, const char **code, struct buf *why)
+{
+	struct errlist errs;
+	int ret = 0;
+
+	(void)b;
+	if (st->order->status == ORDER_ARCHIVED)
+		return skip(code, "already_done", why, "order %s is archived already",
+		    st->order->order_number);
+	errlist_init(&errs, 1);
+	if (lifecycle_archive_refused(st, 0, &errs))
+		ret = skip(code, err_code_name(errs.items[0].code), why, "%s",
+		    errs.items[0].message);
+	errlist_free(&errs);
+	if (ret == 0) {
+		ROW(csv, "action_id", "order_number", "action");
+		ROW(csv, id, st->order->order_number, "archive");
+	}
+	return ret;
+}
+
 const struct bulk_change bulk_confirm = { KIND_AMENDMENTS, confirm_build };
 const struct bulk_change bulk_hold = { KIND_AMENDMENTS, hold_on_build };
 const struct bulk_change bulk_unhold = { KIND_AMENDMENTS, hold_off_build };
 const struct bulk_change bulk_ship = { KIND_SHIPMENTS, ship_build };
 const struct bulk_change bulk_mark_shipped = { KIND_SHIPMENTS, mark_shipped_build };
 const struct bulk_change bulk_cancel = { KIND_CANCELLATIONS, cancel_build };
+const struct bulk_change bulk_capture = { KIND_ACTIONS, capture_build };
+const struct bulk_change bulk_archive = { KIND_ACTIONS, archive_build };
 
 static int
 tracking_sort(const void *x, const void *y)

@@ -24,8 +24,8 @@ MIXED = {
     "C-1": ("confirmed", False),
     "C-2": ("confirmed", True),
     "S-1": ("processing", False),    # one unit of line 1 shipped, not marked shipped
-    "S-2": ("processing", False),    # everything shipped and marked, not yet captured
-    "X-1": ("cancelled", False),
+    "S-2": ("processing", False),    # everything shipped and marked, its capture failed
+    "X-1": ("cancelled", False),     # its release answered: it may be archived
     "A-1": ("archived", False),
     "U-1": ("confirmed", False),     # unpaid: awaits payment through its link
 }
@@ -55,6 +55,12 @@ EXPECTED = {
                "C-2": ("applied", None), "S-1": ("skipped", "order_not_cancellable"),
                "S-2": ("skipped", "order_not_cancellable"), "X-1": ("skipped", "already_done"),
                "U-1": ("applied", None)},
+    "capture": {"P-1": ("skipped", "nothing_to_capture"), "P-2": ("skipped", "order_on_hold"),
+                "C-1": ("skipped", "nothing_to_capture"), "C-2": ("skipped", "order_on_hold"),
+                "S-1": ("skipped", "nothing_to_capture"), "S-2": ("applied", None),
+                "U-1": ("skipped", "nothing_to_capture")},
+    "archive": {n: ("skipped", "order_not_archivable") for n in MIXED} |
+               {"X-1": ("applied", None), "A-1": ("skipped", "already_done")},
 }
 
 
@@ -79,6 +85,10 @@ def mixed_ledger(s):
     s.run_once()
     s.drop("payments", "rel.csv", payment("EV-A1", "A-1", "release", "300.00", "SEK",
                                           request_id="REL-A-1"))
+    s.drop("payments", "rel-x.csv", payment("EV-X1", "X-1", "release", "300.00", "SEK",
+                                            request_id="REL-X-1"))
+    s.drop("payments", "failed.csv", payment("EV-S2", "S-2", "capture", "300.00", "SEK",
+                                             request_id="CAP-SH-S2", status="failed"))
     s.run_once()
     s.sluice("order", "archive", "A-1", check=True)
 
@@ -171,6 +181,19 @@ class BulkActions(SpoolTest):
         self.assertEqual(self.outcomes(out), {"P-1": ("applied", None),
                                               "NOPE": ("skipped", "order_unknown")})
         self.assertEqual(self.s.order("P-1")["status"], "cancelled")
+
+    def test_capture_asks_again_then_the_order_completes(self):
+        out = self.bulk("capture", "--orders", "-", input="S-2\n")
+        self.assertEqual(self.outcomes(out), {"S-2": ("applied", None)})
+        self.assertTrue(os.path.exists(self.s.path("out", "captures", "CAP-SH-S2-2.xml")))
+        self.s.drop("payments", "ok.csv", payment("EV-S2-OK", "S-2", "capture", "300.00", "SEK",
+                                                  request_id="CAP-SH-S2-2"))
+        self.s.run_once()
+        self.assertEqual(self.s.order("S-2")["status"], "completed")
+        out = self.bulk("archive", "--status", "completed")
+        # captured in full, nothing left to release: its payment business is over
+        self.assertEqual(self.outcomes(out), {"S-2": ("applied", None)})
+        self.assertEqual(self.s.order("S-2")["status"], "archived")
 
     def test_mark_shipped_with_tracking(self):
         track = self.s.path("..", "track.csv")
