@@ -588,7 +588,11 @@ bulk_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *ar
 		return EXIT_USAGE;
 	}
 	b.command = command_text(&b);
-	ret = b.act->change != NULL ? bulk_job_run(&b) : bulk_read(&b);
+	if (bulk_select_load(&b) != 0)
+		ret = EXIT_SOFTWARE;
+	else
+		ret = b.act->change != NULL ? bulk_job_run(&b) : bulk_read(&b);
+	bulk_select_free(&b);
 	free(b.command);
 	free(statuses);
 	bulk_free_tracking(&b);

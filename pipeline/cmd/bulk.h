@@ -75,12 +75,21 @@ struct bulk_print {
 	int status;                    /* the exit status when it could not begin */
 };
 
+/* An order number of --orders and where in the file it was. */
+struct bulk_named {
+	char *number;
+	size_t at;
+	bool again;            /* named before in the file */
+};
+
 /* A bulk run: the selection, the action and what it works on. */
 struct bulk {
 	struct app *app;
 	struct ledger *ledger;
 	struct order_filter filter;
 	const char *orders;    /* --orders FILE, or NULL */
+	struct bulk_named *named;   /* its numbers (bulk_select_load) */
+	size_t nnamed;
 	const struct cmd_args *args;
 	const struct bulk_action *act;
 	char *command;         /* the command line, as a job keeps it */
@@ -132,6 +141,11 @@ void bulk_csv_quote(struct buf *out, const char *s, const char *prefix);
 /* Reads the selection's options into b (*statuses: a string of b's
  * filter, freed by the caller).  False on a bad one (said). */
 bool bulk_parse_selection(struct bulk *b, char **statuses);
+/* Reads the numbers of --orders FILE, when given, into b: all of them
+ * before anything else is done (standard input may be slow), so no
+ * transaction waits for them.  0; -1 (said). */
+int bulk_select_load(struct bulk *b);
+void bulk_select_free(struct bulk *b);
 /* Calls fn for each selected order: those of --orders in the file's order
  * (unknown's for a number the ledger does not know), else by order number.
  * 0, -1 (said), or fn's or unknown's -1. */

@@ -13,17 +13,10 @@
 
 #include "pipeline/cmd/bulk.h"
 
-/* An order number of --orders and where in the file it was. */
-struct named {
-	char *number;
-	size_t at;
-	bool again;            /* named before in the file */
-};
-
 static int
 named_cmp(const void *x, const void *y)
 {
-	const struct named *a = x, *b = y;
+	const struct bulk_named *a = x, *b = y;
 	int c = strcmp(a->number, b->number);
 
 	return c != 0 ? c : a->at < b->at ? -1 : a->at > b->at;
@@ -32,19 +25,20 @@ named_cmp(const void *x, const void *y)
 static int
 named_at_cmp(const void *x, const void *y)
 {
-	const struct named *a = x, *b = y;
+	const struct bulk_named *a = x, *b = y;
 
 	return a->at < b->at ? -1 : a->at > b->at;
 }
 
 /* Reads the order numbers of --orders FILE into *out (*n of them, in the
  * file's order, each after its first time marked again).  0; -1 when the
- * file cannot be read or holds a NUL byte (said). */
+ * file cannot be read, is no regular file (but standard input) or holds a
+ * NUL byte (said). */
 static int
-read_orders(const char *path, struct named **out, size_t *n)
+read_orders(const char *path, struct bulk_named **out, size_t *n)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	struct named *v = NULL;
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen_regular(path);
+	struct bulk_named *v = NULL;
 	size_t cap = 0, len = 0, lineno = 0;
 	char *line = NULL;
 	ssize_t got;
@@ -53,7 +47,8 @@ read_orders(const char *path, struct named **out, size_t *n)
 	*n = 0;
 	*out = NULL;
 	if (f == NULL) {
-		fprintf(stderr, "sluice bulk: cannot read %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "sluice bulk: cannot read %s: %s\n", path,
+		    errno != 0 ? strerror(errno) : "not a regular file");
 		return -1;
 	}
 	while ((got = getline(&line, &len, f)) >= 0) {
@@ -68,7 +63,7 @@ read_orders(const char *path, struct named **out, size_t *n)
 		if ((s = str_trim(line))[0] == '\0')
 			continue;
 		v = xreserve(v, *n, &cap, 64, sizeof *v);
-		v[*n] = (struct named){ xstrdup(s), *n, false };
+		v[*n] = (struct bulk_named){ xstrdup(s), *n, false };
 		(*n)++;
 	}
 	if (ret == 0 && ferror(f)) {
@@ -89,6 +84,22 @@ read_orders(const char *path, struct named **out, size_t *n)
 	return ret;
 }
 
+int
+bulk_select_load(struct bulk *b)
+{
+	return b->orders == NULL ? 0 : read_orders(b->orders, &b->named, &b->nnamed);
+}
+
+void
+bulk_select_free(struct bulk *b)
+{
+	for (size_t i = 0; i < b->nnamed; i++)
+		free(b->named[i].number);
+	free(b->named);
+	b->named = NULL;
+	b->nnamed = 0;
+}
+
 /* Runs fn for each order of --orders that the filter selects, in the
  * file's order and once each, and unknown for a number the ledger does not
  * know.  As bulk_select_each. */
@@ -96,11 +107,10 @@ static int
 orders_named_each(struct bulk *b, int (*fn)(void *ctx, const char *order_number),
     int (*unknown)(void *ctx, const char *order_number), void *ctx)
 {
-	struct named *v = NULL;
-	size_t n = 0;
-	int ret = read_orders(b->orders, &v, &n);
+	const struct bulk_named *v = b->named;
+	int ret = 0;
 
-	for (size_t i = 0; i < n && ret == 0; i++) {
+	for (size_t i = 0; i < b->nnamed && ret == 0; i++) {
 		int selected;
 
 		if (v[i].again)
@@ -112,9 +122,6 @@ orders_named_each(struct bulk *b, int (*fn)(void *ctx, const char *order_number)
 		else if (selected == 1)
 			ret = fn(ctx, v[i].number);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].number);
-	free(v);
 	return ret;
 }
 

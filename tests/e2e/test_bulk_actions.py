@@ -216,6 +216,12 @@ class BulkActions(SpoolTest):
                 f.write(bad)
             r = self.s.sluice("bulk", "mark-shipped", "--all", "--tracking", track)
             self.assertEqual(r.returncode, 2, bad + r.stderr)
+        # an --orders or --tracking that is no regular file is refused, never read
+        for opt in ("--orders", "--tracking"):
+            args = ["mark-shipped", "--all"] if opt == "--tracking" else ["hold"]
+            r = self.s.sluice("bulk", *args, opt, "/dev/zero", timeout=20)
+            self.assertIn(r.returncode, (2, 70), r.stderr)
+            self.assertIn("not a regular file", r.stderr)
 
     def test_usage(self):
         for args in (["confirm"], ["confirm", "--all", "--carrier", "X"],
@@ -278,6 +284,27 @@ class BulkActions(SpoolTest):
             self.assertEqual(self.outcomes(out), expected("ship"))
             self.assertEqual(self.s.order("C-1")["status"], "processing")
             self.assertFalse(os.listdir(self.s.path("in", "shipments")))
+        finally:
+            self.assertEqual(d.stop(), 0)
+
+    def test_a_slow_orders_list_never_holds_the_daemon_up(self):
+        d = Daemon(self.s)
+        try:
+            p = subprocess.Popen(self.s.command("bulk", "hold", "--orders", "-", "--json"),
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            p.stdin.write("P-1\n")
+            p.stdin.flush()
+            time.sleep(0.5)
+            self.s.drop("orders", "late.csv", order("N-1", "SEK", True, "300.00", LINES))
+            deadline = time.time() + 8
+            while self.s.order("N-1") is None and time.time() < deadline:
+                time.sleep(0.1)
+            self.assertIsNotNone(self.s.order("N-1"), "the daemon was held up")
+            stdout, stderr = p.communicate("C-1\n", timeout=60)
+            self.assertEqual(p.returncode, 0, stderr)
+            self.assertEqual(self.outcomes(json.loads(stdout)),
+                             {"P-1": ("applied", None), "C-1": ("applied", None)})
         finally:
             self.assertEqual(d.stop(), 0)
 
