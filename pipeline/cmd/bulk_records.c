@@ -377,7 +377,8 @@ bulk_read_tracking(struct bulk *b, const char *path)
 		r.bad = true;
 	}
 	fclose(f);
-	qsort(b->tracking, b->ntracking, sizeof *b->tracking, tracking_sort);
+	if (b->ntracking > 1)
+		qsort(b->tracking, b->ntracking, sizeof *b->tracking, tracking_sort);
 	for (size_t i = 1; !r.bad && i < b->ntracking; i++)
 		if (strcmp(b->tracking[i].shipment_id, b->tracking[i - 1].shipment_id) == 0) {
 			sanitized_printf(stderr, "sluice bulk: %s names shipment %s twice\n", path,
