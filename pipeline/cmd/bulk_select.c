@@ -38,8 +38,9 @@ named_at_cmp(const void *x, const void *y)
 }
 
 /* Reads the order numbers of --orders FILE into *out (*n of them, in the
- * file's order, each after its first time marked again).  0; -1 when the
- * file cannot be read or holds a NUL byte (said). */
+ * file's order, each after its first time marked again); a byte order
+ * mark that begins the file is passed over.  0; -1 when the file cannot be
+ * read or holds a NUL byte (said). */
 static int
 read_orders(const char *path, struct named **out, size_t *n)
 {
@@ -65,7 +66,8 @@ read_orders(const char *path, struct named **out, size_t *n)
 			ret = -1;
 			break;
 		}
-		if ((s = str_trim(line))[0] == '\0')
+		if ((s = str_trim(line + (lineno == 1 ? utf8_bom_len(line, (size_t)got) : 0)))[0] ==
+		    '\0')
 			continue;
 		v = xreserve(v, *n, &cap, 64, sizeof *v);
 		v[*n] = (struct named){ xstrdup(s), *n, false };

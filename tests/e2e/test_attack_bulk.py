@@ -1,0 +1,70 @@
+"""sluice bulk attacked: files of order numbers and tracking files as
+operators' tools write them (a byte order mark, CRLF, bytes that are no
+UTF-8), and --json output that must stay JSON whatever the operator
+typed."""
+import json
+import subprocess
+
+from harness import SpoolTest, run_tap
+from lifecycle_util import an_order, shipment
+
+
+class BulkAttack(SpoolTest):
+    def setUp(self):
+        super().setUp()
+        for n in ("SL-1", "SL-2"):
+            self.s.drop("orders", n + ".csv", an_order(n))
+        self.s.run_once()
+
+    def bulk(self, *args, code=0, input=None):
+        p = subprocess.run(self.s.command("bulk", *args), capture_output=True, input=input)
+        self.assertEqual(p.returncode, code, p.stdout + p.stderr)
+        return p.stdout
+
+    def test_json_stays_json_for_numbers_that_are_no_utf8(self):
+        # an order number of the file that is no UTF-8 is unknown, and
+        # shown sanitized; the JSON around it stays JSON
+        out = json.loads(self.bulk("hold", "--orders", "-", "--json", input=b"\xff\xfe1\nSL-1\n"))
+        got = {o["order_number"]: (o["outcome"], o["code"]) for o in out["orders"]}
+        self.assertEqual(got, {"\\xff\\xfe1": ("skipped", "order_unknown"),
+                               "SL-1": ("applied", None)})
+        again = json.loads(self.bulk("status", out["job"], "--json"))
+        self.assertEqual(len(again["orders"]), 2)
+        # a job whose command line is no UTF-8 is still listed
+        self.bulk("unhold", "--market", "\udcff", "--json")
+        jobs = json.loads(self.bulk("status", "--json"))
+        self.assertEqual(len(jobs), 2, jobs)
+        self.assertIn("--market \\xff", jobs[0]["command"] + jobs[1]["command"])
+
+    def test_orders_file_with_a_byte_order_mark_and_crlf(self):
+        # as a spreadsheet saves "CSV UTF-8": the first number is found
+        path = self.s.path("..", "orders.txt")
+        with open(path, "wb") as f:
+            f.write(b"\xef\xbb\xbfSL-1\r\nSL-2\r\n")
+        out = json.loads(self.bulk("hold", "--orders", path, "--json"))
+        self.assertEqual({o["order_number"]: o["outcome"] for o in out["orders"]},
+                         {"SL-1": "applied", "SL-2": "applied"})
+        # a mark anywhere else is part of the number
+        out = json.loads(self.bulk("unhold", "--orders", "-", "--json",
+                                   input=b"SL-1\n\xef\xbb\xbfSL-2\n"))
+        self.assertEqual([o["outcome"] for o in out["orders"]], ["applied", "skipped"])
+
+    def test_tracking_file_with_a_byte_order_mark(self):
+        self.s.drop("shipments", "s.csv", shipment("SH-1", "SL-1", [(1, 1)]))
+        self.s.run_once()
+        track = self.s.path("..", "track.csv")
+        with open(track, "wb") as f:
+            f.write(b"\xef\xbb\xbfshipment_id,carrier,tracking\r\nSH-1,PostNord,TR-1\r\n")
+        out = json.loads(self.bulk("mark-shipped", "--orders", "-", "--tracking", track,
+                                   "--json", input=b"SL-1\n"))
+        self.assertEqual([o["outcome"] for o in out["orders"]], ["applied"])
+        sh = self.s.order("SL-1")["shipments"][0]
+        self.assertTrue(sh["shipped"])
+        shown = json.loads(self.s.sluice("input", "show", out["orders"][0]["input"], "--json",
+                                         check=True).stdout)
+        with open(self.s.path(shown["file"]["path"])) as f:
+            self.assertIn("SH-1,SL-1,PostNord,TR-1,true,", f.read())
+
+
+if __name__ == "__main__":
+    run_tap()
