@@ -65,6 +65,23 @@ class BulkAttack(SpoolTest):
         with open(self.s.path(shown["file"]["path"])) as f:
             self.assertIn("SH-1,SL-1,PostNord,TR-1,true,", f.read())
 
+    def test_an_option_given_twice_is_refused(self):
+        # the first --orders or --status would be dropped without a word
+        listed = self.s.path("..", "one.txt")
+        with open(listed, "w") as f:
+            f.write("SL-1\n")
+        for args in (("--orders", listed, "--orders", "-"),
+                     ("--status", "pending", "--status", "confirmed"),
+                     ("--all", "--all"), ("--all", "--dry-run", "--dry-run")):
+            r = self.s.sluice("bulk", "cancel", *args, input="SL-2\n")
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn("given twice", r.stderr)
+        for n in ("SL-1", "SL-2"):
+            self.assertEqual(self.s.order(n)["status"], "confirmed")
+        self.assertEqual(json.loads(self.bulk("status", "--json")), [])
+        r = self.s.sluice("order", "show", "SL-1", "--json", "--json")
+        self.assertEqual(r.returncode, 2, r.stderr)
+
 
 if __name__ == "__main__":
     run_tap()
