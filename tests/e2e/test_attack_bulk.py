@@ -3,10 +3,11 @@ operators' tools write them (a byte order mark, CRLF, bytes that are no
 UTF-8), and --json output that must stay JSON whatever the operator
 typed."""
 import json
+import os
 import subprocess
 
 from harness import SpoolTest, run_tap
-from lifecycle_util import an_order, shipment
+from lifecycle_util import amendment, an_order, order, shipment
 
 
 class BulkAttack(SpoolTest):
@@ -81,6 +82,46 @@ class BulkAttack(SpoolTest):
         self.assertEqual(json.loads(self.bulk("status", "--json")), [])
         r = self.s.sluice("order", "show", "SL-1", "--json", "--json")
         self.assertEqual(r.returncode, 2, r.stderr)
+
+    def test_a_file_sent_under_a_jobs_input_name_is_not_the_jobs(self):
+        # a job's input names are in its receipts' names, for every sender
+        # to see; one sends a file under the name of an input that waits
+        self.s.drop("orders", "u.csv", order("U-1", "SEK", True, "0.00",
+                                             [(1, 1, "100.00", "25")]))
+        self.s.run_once()
+        out = json.loads(self.bulk("ship", "--orders", "-", "--json", input=b"U-1\n"))
+        self.assertEqual([(o["outcome"], o["code"]) for o in out["orders"]],
+                         [("deferred", "payment_due")])
+        kind, name = out["orders"][0]["input"].split("/")
+        self.s.drop(kind, name, "not,a\nshipment\n")
+        self.s.run_once()
+        self.assertEqual(self.s.receipt(name, kind)["status"], "rejected")
+        # the job's input still waits, and the job says so
+        now = json.loads(self.bulk("status", out["job"], "--json"))
+        self.assertEqual([(o["outcome"], o["code"]) for o in now["orders"]],
+                         [("deferred", "payment_due")])
+        # another job leaves the order to it, and still does after that
+        for _ in range(2):
+            again = json.loads(self.bulk("ship", "--orders", "-", "--json", input=b"U-1\n"))
+            self.assertEqual([(o["outcome"], o["code"]) for o in again["orders"]],
+                             [("skipped", "in_progress")])
+        # only the first job's shipment waits
+        self.assertEqual(len(os.listdir(self.s.path("work", "shipments"))), 1)
+
+    def test_a_file_sent_under_a_jobs_input_name_is_not_the_operators(self):
+        # a sender reuses the name of a job's input: its change is its own,
+        # never written in the order's story as done by who ran the job
+        out = json.loads(self.bulk("hold", "--orders", "-", "--json", input=b"SL-1\n"))
+        kind, name = out["orders"][0]["input"].split("/")
+        self.s.drop(kind, name, amendment("AM-FORGED", "SL-1", hold="false"))
+        self.s.run_once()
+        self.assertEqual(self.s.receipt(name, kind)["status"], "accepted")
+        events = [e for e in self.s.order("SL-1")["events"] if e["type"] == "amendment_applied"]
+        self.assertEqual(len(events), 2, events)
+        self.assertIn("by", events[0])
+        self.assertNotIn("by", events[1])
+        now = json.loads(self.bulk("status", out["job"], "--json"))
+        self.assertEqual([o["outcome"] for o in now["orders"]], ["applied"])
 
 
 if __name__ == "__main__":
