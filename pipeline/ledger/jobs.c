@@ -222,7 +222,7 @@ ledger_job_of_input(struct ledger *l, const char *kind, const char *input_name,
 
 	*job = *actor = NULL;
 	n = ledger_query(l, "SELECT job FROM job_orders WHERE input_name = ? AND kind = ?"
-	    " AND NOT EXISTS (SELECT 1 FROM inputs WHERE name = ? AND kind = ?"
+	    " AND outcome <> 'abandoned' AND NOT EXISTS (SELECT 1 FROM inputs WHERE name = ? AND kind = ?"
 	    " AND received_ns < ?) LIMIT 1", text_row, job, "ssssi", input_name, kind,
 	    input_name, kind, received_ns);
 	if (n <= 0)

@@ -4,9 +4,12 @@ UTF-8), and --json output that must stay JSON whatever the operator
 typed."""
 import json
 import os
+import signal
 import subprocess
+import time
 
 from harness import SpoolTest, run_tap
+from test_daemon import Daemon
 from lifecycle_util import amendment, an_order, order, shipment
 
 
@@ -123,6 +126,62 @@ class BulkAttack(SpoolTest):
         now = json.loads(self.bulk("status", out["job"], "--json"))
         self.assertEqual([o["outcome"] for o in now["orders"]], ["applied"])
 
+    def test_orders_file_with_no_line_end_is_refused_not_swallowed(self):
+        # numbers of 64 and 65 characters are numbers, known or not
+        out = json.loads(self.bulk("hold", "--orders", "-", "--json",
+                                   input=b"A" * 64 + b"\n" + b" " + b"B" * 65 + b" \nSL-1\n"))
+        self.assertEqual([(o["outcome"], o["code"]) for o in out["orders"]],
+                         [("skipped", "order_unknown")] * 2 + [("applied", None)])
+        # a line longer than any order number (a file that is no list of
+        # them) is refused before anything is done, not read into memory
+        path = self.s.path("..", "huge.txt")
+        with open(path, "wb") as f:
+            f.write(b"SL-2\n" + b"C" * (10 * 1024 * 1024) + b"\n")
+        for args in (("unhold", "--orders", path), ("unhold", "--orders", "/dev/zero"),
+                     ("export", "--orders", "/dev/zero", "--output", "-")):
+            r = subprocess.run(self.s.command("bulk", *args), capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 70, args)
+            self.assertIn(b"line ", r.stderr)
+        self.assertTrue(self.s.order("SL-1")["hold"])
+        self.assertEqual(len(json.loads(self.bulk("status", "--json"))), 1)
+
+    def test_a_file_sent_under_a_name_the_job_has_yet_to_drop(self):
+        # a job's first inputs name it; the names of its next chunk follow:
+        # a sender writes a file in place under one before the job drops it
+        # (the daemon waits for it to be quiet, an hour here)
+        with open(self.s.config, "a") as f:
+            f.write("quiet_period = 1h\n")
+        d = Daemon(self.s)
+        os.kill(d.proc.pid, signal.SIGSTOP)
+        listed = self.s.path("..", "numbers.txt")
+        with open(listed, "wb") as f:
+            f.write(b"SL-1\n" + b"".join(b"NONE-%d\n" % i for i in range(1000)) + b"SL-2\n")
+        p = subprocess.Popen(self.s.command("bulk", "hold", "--orders", listed, "--json"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 30
+        while not os.listdir(self.s.path("in", "amendments")):
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        first = os.listdir(self.s.path("in", "amendments"))[0]
+        forged = first[:-len("0000001.csv")] + "0001002.csv"
+        with open(self.s.path("in", "amendments", forged), "w") as f:
+            f.write(amendment("AM-FORGED", "SL-2", hold="true"))
+        os.kill(d.proc.pid, signal.SIGCONT)
+        stdout, stderr = p.communicate(timeout=60)
+        d.stop()
+        with open(self.s.config, "a") as f:
+            f.write("quiet_period = 0\n")
+        self.s.run_once()
+        self.assertEqual(self.s.receipt(forged, "amendments")["status"], "accepted")
+        # the sender's change is the sender's, and the job does not take
+        # its outcome for the order's
+        events = [e for e in self.s.order("SL-2")["events"] if e["type"] == "amendment_applied"]
+        self.assertEqual(len(events), 1, events)
+        self.assertNotIn("by", events[0])
+        job = first.split("-")[1]
+        now = json.loads(self.bulk("status", job, "--json"))
+        got = {o["order_number"]: o["outcome"] for o in now["orders"]}
+        self.assertEqual((got["SL-1"], got["SL-2"]), ("applied", "abandoned"), stderr)
 
 if __name__ == "__main__":
     run_tap()
