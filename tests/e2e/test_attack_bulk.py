@@ -2,15 +2,17 @@
 operators' tools write them (a byte order mark, CRLF, bytes that are no
 UTF-8), and --json output that must stay JSON whatever the operator
 typed."""
+import glob
 import json
 import os
+import random
 import signal
 import subprocess
 import time
 
 from harness import SpoolTest, run_tap
 from test_daemon import Daemon
-from lifecycle_util import amendment, an_order, order, shipment
+from lifecycle_util import amendment, an_order, order, shipment, csv, ORDER_HEAD, ORDER_LINE
 
 
 class BulkAttack(SpoolTest):
@@ -182,6 +184,48 @@ class BulkAttack(SpoolTest):
         now = json.loads(self.bulk("status", job, "--json"))
         got = {o["order_number"]: o["outcome"] for o in now["orders"]}
         self.assertEqual((got["SL-1"], got["SL-2"]), ("applied", "abandoned"), stderr)
+
+class KilledOverAndOver(SpoolTest):
+    """A job of 200 orders killed at random moments, each time run again,
+    beside a daemon: it ends as one uninterrupted run would."""
+
+    def test_killed_and_run_again(self):
+        head = dict(order_date="2026-11-26T09:00:00Z", market="M", currency="SEK",
+                    prices_include_vat="true", email="b@example.com", billing_address1="S 1",
+                    billing_zip="11111", billing_city="C", billing_country="SE",
+                    payment_method="card", authorized_amount="100.00", line_id=1, sku="K",
+                    name="Item", quantity=1, unit_price="100.00", vat_rate="25")
+        self.s.drop("orders", "all.csv", csv(ORDER_HEAD + ORDER_LINE, [
+            dict(head, order_number="O-%03d" % i, payment_reference="P-%d" % i)
+            for i in range(200)]))
+        self.s.run_once()
+        rnd = random.Random(7)
+        d = Daemon(self.s)
+        try:
+            for _ in range(12):
+                p = subprocess.Popen(self.s.command("bulk", "ship", "--all", "--shipped"),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(rnd.uniform(0, 0.6))
+                p.kill()
+                p.wait()
+            out = json.loads(self.bulk_json("ship", "--all", "--shipped"))
+        finally:
+            self.assertEqual(d.stop(), 0)
+        self.assertEqual(out["totals"]["rejected"] + out["totals"]["submitted"], 0, out["totals"])
+        for i in range(200):
+            self.assertEqual(len(self.s.order("O-%03d" % i)["shipments"]), 1, i)
+        for top in ("in", "work"):
+            self.assertEqual([p for p in glob.glob(self.s.path(top, "**"), recursive=True)
+                              if os.path.isfile(p)], [])
+        self.assertEqual(len(os.listdir(self.s.path("out", "receipts", "shipments"))), 200)
+        self.assertEqual(self.s.sluice("audit").returncode, 0)
+        for job in json.loads(self.bulk_json("status")):
+            self.assertEqual(job["orders"]["selected"] + job["orders"]["submitted"], 0, job)
+
+    def bulk_json(self, *args):
+        r = self.s.sluice("bulk", *args, "--json", check=True)
+        return r.stdout
+
 
 if __name__ == "__main__":
     run_tap()
