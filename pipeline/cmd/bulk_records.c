@@ -381,7 +381,8 @@ bulk_read_tracking(struct bulk *b, const char *path)
 		r.bad = true;
 	}
 	fclose(f);
-	qsort(b->tracking, b->ntracking, sizeof *b->tracking, tracking_sort);
+	if (b->ntracking > 0)   /* else b->tracking is NULL, which qsort may not take */
+		qsort(b->tracking, b->ntracking, sizeof *b->tracking, tracking_sort);
 	for (size_t i = 1; !r.bad && i < b->ntracking; i++)
 		if (strcmp(b->tracking[i].shipment_id, b->tracking[i - 1].shipment_id) == 0) {
 			sanitized_printf(stderr, "sluice bulk: %s names shipment %s twice\n", path,
