@@ -303,6 +303,12 @@ sanitized_printf(FILE *out, const char *fmt, ...)
 	va_end(ap);
 }
 
+size_t
+utf8_bom_len(const char *s, size_t len)
+{
+	return len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 bool
 utf8_valid(const char *s, size_t len)
 {

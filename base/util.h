@@ -66,6 +66,10 @@ void sanitized_puts(FILE *out, const char *s);
  * conversion. */
 void sanitized_printf(FILE *out, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* The length of the UTF-8 byte order mark that s[0..len) begins with: 3,
+ * or 0 when it begins with none. */
+size_t utf8_bom_len(const char *s, size_t len);
+
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t len);
 

@@ -578,7 +578,8 @@ close_input(struct job *j)
 }
 
 /* Names to the ledger who asked for input in: the operator of the bulk
- * job that submitted it (named bulk-...), else nobody.  0, or -1. */
+ * job that submitted it (named bulk-..., the first input of its name),
+ * else nobody.  0, or -1. */
 static int
 input_actor(struct processor *p, const struct input_file *in)
 {
@@ -586,8 +587,8 @@ input_actor(struct processor *p, const struct input_file *in)
 	int found = 0;
 
 	if (strncmp(in->name, "bulk-", 5) == 0)
-		found = ledger_job_of_input(p->ledger, kind_get(in->kind)->plural, in->name, &job,
-		    &actor);
+		found = ledger_job_of_input(p->ledger, kind_get(in->kind)->plural, in->name,
+		    in->received_ns, &job, &actor);
 	ledger_set_input_actor(p->ledger, actor);
 	free(job);
 	free(actor);

@@ -407,7 +407,7 @@ csv_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 			c.abandoned = true;
 			break;
 		}
-		if (first && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		if (first && utf8_bom_len(p, (size_t)n) > 0) {
 			p += 3;
 			n -= 3;
 		}

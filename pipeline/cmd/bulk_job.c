@@ -34,6 +34,7 @@
 #include "base/log.h"
 #include "pipeline/process.h"
 #include "pipeline/scheduler.h"
+#include "stages/json_out.h"
 
 /* Orders taken at once: their inputs are dropped, processed and waited
  * for together. */
@@ -146,8 +147,10 @@ print_order(struct job *j, const char *order_number, enum job_outcome outcome, e
 	j->counts[outcome]++;
 	j->printed++;
 	if (j->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s?, s:s?}", "order_number", order_number,
-		    "outcome", job_outcome_name(outcome), "code", code, "message", message);
+		/* a number of --orders may be any bytes: shown sanitized */
+		json_t *o = json_pack("{s:o, s:s, s:o, s:o}", "order_number", json_text(order_number),
+		    "outcome", job_outcome_name(outcome), "code", json_text(code), "message",
+		    json_text(message));
 
 		if (input_name != NULL)
 			json_object_set_new(o, "input", json_sprintf("%s/%s", kind_get(kind)->plural,
@@ -784,9 +787,11 @@ list_job(void *ctx, const struct job_row *r)
 	for (int i = 0; i < JOB_OUTCOME__COUNT; i++)
 		json_object_set_new(counts, job_outcome_name((enum job_outcome)i),
 		    json_integer(r->counts[i]));
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:o}", "job",
-	    r->job, "action", r->action, "command", r->command, "actor", r->actor, "started",
-	    started, "finished", r->finished_ns > 0 ? finished : NULL, "orders", counts));
+	/* the command line, as given, may be any bytes: shown sanitized */
+	json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:o}", "job",
+	    r->job, "action", r->action, "command", json_text(r->command), "actor",
+	    json_text(r->actor), "started", started, "finished",
+	    json_text(r->finished_ns > 0 ? finished : NULL), "orders", counts));
 	return 0;
 }
 

@@ -362,11 +362,15 @@ bulk_read_tracking(struct bulk *b, const char *path)
 			fclose(f);
 		return false;
 	}
-	while (!r.bad && (n = fread(data, 1, sizeof data, f)) > 0)
-		if (csv_parse(&p, data, n, tracking_field, tracking_row, &r) != n) {
+	for (bool first = true; !r.bad && (n = fread(data, 1, sizeof data, f)) > 0; first = false) {
+		/* a byte order mark that begins the file is passed over */
+		size_t bom = first ? utf8_bom_len(data, n) : 0;
+
+		if (csv_parse(&p, data + bom, n - bom, tracking_field, tracking_row, &r) != n - bom) {
 			fprintf(stderr, "sluice bulk: %s: %s\n", path, csv_strerror(csv_error(&p)));
 			r.bad = true;
 		}
+	}
 	if (!r.bad && csv_fini(&p, tracking_field, tracking_row, &r) != 0) {
 		fprintf(stderr, "sluice bulk: %s: %s\n", path, csv_strerror(csv_error(&p)));
 		r.bad = true;
@@ -377,7 +381,7 @@ bulk_read_tracking(struct bulk *b, const char *path)
 		r.bad = true;
 	}
 	fclose(f);
-	if (b->ntracking > 1)
+	if (b->ntracking > 0)   /* else b->tracking is NULL, which qsort may not take */
 		qsort(b->tracking, b->ntracking, sizeof *b->tracking, tracking_sort);
 	for (size_t i = 1; !r.bad && i < b->ntracking; i++)
 		if (strcmp(b->tracking[i].shipment_id, b->tracking[i - 1].shipment_id) == 0) {

@@ -13,6 +13,12 @@
 
 #include "pipeline/cmd/bulk.h"
 
+/* The longest line of --orders: far more than an order number (an id of
+ * at most 64 characters) with spaces around it.  A longer line is no
+ * list of order numbers (a file without line ends, /dev/zero), refused
+ * rather than read into memory whole. */
+#define LINE_MAX_BYTES 1024
+
 static int
 named_cmp(const void *x, const void *y)
 {
@@ -30,19 +36,40 @@ named_at_cmp(const void *x, const void *y)
 	return a->at < b->at ? -1 : a->at > b->at;
 }
 
+/* Reads line lineno of f (path) into line, without its end: 1, 0 at the
+ * end of the file, -1 when it holds a NUL byte or is longer than
+ * LINE_MAX_BYTES (said). */
+static int
+read_line(FILE *f, const char *path, size_t lineno, char line[LINE_MAX_BYTES + 1])
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0' || len == LINE_MAX_BYTES) {
+			fprintf(stderr, "sluice bulk: line %zu of %s %s\n", lineno, path,
+			    c == '\0' ? "holds a NUL byte" : "is longer than any order number");
+			return -1;
+		}
+		line[len++] = (char)c;
+	}
+	line[len] = '\0';
+	return c != EOF || len > 0;
+}
+
 /* Reads the order numbers of --orders FILE into *out (*n of them, in the
- * file's order, each after its first time marked again).  0; -1 when the
- * file cannot be read, is no regular file (but standard input) or holds a
- * NUL byte (said). */
+ * file's order, each after its first time marked again); a byte order
+ * mark that begins the file is passed over.  0; -1 when the file cannot be
+ * read, is no regular file (but standard input), holds a NUL byte or a
+ * line longer than LINE_MAX_BYTES (said). */
 static int
 read_orders(const char *path, struct bulk_named **out, size_t *n)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen_regular(path);
 	struct bulk_named *v = NULL;
-	size_t cap = 0, len = 0, lineno = 0;
-	char *line = NULL;
-	ssize_t got;
-	int ret = 0;
+	size_t cap = 0, lineno = 0;
+	char line[LINE_MAX_BYTES + 1];
+	int ret = 0, got;
 
 	*n = 0;
 	*out = NULL;
@@ -51,26 +78,21 @@ read_orders(const char *path, struct bulk_named **out, size_t *n)
 		    errno != 0 ? strerror(errno) : "not a regular file");
 		return -1;
 	}
-	while ((got = getline(&line, &len, f)) >= 0) {
-		char *s;
+	while ((got = read_line(f, path, ++lineno, line)) > 0) {
+		char *s = str_trim(line + (lineno == 1 ? utf8_bom_len(line, strlen(line)) : 0));
 
-		lineno++;
-		if (memchr(line, '\0', (size_t)got) != NULL) {
-			fprintf(stderr, "sluice bulk: line %zu of %s holds a NUL byte\n", lineno, path);
-			ret = -1;
-			break;
-		}
-		if ((s = str_trim(line))[0] == '\0')
+		if (s[0] == '\0')
 			continue;
 		v = xreserve(v, *n, &cap, 64, sizeof *v);
 		v[*n] = (struct bulk_named){ xstrdup(s), *n, false };
 		(*n)++;
 	}
-	if (ret == 0 && ferror(f)) {
+	if (got < 0)
+		ret = -1;
+	else if (ferror(f)) {
 		fprintf(stderr, "sluice bulk: cannot read %s: %s\n", path, strerror(errno));
 		ret = -1;
 	}
-	free(line);
 	if (f != stdin)
 		fclose(f);
 	/* sorted by number then place, each after its first is a repeat */

@@ -39,7 +39,9 @@ cmd_usage(const struct cmd_entry *e, bool to_stdout)
  * Parses command e's options (--help, its flag, --kind, its own options)
  * and counts its operands into args.  Returns true to run the command;
  * false when it should exit with *status instead (--help, a bad option or
- * kind, too few or too many operands: the usage is printed).
+ * kind, an option given twice, too few or too many operands: the usage is
+ * printed).  An option given twice is refused rather than one of its values
+ * dropped: `--orders a --orders b` must not act on b's orders alone.
  */
 static bool
 cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *args, int *status)
@@ -58,7 +60,12 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *arg
 		    e->options[i].takes_value ? required_argument : no_argument, NULL, 256 + i };
 	optind = 0;	/* 0: a full reset of GNU getopt */
 	while ((c = getopt_long(argc, argv, e->kind_option ? "k:h" : "h", opts, NULL)) != -1) {
-		if (c >= 256) {
+		if ((c >= 256 && args->opt[c - 256] != NULL) || (c == 'f' && args->flag) ||
+		    (c == 'k' && args->kind != NULL)) {
+			fprintf(stderr, "sluice %s: --%s given twice\n", argv[0],
+			    c >= 256 ? e->options[c - 256].name : c == 'f' ? e->flag : "kind");
+			c = '?';
+		} else if (c >= 256) {
 			args->opt[c - 256] = optarg != NULL ? optarg : "";
 			continue;
 		}

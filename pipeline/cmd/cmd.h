@@ -58,7 +58,7 @@ struct cmd_args {
 	bool flag;             /* the entry's flag was given */
 	const struct kind_def *kind;   /* --kind KIND; NULL when not given */
 	/* option i of the entry's options: its value ("" for one that takes
-	 * none), NULL when not given; given twice, the last counts */
+	 * none), NULL when not given (an option given twice is a bad usage) */
 	const char *opt[CMD_OPTIONS_MAX];
 };
 

@@ -215,14 +215,16 @@ text_row(sqlite3_stmt *st, void *ctx)
 }
 
 int
-ledger_job_of_input(struct ledger *l, const char *kind, const char *input_name, char **job,
-    char **actor)
+ledger_job_of_input(struct ledger *l, const char *kind, const char *input_name,
+    int64_t received_ns, char **job, char **actor)
 {
 	int n;
 
 	*job = *actor = NULL;
 	n = ledger_query(l, "SELECT job FROM job_orders WHERE input_name = ? AND kind = ?"
-	    " LIMIT 1", text_row, job, "ss", input_name, kind);
+	    " AND outcome <> 'abandoned' AND NOT EXISTS (SELECT 1 FROM inputs WHERE name = ? AND kind = ?"
+	    " AND received_ns < ?) LIMIT 1", text_row, job, "ssssi", input_name, kind,
+	    input_name, kind, received_ns);
 	if (n <= 0)
 		return n;
 	return ledger_query(l, "SELECT actor FROM jobs WHERE job = ?", text_row, actor, "s",
@@ -256,7 +258,7 @@ ledger_input_outcome(struct ledger *l, const char *kind, const char *name,
 	int n = ledger_query(l, "SELECT i.status, e.code, e.message FROM inputs i"
 	    " LEFT JOIN input_errors e ON e.input_id = i.id AND e.seq ="
 	    " (SELECT min(seq) FROM input_errors WHERE input_id = i.id)"
-	    " WHERE i.name = ? AND i.kind = ? ORDER BY i.received_ns DESC, i.id DESC LIMIT 1",
+	    " WHERE i.name = ? AND i.kind = ? ORDER BY i.received_ns, i.id LIMIT 1",
 	    outcome_row, &o, "ss", name, kind);
 
 	*status = o.status;

@@ -749,14 +749,19 @@ void ledger_job_clear(struct job_row *j);
 /* Calls fn for the latest limit jobs, oldest first, with their counts. */
 int ledger_jobs_each(struct ledger *l, int64_t limit,
     int (*fn)(void *ctx, const struct job_row *j), void *ctx);
-/* The job that submitted the input of kind named input_name, and who ran
- * it: 1 (*job and *actor owned by the caller; *actor may be NULL), 0 when
- * no job did, -1. */
-int ledger_job_of_input(struct ledger *l, const char *kind, const char *input_name, char **job,
-    char **actor);
-/* The outcome of the input of kind named name received last, and the code
- * and message of the first error (or reason to wait) it lists (owned by
- * the caller, NULL when none): 1, 0 when no input has that name, -1. */
+/* The job that submitted the input of kind named input_name received at
+ * received_ns, and who ran it: 1 (*job and *actor owned by the caller;
+ * *actor may be NULL), 0 when no job did, -1.  A job's input is the first
+ * input of its name (the name is new with the job) that the job did not
+ * abandon: a file sent later under that name, by anyone who saw it in a
+ * receipt's, is not the job's, nor one in the way of the job's (a name of
+ * its next chunk foreseen), whose order the job abandoned. */
+int ledger_job_of_input(struct ledger *l, const char *kind, const char *input_name,
+    int64_t received_ns, char **job, char **actor);
+/* The outcome of the input of kind named name received first (as
+ * ledger_job_of_input says, a job's own), and the code and message of the
+ * first error (or reason to wait) it lists (owned by the caller, NULL when
+ * none): 1, 0 when no input has that name, -1. */
 int ledger_input_outcome(struct ledger *l, const char *kind, const char *name,
     enum input_status *status, char **code, char **message);
 
