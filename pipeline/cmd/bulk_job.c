@@ -321,46 +321,6 @@ slot_save(struct job *j, const struct slot *s)
 	return ledger_job_order_set(j->l, &o);
 }
 
-/* Settles what jobs before this one left: an order never taken is
- * abandoned; one submitted gets its input's outcome, stays submitted while
- * its input is on its way, else (its file never reached the spool) is
- * abandoned.  0, or -1. */
-static int
-settle_earlier(struct job *j)
-{
-	int ret = ledger_begin(j->l) == 0 && ledger_jobs_abandon(j->l, "") == 0 &&
-	    ledger_job_orders_open(j->l, slot_add, j) == 0 ? 0 : -1;
-
-	for (size_t i = 0; ret == 0 && i < j->nslots; i++) {
-		struct slot *s = &j->slots[i];
-		int flying = 0;
-
-		if (s->input_name == NULL || s->kind == KIND__COUNT)
-			continue;
-		if (input_outcome(j->l, s->kind, s->input_name, &s->outcome, &s->code,
-		    &s->message) != 0)
-			ret = -1;
-		else if (s->outcome == JOB_SUBMITTED &&
-		    (flying = in_flight(j->sp, s->kind, s->input_name)) == 0) {
-			s->outcome = JOB_ABANDONED;
-			free(s->code);
-			free(s->message);
-			s->code = xstrdup("not_submitted");
-			s->message = xstrdup("the job was interrupted before this order's input "
-			    "reached the spool");
-		}
-		if (flying < 0)
-			ret = -1;
-		if (ret == 0)
-			ret = slot_save(j, s);
-	}
-	slots_clear(j);
-	if (ret == 0 && ledger_commit(j->l) == 0)
-		return 0;
-	ledger_rollback(j->l);
-	return -1;
-}
-
 /* Adds a selected order to the job.  As bulk_select_each's fn. */
 static int
 select_order(void *ctx, const char *order_number)
@@ -533,13 +493,15 @@ take_over(struct job *j)
 	return sched_once(&j->s);
 }
 
-/* Waits until the daemon decided (or deferred) each input of the chunk;
- * when no daemon holds the spool any more, takes its work over and
- * processes them.  0, or -1. */
+/* Waits until each submitted input of the chunk is decided (or
+ * deferred), reading their outcomes into the slots: processed by this
+ * process when it holds the spool, else by the daemon, whose work it takes
+ * over when no daemon holds the spool any more.  0, or -1. */
 static int
 wait_chunk(struct job *j)
 {
 	int64_t pause = 10 * 1000000;
+	bool processed = false;
 	long pid;
 
 	for (;;) {
@@ -554,19 +516,71 @@ wait_chunk(struct job *j)
 				return -1;
 			waiting += s->outcome == JOB_SUBMITTED;
 		}
-		if (waiting == 0)
+		/* what this process processed and left undecided waits in work/ */
+		if (waiting == 0 || processed)
 			return 0;
-		if (spool_lock_holder(j->sp, &pid) == 0) {
-			if (take_over(j) != 0)
+		if (!j->own && spool_lock_holder(j->sp, &pid) == 0 && take_over(j) != 0)
+			return -1;
+		if (j->own) {
+			if (sched_once(&j->s) != 0)
 				return -1;
-			if (j->own)
-				return 0;
+			processed = true;
+			continue;
 		}
 		progress_show(j, "(waiting for the daemon)");
 		sleep_ns(pause);
 		if (pause < 250 * 1000000)
 			pause *= 2;
 	}
+}
+
+/* Settles what jobs before this one left: an order never taken is
+ * abandoned; one submitted gets its input's outcome, or, when its file
+ * never reached the spool, is abandoned; one whose input is still on its
+ * way is waited for (unless --no-wait), so that this job finds the order
+ * as that input left it.  0, or -1. */
+static int
+settle_earlier(struct job *j)
+{
+	size_t flying = 0;
+	int ret = ledger_begin(j->l) == 0 && ledger_jobs_abandon(j->l, "") == 0 &&
+	    ledger_commit(j->l) == 0 && ledger_job_orders_open(j->l, slot_add, j) == 0 ? 0 : -1;
+
+	for (size_t i = 0; ret == 0 && i < j->nslots; i++) {
+		struct slot *s = &j->slots[i];
+		int on_way = 0;
+
+		if (s->input_name == NULL || s->kind == KIND__COUNT)
+			continue;
+		if (input_outcome(j->l, s->kind, s->input_name, &s->outcome, &s->code,
+		    &s->message) != 0 ||
+		    (s->outcome == JOB_SUBMITTED &&
+		    (on_way = in_flight(j->sp, s->kind, s->input_name)) < 0))
+			ret = -1;
+		else if (s->outcome == JOB_SUBMITTED && on_way == 0) {
+			s->outcome = JOB_ABANDONED;
+			free(s->code);
+			free(s->message);
+			s->code = xstrdup("not_submitted");
+			s->message = xstrdup("the job was interrupted before this order's input "
+			    "reached the spool");
+		}
+		flying += on_way == 1;
+	}
+	if (ret == 0 && flying > 0 && !j->no_wait)
+		ret = wait_chunk(j);
+	if (ret == 0 && ledger_begin(j->l) == 0) {
+		for (size_t i = 0; ret == 0 && i < j->nslots; i++)
+			if (j->slots[i].input_name != NULL && j->slots[i].kind != KIND__COUNT)
+				ret = slot_save(j, &j->slots[i]);
+		if (ret != 0 || ledger_commit(j->l) != 0) {
+			ledger_rollback(j->l);
+			ret = -1;
+		}
+	} else
+		ret = -1;
+	slots_clear(j);
+	return ret;
 }
 
 /* Carries out the orders of the chunk in hand.  0, or -1. */
@@ -578,7 +592,7 @@ run_chunk(struct job *j)
 	if (ret == 0)
 		ret = drop_chunk(j);
 	if (ret == 0 && !j->no_wait)
-		ret = j->own ? sched_once(&j->s) : wait_chunk(j);
+		ret = wait_chunk(j);
 	/* the outcomes so far are kept, even when the rest failed */
 	if (ledger_begin(j->l) != 0)
 		return -1;

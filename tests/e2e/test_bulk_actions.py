@@ -308,6 +308,30 @@ class BulkActions(SpoolTest):
         finally:
             self.assertEqual(d.stop(), 0)
 
+    def test_a_rerun_waits_for_what_an_earlier_job_left_on_its_way(self):
+        d = Daemon(self.s)
+        try:
+            os.kill(d.proc.pid, signal.SIGSTOP)
+            first = self.bulk("ship", "--all", "--no-wait")
+            p = subprocess.Popen(self.s.command("bulk", "ship", "--all", "--json"),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(1)
+            self.assertIsNone(p.poll(), "the rerun did not wait for the first job's inputs")
+            os.kill(d.proc.pid, signal.SIGCONT)
+            stdout, stderr = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, stderr)
+            again = self.outcomes(json.loads(stdout))
+            # the first job's shipments were applied before the rerun looked
+            self.assertEqual(again["C-1"], ("skipped", "nothing_to_ship"))
+            self.assertEqual(again["S-1"], ("skipped", "nothing_to_ship"))
+            self.assertEqual(again["U-1"], ("skipped", "in_progress"))   # it waits for payment
+            now = self.outcomes(json.loads(self.s.sluice("bulk", "status", first["job"],
+                                                         "--json").stdout))
+            self.assertEqual(now["C-1"], ("applied", None))
+        finally:
+            os.kill(d.proc.pid, signal.SIGCONT)
+            self.assertEqual(d.stop(), 0)
+
     def test_daemon_gone_while_waiting(self):
         # a daemon that holds the spool but never processes: stopped mid-job,
         # bulk takes the work over
