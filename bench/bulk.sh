@@ -8,13 +8,7 @@
 # 64 MiB or an order was not shipped.  Run from a build: make bench.
 set -euo pipefail
 orders=${1:-100000}
-here=$(cd "$(dirname "$0")" && pwd)
-sluice=${SLUICE:-$PWD/sluice}
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-for tool in /usr/bin/time sqlite3 python3 awk; do
-	command -v "$tool" >/dev/null || { echo "bench: $tool is needed"; exit 1; }
-done
+. "$(dirname "$0")/common.sh"
 
 echo "bulk ship: $orders orders of two lines each ..."
 printf 'quiet_period = 0\n' > "$work/sluice.conf"

@@ -7,13 +7,7 @@
 set -euo pipefail
 lines=${1:-1000000}
 runs=${2:-3}
-here=$(cd "$(dirname "$0")" && pwd)
-sluice=${SLUICE:-$PWD/sluice}
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-for tool in /usr/bin/time sqlite3 python3 awk; do
-	command -v "$tool" >/dev/null || { echo "bench: $tool is needed"; exit 1; }
-done
+. "$(dirname "$0")/common.sh"
 
 echo "generating $lines order lines ..."
 python3 "$here/gen_orders.py" "$lines" > "$work/orders.csv"
