@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # bootstrap.sh [CONFIGURE-ARGS...]: install what sluice needs on Debian 12
 # (when missing), then autoreconf, configure and make into ./build.
 # Set BUILD_DIR to build elsewhere.  Used by spool/demo.sh and tests/run.sh.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * alive: signs of life from inside long work (alive.h).
  */

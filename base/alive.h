@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * alive: a sign of life from inside long work.  The daemon under a systemd
  * watchdog must ping it while a large batch is applied or many documents

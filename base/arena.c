@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * arena: strings that live and die together (see arena.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * arena: strings that live and die together.  Each copy is appended to a
  * chunk the arena owns; nothing is freed one by one: arena_free() frees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf: the configuration, one table of every key with its type, default
  * and limits (doc/configuration.md documents the same table).  A file of

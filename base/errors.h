@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * errors: the table of stable error codes that receipts carry, and the
  * caller-owned error list that every stage reports into.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hash: SHA-256 (OpenSSL's libcrypto) as lowercase hex, for input files
  * and for the canonical content of records.

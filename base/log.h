@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log: leveled logging to standard error, or, when standard error is
  * systemd's journal (JOURNAL_STREAM names it), to the journal itself

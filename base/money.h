@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * money: integer minor units and the rounding rules of the domain.  No
  * floating point anywhere on a money path: rounding is half away from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * record: one input record (an order, a shipment, ...) as both parsers
  * produce it: header fields and lines of fields, each with the line of the

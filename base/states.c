@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* states: the name tables of the state enums (see states.h). */
 #include "config.h"
 

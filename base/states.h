@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * states: what an input, an order, a shipment's capture, a payment request
  * and a payment link can be, what a payment request asks and what a

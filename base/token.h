@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * token: payment link tokens.  A token carries the link it pays for (id,
  * order, amount, currency) and an HMAC-SHA256 of it under the spool's

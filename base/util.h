@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * util: allocation wrappers that die on out-of-memory, a growable byte
  * buffer, and small string helpers shared by every module.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # bench/bulk.sh [ORDERS]: `sluice bulk ship --all` over ORDERS confirmed orders
 # (100000, two lines each), against ingesting the equivalent files: the same
 # shipments, one file per order, dropped into in/shipments/ of a copy of the

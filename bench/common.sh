@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bench/common.sh: what the benchmarks share, sourced after `set -euo pipefail`:
 # here (this folder), sluice (the binary: $SLUICE, else ./sluice), work (a
 # temporary folder removed on exit), and the tools they need checked.

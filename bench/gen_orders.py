@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """gen_orders.py LINES [LINES_PER_ORDER]: writes a valid order CSV of LINES
 lines (plus the header) to stdout, LINES_PER_ORDER lines per order (4)."""
 import sys

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # bench/ingest.sh [LINES] [RUNS]: bulk CSV ingest, validated and applied, against
 # the sqlite3 shell's raw .import of the same file (WAL, synchronous=FULL, as
 # sluice's ledger), on a generated order file of LINES lines (1000000).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics: a spool's metrics in Prometheus' text format (metrics.h).
  */

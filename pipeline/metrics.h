@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics: what a monitoring system scrapes of a spool, in Prometheus' text
  * exposition format (version 0.0.4): inputs by kind and outcome, the

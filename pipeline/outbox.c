@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * outbox: publishing the ledger's queued output files (outbox.h).
  */

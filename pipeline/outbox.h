@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * outbox: turns the ledger's queued output rows into files after the
  * commit that queued them.  Each is rendered from the ledger (so a retry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * process: one input through the stages, in three steps under its own
  * savepoint: apply its records; defer it (or, once it waited too long,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * process: one input file through the stages (detect, parse, validate,
  * apply) inside the caller's transaction, under its own savepoint, ending

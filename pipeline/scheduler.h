@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scheduler: which input is taken when.  The truth is the folders plus the
  * ledger, never memory: claiming moves ready files from in/ into work/;

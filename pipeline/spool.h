@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * spool: the folders under the spool root and every file operation of the
  * pipeline on them: scanning in/, claiming a file by an atomic rename into

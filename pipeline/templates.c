@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * templates: reading document templates' files (templates.h).
  */

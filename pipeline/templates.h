@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * templates: reading document templates from the templates folder for the
  * stages, which read no files: NAME.conf and the logo it names (a PNG

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * watcher: inotify on every in/<kind>/ folder, as a wake-up call only (the
  * truth is a scan of the folders).  A name moved in (a writer's rename) is

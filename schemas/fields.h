@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fields: one table per input kind, the single source of truth for CSV
  * columns, XML elements, the generated XSDs and field validation.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* layout: the folders of out/ (see layout.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * layout: where sluice's outputs go, the folders of out/ (doc/contract.md
  * lists them).  Documents go to the folder of their kind of output;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "config.h"
 
 #include <stdio.h>
@@ -204,6 +205,7 @@ xsd_generate(const struct kind_def *k, struct buf *out)
 {
 	buf_printf(out,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<!-- SPDX-License-Identifier: ISC -->\n"
 	    "<!-- sluice %s: generated from sluice's field table (sluice schema %s). -->\n"
 	    "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"\n"
 	    "           xmlns=\"" SLUICE_NS "\"\n"

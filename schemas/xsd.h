@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * xsd: the XML Schema of each input kind, generated from its field table.
  * The files schemas/<kind>.xsd are this output (a test compares them), so
@@ -17,5 +18,11 @@
 
 /* Appends the XSD of kind k to out. */
 void xsd_generate(const struct kind_def *k, struct buf *out);
+
+/* The XSDs of what sluice writes (receipt, invoice, ...), as the files
+ * schemas/<name>.xsd hold them: output_schemas[i] is the text of the one
+ * named output_schemas_names[i]; both end with NULL. */
+extern const char *const output_schemas_names[];
+extern const char *const output_schemas[];
 
 #endif

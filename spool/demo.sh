@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # spool/demo.sh: build sluice (installing what it needs on Debian 12), make
 # a spool in a temporary folder, drop the example files into it, process
 # them, and show what became of each file and the orders in the ledger.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_actions: what an operator or ERP asks of an order (CONTRACT 3.8).
  * `archive` archives a completed or cancelled order whose payment business

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_amendments: changes to an order (CONTRACT 3.2): confirm a pending
  * order, put it on or take it off hold, replace the delivery address, add

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_cancellations: cancelled quantities, or a whole order (CONTRACT
  * 3.3).  Only open units can be cancelled; a whole order only while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_invoices: free-text invoices (CONTRACT 3.7): lines of a
  * description, quantity, unit price (excluding VAT) and VAT rate, for a

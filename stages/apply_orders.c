@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_orders: a new order (CONTRACT 3.1).  Checks the order rules (line
  * ids unique, discounts, shipping VAT, grand total, what an authorization

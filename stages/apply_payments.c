@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_payments: payment events from the PSP (CONTRACT 3.6).  An event
  * answers a capture, refund or release request (once, with the request's

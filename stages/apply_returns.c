@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_returns: returns against one shipment (CONTRACT 3.5).  A returned
  * unit is refunded its part of what the shipment line was charged

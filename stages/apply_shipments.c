@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * apply_shipments: shipments created, or updated (CONTRACT 3.4).  A new
  * shipment takes open units of confirmed or processing orders that are

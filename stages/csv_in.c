@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * csv_in: RFC 4180 CSV (UTF-8, optional BOM) into records, streaming.
  *

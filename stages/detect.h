@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * detect: what kind of input a file is, for commands that take a path
  * (sluice check): from its folder when it sits in in/<kind>/, else from its

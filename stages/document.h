@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * document: what an issued document says, built from the ledger's view of
  * it (ledger_document_view): its number and date, seller (from the

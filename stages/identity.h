@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * identity: the canonical content of a record, hashed.  Two records with
  * the same digest say the same thing, whatever the format (CSV or XML),

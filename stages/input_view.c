@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* input_view: an input's line and JSON object (input_view.h). */
 #include "config.h"
 

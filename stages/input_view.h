@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * input_view: an input as `sluice inputs` lists it and `sluice input show`
  * begins it: its ledger row, its first listed error (for a deferred input:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * issue: documents issued by the apply stages (issue.h).
  */

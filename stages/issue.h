@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * issue: documents issued by the apply stages, inside their transaction:
  * a number from its gap-free series (invoices, credit notes) or the id it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * journal: the events of an order's journal (journal.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * journal: the events the apply stages append to an order's journal (the
  * ledger's append-only record of every change, which `sluice audit`

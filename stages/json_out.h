@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_out: JSON strings for jansson (which refuses invalid UTF-8).  Text
  * that passed validation, or that sluice wrote (names, messages), goes out

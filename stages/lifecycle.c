@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lifecycle: the rules the apply stages of the kinds after orders share
  * (stages/lifecycle.h says which), and the product lines and delivery

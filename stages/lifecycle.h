@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lifecycle: what the apply stages of the kinds after orders share: the
  * order a record refers to (deferring the record while it is unknown), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * link_view: a payment link for its customer (link_view.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * link_view: `sluice link show`, a payment link as the shop's payment page
  * may show it to whoever holds its token: the link's state and, while it

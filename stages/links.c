@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * links: the shareable order link (links.h).
  */

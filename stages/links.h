@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * links: the shareable order link (DOMAIN "Orders awaiting payment").  An
  * order has at most one open link, always for its whole due: one is issued

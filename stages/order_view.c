@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * order_view: `sluice order show`: an order as the ledger has it, with its
  * money computed by the rules, printed as text (untrusted text sanitized)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * order_view: `sluice order show`, one order's whole story from the
  * ledger: lines and quantities, money by the domain rules, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * parse: what the two input parsers (csv_in, xml_in) share: their limits
  * and their signature, so the pipeline calls either through one table.

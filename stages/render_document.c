@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_document: the XML of documents (CONTRACT 4.2-4.4): invoices and
  * credit notes (out/invoices/), pro-formas (out/proformas/), payment

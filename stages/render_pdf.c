@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_pdf: invoices, credit notes, pro-formas and the order
  * confirmations of payment links for people, as PDF,

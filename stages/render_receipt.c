@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_receipt: out/receipts/<kind>/<input name>.receipt.xml, what became of
  * one input file (CONTRACT 4.1), rendered from its ledger row alone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stages: the table through which the pipeline calls the stages: a parser
  * per format, an apply function per kind, a renderer per output document.

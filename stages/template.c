@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * template: parsing a document template's text (template.h).  Reading its
  * files is the pipeline's (pipeline/templates.c).

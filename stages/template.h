@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * template: what documents say about the seller and how they say it.  A
  * template is a text file of "key = value" lines (spool/templates/

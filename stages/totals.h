@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * totals: an order's money by the domain rules, from its lines: each
  * line's total and VAT for its current (uncancelled) quantity, shipping

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * validate: the type rules of the file contract, a checker per field type
  * (stages/validate.h).

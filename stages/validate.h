@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * validate: the type rules of the file contract, driven by the field
  * tables.  Each check is also exported on its own for the unit tests and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * xml_in: XML input into records, streaming with libxml2's xmlreader and
  * validating against the kind's XSD as it reads.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * xml_out: writing output documents (receipts, invoices, ...) with
  * libxml2's xmlTextWriter: namespace urn:sluice:1, two-space indentation.

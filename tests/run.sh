@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # tests/run.sh: install, build and run every test of sluice, twice: a
 # normal build with warnings as errors, and a build with AddressSanitizer
 # and UndefinedBehaviorSanitizer.  Prints "N passed, N failed" last.

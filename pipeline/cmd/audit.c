@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice audit: recompute the ledger from its journal and compare. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice bulk ACTION SELECTION... [OPTIONS]: one action on many orders.
  * The selection (--orders FILE, --status, --market, --country, --since,

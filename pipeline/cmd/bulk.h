@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bulk: what the files of `sluice bulk` share.  bulk.c is the command (its
  * options, the actions, export); bulk_select.c reads the selection;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bulk_job: an action of `sluice bulk` that changes orders, run as a job.
  *

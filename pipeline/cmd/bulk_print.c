@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bulk print: the invoices, pro-formas and order confirmations of the
  * orders bulk selects, as one PDF.  Each document is rendered again from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bulk_records: what each action of `sluice bulk` that changes orders
  * submits for one order, built from the order's state: an amendment, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bulk_select: the selection of `sluice bulk`, read from its options: the
  * orders of --orders FILE in the file's order, else those the filter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice check [--kind KIND] FILE...: run files through every stage
  * against the ledger, inside a transaction that is rolled back, and print

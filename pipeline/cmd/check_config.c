@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice check-config (or sluice -n): validate the configuration. */
 #include "config.h"
 

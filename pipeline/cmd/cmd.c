@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cmd: what every command shares: running one from its entry (parsing
  * its options and operands, its usage, who runs it on the spool) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cmd: what a command of the sluice program is.  Each command lives in one
  * file that defines its whole entry (bulk, the largest, has helpers of its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice init: create the spool layout and the ledger (idempotent). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice input show ID|KIND/NAME [--json]: one input, all the ledger and
  * the spool know of it: its row, where its bytes are now, its receipt,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice inputs [--status S] [--kind K] [--since DATE] [--json]: every
  * input of the ledger, one line (or JSON object) each, oldest first, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice link verify|show TOKEN: a payment link, as its token names it. */
 #include "config.h"
 

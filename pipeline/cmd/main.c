@@ -1,15 +1,18 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice: an order-processing daemon.  main() reads the global options and
  * the configuration, then runs one command from the table.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pipeline/cmd/cmd.h"
 #include "base/log.h"
@@ -32,7 +35,8 @@ main_usage(FILE *f)
 	    "global options:\n"
 	    "  --spool DIR     the spool root (default: from the configuration, else ./spool)\n"
 	    "  --ledger FILE   the ledger (default: <spool>/ledger.db)\n"
-	    "  --config FILE   read the configuration from FILE (default: $SLUICE_CONFIG, else none)\n"
+	    "  --config FILE   read the configuration from FILE (default: $SLUICE_CONFIG, else\n"
+	    "                  " SLUICE_DEFAULT_CONFIG " if it exists and no --spool or --ledger is given)\n"
 	    "  -n              check the configuration and exit (as check-config)\n"
 	    "  -v, --verbose   log debug messages;  -q, --quiet  log errors only\n\n"
 	    "commands:\n");
@@ -93,7 +97,8 @@ parse_globals(int argc, char **argv, struct globals *g, struct app *a)
 	return -1;
 }
 
-/* Reads the configuration ($SLUICE_CONFIG unless --config named one) and
+/* Reads the configuration (--config, else $SLUICE_CONFIG, else the installed
+ * one unless the command names its spool or ledger) and
  * settles the log level, the spool and the ledger from it and the global
  * options.  Returns 0, or -1 when the configuration is invalid (each bad
  * line printed). */
@@ -105,6 +110,9 @@ app_setup(struct app *a, const struct globals *g)
 	conf_defaults(&a->conf);
 	if (a->config_path == NULL)
 		a->config_path = getenv("SLUICE_CONFIG");
+	if (a->config_path == NULL && g->spool == NULL && g->ledger == NULL &&
+	    (access(SLUICE_DEFAULT_CONFIG, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR)))
+		a->config_path = SLUICE_DEFAULT_CONFIG;
 	if (a->config_path != NULL && a->config_path[0] != '\0' &&
 	    conf_load(&a->conf, a->config_path, &errs) != 0) {
 		fprintf(stderr, "%s", buf_str(&errs));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice metrics: the spool's metrics in Prometheus' text format. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice order show NUMBER [--json]: one order's whole story.
  * sluice order archive NUMBER...: the operators' bulk action that archives

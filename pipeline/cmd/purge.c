@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice purge --older-than DAYS [--archive] [--rejected] [--documents]
  * [--dry-run]: retention.  Removes what sluice keeps (archived inputs,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice replay [--kind KIND] DIR|FILE...: feed files through the pipeline
  * again.  Files filed under archive/ or rejected/ keep their kind, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice requeue ID...: rejected inputs go back into in/ under their
  * original names, to be taken again as new inputs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice retry: the running daemon tries the deferred inputs again now. */
 #include "config.h"
 

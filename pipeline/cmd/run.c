@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sluice run [--once]: the daemon, or one pass over what is present.
  *

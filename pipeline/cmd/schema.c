@@ -1,7 +1,9 @@
-/* sluice schema KIND: print the XSD of an input kind. */
+/* SPDX-License-Identifier: ISC */
+/* sluice schema NAME: print the XSD of an input kind or of an output. */
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "pipeline/cmd/cmd.h"
 #include "schemas/xsd.h"
@@ -10,11 +12,15 @@ static int schema_exec(const struct cmd_entry *self, struct app *a, const struct
 
 const struct cmd_entry cmd_schema_entry = {
 	.name = "schema",
-	.summary = "print the XSD of an input kind",
-	.usage = "sluice schema KIND",
+	.summary = "print the XSD of an input kind or of an output",
+	.usage = "sluice schema NAME",
 	.help =
-	    "Prints the XML Schema that sluice validates XML files of KIND against (the\n"
-	    "same text as schemas/KIND.xsd).\n",
+	    "Prints an XML Schema, the same text as schemas/NAME.xsd.  NAME is an input\n"
+	    "kind (orders, amendments, cancellations, shipments, returns, payments,\n"
+	    "invoices, actions): the schema that sluice validates XML files of that kind\n"
+	    "against.  Or it is an output: receipt, invoice (invoices and credit notes),\n"
+	    "proforma, payment_request (captures, refunds, releases), payment_link, and\n"
+	    "document-common, which invoice and proforma include (save it beside them).\n",
 	.args_min = 1,
 	.args_max = 1,
 	.flags = CMD_NO_SPOOL,
@@ -24,14 +30,22 @@ const struct cmd_entry cmd_schema_entry = {
 static int
 schema_exec(const struct cmd_entry *self, struct app *a, const struct cmd_args *args)
 {
+	const char *name = args->argv[0];
 	const struct kind_def *k;
 	struct buf out = { 0 };
 
-	if ((k = kind_by_name(args->argv[0])) == NULL) {
-		fprintf(stderr, "sluice schema: unknown kind '%s'\n", args->argv[0]);
-		return EXIT_USAGE;
+	if ((k = kind_by_name(name)) != NULL) {
+		xsd_generate(k, &out);
+	} else {
+		for (size_t i = 0; output_schemas_names[i] != NULL && out.len == 0; i++)
+			if (strcmp(output_schemas_names[i], name) == 0)
+				buf_puts(&out, output_schemas[i]);
+		if (out.len == 0) {
+			fprintf(stderr, "sluice schema: unknown schema '%s' (sluice schema --help lists them)\n",
+			    name);
+			return EXIT_USAGE;
+		}
 	}
-	xsd_generate(k, &out);
 	fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	return EXIT_OK;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice status [--json]: counts per outcome, backlog, deferred, errors. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sluice submit KIND FILE...: drop files into in/KIND/ the safe way. */
 #include "config.h"
 

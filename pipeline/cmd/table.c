@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * table: the commands of sluice, in the order sluice --help lists them.
  * Each is the entry its own file defines (cmd_NAME_entry in NAME.c); a new

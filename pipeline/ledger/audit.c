@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ledger checked against its journal, in SQL.  Each check is one query
  * that returns the differences it finds as rows of (order_number, item,

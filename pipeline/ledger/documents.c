@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * documents: the ledger's documents, their number series, the templates
  * they were issued with, free-text invoices, and the view of one document

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * jobs: the bulk jobs of `sluice bulk` and what became of each of their
  * orders (ledger.h, "Bulk jobs").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ledger: the ledger's SQLite connection (ledger.h): opening and migrating
  * it, the cache of prepared statements and the helpers that bind and read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ledger: the store.  Every order, every input's outcome, the journal, the
  * outbox, the documents and their number series are kept here, and this

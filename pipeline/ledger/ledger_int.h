@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ledger_int: the inside of the ledger, for its own files only.  The SQLite
  * connection, the cache of prepared statements (one per SQL text, keyed by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lifecycle: an order's life after it is received, in the ledger: its
  * whole state (shipments, returns, payment requests, links and events)

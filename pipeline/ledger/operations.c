@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * operations: what operators watch and purge (ledger.h): the counts sluice
  * metrics shows, the last batch the pipeline applied, and what the ledger

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * orders: orders and their lines in the ledger: the identity of an order's
  * content, inserting an order, and loading one with its lines.

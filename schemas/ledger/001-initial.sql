@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 1: inputs, orders and their lines, the journal
 -- and the outbox.  Money is integer minor units of the order's currency;
 -- VAT rates are hundredths of a percent (25% = 2500).

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 2: the order lifecycle.  Amendments,
 -- cancellations, shipments, payment events and returns; the payment
 -- requests and links they call for.

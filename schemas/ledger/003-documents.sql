@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 3: documents.  Invoices, credit notes,
 -- pro-formas, payment requests and links as files, their number series,
 -- the templates they were rendered with, and free-text invoices.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 4: receipts per kind.  A receipt's path depends
 -- on whether an input of the same kind and name was received later; this
 -- finds the latest one, and every input of a name (moving the receipts of

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 5: orders awaiting payment and their one open
 -- payment link.
 --

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 6: what operators watch and purge.
 
 -- The last batch of inputs the pipeline applied, one row that every batch

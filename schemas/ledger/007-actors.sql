@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 7: who asked for an operator's command.
 -- actor: the login name of whoever ran the command that added the event
 -- (the user sudo was run by, when root ran it under sudo); NULL for what

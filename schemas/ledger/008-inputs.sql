@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 8: when a deferred input's wait for a payment
 -- ends.  A deferred input whose records wait for the payment of an order
 -- is rejected when the payment link it waits for expires (or after

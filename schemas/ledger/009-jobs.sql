@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- sluice ledger, version 9: bulk jobs.  A job is one run of `sluice bulk`
 -- that changes orders: one action over a selection, each selected order
 -- carried out as an input of its own (or skipped), whose outcome the job

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Differential runs of two sluice binaries (an OLD and a NEW one).
 
   tests/diff/difftool.py --old BIN --new BIN [--parts abc] [--seeds N] [--start S]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Shared harness of sluice's end-to-end tests.
 
 Each test gets a throwaway spool (never a fixed path), drops files into it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Builders of lifecycle input files for the end-to-end tests: one CSV
 per call, from keyword fields, in the shape the contract gives."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The story behind the golden documents: one order through amendment,
 payment link, shipments, captures and a return, a cancelled order, and a
 free-text invoice.  Shared by the documents and the replay tests."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Actions (in/actions/): archive and capture requests for an order, as
 inputs with identity, journal and receipts (doc/contract.md 3.8)."""
 import os

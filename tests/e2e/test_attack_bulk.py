@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """sluice bulk attacked: files of order numbers and tracking files as
 operators' tools write them (a byte order mark, CRLF, bytes that are no
 UTF-8), and --json output that must stay JSON whatever the operator

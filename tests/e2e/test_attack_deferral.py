@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Inputs that wait: once a deferred input goes through, its receipt says
 what became of it, not why it waited."""
 

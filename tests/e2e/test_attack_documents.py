@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Documents from what a hostile sender may write: a PDF's creation date
 is the instant of the document's date, whatever valid spelling of RFC 3339
 the date came in, never the clock at rendering."""

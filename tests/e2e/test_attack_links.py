@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Payment links at the edges a hostile sender or a careless operator
 reaches: the longest names sluice gives links and requests, a link URL as
 long as configuration allows, the links a ledger of the previous

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Names a hostile sender chooses: a name spelled like the receipt name
 that sluice derives for another input (a long name's cut name with its
 digest, or a name with a time of receipt) never takes that input's

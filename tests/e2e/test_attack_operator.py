@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The careless operator: commands run as root on a spool that belongs to
 the daemon's user, commands run beside the daemon, odd configurations.
 Whatever the operator does, the daemon's user goes on processing."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The operator's tools misused: a metrics_file that names a file of the
 spool or a file that is no metrics file, and the read-only commands of a
 member of the spool's group who may not list the folders partners deliver

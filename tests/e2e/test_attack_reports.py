@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """What sluice reports in JSON about hostile input: text is the text as it
 was sent (a backslash is a backslash), an error's message is the one its
 receipt gives, and only a file's name, which may be any bytes, is written

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """sluice audit: a ledger built by the pipeline equals what its journal
 gives; each kind of drift between the two, made by hand in a copy of the
 ledger, is named with the journal's and the ledger's values."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Broken order files: every type rule, missing fields, CSV structure, XML
 well-formedness and schema, and the order rules.  Each must be rejected
 with every error named by line, field and code, and leave the ledger as it

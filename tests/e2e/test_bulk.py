@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """sluice bulk: a selection of orders from the ledger (each selector alone
 and combined, --orders in its own order, unknown and repeated numbers) and
 bulk export, whose JSON and CSV hold what `order show --json` shows,

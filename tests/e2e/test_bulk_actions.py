@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """sluice bulk: the actions that change orders, on a ledger of mixed orders
 (pending, confirmed, on hold, partly and fully shipped, cancelled, archived,
 unpaid): each order's outcome, the inputs that carried the changes, a dry

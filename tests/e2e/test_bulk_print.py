@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """sluice bulk print: the invoices, pro-formas and order confirmations of
 the selected orders as one PDF, orders in the selection's order, each
 order's documents by type in the order --documents gives, each with the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The command line: help and usage, exit statuses, check, submit,
 check-config, schema, status; the XSDs against real files; the ledger's
 integrity after processing."""

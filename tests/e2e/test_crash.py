@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Fault injection, bounded: the crash loop of tests/fault/crashloop.py over
 a sample of its fault points (SIGKILL, EIO and ENOSPC at the Nth call of
 write, fsync, rename, link, unlink, open and mkdir), each checked against a

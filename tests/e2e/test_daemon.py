@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The daemon: files renamed in are taken at once, files written in place
 only after their quiet period; hostile entries never stop it; signals end
 it cleanly, SIGTERM after the batch in hand; one daemon per spool.

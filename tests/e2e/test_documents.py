@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Documents end to end: every document validates against its XSD, has the
 bytes of its golden file, and in its PDF the number, totals and buyer's
 name; numbers are gap-free; payment link tokens are checked; a document

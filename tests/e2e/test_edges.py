@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The spool's edges: an entry that cannot be claimed (a name near the
 file system's limit, a folder sluice may not move, a file it may not
 rename) stops nothing else; receipts of the same name in two kinds, or of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A really full disk: the spool on a small tmpfs, filled up.  The daemon
 stops taking files and says so in its log and in `sluice status`; when
 space returns it goes on by itself, and nothing is lost.  Needs to mount a

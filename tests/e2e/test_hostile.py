@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Hostile input through run --once: links, FIFOs, devices and folders are
 never followed or read; huge lines and files over the size limit are
 rejected on bounded memory; entity bombs and external entities are refused;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Record identity end to end, driven by the field table: for every kind and
 every field that `sluice schema KIND` lists, a record is sent, then the same
 id with that one field changed, which must be a conflict (a shipment's

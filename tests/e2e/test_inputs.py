@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The operator's view of inputs: `sluice inputs` lists them (one at a
 time), `sluice input show` tells one's whole story, `sluice requeue` puts a
 rejected one back into in/ without ever replacing a waiting file, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Under systemd's journal (standard error is the stream JOURNAL_STREAM
 names) every log line goes to the journal with its priority, and a decided
 input's line carries what it is about in fields of its own: SLUICE_INPUT,

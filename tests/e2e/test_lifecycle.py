@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The order lifecycle end to end: multi-step stories whose amounts are
 worked out by hand (in the comments), in currencies with 2, 0 and 3 minor
 digits and with prices with and without VAT; and a scenario per rule of the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Orders created awaiting payment and their shareable order link, end to
 end: the order accepted without an authorization, its link (XML, and a PDF
 whose QR code decodes to the link's URL), a shipment waiting for the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """sluice metrics and the daemon's metrics_file: Prometheus' text format,
 parsed by Prometheus' own client library, with values that match a known
 spool; the file appears at start, is rewritten, and is never seen half

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Amounts at their limits end to end: every amount sluice keeps or computes
 (a line's total, an order's, a shipment's, a refund, an invoice's, the
 authorization) is at most 9999999999.99 in minor units (999999999999); a

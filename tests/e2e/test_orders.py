@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Orders end to end: accepted files, their receipts, archive and ledger
 amounts worked out by hand; duplicates; reused order numbers; reused file
 names."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """End-to-end tests of the payment edges a hostile sender or a careless
 operator reaches: the link secret, link tokens, payment events that name
 another order's request or link, and archiving an order whose payment

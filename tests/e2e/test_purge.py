@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """sluice purge: retention of archived and rejected inputs and of out/.  A
 file goes when the ledger's time (or, where the ledger does not know it,
 its modification time) is older than DAYS; in/, work/, outputs not yet

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Replay: the archive replayed into its own spool applies nothing (all
 duplicates); replayed into a new spool it rebuilds the same ledger and the
 same documents, byte for byte.  Other folders replay with their kind told by

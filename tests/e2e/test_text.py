@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Text end to end: every XML that sluice writes is well-formed and valid
 against its XSD, whatever the file's name and for every input it accepts;
 text fields refuse control, bidirectional formatting and noncharacters;

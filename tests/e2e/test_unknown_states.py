@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A state the ledger holds under a name sluice does not know (a ledger
 edited by hand past its CHECK constraints, or damaged) is never read as
 another state, nor guessed: the command that reads it fails and says which

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A daemon that runs as its own user, and operators in its group.
 
 The spool is made by its owner (a uid with no passwd entry); a user of

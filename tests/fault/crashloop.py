@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Crash and fault loop: fails sluice on purpose at the Nth call of each
 operation that matters, restarts it, and checks that nothing was lost or
 applied twice.

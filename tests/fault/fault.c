@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fault: an LD_PRELOAD shim for the fault-injection tests (built for the
  * test suite only, never part of sluice).  SLUICE_FAULT=OP:N:ACTION makes

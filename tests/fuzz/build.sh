@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # tests/fuzz/build.sh [OUT]: builds the libFuzzer targets fuzz_csv and
 # fuzz_xml, and fuzz_replay (the same harness with a main() that replays
 # files, see fuzz_parse.c), with clang, ASan and UBSan, into OUT

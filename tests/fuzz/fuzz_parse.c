@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_parse: libFuzzer targets for sluice's two input parsers together
  * with field validation and the receipt of the outcome, and a replay

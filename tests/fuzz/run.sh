@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # tests/fuzz/run.sh SECONDS [TARGET...]: runs each fuzzer (fuzz_csv and
 # fuzz_xml by default) for SECONDS on its corpus, both at once (one core
 # each), then merges the inputs that found new coverage back into

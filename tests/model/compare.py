@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """What sluice wrote, read back and compared with the model's predictions,
 and the properties every output must have."""
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Each input kind's fields and the type rules of doc/contract.md, section 2,
 as the model reads them: which error code a bad value earns."""
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Writes records as the CSV and XML files of doc/contract.md, section 2,
 and remembers the line of the file on which each field stands."""
 from fields import KINDS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A reference model of sluice's domain rules, written from the project's
 documentation (doc/contract.md, doc/lifecycle.md, doc/documents.md,
 doc/errors.md) and sharing nothing with the C.

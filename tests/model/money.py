@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Money as the documents describe it: integer minor units, VAT and parts of
 a line rounded half away from zero.  Written from doc/contract.md and
 doc/lifecycle.md; it shares nothing with sluice's C."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Runs random stories against sluice and its model.
 
   run_stories.py --seeds N [--start S] [--minutes M] [--steps K] [--keep DIR]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Random stories against sluice: from a seed, a deterministic sequence of
 steps, each a few input files of any kind (valid or broken, in order or
 early, sent again or changed), or an operator's command, or time passing.

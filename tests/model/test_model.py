@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Model-based random testing under make check: a fixed set of stories
 (CHECK_SEEDS) and every seed of regressions.txt, each compared step by step
 with the model (see README.md).  A known divergence is reported as a TAP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * parse_util: runs a parser over a string and keeps a text summary of each
  * record ("L2 order_number=EX-1@2 | L2 line_id=1@2 ..."), for the parser

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of pipeline/conf: defaults, units, limits, errors with their
  * lines; and that doc/configuration.md documents every key. */
 #include "config.h"

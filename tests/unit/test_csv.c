@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of stages/csv_in: records from rows, line numbers of fields,
  * quoting, BOM, and every structural error. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of pipeline/ledger: schema migration on open, inputs and their
  * errors, savepoints, the journal (append-only whatever the pipeline does to
  * the ledger), the outbox; and that doc/errors.md documents every error

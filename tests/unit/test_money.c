@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of stages/money and stages/totals: minor units, rounding half
  * away from zero, VAT both ways, cumulative allocation of parts, and
  * checked arithmetic at the bound of amounts and at int64's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of stages/validate: every type rule of the contract, and
  * record validation with the errors it names. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of stages/xml_in: records from elements, namespaces and
  * prefixes, encodings, line numbers, hostile documents, and schema errors. */
 #include "config.h"

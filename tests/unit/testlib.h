@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * testlib: what the Check unit tests share: a main() that reports TAP to
  * the automake driver, and temporary files that never use fixed paths.
