@@ -29,11 +29,17 @@ passed=0
 failed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-# check DESCRIPTION COMMAND...: runs COMMAND, ok when it succeeds
+# check DESCRIPTION COMMAND...: runs COMMAND, ok when it succeeds (else
+# what it printed is shown)
 check() {
 	local what=$1
 	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
+	if "$@" >"$work/check.out" 2>&1; then
+		ok "$what"
+	else
+		fail "$what"
+		sed 's/^/# /' "$work/check.out" | tail -20
+	fi
 }
 # mode_is PATH OWNER:GROUP MODE
 mode_is() {
@@ -46,8 +52,11 @@ as() { local u=$1; shift; runuser -u "$u" -- "$@"; }
 work=$(mktemp -d /tmp/sluice-package.XXXXXX)
 partner=sluicepkgpartner
 outsider=sluicepkgoutsider
+had_user=no
+getent passwd sluice >/dev/null && had_user=yes
 cleanup() {
 	dpkg --purge sluice >/dev/null 2>&1
+	[ $had_user = yes ] || { userdel sluice >/dev/null 2>&1; groupdel sluice >/dev/null 2>&1; }
 	userdel "$partner" >/dev/null 2>&1
 	userdel "$outsider" >/dev/null 2>&1
 	[ -e "$marker" ] && rm -rf /var/lib/sluice /var/spool/sluice
@@ -94,10 +103,12 @@ check "the state folder is sluice's, 0750" mode_is /var/lib/sluice sluice:sluice
 check "the ledger is sluice's, readable by the group" mode_is /var/lib/sluice/ledger.db sluice:sluice 640
 check "the link secret is sluice's alone" mode_is /var/lib/sluice/link.secret sluice:sluice 600
 check "the configuration is a conffile" grep -qx /etc/sluice/sluice.conf /var/lib/dpkg/info/sluice.conffiles
-check "the configuration is valid" sluice --config /etc/sluice/sluice.conf check-config -q
+check "the configuration is valid" sluice --config /etc/sluice/sluice.conf check-config
 check "the XSDs are installed" cmp /usr/share/sluice/schemas/receipt.xsd <(sluice schema receipt)
 check "the unit is enabled" test -L /etc/systemd/system/multi-user.target.wants/sluice.service
 check "sluice status as sluice (the installed configuration)" as sluice sluice status
+check "a command that names its spool reads no installed configuration" bash -c "
+	sluice --spool '$work/other' init && test -e '$work/other/ledger.db' -a -e '$work/other/link.secret'"
 
 echo "== a delivery by a member of the group"
 useradd --system --no-create-home --groups sluice "$partner"
@@ -130,12 +141,12 @@ check "systemd-analyze security: 2.0 or lower" awk -v s="${score:-99}" 'BEGIN { 
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 check "ExecStart runs the installed binary with the installed configuration" \
 	test "$exec_start" = "/usr/bin/sluice --config /etc/sluice/sluice.conf run"
-python3 "$src/tests/notify_listen.py" "$work/notify" >"$work/notify.out" 2>&1 &
+run=$work/run
+install -d -o sluice -m 0755 "$run"
+python3 "$src/tests/notify_listen.py" "$run/notify" >"$work/notify.out" 2>&1 &
 listener=$!
 sleep 0.5
-chmod 0755 "$work"
-chown sluice "$work/notify"
-as sluice env NOTIFY_SOCKET="$work/notify" WATCHDOG_USEC=2000000 strace -f -qq -o "$work/trace" \
+as sluice env NOTIFY_SOCKET="$run/notify" WATCHDOG_USEC=2000000 strace -f -qq -o "$run/trace" \
 	$exec_start 2>"$work/daemon.err" &
 daemon=$!
 ready=no
@@ -162,9 +173,12 @@ kill -TERM "$(pgrep -u sluice -x sluice)"
 wait "$daemon"
 check "SIGTERM stops it with status 0" test $? -eq 0
 kill "$listener" 2>/dev/null
-cat "$work/daemon.err" | sed 's/^/# /' | tail -5
-check "every system call the daemon made passes the unit's SystemCallFilter" \
-	python3 "$src/tests/syscall_filter.py" "$unit" "$work/trace"
+sed 's/^/# /' "$work/daemon.err" | tail -5
+if python3 "$src/tests/syscall_filter.py" "$unit" "$run/trace"; then
+	ok "every system call the daemon made passes the unit's SystemCallFilter"
+else
+	fail "every system call the daemon made passes the unit's SystemCallFilter"
+fi
 
 echo "== reinstall, remove, purge"
 ledger_sum=$(sqlite3 /var/lib/sluice/ledger.db 'SELECT count(*) FROM orders')
