@@ -66,8 +66,10 @@ trap cleanup EXIT
 
 echo "== build the package"
 export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -qq --no-install-recommends dpkg-dev debhelper lintian fakeroot strace \
-	python3 sqlite3 >/dev/null || { echo "tests/package.sh: cannot install the packaging tools"; exit 1; }
+tools=(dpkg-dev debhelper lintian fakeroot strace python3 sqlite3)
+apt-get install -y -qq --no-install-recommends "${tools[@]}" >/dev/null 2>&1 ||
+	{ apt-get update -qq && apt-get install -y -qq --no-install-recommends "${tools[@]}" >/dev/null; } ||
+	{ echo "tests/package.sh: cannot install the packaging tools"; exit 1; }
 mkdir "$work/src"
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work/src" ||
 	{ echo "tests/package.sh: cannot copy the sources"; exit 1; }
