@@ -190,6 +190,12 @@ check "a reinstall keeps the ledger, the secret and the spool's modes" bash -c "
 	[ \"\$(sha256sum /var/lib/sluice/link.secret)\" = \"\$secret\" ] &&
 	[ \"\$(sqlite3 /var/lib/sluice/ledger.db 'SELECT count(*) FROM orders')\" = $ledger_sum ] &&
 	[ \"\$(stat -c %a /var/spool/sluice/in/orders)\" = 2770 ]"
+check "a configuration the administrator deleted: a reinstall still configures, says how to get it back, and that way does" bash -c "
+	rm /etc/sluice/sluice.conf &&
+	apt-get install -y -qq --reinstall '$deb' >'$work/confmiss.out' 2>&1 &&
+	grep -q force-confmiss '$work/confmiss.out' && test ! -e /etc/sluice/sluice.conf &&
+	apt-get install -y -qq --reinstall -o Dpkg::Options::=--force-confmiss '$deb' >/dev/null 2>&1 &&
+	sluice --config /etc/sluice/sluice.conf check-config >/dev/null"
 check "dpkg --remove" dpkg --remove sluice
 check "remove keeps the configuration, the ledger and the spool" \
 	test -e /etc/sluice/sluice.conf -a -e /var/lib/sluice/ledger.db -a -d /var/spool/sluice/archive
