@@ -111,6 +111,10 @@ check "the unit is enabled" test -L /etc/systemd/system/multi-user.target.wants/
 check "sluice status as sluice (the installed configuration)" as sluice sluice status
 check "a command that names its spool reads no installed configuration" bash -c "
 	sluice --spool '$work/other' init && test -e '$work/other/ledger.db' -a -e '$work/other/link.secret'"
+check "a command that names the installed spool reads the installed configuration: no second ledger or secret" bash -c "
+	runuser -u sluice -- sluice --spool /var/spool/sluice init &&
+	test ! -e /var/spool/sluice/ledger.db -a ! -e /var/spool/sluice/link.secret &&
+	runuser -u sluice -- sluice --spool /var/spool/sluice/ status | grep -q '^spool /var/spool/sluice/$'"
 
 echo "== a delivery by a member of the group"
 useradd --system --no-create-home --groups sluice "$partner"

@@ -36,7 +36,8 @@ main_usage(FILE *f)
 	    "  --spool DIR     the spool root (default: from the configuration, else ./spool)\n"
 	    "  --ledger FILE   the ledger (default: <spool>/ledger.db)\n"
 	    "  --config FILE   read the configuration from FILE (default: $SLUICE_CONFIG, else\n"
-	    "                  " SLUICE_DEFAULT_CONFIG " if it exists and no --spool or --ledger is given)\n"
+	    "                  " SLUICE_DEFAULT_CONFIG " if it exists, unless --ledger or a\n"
+	    "                  --spool other than its spool is given)\n"
 	    "  -n              check the configuration and exit (as check-config)\n"
 	    "  -v, --verbose   log debug messages;  -q, --quiet  log errors only\n\n"
 	    "commands:\n");
@@ -97,11 +98,31 @@ parse_globals(int argc, char **argv, struct globals *g, struct app *a)
 	return -1;
 }
 
+/* Whether the installed configuration is valid and places its spool in the
+ * folder spool names (its own spool, under another name perhaps): then it
+ * is that spool's configuration, with its ledger and its link secret. */
+static bool
+installed_spool(const char *spool)
+{
+	struct conf c;
+	struct buf errs = { 0 };
+	struct stat named, installed;
+	bool same;
+
+	conf_defaults(&c);
+	same = conf_load(&c, SLUICE_DEFAULT_CONFIG, &errs) == 0 && stat(spool, &named) == 0 &&
+	    stat(c.spool, &installed) == 0 && named.st_dev == installed.st_dev &&
+	    named.st_ino == installed.st_ino;
+	buf_free(&errs);
+	conf_free(&c);
+	return same;
+}
+
 /* Reads the configuration (--config, else $SLUICE_CONFIG, else the installed
- * one unless the command names its spool or ledger) and
- * settles the log level, the spool and the ledger from it and the global
- * options.  Returns 0, or -1 when the configuration is invalid (each bad
- * line printed). */
+ * one unless the command names a ledger, or a spool other than the
+ * installed one's) and settles the log level, the spool and the ledger
+ * from it and the global options.  Returns 0, or -1 when the configuration
+ * is invalid (each bad line printed). */
 static int
 app_setup(struct app *a, const struct globals *g)
 {
@@ -110,8 +131,9 @@ app_setup(struct app *a, const struct globals *g)
 	conf_defaults(&a->conf);
 	if (a->config_path == NULL)
 		a->config_path = getenv("SLUICE_CONFIG");
-	if (a->config_path == NULL && g->spool == NULL && g->ledger == NULL &&
-	    (access(SLUICE_DEFAULT_CONFIG, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR)))
+	if (a->config_path == NULL && g->ledger == NULL &&
+	    (g->spool != NULL ? installed_spool(g->spool) :
+	    (access(SLUICE_DEFAULT_CONFIG, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR))))
 		a->config_path = SLUICE_DEFAULT_CONFIG;
 	if (a->config_path != NULL && a->config_path[0] != '\0' &&
 	    conf_load(&a->conf, a->config_path, &errs) != 0) {
