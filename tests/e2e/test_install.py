@@ -128,6 +128,18 @@ class Unit(unittest.TestCase):
 
 
 class SystemdFiles(unittest.TestCase):
+    def test_they_go_under_the_prefix_unless_it_is_systemds(self):
+        # systemd reads PREFIX/lib/systemd/system, sysusers.d and tmpfiles.d
+        # too: a make install under /usr/local must not replace (and its
+        # uninstall remove) the files of a distribution's package
+        prefix = makefile_var("prefix")
+        r = subprocess.run(["pkg-config", "--variable=prefix", "systemd"], capture_output=True, text=True)
+        if r.returncode == 0 and r.stdout.strip() == prefix:
+            self.skipTest("the prefix is systemd's own: its folders are the ones")
+        for var in ("systemdsystemunitdir", "sysusersdir", "tmpfilesdir"):
+            self.assertTrue(makefile_var(var).replace("${prefix}", prefix).startswith(prefix + "/lib/"),
+                            (var, makefile_var(var)))
+
     def test_the_user_and_the_folders_are_those_of_the_configuration(self):
         got = settings(os.path.join(SYSTEM, "sluice.conf"))
         state = os.path.dirname(got["ledger"])
