@@ -34,7 +34,7 @@ main_usage(FILE *f)
 	    "       sluice -n | --version | --help\n\n"
 	    "global options:\n"
 	    "  --spool DIR     the spool root (default: from the configuration, else ./spool)\n"
-	    "  --ledger FILE   the ledger (default: <spool>/ledger.db)\n"
+	    "  --ledger FILE   the ledger (default: from the configuration, else <spool>/ledger.db)\n"
 	    "  --config FILE   read the configuration from FILE (default: $SLUICE_CONFIG, else\n"
 	    "                  " SLUICE_DEFAULT_CONFIG " if it exists, unless --ledger or a\n"
 	    "                  --spool other than its spool is given)\n"
