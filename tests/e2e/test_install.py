@@ -134,11 +134,15 @@ class SystemdFiles(unittest.TestCase):
         # uninstall remove) the files of a distribution's package
         prefix = makefile_var("prefix")
         r = subprocess.run(["pkg-config", "--variable=prefix", "systemd"], capture_output=True, text=True)
-        if r.returncode == 0 and r.stdout.strip() == prefix:
-            self.skipTest("the prefix is systemd's own: its folders are the ones")
+        systemds = r.returncode == 0 and r.stdout.strip() == prefix
         for var in ("systemdsystemunitdir", "sysusersdir", "tmpfilesdir"):
-            self.assertTrue(makefile_var(var).replace("${prefix}", prefix).startswith(prefix + "/lib/"),
-                            (var, makefile_var(var)))
+            got = makefile_var(var).replace("${prefix}", prefix)
+            if systemds:
+                want = subprocess.run(["pkg-config", "--variable=" + var, "systemd"], check=True,
+                                      capture_output=True, text=True).stdout.strip()
+                self.assertEqual(got, want, var)
+            else:
+                self.assertTrue(got.startswith(prefix + "/lib/"), (var, got))
 
     def test_the_user_and_the_folders_are_those_of_the_configuration(self):
         got = settings(os.path.join(SYSTEM, "sluice.conf"))
