@@ -507,8 +507,11 @@ class Retry(unittest.TestCase):
             r = self.s.sluice("retry")
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("asked the daemon (pid %d)" % d.proc.pid, r.stdout)
-            self.assertTrue(self.wait_for(lambda: self.status_of(1) == "rejected", 10),
-                            "".join(d.log))
+            # the receipt is published after the verdict's commit: wait for it
+            self.assertTrue(self.wait_for(
+                lambda: self.s.receipt("a.csv", "amendments")["status"] == "rejected", 10),
+                "".join(d.log))
+            self.assertEqual(self.status_of(1), "rejected")
             rc = self.s.receipt("a.csv", "amendments")
             self.assertEqual(sorted(e["code"] for e in rc["errors"]),
                              ["deferral_expired", "order_unknown"])
