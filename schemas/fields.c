@@ -27,6 +27,7 @@ const char *const iso_countries[] = {
 
 const char *const order_status_values[] = { "pending", "confirmed", NULL };
 const char *const amend_status_values[] = { "confirmed", NULL };
+const char *const language_values[] = { "en", "sv", "de", NULL };
 const char *const payment_type_values[] = { "capture", "refund", "release", "authorization", NULL };
 const char *const payment_status_values[] = { "success", "failed", NULL };
 const char *const action_values[] = { "capture", "archive", NULL };

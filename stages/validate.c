@@ -91,6 +91,51 @@ valid_country(const char *s, size_t len)
 	return false;
 }
 
+/* The subdivisions of the countries whose addresses need one (ISO 3166-2
+ * codes without the country prefix), each list NULL-terminated. */
+static const struct {
+	const char *country;
+	const char *const *codes;
+} subdivisions[] = {
+	{ "US", (const char *const[]){ "AK", "AL", "AR", "AS", "AZ", "CA", "CO", "CT", "DC",
+	    "DE", "FL", "GA", "GU", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD",
+	    "ME", "MI", "MN", "MO", "MP", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
+	    "NY", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX", "UM", "UT", "VA",
+	    "VI", "VT", "WA", "WI", "WV", "WY", NULL } },
+	{ "CA", (const char *const[]){ "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON",
+	    "PE", "QC", "SK", "YT", NULL } },
+	{ "AU", (const char *const[]){ "ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA",
+	    NULL } },
+};
+
+static const char *const *
+subdivisions_of(const char *country)
+{
+	for (size_t i = 0; country != NULL && i < NELEM(subdivisions); i++)
+		if (strcmp(country, subdivisions[i].country) == 0)
+			return subdivisions[i].codes;
+	return NULL;
+}
+
+bool
+state_required(const char *country)
+{
+	return subdivisions_of(country) != NULL;
+}
+
+bool
+valid_state(const char *country, const char *s, size_t len)
+{
+	const char *const *codes = subdivisions_of(country);
+
+	if (codes == NULL)
+		return true;
+	for (size_t i = 0; codes[i] != NULL; i++)
+		if (strlen(codes[i]) == len && memcmp(codes[i], s, len) == 0)
+			return true;
+	return false;
+}
+
 bool
 valid_email(const char *s, size_t len)
 {

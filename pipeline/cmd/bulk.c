@@ -125,10 +125,12 @@ static const struct {
 	{ "refunded", NULL, "refunded" }, { "due", NULL, "due" },
 	{ "billing_address1", "billing", "address1" }, { "billing_address2", "billing", "address2" },
 	{ "billing_zip", "billing", "zip" }, { "billing_city", "billing", "city" },
-	{ "billing_country", "billing", "country" },
+	{ "billing_country", "billing", "country" }, { "billing_state", "billing", "state" },
 	{ "delivery_address1", "delivery", "address1" },
 	{ "delivery_address2", "delivery", "address2" }, { "delivery_zip", "delivery", "zip" },
 	{ "delivery_city", "delivery", "city" }, { "delivery_country", "delivery", "country" },
+	{ "delivery_state", "delivery", "state" }, { "language", NULL, "language" },
+	{ "delivery_date", NULL, "delivery_date" }, { "internal_comment", NULL, "internal_comment" },
 };
 static const char *const line_columns[] = { "line_id", "sku", "name", "quantity", "shipped",
 	"cancelled", "returned", "unit_price", "discount", "vat_rate", "line_total", "vat" };

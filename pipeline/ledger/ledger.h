@@ -245,6 +245,7 @@ struct address {
 	const char *zip;
 	const char *city;
 	const char *country;
+	const char *state;      /* a subdivision of the country, or NULL */
 };
 
 struct order_line {
@@ -287,6 +288,9 @@ struct order {
 	const char *payment_method;
 	const char *payment_reference;
 	int64_t authorized;
+	const char *language;         /* of its documents; NULL: the template's */
+	const char *delivery_date;    /* the day the customer chose, or NULL */
+	const char *internal_comment; /* never on a customer's document */
 	const char *comment;
 	bool awaiting_payment;        /* since it arrived, its due was never 0 */
 	struct order_line *lines;     /* loaded orders only */

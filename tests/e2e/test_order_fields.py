@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: ISC
+"""The optional order fields beside the money: billing_state and
+delivery_state (required and checked for US, CA and AU), language,
+delivery_date, internal_comment and extra attributes, in CSV and XML: what
+is kept, shown and exported, what is rejected, and that a change of any of
+them is never a duplicate."""
+import csv
+import io
+import os
+
+from harness import Steps, codes, run_tap
+
+HEAD = ["order_number", "order_date", "market", "currency", "email", "billing_address1",
+        "billing_zip", "billing_city", "billing_country", "payment_method",
+        "payment_reference", "authorized_amount", "line_id", "sku", "name", "quantity",
+        "unit_price", "vat_rate"]
+BASE = {"order_date": "2026-11-26T10:00:00Z", "market": "US", "currency": "USD",
+        "email": "a@example.com", "billing_address1": "1 Main St", "billing_zip": "94105",
+        "billing_city": "San Francisco", "billing_country": "US", "payment_method": "card",
+        "payment_reference": "P-1", "authorized_amount": "100.00", "line_id": "1",
+        "sku": "S", "name": "Thing", "quantity": "1", "unit_price": "100.00", "vat_rate": "0"}
+
+
+def order_csv(number, **fields):
+    """One order of one line as CSV; a field given as None is left out."""
+    row = dict(BASE, order_number=number, **fields)
+    row = {k: v for k, v in row.items() if v is not None}
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(list(row))
+    w.writerow(list(row.values()))
+    return out.getvalue()
+
+
+def order_xml(number, extra="", **fields):
+    """The same order as XML: the header fields in the XSD's order, then
+    `extra` (attribute elements), then the line."""
+    row = dict(BASE, order_number=number, **fields)
+    order = ["order_number", "order_date", "market", "currency", "email",
+             "billing_address1", "billing_zip", "billing_city", "billing_country",
+             "delivery_address1", "delivery_zip", "delivery_city", "delivery_country",
+             "payment_method", "payment_reference", "authorized_amount", "billing_state",
+             "delivery_state", "language", "delivery_date", "internal_comment", "comment"]
+    head = "".join("<%s>%s</%s>\n" % (k, row[k], k) for k in order if row.get(k) is not None)
+    line = "".join("<%s>%s</%s>" % (k, row[k], k)
+                   for k in ("line_id", "sku", "name", "quantity", "unit_price", "vat_rate"))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<orders xmlns="urn:sluice:1">\n<order>\n'
+            + head + extra + "<line>" + line + "</line>\n</order>\n</orders>\n")
+
+
+class States(Steps):
+    def test_csv_and_xml_states_kept_and_shown(self):
+        self.step("order", order_csv("S-1", billing_state="CA"))
+        self.step("order", order_xml("S-2", billing_state="NY", billing_country="US",
+                                     delivery_address1="9 Rue", delivery_zip="H2X",
+                                     delivery_city="Montreal", delivery_country="CA",
+                                     delivery_state="QC"), ext="xml")
+        o = self.s.order("S-1")
+        self.assertEqual((o["billing"]["state"], o["delivery"]["state"]), ("CA", "CA"))
+        o = self.s.order("S-2")
+        self.assertEqual((o["billing"]["state"], o["delivery"]["state"]), ("NY", "QC"))
+        text = self.s.sluice("order", "show", "S-2", check=True).stdout
+        self.assertIn("San Francisco, US NY", text)
+        self.assertIn("Montreal, CA QC", text)
+
+    def test_other_countries_keep_any_state_or_none(self):
+        self.step("order", order_csv("S-3", billing_country="SE", billing_state="Skåne län"))
+        self.step("order", order_csv("S-4", billing_country="DE"))
+        self.assertEqual(self.s.order("S-3")["billing"]["state"], "Skåne län")
+        self.assertIsNone(self.s.order("S-4")["billing"]["state"])
+
+    def test_each_listed_country_needs_its_state(self):
+        for i, (country, good, bad) in enumerate([("US", "DC", "XX"), ("US", "PR", "ON"),
+                                                  ("CA", "ON", "CA"), ("AU", "NSW", "ns")]):
+            self.step("order", order_csv("G-%d" % i, billing_country=country, billing_state=good))
+            r = self.step("order", order_csv("B-%d" % i, billing_country=country,
+                                             billing_state=bad), expect="rejected")
+            self.assertEqual(codes(r), {(2, "billing_state", "invalid_state")})
+            r = self.step("order", order_csv("M-%d" % i, billing_country=country),
+                          expect="rejected")
+            self.assertEqual(codes(r), {(2, "billing_state", "missing_field")})
+            self.assertIn(country, r["errors"][0]["message"])
+
+    def test_delivery_state_follows_the_delivery_address(self):
+        delivery = dict(billing_state="CA", delivery_address1="1 Bay St", delivery_zip="2000",
+                        delivery_city="Sydney", delivery_country="AU")
+        r = self.step("order", order_csv("D-1", **delivery), expect="rejected")
+        self.assertEqual(codes(r), {(2, "delivery_state", "missing_field")})
+        r = self.step("order", order_csv("D-2", delivery_state="QC", **delivery),
+                      expect="rejected")
+        self.assertEqual(codes(r), {(2, "delivery_state", "invalid_state")})
+        r = self.step("order", order_xml("D-3", delivery_state="QC", **delivery), ext="xml",
+                      expect="rejected")
+        self.assertEqual({(f, c) for _, f, c in codes(r)}, {("delivery_state", "invalid_state")})
+        # a state alone is a delivery address without its other fields
+        r = self.step("order", order_csv("D-4", billing_state="CA", delivery_state="NSW"),
+                      expect="rejected")
+        self.assertIn((2, "delivery_address1", "missing_field"), codes(r))
+        self.step("order", order_csv("D-5", delivery_state="NSW", **delivery))
+
+    def test_amendment_replaces_the_delivery_state(self):
+        self.step("order", order_csv("A-1", billing_state="CA"))
+        amend = ("amendment_id,order_number,delivery_address1,delivery_zip,delivery_city,"
+                 "delivery_country,delivery_state\n")
+        r = self.step("amendment", amend + "AM-1,A-1,1 Bay St,2000,Sydney,AU,\n",
+                      expect="rejected")
+        self.assertEqual(codes(r), {(2, "delivery_state", "missing_field")})
+        r = self.step("amendment", amend + "AM-2,A-1,1 Bay St,2000,Sydney,AU,XX\n",
+                      expect="rejected")
+        self.assertEqual(codes(r), {(2, "delivery_state", "invalid_state")})
+        self.step("amendment", amend + "AM-3,A-1,1 Bay St,2000,Sydney,AU,NSW\n")
+        o = self.s.order("A-1")
+        self.assertEqual((o["delivery"]["country"], o["delivery"]["state"]), ("AU", "NSW"))
+        self.assertEqual(o["billing"]["state"], "CA")
+        # a new delivery address outside the listed countries drops the state
+        self.step("amendment", amend + "AM-4,A-1,Gatan 1,11111,Stockholm,SE,\n")
+        self.assertIsNone(self.s.order("A-1")["delivery"]["state"])
+
+
+class Header(Steps):
+    def test_language_delivery_date_internal_comment_kept(self):
+        fields = dict(billing_state="CA", language="sv", delivery_date="2026-12-01T00:00:00Z",
+                      internal_comment="call before\nshipping")
+        self.step("order", order_csv("H-1", **fields))
+        self.step("order", order_xml("H-2", **fields), ext="xml")
+        for n in ("H-1", "H-2"):
+            o = self.s.order(n)
+            self.assertEqual((o["language"], o["delivery_date"], o["internal_comment"]),
+                             ("sv", "2026-12-01T00:00:00Z", "call before\nshipping"), n)
+        text = self.s.sluice("order", "show", "H-1", check=True).stdout
+        self.assertIn("language  sv", text)
+        self.assertIn("2026-12-01T00:00:00Z", text)
+        self.assertIn("call before", text)
+        self.step("order", order_csv("H-3", billing_state="CA"))
+        o = self.s.order("H-3")
+        self.assertEqual((o["language"], o["delivery_date"], o["internal_comment"]),
+                         (None, None, None))
+
+    def test_bad_values_rejected(self):
+        r = self.step("order", order_csv("H-4", billing_state="CA", language="fr",
+                                         delivery_date="2026-12-01"), expect="rejected")
+        self.assertEqual(codes(r), {(2, "language", "invalid_value"),
+                                    (2, "delivery_date", "invalid_date")})
+        r = self.step("order", order_csv("H-5", billing_state="CA",
+                                         internal_comment="x" * 2001), expect="rejected")
+        self.assertEqual(codes(r), {(2, "internal_comment", "invalid_text")})
+
+    def test_export_holds_the_fields(self):
+        self.step("order", order_csv("E-1", billing_state="CA", language="de",
+                                     delivery_date="2026-12-01T00:00:00Z",
+                                     internal_comment="fragile"))
+        out = os.path.join(self.s.dir, "export.csv")
+        self.s.sluice("bulk", "export", "--all", "--output", out, "--format", "csv",
+                      check=True)
+        with open(out, newline="") as f:
+            row = next(csv.DictReader(f))
+        self.assertEqual((row["billing_state"], row["delivery_state"], row["language"],
+                          row["delivery_date"], row["internal_comment"]),
+                         ("CA", "CA", "de", "2026-12-01T00:00:00Z", "fragile"))
+
+
+class Identity(Steps):
+    def test_a_changed_field_is_never_a_duplicate(self):
+        base = dict(billing_state="CA")
+        self.step("order", order_csv("I-1", **base))
+        self.step("order", order_csv("I-1", **base), expect="duplicate")
+        for change in (dict(billing_state="NY"), dict(base, language="en"),
+                       dict(base, delivery_date="2026-12-01T00:00:00Z"),
+                       dict(base, internal_comment="x")):
+            r = self.step("order", order_csv("I-1", **change), expect="rejected")
+            self.assertEqual(codes(r), {(2, "order_number", "order_number_reused")}, change)
+
+
+if __name__ == "__main__":
+    run_tap()
