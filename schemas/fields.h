@@ -247,7 +247,19 @@ struct kind_def {
 	size_t nline;
 	enum lines_rule lines;
 	size_t id_field;       /* header index of the record's own id */
+	bool attributes;       /* takes extra attributes (attr_<name> columns,
+	                          <attribute name="..."> elements) */
 };
+
+/* Extra attributes: at most ATTR_MAX a record, each a name of
+ * 1-ATTR_NAME_MAX of [a-z0-9_] and a value of one line of text up to
+ * ATTR_VALUE_MAX characters; the CSV column of attribute N is
+ * ATTR_COLUMN_PREFIX N, its XML element ATTR_ELEMENT. */
+#define ATTR_MAX 100
+#define ATTR_NAME_MAX 32
+#define ATTR_VALUE_MAX 1000
+#define ATTR_COLUMN_PREFIX "attr_"
+#define ATTR_ELEMENT "attribute"
 
 /* The country codes a FT_COUNTRY field takes (ISO 3166-1 alpha-2), in
  * byte order; NULL-terminated. */

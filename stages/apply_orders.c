@@ -28,7 +28,8 @@ str(const struct field_value *v)
 	return v->s;
 }
 
-/* Builds the order (borrowing the record's strings) and its lines. */
+/* Builds the order (borrowing the record's strings), its lines and its
+ * attributes (as given: the ledger keeps them by name). */
 static void
 order_from_record(const struct record *rec, const struct conf *cf, struct order *o)
 {
@@ -62,6 +63,10 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->delivery_date = str(&h[OH_delivery_date]);
 	o->internal_comment = str(&h[OH_internal_comment]);
 	o->comment = str(&h[OH_comment]);
+	o->nattrs = rec->nattrs < ATTR_MAX ? rec->nattrs : ATTR_MAX;
+	o->attrs = xcalloc(o->nattrs ? o->nattrs : 1, sizeof *o->attrs);
+	for (size_t i = 0; i < o->nattrs; i++)
+		o->attrs[i] = (struct order_attr){ rec->attrs[i].name, rec->attrs[i].value.s };
 	o->nlines = rec->nlines;
 	o->lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *o->lines);
 	for (size_t i = 0; i < rec->nlines; i++)
@@ -153,6 +158,9 @@ create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 	for (size_t i = 0; i < o->nlines; i++)
 		if (ledger_order_line_insert(a->ledger, o->order_number, a->input_id, &o->lines[i]) != 0)
 			goto out;
+	for (size_t i = 0; i < o->nattrs; i++)
+		if (ledger_order_attr_insert(a->ledger, o->order_number, &o->attrs[i]) != 0)
+			goto out;
 	money_format(t->grand_total, digits, total, sizeof total);
 	money_format(o->authorized, digits, authorized, sizeof authorized);
 	for (size_t i = 0; i < o->nlines; i++)
@@ -216,5 +224,6 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		res = APPLY_OK;
 out:
 	free(o.lines);
+	free(o.attrs);
 	return res;
 }

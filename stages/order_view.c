@@ -257,6 +257,17 @@ json_lines(const struct order_state *st, const struct view_sums *v, struct money
 	return lines;
 }
 
+/* The order's extra attributes as an object, name -> value. */
+static json_t *
+json_attrs(const struct order *o)
+{
+	json_t *j = json_object();
+
+	for (size_t i = 0; i < o->nattrs; i++)
+		json_object_set_new(j, o->attrs[i].name, json_text(o->attrs[i].value));
+	return j;
+}
+
 /* A new JSON object of the order (the caller's to json_decref), or NULL
  * on a ledger failure. */
 static json_t *
@@ -288,6 +299,7 @@ order_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	json_object_set_new(root, "language", json_text(o->language));
 	json_object_set_new(root, "delivery_date", json_text(o->delivery_date));
 	json_object_set_new(root, "internal_comment", json_text(o->internal_comment));
+	json_object_set_new(root, "attributes", json_attrs(o));
 	json_object_set_new(root, "lines", json_lines(st, v, m));
 	json_object_set_new(root, "shipments", json_shipments(st, m));
 	json_object_set_new(root, "returns", json_returns(st, m));
@@ -391,6 +403,8 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 		sanitized_printf(out, "\n  delivery on %s", o->delivery_date);
 	if (o->internal_comment != NULL)
 		sanitized_printf(out, "\n  internal  %s", o->internal_comment);
+	for (size_t i = 0; i < o->nattrs; i++)
+		sanitized_printf(out, "\n  attribute %s = %s", o->attrs[i].name, o->attrs[i].value);
 	fprintf(out, "\n\n  %7s  %-20s %6s %7s %9s %8s %13s %11s %6s %13s %11s\n", "line", "sku",
 	    "qty", "shipped", "cancelled", "returned", "unit price", "discount", "vat%", "total", "vat");
 	for (size_t i = 0; i < o->nlines; i++) {

@@ -17,6 +17,8 @@
 bool valid_id(const char *s, size_t len);
 bool valid_country(const char *s, size_t len);
 bool valid_email(const char *s, size_t len);
+/* An extra attribute's name: 1-ATTR_NAME_MAX of a-z 0-9 _. */
+bool valid_attr_name(const char *s, size_t len);
 /* Whether addresses in country (ISO 3166-1 alpha-2) need a state: US, CA
  * and AU, whose subdivisions sluice knows. */
 bool state_required(const char *country);

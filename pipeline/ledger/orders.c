@@ -55,6 +55,13 @@ ledger_order_insert(struct ledger *l, const struct order *o)
 	    o->internal_comment);
 }
 
+int
+ledger_order_attr_insert(struct ledger *l, const char *order_number, const struct order_attr *a)
+{
+	return ledger_run(l, "INSERT INTO order_attributes (order_number, name, value)"
+	    " VALUES (?, ?, ?)", "sss", order_number, a->name, a->value);
+}
+
 /* An unknown weight (-1) is kept as NULL. */
 int
 ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t input_id,
@@ -114,6 +121,27 @@ load_lines(struct ledger *l, struct order *o)
 		ln->cancelled = sqlite3_column_int64(st, 14);
 	}
 	return ledger_rows_end(l, st, rc, 0, "loading order lines");
+}
+
+static int
+load_attrs(struct ledger *l, struct order *o)
+{
+	sqlite3_stmt *st = ledger_stmt(l, "SELECT name, value FROM order_attributes"
+	    " WHERE order_number = ? ORDER BY name");
+	size_t cap = 0;
+	int rc;
+
+	ledger_bind_text(st, 1, o->order_number);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct order_attr *a;
+
+		o->attrs = xreserve(o->attrs, o->nattrs, &cap, 8, sizeof *o->attrs);
+		a = &o->attrs[o->nattrs++];
+		if (ledger_column_required(st, 0, &o->arena, "order_attributes.name", &a->name) != 0 ||
+		    ledger_column_required(st, 1, &o->arena, "order_attributes.value", &a->value) != 0)
+			return ledger_rows_end(l, st, rc, -1, "loading order attributes");
+	}
+	return ledger_rows_end(l, st, rc, 0, "loading order attributes");
 }
 
 /* A new order from an order's row; NULL (logged) when its status or its
@@ -183,7 +211,7 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 		return ledger_rows_end(l, st, rc, -1, "loading an order");
 	if ((found = ledger_rows_end(l, st, rc, o != NULL, "loading an order")) <= 0)
 		return found;
-	if (load_lines(l, o) != 0) {
+	if (load_lines(l, o) != 0 || load_attrs(l, o) != 0) {
 		order_free(o);
 		return -1;
 	}
@@ -254,6 +282,7 @@ order_free(struct order *o)
 	if (o == NULL)
 		return;
 	free(o->lines);
+	free(o->attrs);
 	arena_free(&o->arena);
 	free(o);
 }

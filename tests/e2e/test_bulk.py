@@ -157,7 +157,7 @@ class Bulk(SpoolTest):
         self.assertEqual(list(rows[0]), scalars +
                          ["%s_%s" % (a, k) for a in ("billing", "delivery")
                           for k in ("address1", "address2", "zip", "city", "country", "state")]
-                         + later + fields)
+                         + later + ["attributes"] + fields)
 
         def text(v):
             if isinstance(v, bool):
@@ -176,6 +176,7 @@ class Bulk(SpoolTest):
                 i += 1
                 for k in scalars + later:
                     self.assertEqual(row[k], text(o[k]), (n, k))
+                self.assertEqual(row["attributes"], "")
                 for a in ("billing", "delivery"):
                     for k, v in o[a].items():
                         self.assertEqual(row["%s_%s" % (a, k)], text(v), (n, a, k))

@@ -159,6 +159,91 @@ class Header(Steps):
                          ("CA", "CA", "de", "2026-12-01T00:00:00Z", "fragile"))
 
 
+def attrs_xml(*pairs):
+    return "".join('<attribute name="%s">%s</attribute>\n' % p for p in pairs)
+
+
+class Attributes(Steps):
+    def test_csv_and_xml_attributes_kept_shown_exported(self):
+        self.step("order", order_csv("T-1", billing_state="CA", attr_gift_wrap="yes",
+                                     attr_channel_2="app", attr_empty=""))
+        self.step("order", order_xml("T-2", billing_state="CA",
+                                     extra=attrs_xml(("gift_wrap", "no"), ("z_9", "a b"))),
+                  ext="xml")
+        self.assertEqual(self.s.order("T-1")["attributes"],
+                         {"channel_2": "app", "gift_wrap": "yes"})
+        self.assertEqual(self.s.order("T-2")["attributes"], {"gift_wrap": "no", "z_9": "a b"})
+        self.step("order", order_csv("T-3", billing_state="CA"))
+        self.assertEqual(self.s.order("T-3")["attributes"], {})
+        text = self.s.sluice("order", "show", "T-1", check=True).stdout
+        self.assertIn("attribute gift_wrap = yes", text)
+        out = os.path.join(self.s.dir, "export.csv")
+        self.s.sluice("bulk", "export", "--all", "--output", out, "--format", "csv",
+                      check=True)
+        with open(out, newline="") as f:
+            rows = {r["order_number"]: r for r in csv.DictReader(f)}
+        self.assertEqual(rows["T-1"]["attributes"], '{"channel_2":"app","gift_wrap":"yes"}')
+        self.assertEqual(rows["T-3"]["attributes"], "")
+
+    def test_bad_names_rejected(self):
+        """named once, by sluice: the XSD's own complaint is left out"""
+        r = self.step("order", order_csv("T-4", billing_state="CA", **{"attr_Gift": "x"}),
+                      expect="rejected")
+        self.assertEqual(codes(r), {(1, "attr_Gift", "invalid_attribute")})
+        r = self.step("order", order_csv("T-5", billing_state="CA", **{"attr_": "x"}),
+                      expect="rejected")
+        self.assertEqual(codes(r), {(1, "attr_", "csv_unknown_column")})
+        r = self.step("order", order_csv("T-6", billing_state="CA",
+                                         **{"attr_" + "a" * 33: "x"}), expect="rejected")
+        self.assertEqual({c for _, _, c in codes(r)}, {"invalid_attribute"})
+        dup = order_csv("T-7", billing_state="CA", attr_a="1")
+        head, row = dup.splitlines()
+        r = self.step("order", head + ",attr_a\n" + row + ",2\n", expect="rejected")
+        self.assertEqual(codes(r), {(1, "attr_a", "csv_duplicate_column")})
+        for name in ("Bad", "", "a-b", "a" * 33):
+            r = self.step("order", order_xml("T-8", billing_state="CA",
+                                             extra=attrs_xml((name, "x"))),
+                          ext="xml", expect="rejected")
+            self.assertEqual({c for _, _, c in codes(r)}, {"invalid_attribute"}, name)
+        r = self.step("order", order_xml("T-9", billing_state="CA",
+                                         extra=attrs_xml(("a", "1"), ("a", "2"))),
+                      ext="xml", expect="rejected")
+        self.assertEqual({(f, c) for _, f, c in codes(r)}, {("attr_a", "invalid_attribute")})
+
+    def test_values_and_count_bounded(self):
+        r = self.step("order", order_csv("T-10", billing_state="CA", attr_a="x" * 1001),
+                      expect="rejected")
+        self.assertEqual(codes(r), {(2, "attr_a", "invalid_text")})
+        r = self.step("order", order_csv("T-11", billing_state="CA", attr_a="two\nlines"),
+                      expect="rejected")
+        self.assertEqual(codes(r), {(2, "attr_a", "invalid_text")})
+        self.step("order", order_xml("T-12", billing_state="CA",
+                                     extra=attrs_xml(*[("a%d" % i, "v") for i in range(100)])),
+                  ext="xml")
+        self.assertEqual(len(self.s.order("T-12")["attributes"]), 100)
+        r = self.step("order", order_xml("T-13", billing_state="CA",
+                                         extra=attrs_xml(*[("a%d" % i, "v")
+                                                           for i in range(5000)])),
+                      ext="xml", expect="rejected")
+        self.assertIn("invalid_attribute", {c for _, _, c in codes(r)})
+        many = {"attr_a%d" % i: "v" for i in range(101)}
+        r = self.step("order", order_csv("T-14", billing_state="CA", **many),
+                      expect="rejected")
+        self.assertIn("invalid_attribute", {c for _, _, c in codes(r)})
+
+    def test_rows_of_one_order_repeat_its_attributes(self):
+        row = dict(BASE, order_number="T-15", billing_state="CA", attr_a="1")
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(list(row))
+        w.writerow(list(row.values()))
+        w.writerow(list(dict(row, line_id="2", attr_a="2").values()))
+        w.writerow(list(dict(row, line_id="3", attr_a="").values()))
+        r = self.step("order", out.getvalue(), expect="rejected")
+        self.assertEqual(codes(r), {(3, "attr_a", "csv_header_mismatch"),
+                                    (4, "attr_a", "csv_header_mismatch")})
+
+
 class Identity(Steps):
     def test_a_changed_field_is_never_a_duplicate(self):
         base = dict(billing_state="CA")
@@ -169,6 +254,25 @@ class Identity(Steps):
                        dict(base, internal_comment="x")):
             r = self.step("order", order_csv("I-1", **change), expect="rejected")
             self.assertEqual(codes(r), {(2, "order_number", "order_number_reused")}, change)
+
+    def test_attributes_are_content(self):
+        self.step("order", order_csv("I-2", billing_state="CA", attr_a="1", attr_b="2"))
+        # the same attributes in another order of columns, or as XML
+        self.step("order", order_csv("I-2", billing_state="CA", attr_b="2", attr_a="1"),
+                  expect="duplicate")
+        self.step("order", order_xml("I-2", billing_state="CA",
+                                     extra=attrs_xml(("b", "2"), ("a", "1"))),
+                  ext="xml", expect="duplicate")
+        for change in (dict(attr_a="1"), dict(attr_a="1", attr_b="3"),
+                       dict(attr_a="1", attr_b="2", attr_c="3")):
+            r = self.step("order", order_csv("I-2", billing_state="CA", **change),
+                          expect="rejected")
+            self.assertEqual(codes(r), {(2, "order_number", "order_number_reused")}, change)
+        # an order without attributes keeps the identity it always had
+        self.step("order", order_csv("I-3", billing_state="CA"))
+        r = self.step("order", order_csv("I-3", billing_state="CA", attr_a="1"),
+                      expect="rejected")
+        self.assertEqual(codes(r), {(2, "order_number", "order_number_reused")})
 
 
 if __name__ == "__main__":
