@@ -363,6 +363,11 @@ doc_build(struct doc *d, const struct conf *conf, const struct buf *secret)
 	d->row = &v->doc;
 	if (template_of(d) != 0)
 		return -1;
+	/* the order's language before any label is used */
+	if (v->state != NULL && v->state->order->language != NULL) {
+		d->language = v->state->order->language;
+		template_use_language(&d->tpl, d->language);
+	}
 	if (v->doc.invoice_id != NULL) {
 		if (!v->invoice_found)
 			return -1;

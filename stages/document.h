@@ -60,6 +60,8 @@ struct doc {
 	const struct document *row;         /* &view.doc */
 	struct template tpl;
 	const char *currency;
+	const char *language;               /* the order's, which the labels
+	                                       are in; NULL: the template's */
 	int digits;
 	const char *buyer_name;
 	const char *buyer_email;

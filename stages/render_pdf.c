@@ -325,8 +325,8 @@ address_lines(struct pdf *p, double x, double y, const struct address *a)
 
 	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address1);
 	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address2);
-	snprintf(city, sizeof city, "%s %s, %s", a->zip ? a->zip : "", a->city ? a->city : "",
-	    a->country ? a->country : "");
+	snprintf(city, sizeof city, "%s %s, %s%s%s", a->zip ? a->zip : "", a->city ? a->city : "",
+	    a->state ? a->state : "", a->state ? " " : "", a->country ? a->country : "");
 	return y + text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, city);
 }
 

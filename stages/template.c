@@ -94,19 +94,36 @@ set_fields(struct template *t, char *list, long lineno, struct buf *errs)
 	return 0;
 }
 
+/* Sets the language of the labels, and every label to its text in that
+ * language; false when sluice has no such language. */
+static bool
+labels_in(struct template *t, const char *language)
+{
+	for (size_t i = 0; i < NELEM(languages); i++)
+		if (strcmp(language, languages[i].language) == 0) {
+			set(&t->language, language);
+			for (int k = 0; k < LABEL__COUNT; k++)
+				set(&t->labels[k], languages[i].text[k]);
+			return true;
+		}
+	return false;
+}
+
 /* The language of the labels, which sets every label. */
 static int
 set_language(struct template *t, const char *value, long lineno, struct buf *errs)
 {
-	for (size_t i = 0; i < NELEM(languages); i++)
-		if (strcmp(value, languages[i].language) == 0) {
-			set(&t->language, value);
-			for (int k = 0; k < LABEL__COUNT; k++)
-				set(&t->labels[k], languages[i].text[k]);
-			return 0;
-		}
+	if (labels_in(t, value))
+		return 0;
 	buf_printf(errs, "line %ld: language is en, sv or de, not '%s'\n", lineno, value);
 	return -1;
+}
+
+void
+template_use_language(struct template *t, const char *language)
+{
+	if (strcmp(t->language, language) != 0)
+		labels_in(t, language);
 }
 
 /* One "key = value" line. */

@@ -58,6 +58,10 @@ struct template {
  * Returns 0, or -1 when the text is not a valid template. */
 int template_parse(const char *text, struct template *t, struct buf *errs);
 void template_clear(struct template *t);
+/* Puts the labels in language (en, sv, de; another is ignored): those of
+ * that language as sluice has them, unless it is the template's own, whose
+ * labels (label.X included) stay. */
+void template_use_language(struct template *t, const char *language);
 
 /* The default template shipped with sluice, and its logo. */
 const char *template_default_text(void);

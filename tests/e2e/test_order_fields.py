@@ -5,10 +5,24 @@ delivery_date, internal_comment and extra attributes, in CSV and XML: what
 is kept, shown and exported, what is rejected, and that a change of any of
 them is never a duplicate."""
 import csv
+import glob
 import io
 import os
+import re
+import subprocess
 
-from harness import Steps, codes, run_tap
+from harness import SRCDIR, Steps, codes, run_tap
+from lifecycle_util import order, payment, ret, shipment
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def pdftext(path):
+    return subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True, text=True,
+                          check=True).stdout
 
 HEAD = ["order_number", "order_date", "market", "currency", "email", "billing_address1",
         "billing_zip", "billing_city", "billing_country", "payment_method",
@@ -242,6 +256,83 @@ class Attributes(Steps):
         r = self.step("order", out.getvalue(), expect="rejected")
         self.assertEqual(codes(r), {(3, "attr_a", "csv_header_mismatch"),
                                     (4, "attr_a", "csv_header_mismatch")})
+
+
+MARKER = "ZQX-internal-7731"
+
+
+class Documents(Steps):
+    """An order with every new field through its documents: an order
+    confirmation (it awaits payment), a pro-forma and capture request, an
+    invoice and a credit note."""
+
+    def run_story(self, **fields):
+        head = dict(billing_country="US", billing_state="CA", billing_city="San Francisco",
+                    delivery_address1="1 Bay St", delivery_zip="2000", delivery_city="Sydney",
+                    delivery_country="AU", delivery_state="NSW", internal_comment=MARKER,
+                    delivery_date="2026-12-01T00:00:00Z", attr_note=MARKER + "-attr", **fields)
+        self.step("order", order("DOC-1", "USD", True, "50.00", [(1, 2, "100.00", "0")], **head))
+        link = glob.glob(self.s.path("out", "links", "LINK-DOC-1-*.xml"))[0]
+        token = re.search(r"<token>([^<]+)</token>", read(link)).group(1)
+        self.step("payment", payment("EV-1", "DOC-1", "authorization", "150.00", "USD",
+                                     request_id=os.path.basename(link)[:-4]))
+        self.step("shipment", shipment("SH-1", "DOC-1", [(1, 2)], shipped=True))
+        self.step("payment", payment("EV-2", "DOC-1", "capture", "200.00", "USD",
+                                     request_id="CAP-SH-1"))
+        self.step("return", ret("R-1", "DOC-1", "SH-1", [(1, 1)]))
+        return token
+
+    def outputs(self):
+        return {os.path.relpath(p, self.s.path("out")): p
+                for p in glob.glob(self.s.path("out", "**", "*"), recursive=True)
+                if os.path.isfile(p) and "/receipts/" not in "/" + os.path.relpath(p, self.s.path("out"))}
+
+    def test_states_on_documents_internal_comment_never(self):
+        token = self.run_story()
+        out = self.outputs()
+        kinds = {os.path.dirname(k) for k in out}
+        self.assertTrue({"invoices", "proformas", "captures", "links"} <= kinds, sorted(out))
+        for name, path in out.items():
+            data = open(path, "rb").read()
+            text = pdftext(path) if name.endswith(".pdf") else data.decode()
+            self.assertNotIn(MARKER, text, name)
+            self.assertNotIn(MARKER.encode(), data, name)
+        link = self.s.sluice("link", "show", token, "--json", check=True).stdout
+        link += self.s.sluice("link", "show", token, check=True).stdout
+        self.assertNotIn(MARKER, link)
+        pf = read(out["proformas/PF-SH-1.xml"])
+        self.assertIn("<country>US</country><state>CA</state>", re.sub(r"\s", "", pf))
+        self.assertIn("<country>AU</country><state>NSW</state>", re.sub(r"\s", "", pf))
+        inv = [k for k in out if k.startswith("invoices/INV") and k.endswith(".xml")][0]
+        self.assertIn("<state>CA</state>", read(out[inv]))
+        self.assertIn("CA US", pdftext(out[inv[:-4] + ".pdf"]))
+        self.assertIn("NSW AU", pdftext(out["proformas/PF-SH-1.pdf"]))
+        # no language chosen: the XML names none, the labels are the template's
+        self.assertNotIn("<language>", read(out[inv]))
+        self.assertIn("Invoice", pdftext(out[inv[:-4] + ".pdf"]))
+        self.assertIn(MARKER, self.s.sluice("order", "show", "DOC-1", check=True).stdout)
+
+    def test_language_of_the_documents(self):
+        self.run_story(language="de")
+        out = self.outputs()
+        inv = [k for k in out if k.startswith("invoices/INV") and k.endswith(".xml")][0]
+        cn = [k for k in out if k.startswith("invoices/CN") and k.endswith(".xml")][0]
+        self.assertIn("<language>de</language>", read(out[inv]))
+        self.assertIn("<language>de</language>", read(out["proformas/PF-SH-1.xml"]))
+        self.assertIn("Rechnung", pdftext(out[inv[:-4] + ".pdf"]))
+        self.assertIn("Gutschrift", pdftext(out[cn[:-4] + ".pdf"]))
+        self.assertIn("Proforma-Rechnung", pdftext(out["proformas/PF-SH-1.pdf"]))
+        link = [k for k in out if k.startswith("links/") and k.endswith(".pdf")][0]
+        self.assertIn("Bestellbestätigung", pdftext(out[link]))
+        for name, path in out.items():
+            if name.endswith(".xml"):
+                xsd = {"invoices": "invoice.xsd", "proformas": "proforma.xsd",
+                       "captures": "payment_request.xsd",
+                       "links": "payment_link.xsd"}[os.path.dirname(name)]
+                r = subprocess.run(["xmllint", "--noout", "--schema",
+                                    os.path.join(SRCDIR, "schemas", xsd), path],
+                                   capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
 
 
 class Identity(Steps):
