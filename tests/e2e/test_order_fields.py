@@ -132,6 +132,16 @@ class States(Steps):
 
 
 class Header(Steps):
+    def test_example_accepted(self):
+        self.s.drop_example("orders", "orders-us.csv")
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("orders-us.csv")["status"], "accepted")
+        o = self.s.order("SL-1010")
+        self.assertEqual((o["billing"]["state"], o["delivery"]["state"], o["language"],
+                          o["grand_total"], o["attributes"]),
+                         ("CA", "ON", "en", "134.00",
+                          {"gift_wrap": "yes", "sales_channel": "instagram"}))
+
     def test_language_delivery_date_internal_comment_kept(self):
         fields = dict(billing_state="CA", language="sv", delivery_date="2026-12-01T00:00:00Z",
                       internal_comment="call before\nshipping")

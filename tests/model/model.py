@@ -20,7 +20,7 @@ import copy
 import hashlib
 import time
 
-from fields import DATE_RE, ID_FIELD, KIND_ORDER, KINDS, check
+from fields import DATE_RE, ID_FIELD, KIND_ORDER, KINDS, check, state_error
 from money import (DIGITS, INT64_MAX, MONEY_MAX, fmt_money, fmt_rate, line_amounts, parse_money,
                    parse_rate, part, slice_of)
 
@@ -144,6 +144,7 @@ class Order:
         self.status = h.get("status") or "confirmed"
         self.hold = False
         self.payment_reference = h.get("payment_reference") or None
+        self.language = h.get("language") or "en"   # the default template's otherwise
         self.lines = {}
         for f in lines:
             ln = Line(f, self.currency, self.incl)
@@ -465,8 +466,14 @@ class Model:
         if sp > 0 and not h.get("shipping_vat_rate"):
             errs.append(Err("shipping_vat_rate_missing"))
         dfields = ["delivery_address1", "delivery_zip", "delivery_city", "delivery_country"]
-        if any(h.get(f) for f in dfields + ["delivery_address2"]):
+        code = state_error(h.get("billing_country"), h.get("billing_state"))
+        if code:
+            errs.append(Err(code, "billing_state", rec.line_of("billing_state")))
+        if any(h.get(f) for f in dfields + ["delivery_address2", "delivery_state"]):
             errs += [Err("missing_field", f) for f in dfields if not h.get(f)]
+            code = state_error(h.get("delivery_country"), h.get("delivery_state"))
+            if code:
+                errs.append(Err(code, "delivery_state", rec.line_of("delivery_state")))
         if not rec.lines or len(set(ids)) != len(ids):
             raise Reject(errs)
         o = Order(h["order_number"], h, rec.lines)
@@ -564,7 +571,7 @@ class Model:
         o.links.append(lid)
         o.journal.append(("link_created", lid))
         self.issue(o, "link", lid, self.received_at(), amount=amount, currency=o.currency,
-                   expires=expires, grand_total=o.totals()[0],
+                   expires=expires, grand_total=o.totals()[0], language=o.language,
                    line_totals=[o.line_now(ln)[0] for ln in o.lines.values() if ln.qty > ln.cancelled])
 
     def open_link(self, o):
