@@ -309,6 +309,7 @@ from_order(struct doc *d, const struct conf *conf, const struct buf *secret)
 		return v->shipment != NULL ? shipment_lines(d, st, v->shipment) : -1;
 	case DOC_PROFORMA:
 		d->delivery = v->delivery;
+		d->delivery_date = st->order->delivery_date;
 		return v->shipment != NULL ? shipment_lines(d, st, v->shipment) : -1;
 	case DOC_CREDIT_NOTE:
 		return v->ret != NULL && v->shipment != NULL ?

@@ -67,6 +67,7 @@ struct doc {
 	const char *buyer_email;
 	struct address buyer;
 	struct address delivery;            /* pro-formas */
+	const char *delivery_date;          /* pro-formas: the order's, or NULL */
 	const char *payment_reference;
 	const char *due_date;
 	const char *text;

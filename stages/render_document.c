@@ -126,6 +126,7 @@ proforma_body(struct xml_out *x, const struct doc *d)
 {
 	heading(x, d);
 	address(x, "delivery", d->buyer_name, NULL, &d->delivery);
+	xml_out_text(x, "delivery_date", d->delivery_date);
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *ln = &d->lines[i];
 

@@ -28,7 +28,8 @@
 	X(BANK, bank) X(SKU, sku) X(EAN, ean) X(VARIANT, variant) X(SIZE, size) \
 	X(NO_SALE, no_sale) X(DISCOUNT, discount)                              \
 	X(ORDER_CONFIRMATION, order_confirmation) X(AMOUNT_DUE, amount_due)    \
-	X(PAY_AT, pay_at) X(VALID_UNTIL, valid_until)
+	X(PAY_AT, pay_at) X(VALID_UNTIL, valid_until)                          \
+	X(DELIVERY_DATE, delivery_date)
 
 enum label {
 #define X(sym, key) LABEL_##sym,

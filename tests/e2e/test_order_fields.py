@@ -317,6 +317,8 @@ class Documents(Steps):
         self.assertIn("<state>CA</state>", read(out[inv]))
         self.assertIn("CA US", pdftext(out[inv[:-4] + ".pdf"]))
         self.assertIn("NSW AU", pdftext(out["proformas/PF-SH-1.pdf"]))
+        self.assertIn("<delivery_date>2026-12-01T00:00:00Z</delivery_date>", pf)
+        self.assertRegex(pdftext(out["proformas/PF-SH-1.pdf"]), r"Delivery date +2026-12-01")
         # no language chosen: the XML names none, the labels are the template's
         self.assertNotIn("<language>", read(out[inv]))
         self.assertIn("Invoice", pdftext(out[inv[:-4] + ".pdf"]))
@@ -332,6 +334,7 @@ class Documents(Steps):
         self.assertIn("Rechnung", pdftext(out[inv[:-4] + ".pdf"]))
         self.assertIn("Gutschrift", pdftext(out[cn[:-4] + ".pdf"]))
         self.assertIn("Proforma-Rechnung", pdftext(out["proformas/PF-SH-1.pdf"]))
+        self.assertIn("Liefertermin", pdftext(out["proformas/PF-SH-1.pdf"]))
         link = [k for k in out if k.startswith("links/") and k.endswith(".pdf")][0]
         self.assertIn("Bestellbestätigung", pdftext(out[link]))
         for name, path in out.items():
