@@ -348,6 +348,23 @@ class Documents(Steps):
                 self.assertEqual(r.returncode, 0, r.stderr)
 
 
+    def test_template_labels_apply_to_its_own_language_only(self):
+        with open(self.s.path("templates", "default.conf"), "w") as f:
+            f.write("name = Nordisk Handel AB\naddress = Storgatan 1\nlanguage = sv\n"
+                    "label.total = Summa att betala\n")
+        for n, language in (("L-1", None), ("L-2", "sv"), ("L-3", "en"), ("L-4", "de")):
+            extra = {"language": language} if language else {}
+            self.step("order", order(n, "SEK", True, "0.00", [(1, 1, "100.00", "25")], **extra))
+        text = {n: pdftext(glob.glob(self.s.path("out", "links", "LINK-%s-1.pdf" % n))[0])
+                for n in ("L-1", "L-2", "L-3", "L-4")}
+        self.assertRegex(text["L-1"], r"Summa att betala SEK +100\.00")
+        self.assertRegex(text["L-2"], r"Summa att betala SEK +100\.00")
+        self.assertIn("Order confirmation", text["L-3"])
+        self.assertRegex(text["L-3"], r"Total SEK +100\.00")
+        self.assertNotIn("Summa", text["L-3"])
+        self.assertRegex(text["L-4"], r"Gesamt SEK +100\.00")
+
+
 class Identity(Steps):
     def test_a_changed_field_is_never_a_duplicate(self):
         base = dict(billing_state="CA")
