@@ -129,6 +129,13 @@ class States(Steps):
         # a new delivery address outside the listed countries drops the state
         self.step("amendment", amend + "AM-4,A-1,Gatan 1,11111,Stockholm,SE,\n")
         self.assertIsNone(self.s.order("A-1")["delivery"]["state"])
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<amendments xmlns="urn:sluice:1">'
+               "<amendment><amendment_id>AM-5</amendment_id><order_number>A-1</order_number>"
+               "<delivery_address1>9 Rue</delivery_address1><delivery_zip>H2X</delivery_zip>"
+               "<delivery_city>Montreal</delivery_city><delivery_country>CA</delivery_country>"
+               "<delivery_state>QC</delivery_state></amendment></amendments>\n")
+        self.step("amendment", xml, ext="xml")
+        self.assertEqual(self.s.order("A-1")["delivery"]["state"], "QC")
 
 
 class Header(Steps):
