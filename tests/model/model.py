@@ -35,6 +35,9 @@ DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "captu
 DEFER_EXPIRY = 48 * 3600
 LINK_TTL = 14 * 86400      # link_ttl, the default
 MAX_ERRORS = 100            # max_errors, the default
+# The description of a document's shipping line: the label shipping in the
+# order's language (doc/documents.md).
+SHIPPING_LABEL = {"en": "Shipping", "sv": "Frakt", "de": "Versand"}
 DEFAULTS = {"prices_include_vat": "true", "shipping_price": "0", "discount": "0",
             "whole_order": "false", "shipped": "false", "restock": "true",
             "refund_shipping": "false", "return_fee": "0", "status_orders": "confirmed",
@@ -854,7 +857,7 @@ class Model:
                               discount=sl["discount"], rate=ln.rate, vat=sl["vat"],
                               line_total=sl["amount"]))
         if sh["shipping"]:
-            lines.append(dict(description="Shipping", quantity=1, unit_price=o.shipping_price,
+            lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                               discount=0, rate=o.shipping_rate, vat=sh["shipping_vat"],
                               line_total=sh["shipping"]))
         self.issue(o, "invoice", self.next_number("INV"), at, shipment_id=sh["shipment_id"],
@@ -932,7 +935,7 @@ class Model:
                           unit_price=p["unit_price"], discount=p["discount"], rate=p["rate"],
                           vat=p["vat"], line_total=p["amount"]) for p in parts]
             if shipping:
-                lines.append(dict(description="Shipping", quantity=1, unit_price=o.shipping_price,
+                lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                                   discount=0, rate=o.shipping_rate, vat=o.ship_vat,
                                   line_total=o.ship_total))
             self.issue(o, "credit_note", self.next_number("CN"), self.received_at(),
