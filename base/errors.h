@@ -56,6 +56,8 @@
 	X(INVALID_EAN, "invalid_ean", "an EAN is not 8, 12, 13 or 14 digits with a correct check digit") \
 	X(INVALID_NUMBER, "invalid_number", "a whole number is malformed or out of range") \
 	X(INVALID_VALUE, "invalid_value", "a field holds a value outside its list of allowed values") \
+	X(INVALID_STATE, "invalid_state", "a billing_state or delivery_state is not a subdivision of the address's country (US, CA, AU)") \
+	X(INVALID_ATTRIBUTE, "invalid_attribute", "an extra attribute's name is not 1-32 of a-z 0-9 _, is given twice, or an order has more than 100 attributes") \
 	/* order rules */                                                             \
 	X(NO_LINES, "no_lines", "a record that needs lines has none") \
 	X(DUPLICATE_LINE_ID, "duplicate_line_id", "a line_id appears twice in one order") \

@@ -26,6 +26,7 @@ record_free(struct record *rec)
 	free(rec->head);
 	free(rec->lines);
 	free(rec->line_at);
+	free(rec->attrs);
 	free(rec);
 }
 
@@ -35,6 +36,7 @@ record_reset(struct record *rec)
 	arena_reset(&rec->arena);
 	memset(rec->head, 0, rec->kind->nhead * sizeof *rec->head);
 	rec->nlines = 0;
+	rec->nattrs = 0;
 	rec->bytes = 0;
 	rec->line = 0;
 }
@@ -58,6 +60,35 @@ void
 record_set_head(struct record *rec, size_t idx, const char *s, size_t len, long line)
 {
 	set_value(rec, &rec->head[idx], s, len, line);
+}
+
+void
+record_add_attr(struct record *rec, const char *name, size_t name_len, const char *s,
+    size_t len, long line)
+{
+	struct record_attr *a;
+
+	if (len == 0)
+		return;
+	if (rec->nattrs++ >= ATTR_MAX)
+		return;
+	if (rec->attrs == NULL)
+		rec->attrs = xcalloc(ATTR_MAX, sizeof *rec->attrs);
+	a = &rec->attrs[rec->nattrs - 1];
+	a->name = arena_strndup(&rec->arena, name, name_len);
+	a->name_len = name_len;
+	rec->bytes += name_len + 1;
+	set_value(rec, &a->value, s, len, line);
+}
+
+const struct record_attr *
+record_attr(const struct record *rec, const char *name, size_t name_len)
+{
+	for (size_t i = 0; i < rec->nattrs && i < ATTR_MAX; i++)
+		if (rec->attrs[i].name_len == name_len && memcmp(rec->attrs[i].name, name,
+		    name_len) == 0)
+			return &rec->attrs[i];
+	return NULL;
 }
 
 struct field_value *

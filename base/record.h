@@ -27,6 +27,13 @@ struct field_value {
 	                    units, rates in hundredths, bools 0/1) */
 };
 
+/* An extra attribute of a record (kinds with attributes only). */
+struct record_attr {
+	const char *name;   /* NUL-terminated, as given */
+	size_t name_len;
+	struct field_value value;
+};
+
 struct record {
 	const struct kind_def *kind;
 	long line;                  /* where the record starts */
@@ -35,6 +42,10 @@ struct record {
 	long *line_at;              /* where each line starts */
 	size_t nlines;
 	size_t cap_lines;
+	struct record_attr *attrs;  /* in the order given, the first
+	                               ATTR_MAX of nattrs (more are
+	                               counted, not kept) */
+	size_t nattrs;              /* how many were given */
 	size_t bytes;               /* field bytes held, for the size limit */
 	struct arena arena;         /* the field values' bytes */
 };
@@ -46,6 +57,13 @@ void record_reset(struct record *rec);
 /* Copies s[0..len) into the record as header field idx; an empty value
  * leaves the field absent. */
 void record_set_head(struct record *rec, size_t idx, const char *s, size_t len, long line);
+/* Adds an extra attribute (a value of len 0 is left out); past
+ * ATTR_MAX it is only counted. */
+void record_add_attr(struct record *rec, const char *name, size_t name_len, const char *s,
+    size_t len, long line);
+/* The attribute named name, or NULL. */
+const struct record_attr *record_attr(const struct record *rec, const char *name,
+    size_t name_len);
 /* Appends an empty line starting at the given line; returns its values. */
 struct field_value *record_add_line(struct record *rec, long line);
 /* Whether rec may take another line: it holds fewer than max_lines lines

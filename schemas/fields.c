@@ -27,6 +27,7 @@ const char *const iso_countries[] = {
 
 const char *const order_status_values[] = { "pending", "confirmed", NULL };
 const char *const amend_status_values[] = { "confirmed", NULL };
+const char *const language_values[] = { "en", "sv", "de", NULL };
 const char *const payment_type_values[] = { "capture", "refund", "release", "authorization", NULL };
 const char *const payment_status_values[] = { "success", "failed", NULL };
 const char *const action_values[] = { "capture", "archive", NULL };
@@ -45,22 +46,22 @@ static const struct field_def invoice_head[] = { INVOICE_HEAD_FIELDS(FIELD_DEF) 
 static const struct field_def invoice_line[] = { INVOICE_LINE_FIELDS(FIELD_DEF) };
 static const struct field_def action_head[] = { ACTION_HEAD_FIELDS(FIELD_DEF) };
 
-#define KIND(k, pl, sg, h, l, rule, id) \
-	{ k, pl, sg, h, sizeof(h) / sizeof(h[0]), l, sizeof(l) / sizeof((l)[0]), rule, id }
+#define KIND(k, pl, sg, h, l, rule, id, attrs) \
+	{ k, pl, sg, h, sizeof(h) / sizeof(h[0]), l, sizeof(l) / sizeof((l)[0]), rule, id, attrs }
 
 static const struct field_def *const no_lines = NULL;
 
 static const struct kind_def kinds[KIND__COUNT] = {
-	KIND(KIND_ORDERS, "orders", "order", order_head, product_line, LINES_REQUIRED, OH_order_number),
-	KIND(KIND_AMENDMENTS, "amendments", "amendment", amendment_head, product_line, LINES_OPTIONAL, AH_amendment_id),
-	KIND(KIND_CANCELLATIONS, "cancellations", "cancellation", cancellation_head, qty_line, LINES_OPTIONAL, CH_cancellation_id),
-	KIND(KIND_SHIPMENTS, "shipments", "shipment", shipment_head, qty_line, LINES_REQUIRED, SH_shipment_id),
+	KIND(KIND_ORDERS, "orders", "order", order_head, product_line, LINES_REQUIRED, OH_order_number, true),
+	KIND(KIND_AMENDMENTS, "amendments", "amendment", amendment_head, product_line, LINES_OPTIONAL, AH_amendment_id, false),
+	KIND(KIND_CANCELLATIONS, "cancellations", "cancellation", cancellation_head, qty_line, LINES_OPTIONAL, CH_cancellation_id, false),
+	KIND(KIND_SHIPMENTS, "shipments", "shipment", shipment_head, qty_line, LINES_REQUIRED, SH_shipment_id, false),
 	{ KIND_PAYMENTS, "payments", "payment", payment_head,
-	  sizeof(payment_head) / sizeof(payment_head[0]), no_lines, 0, LINES_NONE, PH_event_id },
-	KIND(KIND_RETURNS, "returns", "return", return_head, qty_line, LINES_REQUIRED, RH_return_id),
-	KIND(KIND_INVOICES, "invoices", "invoice", invoice_head, invoice_line, LINES_REQUIRED, IH_invoice_id),
+	  sizeof(payment_head) / sizeof(payment_head[0]), no_lines, 0, LINES_NONE, PH_event_id, false },
+	KIND(KIND_RETURNS, "returns", "return", return_head, qty_line, LINES_REQUIRED, RH_return_id, false),
+	KIND(KIND_INVOICES, "invoices", "invoice", invoice_head, invoice_line, LINES_REQUIRED, IH_invoice_id, false),
 	{ KIND_ACTIONS, "actions", "action", action_head,
-	  sizeof(action_head) / sizeof(action_head[0]), no_lines, 0, LINES_NONE, XH_action_id },
+	  sizeof(action_head) / sizeof(action_head[0]), no_lines, 0, LINES_NONE, XH_action_id, false },
 };
 
 const struct kind_def *

@@ -48,6 +48,7 @@ extern const char *const amend_status_values[];
 extern const char *const payment_type_values[];
 extern const char *const payment_status_values[];
 extern const char *const action_values[];
+extern const char *const language_values[];
 
 #define ADDRESS_FIELDS(X, pfx)                                  \
 	X(pfx##_address1, FT_TEXT, OPT, 200, NULL, NO_DEFAULT)  \
@@ -99,6 +100,11 @@ extern const char *const action_values[];
 	X(payment_reference, FT_TEXT, OPT, 128, NULL, NO_DEFAULT)       \
 	X(authorized_amount, FT_MONEY, OPT, 0, NULL, 0)                 \
 	X(grand_total, FT_MONEY, OPT, 0, NULL, NO_DEFAULT)              \
+	X(billing_state, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)            \
+	X(delivery_state, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)           \
+	X(language, FT_ENUM, OPT, 0, language_values, NO_DEFAULT)       \
+	X(delivery_date, FT_DATE, OPT, 0, NULL, NO_DEFAULT)             \
+	X(internal_comment, FT_NOTE, OPT, 2000, NULL, NO_DEFAULT)       \
 	X(comment, FT_NOTE, OPT, 2000, NULL, NO_DEFAULT)
 
 #define AMENDMENT_HEAD_FIELDS(X)                                        \
@@ -107,6 +113,7 @@ extern const char *const action_values[];
 	X(status, FT_ENUM, OPT, 0, amend_status_values, NO_DEFAULT)     \
 	X(hold, FT_BOOL, OPT, 0, NULL, NO_DEFAULT)                      \
 	ADDRESS_FIELDS(X, delivery)                                     \
+	X(delivery_state, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)           \
 	X(reissue_link, FT_BOOL, OPT, 0, NULL, 0)                       \
 	X(comment, FT_NOTE, OPT, 2000, NULL, NO_DEFAULT)
 
@@ -240,7 +247,19 @@ struct kind_def {
 	size_t nline;
 	enum lines_rule lines;
 	size_t id_field;       /* header index of the record's own id */
+	bool attributes;       /* takes extra attributes (attr_<name> columns,
+	                          <attribute name="..."> elements) */
 };
+
+/* Extra attributes: at most ATTR_MAX a record, each a name of
+ * 1-ATTR_NAME_MAX of [a-z0-9_] and a value of one line of text up to
+ * ATTR_VALUE_MAX characters; the CSV column of attribute N is
+ * ATTR_COLUMN_PREFIX N, its XML element ATTR_ELEMENT. */
+#define ATTR_MAX 100
+#define ATTR_NAME_MAX 32
+#define ATTR_VALUE_MAX 1000
+#define ATTR_COLUMN_PREFIX "attr_"
+#define ATTR_ELEMENT "attribute"
 
 /* The country codes a FT_COUNTRY field takes (ISO 3166-1 alpha-2), in
  * byte order; NULL-terminated. */

@@ -200,6 +200,33 @@ simple_types(struct buf *out, const struct kind_def *k)
 	}
 }
 
+/* The type of an extra attribute's element: its value, named by its
+ * name attribute. */
+static void
+attribute_type(struct buf *out)
+{
+	buf_printf(out,
+	    "  <xs:complexType name=\"" ATTR_ELEMENT "\">\n"
+	    "    <xs:annotation><xs:documentation>an extra attribute: UTF-8 text of at most %d characters, on one line, named by name (1-%d of a-z 0-9 _), each name once</xs:documentation></xs:annotation>\n"
+	    "    <xs:simpleContent>\n"
+	    "      <xs:extension base=\"attribute_value\">\n"
+	    "        <xs:attribute name=\"name\" use=\"required\">\n"
+	    "          <xs:simpleType>\n"
+	    "            <xs:restriction base=\"xs:string\">\n"
+	    "              <xs:pattern value=\"[a-z0-9_]{1,%d}\"/>\n"
+	    "            </xs:restriction>\n"
+	    "          </xs:simpleType>\n"
+	    "        </xs:attribute>\n"
+	    "      </xs:extension>\n"
+	    "    </xs:simpleContent>\n"
+	    "  </xs:complexType>\n"
+	    "  <xs:simpleType name=\"attribute_value\">\n"
+	    "    <xs:restriction base=\"xs:string\">\n"
+	    "      <xs:maxLength value=\"%d\"/>\n"
+	    "    </xs:restriction>\n"
+	    "  </xs:simpleType>\n", ATTR_VALUE_MAX, ATTR_NAME_MAX, ATTR_NAME_MAX, ATTR_VALUE_MAX);
+}
+
 void
 xsd_generate(const struct kind_def *k, struct buf *out)
 {
@@ -223,6 +250,9 @@ xsd_generate(const struct kind_def *k, struct buf *out)
 	    k->plural, k->plural, k->plural, k->singular, k->singular, k->singular);
 	for (size_t i = 0; i < k->nhead; i++)
 		element(out, &k->head[i]);
+	if (k->attributes)
+		buf_printf(out, "      <xs:element name=\"" ATTR_ELEMENT "\" type=\"" ATTR_ELEMENT
+		    "\" minOccurs=\"0\" maxOccurs=\"%d\"/>\n", ATTR_MAX);
 	if (k->lines != LINES_NONE)
 		buf_printf(out, "      <xs:element name=\"line\" type=\"%s_line\"%s maxOccurs=\"unbounded\"/>\n",
 		    k->singular, k->lines == LINES_REQUIRED ? "" : " minOccurs=\"0\"");
@@ -233,6 +263,8 @@ xsd_generate(const struct kind_def *k, struct buf *out)
 			element(out, &k->line[i]);
 		buf_puts(out, "    </xs:sequence>\n  </xs:complexType>\n");
 	}
+	if (k->attributes)
+		attribute_type(out);
 	simple_types(out, k);
 	buf_puts(out, "</xs:schema>\n");
 }

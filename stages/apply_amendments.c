@@ -48,7 +48,7 @@ check_amendment(const struct apply_frame *f)
 		    "order %s is %s; it takes no amendment", o->order_number,
 		    order_status_name(o->status));
 	check_product_lines(rec, digits, o->prices_include_vat, errs);
-	check_delivery(rec, AH_delivery_address1, errs);
+	check_delivery(rec, AH_delivery_address1, AH_delivery_state, errs);
 	for (size_t i = 0; i < rec->nlines; i++) {
 		const struct field_value *v = record_line(rec, i);
 
@@ -80,8 +80,8 @@ change_order(struct apply_ctx *a, const struct record *rec, const struct order *
 	    journal_event(a, o->order_number, h[AH_hold].num ? "hold_set" : "hold_released",
 	    "\"amendment_id\":\"%s\"", h[AH_amendment_id].s) != 0))
 		return -1;
-	if (delivery_given(rec, AH_delivery_address1)) {
-		struct address d = delivery_from_fields(h, AH_delivery_address1);
+	if (delivery_given(rec, AH_delivery_address1, AH_delivery_state)) {
+		struct address d = delivery_from_fields(h, AH_delivery_address1, AH_delivery_state);
 
 		if (ledger_order_set_delivery(a->ledger, o->order_number, &d) != 0 ||
 		    journal_event(a, o->order_number, "delivery_changed",

@@ -28,7 +28,8 @@ str(const struct field_value *v)
 	return v->s;
 }
 
-/* Builds the order (borrowing the record's strings) and its lines. */
+/* Builds the order (borrowing the record's strings), its lines and its
+ * attributes (as given: the ledger keeps them by name). */
 static void
 order_from_record(const struct record *rec, const struct conf *cf, struct order *o)
 {
@@ -48,16 +49,24 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->last_name = str(&h[OH_last_name]);
 	o->phone = str(&h[OH_phone]);
 	o->billing = (struct address){ str(&h[OH_billing_address1]), str(&h[OH_billing_address2]),
-		str(&h[OH_billing_zip]), str(&h[OH_billing_city]), str(&h[OH_billing_country]) };
-	o->delivery = delivery_given(rec, OH_delivery_address1) ?
-	    delivery_from_fields(h, OH_delivery_address1) : o->billing;
+		str(&h[OH_billing_zip]), str(&h[OH_billing_city]), str(&h[OH_billing_country]),
+		str(&h[OH_billing_state]) };
+	o->delivery = delivery_given(rec, OH_delivery_address1, OH_delivery_state) ?
+	    delivery_from_fields(h, OH_delivery_address1, OH_delivery_state) : o->billing;
 	o->shipping_method = str(&h[OH_shipping_method]);
 	o->shipping_price = h[OH_shipping_price].num;
 	o->shipping_vat_rate = h[OH_shipping_vat_rate].s != NULL ? h[OH_shipping_vat_rate].num : 0;
 	o->payment_method = str(&h[OH_payment_method]);
 	o->payment_reference = str(&h[OH_payment_reference]);
 	o->authorized = h[OH_authorized_amount].num;
+	o->language = str(&h[OH_language]);
+	o->delivery_date = str(&h[OH_delivery_date]);
+	o->internal_comment = str(&h[OH_internal_comment]);
 	o->comment = str(&h[OH_comment]);
+	o->nattrs = rec->nattrs < ATTR_MAX ? rec->nattrs : ATTR_MAX;
+	o->attrs = xcalloc(o->nattrs ? o->nattrs : 1, sizeof *o->attrs);
+	for (size_t i = 0; i < o->nattrs; i++)
+		o->attrs[i] = (struct order_attr){ rec->attrs[i].name, rec->attrs[i].value.s };
 	o->nlines = rec->nlines;
 	o->lines = xcalloc(rec->nlines ? rec->nlines : 1, sizeof *o->lines);
 	for (size_t i = 0; i < rec->nlines; i++)
@@ -78,7 +87,8 @@ check_order(const struct record *rec, const struct order *o, struct order_totals
 		errlist_add(errs, h[OH_shipping_price].line, "shipping_vat_rate",
 		    ERR_SHIPPING_VAT_RATE_MISSING,
 		    "shipping_price is above zero, so shipping_vat_rate is required");
-	check_delivery(rec, OH_delivery_address1, errs);
+	check_state(rec, OH_billing_country, OH_billing_state, errs);
+	check_delivery(rec, OH_delivery_address1, OH_delivery_state, errs);
 	if (check_totals(rec, o, digits, t, errs) != 0)
 		return;
 	money_format(t->grand_total, digits, b, sizeof b);
@@ -148,6 +158,9 @@ create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 	for (size_t i = 0; i < o->nlines; i++)
 		if (ledger_order_line_insert(a->ledger, o->order_number, a->input_id, &o->lines[i]) != 0)
 			goto out;
+	for (size_t i = 0; i < o->nattrs; i++)
+		if (ledger_order_attr_insert(a->ledger, o->order_number, &o->attrs[i]) != 0)
+			goto out;
 	money_format(t->grand_total, digits, total, sizeof total);
 	money_format(o->authorized, digits, authorized, sizeof authorized);
 	for (size_t i = 0; i < o->nlines; i++)
@@ -211,5 +224,6 @@ apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs)
 		res = APPLY_OK;
 out:
 	free(o.lines);
+	free(o.attrs);
 	return res;
 }

@@ -14,6 +14,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,13 +22,18 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "stages/parse.h"
+#include "stages/validate.h"
 
 #define CHUNK (64 * 1024)
 #define MAX_COLUMNS 256
 
 struct column {
-	int idx;        /* field index, -1 for an unknown or repeated column */
+	int idx;        /* field index, -1 for an attribute, or an unknown or
+	                   repeated column */
 	bool line;      /* a line field (else a header field) */
+	bool attr;      /* an extra attribute, named names[name_off..] */
+	size_t name_off;
+	size_t name_len;
 };
 
 struct cell {
@@ -54,6 +60,7 @@ struct csv_in {
 	size_t ncols;
 	int id_col;
 	bool has_line_cols;
+	struct buf names;     /* the attribute columns' names */
 
 	struct buf text;      /* the current row's cell contents */
 	struct cell *row;
@@ -117,6 +124,32 @@ cell_str(struct csv_in *c, const struct cell *cell)
 	return c->text.data != NULL ? c->text.data + cell->off : "";
 }
 
+/* Maps header column i, attr_<name>, to the extra attribute name; reports
+ * a name that is not one, or that an earlier column gave. */
+static void
+map_attr_column(struct csv_in *c, size_t i, long line, const char *name, size_t len)
+{
+	char ex[EXCERPT_SIZE], column[sizeof ATTR_COLUMN_PREFIX + EXCERPT_SIZE];
+
+	snprintf(column, sizeof column, "%s%s", ATTR_COLUMN_PREFIX,
+	    excerpt(name, len, 40, ex, sizeof ex));
+	if (!valid_attr_name(name, len)) {
+		errlist_add(c->errs, line, column, ERR_INVALID_ATTRIBUTE,
+		    "column %s names no attribute: a name is 1-%d of a-z 0-9 _", column,
+		    ATTR_NAME_MAX);
+		return;
+	}
+	for (size_t k = 0; k < i; k++)
+		if (c->cols[k].attr && c->cols[k].name_len == len &&
+		    memcmp(c->names.data + c->cols[k].name_off, name, len) == 0) {
+			errlist_add(c->errs, line, column, ERR_CSV_DUPLICATE_COLUMN,
+			    "column %s appears twice in the header row", column);
+			return;
+		}
+	c->cols[i] = (struct column){ .idx = -1, .attr = true, .name_off = c->names.len, .name_len = len };
+	buf_append(&c->names, name, len);
+}
+
 /* Maps header column i to a header field, else a line field (seen[0] and
  * seen[1] mark the fields mapped so far); reports a column that names no
  * field, or a field named before. */
@@ -130,6 +163,12 @@ map_column(struct csv_in *c, size_t i, long line, bool *seen[2])
 	char ex[EXCERPT_SIZE];
 
 	c->cols[i].idx = -1;
+	if (k->attributes && len > strlen(ATTR_COLUMN_PREFIX) &&
+	    memcmp(name, ATTR_COLUMN_PREFIX, strlen(ATTR_COLUMN_PREFIX)) == 0) {
+		map_attr_column(c, i, line, name + strlen(ATTR_COLUMN_PREFIX),
+		    len - strlen(ATTR_COLUMN_PREFIX));
+		return;
+	}
 	for (int in_line = 0; in_line <= 1; in_line++) {
 		int idx = kind_field_index(k, in_line, name, len);
 		const char *field = idx < 0 ? NULL : in_line ? k->line[idx].name : k->head[idx].name;
@@ -142,7 +181,7 @@ map_column(struct csv_in *c, size_t i, long line, bool *seen[2])
 			return;
 		}
 		seen[in_line][idx] = true;
-		c->cols[i] = (struct column){ idx, in_line };
+		c->cols[i] = (struct column){ .idx = idx, .line = in_line };
 		if (in_line)
 			c->has_line_cols = true;
 		else if ((size_t)idx == k->id_field)
@@ -220,6 +259,24 @@ same_cell(struct csv_in *c, const struct cell *cell, const struct field_value *v
 	    memcmp(v->s, cell_str(c, cell), cell->len) == 0;
 }
 
+/* An attribute's cell on a further row of the open record: the same as on
+ * its first row. */
+static void
+continue_attr(struct csv_in *c, const struct column *col, const struct cell *cell)
+{
+	static const struct field_value absent;
+	const char *name = c->names.data + col->name_off;
+	const struct record_attr *a = record_attr(c->rec, name, col->name_len);
+	char column[sizeof ATTR_COLUMN_PREFIX + ATTR_NAME_MAX];
+
+	if (same_cell(c, cell, a != NULL ? &a->value : &absent))
+		return;
+	snprintf(column, sizeof column, "%s%.*s", ATTR_COLUMN_PREFIX, (int)col->name_len, name);
+	errlist_add(c->errs, cell->line, column, ERR_CSV_HEADER_MISMATCH,
+	    "%s differs from the record's first row (line %ld); header fields must be the "
+	    "same on every row of a record", column, c->rec->line);
+}
+
 /* A further row of the open record: its header fields must be the first
  * row's. */
 static void
@@ -231,6 +288,10 @@ continue_record(struct csv_in *c)
 	for (size_t i = 0; i < c->ncols; i++) {
 		const struct column *col = &c->cols[i];
 
+		if (col->attr) {
+			continue_attr(c, col, &c->row[i]);
+			continue;
+		}
 		if (col->idx < 0 || col->line || same_cell(c, &c->row[i], &c->rec->head[col->idx]))
 			continue;
 		errlist_add(c->errs, c->row[i].line, k->head[col->idx].name, ERR_CSV_HEADER_MISMATCH,
@@ -253,7 +314,11 @@ start_record(struct csv_in *c, long line)
 	for (size_t i = 0; i < c->ncols; i++) {
 		const struct column *col = &c->cols[i];
 
-		if (col->idx >= 0 && !col->line)
+		if (col->attr)
+			record_add_attr(c->rec, c->names.data + col->name_off, col->name_len,
+			    cell_str(c, &c->row[i]), c->row[i].present ? c->row[i].len : 0,
+			    c->row[i].line);
+		else if (col->idx >= 0 && !col->line)
 			record_set_head(c->rec, (size_t)col->idx, cell_str(c, &c->row[i]),
 			    c->row[i].present ? c->row[i].len : 0, c->row[i].line);
 	}
@@ -428,6 +493,7 @@ csv_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	csv_free(&c.p);
 	record_free(c.rec);
 	buf_free(&c.text);
+	buf_free(&c.names);
 	free(c.row);
 	free(c.cols);
 	free(chunk);

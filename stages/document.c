@@ -309,6 +309,7 @@ from_order(struct doc *d, const struct conf *conf, const struct buf *secret)
 		return v->shipment != NULL ? shipment_lines(d, st, v->shipment) : -1;
 	case DOC_PROFORMA:
 		d->delivery = v->delivery;
+		d->delivery_date = st->order->delivery_date;
 		return v->shipment != NULL ? shipment_lines(d, st, v->shipment) : -1;
 	case DOC_CREDIT_NOTE:
 		return v->ret != NULL && v->shipment != NULL ?
@@ -363,6 +364,11 @@ doc_build(struct doc *d, const struct conf *conf, const struct buf *secret)
 	d->row = &v->doc;
 	if (template_of(d) != 0)
 		return -1;
+	/* the order's language before any label is used */
+	if (v->state != NULL && v->state->order->language != NULL) {
+		d->language = v->state->order->language;
+		template_use_language(&d->tpl, d->language);
+	}
 	if (v->doc.invoice_id != NULL) {
 		if (!v->invoice_found)
 			return -1;

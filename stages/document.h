@@ -60,11 +60,14 @@ struct doc {
 	const struct document *row;         /* &view.doc */
 	struct template tpl;
 	const char *currency;
+	const char *language;               /* the order's, which the labels
+	                                       are in; NULL: the template's */
 	int digits;
 	const char *buyer_name;
 	const char *buyer_email;
 	struct address buyer;
 	struct address delivery;            /* pro-formas */
+	const char *delivery_date;          /* pro-formas: the order's, or NULL */
 	const char *payment_reference;
 	const char *due_date;
 	const char *text;

@@ -43,6 +43,31 @@ canonical_fields(struct buf *b, const struct field_def *defs, size_t n,
 	}
 }
 
+/* name=value<US> for each extra attribute, by name: the order of the
+ * columns or elements that gave them is no part of the content. */
+static void
+canonical_attrs(struct buf *b, const struct record *rec)
+{
+	const struct record_attr *by_name[ATTR_MAX];
+	size_t n = rec->nattrs < ATTR_MAX ? rec->nattrs : ATTR_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+
+		while (j > 0 && strcmp(by_name[j - 1]->name, rec->attrs[i].name) > 0) {
+			by_name[j] = by_name[j - 1];
+			j--;
+		}
+		by_name[j] = &rec->attrs[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		buf_append(b, by_name[i]->name, by_name[i]->name_len);
+		buf_putc(b, '=');
+		buf_append(b, by_name[i]->value.s, by_name[i]->value.len);
+		buf_putc(b, '\x1f');
+	}
+}
+
 void
 identity_digest(const struct record *rec, struct sha256 *h, struct buf *scratch,
     char hex[SHA256_HEX])
@@ -55,6 +80,12 @@ identity_digest(const struct record *rec, struct sha256 *h, struct buf *scratch,
 	buf_puts(scratch, k->singular);
 	buf_putc(scratch, '\x1e');
 	canonical_fields(scratch, k->head, k->nhead, rec->head);
+	/* a record without attributes keeps the digest it had before there
+	 * were any */
+	if (rec->nattrs > 0) {
+		buf_putc(scratch, '\x1c');
+		canonical_attrs(scratch, rec);
+	}
 	for (size_t i = 0; i < rec->nlines; i++) {
 		buf_putc(scratch, '\x1d');
 		canonical_fields(scratch, k->line, k->nline, record_line(rec, i));

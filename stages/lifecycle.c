@@ -685,32 +685,52 @@ check_totals(const struct record *rec, const struct order *o, int digits,
 }
 
 bool
-delivery_given(const struct record *rec, size_t first)
+delivery_given(const struct record *rec, size_t first, size_t state)
 {
 	for (size_t i = first; i < first + 5; i++)
 		if (rec->head[i].s != NULL)
 			return true;
-	return false;
+	return rec->head[state].s != NULL;
 }
 
 void
-check_delivery(const struct record *rec, size_t first, struct errlist *errs)
+check_delivery(const struct record *rec, size_t first, size_t state, struct errlist *errs)
 {
 	/* address1, address2, zip, city, country: all but address2 needed */
 	static const size_t need[] = { 0, 2, 3, 4 };
 
-	if (!delivery_given(rec, first))
+	if (!delivery_given(rec, first, state))
 		return;
 	for (size_t i = 0; i < NELEM(need); i++)
 		if (rec->head[first + need[i]].s == NULL)
 			errlist_add(errs, rec->line, rec->kind->head[first + need[i]].name,
 			    ERR_MISSING_FIELD, "%s is required when any delivery field is given",
 			    rec->kind->head[first + need[i]].name);
+	check_state(rec, first + 4, state, errs);
 }
 
 struct address
-delivery_from_fields(const struct field_value *h, size_t first)
+delivery_from_fields(const struct field_value *h, size_t first, size_t state)
 {
 	return (struct address){ h[first].s, h[first + 1].s, h[first + 2].s, h[first + 3].s,
-		h[first + 4].s };
+		h[first + 4].s, h[state].s };
+}
+
+void
+check_state(const struct record *rec, size_t country, size_t state, struct errlist *errs)
+{
+	const struct field_value *c = &rec->head[country], *v = &rec->head[state];
+	const char *name = rec->kind->head[state].name;
+
+	/* an invalid country was reported as such */
+	if (c->s == NULL || !valid_country(c->s, c->len) || !state_required(c->s))
+		return;
+	if (v->s == NULL)
+		errlist_add(errs, v->line > 0 ? v->line : rec->line, name, ERR_MISSING_FIELD,
+		    "%s is required when %s is %s", name, rec->kind->head[country].name, c->s);
+	else if (!valid_state(c->s, v->s, v->len))
+		errlist_add(errs, v->line, name, ERR_INVALID_STATE,
+		    "%s '%s' is not a subdivision of %s (an ISO 3166-2 code without the "
+		    "country prefix, such as %s)", name, v->s, c->s,
+		    strcmp(c->s, "US") == 0 ? "CA" : strcmp(c->s, "CA") == 0 ? "ON" : "NSW");
 }

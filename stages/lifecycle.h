@@ -177,8 +177,8 @@ void check_open_lines(const struct record *rec, const struct order_state *st, co
     struct errlist *errs);
 
 /* Product lines and delivery addresses as orders and amendments carry
- * them.  `first` is the header index of delivery_address1; the other
- * address fields follow it. */
+ * them.  `first` is the header index of delivery_address1, the other
+ * address fields following it; `state` that of delivery_state. */
 /* Reports every line_id that an earlier line of the record already used. */
 void check_line_ids(const struct record *rec, size_t id_field, struct errlist *errs);
 void product_line_from_fields(const struct field_value *v, struct order_line *ln);
@@ -192,8 +192,14 @@ void check_product_lines(const struct record *rec, int digits, bool prices_inclu
  * reported that line, and returns -1. */
 int check_totals(const struct record *rec, const struct order *o, int digits,
     struct order_totals *t, struct errlist *errs);
-bool delivery_given(const struct record *rec, size_t first);
-void check_delivery(const struct record *rec, size_t first, struct errlist *errs);
-struct address delivery_from_fields(const struct field_value *h, size_t first);
+bool delivery_given(const struct record *rec, size_t first, size_t state);
+/* Reports what a given delivery address lacks, and its state as
+ * check_state() does. */
+void check_delivery(const struct record *rec, size_t first, size_t state, struct errlist *errs);
+struct address delivery_from_fields(const struct field_value *h, size_t first, size_t state);
+/* Reports a state (header index `state`) that the country (header index
+ * `country`) of its address needs and lacks (missing_field), or that is
+ * none of that country's subdivisions (invalid_state). */
+void check_state(const struct record *rec, size_t country, size_t state, struct errlist *errs);
 
 #endif

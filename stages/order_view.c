@@ -57,6 +57,7 @@ jaddress(const struct address *a)
 	json_object_set_new(o, "zip", json_text(a->zip));
 	json_object_set_new(o, "city", json_text(a->city));
 	json_object_set_new(o, "country", json_text(a->country));
+	json_object_set_new(o, "state", json_text(a->state));
 	return o;
 }
 
@@ -256,6 +257,17 @@ json_lines(const struct order_state *st, const struct view_sums *v, struct money
 	return lines;
 }
 
+/* The order's extra attributes as an object, name -> value. */
+static json_t *
+json_attrs(const struct order *o)
+{
+	json_t *j = json_object();
+
+	for (size_t i = 0; i < o->nattrs; i++)
+		json_object_set_new(j, o->attrs[i].name, json_text(o->attrs[i].value));
+	return j;
+}
+
 /* A new JSON object of the order (the caller's to json_decref), or NULL
  * on a ledger failure. */
 static json_t *
@@ -284,6 +296,10 @@ order_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	json_object_set_new(root, "due", json_text(fmt(m, v->due)));
 	json_object_set_new(root, "billing", jaddress(&o->billing));
 	json_object_set_new(root, "delivery", jaddress(&o->delivery));
+	json_object_set_new(root, "language", json_text(o->language));
+	json_object_set_new(root, "delivery_date", json_text(o->delivery_date));
+	json_object_set_new(root, "internal_comment", json_text(o->internal_comment));
+	json_object_set_new(root, "attributes", json_attrs(o));
 	json_object_set_new(root, "lines", json_lines(st, v, m));
 	json_object_set_new(root, "shipments", json_shipments(st, m));
 	json_object_set_new(root, "returns", json_returns(st, m));
@@ -310,7 +326,10 @@ print_address(FILE *out, const char *label, const struct address *a)
 	sanitized_printf(out, "%s", a->address1);
 	if (a->address2 != NULL)
 		sanitized_printf(out, ", %s", a->address2);
-	sanitized_printf(out, ", %s %s, %s\n", a->zip, a->city, a->country);
+	sanitized_printf(out, ", %s %s, %s", a->zip, a->city, a->country);
+	if (a->state != NULL)
+		sanitized_printf(out, " %s", a->state);
+	fputc('\n', out);
 }
 
 static int
@@ -378,6 +397,14 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 	print_address(out, "billing", &o->billing);
 	print_address(out, "delivery", &o->delivery);
 	sanitized_printf(out, "  payment   %s %s", o->payment_method, o->payment_reference);
+	if (o->language != NULL)
+		fprintf(out, "\n  language  %s", o->language);
+	if (o->delivery_date != NULL)
+		sanitized_printf(out, "\n  delivery on %s", o->delivery_date);
+	if (o->internal_comment != NULL)
+		sanitized_printf(out, "\n  internal  %s", o->internal_comment);
+	for (size_t i = 0; i < o->nattrs; i++)
+		sanitized_printf(out, "\n  attribute %s = %s", o->attrs[i].name, o->attrs[i].value);
 	fprintf(out, "\n\n  %7s  %-20s %6s %7s %9s %8s %13s %11s %6s %13s %11s\n", "line", "sku",
 	    "qty", "shipped", "cancelled", "returned", "unit price", "discount", "vat%", "total", "vat");
 	for (size_t i = 0; i < o->nlines; i++) {

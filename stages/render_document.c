@@ -56,6 +56,7 @@ address(struct xml_out *x, const char *element, const char *name, const char *em
 	xml_out_text(x, "zip", a->zip);
 	xml_out_text(x, "city", a->city);
 	xml_out_text(x, "country", a->country);
+	xml_out_text(x, "state", a->state);
 	xml_out_end(x);
 }
 
@@ -83,6 +84,7 @@ heading(struct xml_out *x, const struct doc *d)
 	xml_out_text(x, "shipment_id", d->row->shipment_id);
 	xml_out_text(x, "return_id", d->row->return_id);
 	xml_out_text(x, "currency", d->currency);
+	xml_out_text(x, "language", d->language);
 	xml_out_text(x, "due_date", d->due_date);
 	seller(x, &d->tpl);
 	address(x, "buyer", d->buyer_name, d->buyer_email, &d->buyer);
@@ -124,6 +126,7 @@ proforma_body(struct xml_out *x, const struct doc *d)
 {
 	heading(x, d);
 	address(x, "delivery", d->buyer_name, NULL, &d->delivery);
+	xml_out_text(x, "delivery_date", d->delivery_date);
 	for (size_t i = 0; i < d->nlines; i++) {
 		const struct doc_line *ln = &d->lines[i];
 

@@ -300,14 +300,16 @@ references(struct pdf *p, double y)
 	const struct template *t = &d->tpl;
 	const char *labels[] = { t->labels[LABEL_NUMBER], t->labels[LABEL_DATE],
 		t->labels[LABEL_ORDER], t->labels[LABEL_SHIPMENT], t->labels[LABEL_RETURN],
-		t->labels[LABEL_DUE_DATE] };
-	char date[11], due[11] = "";
+		t->labels[LABEL_DUE_DATE], t->labels[LABEL_DELIVERY_DATE] };
+	char date[11], due[11] = "", delivery[11] = "";
 	const char *values[] = { d->row->number, date, d->row->order_number,
-		d->row->shipment_id, d->row->return_id, due };
+		d->row->shipment_id, d->row->return_id, due, delivery };
 
 	snprintf(date, sizeof date, "%s", d->row->issued_at);
 	if (d->due_date != NULL)
 		snprintf(due, sizeof due, "%s", d->due_date);
+	if (d->delivery_date != NULL)
+		snprintf(delivery, sizeof delivery, "%s", d->delivery_date);
 	for (size_t i = 0; i < NELEM(labels); i++) {
 		if (values[i] == NULL || values[i][0] == '\0')
 			continue;
@@ -325,8 +327,8 @@ address_lines(struct pdf *p, double x, double y, const struct address *a)
 
 	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address1);
 	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address2);
-	snprintf(city, sizeof city, "%s %s, %s", a->zip ? a->zip : "", a->city ? a->city : "",
-	    a->country ? a->country : "");
+	snprintf(city, sizeof city, "%s %s, %s%s%s", a->zip ? a->zip : "", a->city ? a->city : "",
+	    a->state ? a->state : "", a->state ? " " : "", a->country ? a->country : "");
 	return y + text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, city);
 }
 

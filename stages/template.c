@@ -31,14 +31,14 @@ static const struct {
 		"Shipping", "Return fee", "Page", "HS code", "Origin", "Weight (g)", "Value",
 		"VAT no.", "Company no.", "Bank", "SKU", "EAN", "Variant", "Size",
 		"For customs only; not a demand for payment.", "Discount", "Order confirmation",
-		"Amount due", "Pay at", "Valid until" } },
+		"Amount due", "Pay at", "Valid until", "Delivery date" } },
 	{ "sv", { "Faktura", "Kreditnota", "Proformafaktura", "Nummer", "Datum", "Förfallodag",
 		"Order", "Leverans", "Retur", "Faktureras", "Levereras till", "Beskrivning", "Antal",
 		"À-pris", "Moms %", "Moms", "Belopp", "Momsspecifikation", "Underlag", "Moms totalt",
 		"Att betala", "Frakt", "Returavgift", "Sida", "Tulltaxenr", "Ursprung", "Vikt (g)",
 		"Värde", "Momsreg.nr", "Org.nr", "Bank", "Art.nr", "EAN", "Variant", "Storlek",
 		"Endast för tullen; ingen betalningsuppmaning.", "Rabatt", "Orderbekräftelse",
-		"Belopp att betala", "Betala på", "Giltig till" } },
+		"Belopp att betala", "Betala på", "Giltig till", "Leveransdatum" } },
 	{ "de", { "Rechnung", "Gutschrift", "Proforma-Rechnung", "Nummer", "Datum", "Fällig am",
 		"Bestellung", "Sendung", "Retoure", "Rechnung an", "Lieferung an", "Beschreibung",
 		"Menge", "Einzelpreis", "USt. %", "USt.", "Betrag", "USt.-Übersicht", "Netto",
@@ -46,7 +46,7 @@ static const struct {
 		"Ursprung", "Gewicht (g)", "Wert", "USt-IdNr.", "Handelsregisternr.", "Bank",
 		"Art.-Nr.", "EAN", "Variante", "Größe",
 		"Nur für den Zoll; keine Zahlungsaufforderung.", "Rabatt", "Bestellbestätigung",
-		"Offener Betrag", "Bezahlen unter", "Gültig bis" } },
+		"Offener Betrag", "Bezahlen unter", "Gültig bis", "Liefertermin" } },
 };
 
 const char *
@@ -94,19 +94,36 @@ set_fields(struct template *t, char *list, long lineno, struct buf *errs)
 	return 0;
 }
 
+/* Sets the language of the labels, and every label to its text in that
+ * language; false when sluice has no such language. */
+static bool
+labels_in(struct template *t, const char *language)
+{
+	for (size_t i = 0; i < NELEM(languages); i++)
+		if (strcmp(language, languages[i].language) == 0) {
+			set(&t->language, language);
+			for (int k = 0; k < LABEL__COUNT; k++)
+				set(&t->labels[k], languages[i].text[k]);
+			return true;
+		}
+	return false;
+}
+
 /* The language of the labels, which sets every label. */
 static int
 set_language(struct template *t, const char *value, long lineno, struct buf *errs)
 {
-	for (size_t i = 0; i < NELEM(languages); i++)
-		if (strcmp(value, languages[i].language) == 0) {
-			set(&t->language, value);
-			for (int k = 0; k < LABEL__COUNT; k++)
-				set(&t->labels[k], languages[i].text[k]);
-			return 0;
-		}
+	if (labels_in(t, value))
+		return 0;
 	buf_printf(errs, "line %ld: language is en, sv or de, not '%s'\n", lineno, value);
 	return -1;
+}
+
+void
+template_use_language(struct template *t, const char *language)
+{
+	if (strcmp(t->language, language) != 0)
+		labels_in(t, language);
 }
 
 /* One "key = value" line. */

@@ -28,7 +28,8 @@
 	X(BANK, bank) X(SKU, sku) X(EAN, ean) X(VARIANT, variant) X(SIZE, size) \
 	X(NO_SALE, no_sale) X(DISCOUNT, discount)                              \
 	X(ORDER_CONFIRMATION, order_confirmation) X(AMOUNT_DUE, amount_due)    \
-	X(PAY_AT, pay_at) X(VALID_UNTIL, valid_until)
+	X(PAY_AT, pay_at) X(VALID_UNTIL, valid_until)                          \
+	X(DELIVERY_DATE, delivery_date)
 
 enum label {
 #define X(sym, key) LABEL_##sym,
@@ -58,6 +59,10 @@ struct template {
  * Returns 0, or -1 when the text is not a valid template. */
 int template_parse(const char *text, struct template *t, struct buf *errs);
 void template_clear(struct template *t);
+/* Puts the labels in language (en, sv, de; another is ignored): those of
+ * that language as sluice has them, unless it is the template's own, whose
+ * labels (label.X included) stay. */
+void template_use_language(struct template *t, const char *language);
 
 /* The default template shipped with sluice, and its logo. */
 const char *template_default_text(void);

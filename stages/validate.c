@@ -92,6 +92,62 @@ valid_country(const char *s, size_t len)
 }
 
 bool
+valid_attr_name(const char *s, size_t len)
+{
+	if (len < 1 || len > ATTR_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!is_digit(s[i]) && !(s[i] >= 'a' && s[i] <= 'z') && s[i] != '_')
+			return false;
+	return true;
+}
+
+/* The subdivisions of the countries whose addresses need one (ISO 3166-2
+ * codes without the country prefix), each list NULL-terminated. */
+static const struct {
+	const char *country;
+	const char *const *codes;
+} subdivisions[] = {
+	{ "US", (const char *const[]){ "AK", "AL", "AR", "AS", "AZ", "CA", "CO", "CT", "DC",
+	    "DE", "FL", "GA", "GU", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA", "MD",
+	    "ME", "MI", "MN", "MO", "MP", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
+	    "NY", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX", "UM", "UT", "VA",
+	    "VI", "VT", "WA", "WI", "WV", "WY", NULL } },
+	{ "CA", (const char *const[]){ "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON",
+	    "PE", "QC", "SK", "YT", NULL } },
+	{ "AU", (const char *const[]){ "ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA",
+	    NULL } },
+};
+
+static const char *const *
+subdivisions_of(const char *country)
+{
+	for (size_t i = 0; country != NULL && i < NELEM(subdivisions); i++)
+		if (strcmp(country, subdivisions[i].country) == 0)
+			return subdivisions[i].codes;
+	return NULL;
+}
+
+bool
+state_required(const char *country)
+{
+	return subdivisions_of(country) != NULL;
+}
+
+bool
+valid_state(const char *country, const char *s, size_t len)
+{
+	const char *const *codes = subdivisions_of(country);
+
+	if (codes == NULL)
+		return true;
+	for (size_t i = 0; codes[i] != NULL; i++)
+		if (strlen(codes[i]) == len && memcmp(codes[i], s, len) == 0)
+			return true;
+	return false;
+}
+
+bool
 valid_email(const char *s, size_t len)
 {
 	const char *at;
@@ -492,6 +548,41 @@ check_fields(const struct field_def *defs, size_t n, struct field_value *vals, l
 	return bad;
 }
 
+/* Checks the extra attributes of rec: their names (well-formed, each
+ * once), their number and their values, named attr_<name> in errors. */
+static size_t
+check_attrs(struct record *rec, struct errlist *errs)
+{
+	size_t bad = 0, n = rec->nattrs < ATTR_MAX ? rec->nattrs : ATTR_MAX;
+
+	if (rec->nattrs > ATTR_MAX) {
+		errlist_add(errs, rec->attrs[0].value.line, ATTR_ELEMENT, ERR_INVALID_ATTRIBUTE,
+		    "the %s has %zu extra attributes; at most %d are allowed", rec->kind->singular,
+		    rec->nattrs, ATTR_MAX);
+		bad++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct record_attr *a = &rec->attrs[i];
+		char name[sizeof ATTR_COLUMN_PREFIX + EXCERPT_SIZE];
+		struct field_def f = { name, FT_TEXT, false, ATTR_VALUE_MAX, NULL, NO_DEFAULT };
+		char ex[EXCERPT_SIZE];
+
+		snprintf(name, sizeof name, "%s%s", ATTR_COLUMN_PREFIX,
+		    excerpt(a->name, a->name_len, 40, ex, sizeof ex));
+		if (!valid_attr_name(a->name, a->name_len)) {
+			errlist_add(errs, a->value.line, name, ERR_INVALID_ATTRIBUTE,
+			    "attribute name '%s' is not 1-%d of a-z 0-9 _", ex, ATTR_NAME_MAX);
+			bad++;
+		} else if (record_attr(rec, a->name, a->name_len) != a) {
+			errlist_add(errs, a->value.line, name, ERR_INVALID_ATTRIBUTE,
+			    "attribute %s is given twice", a->name);
+			bad++;
+		} else
+			bad += check_field(&f, &a->value, errs);
+	}
+	return bad;
+}
+
 /* The header index of the kind's currency field, or -1. */
 static int
 currency_field(const struct kind_def *k)
@@ -512,6 +603,7 @@ validate_record(struct record *rec, struct errlist *errs)
 	bad = check_fields(k->head, k->nhead, rec->head, rec->line, errs);
 	for (size_t i = 0; i < rec->nlines; i++)
 		bad += check_fields(k->line, k->nline, record_line(rec, i), rec->line_at[i], errs);
+	bad += check_attrs(rec, errs);
 	if (k->lines == LINES_REQUIRED && rec->nlines == 0) {
 		errlist_add(errs, rec->line, NULL, ERR_NO_LINES, "the %s has no lines", k->singular);
 		bad++;

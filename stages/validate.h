@@ -17,6 +17,14 @@
 bool valid_id(const char *s, size_t len);
 bool valid_country(const char *s, size_t len);
 bool valid_email(const char *s, size_t len);
+/* An extra attribute's name: 1-ATTR_NAME_MAX of a-z 0-9 _. */
+bool valid_attr_name(const char *s, size_t len);
+/* Whether addresses in country (ISO 3166-1 alpha-2) need a state: US, CA
+ * and AU, whose subdivisions sluice knows. */
+bool state_required(const char *country);
+/* Whether s is a subdivision code (ISO 3166-2 without the country prefix,
+ * upper case) of country; any text is one for a country that needs none. */
+bool valid_state(const char *country, const char *s, size_t len);
 bool valid_ean(const char *s, size_t len);
 bool valid_hs_code(const char *s, size_t len);
 /* RFC 3339 date-time; on success *epoch holds seconds since 1970 UTC. */

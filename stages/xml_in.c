@@ -273,14 +273,18 @@ is_value_error(int code)
 	    code == XML_SCHEMAV_CVC_ELT_5_2_2_2_2;
 }
 
+/* Reports the XSD's complaints, but for those that field validation
+ * reported more precisely: about a value, or about an extra attribute
+ * (its name or value) at a line where validation named it. */
 static void
 report_xsd_errors(struct xml_in *x)
 {
 	for (size_t i = 0; i < x->nxsd; i++) {
 		struct xsd_error *e = &x->xsd[i];
+		bool attr = strcmp(e->field, ATTR_ELEMENT) == 0;
 
-		if (!(is_value_error(e->code) &&
-		    errlist_has(x->errs, e->line, e->field[0] ? e->field : NULL)))
+		if (!((is_value_error(e->code) || attr) &&
+		    errlist_has(x->errs, e->line, e->field[0] && !attr ? e->field : NULL)))
 			errlist_add(x->errs, e->line, e->field[0] ? e->field : NULL, ERR_XML_SCHEMA,
 			    "%s", e->message);
 		free(e->message);
@@ -298,11 +302,13 @@ struct walk {
 	bool rec_too_large;
 	enum where where;
 	int skip_depth;          /* > 0: ignoring a subtree that starts here */
-	int field;               /* field being read, or -1 */
+	int field;               /* field being read (an extra attribute: the
+	                            kind's nhead), or -1 */
 	bool field_line;         /* ... a line field */
 	int field_depth;
 	long field_at;
 	struct buf value;
+	struct buf attr_name;    /* of the extra attribute being read */
 	bool value_too_long;
 	size_t records;
 	bool seen_root;          /* an element was read */
@@ -329,12 +335,18 @@ node_line(xmlTextReaderPtr r)
 static void
 store_field(struct walk *w, struct xml_in *x)
 {
-	if (w->value_too_long) {
-		const struct field_def *f = w->field_line ? &x->kind->line[w->field] : &x->kind->head[w->field];
+	bool attr = !w->field_line && (size_t)w->field == x->kind->nhead;
 
-		errlist_add(x->errs, w->field_at, f->name, ERR_FIELD_TOO_LONG,
-		    "%s is longer than %zu bytes", f->name, x->lim->max_field_bytes);
-	} else if (w->field_line)
+	if (w->value_too_long) {
+		const char *name = attr ? ATTR_ELEMENT : w->field_line ?
+		    x->kind->line[w->field].name : x->kind->head[w->field].name;
+
+		errlist_add(x->errs, w->field_at, name, ERR_FIELD_TOO_LONG,
+		    "%s is longer than %zu bytes", name, x->lim->max_field_bytes);
+	} else if (attr)
+		record_add_attr(w->rec, buf_str(&w->attr_name), w->attr_name.len,
+		    buf_str(&w->value), w->value.len, w->field_at);
+	else if (w->field_line)
 		record_set_line(w->rec, w->rec->nlines - 1, (size_t)w->field, buf_str(&w->value),
 		    w->value.len, w->field_at);
 	else
@@ -356,6 +368,22 @@ start_field(struct walk *w, struct xml_in *x, int idx, bool in_line, int depth, 
 	buf_reset(&w->value);
 	if (empty)
 		store_field(w, x);
+}
+
+/* Starts reading an <attribute name="..."> element: an extra attribute,
+ * read as a field (its name an empty one when it has none: the XSD
+ * requires it). */
+static void
+start_attr(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, int depth, long line,
+    bool empty)
+{
+	xmlChar *name = xmlTextReaderGetAttribute(r, (const xmlChar *)"name");
+
+	buf_reset(&w->attr_name);
+	if (name != NULL && strlen((const char *)name) <= x->lim->max_field_bytes)
+		buf_puts(&w->attr_name, (const char *)name);
+	xmlFree(name);
+	start_field(w, x, (int)x->kind->nhead, false, depth, line, empty);
 }
 
 /* A <line> element of a record at line: starts a line of the record,
@@ -412,6 +440,10 @@ on_element(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, int depth)
 			if (start_line(w, x, line, empty))
 				return true;
 			break;
+		}
+		if (ns_ok(r) && k->attributes && strcmp(name, ATTR_ELEMENT) == 0) {
+			start_attr(w, x, r, depth, line, empty);
+			return true;
 		}
 		idx = ns_ok(r) ? kind_field_index(k, false, name, strlen(name)) : -1;
 		if (idx < 0)
@@ -595,5 +627,6 @@ xml_in_parse(int fd, const char *name, const struct kind_def *k, const struct pa
 	xmlFreeDoc(doc);
 	record_free(w.rec);
 	buf_free(&w.value);
+	buf_free(&w.attr_name);
 	return status;
 }

@@ -125,10 +125,13 @@ static const struct {
 	{ "refunded", NULL, "refunded" }, { "due", NULL, "due" },
 	{ "billing_address1", "billing", "address1" }, { "billing_address2", "billing", "address2" },
 	{ "billing_zip", "billing", "zip" }, { "billing_city", "billing", "city" },
-	{ "billing_country", "billing", "country" },
+	{ "billing_country", "billing", "country" }, { "billing_state", "billing", "state" },
 	{ "delivery_address1", "delivery", "address1" },
 	{ "delivery_address2", "delivery", "address2" }, { "delivery_zip", "delivery", "zip" },
 	{ "delivery_city", "delivery", "city" }, { "delivery_country", "delivery", "country" },
+	{ "delivery_state", "delivery", "state" }, { "language", NULL, "language" },
+	{ "delivery_date", NULL, "delivery_date" }, { "internal_comment", NULL, "internal_comment" },
+	{ "attributes", NULL, "attributes" },
 };
 static const char *const line_columns[] = { "line_id", "sku", "name", "quantity", "shipped",
 	"cancelled", "returned", "unit_price", "discount", "vat_rate", "line_total", "vat" };
@@ -165,7 +168,8 @@ csv_cell(FILE *out, const char *s, bool first)
 }
 
 /* Writes the JSON scalar v as a CSV cell (null and what is not a scalar
- * as an empty one). */
+ * as an empty one); a non-empty object (the attributes) as its compact
+ * JSON text, keys sorted. */
 static void
 csv_value(FILE *out, const json_t *v, bool first)
 {
@@ -173,6 +177,15 @@ csv_value(FILE *out, const json_t *v, bool first)
 
 	if (json_is_string(v)) {
 		csv_cell(out, json_string_value(v), first);
+		return;
+	}
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+
+		if (text == NULL)
+			fatal("out of memory");
+		csv_cell(out, text, first);
+		free(text);
 		return;
 	}
 	if (json_is_integer(v))

@@ -121,8 +121,8 @@ int
 ledger_shipment_set_delivery(struct ledger *l, const char *shipment_id, const struct address *a)
 {
 	return ledger_run(l, "UPDATE shipments SET delivery_address1 = ?, delivery_address2 = ?,"
-	    " delivery_zip = ?, delivery_city = ?, delivery_country = ? WHERE shipment_id = ?",
-	    "ssssss", LEDGER_ADDRESS(a), shipment_id);
+	    " delivery_zip = ?, delivery_city = ?, delivery_country = ?, delivery_state = ?"
+	    " WHERE shipment_id = ?", "sssssss", LEDGER_ADDRESS(a), shipment_id);
 }
 
 int
@@ -277,7 +277,7 @@ view_subject(struct ledger *l, struct document_view *v)
 		return -1;
 	if (d->type == DOC_PROFORMA && v->shipment != NULL &&
 	    ledger_query(l, "SELECT delivery_address1, delivery_address2, delivery_zip,"
-	    " delivery_city, delivery_country FROM shipments WHERE shipment_id = ?",
+	    " delivery_city, delivery_country, delivery_state FROM shipments WHERE shipment_id = ?",
 	    view_delivery_row, v, "s", v->shipment->shipment_id) < 0)
 		return -1;
 	return 0;

@@ -245,6 +245,7 @@ struct address {
 	const char *zip;
 	const char *city;
 	const char *country;
+	const char *state;      /* a subdivision of the country, or NULL */
 };
 
 struct order_line {
@@ -263,6 +264,12 @@ struct order_line {
 	int64_t weight_grams;         /* -1 when unknown */
 	int64_t shipped;
 	int64_t cancelled;
+};
+
+/* An order's extra attribute. */
+struct order_attr {
+	const char *name;
+	const char *value;
 };
 
 struct order {
@@ -287,10 +294,15 @@ struct order {
 	const char *payment_method;
 	const char *payment_reference;
 	int64_t authorized;
+	const char *language;         /* of its documents; NULL: the template's */
+	const char *delivery_date;    /* the day the customer chose, or NULL */
+	const char *internal_comment; /* never on a customer's document */
 	const char *comment;
 	bool awaiting_payment;        /* since it arrived, its due was never 0 */
 	struct order_line *lines;     /* loaded orders only */
 	size_t nlines;
+	struct order_attr *attrs;     /* by name */
+	size_t nattrs;
 	struct arena arena;           /* loaded orders: every string above */
 };
 
@@ -300,10 +312,12 @@ int ledger_order_identity(struct ledger *l, const char *order_number, int64_t *i
     char sha[SHA256_HEX]);
 int ledger_order_insert(struct ledger *l, const struct order *o);
 
+int ledger_order_attr_insert(struct ledger *l, const char *order_number,
+    const struct order_attr *a);
 int ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t input_id,
     const struct order_line *ln);
 
-/* Loads an order with its lines: 1 found (*out owned by the caller, free
+/* Loads an order with its lines and attributes: 1 found (*out owned by the caller, free
  * with order_free), 0 unknown, -1 failure. */
 int ledger_order_load(struct ledger *l, const char *order_number, struct order **out);
 void order_free(struct order *o);

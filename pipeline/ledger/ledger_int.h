@@ -74,8 +74,8 @@ struct ledger_identity {
 };
 int ledger_identity_row(struct sqlite3_stmt *st, void *ctx);
 
-/* An address as five string arguments of ledger_run() ("sssss"). */
-#define LEDGER_ADDRESS(a) (a)->address1, (a)->address2, (a)->zip, (a)->city, (a)->country
+/* An address as six string arguments of ledger_run() ("ssssss"). */
+#define LEDGER_ADDRESS(a) (a)->address1, (a)->address2, (a)->zip, (a)->city, (a)->country, (a)->state
 
 /* Reads an address from five columns of a row, from column i on, its
  * strings into arena. */

@@ -312,8 +312,8 @@ int
 ledger_order_set_delivery(struct ledger *l, const char *order_number, const struct address *a)
 {
 	return ledger_run(l, "UPDATE orders SET delivery_address1 = ?, delivery_address2 = ?,"
-	    " delivery_zip = ?, delivery_city = ?, delivery_country = ? WHERE order_number = ?",
-	    "ssssss", LEDGER_ADDRESS(a), order_number);
+	    " delivery_zip = ?, delivery_city = ?, delivery_country = ?, delivery_state = ?"
+	    " WHERE order_number = ?", "sssssss", LEDGER_ADDRESS(a), order_number);
 }
 
 int

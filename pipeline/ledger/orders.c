@@ -40,17 +40,26 @@ ledger_order_insert(struct ledger *l, const struct order *o)
 	    "INSERT INTO orders (order_number, input_id, content_sha256, order_date, market,"
 	    " currency, prices_include_vat, status, hold, email, first_name, last_name, phone,"
 	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
-	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
-	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
-	    " payment_reference, authorized, comment, awaiting_payment) VALUES (?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, ''),"
-	    " coalesce(?, ''), ?, ?, ?)",
-	    "sissssbsbssss" "sssss" "sssss" "siissisb", o->order_number, o->input_id,
+	    " billing_state, delivery_address1, delivery_address2, delivery_zip, delivery_city,"
+	    " delivery_country, delivery_state, shipping_method, shipping_price,"
+	    " shipping_vat_rate, payment_method, payment_reference, authorized, comment,"
+	    " awaiting_payment, language, delivery_date, internal_comment) VALUES (?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?)",
+	    "sissssbsbssss" "ssssss" "ssssss" "siissisb" "sss", o->order_number, o->input_id,
 	    o->content_sha256, o->order_date, o->market, o->currency, o->prices_include_vat,
 	    order_status_name(o->status), o->hold, o->email, o->first_name, o->last_name, o->phone,
 	    LEDGER_ADDRESS(&o->billing), LEDGER_ADDRESS(&o->delivery), o->shipping_method,
 	    o->shipping_price, o->shipping_vat_rate, o->payment_method, o->payment_reference,
-	    o->authorized, o->comment, o->awaiting_payment);
+	    o->authorized, o->comment, o->awaiting_payment, o->language, o->delivery_date,
+	    o->internal_comment);
+}
+
+int
+ledger_order_attr_insert(struct ledger *l, const char *order_number, const struct order_attr *a)
+{
+	return ledger_run(l, "INSERT INTO order_attributes (order_number, name, value)"
+	    " VALUES (?, ?, ?)", "sss", order_number, a->name, a->value);
 }
 
 /* An unknown weight (-1) is kept as NULL. */
@@ -75,6 +84,7 @@ ledger_column_address(sqlite3_stmt *st, int i, struct address *a, struct arena *
 	a->zip = ledger_column_str(st, i + 2, arena);
 	a->city = ledger_column_str(st, i + 3, arena);
 	a->country = ledger_column_str(st, i + 4, arena);
+	a->state = ledger_column_str(st, i + 5, arena);
 }
 
 static int
@@ -113,6 +123,27 @@ load_lines(struct ledger *l, struct order *o)
 	return ledger_rows_end(l, st, rc, 0, "loading order lines");
 }
 
+static int
+load_attrs(struct ledger *l, struct order *o)
+{
+	sqlite3_stmt *st = ledger_stmt(l, "SELECT name, value FROM order_attributes"
+	    " WHERE order_number = ? ORDER BY name");
+	size_t cap = 0;
+	int rc;
+
+	ledger_bind_text(st, 1, o->order_number);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct order_attr *a;
+
+		o->attrs = xreserve(o->attrs, o->nattrs, &cap, 8, sizeof *o->attrs);
+		a = &o->attrs[o->nattrs++];
+		if (ledger_column_required(st, 0, &o->arena, "order_attributes.name", &a->name) != 0 ||
+		    ledger_column_required(st, 1, &o->arena, "order_attributes.value", &a->value) != 0)
+			return ledger_rows_end(l, st, rc, -1, "loading order attributes");
+	}
+	return ledger_rows_end(l, st, rc, 0, "loading order attributes");
+}
+
 /* A new order from an order's row; NULL (logged) when its status or its
  * currency is none sluice knows. */
 static struct order *
@@ -144,15 +175,18 @@ order_from_row(sqlite3_stmt *st)
 	o->last_name = ledger_column_str(st, 11, a);
 	o->phone = ledger_column_str(st, 12, a);
 	ledger_column_address(st, 13, &o->billing, a);
-	ledger_column_address(st, 18, &o->delivery, a);
-	o->shipping_method = ledger_column_str(st, 23, a);
-	o->shipping_price = sqlite3_column_int64(st, 24);
-	o->shipping_vat_rate = sqlite3_column_int64(st, 25);
-	o->payment_method = ledger_column_str(st, 26, a);
-	o->payment_reference = ledger_column_str(st, 27, a);
-	o->authorized = sqlite3_column_int64(st, 28);
-	o->comment = ledger_column_str(st, 29, a);
-	o->awaiting_payment = sqlite3_column_int(st, 30) != 0;
+	ledger_column_address(st, 19, &o->delivery, a);
+	o->shipping_method = ledger_column_str(st, 25, a);
+	o->shipping_price = sqlite3_column_int64(st, 26);
+	o->shipping_vat_rate = sqlite3_column_int64(st, 27);
+	o->payment_method = ledger_column_str(st, 28, a);
+	o->payment_reference = ledger_column_str(st, 29, a);
+	o->authorized = sqlite3_column_int64(st, 30);
+	o->comment = ledger_column_str(st, 31, a);
+	o->awaiting_payment = sqlite3_column_int(st, 32) != 0;
+	o->language = ledger_column_str(st, 33, a);
+	o->delivery_date = ledger_column_str(st, 34, a);
+	o->internal_comment = ledger_column_str(st, 35, a);
 	return o;
 }
 
@@ -163,9 +197,10 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	    "SELECT order_number, input_id, content_sha256, order_date, market, currency,"
 	    " prices_include_vat, status, hold, email, first_name, last_name, phone,"
 	    " billing_address1, billing_address2, billing_zip, billing_city, billing_country,"
-	    " delivery_address1, delivery_address2, delivery_zip, delivery_city, delivery_country,"
-	    " shipping_method, shipping_price, shipping_vat_rate, payment_method,"
-	    " payment_reference, authorized, comment, awaiting_payment FROM orders"
+	    " billing_state, delivery_address1, delivery_address2, delivery_zip, delivery_city,"
+	    " delivery_country, delivery_state, shipping_method, shipping_price,"
+	    " shipping_vat_rate, payment_method, payment_reference, authorized, comment,"
+	    " awaiting_payment, language, delivery_date, internal_comment FROM orders"
 	    " WHERE order_number = ?");
 	struct order *o = NULL;
 	int rc, found;
@@ -176,7 +211,7 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 		return ledger_rows_end(l, st, rc, -1, "loading an order");
 	if ((found = ledger_rows_end(l, st, rc, o != NULL, "loading an order")) <= 0)
 		return found;
-	if (load_lines(l, o) != 0) {
+	if (load_lines(l, o) != 0 || load_attrs(l, o) != 0) {
 		order_free(o);
 		return -1;
 	}
@@ -247,6 +282,7 @@ order_free(struct order *o)
 	if (o == NULL)
 		return;
 	free(o->lines);
+	free(o->attrs);
 	arena_free(&o->arena);
 	free(o);
 }

@@ -153,9 +153,11 @@ class Bulk(SpoolTest):
                    "vat_total", "shipping_total", "authorized", "captured", "refunded", "due"]
         fields = ["line_id", "sku", "name", "quantity", "shipped", "cancelled", "returned",
                   "unit_price", "discount", "vat_rate", "line_total", "vat"]
+        later = ["language", "delivery_date", "internal_comment"]
         self.assertEqual(list(rows[0]), scalars +
                          ["%s_%s" % (a, k) for a in ("billing", "delivery")
-                          for k in ("address1", "address2", "zip", "city", "country")] + fields)
+                          for k in ("address1", "address2", "zip", "city", "country", "state")]
+                         + later + ["attributes"] + fields)
 
         def text(v):
             if isinstance(v, bool):
@@ -172,8 +174,9 @@ class Bulk(SpoolTest):
             for ln in o["lines"]:
                 row = rows[i]
                 i += 1
-                for k in scalars:
+                for k in scalars + later:
                     self.assertEqual(row[k], text(o[k]), (n, k))
+                self.assertEqual(row["attributes"], "")
                 for a in ("billing", "delivery"):
                     for k, v in o[a].items():
                         self.assertEqual(row["%s_%s" % (a, k)], text(v), (n, a, k))

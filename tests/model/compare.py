@@ -235,6 +235,12 @@ def compare_doc(model, doc, path):
     return probs
 
 
+# The labels of a link's total and amount due in each language of the
+# documents (doc/documents.md).
+LINK_LABELS = {"en": ("Total", "Amount due"), "sv": ("Att betala", "Belopp att betala"),
+               "de": ("Gesamt", "Offener Betrag")}
+
+
 def link_pdf(model, doc, xml_path):
     """Problems of the PDF beside a link's XML: it is there, and its text
     shows the order's total, the amount due, each line's amount (the lines
@@ -246,8 +252,9 @@ def link_pdf(model, doc, xml_path):
     text = " ".join(r.stdout.decode("utf-8", "replace").split())
     cur = doc["currency"]
     url = doc_fields(xml_path).get("url", "")
-    want = ["Total %s %s" % (cur, fmt_money(doc["grand_total"], cur)),
-            "Amount due %s %s" % (cur, fmt_money(doc["amount"], cur)),
+    total, due = LINK_LABELS[doc["language"]]
+    want = ["%s %s %s" % (total, cur, fmt_money(doc["grand_total"], cur)),
+            "%s %s %s" % (due, cur, fmt_money(doc["amount"], cur)),
             iso(doc["expires"])] + [fmt_money(t, cur) for t in doc["line_totals"]]
     probs = [Problem("%s: %r not in its text" % (pdf, w)) for w in want if w not in text]
     if not url or url not in "".join(text.split()):

@@ -38,12 +38,16 @@ KINDS = {
         ("shipping_method", False, ("text", 100, False)), ("shipping_price", False, ("money",)),
         ("shipping_vat_rate", False, ("rate",)), ("payment_method", False, ("text", 64, False)),
         ("payment_reference", False, ("text", 128, False)), ("authorized_amount", False, ("money",)),
-        ("grand_total", False, ("money",)), ("comment", False, ("text", 2000, True)),
+        ("grand_total", False, ("money",)), ("billing_state", False, ("text", 64, False)),
+        ("delivery_state", False, ("text", 64, False)),
+        ("language", False, ("enum", ("en", "sv", "de"))), ("delivery_date", False, ("date",)),
+        ("internal_comment", False, ("text", 2000, True)), ("comment", False, ("text", 2000, True)),
     ], LINE_PRODUCT),
     "amendments": ("amendment", [
         ("amendment_id", True, ("id",)), ("order_number", True, ("id",)),
         ("status", False, ("enum", ("confirmed",))), ("hold", False, ("bool",)),
-    ] + DELIVERY + [("reissue_link", False, ("bool",)), ("comment", False, ("text", 2000, True))],
+    ] + DELIVERY + [("delivery_state", False, ("text", 64, False)),
+                    ("reissue_link", False, ("bool",)), ("comment", False, ("text", 2000, True))],
         LINE_PRODUCT),
     "cancellations": ("cancellation", [
         ("cancellation_id", True, ("id",)), ("order_number", True, ("id",)),
@@ -187,3 +191,24 @@ def check(ftype, v, currency):
     if t == "enum":
         return None if v in ftype[1] else "invalid_value"
     raise ValueError(t)
+
+
+# The subdivisions of the countries whose addresses need a state
+# (doc/contract.md 3.1): ISO 3166-2 without the country prefix.
+STATES = {
+    "US": set("AK AL AR AS AZ CA CO CT DC DE FL GA GU HI IA ID IL IN KS KY LA MA MD ME MI MN "
+              "MO MP MS MT NC ND NE NH NJ NM NV NY OH OK OR PA PR RI SC SD TN TX UM UT VA VI "
+              "VT WA WI WV WY".split()),
+    "CA": set("AB BC MB NB NL NS NT NU ON PE QC SK YT".split()),
+    "AU": set("ACT NSW NT QLD SA TAS VIC WA".split()),
+}
+
+
+def state_error(country, state):
+    """The error code a state earns in an address of country, or None."""
+    if country not in STATES:
+        return None
+    if not state:
+        return "missing_field"
+    return None if state in STATES[country] else "invalid_state"
+

@@ -20,7 +20,7 @@ import copy
 import hashlib
 import time
 
-from fields import DATE_RE, ID_FIELD, KIND_ORDER, KINDS, check
+from fields import DATE_RE, ID_FIELD, KIND_ORDER, KINDS, check, state_error
 from money import (DIGITS, INT64_MAX, MONEY_MAX, fmt_money, fmt_rate, line_amounts, parse_money,
                    parse_rate, part, slice_of)
 
@@ -35,6 +35,9 @@ DEFERRAL_CODES = {"order_unknown", "shipment_unknown", "request_unknown", "captu
 DEFER_EXPIRY = 48 * 3600
 LINK_TTL = 14 * 86400      # link_ttl, the default
 MAX_ERRORS = 100            # max_errors, the default
+# The description of a document's shipping line: the label shipping in the
+# order's language (doc/documents.md).
+SHIPPING_LABEL = {"en": "Shipping", "sv": "Frakt", "de": "Versand"}
 DEFAULTS = {"prices_include_vat": "true", "shipping_price": "0", "discount": "0",
             "whole_order": "false", "shipped": "false", "restock": "true",
             "refund_shipping": "false", "return_fee": "0", "status_orders": "confirmed",
@@ -144,6 +147,7 @@ class Order:
         self.status = h.get("status") or "confirmed"
         self.hold = False
         self.payment_reference = h.get("payment_reference") or None
+        self.language = h.get("language") or "en"   # the default template's otherwise
         self.lines = {}
         for f in lines:
             ln = Line(f, self.currency, self.incl)
@@ -465,8 +469,14 @@ class Model:
         if sp > 0 and not h.get("shipping_vat_rate"):
             errs.append(Err("shipping_vat_rate_missing"))
         dfields = ["delivery_address1", "delivery_zip", "delivery_city", "delivery_country"]
-        if any(h.get(f) for f in dfields + ["delivery_address2"]):
+        code = state_error(h.get("billing_country"), h.get("billing_state"))
+        if code:
+            errs.append(Err(code, "billing_state", rec.line_of("billing_state")))
+        if any(h.get(f) for f in dfields + ["delivery_address2", "delivery_state"]):
             errs += [Err("missing_field", f) for f in dfields if not h.get(f)]
+            code = state_error(h.get("delivery_country"), h.get("delivery_state"))
+            if code:
+                errs.append(Err(code, "delivery_state", rec.line_of("delivery_state")))
         if not rec.lines or len(set(ids)) != len(ids):
             raise Reject(errs)
         o = Order(h["order_number"], h, rec.lines)
@@ -564,7 +574,7 @@ class Model:
         o.links.append(lid)
         o.journal.append(("link_created", lid))
         self.issue(o, "link", lid, self.received_at(), amount=amount, currency=o.currency,
-                   expires=expires, grand_total=o.totals()[0],
+                   expires=expires, grand_total=o.totals()[0], language=o.language,
                    line_totals=[o.line_now(ln)[0] for ln in o.lines.values() if ln.qty > ln.cancelled])
 
     def open_link(self, o):
@@ -847,7 +857,7 @@ class Model:
                               discount=sl["discount"], rate=ln.rate, vat=sl["vat"],
                               line_total=sl["amount"]))
         if sh["shipping"]:
-            lines.append(dict(description="Shipping", quantity=1, unit_price=o.shipping_price,
+            lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                               discount=0, rate=o.shipping_rate, vat=sh["shipping_vat"],
                               line_total=sh["shipping"]))
         self.issue(o, "invoice", self.next_number("INV"), at, shipment_id=sh["shipment_id"],
@@ -925,7 +935,7 @@ class Model:
                           unit_price=p["unit_price"], discount=p["discount"], rate=p["rate"],
                           vat=p["vat"], line_total=p["amount"]) for p in parts]
             if shipping:
-                lines.append(dict(description="Shipping", quantity=1, unit_price=o.shipping_price,
+                lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                                   discount=0, rate=o.shipping_rate, vat=o.ship_vat,
                                   line_total=o.ship_total))
             self.issue(o, "credit_note", self.next_number("CN"), self.received_at(),

@@ -133,6 +133,17 @@ class Generator:
         if self.rng.random() < 0.2:
             h.update(delivery_address1="Other 2", delivery_zip="22222", delivery_city="Lund",
                      delivery_country="SE")
+        if self.rng.random() < 0.15:
+            # addresses that need a state (a missing or wrong one:
+            # test_order_fields.py)
+            h.update(billing_country="US", billing_state=self.rng.choice(["CA", "DC", "PR"]))
+            if "delivery_country" in h:
+                h.update(delivery_country="AU", delivery_state=self.rng.choice(["NSW", "ACT"]))
+        for field, values in (("language", ["en", "sv", "de"]),
+                              ("delivery_date", ["2026-12-01T00:00:00Z"]),
+                              ("internal_comment", ["VIP\ncall first"])):
+            if self.rng.random() < 0.1:
+                h[field] = self.rng.choice(values)
         if self.rng.random() < 0.2:
             h["first_name"] = self.rng.choice(["Åsa", "葵", "Noor"])
         r = self.rng.random()

@@ -135,6 +135,35 @@ START_TEST(countries_emails_eans)
 }
 END_TEST
 
+START_TEST(states_and_attribute_names)
+{
+	ck_assert(state_required("US") && state_required("CA") && state_required("AU"));
+	ck_assert(!state_required("SE") && !state_required(NULL));
+	ck_assert(valid_state("US", S("CA")));
+	ck_assert(valid_state("US", S("DC")));
+	ck_assert(valid_state("US", S("UM")));
+	ck_assert(!valid_state("US", S("ca")));
+	ck_assert(!valid_state("US", S("ON")));
+	ck_assert(!valid_state("US", S("US-CA")));
+	ck_assert(!valid_state("US", S("C")));
+	ck_assert(valid_state("CA", S("YT")));
+	ck_assert(!valid_state("CA", S("CA")));
+	ck_assert(valid_state("AU", S("NSW")));
+	ck_assert(valid_state("AU", S("ACT")));
+	ck_assert(!valid_state("AU", S("NS")));
+	ck_assert(valid_state("SE", S("Skåne län")));
+
+	ck_assert(valid_attr_name(S("gift_wrap")));
+	ck_assert(valid_attr_name(S("0")));
+	ck_assert(valid_attr_name(S("abcdefghijklmnopqrstuvwxyz012345")));
+	ck_assert(!valid_attr_name(S("abcdefghijklmnopqrstuvwxyz0123456")));
+	ck_assert(!valid_attr_name(S("")));
+	ck_assert(!valid_attr_name(S("Gift")));
+	ck_assert(!valid_attr_name(S("a-b")));
+	ck_assert(!valid_attr_name(S("a b")));
+}
+END_TEST
+
 START_TEST(email_length_limit)
 {
 	char e[300];
@@ -329,5 +358,6 @@ START_TEST(error_list_is_bounded)
 END_TEST
 
 CHECK_MAIN("validate", "types", NULL, ids, dates, rates, numbers, countries_emails_eans,
+    states_and_attribute_names,
     email_length_limit, texts, texts_refuse_invisible_controls, sanitized_text,
     record_valid_with_defaults, record_errors_name_line_and_field, error_list_is_bounded)
