@@ -59,6 +59,8 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->payment_method = str(&h[OH_payment_method]);
 	o->payment_reference = str(&h[OH_payment_reference]);
 	o->authorized = h[OH_authorized_amount].num;
+	o->voucher_code = str(&h[OH_voucher_code]);
+	o->voucher_value = h[OH_voucher_value].num;
 	o->language = str(&h[OH_language]);
 	o->delivery_date = str(&h[OH_delivery_date]);
 	o->internal_comment = str(&h[OH_internal_comment]);
@@ -73,16 +75,75 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 		product_line_from_fields(record_line(rec, i), &o->lines[i]);
 }
 
-/* The order rules that need no ledger; reports every violation. */
+static int
+line_id_cmp(const void *x, const void *y)
+{
+	const struct order_line *a = *(const struct order_line *const *)x;
+	const struct order_line *b = *(const struct order_line *const *)y;
+
+	return (a->line_id > b->line_id) - (a->line_id < b->line_id);
+}
+
+/* A checked line's gross before the voucher: quantity x unit_price -
+ * discount (check_product_lines() saw it fit). */
+static int64_t
+line_gross(const struct order_line *ln)
+{
+	return ln->quantity * ln->unit_price - ln->discount;
+}
+
+/* Spreads the order's voucher over its lines in proportion to their gross
+ * amounts, in line_id order, by cumulative parts rounded half away from
+ * zero: each line's share is at most its gross, and the shares add up to
+ * the voucher.  A voucher beyond the lines' gross is an error; lines whose
+ * gross adds up beyond MONEY_MAX are check_totals()'s to report. */
 static void
-check_order(const struct record *rec, const struct order *o, struct order_totals *t,
+spread_voucher(const struct record *rec, struct order *o, int digits, struct errlist *errs)
+{
+	struct order_line **by_id;
+	int64_t gross = 0, cum = 0, before = 0;
+	char a[MONEY_SIZE], b[MONEY_SIZE];
+
+	for (size_t i = 0; i < o->nlines; i++)
+		if (money_add(gross, line_gross(&o->lines[i]), &gross) != 0)
+			return;
+	if (o->voucher_value > gross) {
+		money_format(o->voucher_value, digits, a, sizeof a);
+		money_format(gross, digits, b, sizeof b);
+		errlist_add(errs, rec->head[OH_voucher_value].line, "voucher_value",
+		    ERR_VOUCHER_TOO_LARGE, "voucher_value %s exceeds the gross of the order's lines (%s)",
+		    a, b);
+		return;
+	}
+	by_id = xcalloc(o->nlines ? o->nlines : 1, sizeof *by_id);
+	for (size_t i = 0; i < o->nlines; i++)
+		by_id[i] = &o->lines[i];
+	qsort(by_id, o->nlines, sizeof *by_id, line_id_cmp);
+	for (size_t i = 0; i < o->nlines; i++) {
+		int64_t upto;
+
+		cum += line_gross(by_id[i]);
+		upto = part_of(o->voucher_value, cum, gross);
+		by_id[i]->voucher = upto - before;
+		before = upto;
+	}
+	free(by_id);
+}
+
+/* The order rules that need no ledger, reporting every violation; and the
+ * lines' shares of the voucher. */
+static void
+check_order(const struct record *rec, struct order *o, struct order_totals *t,
     struct errlist *errs)
 {
 	const struct field_value *h = rec->head;
 	int digits = currency_digits(o->currency, strlen(o->currency));
+	size_t before = errlist_total(errs);
 	char b[MONEY_SIZE];
 
 	check_product_lines(rec, digits, o->prices_include_vat, errs);
+	if (errlist_total(errs) == before)
+		spread_voucher(rec, o, digits, errs);
 	if (o->shipping_price > 0 && h[OH_shipping_vat_rate].s == NULL)
 		errlist_add(errs, h[OH_shipping_price].line, "shipping_vat_rate",
 		    ERR_SHIPPING_VAT_RATE_MISSING,

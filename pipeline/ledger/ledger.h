@@ -258,6 +258,7 @@ struct order_line {
 	int64_t quantity;
 	int64_t unit_price;
 	int64_t discount;
+	int64_t voucher;              /* this line's share of the order's voucher */
 	int64_t vat_rate;             /* hundredths of a percent */
 	const char *country_of_origin;
 	const char *hs_code;
@@ -294,6 +295,8 @@ struct order {
 	const char *payment_method;
 	const char *payment_reference;
 	int64_t authorized;
+	const char *voucher_code;     /* NULL: none */
+	int64_t voucher_value;        /* spread over the lines (their voucher) */
 	const char *language;         /* of its documents; NULL: the template's */
 	const char *delivery_date;    /* the day the customer chose, or NULL */
 	const char *internal_comment; /* never on a customer's document */
