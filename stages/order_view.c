@@ -249,6 +249,7 @@ json_lines(const struct order_state *st, const struct view_sums *v, struct money
 		json_object_set_new(j, "returned", json_integer(line_returned(st, ln->line_id)));
 		json_object_set_new(j, "unit_price", json_text(fmt(m, ln->unit_price)));
 		json_object_set_new(j, "discount", json_text(fmt(m, ln->discount)));
+		json_object_set_new(j, "voucher", json_text(fmt(m, ln->voucher)));
 		json_object_set_new(j, "vat_rate", json_text(rate));
 		json_object_set_new(j, "line_total", json_text(fmt(m, lt->total)));
 		json_object_set_new(j, "vat", json_text(fmt(m, lt->vat)));
@@ -290,6 +291,8 @@ order_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	json_object_set_new(root, "grand_total", json_text(fmt(m, v->t.grand_total)));
 	json_object_set_new(root, "vat_total", json_text(fmt(m, v->t.vat_total)));
 	json_object_set_new(root, "shipping_total", json_text(fmt(m, v->t.shipping_total)));
+	json_object_set_new(root, "voucher_code", json_text(o->voucher_code));
+	json_object_set_new(root, "voucher_value", json_text(fmt(m, o->voucher_value)));
 	json_object_set_new(root, "authorized", json_text(fmt(m, o->authorized)));
 	json_object_set_new(root, "captured", json_text(fmt(m, v->captured)));
 	json_object_set_new(root, "refunded", json_text(fmt(m, v->refunded)));
@@ -418,6 +421,14 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 		    ln->shipped, ln->cancelled, line_returned(st, ln->line_id), fmt(m, ln->unit_price),
 		    fmt(m, ln->discount), rate, fmt(m, v->lines[i].total), fmt(m, v->lines[i].vat));
 		buf_free(&sku);
+	}
+	if (o->voucher_code != NULL || o->voucher_value > 0) {
+		sanitized_printf(out, "\n  voucher   %s", o->voucher_code != NULL ? o->voucher_code : "");
+		fprintf(out, " %s, the lines' shares:", fmt(m, o->voucher_value));
+		for (size_t i = 0; i < o->nlines; i++)
+			fprintf(out, "%s line %" PRId64 " %s", i > 0 ? "," : "", o->lines[i].line_id,
+			    fmt(m, o->lines[i].voucher));
+		fputc('\n', out);
 	}
 	rate_format(o->shipping_vat_rate, rate, sizeof rate);
 	fprintf(out, "\n  shipping      %13s (VAT %s%%: %s)\n", fmt(m, v->t.shipping_total), rate,
