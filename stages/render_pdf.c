@@ -420,6 +420,12 @@ details(const struct doc *d, const struct doc_line *ln, struct buf *out)
 		buf_printf(out, "%s%s: %s", out->len ? " \u00b7 " : "", d->tpl.labels[LABEL_DISCOUNT],
 		    fmt_money(d, ln->discount, m));
 	}
+	if (ln->voucher > 0) {
+		char m[MONEY_SIZE];
+
+		buf_printf(out, "%s%s: %s", out->len ? " \u00b7 " : "", d->tpl.labels[LABEL_VOUCHER],
+		    fmt_money(d, ln->voucher, m));
+	}
 }
 
 /* A row of cells, each in its column: the first column may hold a second,
@@ -524,6 +530,12 @@ totals(struct pdf *p)
 		snprintf(label, sizeof label, "%s (%s)", t->labels[LABEL_VALUE], d->currency);
 		total_row(p, label, fmt_money(d, d->total, a), true);
 		return;
+	}
+	if (d->voucher > 0) {
+		snprintf(label, sizeof label, "%s%s%s, %s", t->labels[LABEL_VOUCHER],
+		    d->voucher_code != NULL ? " " : "", d->voucher_code != NULL ? d->voucher_code : "",
+		    t->labels[LABEL_VOUCHER_INCLUDED]);
+		total_row(p, label, fmt_money(d, d->voucher, a), false);
 	}
 	for (size_t i = 0; i < d->nvats; i++) {
 		char base[MONEY_SIZE];
