@@ -96,24 +96,27 @@ line_gross(const struct order_line *ln)
  * amounts, in line_id order, by cumulative parts rounded half away from
  * zero: each line's share is at most its gross, and the shares add up to
  * the voucher.  A voucher beyond the lines' gross is an error; lines whose
- * gross adds up beyond MONEY_MAX are check_totals()'s to report. */
-static void
+ * gross adds up beyond MONEY_MAX are check_totals()'s to report.  Whether
+ * it was spread (a voucher of 0 always is). */
+static bool
 spread_voucher(const struct record *rec, struct order *o, int digits, struct errlist *errs)
 {
 	struct order_line **by_id;
 	int64_t gross = 0, cum = 0, before = 0;
 	char a[MONEY_SIZE], b[MONEY_SIZE];
 
+	if (o->voucher_value == 0)
+		return true;
 	for (size_t i = 0; i < o->nlines; i++)
 		if (money_add(gross, line_gross(&o->lines[i]), &gross) != 0)
-			return;
+			return false;
 	if (o->voucher_value > gross) {
 		money_format(o->voucher_value, digits, a, sizeof a);
 		money_format(gross, digits, b, sizeof b);
 		errlist_add(errs, rec->head[OH_voucher_value].line, "voucher_value",
 		    ERR_VOUCHER_TOO_LARGE, "voucher_value %s exceeds the gross of the order's lines (%s)",
 		    a, b);
-		return;
+		return false;
 	}
 	by_id = xcalloc(o->nlines ? o->nlines : 1, sizeof *by_id);
 	for (size_t i = 0; i < o->nlines; i++)
@@ -128,6 +131,7 @@ spread_voucher(const struct record *rec, struct order *o, int digits, struct err
 		before = upto;
 	}
 	free(by_id);
+	return true;
 }
 
 /* The order rules that need no ledger, reporting every violation; and the
@@ -139,11 +143,12 @@ check_order(const struct record *rec, struct order *o, struct order_totals *t,
 	const struct field_value *h = rec->head;
 	int digits = currency_digits(o->currency, strlen(o->currency));
 	size_t before = errlist_total(errs);
+	bool spread = false;
 	char b[MONEY_SIZE];
 
 	check_product_lines(rec, digits, o->prices_include_vat, errs);
 	if (errlist_total(errs) == before)
-		spread_voucher(rec, o, digits, errs);
+		spread = spread_voucher(rec, o, digits, errs);
 	if (o->shipping_price > 0 && h[OH_shipping_vat_rate].s == NULL)
 		errlist_add(errs, h[OH_shipping_price].line, "shipping_vat_rate",
 		    ERR_SHIPPING_VAT_RATE_MISSING,
@@ -153,7 +158,9 @@ check_order(const struct record *rec, struct order *o, struct order_totals *t,
 	if (check_totals(rec, o, digits, t, errs) != 0)
 		return;
 	money_format(t->grand_total, digits, b, sizeof b);
-	if (h[OH_grand_total].s != NULL && h[OH_grand_total].num != t->grand_total) {
+	/* a voucher not spread leaves the total unknown */
+	if (h[OH_grand_total].s != NULL && (spread || o->voucher_value == 0) &&
+	    h[OH_grand_total].num != t->grand_total) {
 		char lines[MONEY_SIZE], ship[MONEY_SIZE];
 
 		money_format(t->lines_total, digits, lines, sizeof lines);

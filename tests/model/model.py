@@ -130,9 +130,14 @@ class Line:
         self.unit_price = parse_money(f["unit_price"], currency)
         self.discount = parse_money(f["discount"], currency) if f.get("discount") else 0
         self.rate = parse_rate(f["vat_rate"])
-        self.gross = self.qty * self.unit_price - self.discount
-        self.total, self.vat = line_amounts(self.gross, self.rate, incl)
+        self.take_voucher(0, incl)
         self.shipped = self.cancelled = self.returned = 0
+
+    def take_voucher(self, share, incl):
+        """The line's share of the order's voucher comes off its gross."""
+        self.voucher = share
+        self.gross = self.qty * self.unit_price - self.discount - share
+        self.total, self.vat = line_amounts(self.gross, self.rate, incl)
 
     @property
     def open(self):
@@ -152,6 +157,18 @@ class Order:
         for f in lines:
             ln = Line(f, self.currency, self.incl)
             self.lines[ln.line_id] = ln
+        self.voucher_code = h.get("voucher_code") or None
+        self.voucher_value = parse_money(h["voucher_value"], self.currency) if h.get("voucher_value") else 0
+        # the voucher spread over the lines by their gross, in line_id
+        # order, by cumulative parts (DOMAIN: vouchers)
+        gross = sum(ln.gross for ln in self.lines.values())
+        cum = before = 0
+        for lid in sorted(self.lines):
+            ln = self.lines[lid]
+            cum += ln.gross
+            upto = part(self.voucher_value, cum, gross) if gross else 0
+            ln.take_voucher(upto - before, self.incl)
+            before = upto
         sp = h.get("shipping_price")
         self.shipping_price = parse_money(sp, self.currency) if sp else 0
         self.shipping_rate = parse_rate(h.get("shipping_vat_rate")) if h.get("shipping_vat_rate") else 0
@@ -479,11 +496,25 @@ class Model:
                 errs.append(Err(code, "delivery_state", rec.line_of("delivery_state")))
         if not rec.lines or len(set(ids)) != len(ids):
             raise Reject(errs)
+        # the voucher against the lines' gross, when every line is sound
+        grosses = [int(ln["quantity"]) * parse_money(ln["unit_price"], cur) -
+                   (parse_money(ln["discount"], cur) if ln.get("discount") else 0) for ln in rec.lines]
+        vv = parse_money(h["voucher_value"], cur) if h.get("voucher_value") else 0
+        sound = (not any(e.code == "discount_too_large" for e in errs) and sum(grosses) <= INT64_MAX and
+                 all(int(ln["quantity"]) * parse_money(ln["unit_price"], cur) <= INT64_MAX
+                     for ln in rec.lines))
+        if sound and vv > sum(grosses):
+            errs.append(Err("voucher_too_large", "voucher_value"))
+        spread = vv == 0 or (sound and vv <= sum(grosses))
+        if not spread:
+            # rejected; sluice spreads none of it meanwhile, so the total
+            # it would check grand_total against is unknown
+            h = dict(h, voucher_value=None)
         o = Order(h["order_number"], h, rec.lines)
         total = sum(ln.total for ln in o.lines.values()) + o.ship_total
         if any(abs(ln.total) > INT64_MAX for ln in o.lines.values()) or total > INT64_MAX:
             raise Reject(errs + [Err("amount_too_large")])
-        if h.get("grand_total") and parse_money(h["grand_total"], cur) != total:
+        if h.get("grand_total") and spread and parse_money(h["grand_total"], cur) != total:
             errs.append(Err("grand_total_mismatch", "grand_total"))
         if "REL-" + o.number in self.requests:
             # the name of its release is a dead link's payment's release
@@ -699,8 +730,9 @@ class Model:
             amt = slice_of(ln.total, ln.shipped, q, ln.qty)
             vat = slice_of(ln.vat, ln.shipped, q, ln.qty)
             disc = slice_of(ln.discount, ln.shipped, q, ln.qty)
+            vch = slice_of(ln.voucher, ln.shipped, q, ln.qty)
             sh["lines"].append(dict(line_id=lid, quantity=q, returned=0, amount=amt, vat=vat,
-                                    discount=disc, start=ln.shipped))
+                                    discount=disc, voucher=vch, start=ln.shipped))
             ln.shipped += q
             sh["amount"] += amt
             sh["vat"] += vat
@@ -854,8 +886,8 @@ class Model:
         for sl in sh["lines"]:
             ln = o.lines[sl["line_id"]]
             lines.append(dict(description=ln.name, quantity=sl["quantity"], unit_price=ln.unit_price,
-                              discount=sl["discount"], rate=ln.rate, vat=sl["vat"],
-                              line_total=sl["amount"]))
+                              discount=sl["discount"], voucher=sl["voucher"], rate=ln.rate,
+                              vat=sl["vat"], line_total=sl["amount"]))
         if sh["shipping"]:
             lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                               discount=0, rate=o.shipping_rate, vat=sh["shipping_vat"],
@@ -905,8 +937,10 @@ class Model:
             # the discount of the returned units: their share of what the
             # shipment line was given, split like its amount
             disc = slice_of(sl["discount"], sl["returned"], q, sl["quantity"])
+            vch = slice_of(sl["voucher"], sl["returned"], q, sl["quantity"])
             parts.append(dict(line_id=lid, quantity=q, amount=amt, vat=vat, discount=disc,
-                              description=ln.name, unit_price=ln.unit_price, rate=ln.rate))
+                              voucher=vch, description=ln.name, unit_price=ln.unit_price,
+                              rate=ln.rate))
             lines_amount += amt
         shipping = o.ship_total if refund_shipping else 0
         fee = (parse_money(h["return_fee"], o.currency) or 0) if h.get("return_fee") else 0
@@ -932,8 +966,8 @@ class Model:
         if refund > 0:
             self.request(o, "REF-" + h["return_id"], "refund", refund, return_id=h["return_id"])
             lines = [dict(description=p["description"], quantity=p["quantity"],
-                          unit_price=p["unit_price"], discount=p["discount"], rate=p["rate"],
-                          vat=p["vat"], line_total=p["amount"]) for p in parts]
+                          unit_price=p["unit_price"], discount=p["discount"], voucher=p["voucher"],
+                          rate=p["rate"], vat=p["vat"], line_total=p["amount"]) for p in parts]
             if shipping:
                 lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                                   discount=0, rate=o.shipping_rate, vat=o.ship_vat,
@@ -1074,6 +1108,7 @@ class Model:
         view = {
             "order_number": o.number, "status": o.status, "hold": o.hold, "currency": c,
             "grand_total": m(g), "vat_total": m(v), "authorized": m(o.authorized),
+            "voucher_code": o.voucher_code, "voucher_value": m(o.voucher_value),
             "captured": m(o.captured), "refunded": m(o.refunded), "due": m(o.due()),
             "awaiting_payment": o.awaiting,
             "lines": [], "shipments": [], "returns": [], "requests": [], "links": [], "payments": [],
@@ -1085,7 +1120,8 @@ class Model:
             view["lines"].append({
                 "line_id": ln.line_id, "sku": ln.sku, "quantity": ln.qty, "shipped": ln.shipped,
                 "cancelled": ln.cancelled, "returned": ln.returned, "unit_price": m(ln.unit_price),
-                "discount": m(ln.discount), "vat_rate": fmt_rate(ln.rate), "line_total": m(t),
+                "discount": m(ln.discount), "voucher": m(ln.voucher), "vat_rate": fmt_rate(ln.rate),
+                "line_total": m(t),
                 "vat": m(x)})
         for sid in o.shipments:
             sh = self.shipments[sid]

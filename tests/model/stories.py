@@ -16,7 +16,7 @@ import time
 from fields import KINDS
 from formats import to_csv, to_xml
 from model import Input, Record, iso
-from money import DIGITS, fmt_money, fmt_rate, line_amounts, parse_money
+from money import DIGITS, fmt_money, fmt_rate, line_amounts, parse_money, parse_rate, part
 
 CURRENCIES = ["SEK", "EUR", "JPY", "KWD", "SEK", "EUR", "USD"]
 RATES = [2500, 1200, 600, 0, 1900, 775, 1250, 1000, 500, 2500]
@@ -115,7 +115,19 @@ class Generator:
                 ln["country_of_origin"] = "PT"
                 ln["weight_grams"] = str(self.rng.randint(0, 5000))
             lines.append(ln)
-            gross_total += line_amounts(q * p - d, r, incl)[0]
+        # a voucher on some orders (one beyond the lines' gross on a few),
+        # spread over the lines as DOMAIN says, for the total sent
+        grosses = {int(ln["line_id"]): int(ln["quantity"]) * parse_money(ln["unit_price"], cur) -
+                   (parse_money(ln["discount"], cur) if "discount" in ln else 0) for ln in lines}
+        voucher = 0
+        if self.rng.random() < 0.2 and len(grosses) == len(lines):
+            voucher = self.rng.randint(0, sum(grosses.values()) + (1 if self.rng.random() < 0.1 else 0))
+        for ln in lines:
+            lid = int(ln["line_id"])
+            cum = sum(g for k, g in grosses.items() if k <= lid)
+            share = part(voucher, cum, sum(grosses.values())) - \
+                part(voucher, cum - grosses[lid], sum(grosses.values())) if voucher else 0
+            gross_total += line_amounts(grosses[lid] - share, parse_rate(ln["vat_rate"]), incl)[0]
         h = {"order_number": number, "order_date": "2026-11-26T09:00:00Z", "market": "M1",
              "currency": cur, "email": "buyer@example.com", "billing_address1": "Street 1",
              "billing_zip": "11111", "billing_city": "City", "billing_country": "SE",
@@ -144,6 +156,10 @@ class Generator:
                               ("internal_comment", ["VIP\ncall first"])):
             if self.rng.random() < 0.1:
                 h[field] = self.rng.choice(values)
+        if voucher or (self.rng.random() < 0.05):
+            h["voucher_value"] = fmt_money(voucher, cur)
+            if self.rng.random() < 0.8:
+                h["voucher_code"] = self.rng.choice(["SUMMER10", "VIP-2026", "ÅRETS"])
         if self.rng.random() < 0.2:
             h["first_name"] = self.rng.choice(["Åsa", "葵", "Noor"])
         r = self.rng.random()
