@@ -59,6 +59,8 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->payment_method = str(&h[OH_payment_method]);
 	o->payment_reference = str(&h[OH_payment_reference]);
 	o->authorized = h[OH_authorized_amount].num;
+	o->captured_amount = h[OH_captured_amount].num;
+	o->capture_reference = str(&h[OH_capture_reference]);
 	o->voucher_code = str(&h[OH_voucher_code]);
 	o->voucher_value = h[OH_voucher_value].num;
 	o->language = str(&h[OH_language]);
@@ -171,24 +173,42 @@ check_order(const struct record *rec, struct order *o, struct order_totals *t,
 	}
 }
 
-/* What an authorization needs: the method and the PSP's reference of it. */
+/* Reports header field idx when absent (named where it stands when
+ * empty, else at the record): `amount` is above zero and needs it. */
+static void
+need_field(const struct record *rec, size_t idx, const char *amount, struct errlist *errs)
+{
+	const struct field_value *v = &rec->head[idx];
+
+	if (v->s == NULL)
+		errlist_add(errs, v->line > 0 ? v->line : rec->line, rec->kind->head[idx].name,
+		    ERR_MISSING_FIELD, "%s is required when %s is above zero",
+		    rec->kind->head[idx].name, amount);
+}
+
+/* What an authorization needs: the method and the PSP's reference of it;
+ * and what a capture at checkout needs: its reference, and an
+ * authorization that covers it. */
 static void
 check_payment_fields(const struct record *rec, const struct order *o, struct errlist *errs)
 {
-	static const size_t need[] = { OH_payment_method, OH_payment_reference };
+	int digits = currency_digits(o->currency, strlen(o->currency));
+	char captured[MONEY_SIZE], authorized[MONEY_SIZE];
 
-	if (o->authorized == 0)
-		return;
-	for (size_t i = 0; i < NELEM(need); i++) {
-		const struct field_value *v = &rec->head[need[i]];
-
-		/* named where it stands when empty, else at the record */
-		if (v->s == NULL)
-			errlist_add(errs, v->line > 0 ? v->line : rec->line,
-			    rec->kind->head[need[i]].name, ERR_MISSING_FIELD,
-			    "%s is required when authorized_amount is above zero",
-			    rec->kind->head[need[i]].name);
+	if (o->authorized > 0) {
+		need_field(rec, OH_payment_method, "authorized_amount", errs);
+		need_field(rec, OH_payment_reference, "authorized_amount", errs);
 	}
+	if (o->captured_amount == 0)
+		return;
+	need_field(rec, OH_capture_reference, "captured_amount", errs);
+	if (o->captured_amount <= o->authorized)
+		return;
+	money_format(o->captured_amount, digits, captured, sizeof captured);
+	money_format(o->authorized, digits, authorized, sizeof authorized);
+	errlist_add(errs, rec->head[OH_captured_amount].line, "captured_amount",
+	    ERR_CAPTURED_EXCEEDS_AUTHORIZED, "captured_amount %s exceeds authorized_amount %s: "
+	    "only money authorized is captured", captured, authorized);
 }
 
 /* An order's own release request would be REL-<order_number>: a name that
@@ -215,7 +235,7 @@ check_release_name(struct apply_ctx *a, const struct record *rec, const char *or
 static int
 create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 {
-	char total[MONEY_SIZE], authorized[MONEY_SIZE];
+	char total[MONEY_SIZE], authorized[MONEY_SIZE], captured[MONEY_SIZE];
 	int digits = currency_digits(o->currency, strlen(o->currency));
 	struct buf lines = { 0 };
 	int ret = -1;
@@ -231,12 +251,13 @@ create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 			goto out;
 	money_format(t->grand_total, digits, total, sizeof total);
 	money_format(o->authorized, digits, authorized, sizeof authorized);
+	money_format(o->captured_amount, digits, captured, sizeof captured);
 	for (size_t i = 0; i < o->nlines; i++)
 		journal_line(&lines, o->lines[i].line_id, o->lines[i].quantity);
 	if (journal_event(a, o->order_number, "order_received",
 	    "\"status\":\"%s\",\"grand_total\":\"%s\",\"authorized\":\"%s\","
-	    "\"awaiting_payment\":%s,\"lines\":[%s]", order_status_name(o->status), total,
-	    authorized, o->awaiting_payment ? "true" : "false", buf_str(&lines)) != 0 ||
+	    "\"captured\":\"%s\",\"awaiting_payment\":%s,\"lines\":[%s]",
+	    order_status_name(o->status), total, authorized, captured, o->awaiting_payment ? "true" : "false", buf_str(&lines)) != 0 ||
 	    (o->awaiting_payment && link_issue(a, o, t->grand_total - o->authorized) != 0))
 		goto out;
 	ret = 0;

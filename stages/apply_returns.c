@@ -110,7 +110,7 @@ return_refund(const struct apply_frame *f, struct order_return *r)
 	 * the PSP has not answered yet */
 	if (money_add(r->lines_amount, r->shipping_amount, &r->refund) != 0 ||
 	    money_sub(r->refund, r->return_fee, &r->refund) != 0 ||
-	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	    state_captured(st, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
 	    state_requested(st, REQUEST_REFUND, REQUESTS_IN(REQUEST_PENDING) |
 	    REQUESTS_IN(REQUEST_SUCCEEDED), &refunds) != 0 ||
 	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_PENDING), &pending) != 0 ||

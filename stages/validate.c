@@ -65,9 +65,10 @@ valid_numbered_id(const char *s, size_t len)
 	    valid_id(s, len - 1 - n);
 }
 
-/* A name sluice gives a payment request (CAP-, REF- or REL- before an id;
- * a capture requested again, CAP-<shipment_id>-<n>) or a payment link
- * (LINK-<order_number>-<n>): longer than an id may be. */
+/* A name sluice gives a payment request (CAP-, REF- or REL- before an id,
+ * or before an id and -<n> when that name was taken: a capture requested
+ * again, CAP-<shipment_id>-<n>) or a payment link (LINK-<order_number>-<n>):
+ * longer than an id may be. */
 static bool
 valid_request_name(const char *s, size_t len)
 {
@@ -75,8 +76,7 @@ valid_request_name(const char *s, size_t len)
 
 	for (size_t i = 0; i < NELEM(prefixes); i++)
 		if (len > 4 && memcmp(s, prefixes[i], 4) == 0)
-			return valid_id(s + 4, len - 4) ||
-			    (i == 0 && valid_numbered_id(s + 4, len - 4));
+			return valid_id(s + 4, len - 4) || valid_numbered_id(s + 4, len - 4);
 	return len > 5 && memcmp(s, "LINK-", 5) == 0 && valid_numbered_id(s + 5, len - 5);
 }
 

@@ -123,6 +123,8 @@ static const struct {
 	{ "vat_total", NULL, "vat_total" }, { "shipping_total", NULL, "shipping_total" },
 	{ "authorized", NULL, "authorized" }, { "captured", NULL, "captured" },
 	{ "refunded", NULL, "refunded" }, { "due", NULL, "due" },
+	{ "captured_amount", NULL, "captured_amount" },
+	{ "capture_reference", NULL, "capture_reference" },
 	{ "billing_address1", "billing", "address1" }, { "billing_address2", "billing", "address2" },
 	{ "billing_zip", "billing", "zip" }, { "billing_city", "billing", "city" },
 	{ "billing_country", "billing", "country" }, { "billing_state", "billing", "state" },

@@ -44,16 +44,17 @@ ledger_order_insert(struct ledger *l, const struct order *o)
 	    " delivery_country, delivery_state, shipping_method, shipping_price,"
 	    " shipping_vat_rate, payment_method, payment_reference, authorized, comment,"
 	    " awaiting_payment, language, delivery_date, internal_comment, voucher_code,"
-	    " voucher_value) VALUES (?, ?, ?, ?, ?,"
+	    " voucher_value, captured_amount, capture_reference) VALUES (?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "sissssbsbssss" "ssssss" "ssssss" "siissisb" "sss" "si", o->order_number, o->input_id,
+	    " coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "sissssbsbssss" "ssssss" "ssssss" "siissisb" "sss" "si" "is", o->order_number, o->input_id,
 	    o->content_sha256, o->order_date, o->market, o->currency, o->prices_include_vat,
 	    order_status_name(o->status), o->hold, o->email, o->first_name, o->last_name, o->phone,
 	    LEDGER_ADDRESS(&o->billing), LEDGER_ADDRESS(&o->delivery), o->shipping_method,
 	    o->shipping_price, o->shipping_vat_rate, o->payment_method, o->payment_reference,
 	    o->authorized, o->comment, o->awaiting_payment, o->language, o->delivery_date,
-	    o->internal_comment, o->voucher_code, o->voucher_value);
+	    o->internal_comment, o->voucher_code, o->voucher_value, o->captured_amount,
+	    o->capture_reference);
 }
 
 int
@@ -192,6 +193,8 @@ order_from_row(sqlite3_stmt *st)
 	o->internal_comment = ledger_column_str(st, 35, a);
 	o->voucher_code = ledger_column_str(st, 36, a);
 	o->voucher_value = sqlite3_column_int64(st, 37);
+	o->captured_amount = sqlite3_column_int64(st, 38);
+	o->capture_reference = ledger_column_str(st, 39, a);
 	return o;
 }
 
@@ -206,7 +209,7 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	    " delivery_country, delivery_state, shipping_method, shipping_price,"
 	    " shipping_vat_rate, payment_method, payment_reference, authorized, comment,"
 	    " awaiting_payment, language, delivery_date, internal_comment, voucher_code,"
-	    " voucher_value FROM orders"
+	    " voucher_value, captured_amount, capture_reference FROM orders"
 	    " WHERE order_number = ?");
 	struct order *o = NULL;
 	int rc, found;

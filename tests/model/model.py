@@ -175,9 +175,14 @@ class Order:
         self.ship_total, self.ship_vat = line_amounts(self.shipping_price, self.shipping_rate, self.incl)
         a = h.get("authorized_amount")
         self.authorized = parse_money(a, self.currency) if a else 0
+        # captured at checkout: captured money like any capture, spent on
+        # the shipments first (each keeps its prepaid part)
+        c = h.get("captured_amount")
+        self.checkout = parse_money(c, self.currency) if c else 0
+        self.capture_reference = h.get("capture_reference") or None
         self.awaiting = False       # awaiting payment: set once at creation, cleared for good
         self.journal = []           # (type, link_id) of its link events and awaiting_payment_ended
-        self.captured = self.refunded = 0
+        self.captured, self.refunded = self.checkout, 0
         self.shipping_charged = False
         self.shipping_refunded = False
         self.shipments, self.returns, self.requests, self.links = [], [], [], []
@@ -348,6 +353,16 @@ class Model:
             # empty field named where it stands, an absent one at its record)
             errs += [Err("missing_field", f, rec.line_of(f))
                      for f in ("payment_method", "payment_reference") if not rec.head.get(f)]
+        captured = kind == "orders" and currency and \
+            parse_money(rec.head.get("captured_amount") or "", currency)
+        if captured and not rec.head.get("capture_reference"):
+            # money captured at checkout names the PSP's capture, and is
+            # authorized money (sluice checks both with the authorization's
+            # fields, before the order's other rules)
+            errs.append(Err("missing_field", "capture_reference", rec.line_of("capture_reference")))
+        if captured and captured > (parse_money(rec.head.get("authorized_amount") or "", currency) or 0):
+            errs.append(Err("captured_exceeds_authorized", "captured_amount",
+                            rec.line_of("captured_amount")))
         return errs
 
     def canonical(self, kind, rec):
@@ -451,14 +466,18 @@ class Model:
         self.issue(o, r["type"], rid, self.received_at(), amount=r["amount"], currency=o.currency,
                    request_type=r["type"], **extra)
 
-    def capture_name(self, sid):
-        """CAP-<shipment_id>, or when a request or link has that name (the
-        shipment's earlier one), CAP-<shipment_id>-<n>, the first n from 2
-        that none has (contract.md 3.8)."""
-        name, n = "CAP-" + sid, 2
+    def request_name(self, prefix, rid):
+        """<prefix><id>, or when a request or link has that name (a
+        shipment's earlier capture, an order's refund named as a return),
+        <prefix><id>-<n>, the first n from 2 that none has (contract.md
+        3.8)."""
+        name, n = prefix + rid, 2
         while name in self.requests or name in self.links:
-            name, n = "CAP-%s-%d" % (sid, n), n + 1
+            name, n = "%s%s-%d" % (prefix, rid, n), n + 1
         return name
+
+    def capture_name(self, sid):
+        return self.request_name("CAP-", sid)
 
     # ------------------------------------------------------------ orders
 
@@ -470,12 +489,12 @@ class Model:
                 return "duplicate"
             raise Reject([Err("order_number_reused", "order_number")])
         errs = []
+        cur = h["currency"]
         if not rec.lines:
             errs += self.no_lines("order")
         ids = [ln["line_id"] for ln in rec.lines]
         if len(set(ids)) != len(ids):
             errs.append(Err("duplicate_line_id"))
-        cur = h["currency"]
         big = False
         for ln in rec.lines:
             q, p = int(ln["quantity"]), parse_money(ln["unit_price"], cur)
@@ -647,6 +666,7 @@ class Model:
         if all(ln.open == 0 and ln.shipped == 0 for ln in o.lines.values()):
             o.status = "cancelled"
             self.release(o)
+            self.refund_checkout(o)
         else:
             self.maybe_complete(o)
         return "applied"
@@ -655,6 +675,25 @@ class Model:
         left = o.authorized - o.captured
         if left > 0:
             self.request(o, "REL-" + o.number, "release", left)
+
+    def refunds(self, o):
+        """The order's refunds not failed (pending or succeeded)."""
+        return sum(self.requests[r]["amount"] for r in o.requests
+                   if self.requests[r]["type"] == "refund" and self.requests[r]["status"] != "failed")
+
+    def checkout_left(self, o):
+        return o.checkout - sum(self.shipments[s]["prepaid"] for s in o.shipments)
+
+    def refund_checkout(self, o):
+        """An order that ends refunds, once, what was captured at checkout
+        and no shipment took, within what is captured and not refunded."""
+        if any(self.requests[r]["type"] == "refund" and "return_id" not in self.requests[r]
+               for r in o.requests):
+            return
+        unused = min(self.checkout_left(o), o.captured - self.refunds(o))
+        if unused > 0:
+            self.request(o, self.request_name("REF-", o.number), "refund", unused,
+                         payment_reference=o.capture_reference)
 
     def maybe_complete(self, o):
         """processing while a shipment is not completed (shipped and paid);
@@ -670,6 +709,7 @@ class Model:
             return
         o.status = "completed"
         self.release(o)
+        self.refund_checkout(o)
 
     # ------------------------------------------------------------ shipments
 
@@ -724,7 +764,7 @@ class Model:
                   shipped_at=h.get("shipped_at"), carrier=h.get("carrier"),
                   service=h.get("service"), tracking=h.get("tracking"), paid=False,
                   capture="waiting", lines=[], amount=0, vat=0, shipping=0, shipping_vat=0,
-                  delivery=None)
+                  delivery=None, prepaid=0)
         for lid, q in sorted(lines.items()):
             ln = o.lines[lid]
             amt = slice_of(ln.total, ln.shipped, q, ln.qty)
@@ -741,14 +781,19 @@ class Model:
             sh["shipping"], sh["shipping_vat"] = o.ship_total, o.ship_vat
             sh["amount"] += o.ship_total
             sh["vat"] += o.ship_vat
+        # paid first by what the capture at checkout has left
+        sh["prepaid"] = min(max(self.checkout_left(o), 0), sh["amount"])
         self.shipments[sid] = sh
         o.shipments.append(sid)
         self.remember("shipments", rec, o.number)
         self.issue(o, "proforma", "PF-" + sid, self.received_at(), shipment_id=sid)
-        if self.invoice_on == "shipment":
+        prepaid = sh["amount"] > 0 and sh["prepaid"] == sh["amount"]
+        if self.invoice_on == "shipment" or prepaid:
             self.invoice_shipment(o, sh, self.received_at())
         if sh["amount"] == 0:
             sh["paid"], sh["capture"] = True, "none"
+        elif prepaid:
+            sh["paid"], sh["capture"] = True, "captured"
         else:
             self.request_captures(o)
         self.maybe_complete(o)
@@ -765,10 +810,11 @@ class Model:
                 continue
             if self.capture_on == "shipped" and not sh["shipped"]:
                 continue    # requested once marked shipped
-            if o.captured + self.pending_captures(o) + sh["amount"] > o.authorized:
+            need = sh["amount"] - sh["prepaid"]
+            if o.captured + self.pending_captures(o) + need > o.authorized:
                 break
             sh["capture"] = "requested"
-            self.request(o, self.capture_name(sid), "capture", sh["amount"], shipment_id=sid)
+            self.request(o, self.capture_name(sid), "capture", need, shipment_id=sid)
 
     def pending_captures(self, o):
         return sum(self.requests[r]["amount"] for r in o.requests
@@ -945,8 +991,7 @@ class Model:
         shipping = o.ship_total if refund_shipping else 0
         fee = (parse_money(h["return_fee"], o.currency) or 0) if h.get("return_fee") else 0
         refund = max(0, lines_amount + shipping - fee)
-        refunds = sum(self.requests[r]["amount"] for r in o.requests
-                      if self.requests[r]["type"] == "refund" and self.requests[r]["status"] != "failed")
+        refunds = self.refunds(o)
         if refund > 0 and refunds + refund > o.captured:
             if refunds + refund <= o.captured + self.pending_captures(o):
                 raise Reject([Err("capture_pending", "return_id")])
@@ -964,7 +1009,8 @@ class Model:
         o.returns.append(h["return_id"])
         self.remember("returns", rec, o.number)
         if refund > 0:
-            self.request(o, "REF-" + h["return_id"], "refund", refund, return_id=h["return_id"])
+            self.request(o, self.request_name("REF-", h["return_id"]), "refund", refund,
+                         return_id=h["return_id"])
             lines = [dict(description=p["description"], quantity=p["quantity"],
                           unit_price=p["unit_price"], discount=p["discount"], voucher=p["voucher"],
                           rate=p["rate"], vat=p["vat"], line_total=p["amount"]) for p in parts]
@@ -1067,10 +1113,10 @@ class Model:
             sh = self.shipments[s]
             if sh["capture"] != "failed":
                 self.issue_request(o, self.unsent_capture(s))
-            elif o.captured + self.pending_captures(o) + sh["amount"] <= o.authorized:
+            elif o.captured + self.pending_captures(o) + sh["amount"] - sh["prepaid"] <= o.authorized:
                 sh["capture"] = "requested"
-                self.request(o, self.capture_name(s), "capture", sh["amount"], file=True,
-                             shipment_id=s)
+                self.request(o, self.capture_name(s), "capture", sh["amount"] - sh["prepaid"],
+                             file=True, shipment_id=s)
             else:
                 sh["capture"] = "waiting"   # requested when an authorization raises it
         self.remember("actions", rec, o.number)
@@ -1110,6 +1156,7 @@ class Model:
             "grand_total": m(g), "vat_total": m(v), "authorized": m(o.authorized),
             "voucher_code": o.voucher_code, "voucher_value": m(o.voucher_value),
             "captured": m(o.captured), "refunded": m(o.refunded), "due": m(o.due()),
+            "captured_amount": m(o.checkout), "capture_reference": o.capture_reference,
             "awaiting_payment": o.awaiting,
             "lines": [], "shipments": [], "returns": [], "requests": [], "links": [], "payments": [],
             "documents": [{"type": t, "number": n} for t, n in o.documents],
@@ -1128,7 +1175,8 @@ class Model:
             view["shipments"].append({
                 "shipment_id": sid, "shipped": sh["shipped"], "paid": sh["paid"],
                 "completed": sh["shipped"] and sh["paid"], "amount": m(sh["amount"]),
-                "vat": m(sh["vat"]), "shipping": m(sh["shipping"]), "carrier": sh["carrier"],
+                "vat": m(sh["vat"]), "shipping": m(sh["shipping"]), "prepaid": m(sh["prepaid"]),
+                "carrier": sh["carrier"],
                 "service": sh["service"], "tracking": sh["tracking"],
                 "capture": sh["capture"],
                 "lines": [{"line_id": x["line_id"], "quantity": x["quantity"],

@@ -176,6 +176,14 @@ class Generator:
         else:
             extra = 0 if self.rng.random() < 0.6 else self.rng.randint(0, gross_total)
             h["authorized_amount"] = fmt_money(min(gross_total + extra, 999999999999), cur)
+        if "authorized_amount" in h and self.rng.random() < 0.3:
+            # paid at checkout (Swish, a card captured at once): all of
+            # the authorization, or part of it
+            authorized = parse_money(h["authorized_amount"], cur)
+            captured = authorized if self.rng.random() < 0.6 else self.rng.randint(0, authorized)
+            h["captured_amount"] = fmt_money(captured, cur)
+            if captured or self.rng.random() < 0.5:
+                h["capture_reference"] = "CHK-" + number
         if self.rng.random() < 0.4:
             h["grand_total"] = fmt_money(gross_total, cur)
         self.last_total = gross_total
@@ -337,6 +345,16 @@ class Generator:
             for f in gone:
                 h.pop(f, None)
             note = "authorized without %s" % " and ".join(gone)
+        elif r < 0.83:
+            authorized = parse_money(h.get("authorized_amount") or fmt_money(0, cur), cur)
+            if self.rng.random() < 0.5:
+                h["captured_amount"] = fmt_money(authorized + 1, cur)
+                h["capture_reference"] = "CHK-x"
+                note = "captured beyond the authorization"
+            else:
+                h["captured_amount"] = fmt_money(self.rng.randint(1, max(1, authorized)), cur)
+                h.pop("capture_reference", None)
+                note = "captured without capture_reference"
         elif r < 0.85:
             h["shipping_price"] = fmt_money(100, cur)
             h.pop("shipping_vat_rate", None)
