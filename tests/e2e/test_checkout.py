@@ -188,6 +188,18 @@ class Checkout(Steps):
             r = self.step("order", changed, "rejected")
             self.assertEqual(codes(r), ["order_number_reused"])
 
+    def test_the_example_ships_paid(self):
+        self.s.drop_example("orders", "orders-paid.csv")
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("orders-paid.csv")["status"], "accepted")
+        o = self.s.order("SL-1020")
+        self.assertEqual((o["grand_total"], o["captured"], o["due"]), ("1148.00", "1148.00", "0.00"))
+        self.step("shipment", shipment("S-1", "SL-1020", [(1, 1), (2, 2)], shipped=True))
+        o = self.s.order("SL-1020")
+        self.assertEqual((o["status"], o["shipments"][0]["prepaid"]), ("completed", "1148.00"))
+        self.assertEqual(self.out("captures"), [])
+        self.assertEqual(self.out("invoices"), ["INV-000001"])
+
     def test_xml_order(self):
         xml = """<?xml version="1.0" encoding="UTF-8"?>
 <orders xmlns="urn:sluice:1"><order>
