@@ -251,7 +251,7 @@ class Vouchers(Steps):
 
     # ------------------------------------------------------------ documents
 
-    def check_document(self, path, code, incl):
+    def check_document(self, path, code):
         """A document adds up: its lines to its total, their VAT to each
         rate's, their voucher parts to its voucher (with the code).
         Returns its {line description: line element}."""
@@ -309,7 +309,7 @@ class Vouchers(Steps):
             self.assertEqual(xmllint("invoice.xsd", invoices).stderr.count("validates"), 3)
             self.assertEqual(xmllint("invoice.xsd", invoices).returncode, 0)
             self.assertEqual(xmllint("proforma.xsd", proformas).returncode, 0)
-            inv = [self.check_document(p, "WINTER-10", incl) for p in invoices]
+            inv = [self.check_document(p, "WINTER-10") for p in invoices]
             # the first invoice holds the whole first line: its VAT is the
             # VAT of the gross after the voucher
             grosses = grosses_of(lines)
