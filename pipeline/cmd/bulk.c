@@ -133,10 +133,11 @@ static const struct {
 	{ "delivery_city", "delivery", "city" }, { "delivery_country", "delivery", "country" },
 	{ "delivery_state", "delivery", "state" }, { "language", NULL, "language" },
 	{ "delivery_date", NULL, "delivery_date" }, { "internal_comment", NULL, "internal_comment" },
-	{ "attributes", NULL, "attributes" },
+	{ "attributes", NULL, "attributes" }, { "voucher_code", NULL, "voucher_code" },
+	{ "voucher_value", NULL, "voucher_value" },
 };
 static const char *const line_columns[] = { "line_id", "sku", "name", "quantity", "shipped",
-	"cancelled", "returned", "unit_price", "discount", "vat_rate", "line_total", "vat" };
+	"cancelled", "returned", "unit_price", "discount", "voucher", "vat_rate", "line_total", "vat" };
 
 /* Whether s is a decimal number (-12, 3.50): data, never a formula. */
 static bool

@@ -153,12 +153,13 @@ class Bulk(SpoolTest):
                    "vat_total", "shipping_total", "authorized", "captured", "refunded", "due",
                    "captured_amount", "capture_reference"]
         fields = ["line_id", "sku", "name", "quantity", "shipped", "cancelled", "returned",
-                  "unit_price", "discount", "vat_rate", "line_total", "vat"]
+                  "unit_price", "discount", "voucher", "vat_rate", "line_total", "vat"]
         later = ["language", "delivery_date", "internal_comment"]
+        voucher = ["voucher_code", "voucher_value"]
         self.assertEqual(list(rows[0]), scalars +
                          ["%s_%s" % (a, k) for a in ("billing", "delivery")
                           for k in ("address1", "address2", "zip", "city", "country", "state")]
-                         + later + ["attributes"] + fields)
+                         + later + ["attributes"] + voucher + fields)
 
         def text(v):
             if isinstance(v, bool):
@@ -175,7 +176,7 @@ class Bulk(SpoolTest):
             for ln in o["lines"]:
                 row = rows[i]
                 i += 1
-                for k in scalars + later:
+                for k in scalars + later + voucher:
                     self.assertEqual(row[k], text(o[k]), (n, k))
                 self.assertEqual(row["attributes"], "")
                 for a in ("billing", "delivery"):

@@ -33,6 +33,38 @@ class Step:
         self.what = []            # what the step does, for people
 
 
+def add_input(step, kind, data, recs, note, fmt, name=None):
+    """Adds to step the Input of a file (data, its records recs), named
+    uniquely unless name is given; returns it."""
+    if name is None:
+        name = "%03d-%d-%s.%s" % (step.n, len(step.inputs), kind, fmt)
+    inp = Input(kind, name, data, recs, step.clock, note)
+    step.inputs.append(inp)
+    step.what.append("%s: %s" % (name, note))
+    return inp
+
+
+class Script:
+    """A story written out, for run_stories.story() as a Generator's is:
+    plan(script, model) yields its Steps, each when the step before it is
+    done, so that it may read sluice's output (script.root) as a PSP
+    would; a failing story is reported as seed NAME."""
+
+    def __init__(self, name, plan, config=None):
+        self.seed, self.plan = name, plan
+        self.config = dict(config or {})
+        self.root = None
+        self.sent = []            # Inputs accepted or duplicate so far (filled by runner)
+
+    def steps(self, model):
+        return self.plan(self, model)
+
+    def add(self, step, kind, records, note, fmt="csv"):
+        """Adds to step an Input of records ({head}, [{line}]) in CSV or XML."""
+        data, recs = to_csv(kind, records) if fmt == "csv" else to_xml(kind, records)
+        return add_input(step, kind, data, recs, note, fmt)
+
+
 class Generator:
     def __init__(self, seed, spool_root=None):
         self.rng = random.Random(seed)
@@ -54,6 +86,12 @@ class Generator:
         ttl = random.Random(seed * 7919 + 2)
         if ttl.random() < 0.4:
             self.config["link_ttl"] = ttl.choice(["2h", "2h", "3h", "90m", "1d"])
+
+    def steps(self, model):
+        """The story's steps, each planned from the model's state when the
+        step before it is done (run_stories.story())."""
+        while True:
+            yield self.next_step(model)
 
     # ------------------------------------------------------------ helpers
 
@@ -82,12 +120,7 @@ class Generator:
             data, recs = to_csv(kind, records, self.rng if self.rng.random() < 0.5 else None)
         else:
             data, recs = to_xml(kind, records, self.rng.choice(["", "", "s", "ns1"]))
-        if name is None:
-            name = "%03d-%d-%s.%s" % (step.n, len(step.inputs), kind, fmt)
-        inp = Input(kind, name, data, recs, step.clock, note)
-        step.inputs.append(inp)
-        step.what.append("%s: %s" % (name, note))
-        return inp
+        return add_input(step, kind, data, recs, note, fmt, name)
 
     # ------------------------------------------------------------ records
 
