@@ -54,6 +54,7 @@ class Script:
         self.seed, self.plan = name, plan
         self.config = dict(config or {})
         self.root = None
+        self.n = 0
         self.sent = []            # Inputs accepted or duplicate so far (filled by runner)
 
     def steps(self, model):
@@ -63,6 +64,52 @@ class Script:
         """Adds to step an Input of records ({head}, [{line}]) in CSV or XML."""
         data, recs = to_csv(kind, records) if fmt == "csv" else to_xml(kind, records)
         return add_input(step, kind, data, recs, note, fmt)
+
+    def order(self, step, number, cur, incl, lines, **head):
+        """Adds to step an order (CSV when prices include VAT, else XML)
+        paid by card, of lines (line_id, quantity, unit_price, vat_rate,
+        discount or ""), with the further header fields head."""
+        h = dict({"order_number": number, "order_date": "2026-11-26T09:00:00Z", "market": "M1",
+                  "currency": cur, "prices_include_vat": "true" if incl else "false",
+                  "email": "buyer@example.com", "billing_address1": "Street 1",
+                  "billing_zip": "11111", "billing_city": "City", "billing_country": "SE",
+                  "payment_method": "card", "payment_reference": "PSP-" + number}, **head)
+        recs = [dict({"line_id": str(lid), "sku": "SKU-%d" % lid, "name": "Item %d" % lid,
+                      "quantity": str(q), "unit_price": p, "vat_rate": r},
+                     **({"discount": d} if d else {})) for lid, q, p, r, d in lines]
+        return self.add(step, "orders", [(h, recs)], "order %s" % number,
+                        "csv" if incl else "xml")
+
+    def ship(self, step, sid, number, lines):
+        """Adds to step a shipment, shipped, of lines (line_id, quantity)."""
+        return self.add(step, "shipments", [({"shipment_id": sid, "order_number": number,
+                                              "shipped": "true"},
+                                             [{"line_id": str(lid), "quantity": str(q)}
+                                              for lid, q in lines])], "ship " + sid)
+
+    def ret(self, step, rid, number, sid, lines, **head):
+        """Adds to step a return of shipment sid's lines (line_id,
+        quantity), with the further header fields head."""
+        return self.add(step, "returns", [(dict({"return_id": rid, "order_number": number,
+                                                 "shipment_id": sid}, **head),
+                                           [{"line_id": str(lid), "quantity": str(q)}
+                                            for lid, q in lines])], "return " + rid)
+
+    def step(self):
+        """The next Step, an hour after the one before."""
+        self.n += 1
+        return Step(self.n, T0 + 3600 * self.n)
+
+    def paid(self, step, model, request_id):
+        """Adds to step the PSP's success for a request that the model says
+        sluice made (as a PSP would answer it)."""
+        r = model.requests[request_id]
+        cur = model.orders[r["order"]].currency
+        self.add(step, "payments", [({
+            "event_id": "EV-" + request_id, "order_number": r["order"], "type": r["type"],
+            "request_id": request_id, "status": "success", "currency": cur,
+            "amount": fmt_money(r["amount"], cur), "occurred_at": "2026-11-28T12:00:00Z"},
+            [])], "%s paid" % request_id)
 
 
 class Generator:

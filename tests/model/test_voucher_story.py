@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from harness import run_tap                                  # noqa: E402
 from money import fmt_money, line_amounts, parse_money, parse_rate, part   # noqa: E402
 from run_stories import report, story                        # noqa: E402
-from stories import T0, Script, Step                          # noqa: E402
+from stories import Script                                    # noqa: E402
 
 # number: (currency, prices include VAT, voucher, code, shipping, its rate,
 # lines (line_id, quantity, unit_price, vat_rate, discount), shipments
@@ -52,67 +52,35 @@ def grand_total(cur, incl, voucher, shipping, rate, lines):
 def plan(script, model):
     """The story's steps: each order, each shipment and its capture's
     answer, each return and its refund's answer; an hour apart."""
-    n = 0
-
-    def step():
-        nonlocal n
-        n += 1
-        return Step(n, T0 + 3600 * n)
-
-    def paid(st, request_id, number):
-        """The PSP's success for a request the model says sluice made."""
-        o = model.orders[number]
-        script.add(st, "payments", [({
-            "event_id": "EV-" + request_id, "order_number": number,
-            "type": model.requests[request_id]["type"], "request_id": request_id,
-            "status": "success", "currency": o.currency,
-            "amount": fmt_money(model.requests[request_id]["amount"], o.currency),
-            "occurred_at": "2026-11-28T12:00:00Z"}, [])], "%s paid" % request_id)
+    step = script.step
 
     for number, (cur, incl, voucher, code, ship, rate, lines, _, _) in ORDERS.items():
         st = step()
-        head = {"order_number": number, "order_date": "2026-11-26T09:00:00Z", "market": "M1",
-                "currency": cur, "prices_include_vat": "true" if incl else "false",
-                "email": "buyer@example.com", "billing_address1": "Street 1",
-                "billing_zip": "11111", "billing_city": "City", "billing_country": "SE",
-                "shipping_price": ship, "shipping_vat_rate": rate, "payment_method": "card",
-                "payment_reference": "PSP-" + number, "voucher_code": code,
-                "voucher_value": voucher,
-                "authorized_amount": fmt_money(grand_total(cur, incl, voucher, ship, rate, lines),
-                                               cur)}
-        recs = [dict({"line_id": str(lid), "sku": "SKU-%d" % lid, "name": "Item %d" % lid,
-                      "quantity": str(q), "unit_price": p, "vat_rate": r},
-                     **({"discount": d} if d else {})) for lid, q, p, r, d in lines]
-        script.add(st, "orders", [(head, recs)], "order %s" % number,
-                   "csv" if incl else "xml")
+        script.order(st, number, cur, incl, lines, shipping_price=ship, shipping_vat_rate=rate,
+                     voucher_code=code, voucher_value=voucher,
+                     authorized_amount=fmt_money(grand_total(cur, incl, voucher, ship, rate,
+                                                             lines), cur))
         yield st
     for k in range(2):
         for number, spec in ORDERS.items():
             sid = "SH-%s-%d" % (number, k + 1)
             st = step()
-            script.add(st, "shipments", [({"shipment_id": sid, "order_number": number,
-                                           "shipped": "true"},
-                                          [{"line_id": str(lid), "quantity": str(q)}
-                                           for lid, q in spec[7][k]])], "ship " + sid)
+            script.ship(st, sid, number, spec[7][k])
             yield st
             st = step()
-            paid(st, "CAP-" + sid, number)
+            script.paid(st, model, "CAP-" + sid)
             yield st
     for number, spec in ORDERS.items():
         at, lines, refund_shipping, fee = spec[8]
         rid = "RT-" + number
         st = step()
-        h = {"return_id": rid, "order_number": number,
-             "shipment_id": "SH-%s-%d" % (number, at + 1)}
-        if refund_shipping:
-            h["refund_shipping"] = "true"
+        h = {"refund_shipping": "true"} if refund_shipping else {}
         if fee:
             h["return_fee"] = fee
-        script.add(st, "returns", [(h, [{"line_id": str(lid), "quantity": str(q)}
-                                        for lid, q in lines])], "return " + rid)
+        script.ret(st, rid, number, "SH-%s-%d" % (number, at + 1), lines, **h)
         yield st
         st = step()
-        paid(st, "REF-" + rid, number)
+        script.paid(st, model, "REF-" + rid)
         yield st
 
 
