@@ -378,6 +378,44 @@ static const struct column proforma_columns[] = {
 	{ MARGIN + 290, 45, RIGHT }, { MARGIN + 335, 70, RIGHT }, { MARGIN + 405, WIDTH - 405, RIGHT },
 };
 
+/* The widest of s's words (between spaces) in font, unwrapped. */
+static double
+widest_word(struct pdf *p, const char *font, const char *s)
+{
+	double widest = 0;
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, " ");
+		char *word = xstrndup(s, n);
+		PangoFontDescription *fd = set_text(p->layout, -1, LEFT, font, word);
+		int w;
+
+		pango_layout_get_size(p->layout, &w, NULL);
+		if ((double)w / PANGO_SCALE > widest)
+			widest = (double)w / PANGO_SCALE;
+		pango_font_description_free(fd);
+		free(word);
+		s += n + strspn(s + n, " ");
+	}
+	return widest;
+}
+
+/* The font of a table header's label in a column of width w: bold 8.5
+ * points, or smaller (by halves, to 6) until each of its words fits, so
+ * that a long word (a German one) is never broken inside. */
+static void
+header_font(struct pdf *p, double w, const char *label, char *font, size_t size)
+{
+	double pt = 8.5;
+
+	for (;;) {
+		snprintf(font, size, "DejaVu Sans Bold %.1f", pt);
+		if (pt <= 6 || widest_word(p, font, label) <= w)
+			return;
+		pt -= 0.5;
+	}
+}
+
 static void
 table_header(struct pdf *p)
 {
@@ -392,8 +430,12 @@ table_header(struct pdf *p)
 	double h = 0;
 
 	for (size_t i = 0; i < 6; i++) {
-		double hh = text(p, cols[i].x, p->y, cols[i].w, cols[i].align, "DejaVu Sans Bold 8.5", 0.2,
-		    p->proforma ? proforma[i] : invoice[i]);
+		const char *label = p->proforma ? proforma[i] : invoice[i];
+		char font[32];
+		double hh;
+
+		header_font(p, cols[i].w, label, font, sizeof font);
+		hh = text(p, cols[i].x, p->y, cols[i].w, cols[i].align, font, 0.2, label);
 
 		if (hh > h)
 			h = hh;

@@ -356,9 +356,11 @@ class Vouchers(Steps):
     def test_invoice_pdf_speaks_the_orders_language(self):
         english = ["Invoice", "Shipping", "Voucher", "Description", "Unit price", "VAT total"]
         for number, lang, words in (
-                ("V-20", "de", ["Rechnung", "Versand", "Gutschein", "Beschreibung", "USt. gesamt"]),
-                ("V-21", "sv", ["Faktura", "Frakt", "Rabattkod", "Beskrivning", "Moms totalt",
-                                "ingår"]),
+                # the table's headers whole, each word unbroken however narrow its column
+                ("V-20", "de", ["Rechnung", "Versand", "Gutschein", "Beschreibung", "Menge",
+                                "Einzelpreis", "Betrag", "USt. gesamt"]),
+                ("V-21", "sv", ["Faktura", "Frakt", "Rabattkod", "Beskrivning", "Antal", "À-pris",
+                                "Belopp", "Moms totalt", "ingår"]),
                 ("V-22", "en", english)):
             self.voucher_order(number, SEK_LINES, True, "10.00", language=lang)
             self.step("shipment", shipment("SH-" + number, number,
