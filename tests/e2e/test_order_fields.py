@@ -13,6 +13,7 @@ import subprocess
 
 from harness import SRCDIR, Steps, codes, run_tap
 from lifecycle_util import order, payment, ret, shipment
+from story import free_invoice
 
 
 def read(path):
@@ -353,7 +354,17 @@ class Documents(Steps):
                                     os.path.join(SRCDIR, "schemas", xsd), path],
                                    capture_output=True, text=True)
                 self.assertEqual(r.returncode, 0, r.stderr)
-
+        # a free-text invoice that names the order is in its language too;
+        # one that names none is in the template's
+        self.step("invoice", free_invoice("FT-1", "Acme GmbH", [("Gravur", 1, "10.00", "0")],
+                                          order_number="DOC-1"))
+        self.step("invoice", free_invoice("FT-2", "Acme AB", [("Engraving", 1, "10.00", "0")]))
+        free = sorted(k for k in self.outputs() if k.startswith("invoices/INV") and
+                      k.endswith(".pdf") and k[:-4] + ".xml" not in out)
+        self.assertEqual(len(free), 2)
+        self.assertIn("Rechnung", pdftext(self.s.path("out", free[0])))
+        self.assertNotIn("Rechnung", pdftext(self.s.path("out", free[1])))
+        self.assertIn("Invoice", pdftext(self.s.path("out", free[1])))
 
     def test_template_labels_apply_to_its_own_language_only(self):
         with open(self.s.path("templates", "default.conf"), "w") as f:
