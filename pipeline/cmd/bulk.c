@@ -125,6 +125,7 @@ static const struct {
 	{ "refunded", NULL, "refunded" }, { "due", NULL, "due" },
 	{ "captured_amount", NULL, "captured_amount" },
 	{ "capture_reference", NULL, "capture_reference" },
+	{ "voucher_code", NULL, "voucher_code" }, { "voucher_value", NULL, "voucher_value" },
 	{ "billing_address1", "billing", "address1" }, { "billing_address2", "billing", "address2" },
 	{ "billing_zip", "billing", "zip" }, { "billing_city", "billing", "city" },
 	{ "billing_country", "billing", "country" }, { "billing_state", "billing", "state" },
@@ -136,7 +137,7 @@ static const struct {
 	{ "attributes", NULL, "attributes" },
 };
 static const char *const line_columns[] = { "line_id", "sku", "name", "quantity", "shipped",
-	"cancelled", "returned", "unit_price", "discount", "vat_rate", "line_total", "vat" };
+	"cancelled", "returned", "unit_price", "discount", "voucher", "vat_rate", "line_total", "vat" };
 
 /* Whether s is a decimal number (-12, 3.50): data, never a formula. */
 static bool

@@ -176,18 +176,31 @@ class Header(Steps):
                                          internal_comment="x" * 2001), expect="rejected")
         self.assertEqual(codes(r), {(2, "internal_comment", "invalid_text")})
 
-    def test_export_holds_the_fields(self):
-        self.step("order", order_csv("E-1", billing_state="CA", language="de",
-                                     delivery_date="2026-12-01T00:00:00Z",
-                                     internal_comment="fragile"))
+    def exported_row(self):
+        """The first row of the spool's orders exported as CSV."""
         out = os.path.join(self.s.dir, "export.csv")
         self.s.sluice("bulk", "export", "--all", "--output", out, "--format", "csv",
                       check=True)
         with open(out, newline="") as f:
-            row = next(csv.DictReader(f))
+            return next(csv.DictReader(f))
+
+    def test_export_holds_the_fields(self):
+        self.step("order", order_csv("E-1", billing_state="CA", language="de",
+                                     delivery_date="2026-12-01T00:00:00Z",
+                                     internal_comment="fragile"))
+        row = self.exported_row()
         self.assertEqual((row["billing_state"], row["delivery_state"], row["language"],
                           row["delivery_date"], row["internal_comment"]),
                          ("CA", "CA", "de", "2026-12-01T00:00:00Z", "fragile"))
+
+    def test_export_holds_the_voucher(self):
+        self.step("order", order_csv("E-2", billing_state="CA", voucher_code="WINTER",
+                                     voucher_value="12.34"))
+        row = self.exported_row()
+        # the line's total is its gross less its share of the voucher
+        self.assertEqual((row["voucher_code"], row["voucher_value"], row["unit_price"],
+                          row["voucher"], row["line_total"]),
+                         ("WINTER", "12.34", "100.00", "12.34", "87.66"))
 
 
 def attrs_xml(*pairs):
