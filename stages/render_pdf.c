@@ -230,10 +230,10 @@ footer(struct pdf *p)
 	rule(p, BOTTOM + 14, 0.75, 0.5);
 	y += text(p, MARGIN, y, WIDTH - 70, LEFT, "DejaVu Sans 7.5", 0.35, t->footer);
 	if (t->bank != NULL) {
-		char bank[600];
+		char *bank = xasprintf("%s: %s", t->labels[LABEL_BANK], t->bank);
 
-		snprintf(bank, sizeof bank, "%s: %s", t->labels[LABEL_BANK], t->bank);
 		text(p, MARGIN, y, WIDTH - 70, LEFT, "DejaVu Sans 7.5", 0.35, bank);
+		free(bank);
 	}
 	page = xasprintf("%s %d/%d", t->labels[LABEL_PAGE], p->page, p->pages);
 	text(p, PAGE_W - MARGIN - 70, BOTTOM + 24, 70, RIGHT, "DejaVu Sans 7.5", 0.35, page);
@@ -267,12 +267,28 @@ fit(struct pdf *p, double h)
 	return true;
 }
 
+/* "label value" at the right from y, when there is a value (the line
+ * allocated: a template's texts at their longest are cut by no buffer);
+ * returns its height. */
+static double
+labelled(struct pdf *p, double y, const char *label, const char *value)
+{
+	char *line;
+	double h;
+
+	if (value == NULL)
+		return 0;
+	line = xasprintf("%s %s", label, value);
+	h = text(p, PAGE_W - MARGIN - 220, y, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
+	free(line);
+	return h;
+}
+
 /* The seller, at the right from the top; returns where it ends. */
 static double
 seller(struct pdf *p)
 {
 	const struct template *t = &p->d->tpl;
-	char line[300];
 	double ys;
 
 	ys = MARGIN + text(p, PAGE_W - MARGIN - 220, MARGIN, 220, RIGHT, "DejaVu Sans Bold 10", 0,
@@ -280,14 +296,8 @@ seller(struct pdf *p)
 	for (size_t i = 0; i < t->naddress; i++)
 		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25,
 		    t->address[i]);
-	if (t->vat_number != NULL) {
-		snprintf(line, sizeof line, "%s %s", t->labels[LABEL_VAT_NUMBER], t->vat_number);
-		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
-	}
-	if (t->company_number != NULL) {
-		snprintf(line, sizeof line, "%s %s", t->labels[LABEL_COMPANY_NUMBER], t->company_number);
-		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
-	}
+	ys += labelled(p, ys, t->labels[LABEL_VAT_NUMBER], t->vat_number);
+	ys += labelled(p, ys, t->labels[LABEL_COMPANY_NUMBER], t->company_number);
 	return ys + text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, t->email);
 }
 

@@ -404,6 +404,26 @@ class LongFields(unittest.TestCase):
             self.assertIn("VAT total 54.00", text)
             self.assertIn("Total SEK 270.00", text)
 
+    def test_a_template_at_its_longest_keeps_the_lines_and_totals(self):
+        # texts of a template beyond the lengths that any buffer held, 3 bytes a character
+        number, bank = "\u20ac" * 120, "\u20ac" * 250
+        with Spool() as s:
+            with open(s.path("templates", "long.conf"), "w") as f:
+                f.write("name = Seller AB\nvat_number = %s\ncompany_number = %s\nbank = %s\n"
+                        % (number, number, bank))
+            s.drop("invoices", "ft.csv", free_invoice("FT-LF1", "Kund AB",
+                                                      [("Consulting", 1, "1000.00", "25")],
+                                                      template="long"))
+            s.run_once()
+            self.assertEqual(s.receipt("ft.csv")["status"], "accepted")
+            text = pdftext(s.path("out", "invoices", "INV-000001.pdf"))
+            flat = re.sub(r"\s", "", text)
+            for said in ("VATno." + number, "Companyno." + number, "Bank:\u20ac"):
+                self.assertIn(said, flat)
+            self.assertEqual(text.count("\u20ac"), len(number) * 2 + len(bank))   # one page
+            self.assertIn("Consulting", text)
+            self.assertIn("Total SEK 1250.00", re.sub(" +", " ", text))
+
 
 if __name__ == "__main__":
     run_tap()
