@@ -253,6 +253,13 @@ class Attributes(Steps):
                                          extra=attrs_xml(("a", "1"), ("a", "2"))),
                       ext="xml", expect="rejected")
         self.assertEqual({(f, c) for _, f, c in codes(r)}, {("attr_a", "invalid_attribute")})
+        # an empty element is no attribute, but its name is still checked
+        for n, extra in enumerate([(("Bad", ""),), (("a", ""), ("a", "2")),
+                                   (("a", "1"), ("a", "")), (("a", ""), ("a", ""))]):
+            r = self.step("order", order_xml("T-9%d" % n, billing_state="CA",
+                                             extra=attrs_xml(*extra)),
+                          ext="xml", expect="rejected")
+            self.assertEqual({c for _, _, c in codes(r)}, {"invalid_attribute"}, extra)
 
     def test_values_and_count_bounded(self):
         r = self.step("order", order_csv("T-10", billing_state="CA", attr_a="x" * 1001),
