@@ -125,6 +125,7 @@ static const struct {
 	{ "refunded", NULL, "refunded" }, { "due", NULL, "due" },
 	{ "captured_amount", NULL, "captured_amount" },
 	{ "capture_reference", NULL, "capture_reference" },
+	{ "voucher_code", NULL, "voucher_code" }, { "voucher_value", NULL, "voucher_value" },
 	{ "billing_address1", "billing", "address1" }, { "billing_address2", "billing", "address2" },
 	{ "billing_zip", "billing", "zip" }, { "billing_city", "billing", "city" },
 	{ "billing_country", "billing", "country" }, { "billing_state", "billing", "state" },
@@ -133,8 +134,7 @@ static const struct {
 	{ "delivery_city", "delivery", "city" }, { "delivery_country", "delivery", "country" },
 	{ "delivery_state", "delivery", "state" }, { "language", NULL, "language" },
 	{ "delivery_date", NULL, "delivery_date" }, { "internal_comment", NULL, "internal_comment" },
-	{ "attributes", NULL, "attributes" }, { "voucher_code", NULL, "voucher_code" },
-	{ "voucher_value", NULL, "voucher_value" },
+	{ "attributes", NULL, "attributes" },
 };
 static const char *const line_columns[] = { "line_id", "sku", "name", "quantity", "shipped",
 	"cancelled", "returned", "unit_price", "discount", "voucher", "vat_rate", "line_total", "vat" };

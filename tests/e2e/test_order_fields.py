@@ -177,15 +177,19 @@ class Header(Steps):
                                          internal_comment="x" * 2001), expect="rejected")
         self.assertEqual(codes(r), {(2, "internal_comment", "invalid_text")})
 
-    def test_export_holds_the_fields(self):
-        self.step("order", order_csv("E-1", billing_state="CA", language="de",
-                                     delivery_date="2026-12-01T00:00:00Z",
-                                     internal_comment="fragile"))
+    def exported_row(self):
+        """The first row of the spool's orders exported as CSV."""
         out = os.path.join(self.s.dir, "export.csv")
         self.s.sluice("bulk", "export", "--all", "--output", out, "--format", "csv",
                       check=True)
         with open(out, newline="") as f:
-            row = next(csv.DictReader(f))
+            return next(csv.DictReader(f))
+
+    def test_export_holds_the_fields(self):
+        self.step("order", order_csv("E-1", billing_state="CA", language="de",
+                                     delivery_date="2026-12-01T00:00:00Z",
+                                     internal_comment="fragile"))
+        row = self.exported_row()
         self.assertEqual((row["billing_state"], row["delivery_state"], row["language"],
                           row["delivery_date"], row["internal_comment"]),
                          ("CA", "CA", "de", "2026-12-01T00:00:00Z", "fragile"))
@@ -241,6 +245,13 @@ class Attributes(Steps):
                                          extra=attrs_xml(("a", "1"), ("a", "2"))),
                       ext="xml", expect="rejected")
         self.assertEqual({(f, c) for _, f, c in codes(r)}, {("attr_a", "invalid_attribute")})
+        # an empty element is no attribute, but its name is still checked
+        for n, extra in enumerate([(("Bad", ""),), (("a", ""), ("a", "2")),
+                                   (("a", "1"), ("a", "")), (("a", ""), ("a", ""))]):
+            r = self.step("order", order_xml("T-9%d" % n, billing_state="CA",
+                                             extra=attrs_xml(*extra)),
+                          ext="xml", expect="rejected")
+            self.assertEqual({c for _, _, c in codes(r)}, {"invalid_attribute"}, extra)
 
     def test_values_and_count_bounded(self):
         r = self.step("order", order_csv("T-10", billing_state="CA", attr_a="x" * 1001),

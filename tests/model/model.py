@@ -347,13 +347,16 @@ class Model:
                 c = check(ftype, v, currency)
                 if c:
                     errs.append(Err(c, name, rec.line_of(name, i)))
+        field_errors = bool(errs)
         if kind == "orders" and currency and \
                 parse_money(rec.head.get("authorized_amount") or "", currency):
             # an order with money authorized names how it was paid (an
             # empty field named where it stands, an absent one at its record)
             errs += [Err("missing_field", f, rec.line_of(f))
                      for f in ("payment_method", "payment_reference") if not rec.head.get(f)]
-        captured = kind == "orders" and currency and \
+        # a record with a field error is not checked against these rules
+        # (doc/errors.md): a bad authorized_amount is no authorization of 0
+        captured = kind == "orders" and currency and not field_errors and \
             parse_money(rec.head.get("captured_amount") or "", currency)
         if captured and not rec.head.get("capture_reference"):
             # money captured at checkout names the PSP's capture, and is
