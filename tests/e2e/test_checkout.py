@@ -76,6 +76,8 @@ class Checkout(Steps):
         self.step("return", ret("R-1", "C-1", "S-1", [(1, 1)]))
         self.assertEqual(self.out("captures"), ["REF-R-1"])
         self.assertEqual(self.request("REF-R-1")["amount"], "100.00")
+        # named for the checkout's capture, which paid the shipment
+        self.assertEqual(self.request("REF-R-1")["payment_reference"], "SWISH-1")
         self.assertEqual(self.out("invoices"), ["CN-000001", "INV-000001", "INV-000002"])
         self.assertGreater(assert_outputs_valid(self, self.s), 0)
 
@@ -104,6 +106,10 @@ class Checkout(Steps):
         self.assertEqual((o["status"], o["captured"]), ("completed", "299.00"))
         self.assertNotIn("REF-C-2", self.out("captures"))
         self.assertNotIn("REL-C-2", self.out("captures"))
+        # S-1 was paid in part at checkout: its return's refund names the
+        # order's payment as any refund does
+        self.step("return", ret("R-1", "C-2", "S-1", [(1, 1)]))
+        self.assertEqual(self.request("REF-R-1")["payment_reference"], "PSP-C-2")
         assert_outputs_valid(self, self.s)
 
     def test_capture_waits_for_authorization_beyond_the_checkout(self):

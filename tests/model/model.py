@@ -1012,8 +1012,12 @@ class Model:
         o.returns.append(h["return_id"])
         self.remember("returns", rec, o.number)
         if refund > 0:
+            # named for the capture that paid the shipment: the checkout's
+            # when it paid all of it
+            prepaid = sh["amount"] > 0 and sh["prepaid"] == sh["amount"]
             self.request(o, self.request_name("REF-", h["return_id"]), "refund", refund,
-                         return_id=h["return_id"])
+                         return_id=h["return_id"],
+                         payment_reference=o.capture_reference if prepaid else o.payment_reference)
             lines = [dict(description=p["description"], quantity=p["quantity"],
                           unit_price=p["unit_price"], discount=p["discount"], voucher=p["voucher"],
                           rate=p["rate"], vat=p["vat"], line_total=p["amount"]) for p in parts]
