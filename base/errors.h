@@ -62,8 +62,10 @@
 	X(NO_LINES, "no_lines", "a record that needs lines has none") \
 	X(DUPLICATE_LINE_ID, "duplicate_line_id", "a line_id appears twice in one order") \
 	X(DISCOUNT_TOO_LARGE, "discount_too_large", "a line's discount exceeds quantity x unit_price") \
+	X(VOUCHER_TOO_LARGE, "voucher_too_large", "an order's voucher_value exceeds its product lines' gross amounts") \
 	X(SHIPPING_VAT_RATE_MISSING, "shipping_vat_rate_missing", "shipping_price is above zero but shipping_vat_rate is absent") \
 	X(GRAND_TOTAL_MISMATCH, "grand_total_mismatch", "grand_total differs from the total computed from the lines and shipping") \
+	X(CAPTURED_EXCEEDS_AUTHORIZED, "captured_exceeds_authorized", "an order's captured_amount exceeds its authorized_amount") \
 	X(AMOUNT_TOO_LARGE, "amount_too_large", "an amount is beyond the largest sluice holds, 999999999999 minor units: a line's total, or what an order, shipment, refund, invoice or authorization would come to with the record") \
 	X(ORDER_NUMBER_REUSED, "order_number_reused", "an order number was used before for an order with other content") \
 	/* the lifecycle */                                                           \

@@ -27,6 +27,7 @@ record_free(struct record *rec)
 	free(rec->lines);
 	free(rec->line_at);
 	free(rec->attrs);
+	free(rec->empty);
 	free(rec);
 }
 
@@ -37,6 +38,7 @@ record_reset(struct record *rec)
 	memset(rec->head, 0, rec->kind->nhead * sizeof *rec->head);
 	rec->nlines = 0;
 	rec->nattrs = 0;
+	rec->nempty = 0;
 	rec->bytes = 0;
 	rec->line = 0;
 }
@@ -68,13 +70,19 @@ record_add_attr(struct record *rec, const char *name, size_t name_len, const cha
 {
 	struct record_attr *a;
 
-	if (len == 0)
-		return;
-	if (rec->nattrs++ >= ATTR_MAX)
-		return;
-	if (rec->attrs == NULL)
-		rec->attrs = xcalloc(ATTR_MAX, sizeof *rec->attrs);
-	a = &rec->attrs[rec->nattrs - 1];
+	if (len == 0) {
+		if (rec->nempty == ATTR_MAX)
+			return;
+		if (rec->empty == NULL)
+			rec->empty = xcalloc(ATTR_MAX, sizeof *rec->empty);
+		a = &rec->empty[rec->nempty++];
+	} else {
+		if (rec->nattrs++ >= ATTR_MAX)
+			return;
+		if (rec->attrs == NULL)
+			rec->attrs = xcalloc(ATTR_MAX, sizeof *rec->attrs);
+		a = &rec->attrs[rec->nattrs - 1];
+	}
 	a->name = arena_strndup(&rec->arena, name, name_len);
 	a->name_len = name_len;
 	rec->bytes += name_len + 1;

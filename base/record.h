@@ -46,6 +46,10 @@ struct record {
 	                               ATTR_MAX of nattrs (more are
 	                               counted, not kept) */
 	size_t nattrs;              /* how many were given */
+	struct record_attr *empty;  /* the attributes given empty: no
+	                               attributes, their names kept to be
+	                               checked (the first ATTR_MAX) */
+	size_t nempty;
 	size_t bytes;               /* field bytes held, for the size limit */
 	struct arena arena;         /* the field values' bytes */
 };
@@ -57,8 +61,8 @@ void record_reset(struct record *rec);
 /* Copies s[0..len) into the record as header field idx; an empty value
  * leaves the field absent. */
 void record_set_head(struct record *rec, size_t idx, const char *s, size_t len, long line);
-/* Adds an extra attribute (a value of len 0 is left out); past
- * ATTR_MAX it is only counted. */
+/* Adds an extra attribute; past ATTR_MAX it is only counted.  One with a
+ * value of len 0 is none: only its name is kept, among rec->empty. */
 void record_add_attr(struct record *rec, const char *name, size_t name_len, const char *s,
     size_t len, long line);
 /* The attribute named name, or NULL. */

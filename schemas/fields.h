@@ -99,6 +99,10 @@ extern const char *const language_values[];
 	X(payment_method, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)           \
 	X(payment_reference, FT_TEXT, OPT, 128, NULL, NO_DEFAULT)       \
 	X(authorized_amount, FT_MONEY, OPT, 0, NULL, 0)                 \
+	X(captured_amount, FT_MONEY, OPT, 0, NULL, 0)                   \
+	X(capture_reference, FT_TEXT, OPT, 128, NULL, NO_DEFAULT)       \
+	X(voucher_code, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)             \
+	X(voucher_value, FT_MONEY, OPT, 0, NULL, 0)                     \
 	X(grand_total, FT_MONEY, OPT, 0, NULL, NO_DEFAULT)              \
 	X(billing_state, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)            \
 	X(delivery_state, FT_TEXT, OPT, 64, NULL, NO_DEFAULT)           \

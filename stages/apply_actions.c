@@ -86,8 +86,8 @@ capture(struct apply_frame *f)
 	const char *shipment = f->rec->head[XH_shipment_id].s;
 	int64_t committed, next;
 
-	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_PENDING) |
-	    REQUESTS_IN(REQUEST_SUCCEEDED), &committed) != 0)
+	if (state_captured(st, REQUESTS_IN(REQUEST_PENDING) | REQUESTS_IN(REQUEST_SUCCEEDED),
+	    &committed) != 0)
 		return totals_beyond(st->order);
 	for (size_t i = 0; i < st->nshipments; i++) {
 		const struct shipment *sh = &st->shipments[i];
@@ -100,7 +100,7 @@ capture(struct apply_frame *f)
 				return -1;
 			break;
 		case TO_CAPTURE_FAILED:
-			if (money_add(committed, sh->amount, &next) == 0 &&
+			if (money_add(committed, shipment_to_capture(sh), &next) == 0 &&
 			    next <= st->order->authorized) {
 				if (lifecycle_capture(a, st, sh, true) != 0)
 					return -1;

@@ -37,7 +37,8 @@ check_cancellation(const struct apply_frame *f)
 		    "the captures of order %s add up", o->order_number);
 	else if (whole && !cancellable)
 		errlist_add(errs, h[CH_whole_order].line, "whole_order", ERR_ORDER_NOT_CANCELLABLE,
-		    "order %s has a shipment or a capture; cancel its open units line by line",
+		    "order %s has a shipment or money captured (at checkout too); cancel its open "
+		    "units line by line",
 		    o->order_number);
 	check_open_lines(rec, st, "cancelled", errs);
 	return lifecycle_checked(f);

@@ -59,6 +59,10 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 	o->payment_method = str(&h[OH_payment_method]);
 	o->payment_reference = str(&h[OH_payment_reference]);
 	o->authorized = h[OH_authorized_amount].num;
+	o->captured_amount = h[OH_captured_amount].num;
+	o->capture_reference = str(&h[OH_capture_reference]);
+	o->voucher_code = str(&h[OH_voucher_code]);
+	o->voucher_value = h[OH_voucher_value].num;
 	o->language = str(&h[OH_language]);
 	o->delivery_date = str(&h[OH_delivery_date]);
 	o->internal_comment = str(&h[OH_internal_comment]);
@@ -73,16 +77,80 @@ order_from_record(const struct record *rec, const struct conf *cf, struct order 
 		product_line_from_fields(record_line(rec, i), &o->lines[i]);
 }
 
-/* The order rules that need no ledger; reports every violation. */
+static int
+line_id_cmp(const void *x, const void *y)
+{
+	const struct order_line *a = *(const struct order_line *const *)x;
+	const struct order_line *b = *(const struct order_line *const *)y;
+
+	return (a->line_id > b->line_id) - (a->line_id < b->line_id);
+}
+
+/* A checked line's gross before the voucher: quantity x unit_price -
+ * discount (check_product_lines() saw it fit). */
+static int64_t
+line_gross(const struct order_line *ln)
+{
+	return ln->quantity * ln->unit_price - ln->discount;
+}
+
+/* Spreads the order's voucher over its lines in proportion to their gross
+ * amounts, in line_id order, by cumulative parts rounded half away from
+ * zero: each line's share is at most its gross, and the shares add up to
+ * the voucher.  A voucher beyond the lines' gross is an error; lines whose
+ * gross adds up beyond MONEY_MAX are check_totals()'s to report.  Whether
+ * it was spread (a voucher of 0 always is). */
+static bool
+spread_voucher(const struct record *rec, struct order *o, int digits, struct errlist *errs)
+{
+	struct order_line **by_id;
+	int64_t gross = 0, cum = 0, before = 0;
+	char a[MONEY_SIZE], b[MONEY_SIZE];
+
+	if (o->voucher_value == 0)
+		return true;
+	for (size_t i = 0; i < o->nlines; i++)
+		if (money_add(gross, line_gross(&o->lines[i]), &gross) != 0)
+			return false;
+	if (o->voucher_value > gross) {
+		money_format(o->voucher_value, digits, a, sizeof a);
+		money_format(gross, digits, b, sizeof b);
+		errlist_add(errs, rec->head[OH_voucher_value].line, "voucher_value",
+		    ERR_VOUCHER_TOO_LARGE, "voucher_value %s exceeds the gross of the order's lines (%s)",
+		    a, b);
+		return false;
+	}
+	by_id = xcalloc(o->nlines ? o->nlines : 1, sizeof *by_id);
+	for (size_t i = 0; i < o->nlines; i++)
+		by_id[i] = &o->lines[i];
+	qsort(by_id, o->nlines, sizeof *by_id, line_id_cmp);
+	for (size_t i = 0; i < o->nlines; i++) {
+		int64_t upto;
+
+		cum += line_gross(by_id[i]);
+		upto = part_of(o->voucher_value, cum, gross);
+		by_id[i]->voucher = upto - before;
+		before = upto;
+	}
+	free(by_id);
+	return true;
+}
+
+/* The order rules that need no ledger, reporting every violation; and the
+ * lines' shares of the voucher. */
 static void
-check_order(const struct record *rec, const struct order *o, struct order_totals *t,
+check_order(const struct record *rec, struct order *o, struct order_totals *t,
     struct errlist *errs)
 {
 	const struct field_value *h = rec->head;
 	int digits = currency_digits(o->currency, strlen(o->currency));
+	size_t before = errlist_total(errs);
+	bool spread = false;
 	char b[MONEY_SIZE];
 
 	check_product_lines(rec, digits, o->prices_include_vat, errs);
+	if (errlist_total(errs) == before)
+		spread = spread_voucher(rec, o, digits, errs);
 	if (o->shipping_price > 0 && h[OH_shipping_vat_rate].s == NULL)
 		errlist_add(errs, h[OH_shipping_price].line, "shipping_vat_rate",
 		    ERR_SHIPPING_VAT_RATE_MISSING,
@@ -92,7 +160,9 @@ check_order(const struct record *rec, const struct order *o, struct order_totals
 	if (check_totals(rec, o, digits, t, errs) != 0)
 		return;
 	money_format(t->grand_total, digits, b, sizeof b);
-	if (h[OH_grand_total].s != NULL && h[OH_grand_total].num != t->grand_total) {
+	/* a voucher not spread leaves the total unknown */
+	if (h[OH_grand_total].s != NULL && (spread || o->voucher_value == 0) &&
+	    h[OH_grand_total].num != t->grand_total) {
 		char lines[MONEY_SIZE], ship[MONEY_SIZE];
 
 		money_format(t->lines_total, digits, lines, sizeof lines);
@@ -103,24 +173,42 @@ check_order(const struct record *rec, const struct order *o, struct order_totals
 	}
 }
 
-/* What an authorization needs: the method and the PSP's reference of it. */
+/* Reports header field idx when absent (named where it stands when
+ * empty, else at the record): `amount` is above zero and needs it. */
+static void
+need_field(const struct record *rec, size_t idx, const char *amount, struct errlist *errs)
+{
+	const struct field_value *v = &rec->head[idx];
+
+	if (v->s == NULL)
+		errlist_add(errs, v->line > 0 ? v->line : rec->line, rec->kind->head[idx].name,
+		    ERR_MISSING_FIELD, "%s is required when %s is above zero",
+		    rec->kind->head[idx].name, amount);
+}
+
+/* What an authorization needs: the method and the PSP's reference of it;
+ * and what a capture at checkout needs: its reference, and an
+ * authorization that covers it. */
 static void
 check_payment_fields(const struct record *rec, const struct order *o, struct errlist *errs)
 {
-	static const size_t need[] = { OH_payment_method, OH_payment_reference };
+	int digits = currency_digits(o->currency, strlen(o->currency));
+	char captured[MONEY_SIZE], authorized[MONEY_SIZE];
 
-	if (o->authorized == 0)
-		return;
-	for (size_t i = 0; i < NELEM(need); i++) {
-		const struct field_value *v = &rec->head[need[i]];
-
-		/* named where it stands when empty, else at the record */
-		if (v->s == NULL)
-			errlist_add(errs, v->line > 0 ? v->line : rec->line,
-			    rec->kind->head[need[i]].name, ERR_MISSING_FIELD,
-			    "%s is required when authorized_amount is above zero",
-			    rec->kind->head[need[i]].name);
+	if (o->authorized > 0) {
+		need_field(rec, OH_payment_method, "authorized_amount", errs);
+		need_field(rec, OH_payment_reference, "authorized_amount", errs);
 	}
+	if (o->captured_amount == 0)
+		return;
+	need_field(rec, OH_capture_reference, "captured_amount", errs);
+	if (o->captured_amount <= o->authorized)
+		return;
+	money_format(o->captured_amount, digits, captured, sizeof captured);
+	money_format(o->authorized, digits, authorized, sizeof authorized);
+	errlist_add(errs, rec->head[OH_captured_amount].line, "captured_amount",
+	    ERR_CAPTURED_EXCEEDS_AUTHORIZED, "captured_amount %s exceeds authorized_amount %s: "
+	    "only money authorized is captured", captured, authorized);
 }
 
 /* An order's own release request would be REL-<order_number>: a name that
@@ -147,7 +235,7 @@ check_release_name(struct apply_ctx *a, const struct record *rec, const char *or
 static int
 create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 {
-	char total[MONEY_SIZE], authorized[MONEY_SIZE];
+	char total[MONEY_SIZE], authorized[MONEY_SIZE], captured[MONEY_SIZE];
 	int digits = currency_digits(o->currency, strlen(o->currency));
 	struct buf lines = { 0 };
 	int ret = -1;
@@ -163,12 +251,13 @@ create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 			goto out;
 	money_format(t->grand_total, digits, total, sizeof total);
 	money_format(o->authorized, digits, authorized, sizeof authorized);
+	money_format(o->captured_amount, digits, captured, sizeof captured);
 	for (size_t i = 0; i < o->nlines; i++)
 		journal_line(&lines, o->lines[i].line_id, o->lines[i].quantity);
 	if (journal_event(a, o->order_number, "order_received",
 	    "\"status\":\"%s\",\"grand_total\":\"%s\",\"authorized\":\"%s\","
-	    "\"awaiting_payment\":%s,\"lines\":[%s]", order_status_name(o->status), total,
-	    authorized, o->awaiting_payment ? "true" : "false", buf_str(&lines)) != 0 ||
+	    "\"captured\":\"%s\",\"awaiting_payment\":%s,\"lines\":[%s]",
+	    order_status_name(o->status), total, authorized, captured, o->awaiting_payment ? "true" : "false", buf_str(&lines)) != 0 ||
 	    (o->awaiting_payment && link_issue(a, o, t->grand_total - o->authorized) != 0))
 		goto out;
 	ret = 0;

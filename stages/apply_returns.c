@@ -110,7 +110,7 @@ return_refund(const struct apply_frame *f, struct order_return *r)
 	 * the PSP has not answered yet */
 	if (money_add(r->lines_amount, r->shipping_amount, &r->refund) != 0 ||
 	    money_sub(r->refund, r->return_fee, &r->refund) != 0 ||
-	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	    state_captured(st, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
 	    state_requested(st, REQUEST_REFUND, REQUESTS_IN(REQUEST_PENDING) |
 	    REQUESTS_IN(REQUEST_SUCCEEDED), &refunds) != 0 ||
 	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_PENDING), &pending) != 0 ||
@@ -135,12 +135,17 @@ return_refund(const struct apply_frame *f, struct order_return *r)
 }
 
 /* Writes the checked return: its lines, the shipping refunded, its
- * journal event, and its refund with the credit note. */
+ * journal event, and its refund with the credit note.  The refund names
+ * the capture that paid the shipment: the capture at checkout's reference
+ * when that paid all of it, else the order's payment_reference. */
 static int
 record_return(struct apply_ctx *a, const struct record *rec, const struct order_state *st,
     const struct order_return *r)
 {
 	const char *order = st->order->order_number;
+	const struct shipment *sh = state_shipment(st, r->shipment_id);
+	const char *reference = sh != NULL && sh->amount > 0 && sh->prepaid == sh->amount ?
+	    st->order->capture_reference : NULL;
 	bool refund_shipping = rec->head[RH_refund_shipping].num != 0;
 	char money[MONEY_SIZE], shipping[MONEY_SIZE];
 	struct buf lines = { 0 };
@@ -165,7 +170,7 @@ record_return(struct apply_ctx *a, const struct record *rec, const struct order_
 	    r->shipment_id, money, r->restock ? "true" : "false", shipping,
 	    refund_shipping ? "true" : "false", buf_str(&lines)) != 0 ||
 	    (r->refund > 0 && (lifecycle_request(a, st, REQUEST_REFUND, r->return_id, r->shipment_id,
-	    r->return_id, r->refund, NULL) != 0 ||
+	    r->return_id, r->refund, reference) != 0 ||
 	    issue_credit_note(a, order, r->return_id) != 0)))
 		goto out;
 	ret = 0;

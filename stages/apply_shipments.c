@@ -4,8 +4,10 @@
  * shipment takes open units of confirmed or processing orders that are
  * not on hold, is charged its lines' parts (allocated cumulatively, so the
  * parts of a line add up to it) plus the shipping on the order's first
- * shipment, and waits for its capture to be requested when the
- * authorization covers it.  A new shipment of an order awaiting payment
+ * shipment.  What the order's capture at checkout has not paid yet pays
+ * for it first; a shipment paid so in full is captured (and invoiced) when
+ * it is created, and the capture of the rest waits to be requested when
+ * the authorization covers it.  A new shipment of an order awaiting payment
  * waits (deferred) until the order's payment link is paid.  The same
  * shipment_id again with the same lines may set shipped, shipped_at,
  * carrier, service and tracking.
@@ -198,17 +200,38 @@ charge(const struct record *rec, const struct order_state *st, struct shipment *
 	return APPLY_OK;
 }
 
+/* Pays the charged shipment what it can of the order's capture at
+ * checkout, and says what remains of its capture: nothing to capture,
+ * captured (paid in full at checkout), or waiting. */
+static enum apply_result
+pay_from_checkout(const struct record *rec, const struct order_state *st, struct shipment *sh,
+    struct errlist *errs)
+{
+	int64_t left;
+
+	if (state_checkout_left(st, &left) != 0)
+		return beyond(rec, rec->head[SH_order_number].line, "order_number", st, errs);
+	sh->prepaid = left < sh->amount ? (left > 0 ? left : 0) : sh->amount;
+	sh->capture = sh->amount == 0 ? CAPTURE_NONE :
+	    sh->prepaid == sh->amount ? CAPTURE_CAPTURED : CAPTURE_WAITING;
+	return APPLY_OK;
+}
+
 /* Writes the charged shipment: its units shipped, its journal event, its
- * proforma, and its invoice when invoices are made on shipment. */
+ * proforma, and its invoice when invoices are made on shipment, or on
+ * capture and the capture at checkout paid it. */
 static int
 record_shipment(struct apply_ctx *a, const struct order_state *st, const struct shipment *sh)
 {
 	const char *order = st->order->order_number;
-	char money[MONEY_SIZE];
+	char money[MONEY_SIZE], prepaid[MONEY_SIZE];
 	struct buf lines = { 0 };
+	bool invoice = a->conf->invoice_on == INVOICE_ON_SHIPMENT ||
+	    (sh->capture == CAPTURE_CAPTURED && sh->amount > 0);
 	int ret = -1;
 
 	money_format(sh->amount, state_digits(st), money, sizeof money);
+	money_format(sh->prepaid, state_digits(st), prepaid, sizeof prepaid);
 	if (ledger_shipment_insert(a->ledger, order, sh) != 0)
 		goto out;
 	for (size_t i = 0; i < sh->nlines; i++) {
@@ -219,11 +242,11 @@ record_shipment(struct apply_ctx *a, const struct order_state *st, const struct 
 	}
 	if (ledger_shipment_set_delivery(a->ledger, sh->shipment_id, &st->order->delivery) != 0 ||
 	    journal_event(a, order, "shipment_created",
-	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"shipped\":%s,\"lines\":[%s]",
-	    sh->shipment_id, money, sh->shipped ? "true" : "false", buf_str(&lines)) != 0 ||
+	    "\"shipment_id\":\"%s\",\"amount\":\"%s\",\"prepaid\":\"%s\",\"shipped\":%s,"
+	    "\"lines\":[%s]", sh->shipment_id, money, prepaid, sh->shipped ? "true" : "false",
+	    buf_str(&lines)) != 0 ||
 	    issue_proforma(a, order, sh->shipment_id) != 0 ||
-	    (a->conf->invoice_on == INVOICE_ON_SHIPMENT &&
-	    issue_invoice(a, order, sh->shipment_id, NULL) != 0))
+	    (invoice && issue_invoice(a, order, sh->shipment_id, NULL) != 0))
 		goto out;
 	ret = 0;
 out:
@@ -281,11 +304,10 @@ create_shipment(struct apply_frame *f, const char *lines_sha)
 		shipment_from_record(f->a, f->rec, f->st, lines_sha, &sh);
 		res = charge(f->rec, f->st, &sh, f->errs);
 	}
-	if (res == APPLY_OK) {
-		sh.capture = sh.amount > 0 ? CAPTURE_WAITING : CAPTURE_NONE;
-		if (record_shipment(f->a, f->st, &sh) != 0)
-			res = APPLY_FAILED;
-	}
+	if (res == APPLY_OK)
+		res = pay_from_checkout(f->rec, f->st, &sh, f->errs);
+	if (res == APPLY_OK && record_shipment(f->a, f->st, &sh) != 0)
+		res = APPLY_FAILED;
 	free(sh.lines);
 	return lifecycle_end(f, res);
 }

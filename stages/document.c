@@ -82,7 +82,8 @@ summarize(struct doc *d)
 		    money_add(d->vats[k].base, base, &d->vats[k].base) != 0 ||
 		    money_add(d->vats[k].amount, ln->vat, &d->vats[k].amount) != 0 ||
 		    money_add(d->vat_total, ln->vat, &d->vat_total) != 0 ||
-		    money_add(d->total, ln->line_total, &d->total) != 0)
+		    money_add(d->total, ln->line_total, &d->total) != 0 ||
+		    money_add(d->voucher, ln->voucher, &d->voucher) != 0)
 			return -1;
 		/* weights are no money: only int64 bounds them */
 		if (ln->weight_grams > 0 &&
@@ -107,17 +108,33 @@ buyer_of_order(struct doc *d, const struct order *o)
 	d->buyer_email = o->email;
 	d->buyer = o->billing;
 	d->payment_reference = o->payment_reference;   /* a request may have its own */
+	d->voucher_code = o->voucher_code;
 	d->currency = o->currency;
 	d->digits = currency_digits(o->currency, strlen(o->currency));
 }
 
-/* The part of an order line's discount that a shipment line's units carry:
- * the discount is allocated over the line's units like its total. */
+/* The part of an amount of an order line (its discount, its share of the
+ * voucher) that a shipment line's units carry: allocated over the line's
+ * units like its total. */
 static int
-shipped_discount(const struct order_line *ol, const struct shipment_line *sl, int64_t *out)
+shipped_part(int64_t whole, const struct order_line *ol, const struct shipment_line *sl,
+    int64_t *out)
 {
-	return money_sub(part_of(ol->discount, sl->first_unit + sl->quantity, ol->quantity),
-	    part_of(ol->discount, sl->first_unit, ol->quantity), out);
+	return money_sub(part_of(whole, sl->first_unit + sl->quantity, ol->quantity),
+	    part_of(whole, sl->first_unit, ol->quantity), out);
+}
+
+/* The returned units' part of an amount that their shipment line carried
+ * (whole of the order line's), split over its units like its charge. */
+static int
+returned_part(int64_t whole, const struct order_line *ol, const struct shipment_line *sl,
+    int64_t before, int64_t quantity, int64_t *out)
+{
+	int64_t shipped;
+
+	return shipped_part(whole, ol, sl, &shipped) != 0 ||
+	    money_sub(part_of(shipped, before + quantity, sl->quantity),
+	    part_of(shipped, before, sl->quantity), out) != 0 ? -1 : 0;
 }
 
 /* Units of line_id that returns made before r took back from r's shipment
@@ -154,7 +171,8 @@ shipment_lines(struct doc *d, const struct order_state *st, const struct shipmen
 		ln->quantity = sl->quantity;
 		ln->vat = sl->vat;
 		ln->line_total = sl->amount;
-		if (shipped_discount(ol, sl, &ln->discount) != 0 ||
+		if (shipped_part(ol->discount, ol, sl, &ln->discount) != 0 ||
+		    shipped_part(ol->voucher, ol, sl, &ln->voucher) != 0 ||
 		    money_add(line_vat, sl->vat, &line_vat) != 0)
 			return -1;
 	}
@@ -179,7 +197,7 @@ return_lines(struct doc *d, const struct order_state *st, const struct order_ret
 		const struct order_line *ol = state_line(st, rl->line_id);
 		const struct shipment_line *sl = shipment_line_of(sh, rl->line_id);
 		struct doc_line *ln;
-		int64_t shipped, before;
+		int64_t before;
 
 		if (ol == NULL || sl == NULL)
 			return -1;
@@ -187,12 +205,9 @@ return_lines(struct doc *d, const struct order_state *st, const struct order_ret
 		ln->quantity = rl->quantity;
 		ln->vat = rl->vat;
 		ln->line_total = rl->amount;
-		/* the returned units' share of the discount their shipment line
-		 * carried, split over its units like its charge */
 		before = returned_before(st, r, rl->line_id);
-		if (shipped_discount(ol, sl, &shipped) != 0 ||
-		    money_sub(part_of(shipped, before + rl->quantity, sl->quantity),
-		    part_of(shipped, before, sl->quantity), &ln->discount) != 0)
+		if (returned_part(ol->discount, ol, sl, before, rl->quantity, &ln->discount) != 0 ||
+		    returned_part(ol->voucher, ol, sl, before, rl->quantity, &ln->voucher) != 0)
 			return -1;
 	}
 	if (r->shipping_amount > 0)
@@ -286,6 +301,7 @@ link_lines(struct doc *d, const struct order_state *st, const struct link_line *
 		ln->vat = lt.vat;
 		ln->line_total = lt.total;
 		ln->discount = part_of(ol->discount, units, ol->quantity);
+		ln->voucher = part_of(ol->voucher, units, ol->quantity);
 	}
 	if (t.shipping_total > 0)
 		shipping_line(d, st->order, t.shipping_total, t.shipping_vat);

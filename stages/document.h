@@ -36,6 +36,8 @@ struct doc_line {
 	int64_t quantity;
 	int64_t unit_price;
 	int64_t discount;                   /* this part's share of the line's */
+	int64_t voucher;                    /* and of the line's share of the
+	                                       order's voucher */
 	int64_t vat_rate;
 	int64_t vat;
 	int64_t line_total;                 /* VAT included */
@@ -78,6 +80,9 @@ struct doc {
 	int64_t vat_total;
 	int64_t total;
 	int64_t return_fee;                 /* credit notes: deducted from the total */
+	const char *voucher_code;           /* the order's, or NULL */
+	int64_t voucher;                    /* the lines' parts of the voucher,
+	                                       taken off their totals already */
 	int64_t weight_total;               /* pro-formas */
 	struct buf name;                    /* the buyer's name when composed */
 	struct buf token;                   /* links */

@@ -169,6 +169,29 @@ state_requested(const struct order_state *st, enum request_type type, unsigned s
 	return 0;
 }
 
+int
+state_captured(const struct order_state *st, unsigned statuses, int64_t *sum)
+{
+	return state_requested(st, REQUEST_CAPTURE, statuses, sum) != 0 ||
+	    money_add(*sum, st->order->captured_amount, sum) != 0 ? -1 : 0;
+}
+
+int
+state_checkout_left(const struct order_state *st, int64_t *left)
+{
+	*left = st->order->captured_amount;
+	for (size_t i = 0; i < st->nshipments; i++)
+		if (money_sub(*left, st->shipments[i].prepaid, left) != 0)
+			return -1;
+	return 0;
+}
+
+int64_t
+shipment_to_capture(const struct shipment *sh)
+{
+	return sh->amount - sh->prepaid;
+}
+
 struct order_line *
 state_line(const struct order_state *st, int64_t line_id)
 {
@@ -306,7 +329,7 @@ state_cancellable(const struct order_state *st, bool *ok)
 	int64_t captured;
 
 	*ok = false;
-	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0)
+	if (state_captured(st, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0)
 		return -1;
 	*ok = st->nshipments == 0 && captured == 0;
 	return 0;
@@ -363,38 +386,26 @@ request_record(struct apply_ctx *a, const struct order_state *st,
 	return file ? issue_request(a, st->order->order_number, r) : 0;
 }
 
-int
-lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
-    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount,
-    const char *payment_reference)
-{
-	static const char *const prefixes[] = { [REQUEST_REFUND] = "REF-", [REQUEST_RELEASE] = "REL-" };
-	struct payment_request r = { .type = type, .shipment_id = shipment_id,
-		.return_id = return_id, .amount = amount, .payment_reference = payment_reference };
-	char *id;
-	int ret;
+static const char *const request_prefixes[] = {
+	[REQUEST_CAPTURE] = "CAP-", [REQUEST_REFUND] = "REF-", [REQUEST_RELEASE] = "REL-"
+};
 
-	r.request_id = id = xasprintf("%s%s", prefixes[type], id_suffix);
-	ret = request_record(a, st, &r, true);
-	free(id);
-	return ret;
-}
-
-/* The name of a new capture request of shipment sh, allocated:
- * CAP-<shipment_id>, or when a request (or link) has that name already (the
- * shipment's earlier one, say), CAP-<shipment_id>-<n> with the first n from
- * 2 that none has.  NULL when the ledger failed. */
+/* The name of a new request of that type for id, allocated: <prefix><id>,
+ * or when a request (or link) has that name already (a shipment's earlier
+ * capture, say, or the refund of an order whose number is a return's id),
+ * <prefix><id>-<n> with the first n from 2 that none has.  NULL when the
+ * ledger failed. */
 static char *
-capture_name(struct apply_ctx *a, const struct shipment *sh)
+request_name(struct apply_ctx *a, enum request_type type, const char *id)
 {
-	char *name = xasprintf("CAP-%s", sh->shipment_id), *owner;
+	char *name = xasprintf("%s%s", request_prefixes[type], id), *owner;
 	int64_t n = 2;
 	int taken;
 
 	while ((taken = ledger_payment_target_order(a->ledger, name, &owner)) > 0) {
 		free(owner);
 		free(name);
-		name = xasprintf("CAP-%s-%lld", sh->shipment_id, (long long)n++);
+		name = xasprintf("%s%s-%lld", request_prefixes[type], id, (long long)n++);
 	}
 	if (taken < 0) {
 		free(name);
@@ -404,12 +415,30 @@ capture_name(struct apply_ctx *a, const struct shipment *sh)
 }
 
 int
+lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
+    const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount,
+    const char *payment_reference)
+{
+	struct payment_request r = { .type = type, .shipment_id = shipment_id,
+		.return_id = return_id, .amount = amount, .payment_reference = payment_reference };
+	char *id = request_name(a, type, id_suffix);
+	int ret;
+
+	if (id == NULL)
+		return -1;
+	r.request_id = id;
+	ret = request_record(a, st, &r, true);
+	free(id);
+	return ret;
+}
+
+int
 lifecycle_capture(struct apply_ctx *a, const struct order_state *st, const struct shipment *sh,
     bool file)
 {
 	struct payment_request r = { .type = REQUEST_CAPTURE, .shipment_id = sh->shipment_id,
-		.amount = sh->amount };
-	char *id = capture_name(a, sh);
+		.amount = shipment_to_capture(sh) };
+	char *id = request_name(a, REQUEST_CAPTURE, sh->shipment_id);
 	int ret;
 
 	if (id == NULL)
@@ -468,8 +497,8 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 
 	if (st->order->hold)
 		return 0;   /* an order on hold gets no capture */
-	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_PENDING) |
-	    REQUESTS_IN(REQUEST_SUCCEEDED), &committed) != 0)
+	if (state_captured(st, REQUESTS_IN(REQUEST_PENDING) | REQUESTS_IN(REQUEST_SUCCEEDED),
+	    &committed) != 0)
 		return totals_beyond(st->order);
 	for (size_t i = 0; i < st->nshipments; i++) {
 		const struct shipment *sh = &st->shipments[i];
@@ -480,7 +509,8 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 			continue;   /* captured once marked shipped */
 		/* beyond MONEY_MAX is beyond any authorization too; in order: a
 		 * later, smaller one does not jump the queue */
-		if (money_add(committed, sh->amount, &next) != 0 || next > st->order->authorized)
+		if (money_add(committed, shipment_to_capture(sh), &next) != 0 ||
+		    next > st->order->authorized)
 			break;
 		if (lifecycle_capture(a, st, sh, false) != 0)
 			return -1;
@@ -489,8 +519,9 @@ request_waiting_captures(struct apply_ctx *a, const struct order_state *st)
 	return 0;
 }
 
-/* Releases what is authorized beyond what was captured, once (as
- * REL-<order_number>; releases of money paid on dead links are others). */
+/* Releases what is authorized beyond what was captured (at checkout too),
+ * once (as REL-<order_number>; releases of money paid on dead links are
+ * others). */
 static int
 release_authorization(struct apply_ctx *a, const struct order_state *st)
 {
@@ -501,13 +532,40 @@ release_authorization(struct apply_ctx *a, const struct order_state *st)
 	free(own);
 	if (released)
 		return 0;
-	if (state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	if (state_captured(st, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
 	    money_sub(st->order->authorized, captured, &left) != 0)
 		return totals_beyond(st->order);
 	if (left <= 0)
 		return 0;
 	return lifecycle_request(a, st, REQUEST_RELEASE, st->order->order_number, NULL, NULL, left,
 	    NULL);
+}
+
+/* Refunds what was captured at checkout and no shipment took, once (as
+ * REF-<order_number>, or that with -<n> when the name is taken), under the
+ * checkout capture's reference: an order that ends with units cancelled,
+ * or with more captured than it came to.  Never more than is captured and
+ * not refunded (returns may have drawn on it). */
+static int
+refund_checkout(struct apply_ctx *a, const struct order_state *st)
+{
+	int64_t unused, captured, refunded, left;
+
+	for (size_t i = 0; i < st->nrequests; i++)
+		if (st->requests[i].type == REQUEST_REFUND && st->requests[i].return_id == NULL)
+			return 0;   /* refunded before */
+	if (state_checkout_left(st, &unused) != 0 ||
+	    state_captured(st, REQUESTS_IN(REQUEST_SUCCEEDED), &captured) != 0 ||
+	    state_requested(st, REQUEST_REFUND, REQUESTS_IN(REQUEST_PENDING) |
+	    REQUESTS_IN(REQUEST_SUCCEEDED), &refunded) != 0 ||
+	    money_sub(captured, refunded, &left) != 0)
+		return totals_beyond(st->order);
+	if (left < unused)
+		unused = left;
+	if (unused <= 0)
+		return 0;
+	return lifecycle_request(a, st, REQUEST_REFUND, st->order->order_number, NULL, NULL,
+	    unused, st->order->capture_reference);
 }
 
 int
@@ -522,14 +580,15 @@ lifecycle_set_status(struct apply_ctx *a, const struct order_state *st, enum ord
 }
 
 /* An order that ends, completed or cancelled: what is authorized beyond
- * what was captured is released, and a payment link still open is void
+ * what was captured is released, what was captured at checkout and not
+ * shipped is refunded, and a payment link still open is void
  * (its due is nothing: only a link issued before ledger version 5, for
  * what an amendment added, can still be open). */
 static int
 end_order(struct apply_ctx *a, const struct order_state *st, enum order_status status)
 {
 	return lifecycle_set_status(a, st, status) == 0 && release_authorization(a, st) == 0 &&
-	    links_void(a, st) == 0 ? 0 : -1;
+	    refund_checkout(a, st) == 0 && links_void(a, st) == 0 ? 0 : -1;
 }
 
 int

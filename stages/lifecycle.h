@@ -95,14 +95,16 @@ void amount_too_large(struct errlist *errs, long line, const char *field, int di
 int lifecycle_settle(struct apply_ctx *a, const char *order_number,
     const struct order_state *before, bool reissue_link);
 
-/* Requests a refund or release (REF-, REL-) and journals it; its file is
- * issued.  payment_reference is the request's own, or NULL for the
- * order's. */
+/* Requests a refund or release (REF-<id_suffix>, REL-<id_suffix>; when a
+ * request or link has that name, that with -<n>, the first n from 2 that
+ * none has) and journals it; its file is issued.  payment_reference is the
+ * request's own, or NULL for the order's. */
 int lifecycle_request(struct apply_ctx *a, const struct order_state *st, enum request_type type,
     const char *id_suffix, const char *shipment_id, const char *return_id, int64_t amount,
     const char *payment_reference);
 
-/* Requests the capture of shipment sh for its amount, as CAP-<shipment_id>
+/* Requests the capture of shipment sh for what the checkout capture did
+ * not pay (shipment_to_capture()), as CAP-<shipment_id>
  * (or, when that name is taken, CAP-<shipment_id>-<n>, the first n from 2
  * that no request has), journals it and marks the shipment's capture
  * requested.  Its file is issued when `file`, or unless capture_on is
@@ -127,6 +129,16 @@ bool lifecycle_archive_refused(const struct order_state *st, long line, struct e
  * REQUESTS_IN(REQUEST_SUCCEEDED)); -1 when the sum is beyond MONEY_MAX. */
 int state_requested(const struct order_state *st, enum request_type type, unsigned statuses,
     int64_t *sum);
+
+/* Sums into *sum what the order captured at checkout and its capture
+ * requests whose status is one of `statuses`; -1 beyond MONEY_MAX. */
+int state_captured(const struct order_state *st, unsigned statuses, int64_t *sum);
+/* What of the order's capture at checkout no shipment took yet, in *left;
+ * -1 when its shipments' prepaid parts add up beyond any amount. */
+int state_checkout_left(const struct order_state *st, int64_t *left);
+/* What of a shipment's amount is requested from the PSP: what the capture
+ * at checkout did not pay. */
+int64_t shipment_to_capture(const struct shipment *sh);
 
 /* The order's line, shipment, return, request or link of that id, or NULL. */
 struct order_line *state_line(const struct order_state *st, int64_t line_id);

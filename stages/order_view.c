@@ -97,6 +97,7 @@ json_shipments(const struct order_state *st, struct money_fmt *m)
 		json_object_set_new(j, "amount", json_text(fmt(m, sh->amount)));
 		json_object_set_new(j, "vat", json_text(fmt(m, sh->vat)));
 		json_object_set_new(j, "shipping", json_text(fmt(m, sh->shipping_amount)));
+		json_object_set_new(j, "prepaid", json_text(fmt(m, sh->prepaid)));
 		json_object_set_new(j, "carrier", json_text(sh->carrier));
 		json_object_set_new(j, "service", json_text(sh->service));
 		json_object_set_new(j, "tracking", json_text(sh->tracking));
@@ -249,6 +250,7 @@ json_lines(const struct order_state *st, const struct view_sums *v, struct money
 		json_object_set_new(j, "returned", json_integer(line_returned(st, ln->line_id)));
 		json_object_set_new(j, "unit_price", json_text(fmt(m, ln->unit_price)));
 		json_object_set_new(j, "discount", json_text(fmt(m, ln->discount)));
+		json_object_set_new(j, "voucher", json_text(fmt(m, ln->voucher)));
 		json_object_set_new(j, "vat_rate", json_text(rate));
 		json_object_set_new(j, "line_total", json_text(fmt(m, lt->total)));
 		json_object_set_new(j, "vat", json_text(fmt(m, lt->vat)));
@@ -290,8 +292,12 @@ order_json(struct ledger *l, const struct order_state *st, const struct view_sum
 	json_object_set_new(root, "grand_total", json_text(fmt(m, v->t.grand_total)));
 	json_object_set_new(root, "vat_total", json_text(fmt(m, v->t.vat_total)));
 	json_object_set_new(root, "shipping_total", json_text(fmt(m, v->t.shipping_total)));
+	json_object_set_new(root, "voucher_code", json_text(o->voucher_code));
+	json_object_set_new(root, "voucher_value", json_text(fmt(m, o->voucher_value)));
 	json_object_set_new(root, "authorized", json_text(fmt(m, o->authorized)));
 	json_object_set_new(root, "captured", json_text(fmt(m, v->captured)));
+	json_object_set_new(root, "captured_amount", json_text(fmt(m, o->captured_amount)));
+	json_object_set_new(root, "capture_reference", json_text(o->capture_reference));
 	json_object_set_new(root, "refunded", json_text(fmt(m, v->refunded)));
 	json_object_set_new(root, "due", json_text(fmt(m, v->due)));
 	json_object_set_new(root, "billing", jaddress(&o->billing));
@@ -349,6 +355,8 @@ text_lifecycle(const struct order_state *st, struct money_fmt *m, FILE *out)
 		sanitized_printf(out, "  shipment  %s", sh->shipment_id);
 		fprintf(out, "  %s, capture %s, %s", sh->shipped ? "shipped" : "not shipped",
 		    capture_state_name(sh->capture), fmt(m, sh->amount));
+		if (sh->prepaid > 0)
+			fprintf(out, " (%s paid at checkout)", fmt(m, sh->prepaid));
 		for (size_t k = 0; k < sh->nlines; k++)
 			fprintf(out, "%s line %lld x %lld%s", k ? "," : ":", (long long)sh->lines[k].line_id,
 			    (long long)sh->lines[k].quantity, sh->lines[k].returned ? " (some returned)" : "");
@@ -397,6 +405,10 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 	print_address(out, "billing", &o->billing);
 	print_address(out, "delivery", &o->delivery);
 	sanitized_printf(out, "  payment   %s %s", o->payment_method, o->payment_reference);
+	if (o->captured_amount > 0) {
+		fprintf(out, ", %s captured at checkout", fmt(m, o->captured_amount));
+		sanitized_printf(out, " (%s)", o->capture_reference);
+	}
 	if (o->language != NULL)
 		fprintf(out, "\n  language  %s", o->language);
 	if (o->delivery_date != NULL)
@@ -418,6 +430,14 @@ print_text(struct ledger *l, const struct order_state *st, const struct view_sum
 		    ln->shipped, ln->cancelled, line_returned(st, ln->line_id), fmt(m, ln->unit_price),
 		    fmt(m, ln->discount), rate, fmt(m, v->lines[i].total), fmt(m, v->lines[i].vat));
 		buf_free(&sku);
+	}
+	if (o->voucher_code != NULL || o->voucher_value > 0) {
+		sanitized_printf(out, "\n  voucher   %s", o->voucher_code != NULL ? o->voucher_code : "");
+		fprintf(out, " %s, the lines' shares:", fmt(m, o->voucher_value));
+		for (size_t i = 0; i < o->nlines; i++)
+			fprintf(out, "%s line %" PRId64 " %s", i > 0 ? "," : "", o->lines[i].line_id,
+			    fmt(m, o->lines[i].voucher));
+		fputc('\n', out);
 	}
 	rate_format(o->shipping_vat_rate, rate, sizeof rate);
 	fprintf(out, "\n  shipping      %13s (VAT %s%%: %s)\n", fmt(m, v->t.shipping_total), rate,
@@ -447,7 +467,7 @@ view_sums(const struct order_state *st, struct view_sums *v)
 		if (totals_line(&o->lines[i], o->prices_include_vat, &v->lines[i]) != 0)
 			return totals_beyond(st->order);
 	return totals_order(o, &v->t) != 0 ||
-	    state_requested(st, REQUEST_CAPTURE, REQUESTS_IN(REQUEST_SUCCEEDED), &v->captured) != 0 ||
+	    state_captured(st, REQUESTS_IN(REQUEST_SUCCEEDED), &v->captured) != 0 ||
 	    state_requested(st, REQUEST_REFUND, REQUESTS_IN(REQUEST_SUCCEEDED), &v->refunded) != 0 ||
 	    totals_due(st->order, &v->due) != 0 ? totals_beyond(st->order) : 0;
 }

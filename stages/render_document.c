@@ -102,9 +102,17 @@ invoice_body(struct xml_out *x, const struct doc *d)
 		money(x, d, "unit_price", ln->unit_price);
 		if (ln->discount > 0)
 			money(x, d, "discount", ln->discount);
+		if (ln->voucher > 0)
+			money(x, d, "voucher", ln->voucher);
 		rate(x, "vat_rate", ln->vat_rate);
 		money(x, d, "vat", ln->vat);
 		money(x, d, "line_total", ln->line_total);
+		xml_out_end(x);
+	}
+	if (d->voucher > 0) {
+		xml_out_start(x, "voucher");
+		xml_out_text(x, "code", d->voucher_code);
+		money(x, d, "amount", d->voucher);
 		xml_out_end(x);
 	}
 	for (size_t i = 0; i < d->nvats; i++) {

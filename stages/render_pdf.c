@@ -230,10 +230,10 @@ footer(struct pdf *p)
 	rule(p, BOTTOM + 14, 0.75, 0.5);
 	y += text(p, MARGIN, y, WIDTH - 70, LEFT, "DejaVu Sans 7.5", 0.35, t->footer);
 	if (t->bank != NULL) {
-		char bank[600];
+		char *bank = xasprintf("%s: %s", t->labels[LABEL_BANK], t->bank);
 
-		snprintf(bank, sizeof bank, "%s: %s", t->labels[LABEL_BANK], t->bank);
 		text(p, MARGIN, y, WIDTH - 70, LEFT, "DejaVu Sans 7.5", 0.35, bank);
+		free(bank);
 	}
 	page = xasprintf("%s %d/%d", t->labels[LABEL_PAGE], p->page, p->pages);
 	text(p, PAGE_W - MARGIN - 70, BOTTOM + 24, 70, RIGHT, "DejaVu Sans 7.5", 0.35, page);
@@ -267,12 +267,28 @@ fit(struct pdf *p, double h)
 	return true;
 }
 
+/* "label value" at the right from y, when there is a value (the line
+ * allocated: a template's texts at their longest are cut by no buffer);
+ * returns its height. */
+static double
+labelled(struct pdf *p, double y, const char *label, const char *value)
+{
+	char *line;
+	double h;
+
+	if (value == NULL)
+		return 0;
+	line = xasprintf("%s %s", label, value);
+	h = text(p, PAGE_W - MARGIN - 220, y, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
+	free(line);
+	return h;
+}
+
 /* The seller, at the right from the top; returns where it ends. */
 static double
 seller(struct pdf *p)
 {
 	const struct template *t = &p->d->tpl;
-	char line[300];
 	double ys;
 
 	ys = MARGIN + text(p, PAGE_W - MARGIN - 220, MARGIN, 220, RIGHT, "DejaVu Sans Bold 10", 0,
@@ -280,14 +296,8 @@ seller(struct pdf *p)
 	for (size_t i = 0; i < t->naddress; i++)
 		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25,
 		    t->address[i]);
-	if (t->vat_number != NULL) {
-		snprintf(line, sizeof line, "%s %s", t->labels[LABEL_VAT_NUMBER], t->vat_number);
-		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
-	}
-	if (t->company_number != NULL) {
-		snprintf(line, sizeof line, "%s %s", t->labels[LABEL_COMPANY_NUMBER], t->company_number);
-		ys += text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, line);
-	}
+	ys += labelled(p, ys, t->labels[LABEL_VAT_NUMBER], t->vat_number);
+	ys += labelled(p, ys, t->labels[LABEL_COMPANY_NUMBER], t->company_number);
 	return ys + text(p, PAGE_W - MARGIN - 220, ys, 220, RIGHT, "DejaVu Sans 8.5", 0.25, t->email);
 }
 
@@ -323,13 +333,17 @@ references(struct pdf *p, double y)
 static double
 address_lines(struct pdf *p, double x, double y, const struct address *a)
 {
-	char city[200];
+	/* allocated: a zip and city at their longest in characters of
+	 * several bytes are cut by no buffer */
+	char *city;
 
 	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address1);
 	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, a->address2);
-	snprintf(city, sizeof city, "%s %s, %s%s%s", a->zip ? a->zip : "", a->city ? a->city : "",
+	city = xasprintf("%s %s, %s%s%s", a->zip ? a->zip : "", a->city ? a->city : "",
 	    a->state ? a->state : "", a->state ? " " : "", a->country ? a->country : "");
-	return y + text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, city);
+	y += text(p, x, y, 220, LEFT, "DejaVu Sans 9", 0, city);
+	free(city);
+	return y;
 }
 
 /* The buyer (and for a pro-forma where it ships to) beside the references,
@@ -378,6 +392,44 @@ static const struct column proforma_columns[] = {
 	{ MARGIN + 290, 45, RIGHT }, { MARGIN + 335, 70, RIGHT }, { MARGIN + 405, WIDTH - 405, RIGHT },
 };
 
+/* The widest of s's words (between spaces) in font, unwrapped. */
+static double
+widest_word(struct pdf *p, const char *font, const char *s)
+{
+	double widest = 0;
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, " ");
+		char *word = xstrndup(s, n);
+		PangoFontDescription *fd = set_text(p->layout, -1, LEFT, font, word);
+		int w;
+
+		pango_layout_get_size(p->layout, &w, NULL);
+		if ((double)w / PANGO_SCALE > widest)
+			widest = (double)w / PANGO_SCALE;
+		pango_font_description_free(fd);
+		free(word);
+		s += n + strspn(s + n, " ");
+	}
+	return widest;
+}
+
+/* The font of a table header's label in a column of width w: bold 8.5
+ * points, or smaller (by halves, to 6) until each of its words fits, so
+ * that a long word (a German one) is never broken inside. */
+static void
+header_font(struct pdf *p, double w, const char *label, char *font, size_t size)
+{
+	double pt = 8.5;
+
+	for (;;) {
+		snprintf(font, size, "DejaVu Sans Bold %.1f", pt);
+		if (pt <= 6 || widest_word(p, font, label) <= w)
+			return;
+		pt -= 0.5;
+	}
+}
+
 static void
 table_header(struct pdf *p)
 {
@@ -392,8 +444,12 @@ table_header(struct pdf *p)
 	double h = 0;
 
 	for (size_t i = 0; i < 6; i++) {
-		double hh = text(p, cols[i].x, p->y, cols[i].w, cols[i].align, "DejaVu Sans Bold 8.5", 0.2,
-		    p->proforma ? proforma[i] : invoice[i]);
+		const char *label = p->proforma ? proforma[i] : invoice[i];
+		char font[32];
+		double hh;
+
+		header_font(p, cols[i].w, label, font, sizeof font);
+		hh = text(p, cols[i].x, p->y, cols[i].w, cols[i].align, font, 0.2, label);
 
 		if (hh > h)
 			h = hh;
@@ -419,6 +475,12 @@ details(const struct doc *d, const struct doc_line *ln, struct buf *out)
 
 		buf_printf(out, "%s%s: %s", out->len ? " \u00b7 " : "", d->tpl.labels[LABEL_DISCOUNT],
 		    fmt_money(d, ln->discount, m));
+	}
+	if (ln->voucher > 0) {
+		char m[MONEY_SIZE];
+
+		buf_printf(out, "%s%s: %s", out->len ? " \u00b7 " : "", d->tpl.labels[LABEL_VOUCHER],
+		    fmt_money(d, ln->voucher, m));
 	}
 }
 
@@ -498,17 +560,27 @@ line_row(struct pdf *p, const struct doc_line *ln)
 	buf_free(&more);
 }
 
-/* A label and an amount at the right of the page. */
-static void
-total_row(struct pdf *p, const char *label, const char *value, bool bold)
+/* A label (made from fmt as printf does, whole whatever its length: the
+ * texts it holds never cut within a character) and an amount at the right
+ * of the page. */
+static void PRINTF_LIKE(4, 5)
+total_row(struct pdf *p, const char *value, bool bold, const char *fmt, ...)
 {
 	static const struct column cols[6] = {
 		{ MARGIN + 250, 175, RIGHT }, { MARGIN + 425, WIDTH - 425, RIGHT },
 	};
-	struct row r = { .cols = cols, .cells = { label, value },
-		.font = bold ? "DejaVu Sans Bold 10" : "DejaVu Sans 9", .grey = { 0.2, 0 } };
+	struct buf label = { 0 };
+	struct row r = { .cols = cols, .font = bold ? "DejaVu Sans Bold 10" : "DejaVu Sans 9",
+		.grey = { 0.2, 0 } };
+	va_list ap;
 
+	va_start(ap, fmt);
+	buf_vprintf(&label, fmt, ap);
+	va_end(ap);
+	r.cells[0] = buf_str(&label);
+	r.cells[1] = value;
 	place_row(p, &r, 3, false);
+	buf_free(&label);
 }
 
 static void
@@ -516,28 +588,32 @@ totals(struct pdf *p)
 {
 	const struct doc *d = p->d;
 	const struct template *t = &d->tpl;
-	char a[MONEY_SIZE], label[200], rate[16];
+	char a[MONEY_SIZE], rate[16];
 
 	rule(p, p->y, 0.2, 0.8);
 	p->y += 6;
 	if (p->proforma) {
-		snprintf(label, sizeof label, "%s (%s)", t->labels[LABEL_VALUE], d->currency);
-		total_row(p, label, fmt_money(d, d->total, a), true);
+		total_row(p, fmt_money(d, d->total, a), true, "%s (%s)", t->labels[LABEL_VALUE],
+		    d->currency);
 		return;
 	}
+	if (d->voucher > 0)
+		total_row(p, fmt_money(d, d->voucher, a), false, "%s%s%s, %s", t->labels[LABEL_VOUCHER],
+		    d->voucher_code != NULL ? " " : "", d->voucher_code != NULL ? d->voucher_code : "",
+		    t->labels[LABEL_VOUCHER_INCLUDED]);
 	for (size_t i = 0; i < d->nvats; i++) {
 		char base[MONEY_SIZE];
 
 		rate_format(d->vats[i].rate, rate, sizeof rate);
-		snprintf(label, sizeof label, "%s %s%% (%s %s)", t->labels[LABEL_VAT], rate,
-		    t->labels[LABEL_BASE], fmt_money(d, d->vats[i].base, base));
-		total_row(p, label, fmt_money(d, d->vats[i].amount, a), false);
+		total_row(p, fmt_money(d, d->vats[i].amount, a), false, "%s %s%% (%s %s)",
+		    t->labels[LABEL_VAT], rate, t->labels[LABEL_BASE],
+		    fmt_money(d, d->vats[i].base, base));
 	}
-	total_row(p, t->labels[LABEL_VAT_TOTAL], fmt_money(d, d->vat_total, a), false);
+	total_row(p, fmt_money(d, d->vat_total, a), false, "%s", t->labels[LABEL_VAT_TOTAL]);
 	if (d->return_fee > 0)
-		total_row(p, t->labels[LABEL_RETURN_FEE], fmt_money(d, -d->return_fee, a), false);
-	snprintf(label, sizeof label, "%s %s", t->labels[LABEL_TOTAL], d->currency);
-	total_row(p, label, fmt_money(d, d->total, a), true);
+		total_row(p, fmt_money(d, -d->return_fee, a), false, "%s",
+		    t->labels[LABEL_RETURN_FEE]);
+	total_row(p, fmt_money(d, d->total, a), true, "%s %s", t->labels[LABEL_TOTAL], d->currency);
 }
 
 /* Draws text of any length across the page's width, line by line, going
@@ -630,12 +706,12 @@ static void
 link_block(struct pdf *p)
 {
 	const struct doc *d = p->d;
-	char a[MONEY_SIZE], label[200];
+	char a[MONEY_SIZE];
 	double x = MARGIN + QR_SIZE + 12, w = WIDTH - QR_SIZE - 12, h, y;
 	bool drawing = p->drawing;
 
-	snprintf(label, sizeof label, "%s %s", d->tpl.labels[LABEL_AMOUNT_DUE], d->currency);
-	total_row(p, label, fmt_money(d, d->due, a), true);
+	total_row(p, fmt_money(d, d->due, a), true, "%s %s", d->tpl.labels[LABEL_AMOUNT_DUE],
+	    d->currency);
 	p->y += 14;
 	/* measured first, so that the block starts a new page when it must */
 	p->drawing = false;
@@ -696,8 +772,8 @@ set_creation_date(cairo_surface_t *surface, const char *issued_at)
 /* Draws document d on cr, a PDF surface of A4 pages: each of its pages,
  * shown.  It is laid out first without drawing, so that every page can
  * say how many there are; the same layout is then drawn.  0; -1 when a
- * font could not be loaded (the next rendering gets a fresh font map) or
- * its URL could not be made a QR code (logged). */
+ * font could not be loaded (the next rendering gets a fresh font map), its
+ * URL could not be made a QR code or cairo failed to draw (logged). */
 static int
 draw(cairo_t *cr, const struct doc *d)
 {
@@ -717,6 +793,12 @@ draw(cairo_t *cr, const struct doc *d)
 	}
 	if (p.qr_failed) {
 		log_error("document %s: PDF: its URL could not be made a QR code", d->row->number);
+		return -1;
+	}
+	/* cairo draws nothing more once a drawing failed: never a document
+	 * with what follows the failure missing */
+	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+		log_error("document %s: PDF: %s", d->row->number, cairo_status_to_string(cairo_status(cr)));
 		return -1;
 	}
 	return 0;

@@ -31,14 +31,16 @@ static const struct {
 		"Shipping", "Return fee", "Page", "HS code", "Origin", "Weight (g)", "Value",
 		"VAT no.", "Company no.", "Bank", "SKU", "EAN", "Variant", "Size",
 		"For customs only; not a demand for payment.", "Discount", "Order confirmation",
-		"Amount due", "Pay at", "Valid until", "Delivery date" } },
+		"Amount due", "Pay at", "Valid until", "Delivery date", "Voucher",
+		"included in the amounts above" } },
 	{ "sv", { "Faktura", "Kreditnota", "Proformafaktura", "Nummer", "Datum", "Förfallodag",
 		"Order", "Leverans", "Retur", "Faktureras", "Levereras till", "Beskrivning", "Antal",
 		"À-pris", "Moms %", "Moms", "Belopp", "Momsspecifikation", "Underlag", "Moms totalt",
 		"Att betala", "Frakt", "Returavgift", "Sida", "Tulltaxenr", "Ursprung", "Vikt (g)",
 		"Värde", "Momsreg.nr", "Org.nr", "Bank", "Art.nr", "EAN", "Variant", "Storlek",
 		"Endast för tullen; ingen betalningsuppmaning.", "Rabatt", "Orderbekräftelse",
-		"Belopp att betala", "Betala på", "Giltig till", "Leveransdatum" } },
+		"Belopp att betala", "Betala på", "Giltig till", "Leveransdatum", "Rabattkod",
+		"ingår i beloppen ovan" } },
 	{ "de", { "Rechnung", "Gutschrift", "Proforma-Rechnung", "Nummer", "Datum", "Fällig am",
 		"Bestellung", "Sendung", "Retoure", "Rechnung an", "Lieferung an", "Beschreibung",
 		"Menge", "Einzelpreis", "USt. %", "USt.", "Betrag", "USt.-Übersicht", "Netto",
@@ -46,7 +48,8 @@ static const struct {
 		"Ursprung", "Gewicht (g)", "Wert", "USt-IdNr.", "Handelsregisternr.", "Bank",
 		"Art.-Nr.", "EAN", "Variante", "Größe",
 		"Nur für den Zoll; keine Zahlungsaufforderung.", "Rabatt", "Bestellbestätigung",
-		"Offener Betrag", "Bezahlen unter", "Gültig bis", "Liefertermin" } },
+		"Offener Betrag", "Bezahlen unter", "Gültig bis", "Liefertermin", "Gutschein",
+		"in den Beträgen oben enthalten" } },
 };
 
 const char *

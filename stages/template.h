@@ -29,7 +29,8 @@
 	X(NO_SALE, no_sale) X(DISCOUNT, discount)                              \
 	X(ORDER_CONFIRMATION, order_confirmation) X(AMOUNT_DUE, amount_due)    \
 	X(PAY_AT, pay_at) X(VALID_UNTIL, valid_until)                          \
-	X(DELIVERY_DATE, delivery_date)
+	X(DELIVERY_DATE, delivery_date) X(VOUCHER, voucher)                    \
+	X(VOUCHER_INCLUDED, voucher_included)
 
 enum label {
 #define X(sym, key) LABEL_##sym,

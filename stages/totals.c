@@ -9,10 +9,12 @@ int
 totals_line(const struct order_line *ln, bool prices_include_vat, struct line_totals *out)
 {
 	struct line_money m;
-	int64_t keep = ln->quantity - ln->cancelled;
+	int64_t keep = ln->quantity - ln->cancelled, off;
 
-	if (line_money(ln->quantity, ln->unit_price, ln->discount, ln->vat_rate, prices_include_vat,
-	    &m) != 0)
+	/* the order's voucher takes its share off the line's gross, like a
+	 * discount */
+	if (money_add(ln->discount, ln->voucher, &off) != 0 ||
+	    line_money(ln->quantity, ln->unit_price, off, ln->vat_rate, prices_include_vat, &m) != 0)
 		return -1;
 	out->gross = m.gross;
 	out->full_total = m.total;

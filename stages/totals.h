@@ -13,7 +13,7 @@
 #include "pipeline/ledger/ledger.h"
 
 struct line_totals {
-	int64_t gross;          /* whole line: quantity x unit_price - discount */
+	int64_t gross;          /* whole line: quantity x unit_price - discount - voucher */
 	int64_t full_total;     /* whole line, VAT included */
 	int64_t full_vat;
 	int64_t total;          /* the uncancelled units' part */

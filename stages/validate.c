@@ -65,9 +65,10 @@ valid_numbered_id(const char *s, size_t len)
 	    valid_id(s, len - 1 - n);
 }
 
-/* A name sluice gives a payment request (CAP-, REF- or REL- before an id;
- * a capture requested again, CAP-<shipment_id>-<n>) or a payment link
- * (LINK-<order_number>-<n>): longer than an id may be. */
+/* A name sluice gives a payment request (CAP-, REF- or REL- before an id,
+ * or before an id and -<n> when that name was taken: a capture requested
+ * again, CAP-<shipment_id>-<n>) or a payment link (LINK-<order_number>-<n>):
+ * longer than an id may be. */
 static bool
 valid_request_name(const char *s, size_t len)
 {
@@ -75,8 +76,7 @@ valid_request_name(const char *s, size_t len)
 
 	for (size_t i = 0; i < NELEM(prefixes); i++)
 		if (len > 4 && memcmp(s, prefixes[i], 4) == 0)
-			return valid_id(s + 4, len - 4) ||
-			    (i == 0 && valid_numbered_id(s + 4, len - 4));
+			return valid_id(s + 4, len - 4) || valid_numbered_id(s + 4, len - 4);
 	return len > 5 && memcmp(s, "LINK-", 5) == 0 && valid_numbered_id(s + 5, len - 5);
 }
 
@@ -548,12 +548,45 @@ check_fields(const struct field_def *defs, size_t n, struct field_value *vals, l
 	return bad;
 }
 
+/* Reports attribute a of rec when its name is not one, or was given
+ * before (`twice`); sets field to attr_<name> (an excerpt) for errors
+ * about it.  Whether it reported. */
+static bool
+bad_attr_name(const struct record_attr *a, bool twice, char *field, size_t size,
+    struct errlist *errs)
+{
+	char ex[EXCERPT_SIZE];
+
+	snprintf(field, size, "%s%s", ATTR_COLUMN_PREFIX,
+	    excerpt(a->name, a->name_len, 40, ex, sizeof ex));
+	if (!valid_attr_name(a->name, a->name_len))
+		errlist_add(errs, a->value.line, field, ERR_INVALID_ATTRIBUTE,
+		    "attribute name '%s' is not 1-%d of a-z 0-9 _", ex, ATTR_NAME_MAX);
+	else if (twice)
+		errlist_add(errs, a->value.line, field, ERR_INVALID_ATTRIBUTE,
+		    "attribute %s is given twice", a->name);
+	return !valid_attr_name(a->name, a->name_len) || twice;
+}
+
+/* Whether one of the first n of rec's empty attributes is named as a. */
+static bool
+empty_named(const struct record *rec, size_t n, const struct record_attr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rec->empty[i].name_len == a->name_len &&
+		    memcmp(rec->empty[i].name, a->name, a->name_len) == 0)
+			return true;
+	return false;
+}
+
 /* Checks the extra attributes of rec: their names (well-formed, each
- * once), their number and their values, named attr_<name> in errors. */
+ * once, those given empty too), their number and their values, named
+ * attr_<name> in errors. */
 static size_t
 check_attrs(struct record *rec, struct errlist *errs)
 {
 	size_t bad = 0, n = rec->nattrs < ATTR_MAX ? rec->nattrs : ATTR_MAX;
+	char name[sizeof ATTR_COLUMN_PREFIX + EXCERPT_SIZE];
 
 	if (rec->nattrs > ATTR_MAX) {
 		errlist_add(errs, rec->attrs[0].value.line, ATTR_ELEMENT, ERR_INVALID_ATTRIBUTE,
@@ -563,22 +596,21 @@ check_attrs(struct record *rec, struct errlist *errs)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct record_attr *a = &rec->attrs[i];
-		char name[sizeof ATTR_COLUMN_PREFIX + EXCERPT_SIZE];
 		struct field_def f = { name, FT_TEXT, false, ATTR_VALUE_MAX, NULL, NO_DEFAULT };
-		char ex[EXCERPT_SIZE];
 
-		snprintf(name, sizeof name, "%s%s", ATTR_COLUMN_PREFIX,
-		    excerpt(a->name, a->name_len, 40, ex, sizeof ex));
-		if (!valid_attr_name(a->name, a->name_len)) {
-			errlist_add(errs, a->value.line, name, ERR_INVALID_ATTRIBUTE,
-			    "attribute name '%s' is not 1-%d of a-z 0-9 _", ex, ATTR_NAME_MAX);
+		if (bad_attr_name(a, record_attr(rec, a->name, a->name_len) != a, name, sizeof name,
+		    errs))
 			bad++;
-		} else if (record_attr(rec, a->name, a->name_len) != a) {
-			errlist_add(errs, a->value.line, name, ERR_INVALID_ATTRIBUTE,
-			    "attribute %s is given twice", a->name);
-			bad++;
-		} else
+		else
 			bad += check_field(&f, &a->value, errs);
+	}
+	/* an empty one is no attribute, but a name all the same */
+	for (size_t i = 0; i < rec->nempty; i++) {
+		const struct record_attr *a = &rec->empty[i];
+
+		if (bad_attr_name(a, record_attr(rec, a->name, a->name_len) != NULL ||
+		    empty_named(rec, i, a), name, sizeof name, errs))
+			bad++;
 	}
 	return bad;
 }

@@ -123,6 +123,9 @@ static const struct {
 	{ "vat_total", NULL, "vat_total" }, { "shipping_total", NULL, "shipping_total" },
 	{ "authorized", NULL, "authorized" }, { "captured", NULL, "captured" },
 	{ "refunded", NULL, "refunded" }, { "due", NULL, "due" },
+	{ "captured_amount", NULL, "captured_amount" },
+	{ "capture_reference", NULL, "capture_reference" },
+	{ "voucher_code", NULL, "voucher_code" }, { "voucher_value", NULL, "voucher_value" },
 	{ "billing_address1", "billing", "address1" }, { "billing_address2", "billing", "address2" },
 	{ "billing_zip", "billing", "zip" }, { "billing_city", "billing", "city" },
 	{ "billing_country", "billing", "country" }, { "billing_state", "billing", "state" },
@@ -134,7 +137,7 @@ static const struct {
 	{ "attributes", NULL, "attributes" },
 };
 static const char *const line_columns[] = { "line_id", "sku", "name", "quantity", "shipped",
-	"cancelled", "returned", "unit_price", "discount", "vat_rate", "line_total", "vat" };
+	"cancelled", "returned", "unit_price", "discount", "voucher", "vat_rate", "line_total", "vat" };
 
 /* Whether s is a decimal number (-12, 3.50): data, never a formula. */
 static bool

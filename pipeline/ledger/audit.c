@@ -30,16 +30,19 @@
 	" GROUP BY " key " HAVING max(jv) IS NOT max(tv)"
 
 /*
- * An amount an event states when it creates something with an id, against
- * the amount the table holds for that id.
+ * An amount an event states (json: its value in the event's detail) when
+ * it creates something with an id, against the amount the table holds for
+ * that id.
  */
-#define AMOUNT_CHECK(event, id, member, table, column, label) \
+#define AMOUNT_CHECK_OF(event, id, json, table, column, label) \
 	"WITH j AS (SELECT order_number, json_extract(detail, '$." id "') AS id, " \
-	MINOR("json_extract(detail, '$." member "')") " AS amount" \
+	MINOR(json) " AS amount" \
 	" FROM journal WHERE type = '" event "')," \
 	" t AS (SELECT order_number, " id " AS id, " column " AS amount FROM " table ")" \
 	" SELECT d.owner, '" label " ' || d.id, o.currency, d.jv, d.tv" \
 	" FROM (" SIDES_DIFFER("id", "amount") ") d LEFT JOIN orders o ON o.order_number = d.owner"
+#define AMOUNT_CHECK(event, id, member, table, column, label) \
+	AMOUNT_CHECK_OF(event, id, "json_extract(detail, '$." member "')", table, column, label)
 
 /*
  * The sum of amounts v, which never fails: SQLite's sum() raises "integer
@@ -120,7 +123,17 @@ static const char *const checks[] = {
 	" SELECT o.order_number, 'authorized', o.currency, a.amount, o.authorized FROM orders o"
 	" JOIN a USING (order_number) WHERE a.amount IS NOT o.authorized",
 
+	/* captured at checkout, as the order arrived (none in events from
+	 * before there was such a thing) */
+	"WITH j AS (SELECT order_number, " MINOR("coalesce(json_extract(detail, '$.captured'),"
+	" '0')") " AS v FROM journal WHERE type = 'order_received')"
+	" SELECT o.order_number, 'captured at checkout', o.currency, j.v, o.captured_amount"
+	" FROM orders o JOIN j USING (order_number) WHERE j.v IS NOT o.captured_amount",
+
 	AMOUNT_CHECK("shipment_created", "shipment_id", "amount", "shipments", "amount", "shipment"),
+	AMOUNT_CHECK_OF("shipment_created", "shipment_id",
+	    "coalesce(json_extract(detail, '$.prepaid'), '0')", "shipments", "prepaid",
+	    "shipment paid at checkout"),
 	AMOUNT_CHECK("return_received", "return_id", "refund", "returns", "refund", "return"),
 	AMOUNT_CHECK("return_received", "return_id", "shipping", "returns", "shipping_amount",
 	    "shipping refunded by return"),

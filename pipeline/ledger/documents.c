@@ -249,8 +249,9 @@ view_find(struct document_view *v)
 			v->link = &s->links[i];
 }
 
-/* Loads what the view's document is about: its free-text invoice, or its
- * order's state and, for a pro-forma, where the shipment went.  0, or -1. */
+/* Loads what the view's document is about: its free-text invoice (and the
+ * state of the order it names, for its language), or its order's state
+ * and, for a pro-forma, where the shipment went.  0, or -1. */
 static int
 view_subject(struct ledger *l, struct document_view *v)
 {
@@ -261,11 +262,13 @@ view_subject(struct ledger *l, struct document_view *v)
 		if (ledger_query(l, "SELECT invoice_id, order_number, input_id, currency, email, name,"
 		    " billing_address1, billing_zip, billing_city, billing_country, due_date, template,"
 		    " text FROM free_invoices WHERE invoice_id = ?", view_invoice_row, v, "s",
-		    d->invoice_id) < 0)
-			return -1;
-		return ledger_query(l, "SELECT description, quantity, unit_price, vat_rate, vat,"
+		    d->invoice_id) < 0 ||
+		    ledger_query(l, "SELECT description, quantity, unit_price, vat_rate, vat,"
 		    " line_total FROM free_invoice_lines WHERE invoice_id = ? ORDER BY n",
-		    view_invoice_line_row, v, "s", d->invoice_id) < 0 ? -1 : 0;
+		    view_invoice_line_row, v, "s", d->invoice_id) < 0)
+			return -1;
+		return v->invoice.order_number == NULL ||
+		    ledger_order_state(l, v->invoice.order_number, &v->state) >= 0 ? 0 : -1;
 	}
 	if (d->order_number == NULL)
 		return 0;

@@ -258,6 +258,7 @@ struct order_line {
 	int64_t quantity;
 	int64_t unit_price;
 	int64_t discount;
+	int64_t voucher;              /* this line's share of the order's voucher */
 	int64_t vat_rate;             /* hundredths of a percent */
 	const char *country_of_origin;
 	const char *hs_code;
@@ -294,6 +295,10 @@ struct order {
 	const char *payment_method;
 	const char *payment_reference;
 	int64_t authorized;
+	int64_t captured_amount;      /* captured at checkout (of authorized) */
+	const char *capture_reference; /* the PSP's, of that capture; or NULL */
+	const char *voucher_code;     /* NULL: none */
+	int64_t voucher_value;        /* spread over the lines (their voucher) */
 	const char *language;         /* of its documents; NULL: the template's */
 	const char *delivery_date;    /* the day the customer chose, or NULL */
 	const char *internal_comment; /* never on a customer's document */
@@ -378,6 +383,8 @@ struct shipment {
 	int64_t vat;
 	int64_t shipping_amount;
 	enum capture_state capture;
+	int64_t prepaid;              /* of amount, paid by the order's capture
+	                                 at checkout; the rest is requested */
 	struct shipment_line *lines;
 	size_t nlines;
 };

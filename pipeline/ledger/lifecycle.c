@@ -41,6 +41,7 @@ shipment_row(sqlite3_stmt *st, void *ctx)
 	sh->vat = col_int(st, 10);
 	sh->shipping_amount = col_int(st, 11);
 	sh->capture = (enum capture_state)capture;
+	sh->prepaid = col_int(st, 13);
 	return 0;
 }
 
@@ -190,7 +191,8 @@ ledger_order_state(struct ledger *l, const char *order_number, struct order_stat
 	if (ledger_query(l, "SELECT shipping_refunded, next_link FROM orders WHERE order_number = ?",
 	    order_extra_row, s, "s", order_number) < 0 ||
 	    ledger_query(l, "SELECT shipment_id, seq, input_id, lines_sha256, carrier, service,"
-	    " tracking, shipped, shipped_at, amount, vat, shipping_amount, capture FROM shipments"
+	    " tracking, shipped, shipped_at, amount, vat, shipping_amount, capture, prepaid"
+	    " FROM shipments"
 	    " WHERE order_number = ? ORDER BY seq", shipment_row, s, "s", order_number) < 0 ||
 	    ledger_query(l, "SELECT return_id, shipment_id, reason, restock, return_fee,"
 	    " lines_amount, lines_vat, shipping_amount, refund FROM returns WHERE order_number = ?"
@@ -383,11 +385,12 @@ ledger_shipment_insert(struct ledger *l, const char *order_number, const struct 
 {
 	if (ledger_run(l, "INSERT INTO shipments (shipment_id, order_number, seq, input_id,"
 	    " lines_sha256, carrier, service, tracking, shipped, shipped_at, amount, vat,"
-	    " shipping_amount, capture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "ssiissssbsiiis", s->shipment_id, order_number,
+	    " shipping_amount, capture, prepaid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?)",
+	    "ssiissssbsiiisi", s->shipment_id, order_number,
 	    s->seq, s->input_id, s->lines_sha256, s->carrier, s->service, s->tracking, s->shipped,
 	    s->shipped_at, s->amount, s->vat, s->shipping_amount,
-	    capture_state_name(s->capture)) != 0)
+	    capture_state_name(s->capture), s->prepaid) != 0)
 		return -1;
 	for (size_t i = 0; i < s->nlines; i++) {
 		const struct shipment_line *ln = &s->lines[i];

@@ -43,16 +43,18 @@ ledger_order_insert(struct ledger *l, const struct order *o)
 	    " billing_state, delivery_address1, delivery_address2, delivery_zip, delivery_city,"
 	    " delivery_country, delivery_state, shipping_method, shipping_price,"
 	    " shipping_vat_rate, payment_method, payment_reference, authorized, comment,"
-	    " awaiting_payment, language, delivery_date, internal_comment) VALUES (?, ?, ?, ?, ?,"
+	    " awaiting_payment, language, delivery_date, internal_comment, voucher_code,"
+	    " voucher_value, captured_amount, capture_reference) VALUES (?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?)",
-	    "sissssbsbssss" "ssssss" "ssssss" "siissisb" "sss", o->order_number, o->input_id,
+	    " coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "sissssbsbssss" "ssssss" "ssssss" "siissisb" "sss" "si" "is", o->order_number, o->input_id,
 	    o->content_sha256, o->order_date, o->market, o->currency, o->prices_include_vat,
 	    order_status_name(o->status), o->hold, o->email, o->first_name, o->last_name, o->phone,
 	    LEDGER_ADDRESS(&o->billing), LEDGER_ADDRESS(&o->delivery), o->shipping_method,
 	    o->shipping_price, o->shipping_vat_rate, o->payment_method, o->payment_reference,
 	    o->authorized, o->comment, o->awaiting_payment, o->language, o->delivery_date,
-	    o->internal_comment);
+	    o->internal_comment, o->voucher_code, o->voucher_value, o->captured_amount,
+	    o->capture_reference);
 }
 
 int
@@ -70,10 +72,11 @@ ledger_order_line_insert(struct ledger *l, const char *order_number, int64_t inp
 	return ledger_run(l,
 	    "INSERT INTO order_lines (order_number, line_id, input_id, sku, ean, name, variant,"
 	    " size, quantity, unit_price, discount, vat_rate, country_of_origin, hs_code,"
-	    " weight_grams) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, -1))",
-	    "siisssssiiiissi", order_number, ln->line_id, input_id, ln->sku, ln->ean, ln->name,
+	    " weight_grams, voucher) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " nullif(?, -1), ?)",
+	    "siisssssiiiissii", order_number, ln->line_id, input_id, ln->sku, ln->ean, ln->name,
 	    ln->variant, ln->size, ln->quantity, ln->unit_price, ln->discount, ln->vat_rate,
-	    ln->country_of_origin, ln->hs_code, ln->weight_grams);
+	    ln->country_of_origin, ln->hs_code, ln->weight_grams, ln->voucher);
 }
 
 void
@@ -92,8 +95,8 @@ load_lines(struct ledger *l, struct order *o)
 {
 	sqlite3_stmt *st = ledger_stmt(l,
 	    "SELECT line_id, sku, ean, name, variant, size, quantity, unit_price, discount,"
-	    " vat_rate, country_of_origin, hs_code, coalesce(weight_grams, -1), shipped, cancelled"
-	    " FROM order_lines WHERE order_number = ? ORDER BY line_id");
+	    " vat_rate, country_of_origin, hs_code, coalesce(weight_grams, -1), shipped, cancelled,"
+	    " voucher FROM order_lines WHERE order_number = ? ORDER BY line_id");
 	size_t cap = 0;
 	int rc;
 
@@ -119,6 +122,7 @@ load_lines(struct ledger *l, struct order *o)
 		ln->weight_grams = sqlite3_column_int64(st, 12);
 		ln->shipped = sqlite3_column_int64(st, 13);
 		ln->cancelled = sqlite3_column_int64(st, 14);
+		ln->voucher = sqlite3_column_int64(st, 15);
 	}
 	return ledger_rows_end(l, st, rc, 0, "loading order lines");
 }
@@ -187,6 +191,10 @@ order_from_row(sqlite3_stmt *st)
 	o->language = ledger_column_str(st, 33, a);
 	o->delivery_date = ledger_column_str(st, 34, a);
 	o->internal_comment = ledger_column_str(st, 35, a);
+	o->voucher_code = ledger_column_str(st, 36, a);
+	o->voucher_value = sqlite3_column_int64(st, 37);
+	o->captured_amount = sqlite3_column_int64(st, 38);
+	o->capture_reference = ledger_column_str(st, 39, a);
 	return o;
 }
 
@@ -200,7 +208,8 @@ ledger_order_load(struct ledger *l, const char *order_number, struct order **out
 	    " billing_state, delivery_address1, delivery_address2, delivery_zip, delivery_city,"
 	    " delivery_country, delivery_state, shipping_method, shipping_price,"
 	    " shipping_vat_rate, payment_method, payment_reference, authorized, comment,"
-	    " awaiting_payment, language, delivery_date, internal_comment FROM orders"
+	    " awaiting_payment, language, delivery_date, internal_comment, voucher_code,"
+	    " voucher_value, captured_amount, capture_reference FROM orders"
 	    " WHERE order_number = ?");
 	struct order *o = NULL;
 	int rc, found;

@@ -150,9 +150,10 @@ class Bulk(SpoolTest):
         _, rows = self.export("--all", fmt="csv")
         scalars = ["order_number", "status", "hold", "awaiting_payment", "currency",
                    "prices_include_vat", "order_date", "market", "email", "grand_total",
-                   "vat_total", "shipping_total", "authorized", "captured", "refunded", "due"]
+                   "vat_total", "shipping_total", "authorized", "captured", "refunded", "due",
+                   "captured_amount", "capture_reference", "voucher_code", "voucher_value"]
         fields = ["line_id", "sku", "name", "quantity", "shipped", "cancelled", "returned",
-                  "unit_price", "discount", "vat_rate", "line_total", "vat"]
+                  "unit_price", "discount", "voucher", "vat_rate", "line_total", "vat"]
         later = ["language", "delivery_date", "internal_comment"]
         self.assertEqual(list(rows[0]), scalars +
                          ["%s_%s" % (a, k) for a in ("billing", "delivery")

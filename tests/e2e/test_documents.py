@@ -377,5 +377,53 @@ class LongDocuments(unittest.TestCase):
         self.assertEqual(text.count("Y"), 500)
 
 
+class LongFields(unittest.TestCase):
+    """Fields at their longest, in characters of several bytes, reach the
+    PDFs whole, and the documents keep their lines and totals."""
+
+    def test_a_long_city_and_voucher_code_keep_the_lines_and_totals(self):
+        city, code = "\u20ac" * 100, "\u20ac" * 64   # text (100) and text (64), 3 bytes each
+        with Spool(invoice_on="shipment") as s:
+            s.drop("orders", "o.csv", order("LF-1", "SEK", True, "300.00",
+                                            [(1, 3, "100.00", "25")], status="confirmed",
+                                            billing_city=city, delivery_address1="Street 2",
+                                            delivery_zip="22222", delivery_city=city,
+                                            delivery_country="SE", voucher_code=code,
+                                            voucher_value="30.00"))
+            s.drop("shipments", "s.csv", shipment("LF-S1", "LF-1", [(1, 3)], shipped=True))
+            s.run_once()
+            s.run_once()
+            self.assertEqual(s.receipt("s.csv")["status"], "accepted")
+            for doc in ("invoices/INV-000001.pdf", "proformas/PF-LF-S1.pdf"):
+                text = pdftext(s.path("out", *doc.split("/")))
+                flat = re.sub(r"\s", "", text)
+                self.assertIn(city, flat, doc)
+                self.assertIn("Item 1", text, doc)
+            text = re.sub(" +", " ", pdftext(s.path("out", "invoices", "INV-000001.pdf")))
+            self.assertIn(code, re.sub(r"\s", "", text))
+            self.assertIn("VAT total 54.00", text)
+            self.assertIn("Total SEK 270.00", text)
+
+    def test_a_template_at_its_longest_keeps_the_lines_and_totals(self):
+        # texts of a template beyond the lengths that any buffer held, 3 bytes a character
+        number, bank = "\u20ac" * 120, "\u20ac" * 250
+        with Spool() as s:
+            with open(s.path("templates", "long.conf"), "w") as f:
+                f.write("name = Seller AB\nvat_number = %s\ncompany_number = %s\nbank = %s\n"
+                        % (number, number, bank))
+            s.drop("invoices", "ft.csv", free_invoice("FT-LF1", "Kund AB",
+                                                      [("Consulting", 1, "1000.00", "25")],
+                                                      template="long"))
+            s.run_once()
+            self.assertEqual(s.receipt("ft.csv")["status"], "accepted")
+            text = pdftext(s.path("out", "invoices", "INV-000001.pdf"))
+            flat = re.sub(r"\s", "", text)
+            for said in ("VATno." + number, "Companyno." + number, "Bank:\u20ac"):
+                self.assertIn(said, flat)
+            self.assertEqual(text.count("\u20ac"), len(number) * 2 + len(bank))   # one page
+            self.assertIn("Consulting", text)
+            self.assertIn("Total SEK 1250.00", re.sub(" +", " ", text))
+
+
 if __name__ == "__main__":
     run_tap()

@@ -75,7 +75,8 @@ def values_of(t, values):
 BASE = {
     "orders": ({"order_number": "OB-1", "status": "confirmed", "prices_include_vat": "true",
                 "shipping_price": "10.00", "shipping_vat_rate": "25",
-                "authorized_amount": "100.00", "grand_total": "29.00"},
+                "authorized_amount": "100.00", "captured_amount": "0.00", "voucher_value": "0.00",
+                "grand_total": "29.00"},
                {"line_id": "1", "unit_price": "20.00", "discount": "1.00", "vat_rate": "25"}),
     "amendments": ({"amendment_id": "AB-1", "order_number": "ID-1", "hold": "false"},
                    {"line_id": "10", "unit_price": "20.00", "discount": "1.00"}),
@@ -99,7 +100,8 @@ MORE = {"order_number": ["ID-2"], "line_id": ["2"]}
 # with that value written out.
 DEFAULTS = {
     "orders": ({"prices_include_vat": "true", "shipping_price": "0.00",
-                "authorized_amount": "0.00"}, {"discount": "0.00"}),
+                "authorized_amount": "0.00", "captured_amount": "0.00", "voucher_value": "0.00"},
+               {"discount": "0.00"}),
     "amendments": ({"reissue_link": "false"}, {"discount": "0.00"}),
     "cancellations": ({"whole_order": "false"}, {}),
     "shipments": ({"shipped": "false"}, {}),

@@ -13,6 +13,7 @@ import subprocess
 
 from harness import SRCDIR, Steps, codes, run_tap
 from lifecycle_util import order, payment, ret, shipment
+from story import free_invoice
 
 
 def read(path):
@@ -176,15 +177,19 @@ class Header(Steps):
                                          internal_comment="x" * 2001), expect="rejected")
         self.assertEqual(codes(r), {(2, "internal_comment", "invalid_text")})
 
-    def test_export_holds_the_fields(self):
-        self.step("order", order_csv("E-1", billing_state="CA", language="de",
-                                     delivery_date="2026-12-01T00:00:00Z",
-                                     internal_comment="fragile"))
+    def exported_row(self):
+        """The first row of the spool's orders exported as CSV."""
         out = os.path.join(self.s.dir, "export.csv")
         self.s.sluice("bulk", "export", "--all", "--output", out, "--format", "csv",
                       check=True)
         with open(out, newline="") as f:
-            row = next(csv.DictReader(f))
+            return next(csv.DictReader(f))
+
+    def test_export_holds_the_fields(self):
+        self.step("order", order_csv("E-1", billing_state="CA", language="de",
+                                     delivery_date="2026-12-01T00:00:00Z",
+                                     internal_comment="fragile"))
+        row = self.exported_row()
         self.assertEqual((row["billing_state"], row["delivery_state"], row["language"],
                           row["delivery_date"], row["internal_comment"]),
                          ("CA", "CA", "de", "2026-12-01T00:00:00Z", "fragile"))
@@ -240,6 +245,13 @@ class Attributes(Steps):
                                          extra=attrs_xml(("a", "1"), ("a", "2"))),
                       ext="xml", expect="rejected")
         self.assertEqual({(f, c) for _, f, c in codes(r)}, {("attr_a", "invalid_attribute")})
+        # an empty element is no attribute, but its name is still checked
+        for n, extra in enumerate([(("Bad", ""),), (("a", ""), ("a", "2")),
+                                   (("a", "1"), ("a", "")), (("a", ""), ("a", ""))]):
+            r = self.step("order", order_xml("T-9%d" % n, billing_state="CA",
+                                             extra=attrs_xml(*extra)),
+                          ext="xml", expect="rejected")
+            self.assertEqual({c for _, _, c in codes(r)}, {"invalid_attribute"}, extra)
 
     def test_values_and_count_bounded(self):
         r = self.step("order", order_csv("T-10", billing_state="CA", attr_a="x" * 1001),
@@ -353,7 +365,17 @@ class Documents(Steps):
                                     os.path.join(SRCDIR, "schemas", xsd), path],
                                    capture_output=True, text=True)
                 self.assertEqual(r.returncode, 0, r.stderr)
-
+        # a free-text invoice that names the order is in its language too;
+        # one that names none is in the template's
+        self.step("invoice", free_invoice("FT-1", "Acme GmbH", [("Gravur", 1, "10.00", "0")],
+                                          order_number="DOC-1"))
+        self.step("invoice", free_invoice("FT-2", "Acme AB", [("Engraving", 1, "10.00", "0")]))
+        free = sorted(k for k in self.outputs() if k.startswith("invoices/INV") and
+                      k.endswith(".pdf") and k[:-4] + ".xml" not in out)
+        self.assertEqual(len(free), 2)
+        self.assertIn("Rechnung", pdftext(self.s.path("out", free[0])))
+        self.assertNotIn("Rechnung", pdftext(self.s.path("out", free[1])))
+        self.assertIn("Invoice", pdftext(self.s.path("out", free[1])))
 
     def test_template_labels_apply_to_its_own_language_only(self):
         with open(self.s.path("templates", "default.conf"), "w") as f:

@@ -65,12 +65,20 @@ def scenario():
         ("orders", "c-broken.csv", order("F-9", "SEK", True, "1.00", [(1, 1, "100.00", "25", "200.00")])),
         # awaiting payment: a link at once, its shipment waits for it
         ("orders", "d-unpaid.csv", order("F-4", "SEK", True, "0.00", [(1, 1, "80.00", "25")])),
+        # a voucher, paid at checkout: its shipment is invoiced at once, and
+        # the cancelled line's money refunded when the order completes
+        ("orders", "e-paid.csv", order("F-5", "SEK", True, "270.00",
+                                       [(1, 2, "100.00", "25"), (2, 1, "100.00", "12")],
+                                       voucher_code="V10", voucher_value="30.00",
+                                       captured_amount="270.00", capture_reference="SW-F5")),
         ("amendments", "a-amend.csv", amendment("AM-F1", "F-1", [(3, 1, "120.00", "25")])),
         ("cancellations", "a-cancel.csv", cancellation("CX-F3", "F-3", whole=True)),
+        ("cancellations", "b-cancel.csv", cancellation("CX-F5", "F-5", [(2, 1)])),
         ("shipments", "a-ship.csv", shipment("SH-F1", "F-1", [(1, 2), (2, 1)])),
         ("shipments", "b-ship.csv", shipment("SH-F2", "F-2", [(1, 2)])),
         ("shipments", "c-shipped.csv", shipment("SH-F1", "F-1", [(1, 2), (2, 1)], shipped=True)),
         ("shipments", "d-ship.csv", shipment("SH-F4", "F-4", [(1, 1)])),
+        ("shipments", "e-ship.csv", shipment("SH-F5", "F-5", [(1, 2)], shipped=True)),
         ("payments", "a-capture.csv", payment("EV-F1", "F-1", "capture", "618.00", "SEK", "CAP-SH-F1")),
         ("payments", "b-link.csv", payment("EV-F2", "F-1", "authorization", "120.00", "SEK", "LINK-F-1-1")),
         ("payments", "c-capture.csv", payment("EV-F3", "F-2", "capture", "59.50", "EUR", "CAP-SH-F2")),

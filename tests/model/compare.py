@@ -190,10 +190,16 @@ def expected_doc(model, doc):
                  "vat": m(ln["vat"]), "line_total": m(ln["line_total"])}
             if ln["discount"]:
                 x["discount"] = m(ln["discount"])
+            if ln.get("voucher"):
+                x["voucher"] = m(ln["voucher"])
             lines.append(x)
             b, a = rates.get(ln["rate"], (0, 0))
             rates[ln["rate"]] = (b + ln["line_total"] - ln["vat"], a + ln["vat"])
         want["line"] = lines
+        voucher = sum(ln.get("voucher", 0) for ln in doc["lines"])
+        if voucher:
+            code = model.orders[doc["order_number"]].voucher_code
+            want["voucher"] = dict({"code": code} if code else {}, amount=m(voucher))
         want["vat"] = [{"rate": fmt_rate(r), "base": m(b), "amount": m(a)}
                        for r, (b, a) in sorted(rates.items())]
         want["vat_total"] = m(sum(a for _, a in rates.values()))
@@ -228,7 +234,8 @@ def compare_doc(model, doc, path):
         g = got.get(k, "<absent>")
         if k == "line":
             g = [{kk: vv for kk, vv in x.items() if kk in ("description", "quantity", "unit_price",
-                                                          "discount", "vat_rate", "vat", "line_total")}
+                                                          "discount", "voucher", "vat_rate", "vat",
+                                                          "line_total")}
                  for x in got["line"]]
         if g != v:
             probs.append(Problem("%s %s: sluice %s, model %s" % (doc["number"], k, _short(g), _short(v))))

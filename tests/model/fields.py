@@ -38,6 +38,8 @@ KINDS = {
         ("shipping_method", False, ("text", 100, False)), ("shipping_price", False, ("money",)),
         ("shipping_vat_rate", False, ("rate",)), ("payment_method", False, ("text", 64, False)),
         ("payment_reference", False, ("text", 128, False)), ("authorized_amount", False, ("money",)),
+        ("captured_amount", False, ("money",)), ("capture_reference", False, ("text", 128, False)),
+        ("voucher_code", False, ("text", 64, False)), ("voucher_value", False, ("money",)),
         ("grand_total", False, ("money",)), ("billing_state", False, ("text", 64, False)),
         ("delivery_state", False, ("text", 64, False)),
         ("language", False, ("enum", ("en", "sv", "de"))), ("delivery_date", False, ("date",)),

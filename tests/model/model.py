@@ -130,9 +130,14 @@ class Line:
         self.unit_price = parse_money(f["unit_price"], currency)
         self.discount = parse_money(f["discount"], currency) if f.get("discount") else 0
         self.rate = parse_rate(f["vat_rate"])
-        self.gross = self.qty * self.unit_price - self.discount
-        self.total, self.vat = line_amounts(self.gross, self.rate, incl)
+        self.take_voucher(0, incl)
         self.shipped = self.cancelled = self.returned = 0
+
+    def take_voucher(self, share, incl):
+        """The line's share of the order's voucher comes off its gross."""
+        self.voucher = share
+        self.gross = self.qty * self.unit_price - self.discount - share
+        self.total, self.vat = line_amounts(self.gross, self.rate, incl)
 
     @property
     def open(self):
@@ -152,15 +157,32 @@ class Order:
         for f in lines:
             ln = Line(f, self.currency, self.incl)
             self.lines[ln.line_id] = ln
+        self.voucher_code = h.get("voucher_code") or None
+        self.voucher_value = parse_money(h["voucher_value"], self.currency) if h.get("voucher_value") else 0
+        # the voucher spread over the lines by their gross, in line_id
+        # order, by cumulative parts (DOMAIN: vouchers)
+        gross = sum(ln.gross for ln in self.lines.values())
+        cum = before = 0
+        for lid in sorted(self.lines):
+            ln = self.lines[lid]
+            cum += ln.gross
+            upto = part(self.voucher_value, cum, gross) if gross else 0
+            ln.take_voucher(upto - before, self.incl)
+            before = upto
         sp = h.get("shipping_price")
         self.shipping_price = parse_money(sp, self.currency) if sp else 0
         self.shipping_rate = parse_rate(h.get("shipping_vat_rate")) if h.get("shipping_vat_rate") else 0
         self.ship_total, self.ship_vat = line_amounts(self.shipping_price, self.shipping_rate, self.incl)
         a = h.get("authorized_amount")
         self.authorized = parse_money(a, self.currency) if a else 0
+        # captured at checkout: captured money like any capture, spent on
+        # the shipments first (each keeps its prepaid part)
+        c = h.get("captured_amount")
+        self.checkout = parse_money(c, self.currency) if c else 0
+        self.capture_reference = h.get("capture_reference") or None
         self.awaiting = False       # awaiting payment: set once at creation, cleared for good
         self.journal = []           # (type, link_id) of its link events and awaiting_payment_ended
-        self.captured = self.refunded = 0
+        self.captured, self.refunded = self.checkout, 0
         self.shipping_charged = False
         self.shipping_refunded = False
         self.shipments, self.returns, self.requests, self.links = [], [], [], []
@@ -325,12 +347,25 @@ class Model:
                 c = check(ftype, v, currency)
                 if c:
                     errs.append(Err(c, name, rec.line_of(name, i)))
+        field_errors = bool(errs)
         if kind == "orders" and currency and \
                 parse_money(rec.head.get("authorized_amount") or "", currency):
             # an order with money authorized names how it was paid (an
             # empty field named where it stands, an absent one at its record)
             errs += [Err("missing_field", f, rec.line_of(f))
                      for f in ("payment_method", "payment_reference") if not rec.head.get(f)]
+        # a record with a field error is not checked against these rules
+        # (doc/errors.md): a bad authorized_amount is no authorization of 0
+        captured = kind == "orders" and currency and not field_errors and \
+            parse_money(rec.head.get("captured_amount") or "", currency)
+        if captured and not rec.head.get("capture_reference"):
+            # money captured at checkout names the PSP's capture, and is
+            # authorized money (sluice checks both with the authorization's
+            # fields, before the order's other rules)
+            errs.append(Err("missing_field", "capture_reference", rec.line_of("capture_reference")))
+        if captured and captured > (parse_money(rec.head.get("authorized_amount") or "", currency) or 0):
+            errs.append(Err("captured_exceeds_authorized", "captured_amount",
+                            rec.line_of("captured_amount")))
         return errs
 
     def canonical(self, kind, rec):
@@ -434,14 +469,18 @@ class Model:
         self.issue(o, r["type"], rid, self.received_at(), amount=r["amount"], currency=o.currency,
                    request_type=r["type"], **extra)
 
-    def capture_name(self, sid):
-        """CAP-<shipment_id>, or when a request or link has that name (the
-        shipment's earlier one), CAP-<shipment_id>-<n>, the first n from 2
-        that none has (contract.md 3.8)."""
-        name, n = "CAP-" + sid, 2
+    def request_name(self, prefix, rid):
+        """<prefix><id>, or when a request or link has that name (a
+        shipment's earlier capture, an order's refund named as a return),
+        <prefix><id>-<n>, the first n from 2 that none has (contract.md
+        3.8)."""
+        name, n = prefix + rid, 2
         while name in self.requests or name in self.links:
-            name, n = "CAP-%s-%d" % (sid, n), n + 1
+            name, n = "%s%s-%d" % (prefix, rid, n), n + 1
         return name
+
+    def capture_name(self, sid):
+        return self.request_name("CAP-", sid)
 
     # ------------------------------------------------------------ orders
 
@@ -453,12 +492,12 @@ class Model:
                 return "duplicate"
             raise Reject([Err("order_number_reused", "order_number")])
         errs = []
+        cur = h["currency"]
         if not rec.lines:
             errs += self.no_lines("order")
         ids = [ln["line_id"] for ln in rec.lines]
         if len(set(ids)) != len(ids):
             errs.append(Err("duplicate_line_id"))
-        cur = h["currency"]
         big = False
         for ln in rec.lines:
             q, p = int(ln["quantity"]), parse_money(ln["unit_price"], cur)
@@ -479,11 +518,25 @@ class Model:
                 errs.append(Err(code, "delivery_state", rec.line_of("delivery_state")))
         if not rec.lines or len(set(ids)) != len(ids):
             raise Reject(errs)
+        # the voucher against the lines' gross, when every line is sound
+        grosses = [int(ln["quantity"]) * parse_money(ln["unit_price"], cur) -
+                   (parse_money(ln["discount"], cur) if ln.get("discount") else 0) for ln in rec.lines]
+        vv = parse_money(h["voucher_value"], cur) if h.get("voucher_value") else 0
+        sound = (not any(e.code == "discount_too_large" for e in errs) and sum(grosses) <= INT64_MAX and
+                 all(int(ln["quantity"]) * parse_money(ln["unit_price"], cur) <= INT64_MAX
+                     for ln in rec.lines))
+        if sound and vv > sum(grosses):
+            errs.append(Err("voucher_too_large", "voucher_value"))
+        spread = vv == 0 or (sound and vv <= sum(grosses))
+        if not spread:
+            # rejected; sluice spreads none of it meanwhile, so the total
+            # it would check grand_total against is unknown
+            h = dict(h, voucher_value=None)
         o = Order(h["order_number"], h, rec.lines)
         total = sum(ln.total for ln in o.lines.values()) + o.ship_total
         if any(abs(ln.total) > INT64_MAX for ln in o.lines.values()) or total > INT64_MAX:
             raise Reject(errs + [Err("amount_too_large")])
-        if h.get("grand_total") and parse_money(h["grand_total"], cur) != total:
+        if h.get("grand_total") and spread and parse_money(h["grand_total"], cur) != total:
             errs.append(Err("grand_total_mismatch", "grand_total"))
         if "REL-" + o.number in self.requests:
             # the name of its release is a dead link's payment's release
@@ -616,6 +669,7 @@ class Model:
         if all(ln.open == 0 and ln.shipped == 0 for ln in o.lines.values()):
             o.status = "cancelled"
             self.release(o)
+            self.refund_checkout(o)
         else:
             self.maybe_complete(o)
         return "applied"
@@ -624,6 +678,25 @@ class Model:
         left = o.authorized - o.captured
         if left > 0:
             self.request(o, "REL-" + o.number, "release", left)
+
+    def refunds(self, o):
+        """The order's refunds not failed (pending or succeeded)."""
+        return sum(self.requests[r]["amount"] for r in o.requests
+                   if self.requests[r]["type"] == "refund" and self.requests[r]["status"] != "failed")
+
+    def checkout_left(self, o):
+        return o.checkout - sum(self.shipments[s]["prepaid"] for s in o.shipments)
+
+    def refund_checkout(self, o):
+        """An order that ends refunds, once, what was captured at checkout
+        and no shipment took, within what is captured and not refunded."""
+        if any(self.requests[r]["type"] == "refund" and "return_id" not in self.requests[r]
+               for r in o.requests):
+            return
+        unused = min(self.checkout_left(o), o.captured - self.refunds(o))
+        if unused > 0:
+            self.request(o, self.request_name("REF-", o.number), "refund", unused,
+                         payment_reference=o.capture_reference)
 
     def maybe_complete(self, o):
         """processing while a shipment is not completed (shipped and paid);
@@ -639,6 +712,7 @@ class Model:
             return
         o.status = "completed"
         self.release(o)
+        self.refund_checkout(o)
 
     # ------------------------------------------------------------ shipments
 
@@ -693,14 +767,15 @@ class Model:
                   shipped_at=h.get("shipped_at"), carrier=h.get("carrier"),
                   service=h.get("service"), tracking=h.get("tracking"), paid=False,
                   capture="waiting", lines=[], amount=0, vat=0, shipping=0, shipping_vat=0,
-                  delivery=None)
+                  delivery=None, prepaid=0)
         for lid, q in sorted(lines.items()):
             ln = o.lines[lid]
             amt = slice_of(ln.total, ln.shipped, q, ln.qty)
             vat = slice_of(ln.vat, ln.shipped, q, ln.qty)
             disc = slice_of(ln.discount, ln.shipped, q, ln.qty)
+            vch = slice_of(ln.voucher, ln.shipped, q, ln.qty)
             sh["lines"].append(dict(line_id=lid, quantity=q, returned=0, amount=amt, vat=vat,
-                                    discount=disc, start=ln.shipped))
+                                    discount=disc, voucher=vch, start=ln.shipped))
             ln.shipped += q
             sh["amount"] += amt
             sh["vat"] += vat
@@ -709,14 +784,19 @@ class Model:
             sh["shipping"], sh["shipping_vat"] = o.ship_total, o.ship_vat
             sh["amount"] += o.ship_total
             sh["vat"] += o.ship_vat
+        # paid first by what the capture at checkout has left
+        sh["prepaid"] = min(max(self.checkout_left(o), 0), sh["amount"])
         self.shipments[sid] = sh
         o.shipments.append(sid)
         self.remember("shipments", rec, o.number)
         self.issue(o, "proforma", "PF-" + sid, self.received_at(), shipment_id=sid)
-        if self.invoice_on == "shipment":
+        prepaid = sh["amount"] > 0 and sh["prepaid"] == sh["amount"]
+        if self.invoice_on == "shipment" or prepaid:
             self.invoice_shipment(o, sh, self.received_at())
         if sh["amount"] == 0:
             sh["paid"], sh["capture"] = True, "none"
+        elif prepaid:
+            sh["paid"], sh["capture"] = True, "captured"
         else:
             self.request_captures(o)
         self.maybe_complete(o)
@@ -733,10 +813,11 @@ class Model:
                 continue
             if self.capture_on == "shipped" and not sh["shipped"]:
                 continue    # requested once marked shipped
-            if o.captured + self.pending_captures(o) + sh["amount"] > o.authorized:
+            need = sh["amount"] - sh["prepaid"]
+            if o.captured + self.pending_captures(o) + need > o.authorized:
                 break
             sh["capture"] = "requested"
-            self.request(o, self.capture_name(sid), "capture", sh["amount"], shipment_id=sid)
+            self.request(o, self.capture_name(sid), "capture", need, shipment_id=sid)
 
     def pending_captures(self, o):
         return sum(self.requests[r]["amount"] for r in o.requests
@@ -854,8 +935,8 @@ class Model:
         for sl in sh["lines"]:
             ln = o.lines[sl["line_id"]]
             lines.append(dict(description=ln.name, quantity=sl["quantity"], unit_price=ln.unit_price,
-                              discount=sl["discount"], rate=ln.rate, vat=sl["vat"],
-                              line_total=sl["amount"]))
+                              discount=sl["discount"], voucher=sl["voucher"], rate=ln.rate,
+                              vat=sl["vat"], line_total=sl["amount"]))
         if sh["shipping"]:
             lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                               discount=0, rate=o.shipping_rate, vat=sh["shipping_vat"],
@@ -905,14 +986,15 @@ class Model:
             # the discount of the returned units: their share of what the
             # shipment line was given, split like its amount
             disc = slice_of(sl["discount"], sl["returned"], q, sl["quantity"])
+            vch = slice_of(sl["voucher"], sl["returned"], q, sl["quantity"])
             parts.append(dict(line_id=lid, quantity=q, amount=amt, vat=vat, discount=disc,
-                              description=ln.name, unit_price=ln.unit_price, rate=ln.rate))
+                              voucher=vch, description=ln.name, unit_price=ln.unit_price,
+                              rate=ln.rate))
             lines_amount += amt
         shipping = o.ship_total if refund_shipping else 0
         fee = (parse_money(h["return_fee"], o.currency) or 0) if h.get("return_fee") else 0
         refund = max(0, lines_amount + shipping - fee)
-        refunds = sum(self.requests[r]["amount"] for r in o.requests
-                      if self.requests[r]["type"] == "refund" and self.requests[r]["status"] != "failed")
+        refunds = self.refunds(o)
         if refund > 0 and refunds + refund > o.captured:
             if refunds + refund <= o.captured + self.pending_captures(o):
                 raise Reject([Err("capture_pending", "return_id")])
@@ -930,10 +1012,15 @@ class Model:
         o.returns.append(h["return_id"])
         self.remember("returns", rec, o.number)
         if refund > 0:
-            self.request(o, "REF-" + h["return_id"], "refund", refund, return_id=h["return_id"])
+            # named for the capture that paid the shipment: the checkout's
+            # when it paid all of it
+            prepaid = sh["amount"] > 0 and sh["prepaid"] == sh["amount"]
+            self.request(o, self.request_name("REF-", h["return_id"]), "refund", refund,
+                         return_id=h["return_id"],
+                         payment_reference=o.capture_reference if prepaid else o.payment_reference)
             lines = [dict(description=p["description"], quantity=p["quantity"],
-                          unit_price=p["unit_price"], discount=p["discount"], rate=p["rate"],
-                          vat=p["vat"], line_total=p["amount"]) for p in parts]
+                          unit_price=p["unit_price"], discount=p["discount"], voucher=p["voucher"],
+                          rate=p["rate"], vat=p["vat"], line_total=p["amount"]) for p in parts]
             if shipping:
                 lines.append(dict(description=SHIPPING_LABEL[o.language], quantity=1, unit_price=o.shipping_price,
                                   discount=0, rate=o.shipping_rate, vat=o.ship_vat,
@@ -1033,10 +1120,10 @@ class Model:
             sh = self.shipments[s]
             if sh["capture"] != "failed":
                 self.issue_request(o, self.unsent_capture(s))
-            elif o.captured + self.pending_captures(o) + sh["amount"] <= o.authorized:
+            elif o.captured + self.pending_captures(o) + sh["amount"] - sh["prepaid"] <= o.authorized:
                 sh["capture"] = "requested"
-                self.request(o, self.capture_name(s), "capture", sh["amount"], file=True,
-                             shipment_id=s)
+                self.request(o, self.capture_name(s), "capture", sh["amount"] - sh["prepaid"],
+                             file=True, shipment_id=s)
             else:
                 sh["capture"] = "waiting"   # requested when an authorization raises it
         self.remember("actions", rec, o.number)
@@ -1074,7 +1161,9 @@ class Model:
         view = {
             "order_number": o.number, "status": o.status, "hold": o.hold, "currency": c,
             "grand_total": m(g), "vat_total": m(v), "authorized": m(o.authorized),
+            "voucher_code": o.voucher_code, "voucher_value": m(o.voucher_value),
             "captured": m(o.captured), "refunded": m(o.refunded), "due": m(o.due()),
+            "captured_amount": m(o.checkout), "capture_reference": o.capture_reference,
             "awaiting_payment": o.awaiting,
             "lines": [], "shipments": [], "returns": [], "requests": [], "links": [], "payments": [],
             "documents": [{"type": t, "number": n} for t, n in o.documents],
@@ -1085,14 +1174,16 @@ class Model:
             view["lines"].append({
                 "line_id": ln.line_id, "sku": ln.sku, "quantity": ln.qty, "shipped": ln.shipped,
                 "cancelled": ln.cancelled, "returned": ln.returned, "unit_price": m(ln.unit_price),
-                "discount": m(ln.discount), "vat_rate": fmt_rate(ln.rate), "line_total": m(t),
+                "discount": m(ln.discount), "voucher": m(ln.voucher), "vat_rate": fmt_rate(ln.rate),
+                "line_total": m(t),
                 "vat": m(x)})
         for sid in o.shipments:
             sh = self.shipments[sid]
             view["shipments"].append({
                 "shipment_id": sid, "shipped": sh["shipped"], "paid": sh["paid"],
                 "completed": sh["shipped"] and sh["paid"], "amount": m(sh["amount"]),
-                "vat": m(sh["vat"]), "shipping": m(sh["shipping"]), "carrier": sh["carrier"],
+                "vat": m(sh["vat"]), "shipping": m(sh["shipping"]), "prepaid": m(sh["prepaid"]),
+                "carrier": sh["carrier"],
                 "service": sh["service"], "tracking": sh["tracking"],
                 "capture": sh["capture"],
                 "lines": [{"line_id": x["line_id"], "quantity": x["quantity"],

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-"""Runs random stories against sluice and its model.
+"""Runs stories against sluice and its model: random ones, or one written out.
 
   run_stories.py --seeds N [--start S] [--minutes M] [--steps K] [--keep DIR]
   run_stories.py --seed S [--steps K]          # replay one story
@@ -13,8 +13,13 @@ prints the seed and step, and writes the story's files and a replay script
 to DIR/seed-S (--keep, default ./model-failures).  A difference that the
 model's KNOWN list explains is reported as a known divergence and ends that
 story (its ledger no longer follows the documented rules).
+
+A story's steps come from a source: stories.Generator draws them from a
+seed, stories.Script gives those of a story written out (tests that tell
+one story, such as test_voucher_story.py); both go through story().
 """
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -49,19 +54,20 @@ def out_files(root):
     return found
 
 
-def story(seed, steps, log=None):
-    """Runs one story; returns its Result and the steps taken."""
-    res = Result(seed)
-    gen = Generator(seed)
-    s = Spool(**gen.config)
-    gen.root = s.root
+def story(source, steps=None, log=None):
+    """Runs the story of source (a stories.Generator or Script) on a new
+    spool: at most steps of its steps (None: all), each compared with the
+    model.  Returns its Result, whose spool and model the caller closes and
+    may read, and the steps taken."""
+    res = Result(source.seed)
+    s = Spool(**source.config)
+    source.root = s.root
     taken = []
     try:
-        model = Model(gen.config)
+        model = res.model = Model(source.config)
         seen = out_files(s.root)
         overwritten = set()     # (kind, name) of inputs whose receipt another took
-        for _ in range(steps):
-            step = gen.next_step(model)
+        for step in itertools.islice(source.steps(model), steps):
             taken.append(step)
             env = {"SLUICE_CLOCK": str(step.clock)}
             probs = []
@@ -86,8 +92,8 @@ def story(seed, steps, log=None):
                 for rec in inp.records:
                     if rec.head.get("order_number"):
                         touched.add(rec.head["order_number"])
-                if out.status in ("accepted", "duplicate") and inp not in gen.sent:
-                    gen.sent.append(inp)
+                if out.status in ("accepted", "duplicate") and inp not in source.sent:
+                    source.sent.append(inp)
             # the receipts of earlier inputs are still theirs
             earlier = [i for i in taken_inputs(taken)
                        if (i.kind, i.name) not in decided and (i.kind, i.name) not in overwritten]
@@ -157,7 +163,7 @@ def story(seed, steps, log=None):
                     break
     finally:
         res.spool = s
-        res.config = gen.config
+        res.config = source.config
     return res, taken
 
 
@@ -172,7 +178,7 @@ def write_recipe(folder, seed, taken, config, init_clock=None):
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     lines = ["#!/bin/sh",
-             "# replays story %d: ./replay.sh [SLUICE]; the spool is ./spool" % seed,
+             "# replays story %s: ./replay.sh [SLUICE]; the spool is ./spool" % seed,
              "set -u", 'S=${1:-sluice}', 'cd "$(dirname "$0")"', "rm -rf spool",
              "printf 'quiet_period = 0\\n%s' > sluice.conf" % "".join(
                  "%s = %s\\n" % kv for kv in sorted(config.items())),
@@ -197,22 +203,31 @@ def write_recipe(folder, seed, taken, config, init_clock=None):
     os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
 
 
+def report(res, taken, keep, log=print):
+    """Prints the problems and known divergences of a story's Result; a
+    failing story's files and replay script go to keep/seed-SEED."""
+    seed = res.seed
+    if res.problems:
+        folder = os.path.join(keep, "seed-%s" % seed)
+        write_recipe(folder, seed, taken, res.config)
+        again = "run_stories.py --seed %s --steps %d; " % (seed, res.step_failed) \
+            if isinstance(seed, int) else ""
+        log("FAIL seed %s step %d%s (replay: %sfiles in %s)"
+            % (seed, res.step_failed, " config %s" % res.config if res.config else "", again,
+               folder))
+        for st in taken[-1:]:
+            log("  the step: %s" % "; ".join(st.what))
+        for p in res.problems:
+            log("  " + repr(p).replace("\n", "\n    "))
+    for n, p in res.known:
+        log("known divergence %s (seed %s step %d): %s" % (p.known, seed, n, p.what[:300]))
+
+
 def run_seed(seed, steps, keep, verbose=False, log=print):
     """Runs one seed; prints and returns its Result."""
-    res, taken = story(seed, steps, log if verbose else None)
+    res, taken = story(Generator(seed), steps, log if verbose else None)
     try:
-        if res.problems:
-            folder = os.path.join(keep, "seed-%d" % seed)
-            write_recipe(folder, seed, taken, res.config)
-            log("FAIL seed %d step %d%s (replay: run_stories.py --seed %d --steps %d; files in %s)"
-                % (seed, res.step_failed, " config %s" % res.config if res.config else "", seed,
-                   res.step_failed, folder))
-            for st in taken[-1:]:
-                log("  the step: %s" % "; ".join(st.what))
-            for p in res.problems:
-                log("  " + repr(p).replace("\n", "\n    "))
-        for n, p in res.known:
-            log("known divergence %s (seed %d step %d): %s" % (p.known, seed, n, p.what[:300]))
+        report(res, taken, keep, log)
     finally:
         res.spool.close()
     return res

@@ -16,7 +16,7 @@ import time
 from fields import KINDS
 from formats import to_csv, to_xml
 from model import Input, Record, iso
-from money import DIGITS, fmt_money, fmt_rate, line_amounts, parse_money
+from money import DIGITS, fmt_money, fmt_rate, line_amounts, parse_money, parse_rate, part
 
 CURRENCIES = ["SEK", "EUR", "JPY", "KWD", "SEK", "EUR", "USD"]
 RATES = [2500, 1200, 600, 0, 1900, 775, 1250, 1000, 500, 2500]
@@ -31,6 +31,85 @@ class Step:
         self.inputs = []          # Input
         self.commands = []        # ("archive", number)
         self.what = []            # what the step does, for people
+
+
+def add_input(step, kind, data, recs, note, fmt, name=None):
+    """Adds to step the Input of a file (data, its records recs), named
+    uniquely unless name is given; returns it."""
+    if name is None:
+        name = "%03d-%d-%s.%s" % (step.n, len(step.inputs), kind, fmt)
+    inp = Input(kind, name, data, recs, step.clock, note)
+    step.inputs.append(inp)
+    step.what.append("%s: %s" % (name, note))
+    return inp
+
+
+class Script:
+    """A story written out, for run_stories.story() as a Generator's is:
+    plan(script, model) yields its Steps, each when the step before it is
+    done, so that it may read sluice's output (script.root) as a PSP
+    would; a failing story is reported as seed NAME."""
+
+    def __init__(self, name, plan, config=None):
+        self.seed, self.plan = name, plan
+        self.config = dict(config or {})
+        self.root = None
+        self.n = 0
+        self.sent = []            # Inputs accepted or duplicate so far (filled by runner)
+
+    def steps(self, model):
+        return self.plan(self, model)
+
+    def add(self, step, kind, records, note, fmt="csv"):
+        """Adds to step an Input of records ({head}, [{line}]) in CSV or XML."""
+        data, recs = to_csv(kind, records) if fmt == "csv" else to_xml(kind, records)
+        return add_input(step, kind, data, recs, note, fmt)
+
+    def order(self, step, number, cur, incl, lines, **head):
+        """Adds to step an order (CSV when prices include VAT, else XML)
+        paid by card, of lines (line_id, quantity, unit_price, vat_rate,
+        discount or ""), with the further header fields head."""
+        h = dict({"order_number": number, "order_date": "2026-11-26T09:00:00Z", "market": "M1",
+                  "currency": cur, "prices_include_vat": "true" if incl else "false",
+                  "email": "buyer@example.com", "billing_address1": "Street 1",
+                  "billing_zip": "11111", "billing_city": "City", "billing_country": "SE",
+                  "payment_method": "card", "payment_reference": "PSP-" + number}, **head)
+        recs = [dict({"line_id": str(lid), "sku": "SKU-%d" % lid, "name": "Item %d" % lid,
+                      "quantity": str(q), "unit_price": p, "vat_rate": r},
+                     **({"discount": d} if d else {})) for lid, q, p, r, d in lines]
+        return self.add(step, "orders", [(h, recs)], "order %s" % number,
+                        "csv" if incl else "xml")
+
+    def ship(self, step, sid, number, lines):
+        """Adds to step a shipment, shipped, of lines (line_id, quantity)."""
+        return self.add(step, "shipments", [({"shipment_id": sid, "order_number": number,
+                                              "shipped": "true"},
+                                             [{"line_id": str(lid), "quantity": str(q)}
+                                              for lid, q in lines])], "ship " + sid)
+
+    def ret(self, step, rid, number, sid, lines, **head):
+        """Adds to step a return of shipment sid's lines (line_id,
+        quantity), with the further header fields head."""
+        return self.add(step, "returns", [(dict({"return_id": rid, "order_number": number,
+                                                 "shipment_id": sid}, **head),
+                                           [{"line_id": str(lid), "quantity": str(q)}
+                                            for lid, q in lines])], "return " + rid)
+
+    def step(self):
+        """The next Step, an hour after the one before."""
+        self.n += 1
+        return Step(self.n, T0 + 3600 * self.n)
+
+    def paid(self, step, model, request_id):
+        """Adds to step the PSP's success for a request that the model says
+        sluice made (as a PSP would answer it)."""
+        r = model.requests[request_id]
+        cur = model.orders[r["order"]].currency
+        self.add(step, "payments", [({
+            "event_id": "EV-" + request_id, "order_number": r["order"], "type": r["type"],
+            "request_id": request_id, "status": "success", "currency": cur,
+            "amount": fmt_money(r["amount"], cur), "occurred_at": "2026-11-28T12:00:00Z"},
+            [])], "%s paid" % request_id)
 
 
 class Generator:
@@ -54,6 +133,12 @@ class Generator:
         ttl = random.Random(seed * 7919 + 2)
         if ttl.random() < 0.4:
             self.config["link_ttl"] = ttl.choice(["2h", "2h", "3h", "90m", "1d"])
+
+    def steps(self, model):
+        """The story's steps, each planned from the model's state when the
+        step before it is done (run_stories.story())."""
+        while True:
+            yield self.next_step(model)
 
     # ------------------------------------------------------------ helpers
 
@@ -82,12 +167,7 @@ class Generator:
             data, recs = to_csv(kind, records, self.rng if self.rng.random() < 0.5 else None)
         else:
             data, recs = to_xml(kind, records, self.rng.choice(["", "", "s", "ns1"]))
-        if name is None:
-            name = "%03d-%d-%s.%s" % (step.n, len(step.inputs), kind, fmt)
-        inp = Input(kind, name, data, recs, step.clock, note)
-        step.inputs.append(inp)
-        step.what.append("%s: %s" % (name, note))
-        return inp
+        return add_input(step, kind, data, recs, note, fmt, name)
 
     # ------------------------------------------------------------ records
 
@@ -115,7 +195,19 @@ class Generator:
                 ln["country_of_origin"] = "PT"
                 ln["weight_grams"] = str(self.rng.randint(0, 5000))
             lines.append(ln)
-            gross_total += line_amounts(q * p - d, r, incl)[0]
+        # a voucher on some orders (one beyond the lines' gross on a few),
+        # spread over the lines as DOMAIN says, for the total sent
+        grosses = {int(ln["line_id"]): int(ln["quantity"]) * parse_money(ln["unit_price"], cur) -
+                   (parse_money(ln["discount"], cur) if "discount" in ln else 0) for ln in lines}
+        voucher = 0
+        if self.rng.random() < 0.2 and len(grosses) == len(lines):
+            voucher = self.rng.randint(0, sum(grosses.values()) + (1 if self.rng.random() < 0.1 else 0))
+        for ln in lines:
+            lid = int(ln["line_id"])
+            cum = sum(g for k, g in grosses.items() if k <= lid)
+            share = part(voucher, cum, sum(grosses.values())) - \
+                part(voucher, cum - grosses[lid], sum(grosses.values())) if voucher else 0
+            gross_total += line_amounts(grosses[lid] - share, parse_rate(ln["vat_rate"]), incl)[0]
         h = {"order_number": number, "order_date": "2026-11-26T09:00:00Z", "market": "M1",
              "currency": cur, "email": "buyer@example.com", "billing_address1": "Street 1",
              "billing_zip": "11111", "billing_city": "City", "billing_country": "SE",
@@ -144,6 +236,10 @@ class Generator:
                               ("internal_comment", ["VIP\ncall first"])):
             if self.rng.random() < 0.1:
                 h[field] = self.rng.choice(values)
+        if voucher or (self.rng.random() < 0.05):
+            h["voucher_value"] = fmt_money(voucher, cur)
+            if self.rng.random() < 0.8:
+                h["voucher_code"] = self.rng.choice(["SUMMER10", "VIP-2026", "ÅRETS"])
         if self.rng.random() < 0.2:
             h["first_name"] = self.rng.choice(["Åsa", "葵", "Noor"])
         r = self.rng.random()
@@ -160,6 +256,14 @@ class Generator:
         else:
             extra = 0 if self.rng.random() < 0.6 else self.rng.randint(0, gross_total)
             h["authorized_amount"] = fmt_money(min(gross_total + extra, 999999999999), cur)
+        if "authorized_amount" in h and self.rng.random() < 0.3:
+            # paid at checkout (Swish, a card captured at once): all of
+            # the authorization, or part of it
+            authorized = parse_money(h["authorized_amount"], cur)
+            captured = authorized if self.rng.random() < 0.6 else self.rng.randint(0, authorized)
+            h["captured_amount"] = fmt_money(captured, cur)
+            if captured or self.rng.random() < 0.5:
+                h["capture_reference"] = "CHK-" + number
         if self.rng.random() < 0.4:
             h["grand_total"] = fmt_money(gross_total, cur)
         self.last_total = gross_total
@@ -321,6 +425,16 @@ class Generator:
             for f in gone:
                 h.pop(f, None)
             note = "authorized without %s" % " and ".join(gone)
+        elif r < 0.83:
+            authorized = parse_money(h.get("authorized_amount") or fmt_money(0, cur), cur)
+            if self.rng.random() < 0.5:
+                h["captured_amount"] = fmt_money(authorized + 1, cur)
+                h["capture_reference"] = "CHK-x"
+                note = "captured beyond the authorization"
+            else:
+                h["captured_amount"] = fmt_money(self.rng.randint(1, max(1, authorized)), cur)
+                h.pop("capture_reference", None)
+                note = "captured without capture_reference"
         elif r < 0.85:
             h["shipping_price"] = fmt_money(100, cur)
             h.pop("shipping_vat_rate", None)
