@@ -18,20 +18,8 @@ python3 "$here/gen_orders.py" $((orders * 2)) 2 > "$work/orders.csv"
 cp "$work/orders.csv" "$work/job/in/orders/orders.csv"
 "$sluice" -q --config "$work/sluice.conf" --spool "$work/job" run --once
 cp -a "$work/job" "$work/files"
-# the shipments the job writes, as files of their own: one shipment of
-# every line's quantity per order
-python3 - "$work/orders.csv" "$work/files/in/shipments" <<'PY'
-import csv, os, sys
-rows = csv.DictReader(open(sys.argv[1]))
-lines = {}
-for r in rows:
-    lines.setdefault(r["order_number"], []).append((r["line_id"], r["quantity"]))
-for i, (number, ls) in enumerate(sorted(lines.items()), 1):
-    with open(os.path.join(sys.argv[2], "ship-%07d.csv" % i), "w") as f:
-        f.write("shipment_id,order_number,carrier,shipped,line_id,quantity\r\n")
-        for line_id, qty in ls:
-            f.write("S-%s,%s,Bench Post,false,%s,%s\r\n" % (number, number, line_id, qty))
-PY
+# the shipments the job writes, as files of their own
+python3 "$here/gen_shipments.py" "$work/orders.csv" "$work/files/in/shipments"
 
 /usr/bin/time -f '%e %M' -o "$work/t" "$sluice" -q --config "$work/sluice.conf" \
 	--spool "$work/job" bulk ship --all --carrier "Bench Post" > "$work/job.out"
