@@ -10,7 +10,7 @@ packages=(build-essential autoconf automake pkg-config libcsv-dev libxml2-dev
 	libxml2-utils libsqlite3-dev sqlite3 libjansson-dev libssl-dev libsystemd-dev
 	libcairo2-dev libpango1.0-dev libqrencode-dev fonts-dejavu-core fonts-droid-fallback
 	poppler-utils zbar-tools
-	check inotify-tools python3 python3-prometheus-client)
+	check inotify-tools python3 python3-prometheus-client time)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
