@@ -435,8 +435,18 @@ use_wal(struct ledger *l)
 static int
 open_connection(struct ledger *l, int flags, const char *purpose)
 {
+	static bool configured;
 	int keep = 1;
 
+	/* before SQLite is first used: one thread at a time uses it, so it
+	 * takes no mutex at all (every open is NOMUTEX too), nor keeps
+	 * memory statistics, which take one per allocation */
+	if (!configured) {
+		configured = true;
+		if (sqlite3_config(SQLITE_CONFIG_SINGLETHREAD) != SQLITE_OK ||
+		    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+			log_warn("SQLite was initialized before sluice configured it");
+	}
 	if (sqlite3_open_v2(l->path, &l->db, flags, NULL) != SQLITE_OK) {
 		log_error("cannot open the ledger %s%s: %s", l->path, purpose,
 		    l->db != NULL ? sqlite3_errmsg(l->db) : "out of memory");
