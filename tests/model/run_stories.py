@@ -26,6 +26,7 @@ import shutil
 import stat
 import sys
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -201,6 +202,24 @@ def write_recipe(folder, seed, taken, config, init_clock=None):
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+
+
+class ScriptCase(unittest.TestCase):
+    """A written-out story as a test: run_script() runs it through story(),
+    fails on any problem or known divergence (its files kept in
+    ./model-failures) or on another count of steps, and returns its Result,
+    whose spool is closed when the test ends."""
+    keep = os.path.join(os.getcwd(), "model-failures")
+
+    def run_script(self, script, steps):
+        res, taken = story(script)
+        self.addCleanup(res.spool.close)
+        lines = []
+        report(res, taken, self.keep, lines.append)
+        self.assertFalse(res.problems, "\n".join(lines))
+        self.assertFalse(res.known, "\n".join(lines))
+        self.assertEqual(len(taken), steps)
+        return res
 
 
 def report(res, taken, keep, log=print):

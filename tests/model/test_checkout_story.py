@@ -11,14 +11,13 @@ after every step as the random stories are (run_stories.story()):
   what no shipment took is refunded under the checkout's reference."""
 import os
 import sys
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 from harness import run_tap                  # noqa: E402
-from run_stories import report, story        # noqa: E402
+from run_stories import ScriptCase           # noqa: E402
 from stories import Script                   # noqa: E402
 
 SEK_LINES = [(1, 2, "100.00", "25", ""), (2, 1, "50.00", "12", ""), (3, 4, "12.50", "6", "")]
@@ -67,30 +66,20 @@ def plan(script, model):
     yield st
 
 
-class CheckoutStory(unittest.TestCase):
-    keep = os.path.join(os.getcwd(), "model-failures")
-
+class CheckoutStory(ScriptCase):
     def test_orders_paid_at_checkout(self):
-        res, taken = story(Script("checkout", plan))
-        try:
-            lines = []
-            report(res, taken, self.keep, lines.append)
-            self.assertFalse(res.problems, "\n".join(lines))
-            self.assertFalse(res.known, "\n".join(lines))
-            self.assertEqual(len(taken), 5)
-            sek, eur, dkk = (res.spool.order(n) for n in ("CK-SEK", "CK-EUR", "CK-DKK"))
-            # no capture was requested for money captured at checkout
-            self.assertEqual([r["request_id"] for r in sek["requests"]], ["REF-RT-SEK"])
-            self.assertEqual([d["type"] for d in sek["documents"]].count("invoice"), 2)
-            self.assertEqual((sek["status"], sek["captured"], sek["refunded"]),
-                             ("completed", "349.00", "149.00"))
-            self.assertEqual([(r["request_id"], r["status"]) for r in eur["requests"]],
-                             [("CAP-SH-EUR-1", "succeeded"), ("REL-CK-EUR", "succeeded")])
-            self.assertEqual([(r["request_id"], r["amount"]) for r in dkk["requests"]],
-                             [("REF-CK-DKK", "300.00")])
-            self.assertEqual(dkk["status"], "completed")
-        finally:
-            res.spool.close()
+        res = self.run_script(Script("checkout", plan), 5)
+        sek, eur, dkk = (res.spool.order(n) for n in ("CK-SEK", "CK-EUR", "CK-DKK"))
+        # no capture was requested for money captured at checkout
+        self.assertEqual([r["request_id"] for r in sek["requests"]], ["REF-RT-SEK"])
+        self.assertEqual([d["type"] for d in sek["documents"]].count("invoice"), 2)
+        self.assertEqual((sek["status"], sek["captured"], sek["refunded"]),
+                         ("completed", "349.00", "149.00"))
+        self.assertEqual([(r["request_id"], r["status"]) for r in eur["requests"]],
+                         [("CAP-SH-EUR-1", "succeeded"), ("REL-CK-EUR", "succeeded")])
+        self.assertEqual([(r["request_id"], r["amount"]) for r in dkk["requests"]],
+                         [("REF-CK-DKK", "300.00")])
+        self.assertEqual(dkk["status"], "completed")
 
 
 if __name__ == "__main__":

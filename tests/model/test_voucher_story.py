@@ -7,7 +7,6 @@ credit note and refund paid.  Then the model and sluice are seen to agree
 that each order's line shares add up to its voucher."""
 import os
 import sys
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -15,7 +14,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 from harness import run_tap                                  # noqa: E402
 from money import fmt_money, line_amounts, parse_money, parse_rate, part   # noqa: E402
-from run_stories import report, story                        # noqa: E402
+from run_stories import ScriptCase                        # noqa: E402
 from stories import Script                                    # noqa: E402
 
 # number: (currency, prices include VAT, voucher, code, shipping, its rate,
@@ -84,30 +83,20 @@ def plan(script, model):
         yield st
 
 
-class VoucherStory(unittest.TestCase):
-    keep = os.path.join(os.getcwd(), "model-failures")
-
+class VoucherStory(ScriptCase):
     def test_two_voucher_orders_shipped_paid_and_returned(self):
-        res, taken = story(Script("vouchers", plan))
-        try:
-            lines = []
-            report(res, taken, self.keep, lines.append)
-            self.assertFalse(res.problems, "\n".join(lines))
-            self.assertFalse(res.known, "\n".join(lines))
-            self.assertEqual(len(taken), 14)
-            for number, spec in ORDERS.items():
-                o = res.spool.order(number)
-                m = res.model.orders[number]
-                cur = spec[0]
-                got = {ln["line_id"]: parse_money(ln["voucher"], cur) for ln in o["lines"]}
-                self.assertEqual(got, {lid: ln.voucher for lid, ln in m.lines.items()})
-                self.assertEqual(sum(got.values()), parse_money(spec[2], cur))
-                self.assertEqual(sum(ln.voucher for ln in m.lines.values()), m.voucher_value)
-                self.assertTrue(all(0 < v for v in got.values()), got)
-                self.assertEqual(o["status"], "completed")
-                self.assertEqual([d["type"] for d in o["documents"]].count("credit_note"), 1)
-        finally:
-            res.spool.close()
+        res = self.run_script(Script("vouchers", plan), 14)
+        for number, spec in ORDERS.items():
+            o = res.spool.order(number)
+            m = res.model.orders[number]
+            cur = spec[0]
+            got = {ln["line_id"]: parse_money(ln["voucher"], cur) for ln in o["lines"]}
+            self.assertEqual(got, {lid: ln.voucher for lid, ln in m.lines.items()})
+            self.assertEqual(sum(got.values()), parse_money(spec[2], cur))
+            self.assertEqual(sum(ln.voucher for ln in m.lines.values()), m.voucher_value)
+            self.assertTrue(all(0 < v for v in got.values()), got)
+            self.assertEqual(o["status"], "completed")
+            self.assertEqual([d["type"] for d in o["documents"]].count("credit_note"), 1)
 
 
 if __name__ == "__main__":
