@@ -14,6 +14,8 @@
 #include "stages/stages.h"
 
 #define RECEIPT_SUFFIX ".receipt.xml"
+/* Outputs published with one durability barrier, at most. */
+#define PUBLISH_CHUNK 1024
 
 char *
 outbox_receipt_path(struct ledger *l, enum kind kind, const char *name, int64_t received_ns)
@@ -146,53 +148,79 @@ outbox_upgrade(const struct render_ctx *r, struct spool *sp)
 	return ret;
 }
 
-int
-outbox_publish(const struct render_ctx *r, struct spool *sp)
+/* Marks rows[0..n) published, in one transaction.  0, or -1. */
+static int
+mark_published(struct ledger *l, const struct outbox_row *rows, size_t n)
 {
-	struct ledger *l = r->ledger;
-	struct outbox_list list;
-	struct buf doc = { 0 };
-	size_t done = 0;
-	int ret = -1;
-
-	if (ledger_outbox_pending(l, &list) != 0)
+	if (n == 0)
+		return 0;
+	if (ledger_begin(l) != 0)
 		return -1;
-	if (list.n == 0) {
-		ret = 0;
-		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (ledger_outbox_mark(l, rows[i].id) != 0) {
+			ledger_rollback(l);
+			return -1;
+		}
+	if (ledger_commit(l) != 0) {
+		ledger_rollback(l);
+		return -1;
 	}
-	for (; done < list.n; done++) {
-		const struct outbox_row *row = &list.rows[done];
-		render_fn render = stage_renderer(row->doc);
+	return 0;
+}
+
+/* Renders rows[0..n) into b, stopping at the first that fails; the
+ * number staged. */
+static size_t
+stage_rows(const struct render_ctx *r, struct spool *sp, const struct outbox_row *rows, size_t n,
+    struct spool_batch *b, struct buf *doc)
+{
+	size_t i = 0;
+
+	for (; i < n; i++) {
+		render_fn render = stage_renderer(rows[i].doc);
 
 		if (render == NULL) {
-			log_error("outbox row %lld: no renderer for '%s'", (long long)row->id, row->doc);
+			log_error("outbox row %lld: no renderer for '%s'", (long long)rows[i].id,
+			    rows[i].doc);
 			break;
 		}
-		buf_reset(&doc);
-		if (render(r, row->ref, &doc) != 0 ||
-		    spool_publish(sp, row->path, doc.data, doc.len) != 0)
+		buf_reset(doc);
+		if (render(r, rows[i].ref, doc) != 0 ||
+		    spool_stage(sp, b, rows[i].path, doc->data, doc->len) != 0)
 			break;
 		alive();   /* thousands of documents can take long */
 	}
-	/* what was renamed into place must be durable before it is marked */
-	if (spool_sync_outputs(sp) != 0)
-		goto out;
-	if (done > 0) {
-		if (ledger_begin(l) != 0)
-			goto out;
-		for (size_t i = 0; i < done; i++)
-			if (ledger_outbox_mark(l, list.rows[i].id) != 0) {
-				ledger_rollback(l);
-				goto out;
-			}
-		if (ledger_commit(l) != 0) {
-			ledger_rollback(l);
-			goto out;
-		}
+	return i;
+}
+
+int
+outbox_publish(const struct render_ctx *r, struct spool *sp)
+{
+	struct outbox_list list;
+	struct spool_batch batch = { 0 };
+	struct buf doc = { 0 };
+	int ret = 0;
+
+	if (ledger_outbox_pending(r->ledger, &list) != 0)
+		return -1;
+	/* a chunk at a time, with one durability barrier: written, synced
+	 * together, renamed into place, their folders synced; only what is
+	 * durable in place is marked published */
+	for (size_t at = 0; at < list.n && ret == 0; at += PUBLISH_CHUNK) {
+		const struct outbox_row *rows = &list.rows[at];
+		size_t n = list.n - at < PUBLISH_CHUNK ? list.n - at : PUBLISH_CHUNK;
+		size_t staged = stage_rows(r, sp, rows, n, &batch, &doc), placed;
+
+		if (staged < n)
+			ret = -1;
+		if (spool_place(sp, &batch, &placed) != 0)
+			ret = -1;
+		if (spool_sync_outputs(sp) != 0)
+			placed = 0;
+		if (mark_published(r->ledger, rows, placed) != 0 || placed < staged)
+			ret = -1;
 	}
-	ret = done == list.n ? 0 : -1;
-out:
+	spool_batch_free(sp, &batch);
 	buf_free(&doc);
 	ledger_outbox_free(&list);
 	return ret;

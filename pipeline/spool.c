@@ -98,6 +98,17 @@ out:
 	return ret;
 }
 
+/* Gives folder p (relative to dirfd), just made, its mode, which the umask
+ * narrowed.  0, or -1 (logged). */
+static int
+set_dir_mode(int dirfd, const char *base, const char *p, mode_t mode)
+{
+	if (mode == PRIVATE_MODE || fchmodat(dirfd, p, mode, 0) == 0)
+		return 0;
+	log_error("cannot set the mode of %s%s: %s", base, p, strerror(errno));
+	return -1;
+}
+
 /* mkdir -p of path, relative to dirfd (which messages name as base):
  * every folder it makes gets mode, which the umask does not narrow.  0, or
  * -1 (logged). */
@@ -107,17 +118,24 @@ make_dirs_at(int dirfd, const char *base, const char *path, mode_t mode)
 	char *p = xstrdup(path);
 	int ret = 0;
 
+	/* mostly only the last is missing: one mkdir, else one per level */
+	if (mkdirat(dirfd, p, mode & 0777) == 0) {
+		ret = set_dir_mode(dirfd, base, p, mode);
+		free(p);
+		return ret;
+	}
+	if (errno == EEXIST) {
+		free(p);
+		return 0;
+	}
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 
 			*s = '\0';
 			if (mkdirat(dirfd, p, mode & 0777) == 0) {
-				if (mode != PRIVATE_MODE && fchmodat(dirfd, p, mode, 0) != 0) {
-					log_error("cannot set the mode of %s%s: %s", base, p, strerror(errno));
-					ret = -1;
+				if ((ret = set_dir_mode(dirfd, base, p, mode)) != 0)
 					break;
-				}
 			} else if (errno != EEXIST) {
 				log_error("cannot create %s%s: %s", base, p, strerror(errno));
 				ret = -1;
@@ -1102,45 +1120,6 @@ mark_dirty(struct spool *sp, const char *relpath)
 	sp->dirty[sp->ndirty++] = dir;
 }
 
-int
-spool_publish(struct spool *sp, const char *relpath, const void *data, size_t len)
-{
-	char *tmp = tmp_path(sp);
-	/* the folder's mode without search: 0750 makes 0640 */
-	mode_t mode = sp->modes.out & 0666;
-	int fd, ret = -1;
-
-	fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		log_error("cannot create %s/%s: %s", sp->root, tmp, strerror(errno));
-		goto out;
-	}
-	/* the umask narrows what open() gives */
-	if ((mode & ~(mode_t)0640) != 0 && fchmod(fd, mode) != 0) {
-		log_error("cannot set the mode of %s/%s: %s", sp->root, tmp, strerror(errno));
-		close(fd);
-		unlinkat(sp->rootfd, tmp, 0);
-		goto out;
-	}
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		/* a failed write or fsync is never treated as written */
-		log_error("cannot write %s/%s: %s", sp->root, relpath, strerror(errno));
-		close(fd);
-		unlinkat(sp->rootfd, tmp, 0);
-		goto out;
-	}
-	if (close(fd) != 0 || renameat(sp->rootfd, tmp, sp->rootfd, relpath) != 0) {
-		log_error("cannot publish %s/%s: %s", sp->root, relpath, strerror(errno));
-		unlinkat(sp->rootfd, tmp, 0);
-		goto out;
-	}
-	mark_dirty(sp, relpath);
-	ret = 0;
-out:
-	free(tmp);
-	return ret;
-}
-
 static int
 sync_dir(struct spool *sp, const char *rel)
 {
@@ -1301,10 +1280,10 @@ spool_submit(struct spool *sp, enum kind kind, const char *path)
 	return ret;
 }
 
-/* Writes d's bytes to a new file tmp of mode mode.  0, or -1 (logged,
- * nothing left). */
+/* Writes len bytes of data to a new file tmp of mode mode, unsynced.  0,
+ * or -1 (logged, nothing left). */
 static int
-write_new(struct spool *sp, const char *tmp, const struct spool_drop *d, mode_t mode)
+write_new(struct spool *sp, const char *tmp, const void *data, size_t len, mode_t mode)
 {
 	int fd = openat(sp->rootfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	bool ok;
@@ -1313,8 +1292,9 @@ write_new(struct spool *sp, const char *tmp, const struct spool_drop *d, mode_t 
 		log_error("cannot create %s/%s: %s", sp->root, tmp, strerror(errno));
 		return -1;
 	}
-	/* the umask narrows what openat() gives */
-	ok = fchmod(fd, mode) == 0 && write_all(fd, d->data, d->len) == 0;
+	/* the umask (027) narrows what openat() gives: 0640 needs no fchmod */
+	ok = ((mode & ~(mode_t)0640) == 0 || fchmod(fd, mode) == 0) &&
+	    write_all(fd, data, len) == 0;
 	if (close(fd) != 0)
 		ok = false;
 	if (!ok) {
@@ -1325,39 +1305,76 @@ write_new(struct spool *sp, const char *tmp, const struct spool_drop *d, mode_t 
 	return 0;
 }
 
+/* Makes the n files f[].tmp durable with one barrier (their file system
+ * synced once), then renames each to its f[].to in order, with flags (of
+ * renameat2()); *placed counts those renamed.  0, or -1 (logged). */
+static int
+place_all(struct spool *sp, const struct spool_staged *f, size_t n, unsigned int flags,
+    size_t *placed)
+{
+	*placed = 0;
+	if (n > 0 && syncfs(sp->rootfd) != 0) {
+		log_error("cannot sync the file system of %s: %s", sp->root, strerror(errno));
+		return -1;
+	}
+	for (; *placed < n; (*placed)++)
+		if (renameat2(sp->rootfd, f[*placed].tmp, sp->rootfd, f[*placed].to, flags) != 0) {
+			log_error("cannot rename %s/%s to %s: %s", sp->root, f[*placed].tmp,
+			    f[*placed].to, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+/* Writes len bytes of data, bound for to, to a new file in tmp/ of mode
+ * mode, and adds it to b.  0, or -1 (logged, nothing left). */
+static int
+stage(struct spool *sp, struct spool_batch *b, const char *to, const void *data, size_t len,
+    mode_t mode)
+{
+	char *tmp = tmp_path(sp);
+
+	if (write_new(sp, tmp, data, len, mode) != 0) {
+		free(tmp);
+		return -1;
+	}
+	b->f = xreserve(b->f, b->n, &b->cap, 64, sizeof *b->f);
+	b->f[b->n++] = (struct spool_staged){ tmp, xstrdup(to) };
+	return 0;
+}
+
+/* Empties b: what is staged and not placed is removed. */
+static void
+batch_clear(struct spool *sp, struct spool_batch *b, size_t placed)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (i >= placed)
+			unlinkat(sp->rootfd, b->f[i].tmp, 0);
+		free(b->f[i].tmp);
+		free(b->f[i].to);
+	}
+	b->n = 0;
+}
+
 int
 spool_drop_all(struct spool *sp, const struct spool_drop *d, size_t n, size_t *placed)
 {
-	char **tmp = xcalloc(n + 1, sizeof *tmp);
+	struct spool_batch b = { 0 };
 	bool folders[KIND__COUNT] = { false };
-	size_t written = 0;
 	int ret = -1;
 
 	*placed = 0;
-	for (; written < n; written++) {
-		tmp[written] = tmp_path(sp);
-		if (write_new(sp, tmp[written], &d[written], sp->modes.in & 0666) != 0)
-			goto out;
-	}
-	if (syncfs(sp->rootfd) != 0) {
-		log_error("cannot sync the file system of %s: %s", sp->root, strerror(errno));
-		goto out;
-	}
-	for (; *placed < n; (*placed)++) {
-		char *to = xasprintf("in/%s/%s", kind_get(d[*placed].kind)->plural, d[*placed].name);
-		int rc = renameat2(sp->rootfd, tmp[*placed], sp->rootfd, to, RENAME_NOREPLACE);
+	for (size_t i = 0; i < n; i++) {
+		char *to = xasprintf("in/%s/%s", kind_get(d[i].kind)->plural, d[i].name);
+		int rc = stage(sp, &b, to, d[i].data, d[i].len, sp->modes.in & 0666);
 
-		if (rc != 0)
-			log_error("cannot rename into %s/%s: %s", sp->root, to, strerror(errno));
 		free(to);
 		if (rc != 0)
 			goto out;
-		folders[d[*placed].kind] = true;
 	}
-	ret = 0;
-out:
-	for (size_t i = *placed; i < written; i++)
-		unlinkat(sp->rootfd, tmp[i], 0);
+	ret = place_all(sp, b.f, b.n, RENAME_NOREPLACE, placed);
+	for (size_t i = 0; i < *placed; i++)
+		folders[d[i].kind] = true;
 	for (size_t k = 0; k < KIND__COUNT; k++) {
 		char *dir = xasprintf("in/%s", kind_get((enum kind)k)->plural);
 
@@ -1365,10 +1382,37 @@ out:
 			ret = -1;
 		free(dir);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(tmp[i]);
-	free(tmp);
+out:
+	batch_clear(sp, &b, *placed);
+	spool_batch_free(sp, &b);
 	return ret;
+}
+
+int
+spool_stage(struct spool *sp, struct spool_batch *b, const char *relpath, const void *data,
+    size_t len)
+{
+	/* the folder's mode without search: 0750 makes 0640 */
+	return stage(sp, b, relpath, data, len, sp->modes.out & 0666);
+}
+
+int
+spool_place(struct spool *sp, struct spool_batch *b, size_t *placed)
+{
+	int ret = place_all(sp, b->f, b->n, 0, placed);
+
+	for (size_t i = 0; i < *placed; i++)
+		mark_dirty(sp, b->f[i].to);
+	batch_clear(sp, b, *placed);
+	return ret;
+}
+
+void
+spool_batch_free(struct spool *sp, struct spool_batch *b)
+{
+	batch_clear(sp, b, 0);
+	free(b->f);
+	memset(b, 0, sizeof *b);
 }
 
 int

@@ -135,10 +135,28 @@ int spool_inject(struct spool *sp, enum kind kind, const char *path, int64_t rec
 /* Moves a claimed file to its filed path.  0, or -1 on failure. */
 int spool_file_away(struct spool *sp, enum kind kind, const char *work_name, const char *filed_as);
 
-/* Writes data to relpath (in out/) atomically (temporary file, fsync,
- * rename).  The folder is fsynced by spool_sync_outputs(). */
-int spool_publish(struct spool *sp, const char *relpath, const void *data, size_t len);
-/* fsyncs every output folder that spool_publish() wrote into. */
+/* Outputs published together, with one durability barrier for all. */
+struct spool_staged {
+	char *tmp;   /* written, in tmp/ */
+	char *to;    /* where it goes */
+};
+struct spool_batch {
+	struct spool_staged *f;
+	size_t n, cap;
+};
+/* Writes data, bound for relpath (in out/), to a new file in tmp/ of the
+ * mode of out/'s files, not yet synced, and adds it to b.  0, or -1
+ * (logged; nothing of it left). */
+int spool_stage(struct spool *sp, struct spool_batch *b, const char *relpath, const void *data,
+    size_t len);
+/* Publishes what b holds atomically: the file system is synced once, then
+ * each file is renamed over its path in the order staged; *placed counts
+ * those renamed, whose folders spool_sync_outputs() fsyncs.  What is not
+ * renamed is removed; b is empty after.  0, or -1 (logged). */
+int spool_place(struct spool *sp, struct spool_batch *b, size_t *placed);
+/* Removes what b holds and frees it. */
+void spool_batch_free(struct spool *sp, struct spool_batch *b);
+/* fsyncs every output folder that spool_place() renamed into. */
 int spool_sync_outputs(struct spool *sp);
 /* fsyncs in/<kind>/ and work/<kind>/ after claims. */
 int spool_sync_claims(struct spool *sp, enum kind kind);

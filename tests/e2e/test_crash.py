@@ -14,6 +14,7 @@ import sys
 import unittest
 
 from harness import SLUICE, SRCDIR, Spool, codes, run_tap
+from lifecycle_util import order
 from story import free_invoice
 
 SHIM = os.environ.get("SLUICE_FAULT_SHIM", "")
@@ -38,6 +39,27 @@ class Crash(unittest.TestCase):
 
     def test_a_bulk_job_killed_and_run_again_applies_each_order_once(self):
         self.loop("crash,eio", 40, "bulk")
+
+
+class Barrier(unittest.TestCase):
+    def test_the_outputs_of_a_batch_share_one_durability_barrier(self):
+        """A file system sync for all the outputs of a batch, not an fsync
+        per output: 120 single-order files decided in one run --once get
+        their 120 receipts (each an order confirmation and a pro-forma too)
+        with far fewer syncs than files, and nothing is left in tmp/."""
+        files = 120
+        with Spool() as s:
+            for i in range(files):
+                s.drop("orders", "o-%03d.csv" % i,
+                       order("B-%03d" % i, "SEK", True, "100.00", [(1, 1, "100.00", "25")]))
+            count = os.path.join(s.dir, "count")
+            s.sluice("run", "--once", env=dict(fault(None, "-"), SLUICE_FAULT_COUNT=count),
+                     check=True)
+            syncs = int(dict(line.split() for line in open(count))["fsync"])
+            self.assertEqual(len(os.listdir(s.path("out", "receipts", "orders"))), files)
+            self.assertEqual(os.listdir(s.path("tmp")), [])
+        self.assertGreater(syncs, 0)
+        self.assertLess(syncs, files // 4, "%d syncs for %d files" % (syncs, files))
 
 
 def fault(point, path):

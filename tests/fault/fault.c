@@ -12,7 +12,7 @@
  *           held at a known point
  * OP is one of write, fsync, rename, link, unlink, open, mkdir; each
  * counts every call of its family (write counts pwrite and writev too,
- * fsync counts fdatasync, rename counts renameat and renameat2, open counts
+ * fsync counts fdatasync and syncfs, rename counts renameat and renameat2, open counts
  * openat).  With SLUICE_FAULT_PATH=TEXT, only opens of a path containing
  * TEXT count, so a test can fail the Nth open of one file.  SQLite's commits are writes and fsyncs of the ledger, so they
  * are covered.  SLUICE_FAULT_COUNT=FILE makes the shim write the number of
@@ -151,6 +151,13 @@ int
 fdatasync(int fd)
 {
 	REAL(int, "fdatasync", int);
+	return fault(OP_FSYNC) ? -1 : real(fd);
+}
+
+int
+syncfs(int fd)
+{
+	REAL(int, "syncfs", int);
 	return fault(OP_FSYNC) ? -1 : real(fd);
 }
 
