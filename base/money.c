@@ -82,16 +82,29 @@ money_parse(const char *s, size_t len, int digits, int64_t *out)
 void
 money_format(int64_t minor, int digits, char *out, size_t outsz)
 {
-	static const int64_t pow10[] = { 1, 10, 100, 1000 };
-	const char *sign = minor < 0 ? "-" : "";
+	/* written backwards, without printf: amounts are formatted for every
+	 * order */
+	char text[MONEY_SIZE], *p = text + sizeof text;
 	uint64_t m = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	size_t len;
 
-	if (digits <= 0 || digits > 3)
-		snprintf(out, outsz, "%s%llu", sign, (unsigned long long)m);
-	else
-		snprintf(out, outsz, "%s%llu.%0*llu", sign,
-		    (unsigned long long)(m / (uint64_t)pow10[digits]), digits,
-		    (unsigned long long)(m % (uint64_t)pow10[digits]));
+	if (digits > 0 && digits <= 3) {
+		for (int i = 0; i < digits; i++, m /= 10)
+			*--p = (char)('0' + m % 10);
+		*--p = '.';
+	}
+	do
+		*--p = (char)('0' + m % 10);
+	while ((m /= 10) != 0);
+	if (minor < 0)
+		*--p = '-';
+	if (outsz == 0)
+		return;
+	len = (size_t)(text + sizeof text - p);
+	if (len >= outsz)
+		len = outsz - 1;
+	memcpy(out, p, len);
+	out[len] = '\0';
 }
 
 void

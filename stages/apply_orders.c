@@ -235,9 +235,9 @@ check_release_name(struct apply_ctx *a, const struct record *rec, const char *or
 static int
 create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 {
-	char total[MONEY_SIZE], authorized[MONEY_SIZE], captured[MONEY_SIZE];
+	char money[MONEY_SIZE];
 	int digits = currency_digits(o->currency, strlen(o->currency));
-	struct buf lines = { 0 };
+	struct buf lines = { 0 }, detail = { 0 };
 	int ret = -1;
 
 	o->awaiting_payment = o->authorized < t->grand_total;
@@ -249,20 +249,32 @@ create_order(struct apply_ctx *a, struct order *o, const struct order_totals *t)
 	for (size_t i = 0; i < o->nattrs; i++)
 		if (ledger_order_attr_insert(a->ledger, o->order_number, &o->attrs[i]) != 0)
 			goto out;
-	money_format(t->grand_total, digits, total, sizeof total);
-	money_format(o->authorized, digits, authorized, sizeof authorized);
-	money_format(o->captured_amount, digits, captured, sizeof captured);
+	/* {"status":..,"grand_total":..,"authorized":..,"captured":..,
+	 * "awaiting_payment":..,"lines":[..]}, without printf: one per order */
+	buf_puts(&detail, "{\"status\":\"");
+	buf_puts(&detail, order_status_name(o->status));
+	money_format(t->grand_total, digits, money, sizeof money);
+	buf_puts(&detail, "\",\"grand_total\":\"");
+	buf_puts(&detail, money);
+	money_format(o->authorized, digits, money, sizeof money);
+	buf_puts(&detail, "\",\"authorized\":\"");
+	buf_puts(&detail, money);
+	money_format(o->captured_amount, digits, money, sizeof money);
+	buf_puts(&detail, "\",\"captured\":\"");
+	buf_puts(&detail, money);
+	buf_puts(&detail, o->awaiting_payment ? "\",\"awaiting_payment\":true,\"lines\":[" :
+	    "\",\"awaiting_payment\":false,\"lines\":[");
 	for (size_t i = 0; i < o->nlines; i++)
 		journal_line(&lines, o->lines[i].line_id, o->lines[i].quantity);
-	if (journal_event(a, o->order_number, "order_received",
-	    "\"status\":\"%s\",\"grand_total\":\"%s\",\"authorized\":\"%s\","
-	    "\"captured\":\"%s\",\"awaiting_payment\":%s,\"lines\":[%s]",
-	    order_status_name(o->status), total, authorized, captured, o->awaiting_payment ? "true" : "false", buf_str(&lines)) != 0 ||
+	buf_append(&detail, lines.data != NULL ? lines.data : "", lines.len);
+	buf_puts(&detail, "]}");
+	if (journal_event_json(a, o->order_number, "order_received", buf_str(&detail)) != 0 ||
 	    (o->awaiting_payment && link_issue(a, o, t->grand_total - o->authorized) != 0))
 		goto out;
 	ret = 0;
 out:
 	buf_free(&lines);
+	buf_free(&detail);
 	return ret;
 }
 

@@ -19,25 +19,14 @@ canonical_fields(struct buf *b, const struct field_def *defs, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct field_value *v = &vals[i];
-		char num[32];
 
 		if (v->s == NULL && defs[i].dflt == NO_DEFAULT)
 			continue;
 		buf_puts(b, defs[i].name);
 		buf_putc(b, '=');
-		if (numeric(defs[i].type)) {
-			/* decimal digits, written backwards: snprintf is too slow
-			 * for every number of every record */
-			uint64_t u = v->num < 0 ? (uint64_t)0 - (uint64_t)v->num : (uint64_t)v->num;
-			char *p = num + sizeof num;
-
-			do
-				*--p = (char)('0' + u % 10);
-			while ((u /= 10) != 0);
-			if (v->num < 0)
-				*--p = '-';
-			buf_append(b, p, (size_t)(num + sizeof num - p));
-		} else
+		if (numeric(defs[i].type))
+			buf_put_int(b, v->num);
+		else
 			buf_append(b, v->s, v->len);
 		buf_putc(b, '\x1f');
 	}

@@ -22,16 +22,25 @@ journal_event(struct apply_ctx *a, const char *order_number, const char *type,
 	buf_vprintf(&detail, fmt, ap);
 	va_end(ap);
 	buf_putc(&detail, '}');
-	ret = ledger_journal_add(a->ledger, order_number, type, a->input_id, NULL, a->at,
-	    buf_str(&detail));
+	ret = journal_event_json(a, order_number, type, buf_str(&detail));
 	buf_free(&detail);
 	return ret;
+}
+
+int
+journal_event_json(struct apply_ctx *a, const char *order_number, const char *type,
+    const char *detail)
+{
+	return ledger_journal_add(a->ledger, order_number, type, a->input_id, NULL, a->at, detail);
 }
 
 void
 journal_line(struct buf *b, int64_t line_id, int64_t quantity)
 {
-	buf_printf(b, "%s{\"line_id\":%lld,\"quantity\":%lld}", b->len > 0 ? "," : "",
-	    (long long)line_id, (long long)quantity);
+	buf_puts(b, b->len > 0 ? ",{\"line_id\":" : "{\"line_id\":");
+	buf_put_int(b, line_id);
+	buf_puts(b, ",\"quantity\":");
+	buf_put_int(b, quantity);
+	buf_putc(b, '}');
 }
 

@@ -17,6 +17,11 @@
 int journal_event(struct apply_ctx *a, const char *order_number, const char *type,
     const char *fmt, ...) PRINTF_LIKE(4, 5);
 
+/* Appends a journal event of the order whose detail is the JSON object
+ * detail (built without printf: for an event of every record). */
+int journal_event_json(struct apply_ctx *a, const char *order_number, const char *type,
+    const char *detail);
+
 /* Appends {"line_id":N,"quantity":Q} to the members of a journal event's
  * "lines" array being built in b: what `sluice audit` counts units from. */
 void journal_line(struct buf *b, int64_t line_id, int64_t quantity);

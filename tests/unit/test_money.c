@@ -61,6 +61,38 @@ START_TEST(format_minor_units)
 	ck_assert_str_eq(b, "-12.50");
 	money_format(1001, 3, b, sizeof b);
 	ck_assert_str_eq(b, "1.001");
+	money_format(-5, 3, b, sizeof b);
+	ck_assert_str_eq(b, "-0.005");
+	money_format(MONEY_MAX, 2, b, sizeof b);
+	ck_assert_str_eq(b, "9999999999.99");
+	money_format(-MONEY_MAX, 0, b, sizeof b);
+	ck_assert_str_eq(b, "-999999999999");
+	money_format(INT64_MIN, 2, b, sizeof b);
+	ck_assert_str_eq(b, "-92233720368547758.08");
+	money_format(INT64_MAX, 4, b, sizeof b);   /* no such currency: whole units */
+	ck_assert_str_eq(b, "9223372036854775807");
+}
+END_TEST
+
+START_TEST(format_cut_to_the_buffer)
+{
+	char b[6] = "xxxxx";
+	struct buf text = { 0 };
+
+	/* as snprintf cuts: what fits, and the end of the string */
+	money_format(123456, 2, b, sizeof b);
+	ck_assert_str_eq(b, "1234.");
+	money_format(7, 2, b, 1);
+	ck_assert_str_eq(b, "");
+	money_format(7, 2, b, 0);
+	ck_assert_str_eq(b, "");
+	buf_put_int(&text, INT64_MIN);
+	buf_putc(&text, ' ');
+	buf_put_int(&text, 0);
+	buf_putc(&text, ' ');
+	buf_put_int(&text, INT64_MAX);
+	ck_assert_str_eq(buf_str(&text), "-9223372036854775808 0 9223372036854775807");
+	buf_free(&text);
 }
 END_TEST
 
@@ -316,6 +348,7 @@ START_TEST(order_totals_beyond_the_limit)
 END_TEST
 
 CHECK_MAIN("money", "money", NULL, parse_by_currency_digits, format_minor_units,
+    format_cut_to_the_buffer,
     currency_table, round_half_away_from_zero, vat_both_ways, line_amounts,
     checked_arithmetic_at_the_limits, rounding_at_the_int64_limits, parts_add_up,
     order_totals_with_cancellation_and_shipping, order_totals_beyond_the_limit)
