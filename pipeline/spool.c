@@ -1319,8 +1319,10 @@ place_all(struct spool *sp, const struct spool_staged *f, size_t n, unsigned int
 	}
 	for (; *placed < n; (*placed)++)
 		if (renameat2(sp->rootfd, f[*placed].tmp, sp->rootfd, f[*placed].to, flags) != 0) {
-			log_error("cannot rename %s/%s to %s: %s", sp->root, f[*placed].tmp,
-			    f[*placed].to, strerror(errno));
+			/* named by where it goes: the file in tmp/ is removed */
+			log_error("cannot rename into %s/%s: %s%s", sp->root, f[*placed].to,
+			    strerror(errno),
+			    errno == EXDEV ? " (tmp/ is on another file system)" : "");
 			return -1;
 		}
 	return 0;

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: ISC
+"""Publishing outputs a chunk at a time, attacked: an output whose path in
+out/ is taken by a folder, a tmp/ on a file system of its own, more outputs
+than one chunk holds.  What is placed is published once; what is not is
+named in the log by its path in out/, and published by a later run."""
+import os
+import subprocess
+import unittest
+
+from harness import Spool, run_tap
+from lifecycle_util import an_order
+
+
+def receipts(s):
+    return sorted(os.listdir(s.path("out", "receipts", "orders")))
+
+
+class Blocked(unittest.TestCase):
+    def setUp(self):
+        self.s = Spool(batch_files="2000")
+
+    def tearDown(self):
+        self.s.close()
+
+    def test_an_output_whose_path_is_a_folder_is_named_and_published_later(self):
+        """The outputs before it are published, it and those after wait
+        (none lost, nothing left in tmp/), and the log names its path in
+        out/, not the temporary file it was written to."""
+        for n in "abc":
+            self.s.drop("orders", n + ".csv", an_order("P-" + n))
+        blocker = self.s.receipt_path("b.csv", kind="orders")
+        os.mkdir(blocker)
+        r = self.s.sluice("run", "--once")
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("cannot rename into %s: Is a directory" % blocker, r.stderr)
+        self.assertNotIn(self.s.path("tmp", ""), r.stderr)
+        self.assertEqual(receipts(self.s), ["a.csv.receipt.xml", "b.csv.receipt.xml"])
+        self.assertEqual(os.listdir(self.s.path("tmp")), [])
+        os.rmdir(blocker)
+        self.s.run_once()
+        self.assertEqual(receipts(self.s), ["%s.csv.receipt.xml" % n for n in "abc"])
+        for n in "abc":
+            self.assertEqual(self.s.receipt(n + ".csv")["status"], "accepted")
+
+    def test_more_outputs_than_a_chunk_are_published_in_order_and_once(self):
+        """1,100 receipts (more than the 1,024 of a chunk), the 1,051st
+        blocked: the first chunk and the second's outputs before it are
+        published; after, all 1,100, once each."""
+        n = 1100
+        for i in range(n):
+            self.s.drop("orders", "o-%04d.csv" % i, an_order("C-%04d" % i))
+        blocker = self.s.receipt_path("o-1050.csv", kind="orders")
+        os.mkdir(blocker)
+        r = self.s.sluice("run", "--once")
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertEqual(receipts(self.s), sorted(["o-%04d.csv.receipt.xml" % i
+                                                   for i in range(1051)]))
+        os.rmdir(blocker)
+        self.s.run_once()
+        self.assertEqual(len(receipts(self.s)), n)
+        self.assertEqual(os.listdir(self.s.path("tmp")), [])
+        r = self.s.sluice("audit")
+        self.assertEqual(r.returncode, 0, r.stdout)
+
+
+class TmpElsewhere(unittest.TestCase):
+    """A tmp/ that an operator mounted a file system on: no output can be
+    renamed from it into out/; the log says why."""
+
+    def setUp(self):
+        self.s = Spool()
+        if os.geteuid() != 0:
+            self.skipTest("mounting a tmpfs needs root")
+        r = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", self.s.path("tmp")],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest("cannot mount a tmpfs: " + r.stderr.strip())
+
+    def tearDown(self):
+        subprocess.run(["umount", self.s.path("tmp")], capture_output=True)
+        self.s.close()
+
+    def test_outputs_wait_and_the_log_says_why(self):
+        self.s.drop("orders", "a.csv", an_order("X-1"))
+        r = self.s.sluice("run", "--once")
+        self.assertEqual(r.returncode, 70, r.stderr)
+        self.assertIn("cannot rename into %s: Invalid cross-device link (tmp/ is on another "
+                      "file system)" % self.s.receipt_path("a.csv", kind="orders"), r.stderr)
+        self.assertEqual(receipts(self.s), [])
+        self.assertEqual(os.listdir(self.s.path("tmp")), [])
+        subprocess.run(["umount", self.s.path("tmp")], check=True)
+        self.s.run_once()
+        self.assertEqual(self.s.receipt("a.csv")["status"], "accepted")
+
+
+if __name__ == "__main__":
+    run_tap()
