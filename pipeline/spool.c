@@ -1305,6 +1305,22 @@ write_new(struct spool *sp, const char *tmp, const void *data, size_t len, mode_
 	return 0;
 }
 
+/* Syncs the file system that holds tmp/, which a link may put on another
+ * than the root's (with out/ or in/: what is renamed from tmp/ goes to the
+ * same), so that every file written there is durable.  0, or -1 (logged). */
+static int
+sync_tmp_fs(struct spool *sp)
+{
+	int fd = openat(sp->rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = fd >= 0 && syncfs(fd) == 0 ? 0 : -1;
+
+	if (ret != 0)
+		log_error("cannot sync the file system of %s/tmp: %s", sp->root, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 /* Makes the n files f[].tmp durable with one barrier (their file system
  * synced once), then renames each to its f[].to in order, with flags (of
  * renameat2()); *placed counts those renamed.  0, or -1 (logged). */
@@ -1313,10 +1329,8 @@ place_all(struct spool *sp, const struct spool_staged *f, size_t n, unsigned int
     size_t *placed)
 {
 	*placed = 0;
-	if (n > 0 && syncfs(sp->rootfd) != 0) {
-		log_error("cannot sync the file system of %s: %s", sp->root, strerror(errno));
+	if (n > 0 && sync_tmp_fs(sp) != 0)
 		return -1;
-	}
 	for (; *placed < n; (*placed)++)
 		if (renameat2(sp->rootfd, f[*placed].tmp, sp->rootfd, f[*placed].to, flags) != 0) {
 			/* named by where it goes: the file in tmp/ is removed */

@@ -4,6 +4,8 @@ out/ is taken by a folder, a tmp/ on a file system of its own, more outputs
 than one chunk holds.  What is placed is published once; what is not is
 named in the log by its path in out/, and published by a later run."""
 import os
+import re
+import shutil
 import subprocess
 import unittest
 
@@ -91,6 +93,44 @@ class TmpElsewhere(unittest.TestCase):
         subprocess.run(["umount", self.s.path("tmp")], check=True)
         self.s.run_once()
         self.assertEqual(self.s.receipt("a.csv")["status"], "accepted")
+
+
+class MovedElsewhere(unittest.TestCase):
+    """out/ grows for years, and an operator moves it, with tmp/ (so that
+    outputs can still be renamed into it), to a bigger disk through links:
+    the sync that makes a chunk durable before it is renamed into place is
+    of that disk's file system, not the spool root's."""
+
+    def setUp(self):
+        self.s = Spool()
+        if os.geteuid() != 0 or shutil.which("strace") is None:
+            self.skipTest("needs root (to mount a tmpfs) and strace")
+        self.disk = os.path.join(self.s.dir, "disk")
+        os.mkdir(self.disk)
+        r = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", self.disk],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest("cannot mount a tmpfs: " + r.stderr.strip())
+        for name in ("out", "tmp"):
+            shutil.copytree(self.s.path(name), os.path.join(self.disk, name), symlinks=True)
+            shutil.rmtree(self.s.path(name))
+            os.symlink(os.path.join(self.disk, name), self.s.path(name))
+
+    def tearDown(self):
+        subprocess.run(["umount", self.disk], capture_output=True)
+        self.s.close()
+
+    def test_the_file_system_synced_is_the_one_that_holds_the_outputs(self):
+        self.s.drop("orders", "a.csv", an_order("D-1"))
+        trace = os.path.join(self.s.dir, "trace")
+        r = subprocess.run(["strace", "-f", "-y", "-e", "trace=syncfs", "-o", trace] +
+                           self.s.command("run", "--once"), capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.s.receipt("a.csv")["status"], "accepted")
+        synced = re.findall(r"syncfs\(\d+<([^>]*)>\)", open(trace).read())
+        self.assertNotEqual(synced, [])
+        for path in synced:
+            self.assertTrue(path.startswith(self.disk + "/"), "%s synced, not %s" % (path, self.disk))
 
 
 if __name__ == "__main__":
