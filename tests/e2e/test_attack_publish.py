@@ -17,6 +17,16 @@ def receipts(s):
     return sorted(os.listdir(s.path("out", "receipts", "orders")))
 
 
+def mount_tmpfs(test, path):
+    """Mounts a tmpfs on path for the time of test, or skips it."""
+    if os.geteuid() != 0:
+        test.skipTest("mounting a tmpfs needs root")
+    r = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", path], capture_output=True, text=True)
+    if r.returncode != 0:
+        test.skipTest("cannot mount a tmpfs: " + r.stderr.strip())
+    test.addCleanup(subprocess.run, ["umount", path], capture_output=True)
+
+
 class Blocked(unittest.TestCase):
     def setUp(self):
         self.s = Spool(batch_files="2000")
@@ -71,16 +81,8 @@ class TmpElsewhere(unittest.TestCase):
 
     def setUp(self):
         self.s = Spool()
-        if os.geteuid() != 0:
-            self.skipTest("mounting a tmpfs needs root")
-        r = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", self.s.path("tmp")],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.skipTest("cannot mount a tmpfs: " + r.stderr.strip())
-
-    def tearDown(self):
-        subprocess.run(["umount", self.s.path("tmp")], capture_output=True)
-        self.s.close()
+        self.addCleanup(self.s.close)
+        mount_tmpfs(self, self.s.path("tmp"))
 
     def test_outputs_wait_and_the_log_says_why(self):
         self.s.drop("orders", "a.csv", an_order("X-1"))
@@ -103,22 +105,16 @@ class MovedElsewhere(unittest.TestCase):
 
     def setUp(self):
         self.s = Spool()
-        if os.geteuid() != 0 or shutil.which("strace") is None:
-            self.skipTest("needs root (to mount a tmpfs) and strace")
+        self.addCleanup(self.s.close)
+        if shutil.which("strace") is None:
+            self.skipTest("needs strace")
         self.disk = os.path.join(self.s.dir, "disk")
         os.mkdir(self.disk)
-        r = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", self.disk],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.skipTest("cannot mount a tmpfs: " + r.stderr.strip())
+        mount_tmpfs(self, self.disk)
         for name in ("out", "tmp"):
             shutil.copytree(self.s.path(name), os.path.join(self.disk, name), symlinks=True)
             shutil.rmtree(self.s.path(name))
             os.symlink(os.path.join(self.disk, name), self.s.path(name))
-
-    def tearDown(self):
-        subprocess.run(["umount", self.disk], capture_output=True)
-        self.s.close()
 
     def test_the_file_system_synced_is_the_one_that_holds_the_outputs(self):
         self.s.drop("orders", "a.csv", an_order("D-1"))
