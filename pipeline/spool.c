@@ -37,6 +37,10 @@ struct spool {
 	char *root;
 	int rootfd;
 	int lockfd;
+	/* tmp/, opened before the first file is staged there and kept: a
+	 * writeback error of a staged file is reported by syncfs() on it even
+	 * when another process has seen it (-1 until then) */
+	int tmpfd;
 	unsigned tmp_counter;
 	char **dirty;        /* output folders to fsync */
 	size_t ndirty;
@@ -266,6 +270,7 @@ spool_open(const char *root, bool create, const struct spool_modes *modes, struc
 	sp->root = xstrdup(root);
 	sp->lockfd = -1;
 	sp->rootfd = -1;
+	sp->tmpfd = -1;
 	sp->modes = *modes;
 	/* the root lets through whom in/ or out/ let in */
 	if (create && make_dirs_at(AT_FDCWD, "", root,
@@ -323,6 +328,8 @@ spool_close(struct spool *sp)
 		close(sp->rootfd);
 	if (sp->lockfd >= 0)
 		close(sp->lockfd);
+	if (sp->tmpfd >= 0)
+		close(sp->tmpfd);
 	spool_names_free(sp->dirty, sp->ndirty);
 	free(sp->root);
 	free(sp);
@@ -1305,22 +1312,6 @@ write_new(struct spool *sp, const char *tmp, const void *data, size_t len, mode_
 	return 0;
 }
 
-/* Syncs the file system that holds tmp/, which a link may put on another
- * than the root's (with out/ or in/: what is renamed from tmp/ goes to the
- * same), so that every file written there is durable.  0, or -1 (logged). */
-static int
-sync_tmp_fs(struct spool *sp)
-{
-	int fd = openat(sp->rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret = fd >= 0 && syncfs(fd) == 0 ? 0 : -1;
-
-	if (ret != 0)
-		log_error("cannot sync the file system of %s/tmp: %s", sp->root, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 /* Makes the n files f[].tmp durable with one barrier (their file system
  * synced once), then renames each to its f[].to in order, with flags (of
  * renameat2()); *placed counts those renamed.  0, or -1 (logged). */
@@ -1329,8 +1320,12 @@ place_all(struct spool *sp, const struct spool_staged *f, size_t n, unsigned int
     size_t *placed)
 {
 	*placed = 0;
-	if (n > 0 && sync_tmp_fs(sp) != 0)
+	/* the file system that holds tmp/, which a link may put on another than
+	 * the root's (with out/ or in/: a rename goes no further) */
+	if (n > 0 && syncfs(sp->tmpfd) != 0) {
+		log_error("cannot sync the file system of %s/tmp: %s", sp->root, strerror(errno));
 		return -1;
+	}
 	for (; *placed < n; (*placed)++)
 		if (renameat2(sp->rootfd, f[*placed].tmp, sp->rootfd, f[*placed].to, flags) != 0) {
 			/* named by where it goes: the file in tmp/ is removed */
@@ -1348,8 +1343,14 @@ static int
 stage(struct spool *sp, struct spool_batch *b, const char *to, const void *data, size_t len,
     mode_t mode)
 {
-	char *tmp = tmp_path(sp);
+	char *tmp;
 
+	if (sp->tmpfd < 0 &&
+	    (sp->tmpfd = openat(sp->rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		log_error("cannot open %s/tmp: %s", sp->root, strerror(errno));
+		return -1;
+	}
+	tmp = tmp_path(sp);
 	if (write_new(sp, tmp, data, len, mode) != 0) {
 		free(tmp);
 		return -1;
