@@ -215,6 +215,7 @@ outbox_publish(const struct render_ctx *r, struct spool *sp)
 			ret = -1;
 		if (spool_place(sp, &batch, &placed) != 0)
 			ret = -1;
+		alive();   /* the sync and the renames of a whole chunk */
 		if (spool_sync_outputs(sp) != 0)
 			placed = 0;
 		if (mark_published(r->ledger, rows, placed) != 0 || placed < staged)
