@@ -76,6 +76,8 @@ static const struct conf_key {
 	  "most errors a receipt lists; the rest are counted" },
 	{ "batch_files", CT_INT, offsetof(struct conf, batch_files), "64", 1, 100000, NULL,
 	  "most input files applied in one ledger transaction (group commit)" },
+	{ "render_threads", CT_INT, offsetof(struct conf, render_threads), "0", 0, 64, NULL,
+	  "threads that draw PDF documents; 0: one per processor, at most 8" },
 	{ "defer_expiry", CT_DURATION, offsetof(struct conf, defer_expiry_ms), "48h", 1000,
 	  INT64_C(2592000000), NULL,
 	  "how long an input that refers to something not yet known waits before it is rejected" },

@@ -33,6 +33,7 @@ struct conf {
 	int64_t max_record_lines;
 	int64_t max_errors;
 	int64_t batch_files;
+	int64_t render_threads;
 	int64_t defer_expiry_ms;
 	enum order_status default_order_status;
 	enum invoice_on invoice_on;

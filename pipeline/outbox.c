@@ -10,12 +10,15 @@
 #include "base/alive.h"
 #include "base/log.h"
 #include "pipeline/outbox.h"
+#include "pipeline/workers.h"
 #include "schemas/layout.h"
 #include "stages/stages.h"
 
 #define RECEIPT_SUFFIX ".receipt.xml"
 /* Outputs published with one durability barrier, at most. */
 #define PUBLISH_CHUNK 1024
+/* Outputs rendered together, their PDFs drawn at once by the workers. */
+#define DRAW_WINDOW 32
 
 char *
 outbox_receipt_path(struct ledger *l, enum kind kind, const char *name, int64_t received_ns)
@@ -168,37 +171,91 @@ mark_published(struct ledger *l, const struct outbox_row *rows, size_t n)
 	return 0;
 }
 
-/* Renders rows[0..n) into b, stopping at the first that fails; the
- * number staged. */
-static size_t
-stage_rows(const struct render_ctx *r, struct spool *sp, const struct outbox_row *rows, size_t n,
-    struct spool_batch *b, struct buf *doc)
+/* One output of a window: rendered on the ledger's thread, or a PDF loaded
+ * there and drawn by the workers. */
+struct rendered {
+	struct pdf_job *job;     /* a PDF to draw, or NULL */
+	struct buf out;
+	int ret;
+};
+
+static void
+draw_one(void *ctx, size_t i)
 {
-	size_t i = 0;
+	struct rendered *o = &((struct rendered *)ctx)[i];
 
-	for (; i < n; i++) {
-		render_fn render = stage_renderer(rows[i].doc);
+	if (o->job != NULL)
+		o->ret = render_pdf_draw(o->job, &o->out);
+}
 
-		if (render == NULL) {
-			log_error("outbox row %lld: no renderer for '%s'", (long long)rows[i].id,
-			    rows[i].doc);
+/* Renders rows[0..n) (n <= DRAW_WINDOW) into o: the PDFs loaded here, then
+ * drawn by w all at once.  The number of rows up to the first that
+ * failed, or n. */
+static size_t
+render_window(const struct render_ctx *r, struct workers *w, const struct outbox_row *rows,
+    size_t n, struct rendered *o)
+{
+	size_t ok = 0;
+
+	for (; ok < n; ok++) {
+		render_fn render = stage_renderer(rows[ok].doc);
+
+		buf_reset(&o[ok].out);
+		o[ok].ret = 0;
+		if (render == render_document_pdf) {
+			if ((o[ok].job = render_pdf_load(r, rows[ok].ref)) == NULL)
+				break;
+		} else if (render == NULL) {
+			log_error("outbox row %lld: no renderer for '%s'", (long long)rows[ok].id,
+			    rows[ok].doc);
 			break;
-		}
-		buf_reset(doc);
-		if (render(r, rows[i].ref, doc) != 0 ||
-		    spool_stage(sp, b, rows[i].path, doc->data, doc->len) != 0)
+		} else if (render(r, rows[ok].ref, &o[ok].out) != 0)
 			break;
 		alive();   /* thousands of documents can take long */
 	}
-	return i;
+	if (ok < n) {   /* the one that failed was not drawn */
+		render_pdf_job_free(o[ok].job);
+		o[ok].job = NULL;
+	}
+	workers_run(w, draw_one, o, ok);
+	for (size_t i = 0; i < ok; i++) {
+		render_pdf_job_free(o[i].job);
+		o[i].job = NULL;
+	}
+	for (size_t i = 0; i < ok; i++)
+		if (o[i].ret != 0)
+			return i;
+	return ok;
+}
+
+/* Renders rows[0..n) into b, stopping at the first that fails; the
+ * number staged. */
+static size_t
+stage_rows(const struct render_ctx *r, struct spool *sp, struct workers *w,
+    const struct outbox_row *rows, size_t n, struct spool_batch *b, struct rendered *o)
+{
+	size_t staged = 0;
+
+	while (staged < n) {
+		size_t m = n - staged < DRAW_WINDOW ? n - staged : DRAW_WINDOW;
+		size_t ok = render_window(r, w, rows + staged, m, o);
+
+		for (size_t i = 0; i < ok; i++, staged++)
+			if (spool_stage(sp, b, rows[staged].path, o[i].out.data, o[i].out.len) != 0)
+				return staged;
+		if (ok < m)
+			break;
+		alive();
+	}
+	return staged;
 }
 
 int
-outbox_publish(const struct render_ctx *r, struct spool *sp)
+outbox_publish(const struct render_ctx *r, struct spool *sp, struct workers *w)
 {
 	struct outbox_list list;
 	struct spool_batch batch = { 0 };
-	struct buf doc = { 0 };
+	struct rendered o[DRAW_WINDOW] = { 0 };
 	int ret = 0;
 
 	if (ledger_outbox_pending(r->ledger, &list) != 0)
@@ -209,7 +266,7 @@ outbox_publish(const struct render_ctx *r, struct spool *sp)
 	for (size_t at = 0; at < list.n && ret == 0; at += PUBLISH_CHUNK) {
 		const struct outbox_row *rows = &list.rows[at];
 		size_t n = list.n - at < PUBLISH_CHUNK ? list.n - at : PUBLISH_CHUNK;
-		size_t staged = stage_rows(r, sp, rows, n, &batch, &doc), placed;
+		size_t staged = stage_rows(r, sp, w, rows, n, &batch, o), placed;
 
 		if (staged < n)
 			ret = -1;
@@ -222,7 +279,8 @@ outbox_publish(const struct render_ctx *r, struct spool *sp)
 			ret = -1;
 	}
 	spool_batch_free(sp, &batch);
-	buf_free(&doc);
+	for (size_t i = 0; i < DRAW_WINDOW; i++)
+		buf_free(&o[i].out);
 	ledger_outbox_free(&list);
 	return ret;
 }

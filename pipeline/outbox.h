@@ -12,8 +12,11 @@
 #include "pipeline/spool.h"
 #include "stages/document.h"
 
-/* Publishes every pending row.  Returns 0, or -1 (rows stay pending). */
-int outbox_publish(const struct render_ctx *r, struct spool *sp);
+struct workers;
+
+/* Publishes every pending row, the PDFs drawn on w's threads.  Returns 0,
+ * or -1 (rows stay pending). */
+int outbox_publish(const struct render_ctx *r, struct spool *sp, struct workers *w);
 
 /* Where the receipt of the input of kind named name, received at
  * received_ns, is written: out/receipts/<kind>/<name>.receipt.xml, unless

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "pipeline/outbox.h"
 #include "pipeline/scheduler.h"
+#include "pipeline/workers.h"
 #include "stages/stages.h"
 
 /* An entry of in/<kind>/. */
@@ -67,6 +68,8 @@ sched_free(struct sched *s)
 	names_clear(&s->moved, &s->nmoved);
 	names_clear(&s->stuck, &s->nstuck);
 	processor_free(&s->proc);
+	workers_stop(s->workers);
+	s->workers = NULL;
 }
 
 bool
@@ -202,8 +205,17 @@ static int
 publish(struct sched *s)
 {
 	struct render_ctx r = { s->ledger, s->conf, &s->proc.secret };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = s->conf->render_threads > 0 ? (int)s->conf->render_threads :
+	    cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
 
-	return outbox_publish(&r, s->spool);
+	/* started on first use, and again when a reload changed the count */
+	if (s->workers == NULL || s->nworkers != n) {
+		workers_stop(s->workers);
+		s->workers = workers_start(n);
+		s->nworkers = n;
+	}
+	return outbox_publish(&r, s->spool, s->workers);
 }
 
 int

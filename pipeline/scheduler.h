@@ -31,6 +31,8 @@ struct sched {
 	const struct conf *conf;
 	struct processor proc;
 	struct sched_stats stats;
+	struct workers *workers;    /* that draw PDFs (render_threads) */
+	int nworkers;
 	size_t pass_deferred;       /* inputs left deferred by the last pass */
 	struct in_name *moved;      /* names that arrived by rename */
 	size_t nmoved;

@@ -804,31 +804,63 @@ draw(cairo_t *cr, const struct doc *d)
 	return 0;
 }
 
+/* A document loaded from the ledger, to be drawn on any thread. */
+struct pdf_job {
+	struct doc d;
+};
+
+struct pdf_job *
+render_pdf_load(const struct render_ctx *r, int64_t id)
+{
+	struct pdf_job *job = xcalloc(1, sizeof *job);
+
+	if (doc_load(r, id, &job->d) == 0)
+		return job;
+	free(job);
+	return NULL;
+}
+
+void
+render_pdf_job_free(struct pdf_job *job)
+{
+	if (job == NULL)
+		return;
+	doc_clear(&job->d);
+	free(job);
+}
+
 int
 render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
 {
-	struct doc d;
+	struct pdf_job *job = render_pdf_load(r, id);
+	int ret = job != NULL ? render_pdf_draw(job, out) : -1;
+
+	render_pdf_job_free(job);
+	return ret;
+}
+
+int
+render_pdf_draw(struct pdf_job *job, struct buf *out)
+{
+	const struct doc *d = &job->d;
 	cairo_surface_t *surface;
 	cairo_t *cr;
 	int ret;
 
-	if (doc_load(r, id, &d) != 0)
-		return -1;
 	surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
-	set_creation_date(surface, d.row->issued_at);
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d.row->number);
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, d.tpl.seller);
+	set_creation_date(surface, d->row->issued_at);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, d->row->number);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, d->tpl.seller);
 	cr = cairo_create(surface);
-	ret = draw(cr, &d);
+	ret = draw(cr, d);
 	cairo_destroy(cr);
 	cairo_surface_finish(surface);
 	if (ret == 0 && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-		log_error("document %s: PDF: %s", d.row->number,
+		log_error("document %s: PDF: %s", d->row->number,
 		    cairo_status_to_string(cairo_surface_status(surface)));
 		ret = -1;
 	}
 	cairo_surface_destroy(surface);
-	doc_clear(&d);
 	return ret;
 }
 

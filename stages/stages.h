@@ -84,6 +84,14 @@ int render_proforma_xml(const struct render_ctx *r, int64_t id, struct buf *out)
 int render_request_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_link_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out);
+/* render_document_pdf() in two steps: loading document id from the ledger
+ * (on the ledger's thread; NULL when it cannot be loaded, logged), then
+ * drawing it into out, which uses no ledger and may run on any thread, one
+ * document per thread at a time (its result: render_document_pdf's). */
+struct pdf_job;
+struct pdf_job *render_pdf_load(const struct render_ctx *r, int64_t id);
+int render_pdf_draw(struct pdf_job *job, struct buf *out);
+void render_pdf_job_free(struct pdf_job *job);
 
 /* A PDF of many documents, one after the other, each with the pages of
  * its own PDF (render_document_pdf's, drawn the same way), written to out

@@ -123,7 +123,8 @@ class Documents(unittest.TestCase):
         for e in ("PF-SH-G1", "Pro-forma", "Åsa Öberg", "618.00"):
             self.assertIn(e, text)
 
-    def test_republishing_writes_identical_bytes(self):
+    def republish(self):
+        """Publishes every output again; what out/ held before, by path."""
         files = out_files(self.s)
         before = {p: read(p) for p in files}
         db = sqlite3.connect(self.s.path("ledger.db"))
@@ -134,8 +135,29 @@ class Documents(unittest.TestCase):
             os.unlink(p)
         self.s.run_once()
         self.assertEqual(sorted(out_files(self.s)), sorted(files))
-        for p in files:
-            self.assertEqual(read(p), before[p], p)
+        return before
+
+    def test_republishing_writes_identical_bytes(self):
+        for p, data in self.republish().items():
+            self.assertEqual(read(p), data, p)
+
+    def test_the_threads_that_draw_pdfs_change_no_byte(self):
+        """One thread draws every PDF, then five: the same bytes as the
+        story published them (with the default, one per processor)."""
+        with open(self.s.config) as f:
+            config = f.read()
+        try:
+            pdfs = 0
+            for threads in ("1", "5"):
+                with open(self.s.config, "w") as f:
+                    f.write(config + "render_threads = %s\n" % threads)
+                for p, data in self.republish().items():
+                    self.assertEqual(read(p), data, "%s, render_threads %s" % (p, threads))
+                    pdfs += p.endswith(".pdf")
+            self.assertGreater(pdfs, 10)
+        finally:
+            with open(self.s.config, "w") as f:
+                f.write(config)
 
     def test_link_tokens(self):
         r = self.s.sluice("link", "verify", self.token)
