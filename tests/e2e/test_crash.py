@@ -176,6 +176,48 @@ class Unreadable(unittest.TestCase):
     def test_a_pdf_whose_font_fails_to_load_is_not_published(self):
         self.assertIn(70, self.each_font_open_failing("DroidSansFallback", "株式会社さくら商事"))
 
+    def test_a_font_failing_on_a_drawing_thread_holds_back_only_what_follows(self):
+        """Twelve invoices drawn by four threads, each open of their font
+        failing in turn: the invoices before the PDF that failed are
+        published, none after it, and the next run publishes the rest with
+        the bytes one thread draws."""
+        def invoices(spool, threads):
+            with open(spool.config, "a") as f:
+                f.write("render_threads = %d\n" % threads)
+            for i in range(12):
+                spool.drop("invoices", "ft%02d.csv" % i,
+                           free_invoice("FT-%d" % i, "株式会社さくら商事 %d" % i,
+                                        [("Konsult", 1, "100.00", "25")]))
+
+        pdfs = ["INV-%06d.pdf" % i for i in range(1, 13)]
+        with Spool() as clean:
+            invoices(clean, 1)
+            clean.run_once()
+            want = {p: open(clean.path("out", "invoices", p), "rb").read() for p in pdfs}
+        with Spool() as counted:
+            invoices(counted, 4)
+            count = os.path.join(counted.dir, "count")
+            counted.sluice("run", "--once", env=dict(fault(None, "DroidSansFallback"),
+                                                     SLUICE_FAULT_COUNT=count), check=True)
+            opens = int(dict(line.split() for line in open(count))["open"])
+        held = 0
+        for n in range(1, opens + 1):
+            with Spool() as s:
+                invoices(s, 4)
+                r = s.sluice("run", "--once", env=fault("open:%d:eio" % n, "DroidSansFallback"))
+                self.assertIn(r.returncode, (0, 70), r.stderr)
+                got = sorted(f for f in os.listdir(s.path("out", "invoices")) if f.endswith(".pdf"))
+                self.assertEqual(got, pdfs[:len(got)], "open %d of %d" % (n, opens))
+                if r.returncode == 70:
+                    held += 1
+                    self.assertIn("PDF: a font could not be loaded", r.stderr)
+                    self.assertLess(len(got), len(pdfs))
+                    s.run_once()
+                for p in pdfs:
+                    with open(s.path("out", "invoices", p), "rb") as f:
+                        self.assertEqual(f.read(), want[p], "%s, open %d of %d" % (p, n, opens))
+        self.assertGreater(held, 0)
+
 
 if __name__ == "__main__":
     run_tap()
