@@ -113,7 +113,7 @@ move_flat_receipt(const struct render_ctx *r, struct spool *sp, const char *file
 	}
 	for (size_t i = 0; i < inputs.n; i++) {
 		buf_reset(doc);
-		if (stage_renderer("receipt")(r, inputs.rows[i].id, doc) != 0)
+		if (stage_renderer("receipt")->render(r, inputs.rows[i].id, doc) != 0)
 			goto out;
 		if (doc->len == bytes->len && memcmp(doc->data, bytes->data, doc->len) == 0) {
 			owner = i;
@@ -174,7 +174,8 @@ mark_published(struct ledger *l, const struct outbox_row *rows, size_t n)
 /* One output of a window: rendered on the ledger's thread, or a PDF loaded
  * there and drawn by the workers. */
 struct rendered {
-	struct pdf_job *job;     /* a PDF to draw, or NULL */
+	const struct renderer *how;
+	struct render_job *job;  /* loaded, to draw; or NULL */
 	struct buf out;
 	int ret;
 };
@@ -185,43 +186,48 @@ draw_one(void *ctx, size_t i)
 	struct rendered *o = &((struct rendered *)ctx)[i];
 
 	if (o->job != NULL)
-		o->ret = render_pdf_draw(o->job, &o->out);
+		o->ret = o->how->draw(o->job, &o->out);
 }
 
-/* Renders rows[0..n) (n <= DRAW_WINDOW) into o: the PDFs loaded here, then
- * drawn by w all at once.  The number of rows up to the first that
- * failed, or n. */
+static void
+drop_job(struct rendered *o)
+{
+	if (o->job != NULL)
+		o->how->job_free(o->job);
+	o->job = NULL;
+}
+
+/* Renders rows[0..n) (n <= DRAW_WINDOW) into o: those made in one step
+ * here, the others loaded here, then drawn by w all at once.  The number
+ * of rows up to the first that failed, or n. */
 static size_t
 render_window(const struct render_ctx *r, struct workers *w, const struct outbox_row *rows,
     size_t n, struct rendered *o)
 {
-	size_t ok = 0;
+	size_t ok = 0, jobs = 0;
 
 	for (; ok < n; ok++) {
-		render_fn render = stage_renderer(rows[ok].doc);
+		const struct renderer *how = stage_renderer(rows[ok].doc);
 
 		buf_reset(&o[ok].out);
 		o[ok].ret = 0;
-		if (render == render_document_pdf) {
-			if ((o[ok].job = render_pdf_load(r, rows[ok].ref)) == NULL)
-				break;
-		} else if (render == NULL) {
+		o[ok].how = how;
+		o[ok].job = NULL;
+		if (how == NULL) {
 			log_error("outbox row %lld: no renderer for '%s'", (long long)rows[ok].id,
 			    rows[ok].doc);
 			break;
-		} else if (render(r, rows[ok].ref, &o[ok].out) != 0)
+		}
+		if (how->render != NULL ? how->render(r, rows[ok].ref, &o[ok].out) != 0 :
+		    (o[ok].job = how->load(r, rows[ok].ref)) == NULL)
 			break;
+		jobs += o[ok].job != NULL;
 		alive();   /* thousands of documents can take long */
 	}
-	if (ok < n) {   /* the one that failed was not drawn */
-		render_pdf_job_free(o[ok].job);
-		o[ok].job = NULL;
-	}
-	workers_run(w, draw_one, o, ok);
-	for (size_t i = 0; i < ok; i++) {
-		render_pdf_job_free(o[i].job);
-		o[i].job = NULL;
-	}
+	if (jobs > 0)   /* else the threads would wake for nothing */
+		workers_run(w, draw_one, o, ok);
+	for (size_t i = 0; i < ok; i++)
+		drop_job(&o[i]);
 	for (size_t i = 0; i < ok; i++)
 		if (o[i].ret != 0)
 			return i;

@@ -33,6 +33,9 @@ sched_init(struct sched *s, struct spool *sp, struct ledger *l, const struct con
 	s->spool = sp;
 	s->ledger = l;
 	s->conf = cf;
+	/* what render_threads = 0 means, read once: sysconf reads /sys */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	s->cpus = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
 	return processor_init(&s->proc, l, cf, spool_root(sp), true);
 }
 
@@ -205,9 +208,7 @@ static int
 publish(struct sched *s)
 {
 	struct render_ctx r = { s->ledger, s->conf, &s->proc.secret };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = s->conf->render_threads > 0 ? (int)s->conf->render_threads :
-	    cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+	int n = s->conf->render_threads > 0 ? (int)s->conf->render_threads : s->cpus;
 
 	/* started on first use, and again when a reload changed the count */
 	if (s->workers == NULL || s->nworkers != n) {

@@ -33,6 +33,7 @@ struct sched {
 	struct sched_stats stats;
 	struct workers *workers;    /* that draw PDFs (render_threads) */
 	int nworkers;
+	int cpus;                   /* processors online, 1 to 8 */
 	size_t pass_deferred;       /* inputs left deferred by the last pass */
 	struct in_name *moved;      /* names that arrived by rename */
 	size_t nmoved;

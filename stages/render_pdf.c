@@ -805,14 +805,14 @@ draw(cairo_t *cr, const struct doc *d)
 }
 
 /* A document loaded from the ledger, to be drawn on any thread. */
-struct pdf_job {
+struct render_job {
 	struct doc d;
 };
 
-struct pdf_job *
+struct render_job *
 render_pdf_load(const struct render_ctx *r, int64_t id)
 {
-	struct pdf_job *job = xcalloc(1, sizeof *job);
+	struct render_job *job = xcalloc(1, sizeof *job);
 
 	if (doc_load(r, id, &job->d) == 0)
 		return job;
@@ -821,7 +821,7 @@ render_pdf_load(const struct render_ctx *r, int64_t id)
 }
 
 void
-render_pdf_job_free(struct pdf_job *job)
+render_pdf_job_free(struct render_job *job)
 {
 	if (job == NULL)
 		return;
@@ -830,17 +830,7 @@ render_pdf_job_free(struct pdf_job *job)
 }
 
 int
-render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out)
-{
-	struct pdf_job *job = render_pdf_load(r, id);
-	int ret = job != NULL ? render_pdf_draw(job, out) : -1;
-
-	render_pdf_job_free(job);
-	return ret;
-}
-
-int
-render_pdf_draw(struct pdf_job *job, struct buf *out)
+render_pdf_draw(struct render_job *job, struct buf *out)
 {
 	const struct doc *d = &job->d;
 	cairo_surface_t *surface;

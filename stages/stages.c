@@ -24,16 +24,13 @@ static const apply_fn appliers[KIND__COUNT] = {
 	[KIND_ACTIONS] = apply_action,
 };
 
-static const struct {
-	const char *doc;
-	render_fn render;
-} renderers[] = {
-	{ "receipt", render_receipt },
-	{ "invoice_xml", render_invoice_xml },
-	{ "proforma_xml", render_proforma_xml },
-	{ "request_xml", render_request_xml },
-	{ "link_xml", render_link_xml },
-	{ "document_pdf", render_document_pdf },
+static const struct renderer renderers[] = {
+	{ "receipt", render_receipt, NULL, NULL, NULL },
+	{ "invoice_xml", render_invoice_xml, NULL, NULL, NULL },
+	{ "proforma_xml", render_proforma_xml, NULL, NULL, NULL },
+	{ "request_xml", render_request_xml, NULL, NULL, NULL },
+	{ "link_xml", render_link_xml, NULL, NULL, NULL },
+	{ "document_pdf", NULL, render_pdf_load, render_pdf_draw, render_pdf_job_free },
 };
 
 parse_fn
@@ -51,11 +48,11 @@ stage_apply(enum kind kind)
 	return kind < KIND__COUNT ? appliers[kind] : NULL;
 }
 
-render_fn
+const struct renderer *
 stage_renderer(const char *doc)
 {
 	for (size_t i = 0; i < NELEM(renderers); i++)
 		if (strcmp(renderers[i].doc, doc) == 0)
-			return renderers[i].render;
+			return &renderers[i];
 	return NULL;
 }

@@ -66,8 +66,24 @@ typedef int (*render_fn)(const struct render_ctx *r, int64_t ref, struct buf *ou
 parse_fn stage_parser(const char *name);
 /* The apply function of a kind, or NULL when this build cannot apply it. */
 apply_fn stage_apply(enum kind kind);
+/* A document that a renderer makes in two steps: loaded from the ledger,
+ * on the ledger's thread, then drawn without it, on any thread, one job per
+ * thread at a time. */
+struct render_job;
+
+/* How an outbox document type is made: in one step (render), or in two
+ * (load, then draw; render NULL).  load returns NULL when the document
+ * cannot be loaded (logged); draw's result is a render_fn's. */
+struct renderer {
+	const char *doc;
+	render_fn render;
+	struct render_job *(*load)(const struct render_ctx *r, int64_t ref);
+	int (*draw)(struct render_job *job, struct buf *out);
+	void (*job_free)(struct render_job *job);
+};
+
 /* The renderer of an outbox document type, or NULL. */
-render_fn stage_renderer(const char *doc);
+const struct renderer *stage_renderer(const char *doc);
 
 enum apply_result apply_order(struct apply_ctx *a, struct record *rec, struct errlist *errs);
 enum apply_result apply_amendment(struct apply_ctx *a, struct record *rec, struct errlist *errs);
@@ -83,18 +99,13 @@ int render_invoice_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_proforma_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_request_xml(const struct render_ctx *r, int64_t id, struct buf *out);
 int render_link_xml(const struct render_ctx *r, int64_t id, struct buf *out);
-int render_document_pdf(const struct render_ctx *r, int64_t id, struct buf *out);
-/* render_document_pdf() in two steps: loading document id from the ledger
- * (on the ledger's thread; NULL when it cannot be loaded, logged), then
- * drawing it into out, which uses no ledger and may run on any thread, one
- * document per thread at a time (its result: render_document_pdf's). */
-struct pdf_job;
-struct pdf_job *render_pdf_load(const struct render_ctx *r, int64_t id);
-int render_pdf_draw(struct pdf_job *job, struct buf *out);
-void render_pdf_job_free(struct pdf_job *job);
+/* The PDF of document id, in a renderer's two steps. */
+struct render_job *render_pdf_load(const struct render_ctx *r, int64_t id);
+int render_pdf_draw(struct render_job *job, struct buf *out);
+void render_pdf_job_free(struct render_job *job);
 
 /* A PDF of many documents, one after the other, each with the pages of
- * its own PDF (render_document_pdf's, drawn the same way), written to out
+ * its own PDF (render_pdf_draw's, drawn the same way), written to out
  * as its pages are done: its size is not held in memory. */
 struct pdf_book;
 /* Starts a book writing to out (the caller's, left open). */
