@@ -58,6 +58,17 @@ errlist_add(struct errlist *l, long line, const char *field, enum err_code code,
 	buf_free(&msg);
 }
 
+void
+errlist_append(struct errlist *dst, const struct errlist *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		const struct error_item *e = &src->items[i];
+
+		errlist_add(dst, e->line, e->field, e->code, "%s", e->message);
+	}
+	dst->more += src->more;
+}
+
 size_t
 errlist_total(const struct errlist *l)
 {

@@ -135,6 +135,9 @@ struct errlist {
 void errlist_init(struct errlist *l, size_t max);
 void errlist_add(struct errlist *l, long line, const char *field, enum err_code code,
     const char *fmt, ...) PRINTF_LIKE(5, 6);
+/* Adds src's errors to dst, in order, as errlist_add() would have: those
+ * src kept, then the count of those it did not. */
+void errlist_append(struct errlist *dst, const struct errlist *src);
 /* Every error found, kept or not. */
 size_t errlist_total(const struct errlist *l);
 /* True when an error was kept for this line and field (field may be NULL). */

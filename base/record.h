@@ -80,8 +80,10 @@ void record_set_line(struct record *rec, size_t i, size_t idx, const char *s, si
 /* The values of line i. */
 struct field_value *record_line(const struct record *rec, size_t i);
 
-/* Called by a parser for each complete record; returns 0, or -1 to stop
- * the parse (the ledger failed: an environment error, not bad input). */
-typedef int (*record_cb)(void *ctx, struct record *rec);
+/* Called by a parser for each complete record, *rec; returns 0, or -1 to
+ * stop the parse (the ledger failed: an environment error, not bad
+ * input).  It may keep *rec and leave in its place another record of the
+ * same kind, which the parser resets before it uses it. */
+typedef int (*record_cb)(void *ctx, struct record **rec);
 
 #endif

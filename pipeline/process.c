@@ -17,11 +17,11 @@
 #include "base/log.h"
 #include "pipeline/outbox.h"
 #include "pipeline/process.h"
+#include "pipeline/reader.h"
 #include "pipeline/spool.h"
 #include "pipeline/templates.h"
 #include "base/token.h"
 #include "stages/stages.h"
-#include "stages/validate.h"
 
 char *
 processor_secret_path(const struct conf *cf, const char *root)
@@ -129,6 +129,11 @@ outcome_free(struct outcome *o)
 	memset(o, 0, sizeof *o);
 }
 
+/* Inputs of at least this size are parsed on a thread of their own
+ * (pipeline/reader.h): below it, starting the thread costs more than it
+ * gains. */
+#define PARSE_APART (256 * 1024)
+
 struct run {
 	struct apply_ctx actx;
 	apply_fn apply;
@@ -157,13 +162,13 @@ note_order(struct run *r, const struct record *rec, bool faulted)
 }
 
 static int
-on_record(void *ctx, struct record *rec)
+on_record(void *ctx, struct record *rec, bool valid)
 {
 	struct run *r = ctx;
 	enum apply_result res = APPLY_REJECTED;
 
 	alive();   /* a large file's records can take long */
-	if (validate_record(rec, r->errs) == 0)
+	if (valid)
 		res = r->apply(&r->actx, rec, r->errs);
 	if (res == APPLY_OK)
 		r->applied++;
@@ -375,8 +380,9 @@ apply_records(struct job *j)
 		.at = j->at, .hash = p->hash, .scratch = &p->scratch, .defers = &out->defers,
 		.received_at = j->received_at, .received_ns = j->in->received_ns,
 		.secret = &p->secret, .use_template = use_template, .template_ctx = p };
-	if (stage_parser(j->in->name)(j->in->fd, j->in->name, kind_get(j->in->kind), &p->limits,
-	    on_record, &r, &out->errs, &nrecords) != 0)
+	/* a large file is parsed on a second thread while this one applies */
+	if (reader_run(stage_parser(j->in->name), j->size >= PARSE_APART, j->in->fd, j->in->name,
+	    kind_get(j->in->kind), &p->limits, on_record, &r, &out->errs, &nrecords) != 0)
 		return STEP_FAILED;
 	out->records = (int64_t)nrecords;
 	if (nrecords == 0 && errlist_total(&out->errs) == 0)

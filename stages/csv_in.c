@@ -82,7 +82,7 @@ csv_flush_record(struct csv_in *c)
 		return;
 	c->rec_open = false;
 	c->records++;
-	if (c->status == 0 && c->cb(c->ctx, c->rec) != 0)
+	if (c->status == 0 && c->cb(c->ctx, &c->rec) != 0)
 		c->status = -1;
 }
 

@@ -5,12 +5,10 @@
 
 #include "stages/stages.h"
 
-static const struct {
-	const char *ext;
-	parse_fn parse;
-} parsers[] = {
-	{ ".csv", csv_in_parse },
-	{ ".xml", xml_in_parse },
+static const struct parser parsers[] = {
+	{ ".csv", csv_in_parse, true },
+	/* xml_in looks at the errors the records before added */
+	{ ".xml", xml_in_parse, false },
 };
 
 static const apply_fn appliers[KIND__COUNT] = {
@@ -33,12 +31,12 @@ static const struct renderer renderers[] = {
 	{ "document_pdf", NULL, render_pdf_load, render_pdf_draw, render_pdf_job_free },
 };
 
-parse_fn
+const struct parser *
 stage_parser(const char *name)
 {
 	for (size_t i = 0; i < NELEM(parsers); i++)
 		if (str_iendswith(name, parsers[i].ext))
-			return parsers[i].parse;
+			return &parsers[i];
 	return NULL;
 }
 

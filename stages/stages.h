@@ -11,6 +11,7 @@
 #ifndef SLUICE_STAGES_H
 #define SLUICE_STAGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -62,8 +63,18 @@ struct render_ctx;
 /* Renders one outbox document into out; 0, or -1 on a ledger failure. */
 typedef int (*render_fn)(const struct render_ctx *r, int64_t ref, struct buf *out);
 
+/* A format's parser.  own_thread: it may parse on a thread of its own,
+ * handing each record with the errors found since the one before to
+ * another, which applies it (pipeline/reader.h): it reads nothing of
+ * errs but what it added itself. */
+struct parser {
+	const char *ext;
+	parse_fn parse;
+	bool own_thread;
+};
+
 /* The parser for a file name by its extension, or NULL (unknown format). */
-parse_fn stage_parser(const char *name);
+const struct parser *stage_parser(const char *name);
 /* The apply function of a kind, or NULL when this build cannot apply it. */
 apply_fn stage_apply(enum kind kind);
 /* A document that a renderer makes in two steps: loaded from the ledger,

@@ -504,7 +504,7 @@ on_end(struct walk *w, struct xml_in *x, int depth, record_cb cb, void *ctx)
 		w->where = IN_ROOT;
 		w->rec_open = false;
 		w->records++;
-		return cb(ctx, w->rec);
+		return cb(ctx, &w->rec);
 	}
 	return 0;
 }
@@ -561,7 +561,7 @@ walk_nodes(struct walk *w, struct xml_in *x, xmlTextReaderPtr r, record_cb cb, v
 		if (type == XML_READER_TYPE_ELEMENT && w->rec_open && w->where == IN_ROOT) {
 			w->rec_open = false;
 			w->records++;
-			if (cb(ctx, w->rec) != 0) {
+			if (cb(ctx, &w->rec) != 0) {
 				*status = -1;
 				break;
 			}

@@ -27,6 +27,14 @@ def peak_rss_mib(cmd, timeout=300):
     return r.returncode, kb / 1024
 
 
+def run_once_on_bounded_memory(test, spool, timeout=300):
+    """Runs `run --once` on spool, which must exit 0 within RSS_LIMIT_MIB."""
+    rc, mib = peak_rss_mib([SLUICE, "--spool", spool.root, "--config", spool.config,
+                            "run", "--once"], timeout)
+    test.assertEqual(rc, 0)
+    test.assertLess(mib, RSS_LIMIT_MIB)
+
+
 class Hostile(SpoolTest):
     def test_symlink_is_not_followed(self):
         secret = os.path.join(self.s.dir, "secret.csv")
@@ -72,10 +80,7 @@ class Hostile(SpoolTest):
             for _ in range(100):
                 f.write(chunk)
         os.rename(path, self.s.path("in", "orders", "big.csv"))
-        rc, mib = peak_rss_mib([SLUICE, "--spool", self.s.root, "--config", self.s.config,
-                                "run", "--once"])
-        self.assertEqual(rc, 0)
-        self.assertLess(mib, RSS_LIMIT_MIB)
+        run_once_on_bounded_memory(self, self.s)
         r = self.s.receipt("big.csv")
         self.assertEqual(r["status"], "rejected")
         self.assertIn("field_too_long", {e["code"] for e in r["errors"]})
@@ -91,10 +96,7 @@ class Hostile(SpoolTest):
                 f.write(chunk)
             f.write(b"</order_number></order></orders>")
         os.rename(path, self.s.path("in", "orders", "big.xml"))
-        rc, mib = peak_rss_mib([SLUICE, "--spool", self.s.root, "--config", self.s.config,
-                                "run", "--once"])
-        self.assertEqual(rc, 0)
-        self.assertLess(mib, RSS_LIMIT_MIB)
+        run_once_on_bounded_memory(self, self.s)
         self.assertEqual(self.s.receipt("big.xml")["status"], "rejected")
         self.assertLess(os.path.getsize(self.s.receipt_path("big.xml")), 4096)
 
@@ -121,10 +123,7 @@ class Hostile(SpoolTest):
         self.s.drop("orders", "bomb.xml", bomb)
         self.s.drop("orders", "xxe.xml", xxe)
         self.s.drop("orders", "dtd16.xml", utf16)
-        rc, mib = peak_rss_mib([SLUICE, "--spool", self.s.root, "--config", self.s.config,
-                                "run", "--once"], timeout=60)
-        self.assertEqual(rc, 0)
-        self.assertLess(mib, RSS_LIMIT_MIB)
+        run_once_on_bounded_memory(self, self.s, timeout=60)
         for name in ("bomb.xml", "xxe.xml", "dtd16.xml"):
             self.assertEqual(codes(self.s.receipt(name)), {(2, None, "xml_doctype")}, name)
         self.assertNotIn("root:", open(self.s.receipt_path("xxe.xml")).read())

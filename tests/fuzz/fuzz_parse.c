@@ -22,7 +22,10 @@
  *     memory, each input rolled back afterwards), is well-formed XML and
  *     valid against schemas/receipt.xsd (FUZZ_RECEIPT_XSD, its path, is
  *     given at build time).  The input's name, which a receipt echoes, is
- *     made of its first bytes: a file name is untrusted bytes too.
+ *     made of its first bytes: a file name is untrusted bytes too;
+ *   - a CSV input read by the reader (pipeline/reader.h) with the parse on
+ *     a thread of its own gives the records, verdicts and errors, in the
+ *     same order, that it gives on one thread.
  * A broken promise calls abort(), which libFuzzer reports as a crash.
  * Reaching fatal() (exit 70: out of memory, environment failure) on some
  * input is a finding as well: libFuzzer reports the exit.
@@ -58,6 +61,7 @@
 #include "pipeline/ledger/ledger.h"
 #include "base/record.h"
 #include "schemas/fields.h"
+#include "pipeline/reader.h"
 #include "stages/document.h"
 #include "stages/parse.h"
 #include "stages/stages.h"
@@ -86,9 +90,10 @@ check_value(const struct field_value *v)
 
 /* The record callback: validates the record as the pipeline does. */
 static int
-on_record(void *ctx, struct record *rec)
+on_record(void *ctx, struct record **recp)
 {
 	struct fuzz_ctx *f = ctx;
+	struct record *rec = *recp;
 	const struct kind_def *k = rec->kind;
 
 	f->records++;
@@ -207,6 +212,65 @@ check_receipt(const char *name, const struct kind_def *k, const uint8_t *data, s
 	buf_free(&out);
 }
 
+/* What the reader handed over, as text: each record's fields and verdict. */
+static int
+tell(void *ctx, struct record *rec, bool valid)
+{
+	struct buf *b = ctx;
+	const struct kind_def *k = rec->kind;
+
+	buf_printf(b, "%ld:", rec->line);
+	for (size_t i = 0; i < k->nhead; i++)
+		buf_printf(b, "%s\x1f", rec->head[i].s != NULL ? rec->head[i].s : "-");
+	for (size_t i = 0; i < rec->nlines; i++)
+		for (size_t j = 0; j < k->nline; j++)
+			buf_printf(b, "%s\x1f", record_line(rec, i)[j].s != NULL ?
+			    record_line(rec, i)[j].s : "-");
+	buf_puts(b, valid ? "valid\n" : "invalid\n");
+	return 0;
+}
+
+/* The records, verdicts and errors that reader_run() gives for data. */
+static void
+read_all(const struct kind_def *k, const uint8_t *data, size_t size, bool threaded,
+    struct buf *out)
+{
+	int fd = memfd_of(data, size);
+	struct errlist errs;
+	size_t nrecords = 0;
+
+	errlist_init(&errs, MAX_ERRORS);
+	if (reader_run(stage_parser("x.csv"), threaded, fd, "fuzz-input", k, &limits, tell, out,
+	    &errs, &nrecords) != 0)
+		abort();
+	close(fd);
+	buf_printf(out, "%zu records\n", nrecords);
+	for (size_t i = 0; i < errs.n; i++)
+		buf_printf(out, "%ld %s %d %s\n", errs.items[i].line,
+		    errs.items[i].field != NULL ? errs.items[i].field : "-", (int)errs.items[i].code,
+		    errs.items[i].message);
+	buf_printf(out, "%zu more\n", errs.more);
+	errlist_free(&errs);
+}
+
+/* A CSV input read with its parse on a thread of its own gives what it
+ * gives on one. */
+static void
+check_reader(const struct kind_def *k, const uint8_t *data, size_t size)
+{
+	struct buf one = { 0 }, two = { 0 };
+
+	read_all(k, data, size, false, &one);
+	read_all(k, data, size, true, &two);
+	if (one.len != two.len || memcmp(one.data, two.data, one.len) != 0) {
+		fprintf(stderr, "fuzz: the reader on two threads differs:\n%s\n--\n%s\n",
+		    buf_str(&one), buf_str(&two));
+		abort();
+	}
+	buf_free(&one);
+	buf_free(&two);
+}
+
 /* Parses one input (kind byte + file) with fn and validates its records. */
 static void
 run_one(parse_fn fn, const uint8_t *data, size_t size)
@@ -240,6 +304,8 @@ run_one(parse_fn fn, const uint8_t *data, size_t size)
 	input_name(data + 1, size - 1, fn == csv_in_parse ? ".csv" : ".xml", name);
 	check_receipt(name, k, data + 1, size - 1, nrecords, &errs);
 	errlist_free(&errs);
+	if (fn == csv_in_parse)
+		check_reader(k, data + 1, size - 1);
 }
 
 #ifndef FUZZ_REPLAY

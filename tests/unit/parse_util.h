@@ -24,19 +24,27 @@ summarize(struct buf *b, const struct field_def *defs, size_t n, const struct fi
 			buf_printf(b, " %s=%s@%ld", defs[i].name, v[i].s, v[i].line);
 }
 
-static inline int
-collect_record(void *ctx, struct record *rec)
+/* Appends a line that sums up rec to b. */
+static inline void
+summarize_record(struct buf *b, const struct record *rec)
 {
-	struct collected *c = ctx;
 	const struct kind_def *k = rec->kind;
 
-	buf_printf(&c->text, "L%ld", rec->line);
-	summarize(&c->text, k->head, k->nhead, rec->head);
+	buf_printf(b, "L%ld", rec->line);
+	summarize(b, k->head, k->nhead, rec->head);
 	for (size_t i = 0; i < rec->nlines; i++) {
-		buf_printf(&c->text, " | L%ld", rec->line_at[i]);
-		summarize(&c->text, k->line, k->nline, record_line(rec, i));
+		buf_printf(b, " | L%ld", rec->line_at[i]);
+		summarize(b, k->line, k->nline, record_line(rec, i));
 	}
-	buf_puts(&c->text, "\n");
+	buf_puts(b, "\n");
+}
+
+static inline int
+collect_record(void *ctx, struct record **rec)
+{
+	struct collected *c = ctx;
+
+	summarize_record(&c->text, *rec);
 	c->n++;
 	return 0;
 }
