@@ -6,7 +6,7 @@
 # (/tmp/sluice-fuzz by default).
 #
 # libsluice is compiled again from the sources that Makefile.am lists in
-# libsluice_a_SOURCES (plus the generated schemas/migrations.c), with
+# libsluice_a_SOURCES (plus the sources it generates, from the build), with
 # coverage and sanitizer instrumentation, into OUT/libsluice-fuzz.a: the
 # gcc-built build/libsluice.a is not instrumented.  config.h comes from
 # the autotools build: run ./bootstrap.sh first (or set SLUICE_BUILD to
@@ -54,11 +54,18 @@ if [ -z "$sources" ]; then
 	exit 1
 fi
 
-# schemas/migrations.c is generated: do it here as the Makefile does.
-migrations=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$top/Makefile.am" |
-	sed -n 's/^MIGRATIONS[[:space:]]*=//p')
-mkdir -p "$out/gen/schemas"
-(cd "$top" && sh schemas/embed.sh ledger_migrations $migrations) > "$out/gen/schemas/migrations.c"
+# The generated sources (nodist_libsluice_a_SOURCES: the migrations, the
+# default template and logo, the output schemas) are taken from the
+# autotools build, which makes them.
+generated=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$top/Makefile.am" |
+	sed -n 's/^nodist_libsluice_a_SOURCES[[:space:]]*=//p' | tr ' \t' '\n\n' | grep '\.c$' |
+	sed "s|^|$build/|")
+for src in $generated; do
+	if [ ! -f "$src" ]; then
+		echo "build.sh: $src is missing: run make in $build first" >&2
+		exit 1
+	fi
+done
 
 # A module that does not compile (being edited, or needing a library not
 # installed) is left out with a warning: the link below says whether the
@@ -72,9 +79,9 @@ export -f compile
 export CC cflags san
 objs=()
 jobs=()
-for src in $sources "$out/gen/schemas/migrations.c"; do
+for src in $sources $generated; do
 	case $src in /*) path=$src ;; *) path=$top/$src ;; esac
-	obj=$out/obj/$(echo "${src#"$out/gen/"}" | tr / _ | sed 's/\.c$/.o/')
+	obj=$out/obj/$(echo "${src#"$build/"}" | tr / _ | sed 's/\.c$/.o/')
 	objs+=("$obj")
 	jobs+=("$path" "$obj")
 done
