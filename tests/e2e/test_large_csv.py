@@ -92,6 +92,24 @@ class LargeCsv(SpoolTest):
         r = self.s.receipt("huge.csv")
         self.assertEqual((r["status"], r["records"]), ("rejected", "4"))
 
+    def test_records_of_many_short_lines_pass_on_bounded_memory(self):
+        # seventy orders of 10000 lines with next to no text each: a record's
+        # lines cost memory of their own, well beyond their few bytes of text,
+        # and one thread held only one such record at a time
+        cols = HEADER.rstrip("\n").split(",")
+        row = [""] * len(cols)
+        row[cols.index("line_id")] = "1"
+        path = self.s.path("in", "orders", ".lines.csv.tmp")
+        with open(path, "w") as f:
+            f.write(HEADER)
+            for n in range(70):
+                row[0] = "ML-%d" % n
+                f.write((",".join(row) + "\n") * 10000)
+        os.rename(path, self.s.path("in", "orders", "lines.csv"))
+        run_once_on_bounded_memory(self, self.s)
+        r = self.s.receipt("lines.csv")
+        self.assertEqual((r["status"], r["records"]), ("rejected", "70"))
+
 
 if __name__ == "__main__":
     run_tap()
