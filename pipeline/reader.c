@@ -13,10 +13,12 @@
  * the errors the parser found after its last record.
  *
  * Memory stays bounded: at most SLOTS records wait, holding at most
- * QUEUE_BYTES of field text unless one record alone holds more; after
- * handing over a record that large the producer waits until it has been
- * applied, and the consumer frees it rather than keep its memory, so two
- * such records are never held at once.
+ * QUEUE_BYTES (their field text and their lines' values, record_weight())
+ * unless one record alone holds more; after handing over a record that
+ * large the producer waits until it has been applied.  The consumer frees
+ * every record heavier than KEEP_RECORD once applied rather than keep its
+ * memory in its slot, so two large records are never held at once and
+ * the slots' records keep little between them.
  */
 #include "config.h"
 
@@ -34,6 +36,7 @@
 #define SLOTS 64
 #define QUEUE_BYTES (4 * 1024 * 1024)
 #define LARGE_RECORD (1024 * 1024)
+#define KEEP_RECORD (QUEUE_BYTES / SLOTS)
 #define WAKE_BATCH 16
 
 struct slot {
@@ -116,11 +119,20 @@ producer_wait(struct reader *rd, size_t up_to, size_t bytes)
 	return !rd->stop;
 }
 
+/* The memory rec holds: its field text and its lines' values, which a
+ * record of many short lines has far more of than text. */
+static size_t
+record_weight(const struct record *rec)
+{
+	return rec->bytes +
+	    rec->cap_lines * (rec->kind->nline * sizeof *rec->lines + sizeof *rec->line_at);
+}
+
 static int
 hand_over(void *ctx, struct record **rec)
 {
 	struct reader *rd = ctx;
-	size_t bytes = (*rec)->bytes, used = rd->seen_count + rd->pend;
+	size_t bytes = record_weight(*rec), used = rd->seen_count + rd->pend;
 	struct slot *s;
 	struct record *old;
 	bool go = true;
@@ -212,7 +224,7 @@ consume(struct reader *rd, reader_apply_fn apply, void *ctx, struct errlist *err
 				return 0;
 			ret = apply(ctx, s->rec, s->valid);
 			freed += s->bytes;
-			if (s->bytes > LARGE_RECORD) {
+			if (s->bytes > KEEP_RECORD) {
 				record_free(s->rec);
 				s->rec = NULL;
 			}
