@@ -6,8 +6,8 @@ there for a later record, and records near the 16 MiB bound pass through
 on bounded memory."""
 import os
 
-from harness import SpoolTest, codes, run_tap
-from test_hostile import run_once_on_bounded_memory
+from harness import SLUICE, Spool, SpoolTest, codes, run_tap
+from test_hostile import RSS_LIMIT_MIB, peak_rss_mib, run_once_on_bounded_memory
 
 HEADER = ("order_number,order_date,market,currency,prices_include_vat,email,first_name,"
           "last_name,billing_address1,billing_zip,billing_city,billing_country,"
@@ -109,6 +109,28 @@ class LargeCsv(SpoolTest):
         run_once_on_bounded_memory(self, self.s)
         r = self.s.receipt("lines.csv")
         self.assertEqual((r["status"], r["records"]), ("rejected", "70"))
+
+    def test_errors_past_the_receipts_list_are_counted_on_bounded_memory(self):
+        # seventy orders, each after 100000 rows of one cell, with
+        # max_errors at its highest: the receipt lists the first 100000
+        # errors and counts the rest, and one thread kept no more than those
+        self.s.close()
+        self.s = Spool(max_errors=100000)
+        path = self.s.path("in", "orders", ".errors.csv.tmp")
+        with open(path, "w") as f:
+            f.write(HEADER)
+            for n in range(70):
+                f.write("x\n" * 100000)
+                f.write(order_row(n))
+        os.rename(path, self.s.path("in", "orders", "errors.csv"))
+        rc, mib = peak_rss_mib([SLUICE, "--spool", self.s.root, "--config", self.s.config,
+                                "run", "--once"])
+        self.assertEqual(rc, 0)
+        # the list itself takes about 60 MiB
+        self.assertLess(mib, max(RSS_LIMIT_MIB, 128))
+        r = self.s.receipt("errors.csv")
+        self.assertEqual((r["status"], r["records"]), ("rejected", "70"))
+        self.assertEqual(len(r["errors"]), 100001)
 
 
 if __name__ == "__main__":
