@@ -57,6 +57,8 @@ struct reader {
 
 	/* the producer's own */
 	struct errlist perrs;  /* the parser's, since the last record */
+	size_t room;           /* errors errs may still list: those past it
+	                          are only counted, here as there */
 	size_t nrecords;
 	int parsed;            /* what the parse returned */
 	size_t tail;           /* the next slot to fill */
@@ -152,9 +154,12 @@ hand_over(void *ctx, struct record **rec)
 	s = &rd->slots[rd->tail];
 	rd->tail = (rd->tail + 1) % SLOTS;
 	errlist_clear(&s->errs);
+	s->errs.max = rd->room;
 	errlist_append(&s->errs, &rd->perrs);
 	errlist_clear(&rd->perrs);
 	s->valid = validate_record(*rec, &s->errs) == 0;
+	rd->room -= s->errs.n;
+	rd->perrs.max = rd->room;
 	s->bytes = bytes;
 	s->end = false;
 	old = s->rec;
@@ -185,6 +190,7 @@ produce(void *arg)
 	if (producer_wait(rd, SLOTS - 1, 0)) {
 		s = &rd->slots[rd->tail];
 		errlist_clear(&s->errs);
+		s->errs.max = rd->room;
 		errlist_append(&s->errs, &rd->perrs);
 		s->bytes = 0;
 		s->end = true;
@@ -270,7 +276,11 @@ reader_run(const struct parser *ps, bool threaded, int fd, const char *name,
 
 	if (!threaded || !ps->own_thread)
 		return ps->parse(fd, name, k, lim, apply_inline, &one, errs, nrecords);
+	/* the errors past what errs may list are counted, not kept, from the
+	 * start: a slot's list is not the only one */
+	rd.room = errs->max > errs->n ? errs->max - errs->n : 0;
 	errlist_init(&rd.perrs, errs->max);
+	rd.perrs.max = rd.room;
 	for (size_t i = 0; i < SLOTS; i++)
 		errlist_init(&rd.slots[i].errs, errs->max);
 	pthread_mutex_init(&rd.mu, NULL);
